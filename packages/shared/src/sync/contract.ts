@@ -1,0 +1,116 @@
+import { z } from 'zod'
+import { ZAnomalyStatus, ZLabelKind, ZSeverity } from '../domain/anomaly.ts'
+
+/**
+ * Wire contract between the desktop's sync engine and the server (version 1).
+ * Never raw Prisma rows: the server maps to these shapes and the desktop stores them.
+ *
+ * Pull: anomalies changed since an opaque cursor, oldest change first, in pages.
+ * Push: analyst decisions from the desktop's outbox, each with a client-generated
+ * mutationId so that a retried push is applied once.
+ *
+ * Conflict rule (decisions from several analysts or devices on one anomaly): every
+ * decision is kept in history; the one with the latest `decidedAt` sets the status,
+ * ties broken by the larger mutationId. A decision older than the one in force is
+ * stored but reported as `superseded`, and the pull brings the winning status back.
+ */
+export const SYNC_PROTOCOL_VERSION = 1
+export const MAX_PULL_PAGE = 2_000
+export const MAX_PUSH_DECISIONS = 500
+
+export const ZSyncTransaction = z.object({
+  id: z.string(),
+  txId: z.string(),
+  timestamp: z.number(),
+  amount: z.number(),
+  currency: z.string(),
+  accountId: z.string(),
+  merchantId: z.string(),
+  category: z.string().nullable(),
+  country: z.string().nullable(),
+  channel: z.string().nullable(),
+})
+export type TSyncTransaction = z.infer<typeof ZSyncTransaction>
+
+export const ZSyncDecision = z.object({
+  label: ZLabelKind,
+  note: z.string().nullable(),
+  decidedBy: z.string(),
+  decidedAt: z.number(),
+})
+
+export const ZSyncAnomaly = z.object({
+  id: z.string(),
+  transaction: ZSyncTransaction,
+  score: z.number(),
+  severity: ZSeverity,
+  ruleViolations: z.array(z.string()),
+  explanation: z.string(),
+  explanationData: z.unknown().nullable(),
+  modelVersion: z.string().nullable(),
+  status: ZAnomalyStatus,
+  isFalsePositive: z.boolean(),
+  latestDecision: ZSyncDecision.nullable(),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+})
+export type TSyncAnomaly = z.infer<typeof ZSyncAnomaly>
+
+export const ZPullInput = z.object({
+  cursor: z.string().max(200).nullable(),
+  limit: z.number().int().min(1).max(MAX_PULL_PAGE).default(1_000),
+})
+export type TPullInput = z.input<typeof ZPullInput>
+
+export const ZActiveModelInfo = z.object({ version: z.string(), sha256: z.string() })
+
+export const ZPullOutput = z.object({
+  anomalies: z.array(ZSyncAnomaly),
+  nextCursor: z.string().nullable(),
+  hasMore: z.boolean(),
+  /** Total anomalies the account has, for a progress bar on the first sync. */
+  total: z.number(),
+  activeModel: ZActiveModelInfo.nullable(),
+})
+export type TPullOutput = z.infer<typeof ZPullOutput>
+
+export const ZDecisionInput = z.object({
+  mutationId: z.uuid(),
+  anomalyId: z.string().min(1),
+  label: ZLabelKind,
+  note: z.string().max(2_000).optional(),
+  decidedAt: z.number().int().positive(),
+})
+export type TDecisionInput = z.infer<typeof ZDecisionInput>
+
+export const ZPushInput = z.object({
+  decisions: z.array(ZDecisionInput).min(1).max(MAX_PUSH_DECISIONS),
+})
+
+export const ZPushOutcome = z.enum(['applied', 'duplicate', 'superseded', 'rejected'])
+export const ZPushResult = z.object({
+  mutationId: z.string(),
+  outcome: ZPushOutcome,
+  status: ZAnomalyStatus.nullable(),
+  reason: z.string().optional(),
+})
+export const ZPushOutput = z.object({ results: z.array(ZPushResult) })
+export type TPushOutput = z.infer<typeof ZPushOutput>
+
+/** Cursors are opaque to clients: base64url of "<updatedAt ms>:<id>". */
+export function encodeCursor(updatedAt: number, id: string): string {
+  return btoa(`${updatedAt}:${id}`).replaceAll('+', '-').replaceAll('/', '_').replaceAll('=', '')
+}
+
+export function decodeCursor(cursor: string): { updatedAt: number; id: string } | null {
+  try {
+    const text = atob(cursor.replaceAll('-', '+').replaceAll('_', '/'))
+    const colon = text.indexOf(':')
+    const updatedAt = Number(text.slice(0, colon))
+    const id = text.slice(colon + 1)
+    if (colon < 1 || !Number.isSafeInteger(updatedAt) || id.length === 0) return null
+    return { updatedAt, id }
+  } catch {
+    return null
+  }
+}
