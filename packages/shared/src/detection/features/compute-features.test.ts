@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest'
+import { generateTransactions } from '../../generator/generate-transactions.ts'
+import type { TTransaction } from '../../transactions/transaction-input.ts'
+import { applyLabel, computeFeatures, DEFAULT_FEATURE_CONFIG, FEATURE_NAMES, type FeatureName } from './compute-features.ts'
+import { FeatureEngine } from './feature-engine.ts'
+import type { AccountState, MerchantState } from './feature-state.ts'
+
+const DAY = 86_400_000
+const T0 = Date.UTC(2024, 0, 1) // a Monday
+const tx = (id: number, dayOffsetMs: number, amount: number, merchantId = 'M1', accountId = 'A1'): TTransaction => ({
+  txId: `t${id}`, timestamp: T0 + dayOffsetMs, amount, currency: 'INR', accountId, merchantId,
+})
+const pick = (features: Float32Array, name: FeatureName): number => features[FEATURE_NAMES.indexOf(name)] as number
+
+describe('computeFeatures', () => {
+  it('computes windows, history and merchant novelty by hand-checkable values', () => {
+    let account: AccountState | undefined
+    let merchant: MerchantState | undefined
+    const history = [tx(1, 0, 10), tx(2, 2 * DAY, 20), tx(3, 6 * DAY + 3_600_000, 30)]
+    for (const t of history) ({ account, merchant } = computeFeatures(t, account, merchant))
+    // Saturday 6 Jan 2024, 02:30 UTC, at a new merchant.
+    const result = computeFeatures(tx(4, 5 * DAY + 9_000_000, 100, 'M2'), account, undefined)
+    const f = result.features
+    expect(pick(f, 'hour_of_day')).toBe(2)
+    expect(pick(f, 'is_weekend')).toBe(1)
+    expect(pick(f, 'is_night')).toBe(1)
+    expect(pick(f, 'acct_count_1d')).toBe(1) // the out-of-order day-5 event alone on its day
+    expect(pick(f, 'acct_count_7d')).toBe(3) // days 0..5 seen from day 5; day 6 is later
+    expect(pick(f, 'acct_avg_amount_7d')).toBeCloseTo(130 / 3, 4)
+    expect(pick(f, 'acct_mean_amount')).toBeCloseTo(20, 5)
+    expect(pick(f, 'acct_amount_ratio')).toBeCloseTo(5, 5)
+    expect(pick(f, 'acct_amount_zscore')).toBeCloseTo(80 / Math.sqrt(200 / 3), 4)
+    expect(pick(f, 'acct_hours_since_last')).toBe(0) // older than the newest: clamped
+    expect(pick(f, 'acct_history_count')).toBe(3)
+    expect(pick(f, 'acct_new_merchant')).toBe(1)
+    expect(pick(f, 'acct_distinct_merchants')).toBe(1)
+    expect(pick(f, 'merch_count_30d')).toBe(1)
+    expect(result.account.recentMerchants).toEqual(['M1', 'M2'])
+  })
+
+  it('does not modify the states it is given and survives a JSON round trip', () => {
+    const first = computeFeatures(tx(1, 0, 10), undefined, undefined)
+    const snapshot = JSON.stringify([first.account, first.merchant])
+    const direct = computeFeatures(tx(2, DAY, 50), first.account, first.merchant)
+    expect(JSON.stringify([first.account, first.merchant])).toBe(snapshot)
+    const [a, m] = JSON.parse(snapshot) as [AccountState, MerchantState]
+    expect(Array.from(computeFeatures(tx(2, DAY, 50), a, m).features)).toEqual(Array.from(direct.features))
+  })
+
+  it('uses fraud labels only once they are older than the delay', () => {
+    let merchant: MerchantState | undefined
+    for (let i = 0; i < 4; i += 1) {
+      const r = computeFeatures(tx(i, 0, 10, 'M1', `A${i}`), undefined, merchant)
+      merchant = i < 2 ? applyLabel(r.merchant, T0, true) : r.merchant
+    }
+    const risk = (dayOffset: number): number =>
+      pick(computeFeatures(tx(9, dayOffset * DAY, 10, 'M1', 'B'), undefined, merchant).features, 'merch_risk_30d')
+    expect(risk(DEFAULT_FEATURE_CONFIG.labelDelayDays)).toBe(0)
+    expect(risk(DEFAULT_FEATURE_CONFIG.labelDelayDays + 1)).toBeCloseTo(0.5, 6)
+    expect(risk(DEFAULT_FEATURE_CONFIG.labelDelayDays + 40)).toBe(0) // beyond every window
+  })
+
+  it('keeps state bounded however long the history', () => {
+    const engine = new FeatureEngine()
+    for (let i = 0; i < 3000; i += 1) engine.process(tx(i, i * 3_600_000, 10, `M${i}`))
+    const state = engine.accounts.get('A1')
+    expect(state?.recentMerchants.length).toBe(DEFAULT_FEATURE_CONFIG.recentMerchantsCap)
+    expect(state?.buckets.days.length).toBeLessThanOrEqual(40)
+    expect(JSON.stringify(state).length).toBeLessThan(4000)
+  })
+
+  it('gives the same golden values on a generated set every time', () => {
+    const engine = new FeatureEngine()
+    const sums = new Float64Array(FEATURE_NAMES.length)
+    let rows = 0
+    for (const g of generateTransactions({ seed: 7, customers: 300, terminals: 100, days: 30 })) {
+      const f = engine.process(g.transaction)
+      if (g.isFraud) engine.label(g.transaction, true)
+      f.forEach((v, i) => (sums[i] = (sums[i] as number) + v))
+      rows += 1
+    }
+    const rounded = Object.fromEntries(FEATURE_NAMES.map((n, i) => [n, Math.round(((sums[i] as number) / rows) * 1e4) / 1e4]))
+    expect(sums[FEATURE_NAMES.indexOf('merch_known_fraud_30d')]).toBeGreaterThan(0)
+    expect({ rows, ...rounded }).toMatchInlineSnapshot(`
+      {
+        "acct_amount_ratio": 1.0439,
+        "acct_amount_zscore": 0.0068,
+        "acct_avg_amount_1d": 52.8037,
+        "acct_avg_amount_30d": 53.3214,
+        "acct_avg_amount_7d": 53.0909,
+        "acct_count_1d": 2.2926,
+        "acct_count_30d": 40.237,
+        "acct_count_7d": 16.1405,
+        "acct_distinct_merchants": 1.4052,
+        "acct_history_count": 39.237,
+        "acct_hours_since_last": 10.6018,
+        "acct_known_fraud_30d": 0.072,
+        "acct_mean_amount": 52.4798,
+        "acct_new_merchant": 0.0229,
+        "amount": 52.9292,
+        "hour_of_day": 11.5991,
+        "is_night": 0.124,
+        "is_weekend": 0.2658,
+        "merch_amount_ratio": 0.9932,
+        "merch_count_1d": 3.949,
+        "merch_count_30d": 89.6744,
+        "merch_count_7d": 35.2285,
+        "merch_known_fraud_30d": 0.0702,
+        "merch_risk_1d": 0.0029,
+        "merch_risk_30d": 0.0019,
+        "merch_risk_7d": 0.0026,
+        "rows": 9621,
+      }
+    `)
+  })
+})

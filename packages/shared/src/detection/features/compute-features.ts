@@ -1,0 +1,198 @@
+import type { TTransaction } from '../../transactions/transaction-input.ts'
+import { addToDay, sumWindow } from './day-buckets.ts'
+import {
+  BUCKET_AMOUNT,
+  BUCKET_COUNT,
+  BUCKET_FRAUD,
+  cloneAccountState,
+  cloneMerchantState,
+  newAccountState,
+  newMerchantState,
+  type AccountState,
+  type MerchantState,
+} from './feature-state.ts'
+
+/**
+ * The model's inputs, in order. The order is part of every trained model: a model
+ * whose manifest lists other names is refused at load time.
+ */
+export const FEATURE_NAMES = [
+  'amount',
+  'hour_of_day',
+  'is_weekend',
+  'is_night',
+  'acct_count_1d',
+  'acct_avg_amount_1d',
+  'acct_count_7d',
+  'acct_avg_amount_7d',
+  'acct_count_30d',
+  'acct_avg_amount_30d',
+  'acct_mean_amount',
+  'acct_amount_ratio',
+  'acct_amount_zscore',
+  'acct_hours_since_last',
+  'acct_history_count',
+  'acct_new_merchant',
+  'acct_distinct_merchants',
+  'acct_known_fraud_30d',
+  'merch_count_1d',
+  'merch_count_7d',
+  'merch_count_30d',
+  'merch_amount_ratio',
+  'merch_risk_1d',
+  'merch_risk_7d',
+  'merch_risk_30d',
+  'merch_known_fraud_30d',
+] as const
+
+export type FeatureName = (typeof FEATURE_NAMES)[number]
+
+export const FEATURE_INDEX = Object.fromEntries(FEATURE_NAMES.map((n, i) => [n, i])) as Record<FeatureName, number>
+
+export interface FeatureConfig {
+  /**
+   * Labels are only used once older than this many days (the handbook's feedback
+   * delay). Enforced by the state, so a caller may apply labels as soon as it has them.
+   */
+  labelDelayDays: number
+  /** How many distinct recent merchants an account remembers for "new merchant". */
+  recentMerchantsCap: number
+  /** Cap on the running-mean weight: beyond it the mean forgets old amounts. */
+  meanWeightCap: number
+  /** Offset of local time from UTC, for hour of day, weekend and day boundaries. */
+  timezoneOffsetMinutes: number
+}
+
+export const DEFAULT_FEATURE_CONFIG: FeatureConfig = {
+  labelDelayDays: 7,
+  recentMerchantsCap: 50,
+  meanWeightCap: 100,
+  timezoneOffsetMinutes: 0,
+}
+
+export interface FeatureResult {
+  features: Float32Array
+  account: AccountState
+  merchant: MerchantState
+}
+
+const DAY_MS = 86_400_000
+const HOUR_MS = 3_600_000
+const WINDOWS = [1, 7, 30] as const
+const MAX_WINDOW = 30
+
+export function retentionDays(config: FeatureConfig): number {
+  return MAX_WINDOW + config.labelDelayDays + 2
+}
+
+export function dayOf(timestamp: number, config: FeatureConfig): number {
+  return Math.floor((timestamp + config.timezoneOffsetMinutes * 60_000) / DAY_MS)
+}
+
+/**
+ * Pure: features of `tx` and the states after it. Inputs are not modified (the server
+ * may still hold them); `undefined` means a first-seen account or merchant.
+ */
+export function computeFeatures(
+  tx: TTransaction,
+  account: AccountState | undefined,
+  merchant: MerchantState | undefined,
+  config: FeatureConfig = DEFAULT_FEATURE_CONFIG,
+): FeatureResult {
+  const a = account ? cloneAccountState(account) : newAccountState()
+  const m = merchant ? cloneMerchantState(merchant) : newMerchantState()
+  const features = new Float32Array(FEATURE_NAMES.length)
+  computeFeaturesInPlace(tx, a, m, config, features)
+  return { features, account: a, merchant: m }
+}
+
+/** As computeFeatures but updates the given states: the streaming engine's fast path. */
+export function computeFeaturesInPlace(
+  tx: TTransaction,
+  a: AccountState,
+  m: MerchantState,
+  config: FeatureConfig,
+  out: Float32Array,
+): void {
+  const local = tx.timestamp + config.timezoneOffsetMinutes * 60_000
+  const day = Math.floor(local / DAY_MS)
+  const hour = Math.floor((local - day * DAY_MS) / HOUR_MS)
+  const weekday = (((day + 4) % 7) + 7) % 7 // 1970-01-01 was a Thursday (4)
+  const retention = retentionDays(config)
+  const amount = tx.amount
+  let k = 0
+  out[k++] = amount
+  out[k++] = hour
+  out[k++] = weekday === 0 || weekday === 6 ? 1 : 0
+  out[k++] = hour < 6 ? 1 : 0
+
+  // Windows include the current transaction, as in the handbook.
+  addToDay(a.buckets, day, [1, amount, 0], retention)
+  for (const w of WINDOWS) {
+    const count = sumWindow(a.buckets, BUCKET_COUNT, day, w)
+    out[k++] = count
+    out[k++] = count > 0 ? sumWindow(a.buckets, BUCKET_AMOUNT, day, w) / count : 0
+  }
+  // History stats are taken before this transaction joins them.
+  const sd = Math.sqrt(a.variance)
+  out[k++] = a.mean
+  out[k++] = a.weight > 0 ? amount / Math.max(a.mean, 1) : 1
+  out[k++] = a.weight > 1 ? (amount - a.mean) / Math.max(sd, 0.1 * a.mean, 1) : 0
+  out[k++] = a.lastTimestamp < 0 ? -1 : Math.max(0, (tx.timestamp - a.lastTimestamp) / HOUR_MS)
+  out[k++] = a.total
+  const seenAt = a.recentMerchants.lastIndexOf(tx.merchantId)
+  out[k++] = seenAt < 0 ? 1 : 0
+  out[k++] = a.recentMerchants.length
+  const cutoff = day - config.labelDelayDays - 1
+  out[k++] = sumWindow(a.buckets, BUCKET_FRAUD, cutoff, 30)
+
+  addToDay(m.buckets, day, [1, amount, 0], retention)
+  for (const w of WINDOWS) out[k++] = sumWindow(m.buckets, BUCKET_COUNT, day, w)
+  const mCount30 = out[k - 1] as number
+  out[k++] = mCount30 > 0 ? amount / Math.max(sumWindow(m.buckets, BUCKET_AMOUNT, day, 30) / mCount30, 1) : 1
+  // Risk: known frauds over all transactions in the delayed window. Unlabelled
+  // transactions count as genuine, which is what sparse analyst labels mean.
+  let frauds30 = 0
+  for (const w of WINDOWS) {
+    const n = sumWindow(m.buckets, BUCKET_COUNT, cutoff, w)
+    const f = sumWindow(m.buckets, BUCKET_FRAUD, cutoff, w)
+    out[k++] = n > 0 ? f / n : 0
+    frauds30 = f
+  }
+  out[k++] = frauds30
+
+  updateHistory(a, tx, config)
+}
+
+function updateHistory(a: AccountState, tx: TTransaction, config: FeatureConfig): void {
+  a.total += 1
+  // West's weighted incremental mean/variance; capping the weight makes it an
+  // exponential moving average once the account has enough history.
+  a.weight = Math.min(a.weight + 1, config.meanWeightCap)
+  const delta = tx.amount - a.mean
+  a.mean += delta / a.weight
+  a.variance = a.weight > 1 ? ((a.weight - 1) / a.weight) * (a.variance + (delta * delta) / a.weight) : 0
+  if (tx.timestamp > a.lastTimestamp) a.lastTimestamp = tx.timestamp
+  const seenAt = a.recentMerchants.lastIndexOf(tx.merchantId)
+  if (seenAt >= 0) a.recentMerchants.splice(seenAt, 1)
+  a.recentMerchants.push(tx.merchantId)
+  if (a.recentMerchants.length > config.recentMerchantsCap) a.recentMerchants.shift()
+}
+
+/**
+ * Records that the transaction at `timestamp` is now known fraud (or, with
+ * `wasFraud`, that an earlier fraud label was withdrawn). Only frauds are counted:
+ * genuine labels change nothing because unlabelled counts as genuine. Mutates and
+ * returns the state; the delay is enforced when features read it.
+ */
+export function applyLabel<S extends AccountState | MerchantState>(
+  state: S,
+  timestamp: number,
+  isFraud: boolean,
+  config: FeatureConfig = DEFAULT_FEATURE_CONFIG,
+  wasFraud = false,
+): S {
+  const delta = (isFraud ? 1 : 0) - (wasFraud ? 1 : 0)
+  if (delta !== 0) addToDay(state.buckets, dayOf(timestamp, config), [0, 0, delta], retentionDays(config))
+  return state
+}

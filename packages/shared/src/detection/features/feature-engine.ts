@@ -1,0 +1,50 @@
+import type { TTransaction } from '../../transactions/transaction-input.ts'
+import {
+  applyLabel,
+  computeFeaturesInPlace,
+  DEFAULT_FEATURE_CONFIG,
+  FEATURE_NAMES,
+  type FeatureConfig,
+} from './compute-features.ts'
+import { newAccountState, newMerchantState, type AccountState, type MerchantState } from './feature-state.ts'
+
+/**
+ * In-memory feature state for streaming a file (CLI, desktop, benchmarks). Memory
+ * grows with the number of distinct accounts and merchants, never with rows.
+ */
+export class FeatureEngine {
+  readonly accounts = new Map<string, AccountState>()
+  readonly merchants = new Map<string, MerchantState>()
+
+  constructor(readonly config: FeatureConfig = DEFAULT_FEATURE_CONFIG) {}
+
+  /** Features of `tx` (written into `out` when given), then remembers it. */
+  process(tx: TTransaction, out: Float32Array = new Float32Array(FEATURE_NAMES.length)): Float32Array {
+    computeFeaturesInPlace(tx, this.account(tx.accountId), this.merchant(tx.merchantId), this.config, out)
+    return out
+  }
+
+  /** Feeds a fraud label back (see applyLabel: the configured delay still applies). */
+  label(tx: Pick<TTransaction, 'accountId' | 'merchantId' | 'timestamp'>, isFraud: boolean, wasFraud = false): void {
+    applyLabel(this.account(tx.accountId), tx.timestamp, isFraud, this.config, wasFraud)
+    applyLabel(this.merchant(tx.merchantId), tx.timestamp, isFraud, this.config, wasFraud)
+  }
+
+  private account(id: string): AccountState {
+    let s = this.accounts.get(id)
+    if (!s) {
+      s = newAccountState()
+      this.accounts.set(id, s)
+    }
+    return s
+  }
+
+  private merchant(id: string): MerchantState {
+    let s = this.merchants.get(id)
+    if (!s) {
+      s = newMerchantState()
+      this.merchants.set(id, s)
+    }
+    return s
+  }
+}
