@@ -1,0 +1,74 @@
+import { writeFileSync } from 'node:fs'
+import path from 'node:path'
+import { createClerkAuthenticator } from '../auth/clerk-authenticator.ts'
+import { createLocalAuthenticator, mintLocalToken, readOrCreateLocalSecret } from '../auth/local-authenticator.ts'
+import type { Authenticator } from '../auth/session.ts'
+import { defaultAppDataDir } from '../db/app-data-dir.ts'
+import { createPrismaClient, type Db } from '../db/prisma.ts'
+import type { ServerEnv } from '../env.ts'
+import { buildServer } from '../http/build-server.ts'
+import type { Logger } from '../logger.ts'
+import { openDatabase } from './open-database.ts'
+
+export interface RunningApp {
+  url: string
+  db: Db
+  databaseUrl: string
+  dataDir: string
+  /** Local mode only: the token the console signs in with. */
+  localToken: string | null
+  server: Awaited<ReturnType<typeof buildServer>>
+  stop(): Promise<void>
+}
+
+/** Everything the product needs, in order: data dir, database, auth, HTTP. */
+export async function startApp(env: ServerEnv, log: Logger): Promise<RunningApp> {
+  const dataDir = env.ANOMALYZE_DATA_DIR ?? defaultAppDataDir()
+  const database = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir, pgPort: env.PG_PORT, log })
+  const db = createPrismaClient(database.url)
+
+  let authenticator: Authenticator
+  let localToken: string | null = null
+  if (env.CLERK_JWT_KEY) {
+    authenticator = createClerkAuthenticator({
+      jwtKey: env.CLERK_JWT_KEY,
+      issuer: env.CLERK_ISSUER,
+      authorizedParties: env.CLERK_AUTHORIZED_PARTIES,
+    })
+    log.info('auth: Clerk session tokens (networkless verification)')
+  } else {
+    const secret = readOrCreateLocalSecret(dataDir)
+    authenticator = createLocalAuthenticator(secret)
+    localToken = await mintLocalToken(secret)
+    log.info('auth: local mode (single analyst on this machine); set CLERK_JWT_KEY for Clerk')
+  }
+
+  const server = await buildServer({ db, log, authenticator })
+  try {
+    await server.listen({ host: env.HOST, port: env.PORT })
+  } catch (error) {
+    await db.$disconnect()
+    await database.close()
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new Error(`Port ${env.PORT} on ${env.HOST} is already in use. Stop the other process or set PORT.`)
+    }
+    throw error
+  }
+  const address = server.server.address()
+  const url = `http://${env.HOST}:${typeof address === 'object' && address ? address.port : env.PORT}`
+  if (localToken) {
+    // The console (desktop or `console --web`) reads this to sign in on this machine.
+    writeFileSync(path.join(dataDir, 'local-session.json'), JSON.stringify({ serverUrl: url, token: localToken }), {
+      mode: 0o600,
+    })
+  }
+
+  let stopping: Promise<void> | null = null
+  const stop = (): Promise<void> =>
+    (stopping ??= (async () => {
+      await server.close()
+      await db.$disconnect()
+      await database.close()
+    })())
+  return { url, db, databaseUrl: database.url, dataDir, localToken, server, stop }
+}

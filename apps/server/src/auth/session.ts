@@ -1,0 +1,15 @@
+/** Who is calling, as established by one of the authenticators. */
+export interface Session {
+  userId: string
+  email?: string | undefined
+  name?: string | undefined
+  /** How the caller proved it: a Clerk session token, the local-mode token, an API key. */
+  via: 'clerk' | 'local' | 'apikey'
+  /** Permissions; user sessions may do everything their account may. */
+  scopes: readonly string[] | 'all'
+}
+
+export interface Authenticator {
+  /** Resolves the session for a bearer token, or throws AppError('UNAUTHENTICATED'). */
+  authenticate(token: string): Promise<Session>
+}

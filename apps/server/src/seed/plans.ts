@@ -1,0 +1,45 @@
+import type { Db } from '../db/prisma.ts'
+
+/**
+ * The plans on offer. Seeded (and refreshed) at start; prices in paise. Editable in
+ * the database afterwards: a seed run only inserts plans that do not exist yet.
+ */
+export const DEFAULT_PLANS = [
+  {
+    id: 'free',
+    name: 'Free',
+    priceMinor: 0,
+    monthlyTxQuota: 10_000,
+    maxApiKeys: 2,
+    retentionDays: 30,
+    features: { email_alerts: true, sms_alerts: false, voice_alerts: false, retraining: false, reports_pdf: false },
+  },
+  {
+    id: 'pro',
+    name: 'Pro',
+    priceMinor: 4_999_00,
+    monthlyTxQuota: 1_000_000,
+    maxApiKeys: 10,
+    retentionDays: 365,
+    features: { email_alerts: true, sms_alerts: true, voice_alerts: true, retraining: true, reports_pdf: true },
+  },
+  {
+    id: 'business',
+    name: 'Business',
+    priceMinor: 24_999_00,
+    monthlyTxQuota: 20_000_000,
+    maxApiKeys: 50,
+    retentionDays: 730,
+    features: { email_alerts: true, sms_alerts: true, voice_alerts: true, retraining: true, reports_pdf: true, sso: true },
+  },
+] as const
+
+export async function seedPlans(db: Db): Promise<void> {
+  for (const plan of DEFAULT_PLANS) {
+    await db.plan.upsert({
+      where: { id: plan.id },
+      create: { ...plan, currency: 'INR', features: plan.features },
+      update: {},
+    })
+  }
+}

@@ -1,0 +1,67 @@
+import { z } from 'zod'
+import { AppError } from '@anomalyze/shared'
+import type { Db, Prisma } from '../../db/prisma.ts'
+
+export const transactionSelect = {
+  id: true,
+  txId: true,
+  timestamp: true,
+  amount: true,
+  currency: true,
+  accountId: true,
+  merchantId: true,
+  category: true,
+  country: true,
+  channel: true,
+  latitude: true,
+  longitude: true,
+  source: true,
+  createdAt: true,
+} satisfies Prisma.TransactionSelect
+
+type TransactionRow = Prisma.TransactionGetPayload<{ select: typeof transactionSelect }>
+
+export const ZFindTransactionsInput = z.object({
+  accountId: z.string().min(1).optional(),
+  merchantId: z.string().min(1).optional(),
+  from: z.number().int().optional(),
+  to: z.number().int().optional(),
+  /** Id of the last row of the previous page. */
+  cursor: z.string().uuid().optional(),
+  limit: z.number().int().min(1).max(500).default(100),
+})
+export type TFindTransactionsInput = z.input<typeof ZFindTransactionsInput>
+
+/** Newest first, keyset-paged by id within the caller's own rows. */
+export async function findTransactions(db: Db, userId: string, input: z.output<typeof ZFindTransactionsInput>) {
+  if (input.from !== undefined && input.to !== undefined && input.from > input.to) {
+    throw new AppError('BAD_INPUT', '"from" must not be after "to"', { field: 'from' })
+  }
+  const rows = await db.transaction.findMany({
+    where: {
+      userId,
+      accountId: input.accountId,
+      merchantId: input.merchantId,
+      timestamp: {
+        ...(input.from !== undefined ? { gte: new Date(input.from) } : {}),
+        ...(input.to !== undefined ? { lte: new Date(input.to) } : {}),
+      },
+    },
+    select: transactionSelect,
+    orderBy: [{ timestamp: 'desc' }, { id: 'desc' }],
+    take: input.limit + 1,
+    ...(input.cursor ? { cursor: { id: input.cursor }, skip: 1 } : {}),
+  })
+  const page = rows.slice(0, input.limit)
+  return { items: page.map(toTransactionDto), nextCursor: rows.length > input.limit ? (page.at(-1)?.id ?? null) : null }
+}
+
+export async function getTransactionById(db: Db, userId: string, id: string) {
+  const row = await db.transaction.findFirst({ where: { id, userId }, select: transactionSelect })
+  if (!row) throw new AppError('NOT_FOUND', `No transaction with id ${id}`)
+  return toTransactionDto(row)
+}
+
+export function toTransactionDto(row: TransactionRow) {
+  return { ...row, timestamp: row.timestamp.getTime(), amount: row.amount.toNumber(), createdAt: row.createdAt.getTime() }
+}

@@ -1,0 +1,15 @@
+import { anomaliesRouter } from './routers/anomalies.ts'
+import { meRouter } from './routers/me.ts'
+import { syncRouter } from './routers/sync.ts'
+import { transactionsRouter } from './routers/transactions.ts'
+import { router } from './init.ts'
+
+export const appRouter = router({
+  me: meRouter,
+  transactions: transactionsRouter,
+  anomalies: anomaliesRouter,
+  sync: syncRouter,
+})
+
+/** The one type clients import: `import type { AppRouter } from '@anomalyze/server/router'`. */
+export type AppRouter = typeof appRouter

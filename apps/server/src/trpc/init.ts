@@ -1,0 +1,60 @@
+import { initTRPC, TRPCError } from '@trpc/server'
+import { ZodError } from 'zod'
+import { AppError } from '@anomalyze/shared'
+import type { Context } from './context.ts'
+import { TRPC_CODE_FOR } from './error-mapping.ts'
+
+/**
+ * One error shape for every client: tRPC's envelope, plus `data.appError` for domain
+ * errors ({ code, message, details }) and `data.fieldErrors` for invalid input
+ * (one entry per field path, with zod's message).
+ */
+const t = initTRPC.context<Context>().create({
+  errorFormatter({ shape, error }) {
+    const cause = error.cause
+    return {
+      ...shape,
+      data: {
+        ...shape.data,
+        stack: undefined,
+        appError: cause instanceof AppError ? { code: cause.code, message: cause.message, details: cause.details } : null,
+        fieldErrors:
+          cause instanceof ZodError
+            ? cause.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }))
+            : null,
+      },
+    }
+  },
+})
+
+/** Services throw AppError; this turns it into the matching tRPC error once. */
+const mapAppErrors = t.middleware(async ({ next }) => {
+  const result = await next()
+  if (!result.ok && result.error.cause instanceof AppError) {
+    const cause = result.error.cause
+    throw new TRPCError({ code: TRPC_CODE_FOR[cause.code], message: cause.message, cause })
+  }
+  return result
+})
+
+export const router = t.router
+export const createCallerFactory = t.createCallerFactory
+export const publicProcedure = t.procedure.use(mapAppErrors)
+
+/** Requires a signed-in caller; `ctx.userId` scopes every query that follows. */
+export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
+  if (ctx.authError) throw ctx.authError
+  if (!ctx.session) throw new AppError('UNAUTHENTICATED', 'Sign in first: send "Authorization: Bearer <token>"')
+  return next({ ctx: { ...ctx, session: ctx.session, userId: ctx.session.userId } })
+})
+
+/** A protected procedure that also needs one permission (API keys carry scopes). */
+export function scopedProcedure(scope: string) {
+  return protectedProcedure.use(({ ctx, next }) => {
+    const { scopes } = ctx.session
+    if (scopes !== 'all' && !scopes.includes(scope)) {
+      throw new AppError('FORBIDDEN', `This key lacks the "${scope}" scope`, { requiredScope: scope })
+    }
+    return next()
+  })
+}

@@ -1,0 +1,28 @@
+import type { TRPCRouterRecord } from '@trpc/server'
+import { ZPullInput, ZPullOutput, ZPushInput, ZPushOutput } from '@anomalyze/shared'
+import { pullChanges } from '../../services/sync/pull-changes.ts'
+import { pushDecisions } from '../../services/sync/push-decisions.ts'
+import { scopedProcedure } from '../init.ts'
+
+/** Desktop sync, protocol v1 (packages/shared/src/sync/contract.ts). */
+export const syncRouter = {
+  pull: scopedProcedure('anomalies:read')
+    .input(ZPullInput)
+    .output(ZPullOutput)
+    .query(({ ctx, input }) => pullChanges(ctx.db, ctx.userId, input)),
+  push: scopedProcedure('anomalies:write')
+    .input(ZPushInput)
+    .output(ZPushOutput)
+    .mutation(({ ctx, input }) =>
+      pushDecisions(
+        ctx.db,
+        {
+          userId: ctx.userId,
+          name: ctx.session.name ?? ctx.session.email ?? ctx.userId,
+          ip: ctx.request.ip,
+          userAgent: ctx.request.userAgent,
+        },
+        input.decisions,
+      ),
+    ),
+} satisfies TRPCRouterRecord

@@ -1,0 +1,17 @@
+import type { TRPCRouterRecord } from '@trpc/server'
+import { z } from 'zod'
+import {
+  findTransactions,
+  getTransactionById,
+  ZFindTransactionsInput,
+} from '../../services/transactions/find-transactions.ts'
+import { scopedProcedure } from '../init.ts'
+
+const readProcedure = scopedProcedure('transactions:read')
+
+export const transactionsRouter = {
+  list: readProcedure.input(ZFindTransactionsInput).query(({ ctx, input }) => findTransactions(ctx.db, ctx.userId, input)),
+  get: readProcedure
+    .input(z.object({ id: z.string().min(1) }))
+    .query(({ ctx, input }) => getTransactionById(ctx.db, ctx.userId, input.id)),
+} satisfies TRPCRouterRecord
