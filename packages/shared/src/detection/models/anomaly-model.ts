@@ -1,0 +1,82 @@
+import type { Severity } from '../../domain/severity.ts'
+import type { FeatureConfig } from '../features/compute-features.ts'
+import { sigmoid } from './gradient-boosting.ts'
+import { isolationScore, type IsolationForest } from './isolation-forest.ts'
+import { predictRaw, type TreeEnsemble } from './tree-ensemble.ts'
+
+/** Bumped when the model's JSON shape or the meaning of its outputs changes. */
+export const MODEL_FORMAT_VERSION = 1
+
+/** Score cut-offs, chosen at train time from an alert budget (see trainAnomalyModel). */
+export interface SeverityThresholds {
+  medium: number
+  high: number
+  critical: number
+}
+
+/** Share of transactions expected at or above each severity. */
+export interface AlertBudget {
+  medium: number
+  high: number
+  critical: number
+}
+
+export const DEFAULT_ALERT_BUDGET: AlertBudget = { medium: 0.02, high: 0.005, critical: 0.001 }
+
+/**
+ * A trained detector: an isolation forest always (it needs no labels), plus boosted
+ * trees when labels existed. Plain JSON so it can be stored, shipped and hashed.
+ */
+export interface AnomalyModel {
+  formatVersion: typeof MODEL_FORMAT_VERSION
+  featureNames: string[]
+  featureConfig: FeatureConfig
+  isolation: IsolationForest
+  supervised: TreeEnsemble | null
+  /** Weight of the isolation score in the combined score when `supervised` exists. */
+  isolationBlend: number
+  thresholds: SeverityThresholds
+  alertBudget: AlertBudget
+}
+
+export interface ModelScore {
+  /** Combined score in 0..1: higher is more suspicious. */
+  score: number
+  severity: Severity
+  isolationScore: number
+  /** Probability of fraud from the supervised model, null when there is none. */
+  fraudProbability: number | null
+}
+
+/**
+ * Turns the ensembles' raw outputs into the final score. Both scorers (the TS trees
+ * here and ONNX Runtime in node/) produce raw outputs and share this step.
+ */
+export function combineRaw(model: AnomalyModel, isolationRaw: number, supervisedRaw: number | null): ModelScore {
+  const iso = isolationScore(model.isolation, isolationRaw)
+  const probability = supervisedRaw === null || !model.supervised ? null : sigmoid(supervisedRaw)
+  const score = probability === null ? iso : (1 - model.isolationBlend) * probability + model.isolationBlend * iso
+  return { score, severity: severityOf(model.thresholds, score), isolationScore: iso, fraudProbability: probability }
+}
+
+export function severityOf(t: SeverityThresholds, score: number): Severity {
+  if (score >= t.critical) return 'CRITICAL'
+  if (score >= t.high) return 'HIGH'
+  if (score >= t.medium) return 'MEDIUM'
+  return 'LOW'
+}
+
+/** Reference scorer for one feature row (pure TS: usable in the renderer). */
+export function scoreFeatures(model: AnomalyModel, features: ArrayLike<number>, offset = 0): ModelScore {
+  const isoRaw = predictRaw(model.isolation.ensemble, features, offset)
+  const supRaw = model.supervised ? predictRaw(model.supervised, features, offset) : null
+  return combineRaw(model, isoRaw, supRaw)
+}
+
+/** Scores of `rows` (row-major, one row per featureNames.length values). */
+export function scoreFeatureBatch(model: AnomalyModel, rows: Float32Array): Float64Array {
+  const width = model.featureNames.length
+  const out = new Float64Array(Math.floor(rows.length / width))
+  for (let i = 0; i < out.length; i += 1) out[i] = scoreFeatures(model, rows, i * width).score
+  return out
+}
