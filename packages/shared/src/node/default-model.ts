@@ -1,0 +1,62 @@
+import { access } from 'node:fs/promises'
+import { fileURLToPath } from 'node:url'
+import { buildFeatureMatrix } from '../detection/features/feature-matrix.ts'
+import { trainAnomalyModel, type TrainResult } from '../detection/models/train-model.ts'
+import { generateTransactions, type GeneratorOptions } from '../generator/generate-transactions.ts'
+import { loadModelArtifact, saveModelArtifact, type LoadedModel } from './model-artifact.ts'
+import { MANIFEST_FILE, type TrainingSummary } from './model-manifest.ts'
+
+/** Where the shipped default model lives (packages/shared/models/default). */
+export const DEFAULT_MODEL_DIR = fileURLToPath(new URL('../../models/default/', import.meta.url))
+
+export const DEFAULT_GENERATOR: GeneratorOptions = { seed: 20_240_101, customers: 1_000, terminals: 2_000, days: 60, startDate: '2024-01-01' }
+
+export interface DefaultModel extends TrainResult {
+  training: TrainingSummary
+}
+
+/**
+ * A working model with no customer data: trained on the labelled synthetic
+ * generator (the handbook's fraud patterns), supervised trees blended with the
+ * isolation forest. Deterministic: same model on every machine. The server gives it
+ * to a new account until that account has labels of its own.
+ */
+export function trainDefaultModel(generator: GeneratorOptions = DEFAULT_GENERATOR): DefaultModel {
+  const items = [...generateTransactions(generator)]
+  const matrix = buildFeatureMatrix(items)
+  const result = trainAnomalyModel(matrix.rows, {
+    labels: matrix.labels ?? undefined,
+    isolation: { trees: 100, seed: 1 },
+    boosting: { rounds: 80, maxDepth: 5, learningRate: 0.1, seed: 1 },
+    isolationBlend: 0.2,
+  })
+  const first = items[0]?.transaction.timestamp
+  const last = items[items.length - 1]?.transaction.timestamp
+  return {
+    ...result,
+    training: {
+      source: `generated: ${JSON.stringify(generator)}`,
+      rows: matrix.count,
+      frauds: result.metrics.frauds,
+      from: first === undefined ? null : new Date(first).toISOString(),
+      to: last === undefined ? null : new Date(last).toISOString(),
+    },
+  }
+}
+
+/** Trains the default model and writes it as an artifact (used to refresh models/default). */
+export async function writeDefaultModel(dir: string = DEFAULT_MODEL_DIR): Promise<void> {
+  const { model, metrics, training } = trainDefaultModel()
+  await saveModelArtifact(dir, model, { version: '1.0.0', training, metrics })
+}
+
+/**
+ * Loads the shipped default model; if it is absent (a trimmed install), trains it
+ * into `fallbackDir` first. A present but stale or corrupt one is an error.
+ */
+export async function loadDefaultModel(fallbackDir?: string): Promise<LoadedModel> {
+  const shipped = await access(`${DEFAULT_MODEL_DIR}${MANIFEST_FILE}`).then(() => true, () => false)
+  if (shipped || !fallbackDir) return loadModelArtifact(DEFAULT_MODEL_DIR)
+  await writeDefaultModel(fallbackDir)
+  return loadModelArtifact(fallbackDir)
+}

@@ -1,0 +1,42 @@
+import * as ort from 'onnxruntime-node'
+import { combineRaw, type AnomalyModel, type ModelScore } from '../../detection/models/anomaly-model.ts'
+import { ONNX_INPUT, ONNX_ISOLATION_OUTPUT, ONNX_SUPERVISED_OUTPUT } from './export-onnx.ts'
+
+export interface RawOutputs {
+  isolation: Float32Array
+  supervised: Float32Array | null
+}
+
+/** Batch scoring with ONNX Runtime; the model JSON supplies post-processing. */
+export interface OnnxScorer {
+  raw(rows: Float32Array, count: number): Promise<RawOutputs>
+  score(rows: Float32Array, count: number): Promise<ModelScore[]>
+  close(): Promise<void>
+}
+
+export async function createOnnxScorer(onnxBytes: Uint8Array, model: AnomalyModel): Promise<OnnxScorer> {
+  // One intra-op thread: the CLI and server already parallelise by process, and a
+  // single thread keeps memory and scheduling predictable on 2-core machines.
+  const session = await ort.InferenceSession.create(onnxBytes, { intraOpNumThreads: 1, interOpNumThreads: 1 })
+  const width = model.featureNames.length
+  const raw = async (rows: Float32Array, count: number): Promise<RawOutputs> => {
+    const input = new ort.Tensor('float32', rows.subarray(0, count * width), [count, width])
+    const result = await session.run({ [ONNX_INPUT]: input })
+    const iso = result[ONNX_ISOLATION_OUTPUT]
+    const sup = model.supervised ? result[ONNX_SUPERVISED_OUTPUT] : undefined
+    if (!iso || (model.supervised && !sup)) throw new Error('the ONNX model does not produce the expected outputs')
+    return { isolation: iso.data as Float32Array, supervised: sup ? (sup.data as Float32Array) : null }
+  }
+  return {
+    raw,
+    async score(rows, count) {
+      const out = await raw(rows, count)
+      const scores: ModelScore[] = new Array(count)
+      for (let i = 0; i < count; i += 1) {
+        scores[i] = combineRaw(model, out.isolation[i] as number, out.supervised ? (out.supervised[i] as number) : null)
+      }
+      return scores
+    },
+    close: () => session.release(),
+  }
+}
