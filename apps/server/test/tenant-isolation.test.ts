@@ -1,0 +1,85 @@
+import { randomUUID } from 'node:crypto'
+import { TRPCError } from '@trpc/server'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { appRouter } from '../src/trpc/app-router.ts'
+import { callerFor } from './helpers/caller.ts'
+import { createUserWithAnomalies, type UserFixture } from './helpers/fixtures.ts'
+import { createTestDatabase, type TestDatabase } from './helpers/test-database.ts'
+
+/**
+ * User B, signed in, aims every procedure that exists at user A's rows. Each
+ * procedure needs a probe here: a new procedure without one fails the first test,
+ * so isolation is checked for everything the API offers.
+ */
+type Caller = ReturnType<typeof callerFor>
+type Probe = (asB: Caller, a: UserFixture) => Promise<void>
+
+const expectNotFound = async (call: Promise<unknown>): Promise<void> => {
+  const error = await call.then(() => null, (e: unknown) => e)
+  expect(error).toBeInstanceOf(TRPCError)
+  expect((error as TRPCError).code).toBe('NOT_FOUND')
+}
+
+const probes: Record<string, Probe> = {
+  'me.get': async (asB) => {
+    expect((await asB.me.get()).id).toBe('user_b')
+  },
+  'transactions.list': async (asB, a) => {
+    const page = await asB.transactions.list({ accountId: `${a.userId}-acct` })
+    expect(page.items).toEqual([])
+    const all = await asB.transactions.list({})
+    expect(all.items.every((t) => !a.transactionIds.includes(t.id))).toBe(true)
+  },
+  'transactions.get': async (asB, a) => {
+    await expectNotFound(asB.transactions.get({ id: a.transactionIds[0]! }))
+  },
+  'anomalies.list': async (asB, a) => {
+    const page = await asB.anomalies.list({})
+    expect(page.items.length).toBeGreaterThan(0)
+    expect(page.items.every((item) => !a.anomalyIds.includes(item.id))).toBe(true)
+  },
+  'anomalies.get': async (asB, a) => {
+    await expectNotFound(asB.anomalies.get({ id: a.anomalyIds[0]! }))
+  },
+  'sync.pull': async (asB, a) => {
+    const page = await asB.sync.pull({ cursor: null, limit: 100 })
+    expect(page.anomalies.every((item) => !a.anomalyIds.includes(item.id))).toBe(true)
+    expect(page.total).toBe(2)
+  },
+  'sync.push': async (asB, a) => {
+    const result = await asB.sync.push({
+      decisions: [{ mutationId: randomUUID(), anomalyId: a.anomalyIds[0]!, label: 'FALSE_POSITIVE', decidedAt: Date.now() }],
+    })
+    expect(result.results[0]).toMatchObject({ outcome: 'rejected', status: null })
+  },
+}
+
+describe('tenant isolation', () => {
+  let database: TestDatabase
+  let a: UserFixture
+
+  beforeAll(async () => {
+    database = await createTestDatabase()
+    a = await createUserWithAnomalies(database.db, 'user_a', 3)
+    await createUserWithAnomalies(database.db, 'user_b', 2)
+    // Rows must have settled before sync.pull serves them.
+    await new Promise((resolve) => setTimeout(resolve, 1_100))
+  })
+  afterAll(() => database.drop())
+
+  it('has a probe for every procedure the API offers', () => {
+    expect(Object.keys(probes).sort()).toEqual(Object.keys(appRouter._def.procedures).sort())
+  })
+
+  for (const [path, probe] of Object.entries(probes)) {
+    it(`${path}: user B cannot reach user A's rows`, async () => {
+      await probe(callerFor(database.db, 'user_b'), a)
+    })
+  }
+
+  it("leaves user A's rows untouched", async () => {
+    const rows = await database.db.anomaly.findMany({ where: { userId: 'user_a' } })
+    expect(rows.map((r) => r.status)).toEqual(['OPEN', 'OPEN', 'OPEN'])
+    expect(await database.db.anomalyLabel.count()).toBe(0)
+  })
+})
