@@ -1,0 +1,83 @@
+import type { AnomalyStatus, LabelKind, Severity } from '@anomalyze/shared'
+
+/**
+ * Shapes the renderer and the core exchange about the triage queue. Types only, and
+ * nothing platform-specific: both the Node core and the browser renderer import it.
+ */
+export const QUEUE_SORTS = ['severity', 'score', 'time'] as const
+export type QueueSort = (typeof QUEUE_SORTS)[number]
+
+export interface QueueFilters {
+  severities?: Severity[]
+  statuses?: AnomalyStatus[]
+  rule?: string
+  amountMin?: number
+  amountMax?: number
+  /** Epoch ms, inclusive. */
+  from?: number
+  /** Epoch ms, exclusive. */
+  to?: number
+  accountId?: string
+  text?: string
+  /** null or absent: the synced server queue; a batch id: one offline-scored CSV. */
+  batchId?: string | null
+}
+
+export interface QueueQuery {
+  filters: QueueFilters
+  sort: QueueSort
+}
+
+/**
+ * A frozen ordering of the rows matching a query: small integer keys, so 100,000
+ * rows cost well under a megabyte. Rows keep their place while the analyst labels
+ * them; the list changes only when it is asked for again.
+ */
+export interface QueueSnapshot {
+  keys: number[]
+  total: number
+}
+
+export interface QueueRow {
+  key: number
+  id: string
+  txId: string
+  timestamp: number
+  amount: number
+  currency: string
+  accountId: string
+  merchantId: string
+  score: number
+  severity: Severity
+  rules: string[]
+  status: AnomalyStatus
+  /** True while a local decision on this row has not reached the server. */
+  pending: boolean
+}
+
+export interface AnomalyDetail extends QueueRow {
+  category: string | null
+  country: string | null
+  channel: string | null
+  explanation: string
+  explanationData: unknown
+  modelVersion: string | null
+  batchId: string | null
+  latestDecision: { label: LabelKind; note: string | null; decidedBy: string; decidedAt: number } | null
+  createdAt: number
+  updatedAt: number
+}
+
+export interface HistoryPoint {
+  id: string
+  txId: string
+  timestamp: number
+  amount: number
+  score: number
+  severity: Severity
+}
+
+export interface QueueFacets {
+  rules: string[]
+  batches: Array<{ id: string; name: string; rowCount: number; createdAt: number }>
+}

@@ -1,0 +1,21 @@
+/** Where the local cache stands against the server, for the status bar. */
+export const SYNC_STATES = ['signed-out', 'idle', 'syncing', 'offline', 'error'] as const
+export type SyncState = (typeof SYNC_STATES)[number]
+
+export interface SyncStatus {
+  state: SyncState
+  serverUrl: string | null
+  signedIn: boolean
+  user: { id: string; email: string; name: string | null } | null
+  lastSyncedAt: number | null
+  /** Decisions recorded locally and not yet accepted by the server. */
+  pending: number
+  /** Decisions the server refused (kept for the analyst to see, never retried). */
+  rejected: number
+  progress: { phase: 'pull' | 'push'; done: number; total: number } | null
+  activeModelVersion: string | null
+  /** Anomalies synced from the server into the local cache (offline batches excluded). */
+  cachedAnomalies: number
+  /** Last failure, in words an analyst can act on. */
+  error: string | null
+}

@@ -1,0 +1,47 @@
+import { z } from 'zod'
+import { ANOMALY_STATUSES, LABEL_KINDS, SEVERITIES } from '@anomalyze/shared'
+import type { CoreArgs, CoreMethod } from '../../contract/handlers.ts'
+import { QUEUE_SORTS } from '../../contract/queue.ts'
+
+/**
+ * Arguments arrive from IPC or HTTP as untyped JSON: each method's are parsed here
+ * before a handler sees them. `satisfies` ties every schema to the contract's type.
+ */
+const empty = z.object({}).strict()
+
+const filters = z
+  .object({
+    severities: z.array(z.enum(SEVERITIES)).optional(),
+    statuses: z.array(z.enum(ANOMALY_STATUSES)).optional(),
+    rule: z.string().max(100).optional(),
+    amountMin: z.number().finite().optional(),
+    amountMax: z.number().finite().optional(),
+    from: z.number().int().optional(),
+    to: z.number().int().optional(),
+    accountId: z.string().max(128).optional(),
+    text: z.string().max(200).optional(),
+    batchId: z.string().max(100).nullable().optional(),
+  })
+  .strict()
+
+export const ARG_SCHEMAS = {
+  'queue.snapshot': z.object({ filters, sort: z.enum(QUEUE_SORTS) }).strict(),
+  'queue.rows': z.object({ keys: z.array(z.number().int()).max(1_000) }).strict(),
+  'queue.facets': empty,
+  'anomaly.get': z.object({ id: z.string().min(1) }).strict(),
+  'account.history': z.object({ accountId: z.string().min(1), limit: z.number().int().min(1).max(500).optional() }).strict(),
+  'decision.record': z
+    .object({
+      anomalyIds: z.array(z.string().min(1)).min(1).max(10_000),
+      label: z.enum(LABEL_KINDS),
+      note: z.string().max(2_000).optional(),
+    })
+    .strict(),
+  'decision.undo': empty,
+  'dashboard.get': z.object({ batchId: z.string().nullable().optional() }).strict(),
+  'sync.status': empty,
+  'sync.now': empty,
+  'session.signIn': z.object({ serverUrl: z.url(), token: z.string().min(1).max(4_000) }).strict(),
+  'session.signOut': empty,
+  'scoring.availability': empty,
+} satisfies { [M in CoreMethod]: z.ZodType<CoreArgs<M>> }

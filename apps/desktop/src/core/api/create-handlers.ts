@@ -1,0 +1,52 @@
+import type { CoreArgs, CoreData, CoreHandlers, CoreMethod } from '../../contract/handlers.ts'
+import type { CoreResult } from '../../contract/result.ts'
+import { scoringAvailability, type ScoringEngine } from '../scoring/scoring-engine.ts'
+import type { LocalStore } from '../store/local-store.ts'
+import type { SyncEngine } from '../sync/sync-engine.ts'
+import { ARG_SCHEMAS } from './arg-schemas.ts'
+import { toCoreError } from './to-core-error.ts'
+
+export interface CoreDeps {
+  store: LocalStore
+  sync: SyncEngine
+  scoring: ScoringEngine | null
+  now?: () => number
+}
+
+type Implementations = { [M in CoreMethod]: (args: CoreArgs<M>) => CoreData<M> | Promise<CoreData<M>> }
+
+/** The handler map behind both IPC and HTTP: parse args, run, wrap as {data}|{error}. */
+export function createHandlers(deps: CoreDeps): CoreHandlers {
+  const { store, sync } = deps
+  const now = deps.now ?? Date.now
+  const implementations: Implementations = {
+    'queue.snapshot': (args) => store.queue.snapshot(args),
+    'queue.rows': (args) => store.queue.rows(args.keys),
+    'queue.facets': () => store.queue.facets(),
+    'anomaly.get': (args) => store.queue.get(args.id),
+    'account.history': (args) => store.queue.accountHistory(args.accountId, args.limit ?? 60),
+    'decision.record': (args) => store.outbox.record(args, sync.currentUserId(), now()),
+    'decision.undo': () => store.outbox.undoLast(),
+    'dashboard.get': (args) => store.dashboard(args.batchId ?? null),
+    'sync.status': () => sync.status(),
+    'sync.now': () => sync.syncNow(),
+    'session.signIn': (args) => sync.signIn(args.serverUrl, args.token),
+    'session.signOut': () => sync.signOut(),
+    'scoring.availability': () => scoringAvailability(deps.scoring),
+  }
+  return Object.fromEntries(
+    (Object.keys(implementations) as CoreMethod[]).map((method) => [method, wrap(method, implementations)]),
+  ) as CoreHandlers
+}
+
+function wrap<M extends CoreMethod>(method: M, implementations: Implementations) {
+  return async (rawArgs: unknown): Promise<CoreResult<CoreData<M>>> => {
+    try {
+      const args = ARG_SCHEMAS[method].parse(rawArgs ?? {}) as CoreArgs<M>
+      const run = implementations[method] as (a: CoreArgs<M>) => CoreData<M> | Promise<CoreData<M>>
+      return { data: await run(args) }
+    } catch (error) {
+      return { error: toCoreError(error) }
+    }
+  }
+}

@@ -1,0 +1,145 @@
+import { severityRank, type AnomalyStatus, type LabelKind, type Severity, type TSyncAnomaly } from '@anomalyze/shared'
+import type { AnomalyDetail, QueueRow } from '../../contract/queue.ts'
+
+/** One row of the anomalies table, as better-sqlite3 returns it. */
+export interface AnomalyRecord {
+  n: number
+  id: string
+  batch_id: string | null
+  tx_row_id: string
+  tx_id: string
+  ts: number
+  amount: number
+  currency: string
+  account_id: string
+  merchant_id: string
+  category: string | null
+  country: string | null
+  channel: string | null
+  score: number
+  severity: Severity
+  severity_rank: number
+  rules_json: string
+  rules_text: string
+  explanation: string
+  explanation_data: string | null
+  model_version: string | null
+  status: AnomalyStatus
+  is_false_positive: number
+  decision_label: LabelKind | null
+  decision_note: string | null
+  decided_by: string | null
+  decided_at: number | null
+  created_at: number
+  updated_at: number
+}
+
+/** Named parameters for the upsert statement (everything but the integer key). */
+export type AnomalyParams = Omit<AnomalyRecord, 'n'>
+
+/** Flattens a synced anomaly (and its transaction) into table columns. */
+export function toAnomalyParams(anomaly: TSyncAnomaly, batchId: string | null = null): AnomalyParams {
+  const t = anomaly.transaction
+  return {
+    id: anomaly.id,
+    batch_id: batchId,
+    tx_row_id: t.id,
+    tx_id: t.txId,
+    ts: t.timestamp,
+    amount: t.amount,
+    currency: t.currency,
+    account_id: t.accountId,
+    merchant_id: t.merchantId,
+    category: t.category,
+    country: t.country,
+    channel: t.channel,
+    score: anomaly.score,
+    severity: anomaly.severity,
+    severity_rank: severityRank(anomaly.severity),
+    rules_json: JSON.stringify(anomaly.ruleViolations),
+    rules_text: ` ${anomaly.ruleViolations.join(' ')} `,
+    explanation: anomaly.explanation,
+    explanation_data: anomaly.explanationData === null ? null : JSON.stringify(anomaly.explanationData),
+    model_version: anomaly.modelVersion,
+    status: anomaly.status,
+    is_false_positive: anomaly.isFalsePositive ? 1 : 0,
+    decision_label: anomaly.latestDecision?.label ?? null,
+    decision_note: anomaly.latestDecision?.note ?? null,
+    decided_by: anomaly.latestDecision?.decidedBy ?? null,
+    decided_at: anomaly.latestDecision?.decidedAt ?? null,
+    created_at: anomaly.createdAt,
+    updated_at: anomaly.updatedAt,
+  }
+}
+
+const COLUMNS = Object.keys(toAnomalyParams(sampleAnomaly())) as Array<keyof AnomalyParams>
+
+/** Insert or replace by id, keeping the integer key (and so the renderer's snapshots) stable. */
+export const UPSERT_ANOMALY_SQL = `
+  INSERT INTO anomalies (${COLUMNS.join(', ')})
+  VALUES (${COLUMNS.map((c) => `@${c}`).join(', ')})
+  ON CONFLICT (id) DO UPDATE SET ${COLUMNS.filter((c) => c !== 'id')
+    .map((c) => `${c} = excluded.${c}`)
+    .join(', ')}`
+
+export function toQueueRow(record: AnomalyRecord & { pending: number }): QueueRow {
+  return {
+    key: record.n,
+    id: record.id,
+    txId: record.tx_id,
+    timestamp: record.ts,
+    amount: record.amount,
+    currency: record.currency,
+    accountId: record.account_id,
+    merchantId: record.merchant_id,
+    score: record.score,
+    severity: record.severity,
+    rules: JSON.parse(record.rules_json) as string[],
+    status: record.status,
+    pending: record.pending > 0,
+  }
+}
+
+export function toAnomalyDetail(record: AnomalyRecord & { pending: number }): AnomalyDetail {
+  return {
+    ...toQueueRow(record),
+    category: record.category,
+    country: record.country,
+    channel: record.channel,
+    explanation: record.explanation,
+    explanationData: record.explanation_data === null ? null : (JSON.parse(record.explanation_data) as unknown),
+    modelVersion: record.model_version,
+    batchId: record.batch_id,
+    latestDecision:
+      record.decision_label === null
+        ? null
+        : {
+            label: record.decision_label,
+            note: record.decision_note,
+            decidedBy: record.decided_by ?? 'unknown',
+            decidedAt: record.decided_at ?? 0,
+          },
+    createdAt: record.created_at,
+    updatedAt: record.updated_at,
+  }
+}
+
+// Only used to list the column names once, from the mapping function itself, so the
+// SQL and the mapping cannot drift apart.
+function sampleAnomaly(): TSyncAnomaly {
+  return {
+    id: '',
+    transaction: { id: '', txId: '', timestamp: 0, amount: 0, currency: '', accountId: '', merchantId: '', category: null, country: null, channel: null },
+    score: 0,
+    severity: 'LOW',
+    ruleViolations: [],
+    explanation: '',
+    explanationData: null,
+    modelVersion: null,
+    status: 'OPEN',
+    isFalsePositive: false,
+    latestDecision: null,
+    createdAt: 0,
+    updatedAt: 0,
+  }
+}

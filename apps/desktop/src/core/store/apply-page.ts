@@ -1,0 +1,40 @@
+import type Database from 'better-sqlite3'
+import type { TPullOutput } from '@anomalyze/shared'
+import { toAnomalyParams, UPSERT_ANOMALY_SQL, type AnomalyParams } from './anomaly-rows.ts'
+import type { SyncStateStore } from './sync-state.ts'
+
+/**
+ * Writes one pulled page and the cursor that follows it in a single transaction: a
+ * crash leaves either the whole page with its cursor or neither, so the next sync
+ * resumes exactly after the last page that was stored.
+ *
+ * A local decision that has not reached the server yet and is newer than the
+ * server's keeps its status (the contract's rule: the latest decidedAt wins); the
+ * push will bring the server round, and a later pull confirms it.
+ */
+export function createPageApplier(db: Database.Database, state: SyncStateStore): (page: TPullOutput, now: number) => void {
+  const upsert = db.prepare<[AnomalyParams]>(UPSERT_ANOMALY_SQL)
+  const latestPending = db.prepare<[string], { decided_at: number; label: string; note: string | null }>(
+    `SELECT decided_at, label, note FROM outbox
+     WHERE anomaly_id = ? AND pushed_at IS NULL AND undone = 0 AND local_only = 0
+     ORDER BY decided_at DESC, rowid DESC LIMIT 1`,
+  )
+  return db.transaction((page: TPullOutput, now: number) => {
+    for (const anomaly of page.anomalies) {
+      const params = toAnomalyParams(anomaly)
+      const local = latestPending.get(anomaly.id)
+      if (local !== undefined && local.decided_at >= (anomaly.latestDecision?.decidedAt ?? Number.NEGATIVE_INFINITY)) {
+        params.status = local.label as AnomalyParams['status']
+        params.decision_label = local.label as AnomalyParams['decision_label']
+        params.decision_note = local.note
+        params.decided_at = local.decided_at
+      }
+      upsert.run(params)
+    }
+    if (page.nextCursor !== null) state.set('cursor', page.nextCursor)
+    state.set('serverTotal', String(page.total))
+    state.set('activeModelVersion', page.activeModel?.version ?? null)
+    state.set('activeModelSha256', page.activeModel?.sha256 ?? null)
+    if (!page.hasMore) state.set('lastSyncedAt', String(now))
+  })
+}

@@ -1,0 +1,138 @@
+import type Database from 'better-sqlite3'
+
+/**
+ * Schema history of the local cache. Each entry moves the database from version i to
+ * i + 1 (`PRAGMA user_version`); entries are append-only once released, because
+ * analysts' machines hold caches made by every earlier build.
+ */
+const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE anomalies (
+    -- Integer key: the renderer's queue snapshot is a list of these.
+    n INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    -- NULL for anomalies synced from the server; a local_batches.id for offline-scored CSV rows.
+    batch_id TEXT,
+    tx_row_id TEXT NOT NULL,
+    tx_id TEXT NOT NULL,
+    ts INTEGER NOT NULL,
+    amount REAL NOT NULL,
+    currency TEXT NOT NULL,
+    account_id TEXT NOT NULL,
+    merchant_id TEXT NOT NULL,
+    category TEXT,
+    country TEXT,
+    channel TEXT,
+    score REAL NOT NULL,
+    severity TEXT NOT NULL,
+    severity_rank INTEGER NOT NULL,
+    -- JSON array, plus a delimited copy (" A B ") so a rule filter is a LIKE on one column.
+    rules_json TEXT NOT NULL,
+    rules_text TEXT NOT NULL,
+    explanation TEXT NOT NULL,
+    explanation_data TEXT,
+    model_version TEXT,
+    status TEXT NOT NULL,
+    is_false_positive INTEGER NOT NULL DEFAULT 0,
+    decision_label TEXT,
+    decision_note TEXT,
+    decided_by TEXT,
+    decided_at INTEGER,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  -- One index per queue sort order, led by batch_id because every query names a source,
+  -- with status last so the usual "open items, sorted" query never touches the table
+  -- (100,000 random row lookups cost ten times the index scan).
+  CREATE INDEX anomalies_by_severity ON anomalies (batch_id, severity_rank DESC, score DESC, status);
+  CREATE INDEX anomalies_by_score ON anomalies (batch_id, score DESC, status);
+  CREATE INDEX anomalies_by_time ON anomalies (batch_id, ts DESC, status);
+  CREATE INDEX anomalies_by_account ON anomalies (account_id, ts DESC);
+
+  -- Word index over ids and explanations; queries match word prefixes ("C0001" finds
+  -- C00017). A trigram index would also match mid-word but tripled the cost of a sync.
+  CREATE VIRTUAL TABLE anomalies_fts USING fts5(
+    tx_id, account_id, merchant_id, explanation,
+    content = 'anomalies', content_rowid = 'n', tokenize = 'unicode61'
+  );
+  CREATE TRIGGER anomalies_fts_insert AFTER INSERT ON anomalies BEGIN
+    INSERT INTO anomalies_fts (rowid, tx_id, account_id, merchant_id, explanation)
+    VALUES (new.n, new.tx_id, new.account_id, new.merchant_id, new.explanation);
+  END;
+  CREATE TRIGGER anomalies_fts_delete AFTER DELETE ON anomalies BEGIN
+    INSERT INTO anomalies_fts (anomalies_fts, rowid, tx_id, account_id, merchant_id, explanation)
+    VALUES ('delete', old.n, old.tx_id, old.account_id, old.merchant_id, old.explanation);
+  END;
+  CREATE TRIGGER anomalies_fts_update AFTER UPDATE OF tx_id, account_id, merchant_id, explanation ON anomalies BEGIN
+    INSERT INTO anomalies_fts (anomalies_fts, rowid, tx_id, account_id, merchant_id, explanation)
+    VALUES ('delete', old.n, old.tx_id, old.account_id, old.merchant_id, old.explanation);
+    INSERT INTO anomalies_fts (rowid, tx_id, account_id, merchant_id, explanation)
+    VALUES (new.n, new.tx_id, new.account_id, new.merchant_id, new.explanation);
+  END;
+
+  -- Decisions waiting for (or done with) the server. Rows are never rewritten by a
+  -- pull: the server's answer arrives as a push outcome.
+  CREATE TABLE outbox (
+    mutation_id TEXT PRIMARY KEY,
+    action_id TEXT NOT NULL,
+    anomaly_id TEXT NOT NULL,
+    label TEXT NOT NULL,
+    note TEXT,
+    decided_at INTEGER NOT NULL,
+    -- Status before this decision, so undo can put it back.
+    previous_status TEXT NOT NULL,
+    previous_decision_json TEXT,
+    -- 1 for decisions on offline-scored rows: the server has never seen those anomalies.
+    local_only INTEGER NOT NULL DEFAULT 0,
+    -- 1 while a push carrying this row is on the wire (undo must not race it).
+    in_flight INTEGER NOT NULL DEFAULT 0,
+    pushed_at INTEGER,
+    outcome TEXT,
+    outcome_reason TEXT,
+    undone INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE INDEX outbox_pending ON outbox (pushed_at, decided_at) WHERE undone = 0;
+  CREATE INDEX outbox_by_anomaly ON outbox (anomaly_id);
+  CREATE INDEX outbox_by_action ON outbox (action_id);
+
+  -- Single-row key/value state: cursor, server, session, model version.
+  CREATE TABLE sync_state (
+    key TEXT PRIMARY KEY,
+    value TEXT
+  );
+
+  CREATE TABLE local_batches (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    source_path TEXT,
+    row_count INTEGER NOT NULL DEFAULT 0,
+    bad_row_count INTEGER NOT NULL DEFAULT 0,
+    model_version TEXT,
+    created_at INTEGER NOT NULL
+  );
+
+  -- Column mappings the analyst confirmed, keyed by the normalised header row.
+  CREATE TABLE column_mappings (
+    header_key TEXT PRIMARY KEY,
+    mapping_json TEXT NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  `,
+]
+
+export const SCHEMA_VERSION = MIGRATIONS.length
+
+export function migrate(db: Database.Database): void {
+  const current = db.pragma('user_version', { simple: true }) as number
+  if (current > SCHEMA_VERSION) {
+    throw new Error(`Local cache is at schema ${current}, newer than this build (${SCHEMA_VERSION}). Update Anomalyze.`)
+  }
+  for (let version = current; version < SCHEMA_VERSION; version += 1) {
+    const step = MIGRATIONS[version]
+    if (step === undefined) break
+    db.transaction(() => {
+      db.exec(step)
+      db.pragma(`user_version = ${version + 1}`)
+    })()
+  }
+}

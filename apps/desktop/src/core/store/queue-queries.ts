@@ -1,0 +1,69 @@
+import type Database from 'better-sqlite3'
+import { AppError } from '@anomalyze/shared'
+import type { AnomalyDetail, HistoryPoint, QueueFacets, QueueQuery, QueueRow, QueueSnapshot } from '../../contract/queue.ts'
+import { toAnomalyDetail, toQueueRow, type AnomalyRecord } from './anomaly-rows.ts'
+import { buildQueueWhere, orderByFor } from './queue-filters.ts'
+
+/** A row is pending while one of its decisions is still waiting for the server. */
+const PENDING_SQL = `EXISTS (SELECT 1 FROM outbox o WHERE o.anomaly_id = anomalies.id AND o.pushed_at IS NULL AND o.undone = 0) AS pending`
+export const MAX_ROWS_PER_CALL = 1_000
+
+export interface QueueQueries {
+  snapshot(query: QueueQuery): QueueSnapshot
+  rows(keys: readonly number[]): QueueRow[]
+  get(id: string): AnomalyDetail
+  accountHistory(accountId: string, limit: number): HistoryPoint[]
+  facets(): QueueFacets
+}
+
+export function createQueueQueries(db: Database.Database): QueueQueries {
+  const history = db.prepare<[string, number], HistoryPoint>(
+    `SELECT id, tx_id AS txId, ts AS timestamp, amount, score, severity
+     FROM anomalies WHERE account_id = ? ORDER BY ts DESC LIMIT ?`,
+  )
+  const getOne = db.prepare<[string], AnomalyRecord & { pending: number }>(`SELECT *, ${PENDING_SQL} FROM anomalies WHERE id = ?`)
+  const rules = db.prepare<[], { rule: string }>(
+    `SELECT DISTINCT j.value AS rule FROM anomalies, json_each(anomalies.rules_json) j ORDER BY rule`,
+  )
+  const batches = db.prepare<[], { id: string; name: string; rowCount: number; createdAt: number }>(
+    `SELECT id, name, row_count AS rowCount, created_at AS createdAt FROM local_batches ORDER BY created_at DESC`,
+  )
+
+  return {
+    snapshot(query) {
+      const where = buildQueueWhere(query.filters)
+      // pluck + raw: one integer per row, no per-row object.
+      const keys = db
+        .prepare(`SELECT n FROM anomalies WHERE ${where.sql} ORDER BY ${orderByFor(query.sort)}`)
+        .pluck()
+        .all(...where.params) as number[]
+      return { keys, total: keys.length }
+    },
+    rows(keys) {
+      if (keys.length > MAX_ROWS_PER_CALL) {
+        throw new AppError('BAD_INPUT', `Ask for at most ${MAX_ROWS_PER_CALL} rows at a time`, { requested: keys.length })
+      }
+      if (keys.length === 0) return []
+      const records = db
+        .prepare(`SELECT *, ${PENDING_SQL} FROM anomalies WHERE n IN (SELECT value FROM json_each(?))`)
+        .all(JSON.stringify(keys)) as Array<AnomalyRecord & { pending: number }>
+      // Back in the order asked for; keys that vanished are left out.
+      const byKey = new Map(records.map((r) => [r.n, r]))
+      return keys.flatMap((k) => {
+        const record = byKey.get(k)
+        return record === undefined ? [] : [toQueueRow(record)]
+      })
+    },
+    get(id) {
+      const record = getOne.get(id)
+      if (record === undefined) throw new AppError('NOT_FOUND', `No anomaly ${id} in the local cache`, { id })
+      return toAnomalyDetail(record)
+    },
+    accountHistory(accountId, limit) {
+      return history.all(accountId, Math.min(Math.max(limit, 1), 500)).reverse()
+    },
+    facets() {
+      return { rules: rules.all().map((r) => r.rule), batches: batches.all() }
+    },
+  }
+}

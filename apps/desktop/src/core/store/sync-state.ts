@@ -1,0 +1,31 @@
+import type Database from 'better-sqlite3'
+
+export const SYNC_KEYS = [
+  'cursor',
+  'lastSyncedAt',
+  'serverTotal',
+  'activeModelVersion',
+  'activeModelSha256',
+  'serverUrl',
+  'token',
+  'user',
+] as const
+export type SyncKey = (typeof SYNC_KEYS)[number]
+
+export interface SyncStateStore {
+  get(key: SyncKey): string | null
+  set(key: SyncKey, value: string | null): void
+}
+
+export function createSyncStateStore(db: Database.Database): SyncStateStore {
+  const read = db.prepare<[string], { value: string | null }>('SELECT value FROM sync_state WHERE key = ?')
+  const write = db.prepare<[string, string | null]>(
+    'INSERT INTO sync_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+  )
+  return {
+    get: (key) => read.get(key)?.value ?? null,
+    set: (key, value) => {
+      write.run(key, value)
+    },
+  }
+}

@@ -1,0 +1,162 @@
+import { AppError, MAX_PULL_PAGE, MAX_PUSH_DECISIONS } from '@anomalyze/shared'
+import type { SyncState, SyncStatus } from '../../contract/sync-status.ts'
+import type { LocalStore } from '../store/local-store.ts'
+import { classifySyncError, ZServerUser, type ServerClient, type ServerClientFactory } from './server-client.ts'
+
+export interface SyncEngineOptions {
+  store: LocalStore
+  createClient: ServerClientFactory
+  now?: () => number
+  pullPageSize?: number
+}
+
+/**
+ * Moves decisions up and anomalies down. Push goes first so that the pull which
+ * follows already carries the server's verdict on them. Every page is stored with
+ * its cursor in one transaction (see apply-page.ts), so a crash or a lost connection
+ * costs at most the page in flight; decisions carry mutationIds, so a resent push is
+ * answered `duplicate` and applied once.
+ */
+export class SyncEngine {
+  private running: Promise<SyncStatus> | null = null
+  private progress: SyncStatus['progress'] = null
+  private lastFailure: { kind: 'offline' | 'unauthorized' | 'server'; message: string } | null = null
+  private readonly now: () => number
+  private readonly pageSize: number
+
+  constructor(private readonly options: SyncEngineOptions) {
+    this.now = options.now ?? Date.now
+    this.pageSize = Math.min(options.pullPageSize ?? 1_000, MAX_PULL_PAGE)
+  }
+
+  status(): SyncStatus {
+    const { state } = this.options.store
+    const serverUrl = state.get('serverUrl')
+    const signedIn = serverUrl !== null && state.get('token') !== null
+    const user = parseUser(state.get('user'))
+    const lastSyncedAt = state.get('lastSyncedAt')
+    const counts = this.options.store.outbox.counts()
+    return {
+      state: this.currentState(signedIn),
+      serverUrl,
+      signedIn,
+      user: user === null ? null : { id: user.id, email: user.email, name: user.name },
+      lastSyncedAt: lastSyncedAt === null ? null : Number(lastSyncedAt),
+      pending: counts.pending,
+      rejected: counts.rejected,
+      progress: this.progress,
+      activeModelVersion: state.get('activeModelVersion'),
+      cachedAnomalies: this.options.store.countServerAnomalies(),
+      error: this.lastFailure?.message ?? null,
+    }
+  }
+
+  /** Checks the token with the server (me.get) before remembering it. */
+  async signIn(serverUrl: string, token: string): Promise<SyncStatus> {
+    const client = this.options.createClient({ serverUrl, token })
+    let user
+    try {
+      user = await client.me()
+    } catch (error) {
+      const failure = classifySyncError(error)
+      throw new AppError(failure.kind === 'unauthorized' ? 'UNAUTHENTICATED' : 'UNAVAILABLE', failure.message)
+    }
+    const { state } = this.options.store
+    if (state.get('serverUrl') !== null && state.get('serverUrl') !== serverUrl) {
+      // A different server has different anomalies: start its cursor from scratch.
+      state.set('cursor', null)
+    }
+    state.set('serverUrl', serverUrl)
+    state.set('token', token)
+    state.set('user', JSON.stringify(user))
+    this.lastFailure = null
+    return this.status()
+  }
+
+  signOut(): SyncStatus {
+    this.options.store.state.set('token', null)
+    this.options.store.state.set('user', null)
+    this.lastFailure = null
+    return this.status()
+  }
+
+  /** One full sync; concurrent callers share the run in progress. */
+  syncNow(): Promise<SyncStatus> {
+    this.running ??= this.run().finally(() => {
+      this.running = null
+      this.progress = null
+    })
+    return this.running
+  }
+
+  currentUserId(): string {
+    return parseUser(this.options.store.state.get('user'))?.id ?? 'local-analyst'
+  }
+
+  private async run(): Promise<SyncStatus> {
+    const { state } = this.options.store
+    const serverUrl = state.get('serverUrl')
+    const token = state.get('token')
+    if (serverUrl === null || token === null) throw new AppError('UNAUTHENTICATED', 'Sign in to a server before syncing.')
+    const client = this.options.createClient({ serverUrl, token })
+    try {
+      await this.pushAll(client)
+      await this.pullAll(client)
+      this.lastFailure = null
+    } catch (error) {
+      this.options.store.outbox.releaseInFlight()
+      this.lastFailure = classifySyncError(error)
+    }
+    return this.status()
+  }
+
+  private async pushAll(client: ServerClient): Promise<void> {
+    const { outbox } = this.options.store
+    const total = outbox.counts().pending
+    const sent = new Set<string>()
+    let done = 0
+    for (;;) {
+      const decisions = outbox.takeForPush(MAX_PUSH_DECISIONS)
+      if (decisions.length === 0) return
+      // A decision the server left unanswered comes back here: stop rather than loop.
+      if (decisions.some((d) => sent.has(d.mutationId))) {
+        throw new AppError('INTERNAL', 'The server did not answer every pushed decision; they stay queued.')
+      }
+      this.progress = { phase: 'push', done, total }
+      const { results } = await client.push({ decisions })
+      outbox.markOutcomes(results, this.now())
+      outbox.releaseInFlight()
+      for (const d of decisions) sent.add(d.mutationId)
+      done += decisions.length
+    }
+  }
+
+  private async pullAll(client: ServerClient): Promise<void> {
+    const { store } = this.options
+    let done = 0
+    for (;;) {
+      const cursor = store.state.get('cursor')
+      const page = await client.pull({ cursor, limit: this.pageSize })
+      store.applyPage(page, this.now())
+      done += page.anomalies.length
+      this.progress = { phase: 'pull', done, total: Math.max(page.total, done) }
+      if (!page.hasMore) return
+      if (page.nextCursor === null || page.nextCursor === cursor) {
+        throw new AppError('INTERNAL', 'The server said there is more to pull but gave no new cursor.')
+      }
+    }
+  }
+
+  private currentState(signedIn: boolean): SyncState {
+    if (this.running !== null) return 'syncing'
+    if (!signedIn) return 'signed-out'
+    if (this.lastFailure === null) return 'idle'
+    return this.lastFailure.kind === 'offline' ? 'offline' : 'error'
+  }
+}
+
+function parseUser(text: string | null): ReturnType<typeof ZServerUser.parse> | null {
+  if (text === null) return null
+  const parsed = ZServerUser.safeParse(JSON.parse(text))
+  return parsed.success ? parsed.data : null
+}

@@ -1,0 +1,125 @@
+import { createReadStream, existsSync, statSync } from 'node:fs'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { extname, join, normalize, resolve, sep } from 'node:path'
+import { isCoreMethod, type CoreHandlers } from '../contract/handlers.ts'
+import type { CoreResult } from '../contract/result.ts'
+
+/**
+ * Serves the built renderer and the core's handler map (`POST /api/<method>`, JSON in,
+ * `{data}|{error}` JSON out) on loopback, so the whole console runs in a browser.
+ *
+ * It holds an analyst's cache, so: loopback only; the Host header must name
+ * localhost (stops DNS-rebinding pages); API calls must be `application/json`
+ * (a cross-site form or no-cors fetch cannot send that without a CORS preflight,
+ * which this server never approves).
+ */
+export interface WebServerOptions {
+  handlers: CoreHandlers
+  /** Folder with the built renderer (index.html); null serves the API only. */
+  rendererDir: string | null
+  port: number
+  host?: string
+}
+
+const MAX_BODY_BYTES = 2_000_000
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.json': 'application/json',
+  '.woff2': 'font/woff2',
+}
+
+export async function startWebServer(options: WebServerOptions): Promise<{ server: Server; url: string }> {
+  const host = options.host ?? '127.0.0.1'
+  const server = createServer((req, res) => {
+    handle(req, res, options).catch((error: unknown) => {
+      sendJson(res, 500, { error: { code: 'INTERNAL', message: error instanceof Error ? error.message : String(error) } })
+    })
+  })
+  await new Promise<void>((resolvePromise, reject) => {
+    server.once('error', reject)
+    server.listen(options.port, host, () => resolvePromise())
+  })
+  const address = server.address()
+  const port = typeof address === 'object' && address !== null ? address.port : options.port
+  return { server, url: `http://${host}:${port}` }
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse, options: WebServerOptions): Promise<void> {
+  const hostHeader = (req.headers.host ?? '').replace(/:\d+$/, '')
+  if (!['127.0.0.1', 'localhost', '[::1]'].includes(hostHeader)) {
+    sendJson(res, 403, { error: { code: 'FORBIDDEN', message: 'Only localhost may use the console server' } })
+    return
+  }
+  const url = new URL(req.url ?? '/', 'http://localhost')
+  if (url.pathname.startsWith('/api/')) {
+    await handleApi(req, res, url.pathname.slice('/api/'.length), options.handlers)
+    return
+  }
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    sendJson(res, 405, { error: { code: 'BAD_INPUT', message: 'Method not allowed' } })
+    return
+  }
+  serveStatic(res, url.pathname, options.rendererDir)
+}
+
+async function handleApi(req: IncomingMessage, res: ServerResponse, method: string, handlers: CoreHandlers): Promise<void> {
+  if (req.method !== 'POST') return sendJson(res, 405, { error: { code: 'BAD_INPUT', message: 'Use POST' } })
+  if (!(req.headers['content-type'] ?? '').startsWith('application/json')) {
+    return sendJson(res, 415, { error: { code: 'BAD_INPUT', message: 'Content-Type must be application/json' } })
+  }
+  if (!isCoreMethod(method)) return sendJson(res, 404, { error: { code: 'NOT_FOUND', message: `No method ${method}` } })
+  let args: unknown
+  try {
+    const body = await readBody(req)
+    args = body.length === 0 ? {} : (JSON.parse(body) as unknown)
+  } catch (error) {
+    return sendJson(res, 400, { error: { code: 'BAD_INPUT', message: error instanceof Error ? error.message : 'Bad JSON' } })
+  }
+  const call = handlers[method] as (a: unknown) => Promise<CoreResult<unknown>>
+  // Domain errors are answers, not transport failures: always 200 with {error}.
+  sendJson(res, 200, await call(args))
+}
+
+function serveStatic(res: ServerResponse, pathname: string, rendererDir: string | null): void {
+  if (rendererDir === null) return sendJson(res, 404, { error: { code: 'NOT_FOUND', message: 'No renderer build' } })
+  const root = resolve(rendererDir)
+  let file = normalize(join(root, decodeURIComponent(pathname)))
+  if (file !== root && !file.startsWith(root + sep)) return sendJson(res, 403, { error: { code: 'FORBIDDEN', message: 'Outside the app' } })
+  // Unknown paths fall back to the single page.
+  if (!existsSync(file) || statSync(file).isDirectory()) file = join(root, 'index.html')
+  if (!existsSync(file)) {
+    return sendJson(res, 404, { error: { code: 'NOT_FOUND', message: `Renderer not built: run "pnpm --filter @anomalyze/desktop build" (looked in ${root})` } })
+  }
+  res.writeHead(200, {
+    'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+    'content-security-policy': "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:",
+    'x-content-type-options': 'nosniff',
+  })
+  createReadStream(file).pipe(res)
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolvePromise, reject) => {
+    const chunks: Buffer[] = []
+    let size = 0
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length
+      if (size > MAX_BODY_BYTES) {
+        reject(new Error(`Request body over ${MAX_BODY_BYTES} bytes`))
+        req.destroy()
+      } else chunks.push(chunk)
+    })
+    req.on('end', () => resolvePromise(Buffer.concat(chunks).toString('utf8')))
+    req.on('error', reject)
+  })
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body)
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' })
+  res.end(text)
+}

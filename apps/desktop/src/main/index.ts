@@ -1,0 +1,63 @@
+import { join } from 'node:path'
+import { app, BrowserWindow, ipcMain, shell } from 'electron'
+import { isCoreMethod } from '../contract/handlers.ts'
+import type { CoreResult } from '../contract/result.ts'
+import { createCore, type Core } from '../core/create-core.ts'
+import { IPC_CHANNEL } from '../preload/channel.ts'
+
+/**
+ * The Electron shell: one window and one IPC channel that forwards to the core. All
+ * logic lives in src/core (plain Node), which the browser mode serves as well.
+ */
+let core: Core | null = null
+
+function createWindow(): void {
+  const window = new BrowserWindow({
+    width: 1440,
+    height: 900,
+    show: false,
+    title: 'Anomalyze',
+    webPreferences: {
+      preload: join(import.meta.dirname, '../preload/index.cjs'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+    },
+  })
+  window.once('ready-to-show', () => window.show())
+  // No pop-ups: links to the outside open in the user's browser, nothing else opens.
+  window.webContents.setWindowOpenHandler(({ url }) => {
+    if (url.startsWith('https://')) void shell.openExternal(url)
+    return { action: 'deny' }
+  })
+  window.webContents.on('will-navigate', (event) => event.preventDefault())
+
+  const devUrl = process.env.ELECTRON_RENDERER_URL
+  if (devUrl !== undefined && !app.isPackaged) void window.loadURL(devUrl)
+  else void window.loadFile(join(import.meta.dirname, '../renderer/index.html'))
+}
+
+void app.whenReady().then(() => {
+  const current = createCore({ dataDir: app.getPath('userData'), autoSyncMs: 60_000 })
+  core = current
+  ipcMain.handle(IPC_CHANNEL, async (_event, method: unknown, args: unknown): Promise<CoreResult<unknown>> => {
+    if (typeof method !== 'string' || !isCoreMethod(method)) {
+      return { error: { code: 'NOT_FOUND', message: `No method ${String(method)}` } }
+    }
+    const call = current.handlers[method] as (a: unknown) => Promise<CoreResult<unknown>>
+    return call(args)
+  })
+  createWindow()
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) createWindow()
+  })
+})
+
+app.on('window-all-closed', () => {
+  if (process.platform !== 'darwin') app.quit()
+})
+
+app.on('will-quit', () => {
+  core?.close()
+  core = null
+})

@@ -1,0 +1,14 @@
+import { contextBridge, ipcRenderer } from 'electron'
+import type { AnomalyzeBridge, CoreArgs, CoreData, CoreMethod } from '../contract/handlers.ts'
+import type { CoreResult } from '../contract/result.ts'
+import { IPC_CHANNEL } from './channel.ts'
+
+// The renderer gets one object and no ipcRenderer: it can call core methods by name
+// and nothing else.
+const api = {
+  platform: 'electron',
+  call: <M extends CoreMethod>(method: M, args: CoreArgs<M>): Promise<CoreResult<CoreData<M>>> =>
+    ipcRenderer.invoke(IPC_CHANNEL, method, args) as Promise<CoreResult<CoreData<M>>>,
+} satisfies AnomalyzeBridge
+
+contextBridge.exposeInMainWorld('anomalyze', api)

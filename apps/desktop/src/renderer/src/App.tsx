@@ -1,0 +1,72 @@
+import { useEffect, useState } from 'react'
+import type { QueueQuery } from '../../contract/queue.ts'
+import { SignInPanel } from './components/SignInPanel.tsx'
+import { StatusBar } from './components/StatusBar.tsx'
+import { DashboardView } from './dashboard/DashboardView.tsx'
+import { useSyncStatus } from './hooks/useSyncStatus.ts'
+import { DEFAULT_QUERY, QueueView } from './queue/QueueView.tsx'
+import { ScoringView } from './scoring/ScoringView.tsx'
+
+const VIEWS = [
+  { id: 'queue', label: 'Queue', key: '1' },
+  { id: 'overview', label: 'Overview', key: '2' },
+  { id: 'score', label: 'Score a file', key: '3' },
+] as const
+type ViewId = (typeof VIEWS)[number]['id']
+
+export function App() {
+  const [view, setView] = useState<ViewId>('queue')
+  const [query, setQuery] = useState<QueueQuery>(DEFAULT_QUERY)
+  const [skippedSignIn, setSkippedSignIn] = useState(false)
+  const status = useSyncStatus()
+
+  useEffect(() => {
+    const listener = (event: KeyboardEvent): void => {
+      const target = event.target as HTMLElement | null
+      if (event.ctrlKey || event.metaKey || event.altKey || (target !== null && ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName))) return
+      const match = VIEWS.find((v) => v.key === event.key)
+      if (match !== undefined) setView(match.id)
+    }
+    window.addEventListener('keydown', listener)
+    return () => window.removeEventListener('keydown', listener)
+  }, [])
+
+  const s = status.data
+  // First run: nothing cached and no server yet. Once anything is cached the queue
+  // is usable offline, signed in or not.
+  const firstRun = s !== undefined && !s.signedIn && s.cachedAnomalies === 0 && !skippedSignIn
+  const firstSync = s !== undefined && s.signedIn && s.cachedAnomalies === 0 && s.lastSyncedAt === null
+
+  return (
+    <div className="app">
+      <header className="top-bar">
+        <strong className="brand">Anomalyze</strong>
+        <nav aria-label="Views">
+          {VIEWS.map((v) => (
+            <button key={v.id} type="button" aria-current={view === v.id ? 'page' : undefined} onClick={() => setView(v.id)}>
+              {v.label} <kbd>{v.key}</kbd>
+            </button>
+          ))}
+        </nav>
+        {s?.user != null && <span className="muted">{s.user.email}</span>}
+      </header>
+      <main>
+        {status.isError && <p className="error-box" role="alert">The console's local core is not answering: {status.error.message}</p>}
+        {firstRun && view !== 'score' ? (
+          <SignInPanel onSkip={() => { setSkippedSignIn(true); setView('score') }} />
+        ) : firstSync && view === 'queue' ? (
+          <p className="empty-box" data-testid="first-sync">
+            {s.state === 'syncing' ? 'First sync in progress: the queue appears when the first page is stored.' : s.error ?? 'Waiting for the first sync.'}
+          </p>
+        ) : (
+          <>
+            {view === 'queue' && <QueueView query={query} onQuery={setQuery} active={view === 'queue'} />}
+            {view === 'overview' && <DashboardView />}
+            {view === 'score' && <ScoringView />}
+          </>
+        )}
+      </main>
+      <StatusBar />
+    </div>
+  )
+}

@@ -1,0 +1,27 @@
+/** Display helpers; the analyst's locale decides separators. */
+export function formatAmount(amount: number, currency: string): string {
+  return `${amount.toLocaleString(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 })} ${currency}`
+}
+
+export function formatTime(ms: number): string {
+  return new Date(ms).toISOString().replace('T', ' ').slice(0, 16)
+}
+
+export function formatDay(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10)
+}
+
+export function formatAgo(ms: number, now = Date.now()): string {
+  const seconds = Math.max(0, Math.round((now - ms) / 1000))
+  if (seconds < 60) return 'just now'
+  if (seconds < 3_600) return `${Math.round(seconds / 60)} min ago`
+  if (seconds < 86_400) return `${Math.round(seconds / 3_600)} h ago`
+  return formatTime(ms)
+}
+
+export const STATUS_LABEL = {
+  OPEN: 'Open',
+  NEEDS_REVIEW: 'Needs review',
+  CONFIRMED_FRAUD: 'Fraud',
+  FALSE_POSITIVE: 'False positive',
+} as const

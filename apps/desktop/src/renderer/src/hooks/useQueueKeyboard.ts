@@ -1,0 +1,61 @@
+import { useEffect, useRef } from 'react'
+
+export type QueueAction =
+  | 'next'
+  | 'previous'
+  | 'first'
+  | 'last'
+  | 'open'
+  | 'close'
+  | 'fraud'
+  | 'falsePositive'
+  | 'review'
+  | 'toggleSelect'
+  | 'undo'
+  | 'search'
+  | 'note'
+  | 'help'
+
+/** One place that says which key does what; the ? overlay lists the same table. */
+export const SHORTCUTS: ReadonlyArray<{ keys: string[]; action: QueueAction; label: string }> = [
+  { keys: ['j', 'ArrowDown'], action: 'next', label: 'Next item' },
+  { keys: ['k', 'ArrowUp'], action: 'previous', label: 'Previous item' },
+  { keys: ['g', 'Home'], action: 'first', label: 'First item' },
+  { keys: ['G', 'End'], action: 'last', label: 'Last item' },
+  { keys: ['Enter'], action: 'open', label: 'Open detail' },
+  { keys: ['Escape'], action: 'close', label: 'Close detail / overlay, leave search' },
+  { keys: ['f'], action: 'fraud', label: 'Confirm fraud (selection, else current)' },
+  { keys: ['p'], action: 'falsePositive', label: 'False positive (selection, else current)' },
+  { keys: ['e'], action: 'review', label: 'Escalate: needs review (selection, else current)' },
+  { keys: ['x', ' '], action: 'toggleSelect', label: 'Select / unselect current' },
+  { keys: ['u'], action: 'undo', label: 'Undo last decision' },
+  { keys: ['n'], action: 'note', label: 'Write a note for the next decision' },
+  { keys: ['/'], action: 'search', label: 'Search' },
+  { keys: ['?'], action: 'help', label: 'Show / hide shortcuts' },
+]
+
+const BY_KEY = new Map(SHORTCUTS.flatMap((s) => s.keys.map((k) => [k, s.action] as const)))
+
+/** Window-level shortcuts, ignored while typing (except Escape, which leaves the field). */
+export function useQueueKeyboard(onAction: (action: QueueAction) => void, enabled: boolean): void {
+  const handler = useRef(onAction)
+  handler.current = onAction
+  useEffect(() => {
+    if (!enabled) return
+    const listener = (event: KeyboardEvent): void => {
+      if (event.ctrlKey || event.metaKey || event.altKey) return
+      const target = event.target as HTMLElement | null
+      const typing = target !== null && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName))
+      if (typing) {
+        if (event.key === 'Escape') target.blur()
+        return
+      }
+      const action = BY_KEY.get(event.key)
+      if (action === undefined) return
+      event.preventDefault()
+      handler.current(action)
+    }
+    window.addEventListener('keydown', listener)
+    return () => window.removeEventListener('keydown', listener)
+  }, [enabled])
+}

@@ -1,0 +1,74 @@
+import type { LabelKind } from '@anomalyze/shared'
+import { useQuery } from '@tanstack/react-query'
+import type { Ref } from 'react'
+import type { QueueRow } from '../../../contract/queue.ts'
+import { callCore } from '../api/core-client.ts'
+import { formatAmount, formatTime, STATUS_LABEL } from '../format.ts'
+import { HistoryChart } from './HistoryChart.tsx'
+
+interface Props {
+  row: QueueRow
+  note: string
+  noteRef: Ref<HTMLTextAreaElement>
+  onNote: (note: string) => void
+  onDecide: (label: LabelKind) => void
+  onClose: () => void
+}
+
+export const detailQuery = (id: string) => ({ queryKey: ['anomaly', id], queryFn: () => callCore('anomaly.get', { id }) })
+export const historyQuery = (accountId: string) => ({
+  queryKey: ['history', accountId],
+  queryFn: () => callCore('account.history', { accountId, limit: 60 }),
+})
+
+/**
+ * The fields the queue row already has show at once; explanation and history follow
+ * from the core (and are prefetched for the next item, see QueueView).
+ */
+export function DetailPane({ row, note, noteRef, onNote, onDecide, onClose }: Props) {
+  const detail = useQuery(detailQuery(row.id))
+  const history = useQuery(historyQuery(row.accountId))
+  const d = detail.data
+  return (
+    <aside className="detail-pane" aria-label="Anomaly detail" data-testid="detail-pane" data-anomaly-id={row.id}>
+      <header>
+        <h2>{row.txId}</h2>
+        <button type="button" className="link" onClick={onClose} aria-label="Close detail">Esc ✕</button>
+      </header>
+      <div className="detail-score">
+        <span className={`badge sev-${row.severity}`}>{row.severity}</span>
+        <span className="score">score {row.score.toFixed(3)}</span>
+        <span data-testid="detail-status">{STATUS_LABEL[row.status]}{row.pending ? ' (not synced yet)' : ''}</span>
+      </div>
+      <dl className="fields">
+        <dt>Amount</dt><dd>{formatAmount(row.amount, row.currency)}</dd>
+        <dt>Time (UTC)</dt><dd>{formatTime(row.timestamp)}</dd>
+        <dt>Account</dt><dd>{row.accountId}</dd>
+        <dt>Merchant</dt><dd>{row.merchantId}</dd>
+        <dt>Category</dt><dd>{d?.category ?? '—'}</dd>
+        <dt>Country</dt><dd>{d?.country ?? '—'}</dd>
+        <dt>Channel</dt><dd>{d?.channel ?? '—'}</dd>
+        <dt>Model</dt><dd>{d?.modelVersion ?? '—'}</dd>
+      </dl>
+      <h3>Rules fired</h3>
+      <p>{row.rules.length === 0 ? <span className="muted">None (model score only)</span> : row.rules.map((r) => <span key={r} className="chip">{r}</span>)}</p>
+      <h3>Explanation</h3>
+      <p data-testid="explanation">{d?.explanation ?? (detail.isError ? detail.error.message : 'Loading…')}</p>
+      {d?.latestDecision != null && (
+        <p className="muted">
+          Last decision: {STATUS_LABEL[d.latestDecision.label]} by {d.latestDecision.decidedBy}, {formatTime(d.latestDecision.decidedAt)}
+          {d.latestDecision.note !== null && ` — “${d.latestDecision.note}”`}
+        </p>
+      )}
+      <h3>Account history</h3>
+      {history.data === undefined ? <p className="muted">{history.isError ? history.error.message : 'Loading…'}</p> : <HistoryChart points={history.data} highlightId={row.id} />}
+      <h3>Decide</h3>
+      <textarea ref={noteRef} aria-label="Note" placeholder="Optional note (n), sent with the next decision" value={note} onChange={(e) => onNote(e.target.value)} maxLength={2000} rows={2} />
+      <div className="actions">
+        <button type="button" className="act-fraud" onClick={() => onDecide('CONFIRMED_FRAUD')}>Confirm fraud <kbd>f</kbd></button>
+        <button type="button" className="act-fp" onClick={() => onDecide('FALSE_POSITIVE')}>False positive <kbd>p</kbd></button>
+        <button type="button" className="act-review" onClick={() => onDecide('NEEDS_REVIEW')}>Needs review <kbd>e</kbd></button>
+      </div>
+    </aside>
+  )
+}

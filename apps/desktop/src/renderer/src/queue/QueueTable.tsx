@@ -1,0 +1,94 @@
+import { useVirtualizer } from '@tanstack/react-virtual'
+import { useEffect, useRef } from 'react'
+import type { QueueRow } from '../../../contract/queue.ts'
+import { formatAmount, formatTime, STATUS_LABEL } from '../format.ts'
+
+interface Props {
+  count: number
+  cursor: number
+  selected: ReadonlySet<string>
+  getRow: (index: number) => QueueRow | undefined
+  onVisibleRange: (first: number, last: number) => void
+  onPick: (index: number) => void
+  onOpen: (index: number) => void
+  onToggle: (row: QueueRow) => void
+}
+
+const ROW_HEIGHT = 32
+
+/** Only the rows on screen exist in the DOM; the scroll height stands for the rest. */
+export function QueueTable({ count, cursor, selected, getRow, onVisibleRange, onPick, onOpen, onToggle }: Props) {
+  const scrollRef = useRef<HTMLDivElement>(null)
+  const virtualizer = useVirtualizer({
+    count,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 15,
+  })
+  const items = virtualizer.getVirtualItems()
+  const first = items[0]?.index ?? 0
+  const last = items.at(-1)?.index ?? 0
+
+  useEffect(() => onVisibleRange(first, last), [first, last, onVisibleRange])
+  useEffect(() => {
+    if (count > 0) virtualizer.scrollToIndex(cursor, { align: 'auto' })
+  }, [cursor, count, virtualizer])
+
+  return (
+    <div className="queue-table" role="grid" aria-rowcount={count} aria-label="Anomaly queue">
+      <div className="queue-header" role="row">
+        <span role="columnheader" />
+        <span role="columnheader">Severity</span>
+        <span role="columnheader">Score</span>
+        <span role="columnheader">Time (UTC)</span>
+        <span role="columnheader" className="num">Amount</span>
+        <span role="columnheader">Account</span>
+        <span role="columnheader">Merchant</span>
+        <span role="columnheader">Rules</span>
+        <span role="columnheader">Status</span>
+      </div>
+      <div ref={scrollRef} className="queue-scroll" data-testid="queue-scroll">
+        <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+          {items.map((item) => {
+            const row = getRow(item.index)
+            const classes = ['queue-row', item.index === cursor ? 'is-cursor' : '', row !== undefined && row.status !== 'OPEN' ? 'is-decided' : '']
+            return (
+              <div
+                key={item.key}
+                role="row"
+                aria-rowindex={item.index + 1}
+                aria-selected={item.index === cursor}
+                data-anomaly-id={row?.id}
+                className={classes.join(' ')}
+                style={{ transform: `translateY(${item.start}px)`, height: ROW_HEIGHT }}
+                onClick={() => onPick(item.index)}
+                onDoubleClick={() => onOpen(item.index)}
+              >
+                {row === undefined ? (
+                  <span className="row-loading">Loading…</span>
+                ) : (
+                  <>
+                    <span role="gridcell">
+                      <input type="checkbox" aria-label={`Select ${row.txId}`} checked={selected.has(row.id)} onChange={() => onToggle(row)} onClick={(e) => e.stopPropagation()} />
+                    </span>
+                    <span role="gridcell"><span className={`badge sev-${row.severity}`}>{row.severity}</span></span>
+                    <span role="gridcell" className="num">{row.score.toFixed(3)}</span>
+                    <span role="gridcell">{formatTime(row.timestamp)}</span>
+                    <span role="gridcell" className="num">{formatAmount(row.amount, row.currency)}</span>
+                    <span role="gridcell">{row.accountId}</span>
+                    <span role="gridcell">{row.merchantId}</span>
+                    <span role="gridcell" className="rules">{row.rules.join(', ')}</span>
+                    <span role="gridcell" data-testid="row-status">
+                      {STATUS_LABEL[row.status]}
+                      {row.pending && <span className="pending-dot" title="Not synced yet"> •</span>}
+                    </span>
+                  </>
+                )}
+              </div>
+            )
+          })}
+        </div>
+      </div>
+    </div>
+  )
+}

@@ -1,0 +1,132 @@
+import type { LabelKind } from '@anomalyze/shared'
+import { useQuery, useQueryClient } from '@tanstack/react-query'
+import { useCallback, useEffect, useRef, useState } from 'react'
+import type { QueueQuery, QueueRow } from '../../../contract/queue.ts'
+import { callCore } from '../api/core-client.ts'
+import { ShortcutsOverlay } from '../components/ShortcutsOverlay.tsx'
+import { useDecisions } from '../hooks/useDecisions.ts'
+import { useQueueKeyboard, type QueueAction } from '../hooks/useQueueKeyboard.ts'
+import { useQueueRows } from '../hooks/useQueueRows.ts'
+import { DetailPane, detailQuery, historyQuery } from './DetailPane.tsx'
+import { FilterBar } from './FilterBar.tsx'
+import { QueueTable } from './QueueTable.tsx'
+import { useQueueQuery } from './useQueueQuery.ts'
+
+const LABEL_FOR: Partial<Record<QueueAction, LabelKind>> = { fraud: 'CONFIRMED_FRAUD', falsePositive: 'FALSE_POSITIVE', review: 'NEEDS_REVIEW' }
+
+export const DEFAULT_QUERY: QueueQuery = { filters: { statuses: ['OPEN', 'NEEDS_REVIEW'] }, sort: 'severity' }
+
+/** The triage screen: filters, the virtualized queue, the detail pane and the keyboard. */
+export function QueueView({ query, onQuery, active }: { query: QueueQuery; onQuery: (q: QueueQuery) => void; active: boolean }) {
+  const queryClient = useQueryClient()
+  const { snapshot, snapshotId } = useQueueQuery(query)
+  const keys = snapshot.data?.keys ?? []
+  const [range, setRange] = useState({ first: 0, last: 40 })
+  const { getRow } = useQueueRows(snapshotId, keys, range.first, range.last)
+  const [cursor, setCursor] = useState(0)
+  const [detailOpen, setDetailOpen] = useState(false)
+  const [selected, setSelected] = useState<ReadonlySet<string>>(new Set())
+  const [note, setNote] = useState('')
+  const [help, setHelp] = useState(false)
+  const [message, setMessage] = useState<string | null>(null)
+  const searchRef = useRef<HTMLInputElement>(null)
+  const noteRef = useRef<HTMLTextAreaElement>(null)
+  const { decide, undo } = useDecisions()
+  const facets = useQuery({ queryKey: ['facets'], queryFn: () => callCore('queue.facets', {}) })
+
+  // A new list starts at its top with nothing selected.
+  useEffect(() => {
+    setCursor(0)
+    setSelected(new Set())
+  }, [snapshotId])
+
+  const current = getRow(Math.min(cursor, Math.max(keys.length - 1, 0)))
+  const next = getRow(cursor + 1)
+  // Labelling moves on at once: have the next item's detail ready before it is needed.
+  useEffect(() => {
+    if (next === undefined) return
+    void queryClient.prefetchQuery(detailQuery(next.id))
+    void queryClient.prefetchQuery(historyQuery(next.accountId))
+  }, [next?.id, next?.accountId, next, queryClient])
+
+  const move = useCallback((to: number) => setCursor(Math.max(0, Math.min(to, keys.length - 1))), [keys.length])
+
+  const label = (kind: LabelKind): void => {
+    const ids = selected.size > 0 ? [...selected] : current === undefined ? [] : [current.id]
+    if (ids.length === 0) return
+    const trimmed = note.trim()
+    decide.mutate(
+      { anomalyIds: ids, label: kind, ...(trimmed === '' ? {} : { note: trimmed }) },
+      { onError: (error) => setMessage(`Not saved: ${error.message}`) },
+    )
+    setMessage(`${ids.length === 1 ? 'Labelled' : `Labelled ${ids.length}`} ${kind.replace('_', ' ').toLowerCase()} — u to undo`)
+    setNote('')
+    if (selected.size > 0) setSelected(new Set())
+    else move(cursor + 1)
+  }
+
+  const toggle = (row: QueueRow | undefined): void => {
+    if (row === undefined) return
+    setSelected((old) => {
+      const copy = new Set(old)
+      if (copy.has(row.id)) copy.delete(row.id)
+      else copy.add(row.id)
+      return copy
+    })
+  }
+
+  const onAction = (action: QueueAction): void => {
+    const kind = LABEL_FOR[action]
+    if (kind !== undefined) return label(kind)
+    switch (action) {
+      case 'next': return move(cursor + 1)
+      case 'previous': return move(cursor - 1)
+      case 'first': return move(0)
+      case 'last': return move(keys.length - 1)
+      case 'open': return setDetailOpen(true)
+      case 'close': return help ? setHelp(false) : setDetailOpen(false)
+      case 'toggleSelect': return toggle(current)
+      case 'search': return searchRef.current?.focus()
+      case 'help': return setHelp((h) => !h)
+      case 'note':
+        setDetailOpen(true)
+        requestAnimationFrame(() => noteRef.current?.focus())
+        return undefined
+      case 'undo':
+        return undo.mutate(undefined, {
+          onSuccess: (r) => setMessage(r.restored === 0 ? 'Nothing to undo' : `Undone (${r.restored})`),
+          onError: (error) => setMessage(error.message),
+        })
+      default:
+        return undefined
+    }
+  }
+  useQueueKeyboard(onAction, active)
+  const onVisibleRange = useCallback((first: number, last: number) => setRange({ first, last }), [])
+
+  return (
+    <section className="queue-view" aria-label="Triage queue">
+      <FilterBar filters={query.filters} sort={query.sort} rules={facets.data?.rules ?? []} searchRef={searchRef} onChange={(filters) => onQuery({ ...query, filters })} onSort={(sort) => onQuery({ ...query, sort })} />
+      <div className="queue-meta">
+        <span data-testid="queue-count">{snapshot.isPending ? 'Loading…' : `${keys.length.toLocaleString()} anomalies`}</span>
+        {selected.size > 0 && (
+          <span data-testid="selection-count">
+            {selected.size} selected — <kbd>f</kbd>/<kbd>p</kbd>/<kbd>e</kbd> labels them all
+            <button type="button" className="link" onClick={() => setSelected(new Set())}>clear</button>
+          </span>
+        )}
+        {message !== null && <span className="toast" role="status" data-testid="toast">{message}</span>}
+        <button type="button" className="link" onClick={() => setHelp(true)}>Shortcuts <kbd>?</kbd></button>
+      </div>
+      {snapshot.isError && <p className="error-box">Could not load the queue: {snapshot.error.message}</p>}
+      {!snapshot.isPending && keys.length === 0 && !snapshot.isError && <p className="empty-box">No anomalies match these filters.</p>}
+      <div className={`queue-body ${detailOpen ? 'with-detail' : ''}`}>
+        <QueueTable count={keys.length} cursor={cursor} selected={selected} getRow={getRow} onVisibleRange={onVisibleRange} onPick={move} onOpen={(i) => { move(i); setDetailOpen(true) }} onToggle={toggle} />
+        {detailOpen && current !== undefined && (
+          <DetailPane row={current} note={note} noteRef={noteRef} onNote={setNote} onDecide={label} onClose={() => setDetailOpen(false)} />
+        )}
+      </div>
+      {help && <ShortcutsOverlay onClose={() => setHelp(false)} />}
+    </section>
+  )
+}
