@@ -23,6 +23,25 @@ export default defineConfig({
           hookTimeout: 120_000,
         },
       },
+      {
+        test: {
+          name: 'desktop',
+          root: './apps/desktop',
+          include: ['src/**/*.test.ts'],
+          testTimeout: 60_000,
+        },
+      },
+      {
+        // Real Chromium against `console --web`; needs the renderer built first.
+        test: {
+          name: 'desktop-e2e',
+          root: './apps/desktop',
+          include: ['e2e/**/*.e2e.test.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+          fileParallelism: false,
+        },
+      },
     ],
   },
 })

@@ -96,7 +96,7 @@ function serveStatic(res: ServerResponse, pathname: string, rendererDir: string 
   }
   res.writeHead(200, {
     'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
-    'content-security-policy': "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:",
+    'content-security-policy': "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:",
     'x-content-type-options': 'nosniff',
   })
   createReadStream(file).pipe(res)

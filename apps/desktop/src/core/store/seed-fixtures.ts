@@ -37,7 +37,7 @@ export function seedFixtureAnomalies(store: LocalStore, options: SeedOptions): n
     const mean = accountMeans.get(t.accountId) ?? { sum: 0, n: 0 }
     const ratio = mean.n === 0 ? 1 : t.amount / (mean.sum / mean.n)
     accountMeans.set(t.accountId, { sum: mean.sum + t.amount, n: mean.n + 1 })
-    const score = Math.min(0.999, Math.max(0.001, (isFraud ? 0.55 : 0.05) + 0.1 * Math.log2(Math.max(ratio, 0.5)) + 0.4 * random.next()))
+    const score = Math.min(0.999, Math.max(0.001, (isFraud ? 0.6 : 0.15) + 0.1 * Math.log2(Math.max(ratio, 0.5)) + 0.45 * random.next()))
     const rules: string[] = []
     if (ratio >= 4 && mean.n >= 5) rules.push('AMOUNT_SPIKE')
     if (scenario === 'COMPROMISED_TERMINAL') rules.push('RISKY_TERMINAL')

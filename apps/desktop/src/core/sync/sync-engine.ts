@@ -18,7 +18,7 @@ export interface SyncEngineOptions {
  * answered `duplicate` and applied once.
  */
 export class SyncEngine {
-  private running: Promise<SyncStatus> | null = null
+  private running: Promise<void> | null = null
   private progress: SyncStatus['progress'] = null
   private lastFailure: { kind: 'offline' | 'unauthorized' | 'server'; message: string } | null = null
   private readonly now: () => number
@@ -81,19 +81,20 @@ export class SyncEngine {
   }
 
   /** One full sync; concurrent callers share the run in progress. */
-  syncNow(): Promise<SyncStatus> {
+  async syncNow(): Promise<SyncStatus> {
     this.running ??= this.run().finally(() => {
       this.running = null
       this.progress = null
     })
-    return this.running
+    await this.running
+    return this.status()
   }
 
   currentUserId(): string {
     return parseUser(this.options.store.state.get('user'))?.id ?? 'local-analyst'
   }
 
-  private async run(): Promise<SyncStatus> {
+  private async run(): Promise<void> {
     const { state } = this.options.store
     const serverUrl = state.get('serverUrl')
     const token = state.get('token')
@@ -107,7 +108,6 @@ export class SyncEngine {
       this.options.store.outbox.releaseInFlight()
       this.lastFailure = classifySyncError(error)
     }
-    return this.status()
   }
 
   private async pushAll(client: ServerClient): Promise<void> {

@@ -21,7 +21,7 @@ export function BarChart({ bars, title, height = 160, labelEvery = 1 }: Props) {
   return (
     <figure className="bar-chart">
       <figcaption>{title}</figcaption>
-      <svg viewBox={`0 0 ${width} ${height}`} role="img" aria-label={title} preserveAspectRatio="none">
+      <svg viewBox={`0 0 ${width} ${height}`} role="img" aria-label={title}>
         {bars.map((b, i) => {
           const h = (b.value / max) * (plot - 12)
           return (
