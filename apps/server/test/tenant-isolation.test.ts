@@ -21,6 +21,17 @@ const expectNotFound = async (call: Promise<unknown>): Promise<void> => {
 }
 
 const probes: Record<string, Probe> = {
+  'apiKeys.create': async (asB) => {
+    const key = await asB.apiKeys.create({ name: 'b key', scopes: ['ingest:write'] })
+    expect(key.secret).toMatch(/^sk_live_/)
+  },
+  'apiKeys.list': async (asB, a) => {
+    const keys = await asB.apiKeys.list()
+    expect(keys.every((k) => !a.apiKeyIds.includes(k.id))).toBe(true)
+  },
+  'apiKeys.revoke': async (asB, a) => {
+    await expectNotFound(asB.apiKeys.revoke({ id: a.apiKeyIds[0]! }))
+  },
   'me.get': async (asB) => {
     expect((await asB.me.get()).id).toBe('user_b')
   },
@@ -61,6 +72,8 @@ describe('tenant isolation', () => {
   beforeAll(async () => {
     database = await createTestDatabase()
     a = await createUserWithAnomalies(database.db, 'user_a', 3)
+    const key = await callerFor(database.db, 'user_a').apiKeys.create({ name: 'a key', scopes: ['ingest:write'] })
+    a.apiKeyIds.push(key.id)
     await createUserWithAnomalies(database.db, 'user_b', 2)
     // Rows must have settled before sync.pull serves them.
     await new Promise((resolve) => setTimeout(resolve, 1_100))
@@ -81,5 +94,6 @@ describe('tenant isolation', () => {
     const rows = await database.db.anomaly.findMany({ where: { userId: 'user_a' } })
     expect(rows.map((r) => r.status)).toEqual(['OPEN', 'OPEN', 'OPEN'])
     expect(await database.db.anomalyLabel.count()).toBe(0)
+    expect(await database.db.apiKey.count({ where: { userId: 'user_a', revokedAt: null } })).toBe(1)
   })
 })

@@ -2,6 +2,8 @@ import { writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { createClerkAuthenticator } from '../auth/clerk-authenticator.ts'
 import { createLocalAuthenticator, mintLocalToken, readOrCreateLocalSecret } from '../auth/local-authenticator.ts'
+import { createApiKeyAuthenticator } from '../auth/api-key-authenticator.ts'
+import { routeByToken } from '../auth/route-by-token.ts'
 import type { Authenticator } from '../auth/session.ts'
 import { defaultAppDataDir } from '../db/app-data-dir.ts'
 import { createPrismaClient, type Db } from '../db/prisma.ts'
@@ -27,10 +29,10 @@ export async function startApp(env: ServerEnv, log: Logger): Promise<RunningApp>
   const database = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir, pgPort: env.PG_PORT, log })
   const db = createPrismaClient(database.url)
 
-  let authenticator: Authenticator
+  let userAuthenticator: Authenticator
   let localToken: string | null = null
   if (env.CLERK_JWT_KEY) {
-    authenticator = createClerkAuthenticator({
+    userAuthenticator = createClerkAuthenticator({
       jwtKey: env.CLERK_JWT_KEY,
       issuer: env.CLERK_ISSUER,
       authorizedParties: env.CLERK_AUTHORIZED_PARTIES,
@@ -38,11 +40,12 @@ export async function startApp(env: ServerEnv, log: Logger): Promise<RunningApp>
     log.info('auth: Clerk session tokens (networkless verification)')
   } else {
     const secret = readOrCreateLocalSecret(dataDir)
-    authenticator = createLocalAuthenticator(secret)
+    userAuthenticator = createLocalAuthenticator(secret)
     localToken = await mintLocalToken(secret)
     log.info('auth: local mode (single analyst on this machine); set CLERK_JWT_KEY for Clerk')
   }
 
+  const authenticator = routeByToken(userAuthenticator, createApiKeyAuthenticator(db))
   const server = await buildServer({ db, log, authenticator })
   try {
     await server.listen({ host: env.HOST, port: env.PORT })

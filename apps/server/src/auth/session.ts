@@ -7,6 +7,8 @@ export interface Session {
   via: 'clerk' | 'local' | 'apikey'
   /** Permissions; user sessions may do everything their account may. */
   scopes: readonly string[] | 'all'
+  /** Set when the caller used an API key (usage is metered per key). */
+  apiKeyId?: string | undefined
 }
 
 export interface Authenticator {

@@ -1,4 +1,5 @@
 import { anomaliesRouter } from './routers/anomalies.ts'
+import { apiKeysRouter } from './routers/api-keys.ts'
 import { meRouter } from './routers/me.ts'
 import { syncRouter } from './routers/sync.ts'
 import { transactionsRouter } from './routers/transactions.ts'
@@ -6,6 +7,7 @@ import { router } from './init.ts'
 
 export const appRouter = router({
   me: meRouter,
+  apiKeys: apiKeysRouter,
   transactions: transactionsRouter,
   anomalies: anomaliesRouter,
   sync: syncRouter,

@@ -48,6 +48,12 @@ export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
   return next({ ctx: { ...ctx, session: ctx.session, userId: ctx.session.userId } })
 })
 
+/** For people only: managing keys, settings and billing is not open to API keys. */
+export const userProcedure = protectedProcedure.use(({ ctx, next }) => {
+  if (ctx.session.via === 'apikey') throw new AppError('FORBIDDEN', 'Sign in as a user to do this; API keys cannot')
+  return next()
+})
+
 /** A protected procedure that also needs one permission (API keys carry scopes). */
 export function scopedProcedure(scope: string) {
   return protectedProcedure.use(({ ctx, next }) => {

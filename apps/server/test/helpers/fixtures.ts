@@ -6,6 +6,7 @@ export interface UserFixture {
   userId: string
   transactionIds: string[]
   anomalyIds: string[]
+  apiKeyIds: string[]
 }
 
 /**
@@ -44,5 +45,5 @@ export async function createUserWithAnomalies(db: Db, userId: string, count = 3)
     transactionIds.push(transaction.id)
     anomalyIds.push(anomaly.id)
   }
-  return { userId, transactionIds, anomalyIds }
+  return { userId, transactionIds, anomalyIds, apiKeyIds: [] }
 }

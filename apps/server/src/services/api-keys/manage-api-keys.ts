@@ -1,0 +1,92 @@
+import bcrypt from 'bcryptjs'
+import { z } from 'zod'
+import { AppError } from '@anomalyze/shared'
+import type { Db } from '../../db/prisma.ts'
+import { API_KEY_SCOPES, generateApiKey } from './api-key-format.ts'
+
+const BCRYPT_ROUNDS = 10
+
+export const ZCreateApiKeyInput = z.object({
+  name: z.string().trim().min(1).max(100),
+  scopes: z.array(z.enum(API_KEY_SCOPES)).min(1).default(['ingest:write']),
+})
+
+export interface Actor {
+  userId: string
+  ip?: string | undefined
+  userAgent?: string | undefined
+}
+
+const keySelect = {
+  id: true,
+  name: true,
+  keyPrefix: true,
+  scopes: true,
+  createdAt: true,
+  lastUsedAt: true,
+  revokedAt: true,
+} as const
+
+/** Creates a key; the secret is in this response only and never stored. */
+export async function createApiKey(db: Db, actor: Actor, input: z.output<typeof ZCreateApiKeyInput>) {
+  const generated = generateApiKey()
+  const keyHash = await bcrypt.hash(generated.secret, BCRYPT_ROUNDS)
+  const key = await db.$transaction(async (tx) => {
+    const created = await tx.apiKey.create({
+      data: { userId: actor.userId, name: input.name, keyId: generated.keyId, keyPrefix: generated.keyPrefix, keyHash, scopes: input.scopes },
+      select: keySelect,
+    })
+    await tx.auditLog.create({
+      data: {
+        userId: actor.userId,
+        actor: actor.userId,
+        action: 'api_key.create',
+        entityType: 'ApiKey',
+        entityId: created.id,
+        newData: { name: created.name, keyPrefix: created.keyPrefix, scopes: created.scopes },
+        ipAddress: actor.ip ?? null,
+        userAgent: actor.userAgent ?? null,
+      },
+    })
+    return created
+  })
+  return { ...toDto(key), secret: generated.secret }
+}
+
+export async function listApiKeys(db: Db, userId: string) {
+  const keys = await db.apiKey.findMany({ where: { userId }, select: keySelect, orderBy: { createdAt: 'desc' } })
+  return keys.map(toDto)
+}
+
+/** Revokes a key; the next request that uses it is refused. */
+export async function revokeApiKey(db: Db, actor: Actor, id: string) {
+  return db.$transaction(async (tx) => {
+    const key = await tx.apiKey.findFirst({ where: { id, userId: actor.userId }, select: keySelect })
+    if (!key) throw new AppError('NOT_FOUND', `No API key with id ${id}`)
+    if (key.revokedAt) return toDto(key)
+    const revoked = await tx.apiKey.update({ where: { id }, data: { revokedAt: new Date() }, select: keySelect })
+    await tx.auditLog.create({
+      data: {
+        userId: actor.userId,
+        actor: actor.userId,
+        action: 'api_key.revoke',
+        entityType: 'ApiKey',
+        entityId: id,
+        oldData: { revokedAt: null },
+        newData: { revokedAt: revoked.revokedAt?.toISOString() ?? null },
+        ipAddress: actor.ip ?? null,
+        userAgent: actor.userAgent ?? null,
+      },
+    })
+    return toDto(revoked)
+  })
+}
+
+function toDto(key: { id: string; name: string; keyPrefix: string; scopes: string[]; createdAt: Date; lastUsedAt: Date | null; revokedAt: Date | null }) {
+  return {
+    ...key,
+    createdAt: key.createdAt.getTime(),
+    lastUsedAt: key.lastUsedAt?.getTime() ?? null,
+    revokedAt: key.revokedAt?.getTime() ?? null,
+  }
+}

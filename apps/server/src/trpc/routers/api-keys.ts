@@ -1,0 +1,19 @@
+import type { TRPCRouterRecord } from '@trpc/server'
+import { z } from 'zod'
+import { createApiKey, listApiKeys, revokeApiKey, ZCreateApiKeyInput } from '../../services/api-keys/manage-api-keys.ts'
+import { userProcedure } from '../init.ts'
+
+const actorOf = (ctx: { userId: string; request: { ip?: string | undefined; userAgent?: string | undefined } }) => ({
+  userId: ctx.userId,
+  ip: ctx.request.ip,
+  userAgent: ctx.request.userAgent,
+})
+
+export const apiKeysRouter = {
+  /** Returns the secret once; only its bcrypt hash is kept. */
+  create: userProcedure.input(ZCreateApiKeyInput).mutation(({ ctx, input }) => createApiKey(ctx.db, actorOf(ctx), input)),
+  list: userProcedure.query(({ ctx }) => listApiKeys(ctx.db, ctx.userId)),
+  revoke: userProcedure
+    .input(z.object({ id: z.string().min(1) }))
+    .mutation(({ ctx, input }) => revokeApiKey(ctx.db, actorOf(ctx), input.id)),
+} satisfies TRPCRouterRecord
