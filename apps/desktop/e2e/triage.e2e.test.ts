@@ -1,0 +1,147 @@
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import type { CoreResult } from '../src/contract/result.ts'
+import { ensureRendererBuilt } from './build-renderer.ts'
+import { assertChromium, launchChromium, SCREENSHOT_DIR, startConsole, type ConsoleProcess } from './harness.ts'
+
+const FIXTURES = 2_000
+let browser: Browser
+let closeBrowser: () => Promise<void>
+let consoleApp: ConsoleProcess
+let page: Page
+
+/** Reads the core's truth through the same HTTP API the page uses. */
+async function api<T>(method: string, args: unknown): Promise<T> {
+  const response = await page.request.post(`${consoleApp.url}/api/${method}`, { data: args, headers: { 'content-type': 'application/json' } })
+  const body = (await response.json()) as CoreResult<T>
+  if (body.error !== undefined) throw new Error(body.error.message)
+  return body.data
+}
+const statusOf = async (id: string): Promise<string> => (await api<{ status: string }>('anomaly.get', { id })).status
+const rowId = (index: number) => page.locator(`.queue-row[aria-rowindex="${index + 1}"]`).getAttribute('data-anomaly-id')
+const detailId = () => page.getByTestId('detail-pane').getAttribute('data-anomaly-id')
+
+describe('console in Chromium (browser mode)', () => {
+  beforeAll(async () => {
+    assertChromium()
+    ensureRendererBuilt()
+    mkdirSync(SCREENSHOT_DIR, { recursive: true })
+    ;({ browser, close: closeBrowser } = await launchChromium())
+  })
+  afterAll(async () => {
+    await closeBrowser?.()
+  })
+
+  describe('with a seeded cache', () => {
+    beforeAll(async () => {
+      consoleApp = await startConsole({ seedFixtures: FIXTURES })
+    })
+    afterAll(async () => {
+      await consoleApp?.stop()
+    })
+    beforeEach(async () => {
+      page = await browser.newPage({ viewport: { width: 1440, height: 900 } })
+      await page.goto(consoleApp.url)
+      await expect.poll(() => page.getByTestId('queue-count').textContent()).toMatch(/anomalies/)
+    })
+
+    it('triages with the keyboard: move, open, label, next shown, undo, help, search', async () => {
+      await page.keyboard.press('Enter')
+      expect(await detailId()).toBe(await rowId(0))
+      await page.keyboard.press('j')
+      const second = await rowId(1)
+      expect(await detailId()).toBe(second)
+      await page.keyboard.press('f')
+      // The next item is on screen right away, the labelled one shows its new status.
+      expect(await detailId()).toBe(await rowId(2))
+      await expect.poll(() => page.locator('.queue-row[aria-rowindex="2"] [data-testid="row-status"]').textContent()).toContain('Fraud')
+      await expect.poll(() => statusOf(second ?? '')).toBe('CONFIRMED_FRAUD')
+      await page.screenshot({ path: join(SCREENSHOT_DIR, 'triage-detail.png') })
+
+      const third = await rowId(2)
+      await page.keyboard.press('p')
+      await expect.poll(() => statusOf(third ?? '')).toBe('FALSE_POSITIVE')
+      const fourth = await rowId(3)
+      await page.keyboard.press('n')
+      await page.keyboard.type('ask the merchant')
+      await page.keyboard.press('Escape')
+      await page.keyboard.press('e')
+      await expect.poll(() => statusOf(fourth ?? '')).toBe('NEEDS_REVIEW')
+      expect(await api<{ latestDecision: { note: string } }>('anomaly.get', { id: fourth })).toMatchObject({ latestDecision: { note: 'ask the merchant' } })
+      await expect.poll(() => page.getByTestId('pending-count').textContent()).toBe('3 pending changes')
+
+      await page.keyboard.press('u')
+      await expect.poll(() => statusOf(fourth ?? '')).toBe('OPEN')
+      expect(await statusOf(third ?? '')).toBe('FALSE_POSITIVE')
+      await expect.poll(() => page.getByTestId('pending-count').textContent()).toBe('2 pending changes')
+
+      await page.keyboard.press('?')
+      await expect.poll(() => page.getByRole('dialog', { name: 'Keyboard shortcuts' }).isVisible()).toBe(true)
+      await page.screenshot({ path: join(SCREENSHOT_DIR, 'shortcuts.png') })
+      await page.keyboard.press('Escape')
+      await expect.poll(() => page.getByRole('dialog').count()).toBe(0)
+
+      await page.keyboard.press('/')
+      await page.keyboard.type('C00007')
+      await expect.poll(() => page.locator('.queue-row[aria-rowindex="1"]').textContent()).toContain('C00007')
+      const count = await api<{ total: number }>('queue.snapshot', { filters: { text: 'C00007', statuses: ['OPEN', 'NEEDS_REVIEW'] }, sort: 'severity' })
+      await expect.poll(() => page.getByTestId('queue-count').textContent()).toBe(`${count.total.toLocaleString('en-US')} anomalies`)
+      await page.close()
+    })
+
+    it('bulk-selects with x and space, labels the selection, and undoes it as one action', async () => {
+      const ids = [await rowId(10), await rowId(11), await rowId(12)]
+      await page.locator('.queue-row[aria-rowindex="11"]').click()
+      await page.keyboard.press('x')
+      await page.keyboard.press('j')
+      await page.keyboard.press('x')
+      await page.keyboard.press('ArrowDown')
+      await page.keyboard.press(' ')
+      await expect.poll(() => page.getByTestId('selection-count').textContent()).toMatch(/^3 selected/)
+      await page.screenshot({ path: join(SCREENSHOT_DIR, 'bulk-selection.png') })
+      await page.keyboard.press('p')
+      for (const id of ids) await expect.poll(() => statusOf(id ?? '')).toBe('FALSE_POSITIVE')
+      expect(await page.getByTestId('selection-count').count()).toBe(0)
+      await page.keyboard.press('u')
+      for (const id of ids) await expect.poll(() => statusOf(id ?? '')).toBe('OPEN')
+      await page.close()
+    })
+
+    it('shows the overview dashboard with the cache totals and charts', async () => {
+      await page.keyboard.press('2')
+      await expect.poll(() => page.getByTestId('kpi-total').textContent()).toBe(FIXTURES.toLocaleString('en-US'))
+      expect(await page.getByRole('img', { name: 'Severity mix' }).count()).toBe(1)
+      expect(await page.getByRole('img', { name: 'Score distribution' }).locator('rect').count()).toBe(10)
+      expect(await page.getByRole('img', { name: 'Anomalies per day (UTC)' }).locator('rect').count()).toBeGreaterThan(0)
+      await page.screenshot({ path: join(SCREENSHOT_DIR, 'dashboard.png') })
+      await page.keyboard.press('3')
+      await expect.poll(() => page.getByTestId('scoring-waiting').textContent()).toContain('waiting for the detection engine')
+      await page.close()
+    })
+  })
+
+  describe('first run', () => {
+    beforeAll(async () => {
+      consoleApp = await startConsole()
+    })
+    afterAll(async () => {
+      await consoleApp?.stop()
+    })
+
+    it('asks to sign in, and says so plainly when the server cannot be reached', async () => {
+      page = await browser.newPage({ viewport: { width: 1200, height: 800 } })
+      await page.goto(consoleApp.url)
+      await expect.poll(() => page.getByRole('form', { name: 'Sign in' }).isVisible()).toBe(true)
+      expect(await page.getByTestId('sync-state').textContent()).toContain('Not signed in')
+      // Port 9 (discard) on loopback: nothing listens, the connection is refused.
+      await page.getByLabel('Server URL').fill('http://127.0.0.1:9')
+      await page.getByLabel('Token').fill('token')
+      await page.getByRole('button', { name: 'Sign in and sync' }).click()
+      await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/unreachable/i)
+      await page.screenshot({ path: join(SCREENSHOT_DIR, 'first-run.png') })
+      await page.close()
+    })
+  })
+})
