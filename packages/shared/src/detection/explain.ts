@@ -77,11 +77,19 @@ function phrase(name: FeatureName, value: number, norm: number | null): string {
  * (tree path contributions of the supervised model, or of the isolation forest when
  * there are no labels), each next to the account's norm, plus the rules fired.
  */
-export function explainScore(model: AnomalyModel, features: ArrayLike<number>, rules: readonly RuleName[], top = 3): Explanation {
+export interface ExplainOptions {
+  /** How many features to name (default 3). */
+  top?: number
+  /** The score already computed (e.g. by ONNX Runtime), so the text matches it. */
+  scored?: ModelScore
+}
+
+export function explainScore(model: AnomalyModel, features: ArrayLike<number>, rules: readonly RuleName[], options: ExplainOptions = {}): Explanation {
+  const top = options.top ?? 3
   const width = FEATURE_NAMES.length
   const row = Array.from({ length: width }, (_, i) => features[i] ?? 0)
   const supervised = model.supervised
-  const scored = combineRaw(model, predictRaw(model.isolation.ensemble, row), supervised ? predictRaw(supervised, row) : null)
+  const scored = options.scored ?? combineRaw(model, predictRaw(model.isolation.ensemble, row), supervised ? predictRaw(supervised, row) : null)
   // A shorter isolation path means more anomalous, hence the sign flip.
   const contributions = supervised
     ? pathContributions(supervised, row, width)
@@ -93,7 +101,8 @@ export function explainScore(model: AnomalyModel, features: ArrayLike<number>, r
     .slice(0, top)
     .map(({ name, c }): FeatureReason => {
       const value = f(name)
-      const norm = NORMS[name]?.(f) ?? null
+      // A first transaction has no account norm to compare with.
+      const norm = name.startsWith('acct_') && f('acct_history_count') === 0 ? null : (NORMS[name]?.(f) ?? null)
       return { feature: name, value, norm, contribution: c, text: phrase(name, value, norm) }
     })
   const reasons = topFeatures.length > 0 ? topFeatures.map((r) => r.text).join('; ') : 'nothing stands out'

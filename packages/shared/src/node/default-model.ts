@@ -1,7 +1,7 @@
 import { access } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { buildFeatureMatrix } from '../detection/features/feature-matrix.ts'
-import { trainAnomalyModel, type TrainResult } from '../detection/models/train-model.ts'
+import { RECOMMENDED_TRAINING, trainAnomalyModel, type TrainResult } from '../detection/models/train-model.ts'
 import { generateTransactions, type GeneratorOptions } from '../generator/generate-transactions.ts'
 import { loadModelArtifact, saveModelArtifact, type LoadedModel } from './model-artifact.ts'
 import { MANIFEST_FILE, type TrainingSummary } from './model-manifest.ts'
@@ -24,12 +24,7 @@ export interface DefaultModel extends TrainResult {
 export function trainDefaultModel(generator: GeneratorOptions = DEFAULT_GENERATOR): DefaultModel {
   const items = [...generateTransactions(generator)]
   const matrix = buildFeatureMatrix(items)
-  const result = trainAnomalyModel(matrix.rows, {
-    labels: matrix.labels ?? undefined,
-    isolation: { trees: 100, seed: 1 },
-    boosting: { rounds: 80, maxDepth: 5, learningRate: 0.1, seed: 1 },
-    isolationBlend: 0.2,
-  })
+  const result = trainAnomalyModel(matrix.rows, { ...RECOMMENDED_TRAINING, labels: matrix.labels ?? undefined })
   const first = items[0]?.transaction.timestamp
   const last = items[items.length - 1]?.transaction.timestamp
   return {

@@ -1,5 +1,5 @@
 import type { TTransaction } from '../../transactions/transaction-input.ts'
-import { addToDay, sumWindow } from './day-buckets.ts'
+import { addToDay, sumWindows } from './day-buckets.ts'
 import {
   BUCKET_AMOUNT,
   BUCKET_COUNT,
@@ -80,6 +80,10 @@ const DAY_MS = 86_400_000
 const HOUR_MS = 3_600_000
 const WINDOWS = [1, 7, 30] as const
 const MAX_WINDOW = 30
+// Scratch buffers: features are computed one transaction at a time, synchronously.
+const counts = new Float64Array(WINDOWS.length)
+const amounts = new Float64Array(WINDOWS.length)
+const frauds = new Float64Array(WINDOWS.length)
 
 export function retentionDays(config: FeatureConfig): number {
   return MAX_WINDOW + config.labelDelayDays + 2
@@ -128,10 +132,12 @@ export function computeFeaturesInPlace(
 
   // Windows include the current transaction, as in the handbook.
   addToDay(a.buckets, day, [1, amount, 0], retention)
-  for (const w of WINDOWS) {
-    const count = sumWindow(a.buckets, BUCKET_COUNT, day, w)
+  sumWindows(a.buckets, BUCKET_COUNT, day, WINDOWS, counts)
+  sumWindows(a.buckets, BUCKET_AMOUNT, day, WINDOWS, amounts)
+  for (let w = 0; w < WINDOWS.length; w += 1) {
+    const count = counts[w] as number
     out[k++] = count
-    out[k++] = count > 0 ? sumWindow(a.buckets, BUCKET_AMOUNT, day, w) / count : 0
+    out[k++] = count > 0 ? (amounts[w] as number) / count : 0
   }
   // History stats are taken before this transaction joins them.
   const sd = Math.sqrt(a.variance)
@@ -144,22 +150,24 @@ export function computeFeaturesInPlace(
   out[k++] = seenAt < 0 ? 1 : 0
   out[k++] = a.recentMerchants.length
   const cutoff = day - config.labelDelayDays - 1
-  out[k++] = sumWindow(a.buckets, BUCKET_FRAUD, cutoff, 30)
+  sumWindows(a.buckets, BUCKET_FRAUD, cutoff, WINDOWS, frauds)
+  out[k++] = frauds[2] as number
 
   addToDay(m.buckets, day, [1, amount, 0], retention)
-  for (const w of WINDOWS) out[k++] = sumWindow(m.buckets, BUCKET_COUNT, day, w)
-  const mCount30 = out[k - 1] as number
-  out[k++] = mCount30 > 0 ? amount / Math.max(sumWindow(m.buckets, BUCKET_AMOUNT, day, 30) / mCount30, 1) : 1
+  sumWindows(m.buckets, BUCKET_COUNT, day, WINDOWS, counts)
+  for (let w = 0; w < WINDOWS.length; w += 1) out[k++] = counts[w] as number
+  const mCount30 = counts[2] as number
+  sumWindows(m.buckets, BUCKET_AMOUNT, day, WINDOWS, amounts)
+  out[k++] = mCount30 > 0 ? amount / Math.max((amounts[2] as number) / mCount30, 1) : 1
   // Risk: known frauds over all transactions in the delayed window. Unlabelled
   // transactions count as genuine, which is what sparse analyst labels mean.
-  let frauds30 = 0
-  for (const w of WINDOWS) {
-    const n = sumWindow(m.buckets, BUCKET_COUNT, cutoff, w)
-    const f = sumWindow(m.buckets, BUCKET_FRAUD, cutoff, w)
-    out[k++] = n > 0 ? f / n : 0
-    frauds30 = f
+  sumWindows(m.buckets, BUCKET_COUNT, cutoff, WINDOWS, counts)
+  sumWindows(m.buckets, BUCKET_FRAUD, cutoff, WINDOWS, frauds)
+  for (let w = 0; w < WINDOWS.length; w += 1) {
+    const n = counts[w] as number
+    out[k++] = n > 0 ? (frauds[w] as number) / n : 0
   }
-  out[k++] = frauds30
+  out[k++] = frauds[2] as number
 
   updateHistory(a, tx, config)
 }

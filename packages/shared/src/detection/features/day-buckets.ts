@@ -24,21 +24,34 @@ export function cloneBuckets(b: DayBuckets): DayBuckets {
  * than what is retained (it then counts in no window, which is the best we can do).
  */
 export function addToDay(b: DayBuckets, day: number, deltas: readonly number[], retentionDays: number): boolean {
-  const newest = b.days.length > 0 ? (b.days[b.days.length - 1] as number) : day
-  if (day <= Math.max(newest, day) - retentionDays) return false
-  let i = b.days.length - 1
+  const last = b.days.length - 1
+  // Fast path: events mostly arrive in order, into the newest day.
+  if (last >= 0 && b.days[last] === day) {
+    for (let k = 0; k < deltas.length; k += 1) {
+      const col = b.columns[k]
+      if (col) col[last] = (col[last] as number) + (deltas[k] as number)
+    }
+    return true
+  }
+  const newest = last >= 0 ? Math.max(b.days[last] as number, day) : day
+  if (day <= newest - retentionDays) return false
+  let i = last
   while (i >= 0 && (b.days[i] as number) > day) i -= 1
   if (i < 0 || b.days[i] !== day) {
-    // Insert after i (usually at the end: events mostly arrive in order).
     i += 1
-    b.days.splice(i, 0, day)
-    for (const c of b.columns) c.splice(i, 0, 0)
+    if (i === b.days.length) {
+      b.days.push(day)
+      for (const c of b.columns) c.push(0)
+    } else {
+      b.days.splice(i, 0, day)
+      for (const c of b.columns) c.splice(i, 0, 0)
+    }
   }
-  deltas.forEach((d, k) => {
+  for (let k = 0; k < deltas.length; k += 1) {
     const col = b.columns[k]
-    if (col) col[i] = (col[i] as number) + d
-  })
-  prune(b, Math.max(newest, day) - retentionDays)
+    if (col) col[i] = (col[i] as number) + (deltas[k] as number)
+  }
+  prune(b, newest - retentionDays)
   return true
 }
 
@@ -62,4 +75,22 @@ export function sumWindow(b: DayBuckets, column: number, toDay: number, windowDa
     if (d <= toDay) total += col[i] as number
   }
   return total
+}
+
+/**
+ * Sums of `column` over the windows (toDay - w, toDay] for each w in ascending
+ * `windows`, in one backward pass; written to out[offset..].
+ */
+export function sumWindows(b: DayBuckets, column: number, toDay: number, windows: readonly number[], out: Float64Array): void {
+  const col = b.columns[column]
+  out.fill(0)
+  if (!col) return
+  const widest = windows[windows.length - 1] ?? 0
+  for (let i = b.days.length - 1; i >= 0; i -= 1) {
+    const age = toDay - (b.days[i] as number)
+    if (age >= widest) break
+    if (age < 0) continue
+    const v = col[i] as number
+    for (let w = 0; w < windows.length; w += 1) if (age < (windows[w] as number)) out[w] = (out[w] as number) + v
+  }
 }

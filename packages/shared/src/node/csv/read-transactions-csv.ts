@@ -1,0 +1,74 @@
+import type { Readable } from 'node:stream'
+import { resolveColumnMapping, type MappableField, type ResolvedMapping } from '../../detection/column-mapping.ts'
+import { createRowConverter, type ConvertedRow, type ConvertOptions } from '../../detection/row-conversion.ts'
+import { csvRecords } from './csv-records.ts'
+
+/** The file as a whole cannot be read (empty, not CSV, no usable columns). */
+export class CsvInputError extends Error {
+  override readonly name = 'CsvInputError'
+}
+
+export interface CsvReadOptions extends ConvertOptions {
+  overrides?: ReadonlyMap<string, MappableField>
+  /** Called once with the header and the mapping, before the first row. */
+  onHeader?: (resolved: ResolvedMapping) => void
+}
+
+export interface CsvRow {
+  /** 1-based line number in the file (the header is line 1). */
+  line: number
+  values: string[]
+  result: ConvertedRow
+}
+
+/**
+ * Streams transactions out of a CSV of any size in batches: memory stays flat. Row
+ * problems come back as results (a malformed record is one bad row, not the end of
+ * the import); problems with the file itself throw CsvInputError.
+ */
+export async function* readTransactionBatches(input: Readable, options: CsvReadOptions = {}): AsyncGenerator<CsvRow[]> {
+  let convert: ((values: readonly string[], line: number) => ConvertedRow) | undefined
+  let checked = false
+  const guarded = async function* (): AsyncGenerator<Buffer | string> {
+    for await (const chunk of input as AsyncIterable<Buffer | string>) {
+      // NUL bytes never occur in text CSV: say "not a CSV" instead of 1000 row errors.
+      if (!checked && typeof chunk !== 'string' && chunk.subarray(0, 4096).includes(0)) {
+        throw new CsvInputError('not a CSV file: it contains binary data')
+      }
+      checked = true
+      yield chunk
+    }
+  }
+  try {
+    for await (const batch of csvRecords(guarded())) {
+      const rows: CsvRow[] = []
+      for (const record of batch) {
+        if (!convert) {
+          if (record.error) throw new CsvInputError(`not a CSV file: the header row is unreadable (${record.error})`)
+          const resolved = resolveColumnMapping(record.values, options.overrides)
+          if (resolved.errors.length > 0) {
+            throw new CsvInputError(`cannot use this file's columns: ${resolved.errors.join('; ')} (header: ${record.values.join(',').slice(0, 200)})`)
+          }
+          options.onHeader?.(resolved)
+          convert = createRowConverter(resolved.mapping, record.values.length, options)
+          continue
+        }
+        const result: ConvertedRow = record.error
+          ? { ok: false, errors: [{ line: record.line, field: 'row', reason: record.error }] }
+          : convert(record.values, record.line)
+        rows.push({ line: record.line, values: record.values, result })
+      }
+      if (rows.length > 0) yield rows
+    }
+  } catch (error) {
+    if (error instanceof CsvInputError) throw error
+    const code = (error as NodeJS.ErrnoException).code
+    throw new CsvInputError(`cannot read the file: ${code ?? (error instanceof Error ? error.message.split('\n')[0] : String(error))}`)
+  }
+  if (!convert) throw new CsvInputError('the file is empty (no header row)')
+}
+
+/** Row-at-a-time view of readTransactionBatches. */
+export async function* readTransactionsCsv(input: Readable, options: CsvReadOptions = {}): AsyncGenerator<CsvRow> {
+  for await (const batch of readTransactionBatches(input, options)) yield* batch
+}
