@@ -35,6 +35,13 @@ const probes: Record<string, Probe> = {
   'me.get': async (asB) => {
     expect((await asB.me.get()).id).toBe('user_b')
   },
+  'ingest.transactions': async (asB, a) => {
+    // Same external txId as one of A's: a separate row of B's own, A's row untouched.
+    const result = await asB.ingest.transactions({
+      transactions: [{ txId: `${a.userId}-tx-0`, timestamp: Date.now(), amount: 1, accountId: 'b-acct', merchantId: 'M0' }],
+    })
+    expect(result.items[0]?.outcome).toBe('accepted')
+  },
   'transactions.list': async (asB, a) => {
     const page = await asB.transactions.list({ accountId: `${a.userId}-acct` })
     expect(page.items).toEqual([])
@@ -94,6 +101,8 @@ describe('tenant isolation', () => {
     const rows = await database.db.anomaly.findMany({ where: { userId: 'user_a' } })
     expect(rows.map((r) => r.status)).toEqual(['OPEN', 'OPEN', 'OPEN'])
     expect(await database.db.anomalyLabel.count()).toBe(0)
+    const aTx = await database.db.transaction.findFirstOrThrow({ where: { userId: 'user_a', txId: 'user_a-tx-0' } })
+    expect(aTx.accountId).toBe('user_a-acct')
     expect(await database.db.apiKey.count({ where: { userId: 'user_a', revokedAt: null } })).toBe(1)
   })
 })

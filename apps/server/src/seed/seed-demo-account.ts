@@ -1,14 +1,16 @@
-import { generateTransactions, type GeneratorOptions } from '@anomalyze/shared'
-import type { Db, Prisma } from '../db/prisma.ts'
+import { generateTransactions, type GeneratorOptions, type TTransaction } from '@anomalyze/shared'
+import type { Db } from '../db/prisma.ts'
+import { ingestTransactions } from '../services/ingestion/ingest-transactions.ts'
 import type { Logger } from '../logger.ts'
 import { seedPlans } from './plans.ts'
 
 export interface DemoSeedResult {
   created: boolean
   transactions: number
+  anomalies: number
 }
 
-const BATCH = 2_000
+const BATCH = 1_000
 
 /**
  * Gives an account realistic data to look at: a month of generated card
@@ -32,34 +34,25 @@ export async function seedDemoAccount(
     create: { userId: user.id, planId: 'free', status: 'ACTIVE', features: await planFeatures(db, 'free') },
     update: {},
   })
-  if ((await db.transaction.count({ where: { userId: user.id } })) > 0) return { created: false, transactions: 0 }
+  if ((await db.transaction.count({ where: { userId: user.id } })) > 0) return { created: false, transactions: 0, anomalies: 0 }
 
-  let rows: Prisma.TransactionCreateManyInput[] = []
+  // Through the real ingestion path, so the demo queue holds what detection found.
+  let batch: TTransaction[] = []
   let total = 0
-  for (const { transaction: tx } of generateTransactions(options)) {
-    rows.push({
-      userId: user.id,
-      txId: tx.txId,
-      timestamp: new Date(tx.timestamp),
-      amount: tx.amount,
-      currency: tx.currency,
-      accountId: tx.accountId,
-      merchantId: tx.merchantId,
-      category: tx.category ?? null,
-      country: tx.country ?? null,
-      channel: tx.channel ?? null,
-      latitude: tx.latitude ?? null,
-      longitude: tx.longitude ?? null,
-      source: 'BATCH_CSV',
-    })
-    if (rows.length === BATCH) {
-      total += (await db.transaction.createMany({ data: rows, skipDuplicates: true })).count
-      rows = []
-    }
+  let anomalies = 0
+  const flush = async (): Promise<void> => {
+    const result = await ingestTransactions(db, user.id, batch, { source: 'BATCH_CSV' })
+    total += result.accepted
+    anomalies += result.anomalies.length
+    batch = []
   }
-  if (rows.length > 0) total += (await db.transaction.createMany({ data: rows, skipDuplicates: true })).count
-  log.info({ userId: user.id, transactions: total }, 'demo account seeded')
-  return { created: true, transactions: total }
+  for (const { transaction } of generateTransactions(options)) {
+    batch.push(transaction)
+    if (batch.length === BATCH) await flush()
+  }
+  if (batch.length > 0) await flush()
+  log.info({ userId: user.id, transactions: total, anomalies }, 'demo account seeded')
+  return { created: true, transactions: total, anomalies }
 }
 
 async function planFeatures(db: Db, planId: string) {

@@ -1,5 +1,6 @@
 import { anomaliesRouter } from './routers/anomalies.ts'
 import { apiKeysRouter } from './routers/api-keys.ts'
+import { ingestRouter } from './routers/ingest.ts'
 import { meRouter } from './routers/me.ts'
 import { syncRouter } from './routers/sync.ts'
 import { transactionsRouter } from './routers/transactions.ts'
@@ -8,6 +9,7 @@ import { router } from './init.ts'
 export const appRouter = router({
   me: meRouter,
   apiKeys: apiKeysRouter,
+  ingest: ingestRouter,
   transactions: transactionsRouter,
   anomalies: anomaliesRouter,
   sync: syncRouter,

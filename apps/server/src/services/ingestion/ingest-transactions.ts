@@ -1,0 +1,163 @@
+import {
+  computeFeaturesInPlace,
+  evaluateRules,
+  explainScore,
+  FEATURE_NAMES,
+  newAccountState,
+  newMerchantState,
+  ZTransactionInput,
+  type TTransaction,
+} from '@anomalyze/shared'
+import type { Db, Prisma } from '../../db/prisma.ts'
+import { activeModelFor } from '../detection/active-model.ts'
+import { lockFeatureStates, saveFeatureStates } from './feature-state-store.ts'
+
+/** Most transactions one call may carry; larger loads go through batch CSV jobs. */
+export const MAX_INGEST_BATCH = 1_000
+
+export type ItemOutcome =
+  | { index: number; txId: string; outcome: 'accepted'; transactionId: string; anomalyId: string | null }
+  | { index: number; txId: string; outcome: 'duplicate' }
+  | { index: number; txId: string | null; outcome: 'rejected'; errors: { field: string; message: string }[] }
+
+export interface IngestResult {
+  accepted: number
+  duplicates: number
+  rejected: number
+  items: ItemOutcome[]
+  anomalies: { id: string; txId: string; score: number; severity: string; ruleViolations: string[] }[]
+  modelVersion: string
+}
+
+export interface IngestOptions {
+  source?: 'REALTIME_API' | 'BATCH_CSV'
+  batchJobId?: string
+}
+
+/**
+ * Validates, stores and scores a batch. Every item gets its own outcome: invalid
+ * items are rejected with field errors while the valid ones are still accepted; a
+ * txId the account already has is a duplicate and never a second row, also when
+ * retries race (the unique (userId, txId) index decides). New transactions are
+ * scored in time order against feature state locked in Postgres, in the same
+ * database transaction that stores them and their anomalies.
+ */
+export async function ingestTransactions(db: Db, userId: string, items: unknown[], options: IngestOptions = {}): Promise<IngestResult> {
+  const outcomes: ItemOutcome[] = new Array(items.length)
+  const valid: { index: number; tx: TTransaction }[] = []
+  const firstIndexOf = new Map<string, number>()
+  items.forEach((item, index) => {
+    const parsed = ZTransactionInput.safeParse(item)
+    if (!parsed.success) {
+      const txId = typeof (item as { txId?: unknown } | null)?.txId === 'string' ? (item as { txId: string }).txId : null
+      const errors = parsed.error.issues.map((issue) => ({ field: issue.path.join('.') || '(item)', message: issue.message }))
+      outcomes[index] = { index, txId, outcome: 'rejected', errors }
+    } else if (firstIndexOf.has(parsed.data.txId)) {
+      outcomes[index] = { index, txId: parsed.data.txId, outcome: 'duplicate' }
+    } else {
+      firstIndexOf.set(parsed.data.txId, index)
+      valid.push({ index, tx: parsed.data })
+    }
+  })
+
+  const model = await activeModelFor(db, userId)
+  const anomalies: IngestResult['anomalies'] = []
+  if (valid.length > 0) {
+    await db.$transaction(
+      async (tx) => {
+        const created = await tx.transaction.createManyAndReturn({
+          // In txId order, so that overlapping concurrent batches lock index entries alike.
+          data: valid.map(({ tx: t }) => toRow(userId, t, options)).sort((a, b) => (a.txId < b.txId ? -1 : a.txId > b.txId ? 1 : 0)),
+          skipDuplicates: true,
+          select: { id: true, txId: true },
+        })
+        const idOf = new Map(created.map((row) => [row.txId, row.id]))
+        const fresh = valid.filter(({ tx: t }) => idOf.has(t.txId)).sort((a, b) => a.tx.timestamp - b.tx.timestamp)
+        for (const { index, tx: t } of valid) {
+          if (!idOf.has(t.txId)) outcomes[index] = { index, txId: t.txId, outcome: 'duplicate' }
+        }
+        if (fresh.length === 0) return
+
+        const states = await lockFeatureStates(tx, userId, unique(fresh.map((f) => f.tx.accountId)), unique(fresh.map((f) => f.tx.merchantId)))
+        const width = FEATURE_NAMES.length
+        const rows = new Float32Array(fresh.length * width)
+        const config = model.loaded.model.featureConfig
+        fresh.forEach(({ tx: t }, i) => {
+          const account = states.accounts.get(t.accountId) ?? newAccountState()
+          const merchant = states.merchants.get(t.merchantId) ?? newMerchantState()
+          computeFeaturesInPlace(t, account, merchant, config, rows.subarray(i * width, (i + 1) * width))
+          states.accounts.set(t.accountId, account)
+          states.merchants.set(t.merchantId, merchant)
+        })
+        await saveFeatureStates(tx, userId, states)
+
+        const scores = await model.loaded.scorer.score(rows, fresh.length)
+        const anomalyRows: Prisma.AnomalyCreateManyInput[] = []
+        fresh.forEach(({ index, tx: t }, i) => {
+          const features = rows.subarray(i * width, (i + 1) * width)
+          const rules = evaluateRules(features)
+          const score = scores[i]
+          const transactionId = idOf.get(t.txId) as string
+          if (!score || (score.severity === 'LOW' && rules.length === 0)) {
+            outcomes[index] = { index, txId: t.txId, outcome: 'accepted', transactionId, anomalyId: null }
+            return
+          }
+          const explanation = explainScore(model.loaded.model, features, rules)
+          const anomalyId = crypto.randomUUID()
+          anomalyRows.push({
+            id: anomalyId,
+            userId,
+            transactionId,
+            score: score.score,
+            severity: score.severity,
+            ruleViolations: rules,
+            explanation: explanation.summary,
+            explanationData: {
+              topFeatures: explanation.topFeatures.map((r) => ({ ...r })),
+              isolationScore: score.isolationScore,
+              fraudProbability: score.fraudProbability,
+            },
+            modelVersion: model.version,
+          })
+          anomalies.push({ id: anomalyId, txId: t.txId, score: score.score, severity: score.severity, ruleViolations: rules })
+          outcomes[index] = { index, txId: t.txId, outcome: 'accepted', transactionId, anomalyId }
+        })
+        if (anomalyRows.length > 0) await tx.anomaly.createMany({ data: anomalyRows })
+      },
+      { timeout: 60_000, maxWait: 30_000 },
+    )
+  }
+  const count = (kind: ItemOutcome['outcome']) => outcomes.filter((o) => o.outcome === kind).length
+  return {
+    accepted: count('accepted'),
+    duplicates: count('duplicate'),
+    rejected: count('rejected'),
+    items: outcomes,
+    anomalies,
+    modelVersion: model.version,
+  }
+}
+
+function toRow(userId: string, t: TTransaction, options: IngestOptions): Prisma.TransactionCreateManyInput {
+  return {
+    userId,
+    txId: t.txId,
+    timestamp: new Date(t.timestamp),
+    amount: t.amount,
+    currency: t.currency,
+    accountId: t.accountId,
+    merchantId: t.merchantId,
+    category: t.category ?? null,
+    country: t.country ?? null,
+    channel: t.channel ?? null,
+    latitude: t.latitude ?? null,
+    longitude: t.longitude ?? null,
+    source: options.source ?? 'REALTIME_API',
+    batchJobId: options.batchJobId ?? null,
+    raw: t.metadata ? { metadata: t.metadata as Prisma.InputJsonObject } : undefined,
+  }
+}
+
+function unique(values: string[]): string[] {
+  return [...new Set(values)]
+}

@@ -1,0 +1,26 @@
+import type { TRPCRouterRecord } from '@trpc/server'
+import { z } from 'zod'
+import { ingestTransactions, MAX_INGEST_BATCH } from '../../services/ingestion/ingest-transactions.ts'
+import { recordUsage } from '../../services/api-keys/record-usage.ts'
+import { scopedProcedure } from '../init.ts'
+
+export const ingestRouter = {
+  /**
+   * 1 to 1,000 transactions. Items are validated one by one (see the response's
+   * `items`): a bad item never blocks the good ones in the same call.
+   */
+  transactions: scopedProcedure('ingest:write')
+    .input(
+      z.object({
+        transactions: z
+          .array(z.unknown())
+          .min(1, 'send at least one transaction')
+          .max(MAX_INGEST_BATCH, `at most ${MAX_INGEST_BATCH} transactions per call; use a batch CSV job for more`),
+      }),
+    )
+    .mutation(async ({ ctx, input }) => {
+      const result = await ingestTransactions(ctx.db, ctx.userId, input.transactions)
+      if (ctx.session.apiKeyId) await recordUsage(ctx.db, ctx.userId, ctx.session.apiKeyId, result.accepted)
+      return result
+    }),
+} satisfies TRPCRouterRecord

@@ -1,0 +1,84 @@
+import { randomUUID } from 'node:crypto'
+import { generateTransactions, type TTransactionInput } from '@anomalyze/shared'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ingestTransactions } from '../src/services/ingestion/ingest-transactions.ts'
+import { callerFor } from './helpers/caller.ts'
+import { createTestDatabase, type TestDatabase } from './helpers/test-database.ts'
+
+const sample = (overrides: Partial<TTransactionInput> = {}): TTransactionInput => ({
+  txId: `tx-${randomUUID()}`,
+  timestamp: '2026-03-01T10:00:00Z',
+  amount: 42.5,
+  currency: 'INR',
+  accountId: 'C1',
+  merchantId: 'M1',
+  ...overrides,
+})
+
+describe('real-time ingestion', () => {
+  let database: TestDatabase
+
+  beforeAll(async () => {
+    database = await createTestDatabase()
+    await database.db.user.createMany({ data: [{ id: 'user_ingest' }, { id: 'user_busy' }] })
+  })
+  afterAll(() => database.drop())
+
+  it('accepts valid items, rejects bad ones with field errors, in one call', async () => {
+    const good = sample()
+    const result = await callerFor(database.db, 'user_ingest').ingest.transactions({
+      transactions: [good, { ...sample(), amount: 'ten' }, { ...sample(), colour: 'red' }, { txId: 'x' }],
+    })
+    expect(result.items.map((i) => i.outcome)).toEqual(['accepted', 'rejected', 'rejected', 'rejected'])
+    const rejected = result.items.filter((i) => i.outcome === 'rejected')
+    expect(rejected[0]).toMatchObject({ index: 1, errors: [{ field: 'amount' }] })
+    expect(rejected[1]!.errors[0]!.message).toMatch(/colour/)
+    expect(rejected[2]!.errors.map((e) => e.field).sort()).toEqual(['accountId', 'amount', 'merchantId', 'timestamp'])
+    expect(await database.db.transaction.count({ where: { userId: 'user_ingest', txId: good.txId } })).toBe(1)
+  })
+
+  it('refuses an oversized batch, naming the limit', async () => {
+    const error = await callerFor(database.db, 'user_ingest')
+      .ingest.transactions({ transactions: Array.from({ length: 1_001 }, () => sample()) })
+      .catch((e: unknown) => e)
+    expect(error).toMatchObject({ code: 'BAD_REQUEST' })
+    expect(String((error as Error).message)).toMatch(/at most 1000 transactions/)
+  })
+
+  it('never stores a txId twice: in one call, across calls, and under concurrent retries', async () => {
+    const caller = callerFor(database.db, 'user_ingest')
+    const repeated = sample()
+    const first = await caller.ingest.transactions({ transactions: [repeated, repeated] })
+    expect(first.items.map((i) => i.outcome)).toEqual(['accepted', 'duplicate'])
+    const again = await caller.ingest.transactions({ transactions: [repeated] })
+    expect(again.items[0]!.outcome).toBe('duplicate')
+
+    const racing = sample()
+    const results = await Promise.all(Array.from({ length: 6 }, () => caller.ingest.transactions({ transactions: [racing] })))
+    expect(results.map((r) => r.items[0]!.outcome).sort()).toEqual(['accepted', 'duplicate', 'duplicate', 'duplicate', 'duplicate', 'duplicate'])
+    expect(await database.db.transaction.count({ where: { txId: { in: [repeated.txId, racing.txId] } } })).toBe(2)
+  })
+
+  it('scores every new transaction and records anomalies with severity, rules and an explanation', async () => {
+    const stream = [...generateTransactions({ seed: 11, customers: 60, terminals: 120, days: 20, txIdPrefix: 'gen' })]
+    let anomalies = 0
+    for (let i = 0; i < stream.length; i += 500) {
+      const batch = stream.slice(i, i + 500).map((g) => ({ ...g.transaction }))
+      const result = await ingestTransactions(database.db, 'user_busy', batch)
+      expect(result.rejected).toBe(0)
+      anomalies += result.anomalies.length
+    }
+    expect(anomalies).toBeGreaterThan(0)
+    expect(anomalies).toBeLessThan(stream.length * 0.2)
+    const stored = await database.db.anomaly.findMany({ where: { userId: 'user_busy' }, take: 50 })
+    for (const anomaly of stored) {
+      expect(anomaly.score).toBeGreaterThanOrEqual(0)
+      expect(anomaly.score).toBeLessThanOrEqual(1)
+      expect(anomaly.explanation.length).toBeGreaterThan(10)
+      expect(anomaly.modelVersion).toMatch(/^default@/)
+      expect(anomaly.severity !== 'LOW' || anomaly.ruleViolations.length > 0).toBe(true)
+    }
+    const states = await database.db.accountFeatureState.count({ where: { userId: 'user_busy' } })
+    expect(states).toBe(new Set(stream.map((g) => g.transaction.accountId)).size)
+  })
+})
