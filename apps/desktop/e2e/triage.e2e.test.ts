@@ -65,6 +65,8 @@ describe('console in Chromium (browser mode)', () => {
       await expect.poll(() => statusOf(third ?? '')).toBe('FALSE_POSITIVE')
       const fourth = await rowId(3)
       await page.keyboard.press('n')
+      // Typing before the note has focus would send the letters as shortcuts.
+      await expect.poll(() => page.locator('textarea[aria-label="Note"]:focus').count()).toBe(1)
       await page.keyboard.type('ask the merchant')
       await page.keyboard.press('Escape')
       await page.keyboard.press('e')

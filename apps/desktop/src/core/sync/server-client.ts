@@ -1,19 +1,20 @@
-import { createTRPCUntypedClient, httpLink, TRPCClientError, type TRPCUntypedClient } from '@trpc/client'
+import type { AppRouter } from '@anomalyze/server/router'
+import { createTRPCClient, httpLink, TRPCClientError } from '@trpc/client'
 import type { AnyRouter } from '@trpc/server'
 import { z } from 'zod'
 import { ZPullOutput, ZPushOutput, type TDecisionInput, type TPullInput, type TPullOutput, type TPushOutput } from '@anomalyze/shared'
 
 /**
- * The only file that knows how the server is reached. Until the server's router type
- * exists (`import type { AppRouter } from '@anomalyze/server/router'`) the client is
- * untyped and every answer is parsed with the shared contract's zod schemas; swapping
- * in `createTRPCClient<AppRouter>` later changes this file only.
+ * The only file that knows how the server is reached: a tRPC client typed by the
+ * server's router (type-only import, nothing of the server is bundled). Answers are
+ * still parsed with the shared contract's schemas, because a console build meets
+ * servers of other versions.
  */
 export const ZServerUser = z.object({
   id: z.string(),
   email: z.string(),
   name: z.string().nullable(),
-  mode: z.enum(['local', 'clerk']),
+  mode: z.enum(['local', 'clerk', 'apikey']),
 })
 export type ServerUser = z.infer<typeof ZServerUser>
 
@@ -33,7 +34,7 @@ export interface ServerClientOptions {
 export type ServerClientFactory = (options: ServerClientOptions) => ServerClient
 
 export const createServerClient: ServerClientFactory = (options) => {
-  const client: TRPCUntypedClient<AnyRouter> = createTRPCUntypedClient({
+  const client = createTRPCClient<AppRouter>({
     links: [
       httpLink({
         url: trpcUrl(options.serverUrl),
@@ -43,9 +44,9 @@ export const createServerClient: ServerClientFactory = (options) => {
     ],
   })
   return {
-    pull: async (input) => ZPullOutput.parse(await client.query('sync.pull', input)),
-    push: async (input) => ZPushOutput.parse(await client.mutation('sync.push', input)),
-    me: async () => ZServerUser.parse(await client.query('me.get')),
+    pull: async (input) => ZPullOutput.parse(await client.sync.pull.query(input)),
+    push: async (input) => ZPushOutput.parse(await client.sync.push.mutate(input)),
+    me: async () => ZServerUser.parse(await client.me.get.query()),
   }
 }
 

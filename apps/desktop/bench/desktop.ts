@@ -1,0 +1,113 @@
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { ensureRendererBuilt } from '../e2e/build-renderer.ts'
+import { APP_DIR, launchChromium, startConsole } from '../e2e/harness.ts'
+import { openLocalStore } from '../src/core/store/local-store.ts'
+
+/**
+ * Desktop console bench: 100,000 fixture anomalies in a real cache, the real
+ * `console --web` server, Debian Chromium. Prints a table and writes
+ * bench-out/desktop.json. Usage: pnpm --filter @anomalyze/desktop bench:desktop [--rows N] [--labels N]
+ * (Initial sync and CSV scoring rows/s join once the server's sync and the engine are wired.)
+ */
+const argv = process.argv.slice(2)
+const arg = (name: string, fallback: number): number => {
+  const i = argv.indexOf(`--${name}`)
+  return i >= 0 ? Number(argv[i + 1]) : fallback
+}
+const ROWS = arg('rows', 100_000)
+const LABELS = arg('labels', 60)
+const PAINT_RUNS = 5
+
+const median = (xs: number[]): number => quantile(xs, 0.5)
+function quantile(xs: number[], q: number): number {
+  const sorted = [...xs].sort((a, b) => a - b)
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? Number.NaN
+}
+function time(fn: () => unknown, runs = 7): number[] {
+  return Array.from({ length: runs }, () => {
+    const t = performance.now()
+    fn()
+    return performance.now() - t
+  })
+}
+
+// Page-side code goes in as source text: this file is type-checked for Node (no DOM),
+// and tsx's helpers would not exist inside the page.
+const NEXT_FRAME_TIME = 'new Promise((resolve) => requestAnimationFrame(() => resolve(performance.now())))'
+/** From the keydown event to the frame after the detail pane shows the next item. */
+function labelProbe(key: string, nextId: string): string {
+  return `new Promise((resolve) => {
+    let start = 0
+    const check = () => {
+      const pane = document.querySelector('[data-testid="detail-pane"]')
+      if (pane && pane.getAttribute('data-anomaly-id') === ${JSON.stringify(nextId)}) requestAnimationFrame(() => resolve(performance.now() - start))
+      else requestAnimationFrame(check)
+    }
+    window.addEventListener('keydown', () => { start = performance.now(); requestAnimationFrame(check) }, { once: true, capture: true })
+    window.dispatchEvent(new KeyboardEvent('keydown', { key: ${JSON.stringify(key)}, bubbles: true }))
+  })`
+}
+
+ensureRendererBuilt()
+const seedStart = performance.now()
+const app = await startConsole({ seedFixtures: ROWS })
+const seedMs = performance.now() - seedStart
+const results: Record<string, number> = { rows: ROWS, 'seed + start console (ms)': seedMs }
+
+// SQLite, in this process, on the same WAL file the console serves.
+const store = openLocalStore(join(app.dataDir, 'anomalyze-cache.db'))
+const open = { statuses: ['OPEN' as const, 'NEEDS_REVIEW' as const] }
+for (const sort of ['severity', 'score', 'time'] as const) {
+  results[`sqlite snapshot open, sort ${sort} (ms, median)`] = median(time(() => store.queue.snapshot({ filters: open, sort })))
+}
+results['sqlite snapshot text search (ms, median)'] = median(time(() => store.queue.snapshot({ filters: { ...open, text: 'C0001' }, sort: 'severity' })))
+results['sqlite snapshot amount+date filter (ms, median)'] = median(
+  time(() => store.queue.snapshot({ filters: { ...open, amountMin: 100, from: Date.UTC(2026, 0, 10), to: Date.UTC(2026, 0, 20) }, sort: 'score' })),
+)
+const keys = store.queue.snapshot({ filters: open, sort: 'severity' }).keys
+results['sqlite rows, page of 100 (ms, median)'] = median(time(() => store.queue.rows(keys.slice(50_000, 50_100))))
+const sample = store.queue.rows(keys.slice(0, 1))[0]
+if (sample === undefined) throw new Error('seeded cache is empty')
+results['sqlite get one (ms, median)'] = median(time(() => store.queue.get(sample.id)))
+results['sqlite account history 60 (ms, median)'] = median(time(() => store.queue.accountHistory(sample.accountId, 60)))
+results['sqlite dashboard aggregates (ms, median)'] = median(time(() => store.dashboard(null), 3))
+store.close()
+
+const { browser, close } = await launchChromium()
+try {
+  const paints: number[] = []
+  for (let run = 0; run < PAINT_RUNS; run += 1) {
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } })
+    await page.goto(app.url)
+    await page.waitForSelector('.queue-row[aria-rowindex="1"][data-anomaly-id]')
+    // performance.now() counts from navigation start.
+    paints.push(await page.evaluate<number>(NEXT_FRAME_TIME))
+    await page.close()
+  }
+  results[`queue first paint, ${ROWS} rows (ms, median of ${PAINT_RUNS})`] = median(paints)
+
+  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } })
+  await page.goto(app.url)
+  await page.waitForSelector('.queue-row[aria-rowindex="1"][data-anomaly-id]')
+  await page.keyboard.press('Enter')
+  await page.waitForSelector('[data-testid="detail-pane"]')
+  const latencies: number[] = []
+  for (let i = 0; i < LABELS; i += 1) {
+    const expected = await page.locator(`.queue-row[aria-rowindex="${i + 2}"]`).getAttribute('data-anomaly-id')
+    const latency = await page.evaluate<number>(labelProbe(i % 2 === 0 ? 'p' : 'f', expected ?? ''))
+    latencies.push(latency)
+  }
+  results[`label key -> next item shown (ms, median of ${LABELS})`] = median(latencies)
+  results[`label key -> next item shown (ms, p95 of ${LABELS})`] = quantile(latencies, 0.95)
+  await page.close()
+} finally {
+  await close()
+  await app.stop()
+}
+
+const width = Math.max(...Object.keys(results).map((k) => k.length))
+for (const [name, value] of Object.entries(results)) console.log(`${name.padEnd(width)}  ${value.toFixed(1)}`)
+const outDir = join(APP_DIR, '..', '..', 'bench-out')
+mkdirSync(outDir, { recursive: true })
+writeFileSync(join(outDir, 'desktop.json'), JSON.stringify({ at: new Date().toISOString(), results }, null, 2))
