@@ -2,7 +2,7 @@ import type { LabelKind } from '@anomalyze/shared'
 import type { Dashboard } from './dashboard.ts'
 import type { AnomalyDetail, HistoryPoint, QueueFacets, QueueQuery, QueueRow, QueueSnapshot } from './queue.ts'
 import type { CoreResult } from './result.ts'
-import type { ScoringAvailability } from './scoring.ts'
+import type { BadRowsPage, CsvInspection, LocalBatch, ScoringAvailability, ScoringJob, ScoringSource, StartScoringArgs } from './scoring.ts'
 import type { SyncStatus } from './sync-status.ts'
 
 export interface DecideArgs {
@@ -47,6 +47,14 @@ export interface CoreMethods {
   'session.signIn': (args: SignInArgs) => SyncStatus
   'session.signOut': (args: Record<string, never>) => SyncStatus
   'scoring.availability': (args: Record<string, never>) => ScoringAvailability
+  'scoring.inspect': (args: { source: ScoringSource }) => CsvInspection
+  'scoring.start': (args: StartScoringArgs) => ScoringJob
+  'scoring.job': (args: { jobId: string }) => ScoringJob
+  'scoring.cancel': (args: { jobId: string }) => ScoringJob
+  'scoring.batches': (args: Record<string, never>) => LocalBatch[]
+  'scoring.badRows': (args: { batchId: string; offset?: number; limit?: number }) => BadRowsPage
+  /** Electron: writes the scored CSV to a path from a save dialog (the browser downloads GET /download/batches/<id>.csv). */
+  'scoring.export': (args: { batchId: string; path: string }) => { path: string; rows: number }
 }
 
 export type CoreMethod = keyof CoreMethods
@@ -72,6 +80,13 @@ export const CORE_METHODS = [
   'session.signIn',
   'session.signOut',
   'scoring.availability',
+  'scoring.inspect',
+  'scoring.start',
+  'scoring.job',
+  'scoring.cancel',
+  'scoring.batches',
+  'scoring.badRows',
+  'scoring.export',
 ] as const satisfies readonly CoreMethod[]
 
 export function isCoreMethod(value: string): value is CoreMethod {
@@ -82,4 +97,8 @@ export function isCoreMethod(value: string): value is CoreMethod {
 export interface AnomalyzeBridge {
   platform: 'electron' | 'web'
   call<M extends CoreMethod>(method: M, args: CoreArgs<M>): Promise<CoreResult<CoreData<M>>>
+  /** Electron only: native open/save dialogs (null when the analyst cancels). */
+  chooseFile?(kind: 'open-csv' | 'save-csv', suggestedName?: string): Promise<string | null>
+  /** Electron only: the on-disk path of a dropped file, so it is read in place, not copied. */
+  pathForFile?(file: File): string
 }

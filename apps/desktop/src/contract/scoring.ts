@@ -1,6 +1,81 @@
+import type { MappableField } from '@anomalyze/shared'
+
 /** State of on-device CSV scoring, as the renderer sees it. */
 export interface ScoringAvailability {
   available: boolean
-  /** Why not, when not available (e.g. the detection engine is not wired yet). */
+  /** Why not, when not available (e.g. the model cannot be loaded). */
   reason: string | null
+  /** The model files are scored with ("default@1.0.0" until a synced model exists). */
+  modelVersion: string | null
+}
+
+/**
+ * Where a CSV comes from. Electron passes the path the analyst picked; the browser
+ * uploads the bytes to the local core first (`POST /upload`) and passes the id it got.
+ * Either way the core reads a file on its own disk, so scoring is path-or-bytes agnostic.
+ */
+export type ScoringSource = { path: string } | { uploadId: string }
+
+/** Field -> zero-based column index (the shared engine's ColumnMapping). */
+export type FieldMapping = Partial<Record<MappableField, number>>
+
+export interface CsvInspection {
+  fileName: string
+  sizeBytes: number
+  headers: string[]
+  /** First few data rows, for the mapping preview. */
+  sample: string[][]
+  mapping: FieldMapping
+  /** True when the mapping is one the analyst confirmed before for this header row. */
+  remembered: boolean
+  /** Problems with the proposed mapping (e.g. no amount column). */
+  errors: string[]
+}
+
+export interface StartScoringArgs {
+  source: ScoringSource
+  mapping: FieldMapping
+  /** Batch name shown in the queue's source picker (default: the file name). */
+  name?: string
+}
+
+export interface BadRow {
+  line: number
+  field: string
+  reason: string
+}
+
+export type ScoringJobState = 'running' | 'done' | 'failed' | 'cancelled'
+
+export interface ScoringJob {
+  jobId: string
+  batchId: string
+  name: string
+  state: ScoringJobState
+  /** Data rows read so far (good and bad). */
+  rowsRead: number
+  scored: number
+  badRowCount: number
+  /** Bytes read / file size: rows cannot be counted before they are read. */
+  fraction: number
+  /** The first bad rows (the full list: `scoring.badRows`). */
+  badRows: BadRow[]
+  error: string | null
+  modelVersion: string | null
+  startedAt: number
+  finishedAt: number | null
+}
+
+export interface LocalBatch {
+  id: string
+  name: string
+  rowCount: number
+  badRowCount: number
+  modelVersion: string | null
+  createdAt: number
+}
+
+export interface BadRowsPage {
+  total: number
+  rows: BadRow[]
 }

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { createCore } from './create-core.ts'
 import { seedFixtureAnomalies } from './store/seed-fixtures.ts'
-import { startWebServer } from './web-server.ts'
+import { coreFiles, startWebServer } from './web-server.ts'
 
 const HELP = `Anomalyze console (browser mode): the desktop console's core and UI on localhost.
 
@@ -66,12 +66,11 @@ async function main(): Promise<void> {
     process.stderr.write('--server and --token go together; ignoring the one given.\n')
   }
 
-  const { server, url } = await startWebServer({ handlers: core.handlers, rendererDir, port })
+  const { server, url } = await startWebServer({ handlers: core.handlers, files: coreFiles(core), rendererDir, port })
   process.stdout.write(`Anomalyze console at ${url} (cache: ${dataDir})\n`)
   const stop = (): void => {
     server.close()
-    core.close()
-    process.exit(0)
+    void core.close().finally(() => process.exit(0))
   }
   process.on('SIGINT', stop)
   process.on('SIGTERM', stop)

@@ -1,7 +1,7 @@
 import { join } from 'node:path'
 import type { CoreHandlers } from '../contract/handlers.ts'
 import { createHandlers } from './api/create-handlers.ts'
-import type { ScoringEngine } from './scoring/scoring-engine.ts'
+import { createScoringService, type ActiveLocalModel, type ScoringService } from './scoring/scoring-service.ts'
 import { openLocalStore, type LocalStore } from './store/local-store.ts'
 import { createServerClient, type ServerClientFactory } from './sync/server-client.ts'
 import { SyncEngine } from './sync/sync-engine.ts'
@@ -12,21 +12,28 @@ export interface CoreOptions {
   createClient?: ServerClientFactory
   /** Background sync period; 0 turns it off (tests). */
   autoSyncMs?: number
+  /** Scoring model override (tests); default: the shipped default model. */
+  loadModel?: () => Promise<ActiveLocalModel>
 }
 
 export interface Core {
   handlers: CoreHandlers
   store: LocalStore
   sync: SyncEngine
-  close(): void
+  scoring: ScoringService
+  close(): Promise<void>
 }
 
 /** Everything the console runs on, with no Electron in sight: shared by main, CLI and tests. */
 export function createCore(options: CoreOptions): Core {
   const store = openLocalStore(join(options.dataDir, 'anomalyze-cache.db'))
   const sync = new SyncEngine({ store, createClient: options.createClient ?? createServerClient })
-  // Scoring stays null until the detection engine is wired (see scoring-engine.ts).
-  const scoring: ScoringEngine | null = null
+  // Uploads live next to the cache: the analyst's files stay in the app's own folder.
+  const scoring = createScoringService({
+    store,
+    uploadsDir: join(options.dataDir, 'uploads'),
+    ...(options.loadModel === undefined ? {} : { loadModel: options.loadModel }),
+  })
   const handlers = createHandlers({ store, sync, scoring })
   let timer: NodeJS.Timeout | undefined
   if ((options.autoSyncMs ?? 0) > 0) {
@@ -39,8 +46,10 @@ export function createCore(options: CoreOptions): Core {
     handlers,
     store,
     sync,
-    close: () => {
+    scoring,
+    close: async () => {
       clearInterval(timer)
+      await scoring.close()
       store.close()
     },
   }

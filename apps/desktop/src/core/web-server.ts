@@ -3,6 +3,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { extname, join, normalize, resolve, sep } from 'node:path'
 import { isCoreMethod, type CoreHandlers } from '../contract/handlers.ts'
 import type { CoreResult } from '../contract/result.ts'
+import type { Core } from './create-core.ts'
+import { writeBatchCsv } from './scoring/export-batch.ts'
+import { toCoreError } from './api/to-core-error.ts'
 
 /**
  * Serves the built renderer and the core's handler map (`POST /api/<method>`, JSON in,
@@ -11,17 +14,35 @@ import type { CoreResult } from '../contract/result.ts'
  * It holds an analyst's cache, so: loopback only; the Host header must name
  * localhost (stops DNS-rebinding pages); API calls must be `application/json`
  * (a cross-site form or no-cors fetch cannot send that without a CORS preflight,
- * which this server never approves).
+ * which this server never approves). File uploads are raw bytes, so instead they must
+ * carry the `x-anomalyze-upload` header, which likewise needs a preflight cross-site.
  */
 export interface WebServerOptions {
   handlers: CoreHandlers
+  /** Byte streams the JSON API cannot carry: CSV uploads in, scored CSVs out. */
+  files?: CoreFiles
   /** Folder with the built renderer (index.html); null serves the API only. */
   rendererDir: string | null
   port: number
   host?: string
 }
 
+export interface CoreFiles {
+  receiveUpload(body: IncomingMessage, fileName: string): Promise<{ uploadId: string; sizeBytes: number }>
+  exportBatch(batchId: string, out: ServerResponse): Promise<number>
+}
+
+/** The file routes of a core: uploads to its data dir, exports from its cache. */
+export function coreFiles(core: Pick<Core, 'scoring' | 'store'>): CoreFiles {
+  return {
+    receiveUpload: (body, fileName) => core.scoring.receiveUpload(body, fileName),
+    exportBatch: (batchId, out) => writeBatchCsv(core.store.db, batchId, out),
+  }
+}
+
 const MAX_BODY_BYTES = 2_000_000
+const UPLOAD_HEADER = 'x-anomalyze-upload'
+const DOWNLOAD_PATH = /^\/download\/batches\/([A-Za-z0-9_-]{1,100})\.csv$/
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -55,6 +76,27 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: WebSer
     return
   }
   const url = new URL(req.url ?? '/', 'http://localhost')
+  if (url.pathname === '/upload') {
+    await handleUpload(req, res, url, options.files)
+    return
+  }
+  const download = DOWNLOAD_PATH.exec(url.pathname)
+  if (download !== null && req.method === 'GET' && options.files !== undefined) {
+    const batchId = download[1] as string
+    res.writeHead(200, {
+      'content-type': 'text/csv; charset=utf-8',
+      'content-disposition': `attachment; filename="anomalyze-${batchId}.csv"`,
+      'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
+    })
+    try {
+      await options.files.exportBatch(batchId, res)
+    } catch (error) {
+      // Headers are gone: the truncated file ends with the reason instead of a silent cut.
+      res.end(`\n# export failed: ${toCoreError(error).message}\n`)
+    }
+    return
+  }
   if (url.pathname.startsWith('/api/')) {
     await handleApi(req, res, url.pathname.slice('/api/'.length), options.handlers)
     return
@@ -82,6 +124,20 @@ async function handleApi(req: IncomingMessage, res: ServerResponse, method: stri
   const call = handlers[method] as (a: unknown) => Promise<CoreResult<unknown>>
   // Domain errors are answers, not transport failures: always 200 with {error}.
   sendJson(res, 200, await call(args))
+}
+
+async function handleUpload(req: IncomingMessage, res: ServerResponse, url: URL, files: CoreFiles | undefined): Promise<void> {
+  if (files === undefined) return sendJson(res, 404, { error: { code: 'NOT_FOUND', message: 'Uploads are not served here' } })
+  if (req.method !== 'POST') return sendJson(res, 405, { error: { code: 'BAD_INPUT', message: 'Use POST' } })
+  if (req.headers[UPLOAD_HEADER] !== '1') {
+    return sendJson(res, 403, { error: { code: 'FORBIDDEN', message: `Uploads need the ${UPLOAD_HEADER} header` } })
+  }
+  try {
+    const result = await files.receiveUpload(req, url.searchParams.get('name') ?? 'upload.csv')
+    sendJson(res, 200, { data: result })
+  } catch (error) {
+    sendJson(res, 200, { error: toCoreError(error) })
+  }
 }
 
 function serveStatic(res: ServerResponse, pathname: string, rendererDir: string | null): void {

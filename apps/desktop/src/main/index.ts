@@ -1,9 +1,9 @@
 import { join } from 'node:path'
-import { app, BrowserWindow, ipcMain, shell } from 'electron'
+import { app, BrowserWindow, dialog, ipcMain, shell } from 'electron'
 import { isCoreMethod } from '../contract/handlers.ts'
 import type { CoreResult } from '../contract/result.ts'
 import { createCore, type Core } from '../core/create-core.ts'
-import { IPC_CHANNEL } from '../preload/channel.ts'
+import { DIALOG_CHANNEL, IPC_CHANNEL } from '../preload/channel.ts'
 
 /**
  * The Electron shell: one window and one IPC channel that forwards to the core. All
@@ -47,6 +47,22 @@ void app.whenReady().then(() => {
     const call = current.handlers[method] as (a: unknown) => Promise<CoreResult<unknown>>
     return call(args)
   })
+  // Native file dialogs for offline scoring: the core then reads the file in place.
+  ipcMain.handle(DIALOG_CHANNEL, async (event, kind: unknown, suggestedName: unknown): Promise<string | null> => {
+    const window = BrowserWindow.fromWebContents(event.sender)
+    const filters = [{ name: 'CSV files', extensions: ['csv', 'txt'] }]
+    if (kind === 'open-csv') {
+      const options = { properties: ['openFile' as const], filters }
+      const result = window === null ? await dialog.showOpenDialog(options) : await dialog.showOpenDialog(window, options)
+      return result.canceled ? null : (result.filePaths[0] ?? null)
+    }
+    if (kind === 'save-csv') {
+      const options = { filters, defaultPath: typeof suggestedName === 'string' ? suggestedName : 'scored.csv' }
+      const result = window === null ? await dialog.showSaveDialog(options) : await dialog.showSaveDialog(window, options)
+      return result.canceled ? null : (result.filePath ?? null)
+    }
+    return null
+  })
   createWindow()
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) createWindow()
@@ -57,7 +73,11 @@ app.on('window-all-closed', () => {
   if (process.platform !== 'darwin') app.quit()
 })
 
-app.on('will-quit', () => {
-  core?.close()
+app.on('will-quit', (event) => {
+  const closing = core
+  if (closing === null) return
+  // Let a running scoring job stop and SQLite close cleanly before the process goes.
+  event.preventDefault()
   core = null
+  void closing.close().finally(() => app.quit())
 })

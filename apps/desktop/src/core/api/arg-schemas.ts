@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { ANOMALY_STATUSES, LABEL_KINDS, SEVERITIES } from '@anomalyze/shared'
+import { ANOMALY_STATUSES, LABEL_KINDS, MAPPABLE_FIELDS, SEVERITIES } from '@anomalyze/shared'
 import type { CoreArgs, CoreMethod } from '../../contract/handlers.ts'
 import { QUEUE_SORTS } from '../../contract/queue.ts'
 
@@ -24,6 +24,12 @@ const filters = z
   })
   .strict()
 
+const source = z.union([
+  z.object({ path: z.string().min(1).max(4_096) }).strict(),
+  z.object({ uploadId: z.string().min(1).max(100) }).strict(),
+])
+const mapping = z.partialRecord(z.enum(MAPPABLE_FIELDS), z.number().int().min(0).max(10_000))
+
 export const ARG_SCHEMAS = {
   'queue.snapshot': z.object({ filters, sort: z.enum(QUEUE_SORTS) }).strict(),
   'queue.rows': z.object({ keys: z.array(z.number().int()).max(1_000) }).strict(),
@@ -44,4 +50,13 @@ export const ARG_SCHEMAS = {
   'session.signIn': z.object({ serverUrl: z.url(), token: z.string().min(1).max(4_000) }).strict(),
   'session.signOut': empty,
   'scoring.availability': empty,
+  'scoring.inspect': z.object({ source }).strict(),
+  'scoring.start': z.object({ source, mapping, name: z.string().max(200).optional() }).strict(),
+  'scoring.job': z.object({ jobId: z.string().min(1).max(100) }).strict(),
+  'scoring.cancel': z.object({ jobId: z.string().min(1).max(100) }).strict(),
+  'scoring.batches': empty,
+  'scoring.badRows': z
+    .object({ batchId: z.string().min(1).max(100), offset: z.number().int().min(0).optional(), limit: z.number().int().min(1).max(1_000).optional() })
+    .strict(),
+  'scoring.export': z.object({ batchId: z.string().min(1).max(100), path: z.string().min(1).max(4_096) }).strict(),
 } satisfies { [M in CoreMethod]: z.ZodType<CoreArgs<M>> }

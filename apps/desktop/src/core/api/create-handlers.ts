@@ -1,6 +1,8 @@
 import type { CoreArgs, CoreData, CoreHandlers, CoreMethod } from '../../contract/handlers.ts'
 import type { CoreResult } from '../../contract/result.ts'
-import { scoringAvailability, type ScoringEngine } from '../scoring/scoring-engine.ts'
+import { createWriteStream } from 'node:fs'
+import { writeBatchCsv } from '../scoring/export-batch.ts'
+import type { ScoringService } from '../scoring/scoring-service.ts'
 import type { LocalStore } from '../store/local-store.ts'
 import type { SyncEngine } from '../sync/sync-engine.ts'
 import { ARG_SCHEMAS } from './arg-schemas.ts'
@@ -9,7 +11,7 @@ import { toCoreError } from './to-core-error.ts'
 export interface CoreDeps {
   store: LocalStore
   sync: SyncEngine
-  scoring: ScoringEngine | null
+  scoring: ScoringService
   now?: () => number
 }
 
@@ -17,7 +19,7 @@ type Implementations = { [M in CoreMethod]: (args: CoreArgs<M>) => CoreData<M> |
 
 /** The handler map behind both IPC and HTTP: parse args, run, wrap as {data}|{error}. */
 export function createHandlers(deps: CoreDeps): CoreHandlers {
-  const { store, sync } = deps
+  const { store, sync, scoring } = deps
   const now = deps.now ?? Date.now
   const implementations: Implementations = {
     'queue.snapshot': (args) => store.queue.snapshot(args),
@@ -32,7 +34,14 @@ export function createHandlers(deps: CoreDeps): CoreHandlers {
     'sync.now': () => sync.syncNow(),
     'session.signIn': (args) => sync.signIn(args.serverUrl, args.token),
     'session.signOut': () => sync.signOut(),
-    'scoring.availability': () => scoringAvailability(deps.scoring),
+    'scoring.availability': () => scoring.availability(),
+    'scoring.inspect': (args) => scoring.inspect(args.source),
+    'scoring.start': (args) => scoring.start(args),
+    'scoring.job': (args) => scoring.job(args.jobId),
+    'scoring.cancel': (args) => scoring.cancel(args.jobId),
+    'scoring.batches': () => scoring.batches(),
+    'scoring.badRows': (args) => store.batches.badRows(args.batchId, args.offset ?? 0, args.limit ?? 200),
+    'scoring.export': async (args) => ({ path: args.path, rows: await writeBatchCsv(store.db, args.batchId, createWriteStream(args.path)) }),
   }
   return Object.fromEntries(
     (Object.keys(implementations) as CoreMethod[]).map((method) => [method, wrap(method, implementations)]),

@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3'
 import type { TPullOutput } from '@anomalyze/shared'
 import type { Dashboard } from '../../contract/dashboard.ts'
 import { createPageApplier } from './apply-page.ts'
+import { createLocalBatches, type LocalBatches } from './local-batches.ts'
 import { readDashboard } from './dashboard-queries.ts'
 import { openDatabase } from './open-database.ts'
 import { createOutbox, type Outbox } from './outbox.ts'
@@ -14,6 +15,7 @@ export interface LocalStore {
   readonly queue: QueueQueries
   readonly outbox: Outbox
   readonly state: SyncStateStore
+  readonly batches: LocalBatches
   applyPage(page: TPullOutput, now: number): void
   dashboard(batchId: string | null): Dashboard
   countServerAnomalies(): number
@@ -24,12 +26,16 @@ export function openLocalStore(file: string): LocalStore {
   const db = openDatabase(file)
   const state = createSyncStateStore(db)
   const applyPage = createPageApplier(db, state)
+  const batches = createLocalBatches(db)
+  // A file being scored when the app died is incomplete: drop it rather than show half.
+  batches.discardUnfinished()
   const countServer = db.prepare('SELECT COUNT(*) FROM anomalies WHERE batch_id IS NULL').pluck()
   return {
     db,
     queue: createQueueQueries(db),
     outbox: createOutbox(db),
     state,
+    batches,
     applyPage,
     dashboard: (batchId) => readDashboard(db, batchId),
     countServerAnomalies: () => countServer.get() as number,

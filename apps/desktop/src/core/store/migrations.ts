@@ -118,6 +118,19 @@ const MIGRATIONS: readonly string[] = [
     updated_at INTEGER NOT NULL
   );
   `,
+  `
+  -- Rows of an offline-scored file that could not be used: listed with their line
+  -- numbers next to the batch, while its good rows are scored as usual.
+  CREATE TABLE local_batch_errors (
+    batch_id TEXT NOT NULL REFERENCES local_batches (id) ON DELETE CASCADE,
+    line INTEGER NOT NULL,
+    field TEXT NOT NULL,
+    reason TEXT NOT NULL
+  );
+  CREATE INDEX local_batch_errors_by_batch ON local_batch_errors (batch_id, line);
+  -- A batch is 'running' until its last row is stored, so a crash mid-file is visible.
+  ALTER TABLE local_batches ADD COLUMN state TEXT NOT NULL DEFAULT 'done';
+  `,
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS.length

@@ -1,0 +1,55 @@
+import { open, stat } from 'node:fs/promises'
+import { basename } from 'node:path'
+import { AppError, resolveColumnMapping } from '@anomalyze/shared'
+import type { CsvInspection, FieldMapping } from '../../contract/scoring.ts'
+import { csvRecords } from './shared-node-internals.ts'
+import { mappingErrors } from './validate-mapping.ts'
+
+// Enough for a header and a handful of rows of any sane export.
+const HEAD_BYTES = 64 << 10
+const SAMPLE_ROWS = 5
+
+/**
+ * Reads only the top of the file: header, a few rows, and the proposed mapping (the
+ * one the analyst confirmed for this header row before, else the shared auto-detection).
+ */
+export async function inspectCsv(path: string, remembered: (headers: string[]) => FieldMapping | null): Promise<CsvInspection> {
+  const info = await stat(path).catch((error: NodeJS.ErrnoException) => {
+    throw new AppError('NOT_FOUND', `cannot open ${basename(path)}: ${error.code ?? error.message}`)
+  })
+  const handle = await open(path, 'r')
+  let head: Buffer
+  try {
+    const buffer = Buffer.alloc(Math.min(HEAD_BYTES, info.size))
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0)
+    head = buffer.subarray(0, bytesRead)
+  } finally {
+    await handle.close()
+  }
+  if (head.length === 0) throw new AppError('BAD_INPUT', `${basename(path)} is empty (no header row)`)
+  if (head.subarray(0, 4096).includes(0)) throw new AppError('BAD_INPUT', `${basename(path)} is not a CSV file: it contains binary data`)
+  // The last line of the head may be cut in half: drop it unless the file ended.
+  const text = head.toString('utf8')
+  const usable = info.size > head.length ? text.slice(0, Math.max(text.lastIndexOf('\n'), 0)) : text
+  const records = []
+  for await (const batch of csvRecords([usable])) {
+    records.push(...batch)
+    if (records.length > SAMPLE_ROWS) break
+  }
+  const header = records[0]
+  if (header === undefined || header.error !== undefined || header.values.length === 0) {
+    throw new AppError('BAD_INPUT', `${basename(path)}: the header row is unreadable${header?.error === undefined ? '' : ` (${header.error})`}`)
+  }
+  const headers = header.values
+  const saved = remembered(headers)
+  const mapping: FieldMapping = saved ?? resolveColumnMapping(headers).mapping
+  return {
+    fileName: basename(path),
+    sizeBytes: info.size,
+    headers,
+    sample: records.slice(1, SAMPLE_ROWS + 1).map((r) => r.values),
+    mapping,
+    remembered: saved !== null,
+    errors: mappingErrors(mapping, headers.length),
+  }
+}

@@ -1,0 +1,160 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Readable } from 'node:stream'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createCore, type Core } from '../create-core.ts'
+import { writeGeneratedCsv } from '../test-support/generated-csv.ts'
+import { startWebServer, coreFiles } from '../web-server.ts'
+
+let dir: string
+let core: Core
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'anomalyze-scoring-test-'))
+  core = createCore({ dataDir: join(dir, 'data') })
+})
+
+afterAll(async () => {
+  await core.close()
+  rmSync(dir, { recursive: true, force: true })
+})
+
+async function call<T>(result: Promise<{ data?: T; error?: { message: string } }>): Promise<T> {
+  const r = await result
+  if (r.error !== undefined) throw new Error(r.error.message)
+  return r.data as T
+}
+
+describe('offline CSV scoring', () => {
+  it('maps columns, scores good rows, lists bad rows with line numbers, and stores a local batch', async () => {
+    const path = join(dir, 'handbook.csv')
+    const badLines = writeGeneratedCsv(path, { rows: 3_000, badAt: [10, 2_500] })
+    expect(badLines).toEqual([11, 2_501])
+
+    const h = core.handlers
+    expect(await call(h['scoring.availability']({}))).toMatchObject({ available: true, modelVersion: expect.stringMatching(/^default@/) })
+    const inspection = await call(h['scoring.inspect']({ source: { path } }))
+    expect(inspection.errors).toEqual([])
+    expect(inspection.remembered).toBe(false)
+    expect(inspection.mapping).toMatchObject({ txId: 0, timestamp: 1, accountId: 2, merchantId: 3, amount: 4, currency: 5 })
+    expect(inspection.sample).toHaveLength(5)
+
+    const started = await call(h['scoring.start']({ source: { path }, mapping: inspection.mapping }))
+    expect(started.state).toBe('running')
+    const job = await core.scoring.settled(started.jobId)
+    expect(job).toMatchObject({ state: 'done', rowsRead: 3_000, scored: 2_998, badRowCount: 2, fraction: 1, error: null })
+    expect(job.badRows.map((b) => [b.line, b.field])).toEqual([[11, 'amount'], [2_501, 'amount']])
+    expect(job.badRows[0]?.reason).toContain('twelve')
+
+    const batches = await call(h['scoring.batches']({}))
+    expect(batches).toEqual([expect.objectContaining({ id: job.batchId, name: 'handbook.csv', rowCount: 2_998, badRowCount: 2 })])
+    const badPage = await call(h['scoring.badRows']({ batchId: job.batchId }))
+    expect(badPage.total).toBe(2)
+
+    // The queue, filtered to the batch, shows exactly its rows; the server queue none of them.
+    const snapshot = await call(h['queue.snapshot']({ filters: { batchId: job.batchId }, sort: 'severity' }))
+    expect(snapshot.total).toBe(2_998)
+    expect((await call(h['queue.snapshot']({ filters: {}, sort: 'severity' }))).total).toBe(0)
+    const top = await call(h['queue.rows']({ keys: snapshot.keys.slice(0, 1) }))
+    const detail = await call(h['anomaly.get']({ id: top[0]?.id ?? '' }))
+    expect(detail.batchId).toBe(job.batchId)
+    expect(detail.modelVersion).toMatch(/^default@/)
+    expect(detail.explanation).toMatch(/^Score \d\.\d\d \((LOW|MEDIUM|HIGH|CRITICAL)\)/)
+
+    // Deciding on a local row stays local (the server has never seen it).
+    await call(h['decision.record']({ anomalyIds: [detail.id], label: 'CONFIRMED_FRAUD' }))
+    expect(core.store.db.prepare('SELECT local_only FROM outbox WHERE anomaly_id = ?').pluck().get(detail.id)).toBe(1)
+
+    // Export: every scored row once, in file order, with the analyst's decision.
+    const out = join(dir, 'scored.csv')
+    expect(await call(h['scoring.export']({ batchId: job.batchId, path: out }))).toEqual({ path: out, rows: 2_998 })
+    const lines = readFileSync(out, 'utf8').trimEnd().split('\n')
+    expect(lines[0]).toBe('line,txId,timestamp,amount,currency,accountId,merchantId,category,country,channel,score,severity,rules,status,explanation')
+    expect(lines).toHaveLength(2_999)
+    expect(lines[1]?.startsWith('2,')).toBe(true)
+    expect(lines.some((l) => l.startsWith('11,'))).toBe(false)
+    expect(lines.filter((l) => l.includes(',CONFIRMED_FRAUD,'))).toHaveLength(1)
+
+    // The confirmed mapping is remembered for the next file with the same header row.
+    const again = await call(h['scoring.inspect']({ source: { path } }))
+    expect(again.remembered).toBe(true)
+  })
+
+  it('remembers an edited mapping per header set', async () => {
+    const path = join(dir, 'odd.csv')
+    writeFileSync(path, 'ref,when,who,where,how much,notes\nA1,2024-01-01 10:00:00,C1,T1,12.50,x\nA2,2024-01-01 11:00:00,C1,T2,99,y\n')
+    const h = core.handlers
+    const first = await call(h['scoring.inspect']({ source: { path } }))
+    expect(first.errors.length).toBeGreaterThan(0)
+    const mapping = { txId: 0, timestamp: 1, accountId: 2, merchantId: 3, amount: 4 }
+    const bad = await h['scoring.start']({ source: { path }, mapping: { txId: 0 } })
+    expect(bad.error?.code).toBe('BAD_INPUT')
+    const job = await core.scoring.settled((await call(h['scoring.start']({ source: { path }, mapping, name: 'Odd export' }))).jobId)
+    expect(job).toMatchObject({ state: 'done', scored: 2, badRowCount: 0, name: 'Odd export' })
+    const next = await call(h['scoring.inspect']({ source: { path } }))
+    expect(next).toMatchObject({ remembered: true, mapping, errors: [] })
+  })
+
+  it('cancels a running job and leaves nothing of it behind', async () => {
+    const path = join(dir, 'big.csv')
+    writeGeneratedCsv(path, { rows: 60_000 })
+    const h = core.handlers
+    const inspection = await call(h['scoring.inspect']({ source: { path } }))
+    const before = (await call(h['scoring.batches']({}))).length
+    const started = await call(h['scoring.start']({ source: { path }, mapping: inspection.mapping }))
+    // Only one file at a time on a laptop: a second start is refused while this runs.
+    expect((await h['scoring.start']({ source: { path }, mapping: inspection.mapping })).error?.code).toBe('CONFLICT')
+    await call(h['scoring.cancel']({ jobId: started.jobId }))
+    const job = await core.scoring.settled(started.jobId)
+    expect(job.state).toBe('cancelled')
+    expect(job.scored).toBeLessThan(60_000)
+    expect(await call(h['scoring.batches']({}))).toHaveLength(before)
+    expect(core.store.db.prepare('SELECT COUNT(*) FROM anomalies WHERE batch_id = ?').pluck().get(job.batchId)).toBe(0)
+  })
+
+  it('refuses a file that is not CSV, and an empty one, with a clear message', async () => {
+    const binary = join(dir, 'model.bin')
+    writeFileSync(binary, Buffer.from([0x50, 0x4b, 0x03, 0x04, 0, 0, 0, 1]))
+    const empty = join(dir, 'empty.csv')
+    writeFileSync(empty, '')
+    const h = core.handlers
+    expect((await h['scoring.inspect']({ source: { path: binary } })).error?.message).toContain('binary data')
+    expect((await h['scoring.inspect']({ source: { path: empty } })).error?.message).toContain('empty')
+    expect((await h['scoring.inspect']({ source: { path: join(dir, 'missing.csv') } })).error?.code).toBe('NOT_FOUND')
+  })
+
+  it('takes browser uploads over HTTP into the data dir and serves the scored CSV back', async () => {
+    const { server, url } = await startWebServer({ handlers: core.handlers, files: coreFiles(core), rendererDir: null, port: 0 })
+    try {
+      const source = join(dir, 'upload-source.csv')
+      writeGeneratedCsv(source, { rows: 500, badAt: [3] })
+      const body = readFileSync(source)
+      // Without the upload header the request is refused (cross-site pages cannot add it).
+      expect((await fetch(`${url}/upload?name=x.csv`, { method: 'POST', body })).status).toBe(403)
+      const uploaded = (await (
+        await fetch(`${url}/upload?name=${encodeURIComponent('March export.csv')}`, {
+          method: 'POST',
+          headers: { 'x-anomalyze-upload': '1', 'content-type': 'text/csv' },
+          body: Readable.toWeb(Readable.from([body.subarray(0, 1000), body.subarray(1000)])) as ReadableStream,
+          duplex: 'half',
+        } as RequestInit)
+      ).json()) as { data: { uploadId: string; sizeBytes: number } }
+      expect(uploaded.data.sizeBytes).toBe(body.length)
+      const inspection = await call(core.handlers['scoring.inspect']({ source: { uploadId: uploaded.data.uploadId } }))
+      expect(inspection.fileName).toBe('March export.csv')
+      const started = await call(core.handlers['scoring.start']({ source: { uploadId: uploaded.data.uploadId }, mapping: inspection.mapping }))
+      const job = await core.scoring.settled(started.jobId)
+      expect(job).toMatchObject({ state: 'done', scored: 499, badRowCount: 1, name: 'March export.csv' })
+      expect(job.badRows[0]?.line).toBe(4)
+      // The upload was a temporary copy: gone once scored.
+      expect((await core.handlers['scoring.inspect']({ source: { uploadId: uploaded.data.uploadId } })).error?.code).toBe('NOT_FOUND')
+
+      const download = await fetch(`${url}/download/batches/${job.batchId}.csv`)
+      expect(download.headers.get('content-type')).toContain('text/csv')
+      expect((await download.text()).trimEnd().split('\n')).toHaveLength(500)
+    } finally {
+      server.close()
+    }
+  })
+})

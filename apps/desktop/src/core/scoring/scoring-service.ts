@@ -1,0 +1,206 @@
+import { randomUUID } from 'node:crypto'
+import { createWriteStream } from 'node:fs'
+import { mkdir, rm } from 'node:fs/promises'
+import { basename, join } from 'node:path'
+import type { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import { AppError } from '@anomalyze/shared'
+import { loadDefaultModel, type LoadedModel } from '@anomalyze/shared/node'
+import type { CsvInspection, LocalBatch, ScoringAvailability, ScoringJob, ScoringSource, StartScoringArgs } from '../../contract/scoring.ts'
+import type { LocalStore } from '../store/local-store.ts'
+import { inspectCsv } from './inspect-csv.ts'
+import { scoreCsvFile } from './score-csv-file.ts'
+import { mappingErrors } from './validate-mapping.ts'
+
+/** The model the console scores with, and the version it writes on every row. */
+export interface ActiveLocalModel {
+  version: string
+  loaded: LoadedModel
+}
+
+export interface ScoringServiceOptions {
+  store: LocalStore
+  /** Uploaded files (browser mode) are written here, inside the core's data dir. */
+  uploadsDir: string
+  /** Defaults to the shipped model; a synced model will plug in here. */
+  loadModel?: () => Promise<ActiveLocalModel>
+  now?: () => number
+}
+
+export interface ScoringService {
+  availability(): Promise<ScoringAvailability>
+  /** Streams an upload to a file in the uploads dir; returns its id. */
+  receiveUpload(body: Readable, fileName: string): Promise<{ uploadId: string; sizeBytes: number }>
+  inspect(source: ScoringSource): Promise<CsvInspection>
+  start(args: StartScoringArgs): Promise<ScoringJob>
+  job(jobId: string): ScoringJob
+  cancel(jobId: string): ScoringJob
+  batches(): LocalBatch[]
+  /** Resolves when the job has ended (tests, bench, CLI). */
+  settled(jobId: string): Promise<ScoringJob>
+  close(): Promise<void>
+}
+
+const UPLOAD_ID = /^[0-9a-f-]{36}$/
+
+/**
+ * Offline CSV scoring, owned by the core: uploads, mapping proposals (remembered per
+ * header row), one scoring job at a time with progress and cancel, and results stored
+ * as a local batch in the same table as synced anomalies. Nothing here talks to the
+ * server.
+ */
+export function createScoringService(options: ScoringServiceOptions): ScoringService {
+  const { store, uploadsDir } = options
+  const now = options.now ?? Date.now
+  const uploadNames = new Map<string, string>()
+  const jobs = new Map<string, { job: ScoringJob; controller: AbortController; done: Promise<ScoringJob> }>()
+  let model: Promise<ActiveLocalModel> | null = null
+
+  const loadModel = (): Promise<ActiveLocalModel> => {
+    model ??= (options.loadModel ?? defaultLocalModel)().catch((error: unknown) => {
+      // A failed load is retried next time instead of being remembered forever.
+      model = null
+      throw error
+    })
+    return model
+  }
+
+  const resolveSource = (source: ScoringSource): { path: string; name: string; upload: boolean } => {
+    if ('path' in source) return { path: source.path, name: basename(source.path), upload: false }
+    if (!UPLOAD_ID.test(source.uploadId)) throw new AppError('BAD_INPUT', 'not an upload id')
+    return { path: join(uploadsDir, `${source.uploadId}.csv`), name: uploadNames.get(source.uploadId) ?? 'upload.csv', upload: true }
+  }
+
+  const running = (): ScoringJob | undefined => [...jobs.values()].find((j) => j.job.state === 'running')?.job
+
+  return {
+    async availability() {
+      try {
+        const m = await loadModel()
+        return { available: true, reason: null, modelVersion: m.version }
+      } catch (error) {
+        return { available: false, modelVersion: null, reason: `The scoring model cannot be loaded: ${error instanceof Error ? error.message : String(error)}` }
+      }
+    },
+
+    async receiveUpload(body, fileName) {
+      await mkdir(uploadsDir, { recursive: true })
+      const uploadId = randomUUID()
+      const path = join(uploadsDir, `${uploadId}.csv`)
+      let sizeBytes = 0
+      body.on('data', (chunk: Buffer) => {
+        sizeBytes += chunk.length
+      })
+      try {
+        await pipeline(body, createWriteStream(path))
+      } catch (error) {
+        await rm(path, { force: true })
+        throw error
+      }
+      uploadNames.set(uploadId, basename(fileName).slice(0, 200) || 'upload.csv')
+      return { uploadId, sizeBytes }
+    },
+
+    async inspect(source) {
+      const { path, name } = resolveSource(source)
+      const inspection = await inspectCsv(path, (headers) => store.batches.rememberedMapping(headers))
+      return { ...inspection, fileName: name }
+    },
+
+    async start(args) {
+      const busy = running()
+      if (busy !== undefined) throw new AppError('CONFLICT', `"${busy.name}" is still being scored; cancel it or wait`)
+      const { path, name, upload } = resolveSource(args.source)
+      const inspection = await inspectCsv(path, () => null)
+      const errors = mappingErrors(args.mapping, inspection.headers.length)
+      if (errors.length > 0) throw new AppError('BAD_INPUT', `the column mapping is not usable: ${errors.join('; ')}`)
+      const active = await loadModel()
+      const batchId = `local_${randomUUID()}`
+      const job: ScoringJob = {
+        jobId: randomUUID(),
+        batchId,
+        name: args.name?.trim() || name,
+        state: 'running',
+        rowsRead: 0,
+        scored: 0,
+        badRowCount: 0,
+        fraction: 0,
+        badRows: [],
+        error: null,
+        modelVersion: active.version,
+        startedAt: now(),
+        finishedAt: null,
+      }
+      // The analyst confirmed this mapping: the next file with these headers gets it.
+      store.batches.rememberMapping(inspection.headers, args.mapping, now())
+      store.batches.create({ id: batchId, name: job.name, sourcePath: upload ? null : path, modelVersion: active.version, now: now() })
+      const controller = new AbortController()
+      const run = async (): Promise<ScoringJob> => {
+        try {
+          const p = await scoreCsvFile({
+            path,
+            headers: inspection.headers,
+            mapping: args.mapping,
+            model: active.loaded,
+            modelVersion: active.version,
+            batchId,
+            signal: controller.signal,
+            onChunk: (anomalies, badRows) => store.batches.addChunk(batchId, anomalies, badRows),
+            onProgress: (p) => {
+              Object.assign(job, { rowsRead: p.rowsRead, scored: p.scored, badRowCount: p.badRowCount, fraction: p.fraction, badRows: [...p.firstBadRows] })
+            },
+            now,
+          })
+          store.batches.finish(batchId, { rows: p.scored, badRows: p.badRowCount })
+          Object.assign(job, { state: 'done', fraction: 1 })
+        } catch (error) {
+          // Cancelled or failed: a half-scored file is not left in the queue.
+          store.batches.remove(batchId)
+          if (controller.signal.aborted) job.state = 'cancelled'
+          else Object.assign(job, { state: 'failed', error: error instanceof Error ? error.message : String(error) })
+        } finally {
+          job.finishedAt = now()
+          if (upload) await rm(path, { force: true })
+        }
+        return job
+      }
+      const done = run()
+      jobs.set(job.jobId, { job, controller, done })
+      return { ...job }
+    },
+
+    job(jobId) {
+      const entry = jobs.get(jobId)
+      if (entry === undefined) throw new AppError('NOT_FOUND', 'no such scoring job')
+      return { ...entry.job, badRows: [...entry.job.badRows] }
+    },
+
+    cancel(jobId) {
+      const entry = jobs.get(jobId)
+      if (entry === undefined) throw new AppError('NOT_FOUND', 'no such scoring job')
+      entry.controller.abort()
+      return { ...entry.job }
+    },
+
+    batches: () => store.batches.list(),
+
+    async settled(jobId) {
+      const entry = jobs.get(jobId)
+      if (entry === undefined) throw new AppError('NOT_FOUND', 'no such scoring job')
+      return { ...(await entry.done) }
+    },
+
+    async close() {
+      for (const entry of jobs.values()) entry.controller.abort()
+      await Promise.all([...jobs.values()].map((e) => e.done))
+      if (model !== null) await (await model.catch(() => null))?.loaded.scorer.close()
+    },
+  }
+}
+
+/** The shipped default model until the server gives this account one of its own. */
+async function defaultLocalModel(): Promise<ActiveLocalModel> {
+  const loaded = await loadDefaultModel()
+  // Same version string as the server writes for the default model.
+  return { version: `default@${loaded.manifest.version}`, loaded }
+}

@@ -1,0 +1,92 @@
+import type Database from 'better-sqlite3'
+import { normaliseHeader } from '@anomalyze/shared'
+import type { BadRow, BadRowsPage, FieldMapping, LocalBatch } from '../../contract/scoring.ts'
+import { UPSERT_ANOMALY_SQL, type AnomalyParams } from './anomaly-rows.ts'
+
+/** Offline-scored files: batches, their bad rows, and remembered column mappings. */
+export interface LocalBatches {
+  create(batch: { id: string; name: string; sourcePath: string | null; modelVersion: string; now: number }): void
+  /** One scored chunk: its anomalies and its bad rows, in one transaction. */
+  addChunk(batchId: string, anomalies: readonly AnomalyParams[], badRows: readonly BadRow[]): void
+  finish(batchId: string, counts: { rows: number; badRows: number }): void
+  /** Cancelled or failed: the batch and everything scored for it go. */
+  remove(batchId: string): void
+  /** Batches a crash left half-scored; called when the store opens. */
+  discardUnfinished(): number
+  list(): LocalBatch[]
+  badRows(batchId: string, offset: number, limit: number): BadRowsPage
+  rememberedMapping(headers: readonly string[]): FieldMapping | null
+  rememberMapping(headers: readonly string[], mapping: FieldMapping, now: number): void
+}
+
+/** The key of a header row: normalised names, so "Amount" and "amount " share a mapping. */
+export function headerKey(headers: readonly string[]): string {
+  return JSON.stringify(headers.map(normaliseHeader))
+}
+
+export function createLocalBatches(db: Database.Database): LocalBatches {
+  const insertBatch = db.prepare<[string, string, string | null, string, number]>(
+    "INSERT INTO local_batches (id, name, source_path, model_version, created_at, state) VALUES (?, ?, ?, ?, ?, 'running')",
+  )
+  const upsert = db.prepare<[AnomalyParams]>(UPSERT_ANOMALY_SQL)
+  const insertError = db.prepare<[string, number, string, string]>('INSERT INTO local_batch_errors (batch_id, line, field, reason) VALUES (?, ?, ?, ?)')
+  const finishBatch = db.prepare<[number, number, string]>("UPDATE local_batches SET row_count = ?, bad_row_count = ?, state = 'done' WHERE id = ?")
+  const deleteAnomalies = db.prepare<[string]>('DELETE FROM anomalies WHERE batch_id = ?')
+  const deleteOutbox = db.prepare<[string]>('DELETE FROM outbox WHERE local_only = 1 AND anomaly_id IN (SELECT id FROM anomalies WHERE batch_id = ?)')
+  const deleteBatch = db.prepare<[string]>('DELETE FROM local_batches WHERE id = ?')
+  const listBatches = db.prepare<[], { id: string; name: string; row_count: number; bad_row_count: number; model_version: string | null; created_at: number }>(
+    "SELECT id, name, row_count, bad_row_count, model_version, created_at FROM local_batches WHERE state = 'done' ORDER BY created_at DESC, id",
+  )
+  const unfinished = db.prepare<[], { id: string }>("SELECT id FROM local_batches WHERE state = 'running'")
+  const countErrors = db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM local_batch_errors WHERE batch_id = ?')
+  const pageErrors = db.prepare<[string, number, number], BadRow>(
+    'SELECT line, field, reason FROM local_batch_errors WHERE batch_id = ? ORDER BY line, rowid LIMIT ? OFFSET ?',
+  )
+  const readMapping = db.prepare<[string], { mapping_json: string }>('SELECT mapping_json FROM column_mappings WHERE header_key = ?')
+  const writeMapping = db.prepare<[string, string, number]>(
+    'INSERT INTO column_mappings (header_key, mapping_json, updated_at) VALUES (?, ?, ?) ON CONFLICT (header_key) DO UPDATE SET mapping_json = excluded.mapping_json, updated_at = excluded.updated_at',
+  )
+
+  const addChunk = db.transaction((batchId: string, anomalies: readonly AnomalyParams[], badRows: readonly BadRow[]) => {
+    for (const a of anomalies) upsert.run(a)
+    for (const b of badRows) insertError.run(batchId, b.line, b.field, b.reason)
+  })
+  const remove = db.transaction((batchId: string) => {
+    deleteOutbox.run(batchId)
+    deleteAnomalies.run(batchId)
+    deleteBatch.run(batchId)
+  })
+
+  return {
+    create: ({ id, name, sourcePath, modelVersion, now }) => {
+      insertBatch.run(id, name, sourcePath, modelVersion, now)
+    },
+    addChunk: (batchId, anomalies, badRows) => addChunk(batchId, anomalies, badRows),
+    finish: (batchId, counts) => {
+      finishBatch.run(counts.rows, counts.badRows, batchId)
+    },
+    remove: (batchId) => remove(batchId),
+    discardUnfinished: () => {
+      const ids = unfinished.all().map((r) => r.id)
+      for (const id of ids) remove(id)
+      return ids.length
+    },
+    list: () =>
+      listBatches.all().map((b) => ({
+        id: b.id,
+        name: b.name,
+        rowCount: b.row_count,
+        badRowCount: b.bad_row_count,
+        modelVersion: b.model_version,
+        createdAt: b.created_at,
+      })),
+    badRows: (batchId, offset, limit) => ({ total: countErrors.get(batchId)?.n ?? 0, rows: pageErrors.all(batchId, limit, offset) }),
+    rememberedMapping: (headers) => {
+      const row = readMapping.get(headerKey(headers))
+      return row === undefined ? null : (JSON.parse(row.mapping_json) as FieldMapping)
+    },
+    rememberMapping: (headers, mapping, now) => {
+      writeMapping.run(headerKey(headers), JSON.stringify(mapping), now)
+    },
+  }
+}
