@@ -40,48 +40,33 @@ export function createRowConverter(
     if (values.length !== columnCount) {
       return { ok: false, errors: [{ line, field: 'row', reason: `expected ${columnCount} columns, got ${values.length}` }] }
     }
+    // No closures per row: this runs millions of times on big files.
     const errors: RowError[] = []
-    const get = (field: MappableField): string | undefined => {
-      const index = mapping[field]
-      return index === undefined ? undefined : values[index]?.trim()
-    }
-    const fail = (field: MappableField, reason: string): undefined => {
-      errors.push({ line, field, reason })
-      return undefined
-    }
-
-    const amountText = get('amount') ?? ''
-    const amount = amountText === '' ? fail('amount', 'empty') : Number(amountText)
-    if (amount !== undefined && (!Number.isFinite(amount) || amount < 0 || amount > 1e12)) {
-      fail('amount', `not a non-negative number: "${amountText}"`)
-    }
-    const timestamp = readTimestamp(get('timestamp'), get('timestampHours'), baseMs, fail)
-    const accountId = readId(get('accountId'), 'accountId', fail)
-    const merchantId = readId(get('merchantId'), 'merchantId', fail)
-    const txIdText = get('txId')
+    const amountText = cell(values, mapping.amount)
+    let amount: number | undefined = Number(amountText)
+    if (amountText === '') amount = fail(errors, line, 'amount', 'empty')
+    else if (!Number.isFinite(amount) || amount < 0 || amount > 1e12) amount = fail(errors, line, 'amount', `not a non-negative number: "${amountText}"`)
+    const timestamp = readTimestamp(mapping, values, baseMs, errors, line)
+    const accountId = readId(cell(values, mapping.accountId), 'accountId', errors, line)
+    const merchantId = readId(cell(values, mapping.merchantId), 'merchantId', errors, line)
     // Files without an id column (PaySim) get a stable id from their line number.
-    const txId = mapping.txId === undefined ? `line-${line}` : readId(txIdText, 'txId', fail)
+    const txId = mapping.txId === undefined ? `line-${line}` : readId(cell(values, mapping.txId), 'txId', errors, line)
 
-    const currency = (get('currency') || defaultCurrency).toUpperCase()
-    if (!/^[A-Z]{3}$/.test(currency)) fail('currency', `not a 3-letter code: "${currency}"`)
-    const country = get('country')?.toUpperCase() || undefined
-    if (country !== undefined && !/^[A-Z]{2}$/.test(country)) fail('country', `not a 2-letter code: "${country}"`)
-    const latitude = readOptionalNumber(get('latitude'), 'latitude', -90, 90, fail)
-    const longitude = readOptionalNumber(get('longitude'), 'longitude', -180, 180, fail)
-    const label = readLabel(get('label'), fail)
+    const currencyText = cell(values, mapping.currency)
+    const currency = currencyText ? currencyText.toUpperCase() : defaultCurrency
+    if (currencyText && !/^[A-Z]{3}$/.test(currency)) fail(errors, line, 'currency', `not a 3-letter code: "${currency}"`)
+    const countryText = cell(values, mapping.country)
+    const country = countryText ? countryText.toUpperCase() : undefined
+    if (country !== undefined && !/^[A-Z]{2}$/.test(country)) fail(errors, line, 'country', `not a 2-letter code: "${country}"`)
+    const latitude = readOptionalNumber(cell(values, mapping.latitude), 'latitude', -90, 90, errors, line)
+    const longitude = readOptionalNumber(cell(values, mapping.longitude), 'longitude', -180, 180, errors, line)
+    const label = readLabel(cell(values, mapping.label), errors, line)
 
-    if (errors.length > 0 || amount === undefined || timestamp === undefined) return { ok: false, errors }
-    const transaction: TTransaction = {
-      txId: txId as string,
-      timestamp,
-      amount,
-      currency,
-      accountId: accountId as string,
-      merchantId: merchantId as string,
-    }
-    const category = get('category')
+    if (errors.length > 0 || amount === undefined || timestamp === undefined || !txId || !accountId || !merchantId) return { ok: false, errors }
+    const transaction: TTransaction = { txId, timestamp, amount, currency, accountId, merchantId }
+    const category = cell(values, mapping.category)
     if (category) transaction.category = category.slice(0, 64)
-    const channel = get('channel')
+    const channel = cell(values, mapping.channel)
     if (channel) transaction.channel = channel.slice(0, 32)
     if (country !== undefined) transaction.country = country
     if (latitude !== undefined) transaction.latitude = latitude
@@ -90,23 +75,59 @@ export function createRowConverter(
   }
 }
 
-type Fail = (field: MappableField, reason: string) => undefined
+function cell(values: readonly string[], index: number | undefined): string {
+  return index === undefined ? '' : (values[index] ?? '').trim()
+}
 
-function readId(value: string | undefined, field: MappableField, fail: Fail): string | undefined {
-  if (!value) return fail(field, 'empty')
-  if (value.length > MAX_ID) return fail(field, `longer than ${MAX_ID} characters`)
+function fail(errors: RowError[], line: number, field: MappableField, reason: string): undefined {
+  errors.push({ line, field, reason })
+  return undefined
+}
+
+function readId(value: string, field: MappableField, errors: RowError[], line: number): string | undefined {
+  if (!value) return fail(errors, line, field, 'empty')
+  if (value.length > MAX_ID) return fail(errors, line, field, `longer than ${MAX_ID} characters`)
   return value
 }
 
-function readTimestamp(text: string | undefined, hoursText: string | undefined, baseMs: number, fail: Fail): number | undefined {
-  if (hoursText !== undefined) {
-    const hours = Number(hoursText)
-    if (hoursText === '' || !Number.isFinite(hours) || hours < 0) return fail('timestampHours', `not a number of hours: "${hoursText}"`)
+function readTimestamp(mapping: ColumnMapping, values: readonly string[], baseMs: number, errors: RowError[], line: number): number | undefined {
+  if (mapping.timestampHours !== undefined) {
+    const text = cell(values, mapping.timestampHours)
+    const hours = Number(text)
+    if (text === '' || !Number.isFinite(hours) || hours < 0) return fail(errors, line, 'timestampHours', `not a number of hours: "${text}"`)
     return baseMs + Math.round(hours * HOUR_MS)
   }
-  if (!text) return fail('timestamp', 'empty')
+  const text = cell(values, mapping.timestamp)
+  if (!text) return fail(errors, line, 'timestamp', 'empty')
   const ms = parseTimestamp(text)
-  return ms === undefined ? fail('timestamp', `not a date: "${text}"`) : ms
+  return ms === undefined ? fail(errors, line, 'timestamp', `not a date: "${text}"`) : ms
+}
+
+const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+
+function digits(text: string, from: number, count: number): number {
+  let n = 0
+  for (let i = from; i < from + count; i += 1) {
+    const d = text.charCodeAt(i) - 48
+    if (d < 0 || d > 9) return -1
+    n = n * 10 + d
+  }
+  return n
+}
+
+/** Fast path for "YYYY-MM-DD HH:MM:SS" (UTC), the commonest export format. */
+function parseSimpleTimestamp(text: string): number | undefined {
+  if (text.length !== 19 || text[4] !== '-' || text[7] !== '-' || (text[10] !== ' ' && text[10] !== 'T') || text[13] !== ':' || text[16] !== ':') return undefined
+  const y = digits(text, 0, 4)
+  const mo = digits(text, 5, 2)
+  const d = digits(text, 8, 2)
+  const h = digits(text, 11, 2)
+  const mi = digits(text, 14, 2)
+  const s = digits(text, 17, 2)
+  if (y < 0 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 59) return undefined
+  const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0)
+  if (d > (mo === 2 && !leap ? 28 : (DAYS_IN_MONTH[mo - 1] as number))) return undefined
+  return Date.UTC(y, mo - 1, d, h, mi, s)
 }
 
 /**
@@ -114,6 +135,7 @@ function readTimestamp(text: string | undefined, hoursText: string | undefined, 
  * "2018-04-01 00:00:31"), and epoch seconds or milliseconds.
  */
 export function parseTimestamp(text: string): number | undefined {
+  if (text.length === 19) return parseSimpleTimestamp(text)
   if (/^\d+(\.\d+)?$/.test(text)) {
     const n = Number(text)
     // Below 1e11 it cannot be milliseconds of any plausible date (that is 1973).
@@ -125,24 +147,24 @@ export function parseTimestamp(text: string): number | undefined {
   const iso = `${y}-${mo}-${d}T${h}:${mi}:${s}${frac}${zone.length === 5 ? `${zone.slice(0, 3)}:${zone.slice(3)}` : zone}`
   const ms = Date.parse(iso)
   // Date.parse accepts 2018-02-30; reject dates that roll over.
-  if (Number.isNaN(ms) || new Date(Date.parse(`${y}-${mo}-${d}T00:00:00Z`)).getUTCDate() !== Number(d)) return undefined
+  if (Number.isNaN(ms) || parseSimpleTimestamp(`${y}-${mo}-${d} 00:00:00`) === undefined) return undefined
   return ms
 }
 
-function readOptionalNumber(text: string | undefined, field: MappableField, min: number, max: number, fail: Fail): number | undefined {
+function readOptionalNumber(text: string, field: MappableField, min: number, max: number, errors: RowError[], line: number): number | undefined {
   if (!text) return undefined
   const n = Number(text)
-  if (!Number.isFinite(n) || n < min || n > max) return fail(field, `not a number in [${min}, ${max}]: "${text}"`)
+  if (!Number.isFinite(n) || n < min || n > max) return fail(errors, line, field, `not a number in [${min}, ${max}]: "${text}"`)
   return n
 }
 
 const TRUE_LABELS = new Set(['1', '1.0', 'true', 'yes', 'y', 'fraud'])
 const FALSE_LABELS = new Set(['0', '0.0', 'false', 'no', 'n', 'genuine', 'legit'])
 
-function readLabel(text: string | undefined, fail: Fail): boolean | undefined {
-  if (text === undefined || text === '') return undefined
+function readLabel(text: string, errors: RowError[], line: number): boolean | undefined {
+  if (text === '') return undefined
   const t = text.toLowerCase()
   if (TRUE_LABELS.has(t)) return true
   if (FALSE_LABELS.has(t)) return false
-  return fail('label', `not a 0/1 label: "${text}"`)
+  return fail(errors, line, 'label', `not a 0/1 label: "${text}"`)
 }

@@ -45,21 +45,25 @@ export const DEFAULT_RULE_CONFIG: RuleConfig = {
   rapidRepeatMinutes: 1,
 }
 
-export function evaluateRules(features: ArrayLike<number>, config: RuleConfig = DEFAULT_RULE_CONFIG): RuleName[] {
-  const f = (name: FeatureName): number => features[FEATURE_INDEX[name]] ?? 0
+function read(features: ArrayLike<number>, offset: number, name: FeatureName): number {
+  return features[offset + FEATURE_INDEX[name]] ?? 0
+}
+
+/** Rules fired for the feature row at `offset` in `features`. */
+export function evaluateRules(features: ArrayLike<number>, config: RuleConfig = DEFAULT_RULE_CONFIG, offset = 0): RuleName[] {
   const fired: RuleName[] = []
-  const history = f('acct_history_count')
-  const dailyAverage = f('acct_count_30d') / 30
-  if (f('acct_count_1d') >= Math.max(config.velocityMinCount, config.velocityFactor * dailyAverage)) fired.push('VELOCITY_HIGH')
-  if (history >= config.amountSpikeMinHistory && f('acct_amount_ratio') >= config.amountSpikeRatio) fired.push('AMOUNT_SPIKE')
-  if (history >= config.amountSpikeMinHistory && f('acct_new_merchant') === 1 && f('acct_amount_ratio') >= config.newMerchantAmountRatio) {
+  const history = read(features, offset, 'acct_history_count')
+  const dailyAverage = read(features, offset, 'acct_count_30d') / 30
+  if (read(features, offset, 'acct_count_1d') >= Math.max(config.velocityMinCount, config.velocityFactor * dailyAverage)) fired.push('VELOCITY_HIGH')
+  if (history >= config.amountSpikeMinHistory && read(features, offset, 'acct_amount_ratio') >= config.amountSpikeRatio) fired.push('AMOUNT_SPIKE')
+  if (history >= config.amountSpikeMinHistory && read(features, offset, 'acct_new_merchant') === 1 && read(features, offset, 'acct_amount_ratio') >= config.newMerchantAmountRatio) {
     fired.push('NEW_MERCHANT_HIGH_AMOUNT')
   }
-  if (f('merch_risk_30d') >= config.riskyTerminalShare && f('merch_known_fraud_30d') >= config.riskyTerminalMinFrauds) {
+  if (read(features, offset, 'merch_risk_30d') >= config.riskyTerminalShare && read(features, offset, 'merch_known_fraud_30d') >= config.riskyTerminalMinFrauds) {
     fired.push('RISKY_TERMINAL')
   }
-  const sinceLast = f('acct_hours_since_last')
+  const sinceLast = read(features, offset, 'acct_hours_since_last')
   if (sinceLast >= 0 && sinceLast * 60 < config.rapidRepeatMinutes) fired.push('RAPID_REPEAT')
-  if (f('acct_known_fraud_30d') > 0) fired.push('KNOWN_COMPROMISED_ACCOUNT')
+  if (read(features, offset, 'acct_known_fraud_30d') > 0) fired.push('KNOWN_COMPROMISED_ACCOUNT')
   return fired
 }

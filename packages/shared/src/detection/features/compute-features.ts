@@ -1,5 +1,5 @@
 import type { TTransaction } from '../../transactions/transaction-input.ts'
-import { addToDay, sumWindows } from './day-buckets.ts'
+import { addToDay, scanWindows, SCAN } from './day-buckets.ts'
 import {
   BUCKET_AMOUNT,
   BUCKET_COUNT,
@@ -78,12 +78,9 @@ export interface FeatureResult {
 
 const DAY_MS = 86_400_000
 const HOUR_MS = 3_600_000
-const WINDOWS = [1, 7, 30] as const
 const MAX_WINDOW = 30
-// Scratch buffers: features are computed one transaction at a time, synchronously.
-const counts = new Float64Array(WINDOWS.length)
-const amounts = new Float64Array(WINDOWS.length)
-const frauds = new Float64Array(WINDOWS.length)
+// Scratch buffer: features are computed one transaction at a time, synchronously.
+const scan = new Float64Array(12)
 
 export function retentionDays(config: FeatureConfig): number {
   return MAX_WINDOW + config.labelDelayDays + 2
@@ -110,13 +107,17 @@ export function computeFeatures(
   return { features, account: a, merchant: m }
 }
 
-/** As computeFeatures but updates the given states: the streaming engine's fast path. */
+/**
+ * As computeFeatures but updates the given states and writes the features into
+ * `out` at `offset`: the streaming engine's fast path (no allocation per row).
+ */
 export function computeFeaturesInPlace(
   tx: TTransaction,
   a: AccountState,
   m: MerchantState,
   config: FeatureConfig,
   out: Float32Array,
+  offset = 0,
 ): void {
   const local = tx.timestamp + config.timezoneOffsetMinutes * 60_000
   const day = Math.floor(local / DAY_MS)
@@ -124,20 +125,20 @@ export function computeFeaturesInPlace(
   const weekday = (((day + 4) % 7) + 7) % 7 // 1970-01-01 was a Thursday (4)
   const retention = retentionDays(config)
   const amount = tx.amount
-  let k = 0
+  let k = offset
   out[k++] = amount
   out[k++] = hour
   out[k++] = weekday === 0 || weekday === 6 ? 1 : 0
   out[k++] = hour < 6 ? 1 : 0
 
   // Windows include the current transaction, as in the handbook.
+  const cutoff = day - config.labelDelayDays - 1
   addToDay(a.buckets, day, [1, amount, 0], retention)
-  sumWindows(a.buckets, BUCKET_COUNT, day, WINDOWS, counts)
-  sumWindows(a.buckets, BUCKET_AMOUNT, day, WINDOWS, amounts)
-  for (let w = 0; w < WINDOWS.length; w += 1) {
-    const count = counts[w] as number
+  scanWindows(a.buckets, day, cutoff, scan)
+  for (let w = 0; w < 3; w += 1) {
+    const count = scan[SCAN.count + w] as number
     out[k++] = count
-    out[k++] = count > 0 ? (amounts[w] as number) / count : 0
+    out[k++] = count > 0 ? (scan[SCAN.amount + w] as number) / count : 0
   }
   // History stats are taken before this transaction joins them.
   const sd = Math.sqrt(a.variance)
@@ -149,25 +150,20 @@ export function computeFeaturesInPlace(
   const seenAt = a.recentMerchants.lastIndexOf(tx.merchantId)
   out[k++] = seenAt < 0 ? 1 : 0
   out[k++] = a.recentMerchants.length
-  const cutoff = day - config.labelDelayDays - 1
-  sumWindows(a.buckets, BUCKET_FRAUD, cutoff, WINDOWS, frauds)
-  out[k++] = frauds[2] as number
+  out[k++] = scan[SCAN.delayedFraud + 2] as number
 
   addToDay(m.buckets, day, [1, amount, 0], retention)
-  sumWindows(m.buckets, BUCKET_COUNT, day, WINDOWS, counts)
-  for (let w = 0; w < WINDOWS.length; w += 1) out[k++] = counts[w] as number
-  const mCount30 = counts[2] as number
-  sumWindows(m.buckets, BUCKET_AMOUNT, day, WINDOWS, amounts)
-  out[k++] = mCount30 > 0 ? amount / Math.max((amounts[2] as number) / mCount30, 1) : 1
+  scanWindows(m.buckets, day, cutoff, scan)
+  for (let w = 0; w < 3; w += 1) out[k++] = scan[SCAN.count + w] as number
+  const mCount30 = scan[SCAN.count + 2] as number
+  out[k++] = mCount30 > 0 ? amount / Math.max((scan[SCAN.amount + 2] as number) / mCount30, 1) : 1
   // Risk: known frauds over all transactions in the delayed window. Unlabelled
   // transactions count as genuine, which is what sparse analyst labels mean.
-  sumWindows(m.buckets, BUCKET_COUNT, cutoff, WINDOWS, counts)
-  sumWindows(m.buckets, BUCKET_FRAUD, cutoff, WINDOWS, frauds)
-  for (let w = 0; w < WINDOWS.length; w += 1) {
-    const n = counts[w] as number
-    out[k++] = n > 0 ? (frauds[w] as number) / n : 0
+  for (let w = 0; w < 3; w += 1) {
+    const n = scan[SCAN.delayedCount + w] as number
+    out[k++] = n > 0 ? (scan[SCAN.delayedFraud + w] as number) / n : 0
   }
-  out[k++] = frauds[2] as number
+  out[k++] = scan[SCAN.delayedFraud + 2] as number
 
   updateHistory(a, tx, config)
 }

@@ -63,34 +63,56 @@ function prune(b: DayBuckets, oldestExcluded: number): void {
   for (const c of b.columns) c.splice(0, drop)
 }
 
-/** Sums `column` over days in (toDay - windowDays, toDay]. */
-export function sumWindow(b: DayBuckets, column: number, toDay: number, windowDays: number): number {
-  const col = b.columns[column]
-  if (!col) return 0
-  const from = toDay - windowDays
-  let total = 0
-  for (let i = b.days.length - 1; i >= 0; i -= 1) {
-    const d = b.days[i] as number
-    if (d <= from) break
-    if (d <= toDay) total += col[i] as number
-  }
-  return total
-}
+
+/** Output slots of scanWindows. */
+export const SCAN = {
+  count: 0, // +0, +1, +2: 1, 7 and 30 days up to `day`
+  amount: 3, // same windows
+  delayedCount: 6, // 1, 7 and 30 days up to `cutoff`
+  delayedFraud: 9,
+} as const
 
 /**
- * Sums of `column` over the windows (toDay - w, toDay] for each w in ascending
- * `windows`, in one backward pass; written to out[offset..].
+ * Every window sum the features need, in one backward pass over the buckets (the hot
+ * loop of scoring: one pass instead of one per window). Columns are the feature
+ * state's [count, amount, fraud].
  */
-export function sumWindows(b: DayBuckets, column: number, toDay: number, windows: readonly number[], out: Float64Array): void {
-  const col = b.columns[column]
+export function scanWindows(b: DayBuckets, day: number, cutoff: number, out: Float64Array): void {
   out.fill(0)
-  if (!col) return
-  const widest = windows[windows.length - 1] ?? 0
+  const count = b.columns[0] as number[]
+  const amount = b.columns[1] as number[]
+  const fraud = b.columns[2] as number[]
   for (let i = b.days.length - 1; i >= 0; i -= 1) {
-    const age = toDay - (b.days[i] as number)
-    if (age >= widest) break
-    if (age < 0) continue
-    const v = col[i] as number
-    for (let w = 0; w < windows.length; w += 1) if (age < (windows[w] as number)) out[w] = (out[w] as number) + v
+    const d = b.days[i] as number
+    const age = day - d
+    if (age >= 30 && cutoff - d >= 30) break
+    const c = count[i] as number
+    if (age >= 0 && age < 30) {
+      const a = amount[i] as number
+      out[2] = (out[2] as number) + c
+      out[5] = (out[5] as number) + a
+      if (age < 7) {
+        out[1] = (out[1] as number) + c
+        out[4] = (out[4] as number) + a
+        if (age < 1) {
+          out[0] = (out[0] as number) + c
+          out[3] = (out[3] as number) + a
+        }
+      }
+    }
+    const delayedAge = cutoff - d
+    if (delayedAge >= 0 && delayedAge < 30) {
+      const f = fraud[i] as number
+      out[8] = (out[8] as number) + c
+      out[11] = (out[11] as number) + f
+      if (delayedAge < 7) {
+        out[7] = (out[7] as number) + c
+        out[10] = (out[10] as number) + f
+        if (delayedAge < 1) {
+          out[6] = (out[6] as number) + c
+          out[9] = (out[9] as number) + f
+        }
+      }
+    }
   }
 }

@@ -18,9 +18,9 @@ export class FeatureEngine {
 
   constructor(readonly config: FeatureConfig = DEFAULT_FEATURE_CONFIG) {}
 
-  /** Features of `tx` (written into `out` when given), then remembers it. */
-  process(tx: TTransaction, out: Float32Array = new Float32Array(FEATURE_NAMES.length)): Float32Array {
-    computeFeaturesInPlace(tx, this.account(tx.accountId), this.merchant(tx.merchantId), this.config, out)
+  /** Features of `tx` (written into `out` at `offset` when given), then remembers it. */
+  process(tx: TTransaction, out: Float32Array = new Float32Array(FEATURE_NAMES.length), offset = 0): Float32Array {
+    computeFeaturesInPlace(tx, this.account(tx.accountId), this.merchant(tx.merchantId), this.config, out, offset)
     return out
   }
 

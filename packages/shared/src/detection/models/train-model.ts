@@ -46,10 +46,11 @@ const MIN_FRAUDS_FOR_SUPERVISED = 5
 /**
  * Settings that did best on the handbook benchmark (docs/benchmarks.md): shallow,
  * slow-learning trees generalise to next week's fraud better than deep ones, and a
- * 20% isolation blend ranks the frauds no label explains yet (AUC +0.02).
+ * 20% isolation blend ranks the frauds no label explains yet (AUC +0.02). 50 isolation
+ * trees score as well as 100 there, at a third less scoring time.
  */
 export const RECOMMENDED_TRAINING: Required<Pick<TrainOptions, 'isolation' | 'boosting' | 'isolationBlend'>> = {
-  isolation: { trees: 100, sampleSize: 256, seed: 1 },
+  isolation: { trees: 50, sampleSize: 256, seed: 1 },
   boosting: { rounds: 200, maxDepth: 3, learningRate: 0.05, minChildWeight: 5, subsample: 0.8, seed: 1 },
   isolationBlend: 0.2,
 }

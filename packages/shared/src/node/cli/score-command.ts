@@ -10,7 +10,7 @@ import type { RowError } from '../../detection/row-conversion.ts'
 import { evaluateRules } from '../../detection/rules.ts'
 import { readTransactionBatches } from '../csv/read-transactions-csv.ts'
 import type { LoadedModel } from '../model-artifact.ts'
-import { csvLine, writeWithBackpressure } from './csv-writer.ts'
+import { csvField, csvLine, writeWithBackpressure } from './csv-writer.ts'
 import { createProgress } from './progress.ts'
 
 export interface ScoreFileOptions {
@@ -57,32 +57,35 @@ export async function scoreFile(options: ScoreFileOptions): Promise<ScoreFileRes
     }
   }
 
-  const batches = readTransactionBatches(createReadStream(options.input), {
+  // 256 KB reads: ~4k rows per batch, so ONNX Runtime runs on large batches.
+  const batches = readTransactionBatches(createReadStream(options.input, { highWaterMark: 256 << 10 }), {
     overrides: parseMappingOverrides(options.mappings ?? []),
     onHeader: (resolved) => out.write(csvLine([...resolved.headers, ...OUTPUT_COLUMNS])),
   })
   for await (const batch of batches) {
     if (features.length < batch.length * width) features = new Float32Array(batch.length * width)
-    const accepted: string[][] = []
+    const accepted: string[] = []
     for (const row of batch) {
       result.rows += 1
       if (!row.result.ok) {
         await reject(row.result.errors)
         continue
       }
-      engine.process(row.result.transaction, features.subarray(accepted.length * width, (accepted.length + 1) * width))
-      accepted.push(row.values)
+      engine.process(row.result.transaction, features, accepted.length * width)
+      accepted.push(row.raw)
     }
     const scores = await model.scorer.score(features, accepted.length)
     let text = ''
     for (let i = 0; i < accepted.length; i += 1) {
       const s = scores[i]
       if (!s) continue
-      const row = features.subarray(i * width, (i + 1) * width)
-      const rules = evaluateRules(row)
-      const explanation = isAtLeast(s.severity, explainFrom) ? explainScore(model.model, row, rules, { scored: s }).summary : ''
+      const rules = evaluateRules(features, undefined, i * width)
+      const explanation = isAtLeast(s.severity, explainFrom)
+        ? csvField(explainScore(model.model, features.subarray(i * width, (i + 1) * width), rules, { scored: s }).summary)
+        : ''
       result.bySeverity[s.severity] += 1
-      text += csvLine([...(accepted[i] as string[]), s.score.toFixed(6), s.severity, rules.join(';'), explanation])
+      // The input record is echoed as read: no re-quoting of columns we did not touch.
+      text += `${accepted[i] as string},${s.score.toFixed(6)},${s.severity},${rules.join(';')},${explanation}\n`
     }
     result.scored += accepted.length
     await writeWithBackpressure(out, text)

@@ -6,6 +6,8 @@ export interface CsvRecord {
   /** Line where the record starts (1-based). */
   line: number
   values: string[]
+  /** The record's text as read (without the line break): lets writers echo it. */
+  raw: string
   /** Set when the record is malformed (values is then empty). */
   error?: string
 }
@@ -38,7 +40,7 @@ export async function* csvRecords(input: Iterable<Buffer | string> | AsyncIterab
     }
     if (l === '') return
     if (!l.includes('"')) {
-      out.push({ line, values: l.split(',') })
+      out.push({ line, values: l.split(','), raw: l })
       return
     }
     if (quoteCount(l) % 2 === 1) {
@@ -72,7 +74,7 @@ export async function* csvRecords(input: Iterable<Buffer | string> | AsyncIterab
   }
   const rest = carry + decoder.end()
   if (rest !== '') take(rest)
-  if (record !== '') out.push({ line: recordLine, values: [], error: 'unterminated quoted field at end of file' })
+  if (record !== '') out.push({ line: recordLine, values: [], raw: record, error: 'unterminated quoted field at end of file' })
   if (out.length > 0) yield out
 }
 
@@ -83,6 +85,11 @@ function quoteCount(s: string): number {
 }
 
 function parseQuoted(text: string, line: number): CsvRecord {
+  const parsed = parseQuotedValues(text, line)
+  return { ...parsed, raw: text }
+}
+
+function parseQuotedValues(text: string, line: number): Omit<CsvRecord, 'raw'> {
   const values: string[] = []
   let i = 0
   for (;;) {

@@ -18,6 +18,8 @@ export interface CsvRow {
   /** 1-based line number in the file (the header is line 1). */
   line: number
   values: string[]
+  /** The record's original text (see CsvRecord.raw). */
+  raw: string
   result: ConvertedRow
 }
 
@@ -56,7 +58,7 @@ export async function* readTransactionBatches(input: Readable, options: CsvReadO
         const result: ConvertedRow = record.error
           ? { ok: false, errors: [{ line: record.line, field: 'row', reason: record.error }] }
           : convert(record.values, record.line)
-        rows.push({ line: record.line, values: record.values, result })
+        rows.push({ line: record.line, values: record.values, raw: record.raw, result })
       }
       if (rows.length > 0) yield rows
     }

@@ -14,10 +14,10 @@ export interface OnnxScorer {
   close(): Promise<void>
 }
 
-export async function createOnnxScorer(onnxBytes: Uint8Array, model: AnomalyModel): Promise<OnnxScorer> {
-  // One intra-op thread: the CLI and server already parallelise by process, and a
-  // single thread keeps memory and scheduling predictable on 2-core machines.
-  const session = await ort.InferenceSession.create(onnxBytes, { intraOpNumThreads: 1, interOpNumThreads: 1 })
+export async function createOnnxScorer(onnxBytes: Uint8Array, model: AnomalyModel, options: { threads?: number } = {}): Promise<OnnxScorer> {
+  // One thread by default: measured on 2 cores, two intra-op threads made tree
+  // ensembles 2-3x slower per row (bench/score.ts), and parsing needs a core too.
+  const session = await ort.InferenceSession.create(onnxBytes, { intraOpNumThreads: options.threads ?? 1, interOpNumThreads: 1 })
   const width = model.featureNames.length
   const raw = async (rows: Float32Array, count: number): Promise<RawOutputs> => {
     const input = new ort.Tensor('float32', rows.subarray(0, count * width), [count, width])
