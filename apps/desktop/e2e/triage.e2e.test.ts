@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import type { CoreResult } from '../src/contract/result.ts'
+import { generatedCsv } from '../src/core/test-support/generated-csv.ts'
 import { ensureRendererBuilt } from './build-renderer.ts'
 import { assertChromium, launchChromium, SCREENSHOT_DIR, startConsole, type ConsoleProcess } from './harness.ts'
 
@@ -118,8 +119,36 @@ describe('console in Chromium (browser mode)', () => {
       expect(await page.getByRole('img', { name: 'Score distribution' }).locator('rect').count()).toBe(10)
       expect(await page.getByRole('img', { name: 'Anomalies per day (UTC)' }).locator('rect').count()).toBeGreaterThan(0)
       await page.screenshot({ path: join(SCREENSHOT_DIR, 'dashboard.png') })
+      await page.close()
+    })
+
+    it('scores a dropped-in CSV on the device: bad row listed by line, good rows triaged as a local batch', async () => {
+      // 40 rows from the shared generator; data row 7 (file line 8) gets a non-numeric amount.
+      const { text, badLines } = generatedCsv({ rows: 40, badAt: [7], seed: 5 })
       await page.keyboard.press('3')
-      await expect.poll(() => page.getByTestId('scoring-waiting').textContent()).toContain('waiting for the detection engine')
+      await expect.poll(() => page.getByTestId('scoring-view').isVisible()).toBe(true)
+      await page.getByLabel('CSV file').setInputFiles({ name: 'branch-export.csv', mimeType: 'text/csv', buffer: Buffer.from(text) })
+      // The handbook's column names are recognised by the shared auto-detection.
+      await expect.poll(() => page.getByTestId('mapping-step').isVisible()).toBe(true)
+      expect(await page.getByLabel('Column for amount').inputValue()).toBe('4')
+      expect(await page.getByLabel('Column for accountId').inputValue()).toBe('2')
+      expect(await page.getByRole('button', { name: 'Upload as batch job (not available yet)' }).isDisabled()).toBe(true)
+      await page.getByRole('button', { name: 'Score on this machine' }).click()
+      await expect.poll(() => page.getByTestId('job-progress').getAttribute('data-state'), { timeout: 60_000 }).toBe('done')
+      const badRows = page.getByTestId('bad-row')
+      await expect.poll(() => badRows.count()).toBe(1)
+      expect(await badRows.first().locator('td').first().textContent()).toBe(String(badLines[0]))
+      expect(await badRows.first().textContent()).toContain('twelve')
+      await page.screenshot({ path: join(SCREENSHOT_DIR, 'scoring-done.png') })
+      await page.getByRole('button', { name: /Triage 39 rows in the queue/ }).click()
+      await expect.poll(() => page.getByTestId('queue-count').textContent()).toBe('39 anomalies')
+      expect(await page.getByLabel('Source').locator('option:checked').textContent()).toContain('branch-export.csv')
+      const firstId = await rowId(0)
+      expect(firstId).toMatch(/^local_/)
+      await page.screenshot({ path: join(SCREENSHOT_DIR, 'scoring-queue.png') })
+      // Back to the server queue: the file's rows are not mixed into it.
+      await page.getByLabel('Source').selectOption('')
+      await expect.poll(() => page.getByTestId('queue-count').textContent()).not.toBe('39 anomalies')
       await page.close()
     })
   })

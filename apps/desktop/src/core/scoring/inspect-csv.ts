@@ -3,7 +3,7 @@ import { basename } from 'node:path'
 import { AppError, resolveColumnMapping } from '@anomalyze/shared'
 import type { CsvInspection, FieldMapping } from '../../contract/scoring.ts'
 import { csvRecords } from './shared-node-internals.ts'
-import { mappingErrors } from './validate-mapping.ts'
+import { mappingErrors } from '../../contract/mapping-errors.ts'
 
 // Enough for a header and a handful of rows of any sane export.
 const HEAD_BYTES = 64 << 10

@@ -10,7 +10,7 @@ import type { CsvInspection, LocalBatch, ScoringAvailability, ScoringJob, Scorin
 import type { LocalStore } from '../store/local-store.ts'
 import { inspectCsv } from './inspect-csv.ts'
 import { scoreCsvFile } from './score-csv-file.ts'
-import { mappingErrors } from './validate-mapping.ts'
+import { mappingErrors } from '../../contract/mapping-errors.ts'
 
 /** The model the console scores with, and the version it writes on every row. */
 export interface ActiveLocalModel {

@@ -62,7 +62,15 @@ export function App() {
           <>
             {view === 'queue' && <QueueView query={query} onQuery={setQuery} active={view === 'queue'} />}
             {view === 'overview' && <DashboardView />}
-            {view === 'score' && <ScoringView />}
+            {view === 'score' && (
+              <ScoringView
+                onOpenBatch={(batchId) => {
+                  // Only this file's rows, every status: a fresh file has nothing decided yet.
+                  setQuery({ filters: { batchId }, sort: 'severity' })
+                  setView('queue')
+                }}
+              />
+            )}
           </>
         )}
       </main>

@@ -1,24 +1,33 @@
 import { ANOMALY_STATUSES, SEVERITIES, type AnomalyStatus, type Severity } from '@anomalyze/shared'
 import type { Ref } from 'react'
 import type { QueueFilters, QueueSort } from '../../../contract/queue.ts'
+import type { LocalBatch } from '../../../contract/scoring.ts'
 import { STATUS_LABEL } from '../format.ts'
 
 interface Props {
   filters: QueueFilters
   sort: QueueSort
   rules: string[]
+  /** Offline-scored files: the queue shows either the server's anomalies or one of these. */
+  batches: LocalBatch[]
   searchRef: Ref<HTMLInputElement>
   onChange: (filters: QueueFilters) => void
   onSort: (sort: QueueSort) => void
 }
 
 /** Filters apply as typed: each change asks the core for a new snapshot. */
-export function FilterBar({ filters, sort, rules, searchRef, onChange, onSort }: Props) {
+export function FilterBar({ filters, sort, rules, batches, searchRef, onChange, onSort }: Props) {
   const set = (patch: Partial<QueueFilters>): void => onChange(withoutEmpty({ ...filters, ...patch }))
   const toggle = <T,>(list: T[] | undefined, value: T): T[] =>
     (list ?? []).includes(value) ? (list ?? []).filter((v) => v !== value) : [...(list ?? []), value]
   return (
     <div className="filter-bar" role="search">
+      <select aria-label="Source" value={filters.batchId ?? ''} onChange={(e) => set({ batchId: e.target.value === '' ? undefined : e.target.value })}>
+        <option value="">Server queue</option>
+        {batches.map((b) => (
+          <option key={b.id} value={b.id}>File: {b.name} ({b.rowCount.toLocaleString()})</option>
+        ))}
+      </select>
       <input
         ref={searchRef}
         type="search"

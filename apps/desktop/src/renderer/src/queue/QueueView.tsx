@@ -33,6 +33,7 @@ export function QueueView({ query, onQuery, active }: { query: QueueQuery; onQue
   const noteRef = useRef<HTMLTextAreaElement>(null)
   const { decide, undo } = useDecisions()
   const facets = useQuery({ queryKey: ['facets'], queryFn: () => callCore('queue.facets', {}) })
+  const batches = useQuery({ queryKey: ['scoring.batches'], queryFn: () => callCore('scoring.batches', {}) })
 
   // A new list starts at its top with nothing selected.
   useEffect(() => {
@@ -106,7 +107,7 @@ export function QueueView({ query, onQuery, active }: { query: QueueQuery; onQue
 
   return (
     <section className="queue-view" aria-label="Triage queue">
-      <FilterBar filters={query.filters} sort={query.sort} rules={facets.data?.rules ?? []} searchRef={searchRef} onChange={(filters) => onQuery({ ...query, filters })} onSort={(sort) => onQuery({ ...query, sort })} />
+      <FilterBar filters={query.filters} sort={query.sort} rules={facets.data?.rules ?? []} batches={batches.data ?? []} searchRef={searchRef} onChange={(filters) => onQuery({ ...query, filters })} onSort={(sort) => onQuery({ ...query, sort })} />
       <div className="queue-meta">
         <span data-testid="queue-count">{snapshot.isPending ? 'Loading…' : `${keys.length.toLocaleString()} anomalies`}</span>
         {selected.size > 0 && (

@@ -1,5 +1,5 @@
 import { MAPPABLE_FIELDS, type MappableField } from '@anomalyze/shared'
-import type { FieldMapping } from '../../contract/scoring.ts'
+import type { FieldMapping } from './scoring.ts'
 
 // The shared row converter needs these (see resolveColumnMapping's REQUIRED list);
 // the analyst's edited mapping is checked here before a single row is read.
