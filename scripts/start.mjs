@@ -60,7 +60,8 @@ function startConsole(serverUrl, dataDir) {
     // Clerk mode: the console signs in itself.
   }
   console.log('▸ starting the console')
-  const args = ['--filter', '@anomalyze/desktop', '--silent', 'console', '--web', '--server', serverUrl]
+  const args = ['--filter', '@anomalyze/desktop', '--silent', 'console', '--web', '--server', serverUrl,
+    '--data-dir', path.join(dataDir, 'console')]
   if (token) args.push('--token', token)
   const consoleProcess = launch(args)
   consoleProcess.stdout.pipe(process.stdout)

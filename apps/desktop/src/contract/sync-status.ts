@@ -6,7 +6,7 @@ export interface SyncStatus {
   state: SyncState
   serverUrl: string | null
   signedIn: boolean
-  user: { id: string; email: string; name: string | null } | null
+  user: { id: string; email: string | null; name: string | null } | null
   lastSyncedAt: number | null
   /** Decisions recorded locally and not yet accepted by the server. */
   pending: number

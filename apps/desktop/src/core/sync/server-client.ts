@@ -12,7 +12,7 @@ import { ZPullOutput, ZPushOutput, type TDecisionInput, type TPullInput, type TP
  */
 export const ZServerUser = z.object({
   id: z.string(),
-  email: z.string(),
+  email: z.string().nullable(),
   name: z.string().nullable(),
   mode: z.enum(['local', 'clerk', 'apikey']),
 })

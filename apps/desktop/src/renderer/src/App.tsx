@@ -48,7 +48,7 @@ export function App() {
             </button>
           ))}
         </nav>
-        {s?.user != null && <span className="muted">{s.user.email}</span>}
+        {s?.user != null && <span className="muted">{s.user.email ?? s.user.name ?? s.user.id}</span>}
       </header>
       <main>
         {status.isError && <p className="error-box" role="alert">The console's local core is not answering: {status.error.message}</p>}
