@@ -1,0 +1,139 @@
+// pnpm bench:ingest: ingestion throughput and latency, measured from a separate
+// process over loopback against a real server on an embedded Postgres.
+//
+//   pnpm bench:ingest [--seconds 20] [--rate 100]
+//
+// 1. batched: calls of 500 transactions, 4 in flight, for --seconds: transactions/s;
+// 2. single: one-transaction calls at a fixed --rate per second for --seconds/2: p50/p99;
+// 3. baseline in the same run: the same rows as plain multi-row INSERTs through `pg`
+//    (no validation, no detection): the storage floor the API is compared with.
+import { spawn } from 'node:child_process'
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import readline from 'node:readline'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import pg from 'pg'
+import { generateTransactions, type TTransaction } from '@anomalyze/shared'
+import { findFreePort } from '../src/net/find-free-port.ts'
+
+const { values } = parseArgs({ options: { seconds: { type: 'string', default: '20' }, rate: { type: 'string', default: '100' }, help: { type: 'boolean' } } })
+if (values.help) {
+  console.log('usage: pnpm bench:ingest [--seconds N] [--rate R]   (loopback only, bounded in time)')
+  process.exit(0)
+}
+const seconds = Number(values.seconds)
+const rate = Number(values.rate)
+const serverDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+const dataDir = mkdtempSync(path.join(os.tmpdir(), 'anomalyze-bench-ingest-'))
+chmodSync(dataDir, 0o755)
+const [port, pgPort] = [await findFreePort(), await findFreePort()]
+
+console.log(`machine: ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.versions.node}`)
+const server = spawn(process.execPath, ['--import', 'tsx', 'src/cli/start.ts', '--no-seed'], {
+  cwd: serverDir,
+  env: { ...process.env, ANOMALYZE_DATA_DIR: dataDir, PORT: String(port), PG_PORT: String(pgPort), LOG_LEVEL: 'warn', DATABASE_URL: '' },
+  stdio: ['ignore', 'pipe', 'inherit'],
+})
+const url = `http://127.0.0.1:${port}`
+try {
+  await waitForHealth(url, 120_000)
+  const { token } = JSON.parse(readFileSync(path.join(dataDir, 'local-session.json'), 'utf8')) as { token: string }
+  const key = (await call('apiKeys.create', token, { name: 'bench', scopes: ['ingest:write'] })) as { secret: string }
+  const rows = generator()
+
+  // 1. batched
+  let sent = 0
+  const batchedEnd = Date.now() + seconds * 1000
+  const started = performance.now()
+  await Promise.all(
+    Array.from({ length: 4 }, async () => {
+      while (Date.now() < batchedEnd) {
+        const batch = take(rows, 500)
+        const result = (await call('ingest.transactions', key.secret, { transactions: batch })) as { accepted: number }
+        sent += result.accepted
+      }
+    }),
+  )
+  const batchedRate = sent / ((performance.now() - started) / 1000)
+  console.log(`batched (500/call, 4 in flight): ${sent} transactions in ${((performance.now() - started) / 1000).toFixed(1)} s = ${batchedRate.toFixed(0)} transactions/s (goal 5,000)`)
+
+  // 2. single-transaction calls at a fixed rate
+  const latencies: number[] = []
+  const singleEnd = Date.now() + (seconds / 2) * 1000
+  const inflight: Promise<void>[] = []
+  for (let i = 0; Date.now() < singleEnd; i += 1) {
+    const due = i * (1000 / rate)
+    const wait = due - (Date.now() - (singleEnd - (seconds / 2) * 1000))
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait))
+    const tx = take(rows, 1)
+    const t0 = performance.now()
+    inflight.push(call('ingest.transactions', key.secret, { transactions: tx }).then(() => void latencies.push(performance.now() - t0)))
+  }
+  await Promise.all(inflight)
+  latencies.sort((a, b) => a - b)
+  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]?.toFixed(1)
+  console.log(`single (1/call at ${rate}/s): ${latencies.length} calls, p50 ${pct(0.5)} ms, p99 ${pct(0.99)} ms (goal p99 < 25 ms)`)
+
+  // 3. baseline: raw inserts of the same shape, no API, no detection
+  const client = new pg.Client({ connectionString: `postgresql://postgres:${encodeURIComponent(JSON.parse(readFileSync(path.join(dataDir, 'postgres', 'credentials.json'), 'utf8')).password)}@127.0.0.1:${pgPort}/anomalyze` })
+  await client.connect()
+  let inserted = 0
+  const baseEnd = Date.now() + (seconds / 2) * 1000
+  const t0 = performance.now()
+  while (Date.now() < baseEnd) {
+    const batch = take(rows, 500)
+    const params: unknown[] = []
+    const tuples = batch.map((t, i) => {
+      params.push(`baseline-${t.txId}`, new Date(t.timestamp), t.amount, t.currency, t.accountId, t.merchantId)
+      const o = i * 6
+      return `(gen_random_uuid(), 'local_analyst', $${o + 1}, $${o + 2}, $${o + 3}, $${o + 4}, $${o + 5}, $${o + 6}, 'REALTIME_API')`
+    })
+    await client.query(`INSERT INTO "Transaction" (id, "userId", "txId", timestamp, amount, currency, "accountId", "merchantId", source) VALUES ${tuples.join(',')}`, params)
+    inserted += batch.length
+  }
+  await client.end()
+  const baseRate = inserted / ((performance.now() - t0) / 1000)
+  console.log(`baseline (raw INSERT, 500/statement, 1 connection, no API, no detection): ${baseRate.toFixed(0)} rows/s`)
+  console.log(`ratio: API with detection runs at ${((batchedRate / baseRate) * 100).toFixed(0)}% of the raw-insert floor`)
+} finally {
+  server.kill('SIGTERM')
+  await new Promise((r) => server.once('exit', r))
+  rmSync(dataDir, { recursive: true, force: true })
+}
+
+function* generatorRows(): Generator<TTransaction> {
+  for (let round = 0; ; round += 1) {
+    for (const g of generateTransactions({ seed: 9 + round, customers: 2_000, terminals: 4_000, days: 30, txIdPrefix: `b${round}` })) yield g.transaction
+  }
+}
+function generator(): Generator<TTransaction> {
+  return generatorRows()
+}
+function take(source: Generator<TTransaction>, n: number): TTransaction[] {
+  const out: TTransaction[] = []
+  for (let i = 0; i < n; i += 1) out.push(source.next().value as TTransaction)
+  return out
+}
+async function call(procedure: string, token: string, input: unknown): Promise<unknown> {
+  const response = await fetch(`${url}/trpc/${procedure}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify(input),
+  })
+  const body = (await response.json()) as { result?: { data: unknown }; error?: unknown }
+  if (!response.ok || !body.result) throw new Error(`${procedure} failed: ${JSON.stringify(body.error)}`)
+  return body.result.data
+}
+async function waitForHealth(base: string, timeoutMs: number): Promise<void> {
+  readline.createInterface({ input: server.stdout! }).on('line', () => undefined)
+  const until = Date.now() + timeoutMs
+  while (Date.now() < until) {
+    if (server.exitCode !== null) throw new Error(`server exited with ${server.exitCode}`)
+    const ok = await fetch(`${base}/health`).then((r) => r.ok, () => false)
+    if (ok) return
+    await new Promise((r) => setTimeout(r, 500))
+  }
+  throw new Error('server did not become healthy in time')
+}
