@@ -32,6 +32,19 @@ export default defineConfig({
         },
       },
       {
+        // The desktop's core against the real server (in-process) on the server
+        // project's throwaway Postgres: same global setup, same database helpers.
+        test: {
+          name: 'desktop-integration',
+          root: './apps/desktop',
+          include: ['integration/**/*.test.ts'],
+          globalSetup: ['../server/test/global-setup.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+          fileParallelism: false,
+        },
+      },
+      {
         // Real Chromium against `console --web`; needs the renderer built first.
         test: {
           name: 'desktop-e2e',
