@@ -3,12 +3,16 @@ import { join } from 'node:path'
 import { ensureRendererBuilt } from '../e2e/build-renderer.ts'
 import { APP_DIR, launchChromium, startConsole } from '../e2e/harness.ts'
 import { openLocalStore } from '../src/core/store/local-store.ts'
+import { benchCsvScoring, benchInitialSync } from './sync-and-scoring.ts'
 
 /**
  * Desktop console bench: 100,000 fixture anomalies in a real cache, the real
  * `console --web` server, Debian Chromium. Prints a table and writes
- * bench-out/desktop.json. Usage: pnpm --filter @anomalyze/desktop bench:desktop [--rows N] [--labels N]
- * (Initial sync and CSV scoring rows/s join once the server's sync and the engine are wired.)
+ * bench-out/desktop.json; then the first sync of --sync-rows anomalies from the real
+ * server (embedded Postgres), and offline CSV scoring of --csv-rows rows through the
+ * console's core and through the CLI in the same run.
+ * Usage: pnpm --filter @anomalyze/desktop bench:desktop [--rows N] [--labels N] [--sync-rows N] [--csv-rows N] [--ui 0]
+ * (0 skips a part.)
  */
 const argv = process.argv.slice(2)
 const arg = (name: string, fallback: number): number => {
@@ -17,6 +21,9 @@ const arg = (name: string, fallback: number): number => {
 }
 const ROWS = arg('rows', 100_000)
 const LABELS = arg('labels', 60)
+const SYNC_ROWS = arg('sync-rows', 100_000)
+const CSV_ROWS = arg('csv-rows', 200_000)
+const UI = arg('ui', 1) !== 0
 const PAINT_RUNS = 5
 
 const median = (xs: number[]): number => quantile(xs, 0.5)
@@ -49,62 +56,68 @@ function labelProbe(key: string, nextId: string): string {
   })`
 }
 
-ensureRendererBuilt()
-const seedStart = performance.now()
-const app = await startConsole({ seedFixtures: ROWS })
-const seedMs = performance.now() - seedStart
-const results: Record<string, number> = { rows: ROWS, 'seed + start console (ms)': seedMs }
+const results: Record<string, number> = {}
+if (UI) {
+  ensureRendererBuilt()
+  const seedStart = performance.now()
+  const app = await startConsole({ seedFixtures: ROWS })
+  const seedMs = performance.now() - seedStart
+  results.rows = ROWS
+  results['seed + start console (ms)'] = seedMs
 
-// SQLite, in this process, on the same WAL file the console serves.
-const store = openLocalStore(join(app.dataDir, 'anomalyze-cache.db'))
-const open = { statuses: ['OPEN' as const, 'NEEDS_REVIEW' as const] }
-for (const sort of ['severity', 'score', 'time'] as const) {
-  results[`sqlite snapshot open, sort ${sort} (ms, median)`] = median(time(() => store.queue.snapshot({ filters: open, sort })))
-}
-results['sqlite snapshot text search (ms, median)'] = median(time(() => store.queue.snapshot({ filters: { ...open, text: 'C0001' }, sort: 'severity' })))
-results['sqlite snapshot amount+date filter (ms, median)'] = median(
-  time(() => store.queue.snapshot({ filters: { ...open, amountMin: 100, from: Date.UTC(2026, 0, 10), to: Date.UTC(2026, 0, 20) }, sort: 'score' })),
-)
-const keys = store.queue.snapshot({ filters: open, sort: 'severity' }).keys
-results['sqlite rows, page of 100 (ms, median)'] = median(time(() => store.queue.rows(keys.slice(50_000, 50_100))))
-const sample = store.queue.rows(keys.slice(0, 1))[0]
-if (sample === undefined) throw new Error('seeded cache is empty')
-results['sqlite get one (ms, median)'] = median(time(() => store.queue.get(sample.id)))
-results['sqlite account history 60 (ms, median)'] = median(time(() => store.queue.accountHistory(sample.accountId, 60)))
-results['sqlite dashboard aggregates (ms, median)'] = median(time(() => store.dashboard(null), 3))
-store.close()
+  // SQLite, in this process, on the same WAL file the console serves.
+  const store = openLocalStore(join(app.dataDir, 'anomalyze-cache.db'))
+  const open = { statuses: ['OPEN' as const, 'NEEDS_REVIEW' as const] }
+  for (const sort of ['severity', 'score', 'time'] as const) {
+    results[`sqlite snapshot open, sort ${sort} (ms, median)`] = median(time(() => store.queue.snapshot({ filters: open, sort })))
+  }
+  results['sqlite snapshot text search (ms, median)'] = median(time(() => store.queue.snapshot({ filters: { ...open, text: 'C0001' }, sort: 'severity' })))
+  results['sqlite snapshot amount+date filter (ms, median)'] = median(
+    time(() => store.queue.snapshot({ filters: { ...open, amountMin: 100, from: Date.UTC(2026, 0, 10), to: Date.UTC(2026, 0, 20) }, sort: 'score' })),
+  )
+  const keys = store.queue.snapshot({ filters: open, sort: 'severity' }).keys
+  results['sqlite rows, page of 100 (ms, median)'] = median(time(() => store.queue.rows(keys.slice(50_000, 50_100))))
+  const sample = store.queue.rows(keys.slice(0, 1))[0]
+  if (sample === undefined) throw new Error('seeded cache is empty')
+  results['sqlite get one (ms, median)'] = median(time(() => store.queue.get(sample.id)))
+  results['sqlite account history 60 (ms, median)'] = median(time(() => store.queue.accountHistory(sample.accountId, 60)))
+  results['sqlite dashboard aggregates (ms, median)'] = median(time(() => store.dashboard(null), 3))
+  store.close()
 
-const { browser, close } = await launchChromium()
-try {
-  const paints: number[] = []
-  for (let run = 0; run < PAINT_RUNS; run += 1) {
+  const { browser, close } = await launchChromium()
+  try {
+    const paints: number[] = []
+    for (let run = 0; run < PAINT_RUNS; run += 1) {
+      const page = await browser.newPage({ viewport: { width: 1440, height: 900 } })
+      await page.goto(app.url)
+      await page.waitForSelector('.queue-row[aria-rowindex="1"][data-anomaly-id]')
+      // performance.now() counts from navigation start.
+      paints.push(await page.evaluate<number>(NEXT_FRAME_TIME))
+      await page.close()
+    }
+    results[`queue first paint, ${ROWS} rows (ms, median of ${PAINT_RUNS})`] = median(paints)
+
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } })
     await page.goto(app.url)
     await page.waitForSelector('.queue-row[aria-rowindex="1"][data-anomaly-id]')
-    // performance.now() counts from navigation start.
-    paints.push(await page.evaluate<number>(NEXT_FRAME_TIME))
+    await page.keyboard.press('Enter')
+    await page.waitForSelector('[data-testid="detail-pane"]')
+    const latencies: number[] = []
+    for (let i = 0; i < LABELS; i += 1) {
+      const expected = await page.locator(`.queue-row[aria-rowindex="${i + 2}"]`).getAttribute('data-anomaly-id')
+      const latency = await page.evaluate<number>(labelProbe(i % 2 === 0 ? 'p' : 'f', expected ?? ''))
+      latencies.push(latency)
+    }
+    results[`label key -> next item shown (ms, median of ${LABELS})`] = median(latencies)
+    results[`label key -> next item shown (ms, p95 of ${LABELS})`] = quantile(latencies, 0.95)
     await page.close()
+  } finally {
+    await close()
+    await app.stop()
   }
-  results[`queue first paint, ${ROWS} rows (ms, median of ${PAINT_RUNS})`] = median(paints)
-
-  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } })
-  await page.goto(app.url)
-  await page.waitForSelector('.queue-row[aria-rowindex="1"][data-anomaly-id]')
-  await page.keyboard.press('Enter')
-  await page.waitForSelector('[data-testid="detail-pane"]')
-  const latencies: number[] = []
-  for (let i = 0; i < LABELS; i += 1) {
-    const expected = await page.locator(`.queue-row[aria-rowindex="${i + 2}"]`).getAttribute('data-anomaly-id')
-    const latency = await page.evaluate<number>(labelProbe(i % 2 === 0 ? 'p' : 'f', expected ?? ''))
-    latencies.push(latency)
-  }
-  results[`label key -> next item shown (ms, median of ${LABELS})`] = median(latencies)
-  results[`label key -> next item shown (ms, p95 of ${LABELS})`] = quantile(latencies, 0.95)
-  await page.close()
-} finally {
-  await close()
-  await app.stop()
 }
+if (SYNC_ROWS > 0) Object.assign(results, await benchInitialSync(SYNC_ROWS))
+if (CSV_ROWS > 0) Object.assign(results, await benchCsvScoring(CSV_ROWS))
 
 const width = Math.max(...Object.keys(results).map((k) => k.length))
 for (const [name, value] of Object.entries(results)) console.log(`${name.padEnd(width)}  ${value.toFixed(1)}`)
