@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url'
 import { FEATURE_NAMES } from '../src/detection/features/compute-features.ts'
 import { FeatureEngine } from '../src/detection/features/feature-engine.ts'
 import { scoreFeatureBatch } from '../src/detection/models/anomaly-model.ts'
-import { trainAnomalyModel, type TrainOptions } from '../src/detection/models/train-model.ts'
+import { RECOMMENDED_TRAINING, trainAnomalyModel, type TrainOptions } from '../src/detection/models/train-model.ts'
 import { aucRoc, averagePrecision } from '../src/detection/metrics.ts'
 import type { TTransaction } from '../src/transactions/transaction-input.ts'
 import { readTransactionsCsv } from '../src/node/csv/read-transactions-csv.ts'
@@ -89,6 +89,6 @@ process.stdout.write(
     `test ${testIdx.length} (${testLabels.reduce((a, b) => a + b, 0)} frauds); read + features ${((prepared - started) / 1000).toFixed(1)} s\n\n` +
     '| model | AUC ROC | average precision | card precision@100 | train time |\n|---|---|---|---|---|\n',
 )
-const iso = { trees: 100, sampleSize: 256, seed: 1 }
-evaluate('supervised (gradient-boosted trees)', { labels: trainLabels, isolation: iso, boosting: { rounds: 300, maxDepth: 4, learningRate: 0.05, subsample: 0.8, seed: 1 } })
-evaluate('unsupervised (isolation forest alone)', { isolation: iso })
+evaluate('supervised: gradient-boosted trees + 20% isolation blend (product default)', { ...RECOMMENDED_TRAINING, labels: trainLabels })
+evaluate('supervised: gradient-boosted trees alone', { ...RECOMMENDED_TRAINING, isolationBlend: 0, labels: trainLabels })
+evaluate('unsupervised: isolation forest alone (no labels)', { isolation: RECOMMENDED_TRAINING.isolation })

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url'
 import { buildFeatureMatrix } from '../detection/features/feature-matrix.ts'
 import { RECOMMENDED_TRAINING, trainAnomalyModel, type TrainResult } from '../detection/models/train-model.ts'
 import { generateTransactions, type GeneratorOptions } from '../generator/generate-transactions.ts'
-import { loadModelArtifact, saveModelArtifact, type LoadedModel } from './model-artifact.ts'
+import { loadModelArtifact, saveModelArtifact, type LoadedModel, type LoadOptions } from './model-artifact.ts'
 import { MANIFEST_FILE, type TrainingSummary } from './model-manifest.ts'
 
 /** Where the shipped default model lives (packages/shared/models/default). */
@@ -49,9 +49,9 @@ export async function writeDefaultModel(dir: string = DEFAULT_MODEL_DIR): Promis
  * Loads the shipped default model; if it is absent (a trimmed install), trains it
  * into `fallbackDir` first. A present but stale or corrupt one is an error.
  */
-export async function loadDefaultModel(fallbackDir?: string): Promise<LoadedModel> {
+export async function loadDefaultModel(fallbackDir?: string, options: LoadOptions = {}): Promise<LoadedModel> {
   const shipped = await access(`${DEFAULT_MODEL_DIR}${MANIFEST_FILE}`).then(() => true, () => false)
-  if (shipped || !fallbackDir) return loadModelArtifact(DEFAULT_MODEL_DIR)
+  if (shipped || !fallbackDir) return loadModelArtifact(DEFAULT_MODEL_DIR, options)
   await writeDefaultModel(fallbackDir)
-  return loadModelArtifact(fallbackDir)
+  return loadModelArtifact(fallbackDir, options)
 }

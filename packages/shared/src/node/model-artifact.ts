@@ -15,6 +15,7 @@ import {
 } from './model-manifest.ts'
 import { modelToOnnx } from './onnx/export-onnx.ts'
 import { createOnnxScorer, type OnnxScorer } from './onnx/onnx-scorer.ts'
+import { createWorkerOnnxScorer } from './onnx/onnx-worker-scorer.ts'
 
 /** A model that cannot be used; the message is one line a user can act on. */
 export class ModelArtifactError extends Error {
@@ -88,7 +89,12 @@ function parseJson(bytes: Buffer, path: string): unknown {
  * against this build's FEATURE_NAMES, and the sha256 of each file. Any mismatch
  * throws ModelArtifactError rather than scoring with the wrong model.
  */
-export async function loadModelArtifact(dir: string): Promise<LoadedModel> {
+export interface LoadOptions {
+  /** Run ONNX Runtime in a worker thread (batch jobs: overlaps scoring with parsing). */
+  worker?: boolean
+}
+
+export async function loadModelArtifact(dir: string, options: LoadOptions = {}): Promise<LoadedModel> {
   const manifestPath = join(dir, MANIFEST_FILE)
   const raw = parseJson(await readOrFail(manifestPath, 'model manifest'), manifestPath) as { formatVersion?: unknown }
   if (typeof raw === 'object' && raw !== null && raw.formatVersion !== ARTIFACT_FORMAT_VERSION) {
@@ -119,7 +125,7 @@ export async function loadModelArtifact(dir: string): Promise<LoadedModel> {
   }
   let scorer: OnnxScorer
   try {
-    scorer = await createOnnxScorer(onnxBytes, model)
+    scorer = options.worker ? await createWorkerOnnxScorer(onnxBytes, model) : await createOnnxScorer(onnxBytes, model)
   } catch (error) {
     const first = (error instanceof Error ? error.message : String(error)).split('\n')[0]
     throw new ModelArtifactError(`ONNX Runtime cannot load ${manifest.files.onnx.name}: ${first}`)

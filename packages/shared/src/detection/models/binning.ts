@@ -7,7 +7,10 @@
 export interface FeatureBins {
   /** Per feature: ascending float32 upper edges; a split "bin <= b" is "x <= edges[b]". */
   edges: Float32Array[]
-  /** Column-major: bins[f * rows + i]. */
+  /**
+   * Row-major: bins[i * width + f]. Histograms visit rows in a node's (scattered)
+   * order, and one row's bins in one cache line beat one line per feature.
+   */
   bins: Uint8Array
   rows: number
 }
@@ -58,8 +61,7 @@ export function binRows(rows: Float32Array, width: number, maxBins = 256): Featu
   for (let f = 0; f < width; f += 1) {
     const e = computeEdges(rows, width, f, maxBins)
     edges.push(e)
-    const base = f * count
-    for (let i = 0; i < count; i += 1) bins[base + i] = binOf(e, rows[i * width + f] as number)
+    for (let i = 0; i < count; i += 1) bins[i * width + f] = binOf(e, rows[i * width + f] as number)
   }
   return { edges, bins, rows: count }
 }

@@ -67,7 +67,7 @@ export function trainGradientBoosting(
     }
     const { tree, splitBins } = growTree(binned, width, grad, hess, order, m, { maxDepth, minChildWeight, lambda, learningRate })
     trees.push(tree)
-    for (let i = 0; i < n; i += 1) margin[i] = (margin[i] as number) + leafValueByBins(tree, splitBins, binned, i)
+    for (let i = 0; i < n; i += 1) margin[i] = (margin[i] as number) + leafValueByBins(tree, splitBins, binned, width, i)
   }
   return { trees, base }
 }
@@ -114,11 +114,10 @@ function growTree(
     if (!split) continue
     const { feature, bin } = split
     // Partition this node's rows: bin <= split bin first.
-    const column = feature * binned.rows
     let i = node.start
     let j = node.end - 1
     while (i <= j) {
-      if ((binned.bins[column + (order[i] as number)] as number) <= bin) i += 1
+      if ((binned.bins[(order[i] as number) * width + feature] as number) <= bin) i += 1
       else {
         const t = order[i] as number
         order[i] = order[j] as number
@@ -158,15 +157,16 @@ function buildHistogram(
   end: number,
 ): Float64Array {
   const hist = new Float64Array(width * BINS * 2)
-  const { bins, rows } = binned
-  for (let f = 0; f < width; f += 1) {
-    const column = f * rows
-    const offset = f * BINS
-    for (let k = start; k < end; k += 1) {
-      const r = order[k] as number
-      const slot = (offset + (bins[column + r] as number)) * 2
-      hist[slot] = (hist[slot] as number) + (grad[r] as number)
-      hist[slot + 1] = (hist[slot + 1] as number) + (hess[r] as number)
+  const { bins } = binned
+  for (let k = start; k < end; k += 1) {
+    const r = order[k] as number
+    const g = grad[r] as number
+    const h = hess[r] as number
+    const base = r * width
+    for (let f = 0; f < width; f += 1) {
+      const slot = (f * BINS + (bins[base + f] as number)) * 2
+      hist[slot] = (hist[slot] as number) + g
+      hist[slot + 1] = (hist[slot + 1] as number) + h
     }
   }
   return hist
@@ -203,11 +203,11 @@ function bestSplit(
   return best
 }
 
-function leafValueByBins(tree: Tree, splitBins: number[], binned: FeatureBins, row: number): number {
+function leafValueByBins(tree: Tree, splitBins: number[], binned: FeatureBins, width: number, row: number): number {
   let node = 0
   for (;;) {
     const f = tree.feature[node] as number
     if (f < 0) return tree.value[node] as number
-    node = (binned.bins[f * binned.rows + row] as number) <= (splitBins[node] as number) ? (tree.left[node] as number) : (tree.right[node] as number)
+    node = (binned.bins[row * width + f] as number) <= (splitBins[node] as number) ? (tree.left[node] as number) : (tree.right[node] as number)
   }
 }

@@ -9,6 +9,7 @@ import { FeatureEngine } from '../../detection/features/feature-engine.ts'
 import type { RowError } from '../../detection/row-conversion.ts'
 import { evaluateRules } from '../../detection/rules.ts'
 import { readTransactionBatches } from '../csv/read-transactions-csv.ts'
+import type { ModelScore } from '../../detection/models/anomaly-model.ts'
 import type { LoadedModel } from '../model-artifact.ts'
 import { csvField, csvLine, writeWithBackpressure } from './csv-writer.ts'
 import { createProgress } from './progress.ts'
@@ -47,34 +48,8 @@ export async function scoreFile(options: ScoreFileOptions): Promise<ScoreFileRes
   if (errorsOut) errorsOut.write(csvLine(['line', 'field', 'reason']))
   const result: ScoreFileResult = { rows: 0, scored: 0, rejected: 0, bySeverity: { LOW: 0, MEDIUM: 0, HIGH: 0, CRITICAL: 0 } }
   const progress = createProgress('scored', stderr)
-  let features = new Float32Array(width * 2048)
 
-  const reject = async (errors: RowError[]): Promise<void> => {
-    result.rejected += 1
-    for (const e of errors) {
-      if (result.rejected <= maxErrorLines) stderr.write(`line ${e.line}: ${e.field}: ${e.reason}\n`)
-      if (errorsOut) await writeWithBackpressure(errorsOut, csvLine([String(e.line), e.field, e.reason]))
-    }
-  }
-
-  // 256 KB reads: ~4k rows per batch, so ONNX Runtime runs on large batches.
-  const batches = readTransactionBatches(createReadStream(options.input, { highWaterMark: 256 << 10 }), {
-    overrides: parseMappingOverrides(options.mappings ?? []),
-    onHeader: (resolved) => out.write(csvLine([...resolved.headers, ...OUTPUT_COLUMNS])),
-  })
-  for await (const batch of batches) {
-    if (features.length < batch.length * width) features = new Float32Array(batch.length * width)
-    const accepted: string[] = []
-    for (const row of batch) {
-      result.rows += 1
-      if (!row.result.ok) {
-        await reject(row.result.errors)
-        continue
-      }
-      engine.process(row.result.transaction, features, accepted.length * width)
-      accepted.push(row.raw)
-    }
-    const scores = await model.scorer.score(features, accepted.length)
+  const writeBatch = async (features: Float32Array, accepted: string[], scores: ModelScore[]): Promise<void> => {
     let text = ''
     for (let i = 0; i < accepted.length; i += 1) {
       const s = scores[i]
@@ -89,8 +64,47 @@ export async function scoreFile(options: ScoreFileOptions): Promise<ScoreFileRes
     }
     result.scored += accepted.length
     await writeWithBackpressure(out, text)
+  }
+
+  const reject = async (errors: RowError[]): Promise<void> => {
+    result.rejected += 1
+    for (const e of errors) {
+      if (result.rejected <= maxErrorLines) stderr.write(`line ${e.line}: ${e.field}: ${e.reason}\n`)
+      if (errorsOut) await writeWithBackpressure(errorsOut, csvLine([String(e.line), e.field, e.reason]))
+    }
+  }
+
+  // 256 KB reads: ~4k rows per batch, so ONNX Runtime runs on large batches.
+  const batches = readTransactionBatches(createReadStream(options.input, { highWaterMark: 256 << 10 }), {
+    overrides: parseMappingOverrides(options.mappings ?? []),
+    onHeader: (resolved) => out.write(csvLine([...resolved.headers, ...OUTPUT_COLUMNS])),
+  })
+  // Pipelined: ONNX Runtime scores batch i on its own thread while this thread parses
+  // and computes features for batch i+1. At most two batches are in flight.
+  let pending: Promise<void> = Promise.resolve()
+  for await (const batch of batches) {
+    const features = new Float32Array(batch.length * width)
+    const accepted: string[] = []
+    for (const row of batch) {
+      result.rows += 1
+      if (!row.result.ok) {
+        await reject(row.result.errors)
+        continue
+      }
+      engine.process(row.result.transaction, features, accepted.length * width)
+      accepted.push(row.raw)
+    }
+    const scoring = model.scorer.score(features, accepted.length)
+    const previous = pending
+    pending = (async () => {
+      const scores = await scoring
+      await previous
+      await writeBatch(features, accepted, scores)
+    })()
+    await previous
     progress.update(result.rows)
   }
+  await pending
   progress.done(result.rows)
   if (result.rejected > maxErrorLines) {
     stderr.write(`${result.rejected} rows rejected in all${options.errors ? ` (every one in ${options.errors})` : ''}\n`)

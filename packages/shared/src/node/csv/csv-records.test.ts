@@ -10,17 +10,17 @@ async function records(chunks: string[]): Promise<CsvRecord[]> {
 describe('csvRecords', () => {
   it('splits plain lines across chunk boundaries, skipping blank lines and CRs', async () => {
     expect(await records(['\ufeffa,b\r\n1,', '2\n\n3,4'])).toEqual([
-      { line: 1, values: ['a', 'b'] },
-      { line: 2, values: ['1', '2'] },
-      { line: 4, values: ['3', '4'] },
+      { line: 1, values: ['a', 'b'], raw: 'a,b' },
+      { line: 2, values: ['1', '2'], raw: '1,2' },
+      { line: 4, values: ['3', '4'], raw: '3,4' },
     ])
   })
 
   it('handles quoted commas, doubled quotes and newlines inside quotes', async () => {
     expect(await records(['x,"a, ""b""",y\n"multi\nline",2\n', 'z,""\n'])).toEqual([
-      { line: 1, values: ['x', 'a, "b"', 'y'] },
-      { line: 2, values: ['multi\nline', '2'] },
-      { line: 4, values: ['z', ''] },
+      { line: 1, values: ['x', 'a, "b"', 'y'], raw: 'x,"a, ""b""",y' },
+      { line: 2, values: ['multi\nline', '2'], raw: '"multi\nline",2' },
+      { line: 4, values: ['z', ''], raw: 'z,""' },
     ])
   })
 

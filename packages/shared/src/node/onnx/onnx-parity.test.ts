@@ -54,3 +54,17 @@ describe('ONNX export parity', () => {
     await scorer.close()
   })
 })
+
+describe('worker-thread ONNX scorer', () => {
+  it('returns the same raw outputs as the in-thread scorer', async () => {
+    const { createWorkerOnnxScorer } = await import('./onnx-worker-scorer.ts')
+    const { model } = trainAnomalyModel(train.rows, { labels: train.labels ?? undefined, isolation: { trees: 10 }, boosting: { rounds: 10, maxDepth: 3 } })
+    const bytes = modelToOnnx(model)
+    const inThread = await createOnnxScorer(bytes, model)
+    const worker = await createWorkerOnnxScorer(bytes, model)
+    const [a, b] = await Promise.all([inThread.raw(test.rows, 2000), worker.raw(test.rows, 2000)])
+    expect(Array.from(b.isolation)).toEqual(Array.from(a.isolation))
+    expect(Array.from(b.supervised ?? [])).toEqual(Array.from(a.supervised ?? []))
+    await Promise.all([inThread.close(), worker.close()])
+  })
+})
