@@ -102,7 +102,7 @@ export async function ingestTransactions(db: Db, userId: string, items: unknown[
             outcomes[index] = { index, txId: t.txId, outcome: 'accepted', transactionId, anomalyId: null }
             return
           }
-          const explanation = explainScore(model.loaded.model, features, rules)
+          const explanation = explainScore(model.loaded.model, features, rules, { scored: score })
           const anomalyId = crypto.randomUUID()
           anomalyRows.push({
             id: anomalyId,
