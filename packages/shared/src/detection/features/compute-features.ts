@@ -1,9 +1,6 @@
 import type { TTransaction } from '../../transactions/transaction-input.ts'
 import { addToDay, scanWindows, SCAN } from './day-buckets.ts'
 import {
-  BUCKET_AMOUNT,
-  BUCKET_COUNT,
-  BUCKET_FRAUD,
   cloneAccountState,
   cloneMerchantState,
   newAccountState,
