@@ -1,27 +1,15 @@
 import type { Writable } from 'node:stream'
 import type Database from 'better-sqlite3'
 import { AppError } from '@anomalyze/shared'
+import type { AnomalyRecord } from '../store/anomaly-rows.ts'
 import { csvLine } from './shared-node-internals.ts'
 
 const HEADER = ['line', 'txId', 'timestamp', 'amount', 'currency', 'accountId', 'merchantId', 'category', 'country', 'channel', 'score', 'severity', 'rules', 'status', 'explanation']
 
-interface ExportRow {
-  id: string
-  tx_id: string
-  ts: number
-  amount: number
-  currency: string
-  account_id: string
-  merchant_id: string
-  category: string | null
-  country: string | null
-  channel: string | null
-  score: number
-  severity: string
-  rules_json: string
-  status: string
-  explanation: string
-}
+type ExportRow = Pick<
+  AnomalyRecord,
+  'id' | 'tx_id' | 'ts' | 'amount' | 'currency' | 'account_id' | 'merchant_id' | 'category' | 'country' | 'channel' | 'score' | 'severity' | 'rules_json' | 'status' | 'explanation'
+>
 
 /**
  * Writes a local batch as a scored CSV, in file order: the mapped columns as the

@@ -29,14 +29,16 @@ export async function createOnnxScorer(onnxBytes: Uint8Array, model: AnomalyMode
   }
   return {
     raw,
-    async score(rows, count) {
-      const out = await raw(rows, count)
-      const scores: ModelScore[] = new Array(count)
-      for (let i = 0; i < count; i += 1) {
-        scores[i] = combineRaw(model, out.isolation[i] as number, out.supervised ? (out.supervised[i] as number) : null)
-      }
-      return scores
-    },
+    score: async (rows, count) => scoresFromRaw(model, await raw(rows, count), count),
     close: () => session.release(),
   }
+}
+
+/** Final scores from the ensembles' raw outputs (shared by the in-thread and worker scorers). */
+export function scoresFromRaw(model: AnomalyModel, out: RawOutputs, count: number): ModelScore[] {
+  const scores: ModelScore[] = new Array(count)
+  for (let i = 0; i < count; i += 1) {
+    scores[i] = combineRaw(model, out.isolation[i] as number, out.supervised ? (out.supervised[i] as number) : null)
+  }
+  return scores
 }

@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads'
-import { combineRaw, type AnomalyModel, type ModelScore } from '../../detection/models/anomaly-model.ts'
-import type { OnnxScorer, RawOutputs } from './onnx-scorer.ts'
+import type { AnomalyModel } from '../../detection/models/anomaly-model.ts'
+import { scoresFromRaw, type OnnxScorer, type RawOutputs } from './onnx-scorer.ts'
 
 type Reply = { id: number; iso: Float32Array; sup: Float32Array | null } | { id: number; error: string } | { ready: true }
 
@@ -33,14 +33,7 @@ export async function createWorkerOnnxScorer(onnxBytes: Uint8Array, model: Anoma
     })
   return {
     raw,
-    async score(rows, count) {
-      const out = await raw(rows, count)
-      const scores: ModelScore[] = new Array(count)
-      for (let i = 0; i < count; i += 1) {
-        scores[i] = combineRaw(model, out.isolation[i] as number, out.supervised ? (out.supervised[i] as number) : null)
-      }
-      return scores
-    },
+    score: async (rows, count) => scoresFromRaw(model, await raw(rows, count), count),
     async close() {
       worker.postMessage('close')
       await new Promise((resolve) => worker.once('exit', resolve))
