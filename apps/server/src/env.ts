@@ -31,6 +31,22 @@ const ZServerEnv = z.object({
   CLERK_ISSUER: z.url().optional(),
   /** Clerk: origins allowed in the `azp` claim. */
   CLERK_AUTHORIZED_PARTIES: csv.optional(),
+  /** Base URL clients reach this server at (download links, e-mail links); defaults to the listen address. */
+  PUBLIC_URL: z.url().optional(),
+  /** Object storage: a local folder (default: <data dir>/objects) unless S3_BUCKET is set. */
+  OBJECT_STORE_DIR: z.string().min(1).optional(),
+  S3_BUCKET: z.string().min(3).optional(),
+  /** Endpoint of an S3-compatible store (MinIO, Cloudflare R2...); AWS when absent. */
+  S3_ENDPOINT: z.url().optional(),
+  S3_REGION: z.string().min(1).default('us-east-1'),
+  S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  S3_FORCE_PATH_STYLE: z.enum(['true', 'false']).default('true').transform((value) => value === 'true'),
+  S3_PREFIX: z.string().optional(),
+  /** Secret that signs download links of the local-folder store; shared by all instances (default: a key file in the data dir). */
+  FILE_LINK_SECRET: z.string().min(16).optional(),
+  /** Seconds between job fetches of an idle queue (pg-boss polling). */
+  JOB_POLL_SECONDS: z.coerce.number().min(0.5).max(60).default(1),
 })
 
 export type ServerEnv = z.infer<typeof ZServerEnv>

@@ -23,6 +23,14 @@ export interface UndoResult {
   anomalyIds: string[]
 }
 
+/** One tRPC procedure of the server, forwarded by the core with the stored session. */
+export interface ServerCallArgs {
+  type: 'query' | 'mutation'
+  /** Dotted procedure path, e.g. "billing.overview". */
+  path: string
+  input?: unknown
+}
+
 export interface SignInArgs {
   serverUrl: string
   token: string
@@ -55,6 +63,8 @@ export interface CoreMethods {
   'scoring.badRows': (args: { batchId: string; offset?: number; limit?: number }) => BadRowsPage
   /** Electron: writes the scored CSV to a path from a save dialog (the browser downloads GET /download/batches/<id>.csv). */
   'scoring.export': (args: { batchId: string; path: string }) => { path: string; rows: number }
+  /** The server's tRPC API for online screens; the renderer's tRPC client goes through it. */
+  'server.call': (args: ServerCallArgs) => unknown
 }
 
 export type CoreMethod = keyof CoreMethods
@@ -87,6 +97,7 @@ export const CORE_METHODS = [
   'scoring.batches',
   'scoring.badRows',
   'scoring.export',
+  'server.call',
 ] as const satisfies readonly CoreMethod[]
 
 export function isCoreMethod(value: string): value is CoreMethod {

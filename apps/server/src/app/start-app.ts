@@ -1,4 +1,5 @@
-import { writeFileSync } from 'node:fs'
+import { randomBytes } from 'node:crypto'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { createClerkAuthenticator } from '../auth/clerk-authenticator.ts'
 import { createLocalAuthenticator, mintLocalToken, readOrCreateLocalSecret } from '../auth/local-authenticator.ts'
@@ -10,6 +11,11 @@ import { createPrismaClient, type Db } from '../db/prisma.ts'
 import type { ServerEnv } from '../env.ts'
 import { buildServer } from '../http/build-server.ts'
 import type { Logger } from '../logger.ts'
+import { registerWorkers } from '../jobs/register-workers.ts'
+import { startJobQueue, type JobQueue } from '../jobs/job-queue.ts'
+import { createObjectStore } from '../storage/create-object-store.ts'
+import { createLinkSigner } from '../storage/signed-links.ts'
+import type { AppServices } from './app-services.ts'
 import { openDatabase } from './open-database.ts'
 
 export interface RunningApp {
@@ -20,6 +26,7 @@ export interface RunningApp {
   /** Local mode only: the token the console signs in with. */
   localToken: string | null
   server: Awaited<ReturnType<typeof buildServer>>
+  services: AppServices
   stop(): Promise<void>
 }
 
@@ -46,10 +53,24 @@ export async function startApp(env: ServerEnv, log: Logger): Promise<RunningApp>
   }
 
   const authenticator = routeByToken(userAuthenticator, createApiKeyAuthenticator(db))
-  const server = await buildServer({ db, log, authenticator })
+  let listeningUrl = env.PUBLIC_URL ?? `http://${env.HOST}:${env.PORT}`
+  const publicUrl = (): string => env.PUBLIC_URL ?? listeningUrl
+  const linkSigner = createLinkSigner(env.FILE_LINK_SECRET ?? readOrCreateLinkSecret(dataDir))
+  const storage = createObjectStore(env, dataDir, linkSigner, publicUrl)
+  let jobs: JobQueue
+  try {
+    jobs = await startJobQueue({ databaseUrl: database.url, log, pollingIntervalSeconds: env.JOB_POLL_SECONDS })
+  } catch (error) {
+    await db.$disconnect()
+    await database.close()
+    throw error
+  }
+  const services: AppServices = { env, storage, jobs, publicUrl }
+  const server = await buildServer({ db, log, authenticator, services, linkSigner })
   try {
     await server.listen({ host: env.HOST, port: env.PORT })
   } catch (error) {
+    await jobs.stop()
     await db.$disconnect()
     await database.close()
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
@@ -59,6 +80,10 @@ export async function startApp(env: ServerEnv, log: Logger): Promise<RunningApp>
   }
   const address = server.server.address()
   const url = `http://${env.HOST}:${typeof address === 'object' && address ? address.port : env.PORT}`
+  listeningUrl = url
+  // Workers start once the API listens: a job may enqueue others or build links.
+  await registerWorkers({ ...services, db, log })
+  log.info({ storage: storage.kind }, 'job queue and workers running')
   if (localToken) {
     // The console (desktop or `console --web`) reads this to sign in on this machine.
     writeFileSync(path.join(dataDir, 'local-session.json'), JSON.stringify({ serverUrl: url, token: localToken }), {
@@ -70,8 +95,16 @@ export async function startApp(env: ServerEnv, log: Logger): Promise<RunningApp>
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
       await server.close()
+      await jobs.stop()
       await db.$disconnect()
       await database.close()
     })())
-  return { url, db, databaseUrl: database.url, dataDir, localToken, server, stop }
+  return { url, db, databaseUrl: database.url, dataDir, localToken, server, services, stop }
+}
+
+/** Secret for local download links, kept beside the data it protects. */
+function readOrCreateLinkSecret(dataDir: string): string {
+  const file = path.join(dataDir, 'file-links.key')
+  if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('base64'), { mode: 0o600 })
+  return readFileSync(file, 'utf8')
 }

@@ -2,18 +2,23 @@ import { randomUUID } from 'node:crypto'
 import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify'
 import Fastify from 'fastify'
 import { AppError } from '@anomalyze/shared'
+import type { AppServices } from '../app/app-services.ts'
 import { authenticateHeader } from '../auth/authenticate-request.ts'
 import type { Authenticator } from '../auth/session.ts'
 import type { Db } from '../db/prisma.ts'
 import type { Logger } from '../logger.ts'
+import type { LinkSigner } from '../storage/signed-links.ts'
 import { ensureUser } from '../services/users/ensure-user.ts'
 import { appRouter, type AppRouter } from '../trpc/app-router.ts'
 import type { Context } from '../trpc/context.ts'
+import { fileDownloadRoutes } from './routes/file-downloads.ts'
 
 export interface ServerDeps {
   db: Db
   log: Logger
   authenticator: Authenticator
+  services: AppServices
+  linkSigner: LinkSigner
 }
 
 /** tRPC requests are small JSON; batch ingestion bodies are the largest (1,000 items). */
@@ -43,6 +48,9 @@ export async function buildServer(deps: ServerDeps) {
     }
   })
 
+  // Plain HTTP routes: what cannot be tRPC (file downloads, streamed uploads, provider webhooks).
+  await app.register(fileDownloadRoutes(deps.services.storage, deps.linkSigner))
+
   await app.register(fastifyTRPCPlugin, {
     prefix: '/trpc',
     trpcOptions: {
@@ -50,6 +58,7 @@ export async function buildServer(deps: ServerDeps) {
       createContext: async ({ req }): Promise<Context> => {
         const base = {
           db: deps.db,
+          services: deps.services,
           log: req.log,
           request: { requestId: String(req.id), ip: req.ip, userAgent: req.headers['user-agent'] },
         }

@@ -1,4 +1,5 @@
 import type { AppError } from '@anomalyze/shared'
+import type { AppServices } from '../app/app-services.ts'
 import type { Session } from '../auth/session.ts'
 import type { Db } from '../db/prisma.ts'
 import type { FastifyBaseLogger } from 'fastify'
@@ -11,6 +12,7 @@ export interface RequestMeta {
 
 export interface Context {
   db: Db
+  services: AppServices
   /** Request-scoped logger (carries the request id). */
   log: FastifyBaseLogger
   session: Session | null
@@ -22,6 +24,7 @@ export interface Context {
 /** Transport-free context: what tests pass to `createCaller`. */
 export function createContextInner(input: {
   db: Db
+  services: AppServices
   log: FastifyBaseLogger
   session?: Session | null
   authError?: AppError | null
@@ -29,6 +32,7 @@ export function createContextInner(input: {
 }): Context {
   return {
     db: input.db,
+    services: input.services,
     log: input.log,
     session: input.session ?? null,
     authError: input.authError ?? null,

@@ -59,4 +59,11 @@ export const ARG_SCHEMAS = {
     .object({ batchId: z.string().min(1).max(100), offset: z.number().int().min(0).optional(), limit: z.number().int().min(1).max(1_000).optional() })
     .strict(),
   'scoring.export': z.object({ batchId: z.string().min(1).max(100), path: z.string().min(1).max(4_096) }).strict(),
+  'server.call': z
+    .object({
+      type: z.enum(['query', 'mutation']),
+      path: z.string().regex(/^[a-zA-Z][\w]*(\.[a-zA-Z][\w]*)+$/, 'must be a procedure path such as "billing.overview"'),
+      input: z.unknown().optional(),
+    })
+    .strict(),
 } satisfies { [M in CoreMethod]: z.ZodType<CoreArgs<M>> }

@@ -42,6 +42,7 @@ export function createHandlers(deps: CoreDeps): CoreHandlers {
     'scoring.batches': () => scoring.batches(),
     'scoring.badRows': (args) => store.batches.badRows(args.batchId, args.offset ?? 0, args.limit ?? 200),
     'scoring.export': async (args) => ({ path: args.path, rows: await writeBatchCsv(store.db, args.batchId, createWriteStream(args.path)) }),
+    'server.call': (args) => sync.callServer(args.type, args.path, args.input),
   }
   return Object.fromEntries(
     (Object.keys(implementations) as CoreMethod[]).map((method) => [method, wrap(method, implementations)]),

@@ -1,8 +1,8 @@
 import type { AppRouter } from '@anomalyze/server/router'
-import { createTRPCClient, httpLink, TRPCClientError } from '@trpc/client'
+import { createTRPCClient, getUntypedClient, httpLink, TRPCClientError } from '@trpc/client'
 import type { AnyRouter } from '@trpc/server'
 import { z } from 'zod'
-import { ZPullOutput, ZPushOutput, type TDecisionInput, type TPullInput, type TPullOutput, type TPushOutput } from '@anomalyze/shared'
+import { AppError, isAppErrorCode, ZPullOutput, ZPushOutput, type TDecisionInput, type TPullInput, type TPullOutput, type TPushOutput } from '@anomalyze/shared'
 
 /**
  * The only file that knows how the server is reached: a tRPC client typed by the
@@ -22,6 +22,8 @@ export interface ServerClient {
   pull(input: TPullInput): Promise<TPullOutput>
   push(input: { decisions: TDecisionInput[] }): Promise<TPushOutput>
   me(): Promise<ServerUser>
+  /** Any other procedure, for the console's online screens (billing, reports...). */
+  call(type: 'query' | 'mutation', path: string, input: unknown): Promise<unknown>
 }
 
 export interface ServerClientOptions {
@@ -47,7 +49,42 @@ export const createServerClient: ServerClientFactory = (options) => {
     pull: async (input) => ZPullOutput.parse(await client.sync.pull.query(input)),
     push: async (input) => ZPushOutput.parse(await client.sync.push.mutate(input)),
     me: async () => ZServerUser.parse(await client.me.get.query()),
+    call: async (type, path, input) => {
+      const untyped = getUntypedClient(client)
+      try {
+        return type === 'query' ? await untyped.query(path, input) : await untyped.mutation(path, input)
+      } catch (error) {
+        throw toAppError(error)
+      }
+    },
   }
+}
+
+const APP_CODE_FOR_TRPC: Record<string, AppError['code']> = {
+  BAD_REQUEST: 'BAD_INPUT',
+  PARSE_ERROR: 'BAD_INPUT',
+  UNAUTHORIZED: 'UNAUTHENTICATED',
+  FORBIDDEN: 'FORBIDDEN',
+  NOT_FOUND: 'NOT_FOUND',
+  CONFLICT: 'CONFLICT',
+  TOO_MANY_REQUESTS: 'LIMIT_EXCEEDED',
+  PAYLOAD_TOO_LARGE: 'LIMIT_EXCEEDED',
+  SERVICE_UNAVAILABLE: 'UNAVAILABLE',
+}
+
+/**
+ * A server error as core data: the server's own code and message, and the tRPC error
+ * envelope in `details.trpc`, so the renderer's tRPC link can rebuild the same error
+ * (field errors and all) on its side of the bridge.
+ */
+export function toAppError(error: unknown): AppError {
+  if (!(error instanceof TRPCClientError)) return new AppError('INTERNAL', error instanceof Error ? error.message : String(error))
+  const failure = classifySyncError(error)
+  const data = (error as TRPCClientError<AnyRouter>).data as { code?: string; appError?: { code?: unknown } | null } | undefined
+  const appCode = data?.appError?.code
+  const code = isAppErrorCode(appCode) ? appCode : failure.kind === 'offline' ? 'UNAVAILABLE' : (APP_CODE_FOR_TRPC[data?.code ?? ''] ?? 'INTERNAL')
+  const message = failure.kind === 'offline' ? failure.message : error.message
+  return new AppError(code, message, { trpc: (error as TRPCClientError<AnyRouter>).shape ?? null })
 }
 
 export function trpcUrl(serverUrl: string): string {

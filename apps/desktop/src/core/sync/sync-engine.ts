@@ -90,6 +90,15 @@ export class SyncEngine {
     return this.status()
   }
 
+  /** Forwards one procedure call to the signed-in server (the console's online screens). */
+  async callServer(type: 'query' | 'mutation', path: string, input: unknown): Promise<unknown> {
+    const { state } = this.options.store
+    const serverUrl = state.get('serverUrl')
+    const token = state.get('token')
+    if (serverUrl === null || token === null) throw new AppError('UNAUTHENTICATED', 'Sign in to a server to use this screen.')
+    return this.options.createClient({ serverUrl, token }).call(type, path, input)
+  }
+
   currentUserId(): string {
     return parseUser(this.options.store.state.get('user'))?.id ?? 'local-analyst'
   }

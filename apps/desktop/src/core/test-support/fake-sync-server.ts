@@ -1,3 +1,4 @@
+import { AppError } from '@anomalyze/shared'
 import { decodeCursor, encodeCursor, statusForLabel, type TDecisionInput, type TPullInput, type TPullOutput, type TPushOutput, type TSyncAnomaly } from '@anomalyze/shared'
 import { TRPCClientError } from '@trpc/client'
 import type { ServerClient, ServerUser } from '../sync/server-client.ts'
@@ -31,6 +32,10 @@ export class FakeSyncServer {
       me: async (): Promise<ServerUser> => {
         this.checkOnline()
         return { id: 'user_1', email: 'analyst@example.com', name: 'Analyst', mode: 'local' }
+      },
+      call: async (_type, path) => {
+        this.checkOnline()
+        throw new AppError('NOT_FOUND', `The fake sync server only speaks sync, not ${path}`)
       },
     }
   }

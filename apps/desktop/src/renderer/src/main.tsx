@@ -2,6 +2,7 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query'
 import { StrictMode } from 'react'
 import { createRoot } from 'react-dom/client'
 import { App } from './App.tsx'
+import { serverClient, TRPCProvider } from './api/server-api.ts'
 import './styles.css'
 
 const queryClient = new QueryClient({
@@ -16,7 +17,9 @@ if (root === null) throw new Error('index.html has no #root')
 createRoot(root).render(
   <StrictMode>
     <QueryClientProvider client={queryClient}>
-      <App />
+      <TRPCProvider trpcClient={serverClient} queryClient={queryClient}>
+        <App />
+      </TRPCProvider>
     </QueryClientProvider>
   </StrictMode>,
 )

@@ -1,0 +1,21 @@
+import type { AppServices } from '../app/app-services.ts'
+import type { Db } from '../db/prisma.ts'
+import type { Logger } from '../logger.ts'
+
+export interface WorkerDeps extends AppServices {
+  db: Db
+  log: Logger
+}
+
+type WorkerRegistration = (deps: WorkerDeps) => Promise<void>
+
+/**
+ * Every background worker of the product. Each feature exports one registration
+ * (its queues, handlers and schedules) and is listed here; every server instance runs
+ * all of them, and pg-boss hands each job to exactly one.
+ */
+const REGISTRATIONS: WorkerRegistration[] = []
+
+export async function registerWorkers(deps: WorkerDeps): Promise<void> {
+  for (const register of REGISTRATIONS) await register(deps)
+}

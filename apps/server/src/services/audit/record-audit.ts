@@ -1,0 +1,41 @@
+import type { Db, Prisma } from '../../db/prisma.ts'
+
+/** Who did something and from where: the request side of an audit row. */
+export interface AuditActor {
+  userId: string
+  /** A user id, "apikey:<keyId>" or "system"; defaults to userId. */
+  actor?: string | undefined
+  ip?: string | undefined
+  userAgent?: string | undefined
+}
+
+export interface AuditEntry {
+  action: string
+  entityType: string
+  entityId?: string | null
+  oldData?: Prisma.InputJsonValue | null
+  newData?: Prisma.InputJsonValue | null
+}
+
+type AuditWriter = Pick<Db, 'auditLog'> | Prisma.TransactionClient
+
+/**
+ * Appends one AuditLog row. Pass the transaction client when the change itself is in
+ * a transaction, so the change and its record commit together. The table refuses
+ * UPDATE and DELETE (migration 0003), so the trail is append-only.
+ */
+export async function recordAudit(db: AuditWriter, actor: AuditActor, entry: AuditEntry): Promise<void> {
+  await db.auditLog.create({
+    data: {
+      userId: actor.userId,
+      actor: actor.actor ?? actor.userId,
+      action: entry.action,
+      entityType: entry.entityType,
+      entityId: entry.entityId ?? null,
+      ...(entry.oldData == null ? {} : { oldData: entry.oldData }),
+      ...(entry.newData == null ? {} : { newData: entry.newData }),
+      ipAddress: actor.ip ?? null,
+      userAgent: actor.userAgent ?? null,
+    },
+  })
+}

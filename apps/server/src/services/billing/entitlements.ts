@@ -1,0 +1,67 @@
+import { z } from 'zod'
+import type { Db } from '../../db/prisma.ts'
+import { DEFAULT_PLANS } from '../../seed/plans.ts'
+
+/**
+ * What a user's plan allows, as cached on `Subscription.features` (one read per
+ * check). Users without a subscription, and subscriptions that are CANCELED or
+ * HALTED past their grace period, get the free plan's entitlements: billing writes
+ * the cache when the status changes, so readers never compute plan logic.
+ */
+export const ZEntitlements = z.object({
+  planId: z.string(),
+  planName: z.string(),
+  monthlyTxQuota: z.number().int(),
+  maxApiKeys: z.number().int(),
+  retentionDays: z.number().int(),
+  rateLimitPerMinute: z.number().int(),
+  features: z.record(z.string(), z.boolean()),
+})
+export type Entitlements = z.infer<typeof ZEntitlements>
+
+export type FeatureFlag = 'email_alerts' | 'sms_alerts' | 'voice_alerts' | 'retraining' | 'reports_pdf' | (string & {})
+
+const FREE = DEFAULT_PLANS[0]
+
+export const FREE_ENTITLEMENTS: Entitlements = {
+  planId: FREE.id,
+  planName: FREE.name,
+  monthlyTxQuota: FREE.monthlyTxQuota,
+  maxApiKeys: FREE.maxApiKeys,
+  retentionDays: FREE.retentionDays,
+  rateLimitPerMinute: 600,
+  features: { ...FREE.features },
+}
+
+/** Builds the cache value for a plan row (billing writes it onto the subscription). */
+export function entitlementsOfPlan(plan: {
+  id: string
+  name: string
+  monthlyTxQuota: number
+  maxApiKeys: number
+  retentionDays: number
+  rateLimitPerMinute: number
+  features: unknown
+}): Entitlements {
+  return {
+    planId: plan.id,
+    planName: plan.name,
+    monthlyTxQuota: plan.monthlyTxQuota,
+    maxApiKeys: plan.maxApiKeys,
+    retentionDays: plan.retentionDays,
+    rateLimitPerMinute: plan.rateLimitPerMinute,
+    features: z.record(z.string(), z.boolean()).parse(plan.features ?? {}),
+  }
+}
+
+export async function getEntitlements(db: Db, userId: string): Promise<Entitlements> {
+  const subscription = await db.subscription.findUnique({ where: { userId }, select: { features: true } })
+  if (subscription === null) return FREE_ENTITLEMENTS
+  const parsed = ZEntitlements.safeParse(subscription.features)
+  // A cache written by an older version falls back to free rather than failing requests.
+  return parsed.success ? parsed.data : FREE_ENTITLEMENTS
+}
+
+export function hasFeature(entitlements: Entitlements, flag: FeatureFlag): boolean {
+  return entitlements.features[flag] === true
+}
