@@ -45,6 +45,15 @@ const ZServerEnv = z.object({
   S3_PREFIX: z.string().optional(),
   /** Secret that signs download links of the local-folder store; shared by all instances (default: a key file in the data dir). */
   FILE_LINK_SECRET: z.string().min(16).optional(),
+  /** Outgoing e-mail (alerts, reports). No SMTP_HOST: e-mail is off and says so in the logs. */
+  SMTP_HOST: z.string().min(1).optional(),
+  SMTP_PORT: z.coerce.number().int().min(1).max(65_535).default(587),
+  /** Implicit TLS (port 465); otherwise STARTTLS when the server offers it. */
+  SMTP_SECURE: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
+  SMTP_TLS_VERIFY: z.enum(['true', 'false']).default('true').transform((value) => value === 'true'),
+  SMTP_USER: z.string().min(1).optional(),
+  SMTP_PASS: z.string().optional(),
+  MAIL_FROM: z.string().min(3).default('Anomalyze <alerts@anomalyze.local>'),
   /** Seconds between job fetches of an idle queue (pg-boss polling). */
   JOB_POLL_SECONDS: z.coerce.number().min(0.5).max(60).default(1),
 })
