@@ -42,7 +42,16 @@ export function createMailer(env: ServerEnv): Mailer | null {
   })
   return {
     async send(message) {
-      const info = await transport.sendMail({ from: env.MAIL_FROM, ...message })
+      const options: nodemailer.SendMailOptions = { from: env.MAIL_FROM, to: message.to, subject: message.subject, text: message.text }
+      if (message.html !== undefined) options.html = message.html
+      if (message.attachments !== undefined) {
+        options.attachments = message.attachments.map((a) => ({
+          filename: a.filename,
+          content: a.content as Buffer,
+          ...(a.contentType === undefined ? {} : { contentType: a.contentType }),
+        }))
+      }
+      const info = await transport.sendMail(options)
       return {
         messageId: info.messageId,
         response: info.response,
