@@ -1,4 +1,4 @@
-import nodemailer from 'nodemailer'
+import nodemailer, { type SendMailOptions } from 'nodemailer'
 import type { ServerEnv } from '../../env.ts'
 
 /**
@@ -42,7 +42,7 @@ export function createMailer(env: ServerEnv): Mailer | null {
   })
   return {
     async send(message) {
-      const options: nodemailer.SendMailOptions = { from: env.MAIL_FROM, to: message.to, subject: message.subject, text: message.text }
+      const options: SendMailOptions = { from: env.MAIL_FROM, to: message.to, subject: message.subject, text: message.text }
       if (message.html !== undefined) options.html = message.html
       if (message.attachments !== undefined) {
         options.attachments = message.attachments.map((a) => ({
