@@ -70,6 +70,22 @@ const probes: Record<string, Probe> = {
     })
     expect(result.results[0]).toMatchObject({ outcome: 'rejected', status: null })
   },
+  'models.list': async (asB) => {
+    expect((await asB.models.list()).versions).toEqual([])
+  },
+  'models.register': async (asB) => {
+    // Nothing of A's is reachable: a bad upload is refused on its own merits.
+    await expect(asB.models.register({ manifest: '{}', onnxBase64: 'AA==', treesBase64: 'AA==' })).rejects.toThrow(/Model refused/)
+  },
+  'models.activate': async (asB) => {
+    await expectNotFound(asB.models.activate({ version: '1.0.0' }))
+  },
+  'models.rollback': async (asB) => {
+    await expectNotFound(asB.models.rollback({ version: '1.0.0' }))
+  },
+  'models.active': async (asB) => {
+    expect((await asB.models.active()).files).toEqual([])
+  },
 }
 
 describe('tenant isolation', () => {

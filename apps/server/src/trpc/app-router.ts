@@ -1,7 +1,11 @@
 import { anomaliesRouter } from './routers/anomalies.ts'
 import { apiKeysRouter } from './routers/api-keys.ts'
+import { batchJobsRouter } from './routers/batch-jobs.ts'
 import { ingestRouter } from './routers/ingest.ts'
 import { meRouter } from './routers/me.ts'
+import { reportsRouter } from './routers/reports.ts'
+import { notificationsRouter } from './routers/notifications.ts'
+import { modelsRouter } from './routers/models.ts'
 import { syncRouter } from './routers/sync.ts'
 import { transactionsRouter } from './routers/transactions.ts'
 import { router } from './init.ts'
@@ -13,6 +17,10 @@ export const appRouter = router({
   transactions: transactionsRouter,
   anomalies: anomaliesRouter,
   sync: syncRouter,
+  reports: reportsRouter,
+  batchJobs: batchJobsRouter,
+  notifications: notificationsRouter,
+  models: modelsRouter,
 })
 
 /** The one type clients import: `import type { AppRouter } from '@anomalyze/server/router'`. */

@@ -1,5 +1,8 @@
-import { loadDefaultModel, type LoadedModel } from '@anomalyze/shared/node'
+import { AppError } from '@anomalyze/shared'
+import { loadDefaultModel, loadModelArtifact, type LoadedModel } from '@anomalyze/shared/node'
 import type { Db } from '../../db/prisma.ts'
+import type { ObjectStore } from '../../storage/object-store.ts'
+import { getArtifactFiles, sha256Hex, writeArtifactDir } from '../models/model-files.ts'
 
 export interface ActiveModel {
   /** "default@1.0.0" for the shipped model, the registered version otherwise. */
@@ -7,14 +10,38 @@ export interface ActiveModel {
   loaded: LoadedModel
 }
 
-let defaultModel: Promise<ActiveModel> | null = null
+/** What the registry calls the shipped model when a user has no active version. */
+export const DEFAULT_MODEL_VERSION = 'default'
 
 /**
- * The model that scores a user's transactions: their active registered model when
- * they have one (model registry, to come with retraining), else the default model
- * shipped with the detection engine, which needs no labels and works from day one.
+ * How long a user's "which version is active" answer is reused without asking the
+ * database. Activation invalidates it at once on the instance that activated; other
+ * instances behind the load balancer follow within this many milliseconds.
  */
-export async function activeModelFor(_db: Db, _userId: string): Promise<ActiveModel> {
+const ACTIVE_LOOKUP_TTL_MS = 5_000
+/** Loaded registered models kept in memory (ONNX sessions), least recently used dropped. */
+const MAX_LOADED_MODELS = 16
+
+let defaultModel: Promise<ActiveModel> | null = null
+let storage: ObjectStore | null = null
+const activeByUser = new Map<string, { artifactId: string | null; checkedAt: number }>()
+const loadedByArtifact = new Map<string, Promise<ActiveModel>>()
+
+/**
+ * Gives the registry's object store to the scoring path. Ingestion calls
+ * activeModelFor with the database only, so the store is handed over once at start
+ * (worker registration) and by every models/training procedure.
+ */
+export function useModelStorage(store: ObjectStore): void {
+  storage = store
+}
+
+/** Forgets the user's cached active version (after an activation). */
+export function invalidateActiveModel(userId: string): void {
+  activeByUser.delete(userId)
+}
+
+function shippedModel(): Promise<ActiveModel> {
   defaultModel ??= loadDefaultModel().then(
     (loaded) => ({ version: `default@${loaded.manifest.version}`, loaded }),
     (error: unknown) => {
@@ -23,4 +50,49 @@ export async function activeModelFor(_db: Db, _userId: string): Promise<ActiveMo
     },
   )
   return defaultModel
+}
+
+/**
+ * The model that scores a user's transactions: their active registered model when
+ * they have one, else the default model shipped with the detection engine, which
+ * needs no labels and works from day one.
+ */
+export async function activeModelFor(db: Db, userId: string): Promise<ActiveModel> {
+  let entry = activeByUser.get(userId)
+  if (!entry || Date.now() - entry.checkedAt > ACTIVE_LOOKUP_TTL_MS) {
+    const row = await db.modelArtifact.findFirst({ where: { userId, isActive: true }, select: { id: true } })
+    entry = { artifactId: row?.id ?? null, checkedAt: Date.now() }
+    activeByUser.set(userId, entry)
+  }
+  if (entry.artifactId === null) return shippedModel()
+  return registeredModel(db, entry.artifactId)
+}
+
+/** Loads a registered version (once per instance), verifying its files as it goes. */
+export function registeredModel(db: Db, artifactId: string): Promise<ActiveModel> {
+  const cached = loadedByArtifact.get(artifactId)
+  if (cached) {
+    // Re-insert: Map order is the LRU order.
+    loadedByArtifact.delete(artifactId)
+    loadedByArtifact.set(artifactId, cached)
+    return cached
+  }
+  const pending = (async (): Promise<ActiveModel> => {
+    if (!storage) throw new AppError('UNAVAILABLE', 'Model storage is not configured on this server instance')
+    const row = await db.modelArtifact.findUniqueOrThrow({ where: { id: artifactId }, select: { version: true, s3Path: true, sha256: true } })
+    const files = await getArtifactFiles(storage, row.s3Path)
+    if (sha256Hex(files.onnx) !== row.sha256) throw new AppError('UNAVAILABLE', `Stored model ${row.version} does not match its sha256; activate another version`)
+    const dir = await writeArtifactDir(files, row.sha256)
+    return { version: row.version, loaded: await loadModelArtifact(dir) }
+  })()
+  pending.catch(() => loadedByArtifact.delete(artifactId))
+  loadedByArtifact.set(artifactId, pending)
+  while (loadedByArtifact.size > MAX_LOADED_MODELS) {
+    const oldest = loadedByArtifact.keys().next().value as string
+    const evicted = loadedByArtifact.get(oldest)
+    loadedByArtifact.delete(oldest)
+    // Close its ONNX session once in-flight scoring had time to finish.
+    void evicted?.then((m) => setTimeout(() => void m.loaded.scorer.close(), 30_000).unref(), () => {})
+  }
+  return pending
 }

@@ -1,0 +1,78 @@
+import { AppError } from '@anomalyze/shared'
+import type { Db } from '../../db/prisma.ts'
+import type { ObjectStore } from '../../storage/object-store.ts'
+import { recordAudit, type AuditActor } from '../audit/record-audit.ts'
+import { invalidateActiveModel } from '../detection/active-model.ts'
+import { getArtifactFiles } from './model-files.ts'
+import { verifyArtifact } from './verify-artifact.ts'
+
+export interface ActivationResult {
+  version: string
+  previousVersion: string | null
+}
+
+export interface ActivateOptions {
+  /** Recorded in the audit row: why this activation happened. */
+  reason?: 'manual' | 'rollback' | 'auto-after-training'
+}
+
+/**
+ * Makes `version` the user's active model. The stored files are verified first (a
+ * corrupt or tampered artifact is refused and the current model stays). The switch
+ * itself runs in one transaction that locks all of the user's artifacts, so two
+ * concurrent activations queue and exactly one version ends up active; the AuditLog
+ * row 'model.activate' with the old and new versions commits with it.
+ */
+export async function activateModel(db: Db, storage: ObjectStore, actor: AuditActor, version: string, options: ActivateOptions = {}): Promise<ActivationResult> {
+  const { userId } = actor
+  const target = await db.modelArtifact.findUnique({ where: { userId_version: { userId, version } } })
+  if (!target) throw new AppError('NOT_FOUND', `No model version ${version}`, { field: 'version' })
+
+  const files = await getArtifactFiles(storage, target.s3Path).catch((error: unknown) => {
+    if (error instanceof AppError && error.code === 'NOT_FOUND') {
+      throw new AppError('CONFLICT', `Model ${version} cannot be activated: its files are missing from storage`, { field: 'version' })
+    }
+    throw error
+  })
+  await verifyArtifact(files, target.sha256).catch((error: unknown) => {
+    if (error instanceof AppError) throw new AppError('CONFLICT', `Model ${version} cannot be activated: ${error.message}`, { field: 'version' })
+    throw error
+  })
+
+  const result = await db.$transaction(async (tx) => {
+    const rows = await tx.$queryRaw<{ id: string; version: string; isActive: boolean }[]>`
+      SELECT id, version, "isActive" FROM "ModelArtifact" WHERE "userId" = ${userId} ORDER BY id FOR UPDATE`
+    const previous = rows.find((r) => r.isActive) ?? null
+    if (previous?.id === target.id) return { version, previousVersion: version, changed: false }
+    await tx.modelArtifact.updateMany({ where: { userId, isActive: true }, data: { isActive: false } })
+    await tx.modelArtifact.update({ where: { id: target.id }, data: { isActive: true, activatedAt: new Date() } })
+    await recordAudit(tx, actor, {
+      action: 'model.activate',
+      entityType: 'ModelArtifact',
+      entityId: target.id,
+      oldData: { version: previous?.version ?? null },
+      newData: { version, reason: options.reason ?? 'manual' },
+    })
+    return { version, previousVersion: previous?.version ?? null, changed: true }
+  })
+  if (result.changed) invalidateActiveModel(userId)
+  return { version: result.version, previousVersion: result.previousVersion }
+}
+
+/**
+ * Goes back to an earlier version: the one given, or else the version that was
+ * active most recently before the current one.
+ */
+export async function rollbackModel(db: Db, storage: ObjectStore, actor: AuditActor, version?: string): Promise<ActivationResult> {
+  let target = version
+  if (target === undefined) {
+    const earlier = await db.modelArtifact.findFirst({
+      where: { userId: actor.userId, isActive: false, activatedAt: { not: null } },
+      orderBy: { activatedAt: 'desc' },
+      select: { version: true },
+    })
+    if (!earlier) throw new AppError('CONFLICT', 'Nothing to roll back to: no earlier version was ever active', { field: 'version' })
+    target = earlier.version
+  }
+  return activateModel(db, storage, actor, target, { reason: 'rollback' })
+}

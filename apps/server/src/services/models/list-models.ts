@@ -1,0 +1,62 @@
+import type { Db } from '../../db/prisma.ts'
+import type { ObjectStore } from '../../storage/object-store.ts'
+import { DEFAULT_MODEL_VERSION } from '../detection/active-model.ts'
+import { artifactKeys, ARTIFACT_FILE_NAMES } from './model-files.ts'
+
+export interface ModelVersionDto {
+  id: string
+  version: string
+  sha256: string
+  isActive: boolean
+  activatedAt: string | null
+  createdAt: string
+  supervised: boolean
+  metrics: Record<string, unknown>
+  trainingJobId: string | null
+}
+
+/** Every registered version of the user's, newest first, with its metrics. */
+export async function listModels(db: Db, userId: string): Promise<{ activeVersion: string; versions: ModelVersionDto[] }> {
+  const rows = await db.modelArtifact.findMany({
+    where: { userId },
+    orderBy: { createdAt: 'desc' },
+    include: { trainingJobs: { select: { id: true }, take: 1 } },
+  })
+  const versions = rows.map((r) => ({
+    id: r.id,
+    version: r.version,
+    sha256: r.sha256,
+    isActive: r.isActive,
+    activatedAt: r.activatedAt?.toISOString() ?? null,
+    createdAt: r.createdAt.toISOString(),
+    supervised: (r.manifest as { supervised?: boolean }).supervised === true,
+    metrics: (r.metrics ?? {}) as Record<string, unknown>,
+    trainingJobId: r.trainingJobs[0]?.id ?? null,
+  }))
+  return { activeVersion: versions.find((v) => v.isActive)?.version ?? DEFAULT_MODEL_VERSION, versions }
+}
+
+export interface ActiveArtifactDto {
+  /** DEFAULT_MODEL_VERSION when the user has no active registered model (desktops keep their shipped one). */
+  version: string
+  sha256: string | null
+  manifest: unknown
+  files: { name: string; url: string }[]
+  expiresAt: string | null
+}
+
+const LINK_SECONDS = 15 * 60
+
+/** The active artifact for desktops: its manifest and time-limited links to each file. */
+export async function activeArtifact(db: Db, storage: ObjectStore, userId: string): Promise<ActiveArtifactDto> {
+  const row = await db.modelArtifact.findFirst({ where: { userId, isActive: true } })
+  if (!row) return { version: DEFAULT_MODEL_VERSION, sha256: null, manifest: null, files: [], expiresAt: null }
+  const keys = artifactKeys(row.s3Path)
+  const files = await Promise.all(
+    (Object.keys(keys) as (keyof typeof keys)[]).map(async (kind) => ({
+      name: ARTIFACT_FILE_NAMES[kind],
+      url: await storage.downloadUrl(keys[kind], { expiresInSeconds: LINK_SECONDS, fileName: ARTIFACT_FILE_NAMES[kind] }),
+    })),
+  )
+  return { version: row.version, sha256: row.sha256, manifest: row.manifest, files, expiresAt: new Date(Date.now() + LINK_SECONDS * 1000).toISOString() }
+}

@@ -1,0 +1,51 @@
+import type { TRPCRouterRecord } from '@trpc/server'
+import { z } from 'zod'
+import { useModelStorage } from '../../services/detection/active-model.ts'
+import { activateModel, rollbackModel } from '../../services/models/activate-model.ts'
+import { activeArtifact, listModels } from '../../services/models/list-models.ts'
+import { registerModel } from '../../services/models/register-model.ts'
+import { protectedProcedure, scopedProcedure, userProcedure } from '../init.ts'
+
+const ZVersion = z.string().regex(/^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/, 'must be a semantic version such as 1.2.0')
+const ZBase64 = z.string().min(1).regex(/^[A-Za-z0-9+/]+={0,2}$/, 'must be base64')
+
+/** Model files of a few hundred KB each: base64 in the JSON body (server body limit 8 MB). */
+export const ZRegisterModelInput = z.strictObject({
+  /** manifest.json as text. */
+  manifest: z.string().min(2).max(1_000_000),
+  onnxBase64: ZBase64.max(4_000_000),
+  treesBase64: ZBase64.max(4_000_000),
+  /** sha256 of model.onnx as computed by the uploader: refused when the upload differs. */
+  sha256: z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters').optional(),
+})
+
+const actorOf = (ctx: { userId: string; request: { ip?: string | undefined; userAgent?: string | undefined } }) => ({
+  userId: ctx.userId,
+  ip: ctx.request.ip,
+  userAgent: ctx.request.userAgent,
+})
+
+/** Model registry: versions, upload, activation and rollback, and the active artifact for desktops. */
+export const modelsRouter = {
+  list: protectedProcedure.query(({ ctx }) => listModels(ctx.db, ctx.userId)),
+  register: userProcedure.input(ZRegisterModelInput).mutation(({ ctx, input }) => {
+    useModelStorage(ctx.services.storage)
+    const files = {
+      manifest: Buffer.from(input.manifest, 'utf8'),
+      onnx: Buffer.from(input.onnxBase64, 'base64'),
+      trees: Buffer.from(input.treesBase64, 'base64'),
+    }
+    return registerModel(ctx.db, ctx.services.storage, actorOf(ctx), files, { expectedSha256: input.sha256 })
+  }),
+  activate: userProcedure.input(z.strictObject({ version: ZVersion })).mutation(({ ctx, input }) => {
+    useModelStorage(ctx.services.storage)
+    return activateModel(ctx.db, ctx.services.storage, actorOf(ctx), input.version)
+  }),
+  /** Back to `version`, or to the version active before the current one. */
+  rollback: userProcedure.input(z.strictObject({ version: ZVersion.optional() })).mutation(({ ctx, input }) => {
+    useModelStorage(ctx.services.storage)
+    return rollbackModel(ctx.db, ctx.services.storage, actorOf(ctx), input.version)
+  }),
+  /** What desktops download on sync: version, sha256, manifest and signed file links. */
+  active: scopedProcedure('anomalies:read').query(({ ctx }) => activeArtifact(ctx.db, ctx.services.storage, ctx.userId)),
+} satisfies TRPCRouterRecord
