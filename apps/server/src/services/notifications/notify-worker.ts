@@ -1,0 +1,97 @@
+import type { JobQueue } from '../../jobs/job-queue.ts'
+import type { Logger } from '../../logger.ts'
+import { defineQueue } from '../../jobs/job-queue.ts'
+import type { WorkerDeps } from '../../jobs/register-workers.ts'
+import { createMailer } from '../email/mailer.ts'
+import type { AlertLinks } from './compose-alert.ts'
+import { deliverNotifications, type DeliveryDeps } from './deliver-notifications.ts'
+import type { Senders, WebhookUrls } from './send-alert.ts'
+import { createTwilioClient } from './twilio-client.ts'
+
+/**
+ * The 'notify-anomaly' queue: one job per ingested batch (chunked), so a burst is
+ * seen whole and can be folded into a summary. pg-boss retries a job whose provider
+ * failed with exponential backoff (2 s, 4 s, 8 s...); the last try records FAILED.
+ */
+export interface NotifyJobData {
+  userId: string
+  anomalyIds: string[]
+}
+
+export const NOTIFY_QUEUE = defineQueue<NotifyJobData>('notify-anomaly', {
+  retryLimit: 4,
+  retryDelay: 2,
+  retryBackoff: true,
+  expireInSeconds: 300,
+})
+
+const CHUNK = 500
+
+/**
+ * Call after anomalies are stored (realtime ingestion, batch CSV worker). Enqueueing
+ * is cheap and never blocks ingestion on a provider.
+ */
+export async function enqueueAnomalyNotifications(jobs: JobQueue, userId: string, anomalyIds: string[]): Promise<void> {
+  for (let start = 0; start < anomalyIds.length; start += CHUNK) {
+    await jobs.send(NOTIFY_QUEUE, { userId, anomalyIds: anomalyIds.slice(start, start + CHUNK) })
+  }
+}
+
+/**
+ * The ingestion side's one call: enqueues alerts for the anomalies a committed batch
+ * created. The batch is already stored, so a queue failure is logged and never turned
+ * into an error (a client retrying would only meet duplicates).
+ */
+export async function notifyAnomalies(
+  jobs: JobQueue,
+  userId: string,
+  anomalyIds: string[],
+  log: Pick<Logger, 'error'>,
+): Promise<void> {
+  if (anomalyIds.length === 0) return
+  try {
+    await enqueueAnomalyNotifications(jobs, userId, anomalyIds)
+  } catch (error) {
+    log.error({ err: error, userId, anomalies: anomalyIds.length }, 'alerts not enqueued for stored anomalies')
+  }
+}
+
+export function alertLinks(publicUrl: () => string): AlertLinks {
+  return {
+    deepLink: (id) => `anomalyze://anomaly/${encodeURIComponent(id)}`,
+    webLink: (id) => `${publicUrl()}/anomalies/${encodeURIComponent(id)}`,
+  }
+}
+
+export function webhookUrls(publicUrl: () => string): WebhookUrls {
+  return {
+    status: (logId) => `${publicUrl()}/webhooks/twilio/status?logId=${encodeURIComponent(logId)}`,
+    voiceAck: (logId) => `${publicUrl()}/webhooks/twilio/voice/ack?logId=${encodeURIComponent(logId)}`,
+  }
+}
+
+export function deliveryDepsFor(deps: WorkerDeps, senders: Senders): DeliveryDeps {
+  return {
+    db: deps.db,
+    log: deps.log.child({ component: 'notifications' }),
+    senders,
+    links: alertLinks(deps.publicUrl),
+    webhooks: webhookUrls(deps.publicUrl),
+    maxPerHour: deps.env.NOTIFY_MAX_PER_HOUR,
+  }
+}
+
+export async function registerNotificationWorkers(deps: WorkerDeps): Promise<void> {
+  const senders: Senders = { mailer: createMailer(deps.env), twilio: createTwilioClient(deps.env) }
+  if (senders.mailer === null) deps.log.info('notifications: e-mail off (SMTP_HOST unset); e-mail alerts are logged as SKIPPED')
+  if (senders.twilio === null) deps.log.info('notifications: SMS and calls off (TWILIO_* unset); they are logged as SKIPPED')
+  const delivery = deliveryDepsFor(deps, senders)
+  await deps.jobs.work(NOTIFY_QUEUE, async (job) => {
+    await deliverNotifications(delivery, {
+      jobId: job.id,
+      userId: job.data.userId,
+      anomalyIds: job.data.anomalyIds,
+      finalAttempt: job.retryCount >= job.retryLimit,
+    })
+  })
+}

@@ -1,0 +1,23 @@
+import type { TRPCRouterRecord } from '@trpc/server'
+import { z } from 'zod'
+import { findDeliveries } from '../../services/notifications/find-deliveries.ts'
+import {
+  getNotificationSettings,
+  updateNotificationSettings,
+  ZNotificationSettingsInput,
+} from '../../services/notifications/notification-settings.ts'
+import { userProcedure } from '../init.ts'
+
+export const notificationsRouter = {
+  settings: userProcedure.query(({ ctx }) => getNotificationSettings(ctx.db, ctx.userId)),
+  /** Replaces the settings as a whole; invalid fields come back in `data.fieldErrors`. */
+  updateSettings: userProcedure
+    .input(ZNotificationSettingsInput)
+    .mutation(({ ctx, input }) =>
+      updateNotificationSettings(ctx.db, { userId: ctx.userId, ip: ctx.request.ip, userAgent: ctx.request.userAgent }, input),
+    ),
+  /** The delivery log of one anomaly (the console's detail pane). */
+  deliveries: userProcedure
+    .input(z.object({ anomalyId: z.string().min(1) }))
+    .query(({ ctx, input }) => findDeliveries(ctx.db, ctx.userId, input.anomalyId)),
+} satisfies TRPCRouterRecord
