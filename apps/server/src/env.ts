@@ -54,6 +54,15 @@ const ZServerEnv = z.object({
   SMTP_USER: z.string().min(1).optional(),
   SMTP_PASS: z.string().optional(),
   MAIL_FROM: z.string().min(3).default('Anomalyze <alerts@anomalyze.local>'),
+  /** Twilio (SMS and voice alerts). Without SID, token and sender number, SMS and voice are off and say so in the log. */
+  TWILIO_ACCOUNT_SID: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'must be an Account SID (AC + 32 hex digits)').optional(),
+  /** Also the key that checks X-Twilio-Signature on webhooks. */
+  TWILIO_AUTH_TOKEN: z.string().min(8).optional(),
+  TWILIO_FROM_NUMBER: z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number such as +14155550100').optional(),
+  /** Sends the SDK's REST calls here instead of https://api.twilio.com (a local stub or an egress proxy). */
+  TWILIO_API_BASE_URL: z.url().optional(),
+  /** Alert messages per user, per channel, per hour; past it, a burst is folded into one summary. */
+  NOTIFY_MAX_PER_HOUR: z.coerce.number().int().min(1).max(1_000).default(5),
   /** Seconds between job fetches of an idle queue (pg-boss polling). */
   JOB_POLL_SECONDS: z.coerce.number().min(0.5).max(60).default(1),
 })

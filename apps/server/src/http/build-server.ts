@@ -12,6 +12,7 @@ import { ensureUser } from '../services/users/ensure-user.ts'
 import { appRouter, type AppRouter } from '../trpc/app-router.ts'
 import type { Context } from '../trpc/context.ts'
 import { fileDownloadRoutes } from './routes/file-downloads.ts'
+import { twilioWebhookRoutes } from './routes/twilio-webhooks.ts'
 
 export interface ServerDeps {
   db: Db
@@ -50,6 +51,7 @@ export async function buildServer(deps: ServerDeps) {
 
   // Plain HTTP routes: what cannot be tRPC (file downloads, streamed uploads, provider webhooks).
   await app.register(fileDownloadRoutes(deps.services.storage, deps.linkSigner))
+  await app.register(twilioWebhookRoutes(deps.db, deps.services))
 
   await app.register(fastifyTRPCPlugin, {
     prefix: '/trpc',

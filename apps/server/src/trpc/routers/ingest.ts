@@ -2,6 +2,7 @@ import type { TRPCRouterRecord } from '@trpc/server'
 import { z } from 'zod'
 import { ingestTransactions, MAX_INGEST_BATCH } from '../../services/ingestion/ingest-transactions.ts'
 import { recordUsage } from '../../services/api-keys/record-usage.ts'
+import { notifyAnomalies } from '../../services/notifications/notify-worker.ts'
 import { scopedProcedure } from '../init.ts'
 
 export const ingestRouter = {
@@ -20,6 +21,7 @@ export const ingestRouter = {
     )
     .mutation(async ({ ctx, input }) => {
       const result = await ingestTransactions(ctx.db, ctx.userId, input.transactions)
+      await notifyAnomalies(ctx.services.jobs, ctx.userId, result.anomalies.map((a) => a.id), ctx.log)
       if (ctx.session.apiKeyId) await recordUsage(ctx.db, ctx.userId, ctx.session.apiKeyId, result.accepted)
       return result
     }),
