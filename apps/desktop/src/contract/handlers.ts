@@ -31,6 +31,14 @@ export interface ServerCallArgs {
   input?: unknown
 }
 
+/** What the console was started with (not secrets): decides the sign-in screen. */
+export interface ConsoleConfig {
+  /** Clerk publishable key when the organisation signs in with Clerk; null = server's local mode. */
+  clerkPublishableKey: string | null
+  /** Server to offer on the sign-in screen. */
+  defaultServerUrl: string | null
+}
+
 export interface SignInArgs {
   serverUrl: string
   token: string
@@ -54,6 +62,9 @@ export interface CoreMethods {
   'sync.now': (args: Record<string, never>) => SyncStatus
   'session.signIn': (args: SignInArgs) => SyncStatus
   'session.signOut': (args: Record<string, never>) => SyncStatus
+  /** Replaces the stored token of the current session (Clerk tokens live a minute). */
+  'session.refreshToken': (args: { token: string }) => SyncStatus
+  'app.config': (args: Record<string, never>) => ConsoleConfig
   'scoring.availability': (args: Record<string, never>) => ScoringAvailability
   'scoring.inspect': (args: { source: ScoringSource }) => CsvInspection
   'scoring.start': (args: StartScoringArgs) => ScoringJob
@@ -89,6 +100,8 @@ export const CORE_METHODS = [
   'sync.now',
   'session.signIn',
   'session.signOut',
+  'session.refreshToken',
+  'app.config',
   'scoring.availability',
   'scoring.inspect',
   'scoring.start',

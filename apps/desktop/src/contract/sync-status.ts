@@ -18,4 +18,6 @@ export interface SyncStatus {
   cachedAnomalies: number
   /** Last failure, in words an analyst can act on. */
   error: string | null
+  /** How the session token is kept at rest: OS keychain (Electron) or file permissions. */
+  sessionProtection: 'os-keychain' | 'file-permissions'
 }

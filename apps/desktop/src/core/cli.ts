@@ -15,6 +15,8 @@ Options:
   --port N              Port on 127.0.0.1 (default 5181; 0 picks a free one)
   --server URL          Anomalyze server to sync with (e.g. http://127.0.0.1:3000)
   --token T             Bearer token for that server (with --server: signs in at start)
+  --clerk-key PK        Clerk publishable key: sign in with Clerk (default $ANOMALYZE_CLERK_PUBLISHABLE_KEY;
+                        without one the console uses the server's local-mode token)
   --data-dir DIR        Local cache folder (default $ANOMALYZE_DATA_DIR or ~/.anomalyze/desktop)
   --seed-fixtures N     Fill an EMPTY cache with N generated fixture anomalies (dev, tests, bench)
   --renderer-dir DIR    Built renderer to serve (default apps/desktop/out/renderer)
@@ -28,6 +30,7 @@ async function main(): Promise<void> {
       port: { type: 'string', default: '5181' },
       server: { type: 'string' },
       token: { type: 'string' },
+      'clerk-key': { type: 'string' },
       'data-dir': { type: 'string' },
       'seed-fixtures': { type: 'string' },
       'renderer-dir': { type: 'string' },
@@ -49,7 +52,14 @@ async function main(): Promise<void> {
   const here = dirname(fileURLToPath(import.meta.url))
   const rendererDir = resolve(values['renderer-dir'] ?? join(here, '..', '..', 'out', 'renderer'))
 
-  const core = createCore({ dataDir, autoSyncMs: 60_000 })
+  const core = createCore({
+    dataDir,
+    autoSyncMs: 60_000,
+    config: {
+      clerkPublishableKey: values['clerk-key'] ?? process.env.ANOMALYZE_CLERK_PUBLISHABLE_KEY ?? null,
+      defaultServerUrl: values.server ?? process.env.ANOMALYZE_SERVER_URL ?? null,
+    },
+  })
   const seedCount = values['seed-fixtures'] === undefined ? 0 : Number(values['seed-fixtures'])
   if (seedCount > 0) {
     const existing = core.store.queue.snapshot({ filters: {}, sort: 'time' }).total

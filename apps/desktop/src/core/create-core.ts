@@ -1,8 +1,9 @@
 import { join } from 'node:path'
-import type { CoreHandlers } from '../contract/handlers.ts'
+import type { ConsoleConfig, CoreHandlers } from '../contract/handlers.ts'
 import { createHandlers } from './api/create-handlers.ts'
 import { createScoringService, type ActiveLocalModel, type ScoringService } from './scoring/scoring-service.ts'
 import { openLocalStore, type LocalStore } from './store/local-store.ts'
+import type { TokenProtector } from './session/token-protector.ts'
 import { createServerClient, type ServerClientFactory } from './sync/server-client.ts'
 import { SyncEngine } from './sync/sync-engine.ts'
 
@@ -14,6 +15,10 @@ export interface CoreOptions {
   autoSyncMs?: number
   /** Scoring model override (tests); default: the shipped default model. */
   loadModel?: () => Promise<ActiveLocalModel>
+  /** How the session token rests on disk; Electron passes the OS keychain. */
+  tokenProtector?: TokenProtector
+  /** Sign-in settings shown to the renderer (Clerk key, default server). */
+  config?: Partial<ConsoleConfig>
 }
 
 export interface Core {
@@ -27,14 +32,22 @@ export interface Core {
 /** Everything the console runs on, with no Electron in sight: shared by main, CLI and tests. */
 export function createCore(options: CoreOptions): Core {
   const store = openLocalStore(join(options.dataDir, 'anomalyze-cache.db'))
-  const sync = new SyncEngine({ store, createClient: options.createClient ?? createServerClient })
+  const sync = new SyncEngine({
+    store,
+    createClient: options.createClient ?? createServerClient,
+    ...(options.tokenProtector === undefined ? {} : { tokenProtector: options.tokenProtector }),
+  })
   // Uploads live next to the cache: the analyst's files stay in the app's own folder.
   const scoring = createScoringService({
     store,
     uploadsDir: join(options.dataDir, 'uploads'),
     ...(options.loadModel === undefined ? {} : { loadModel: options.loadModel }),
   })
-  const handlers = createHandlers({ store, sync, scoring })
+  const config: ConsoleConfig = {
+    clerkPublishableKey: options.config?.clerkPublishableKey ?? null,
+    defaultServerUrl: options.config?.defaultServerUrl ?? null,
+  }
+  const handlers = createHandlers({ store, sync, scoring, config })
   let timer: NodeJS.Timeout | undefined
   if ((options.autoSyncMs ?? 0) > 0) {
     timer = setInterval(() => {

@@ -4,6 +4,7 @@ import { isCoreMethod } from '../contract/handlers.ts'
 import type { CoreResult } from '../contract/result.ts'
 import { createCore, type Core } from '../core/create-core.ts'
 import { DIALOG_CHANNEL, IPC_CHANNEL } from '../preload/channel.ts'
+import { safeStorageProtector } from './safe-storage-protector.ts'
 
 /**
  * The Electron shell: one window and one IPC channel that forwards to the core. All
@@ -38,7 +39,15 @@ function createWindow(): void {
 }
 
 void app.whenReady().then(() => {
-  const current = createCore({ dataDir: app.getPath('userData'), autoSyncMs: 60_000 })
+  const current = createCore({
+    dataDir: app.getPath('userData'),
+    autoSyncMs: 60_000,
+    tokenProtector: safeStorageProtector(),
+    config: {
+      clerkPublishableKey: process.env.ANOMALYZE_CLERK_PUBLISHABLE_KEY ?? null,
+      defaultServerUrl: process.env.ANOMALYZE_SERVER_URL ?? null,
+    },
+  })
   core = current
   ipcMain.handle(IPC_CHANNEL, async (_event, method: unknown, args: unknown): Promise<CoreResult<unknown>> => {
     if (typeof method !== 'string' || !isCoreMethod(method)) {

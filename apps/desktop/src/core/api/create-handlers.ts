@@ -1,4 +1,4 @@
-import type { CoreArgs, CoreData, CoreHandlers, CoreMethod } from '../../contract/handlers.ts'
+import type { ConsoleConfig, CoreArgs, CoreData, CoreHandlers, CoreMethod } from '../../contract/handlers.ts'
 import type { CoreResult } from '../../contract/result.ts'
 import { createWriteStream } from 'node:fs'
 import { writeBatchCsv } from '../scoring/export-batch.ts'
@@ -12,6 +12,7 @@ export interface CoreDeps {
   store: LocalStore
   sync: SyncEngine
   scoring: ScoringService
+  config: ConsoleConfig
   now?: () => number
 }
 
@@ -34,6 +35,8 @@ export function createHandlers(deps: CoreDeps): CoreHandlers {
     'sync.now': () => sync.syncNow(),
     'session.signIn': (args) => sync.signIn(args.serverUrl, args.token),
     'session.signOut': () => sync.signOut(),
+    'session.refreshToken': (args) => sync.refreshToken(args.token),
+    'app.config': () => deps.config,
     'scoring.availability': () => scoring.availability(),
     'scoring.inspect': (args) => scoring.inspect(args.source),
     'scoring.start': (args) => scoring.start(args),

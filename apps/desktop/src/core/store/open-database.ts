@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs'
+import { chmodSync, mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
 import { migrate } from './migrations.ts'
@@ -7,6 +7,9 @@ import { migrate } from './migrations.ts'
 export function openDatabase(file: string): Database.Database {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true })
   const db = new Database(file)
+  // The cache holds the session (see session/token-protector.ts) and the analyst's
+  // data: readable by this user only. SQLite gives its -wal/-shm files the same mode.
+  if (file !== ':memory:' && process.platform !== 'win32') chmodSync(file, 0o600)
   // WAL: the UI keeps reading while a sync writes a page.
   db.pragma('journal_mode = WAL')
   db.pragma('synchronous = NORMAL')

@@ -1,5 +1,6 @@
 import { AppError, MAX_PULL_PAGE, MAX_PUSH_DECISIONS } from '@anomalyze/shared'
 import type { SyncState, SyncStatus } from '../../contract/sync-status.ts'
+import { filePermissionsProtector, type TokenProtector } from '../session/token-protector.ts'
 import type { LocalStore } from '../store/local-store.ts'
 import { classifySyncError, ZServerUser, type ServerClient, type ServerClientFactory } from './server-client.ts'
 
@@ -8,6 +9,8 @@ export interface SyncEngineOptions {
   createClient: ServerClientFactory
   now?: () => number
   pullPageSize?: number
+  /** How the session token is kept at rest (Electron: OS keychain). */
+  tokenProtector?: TokenProtector
 }
 
 /**
@@ -32,7 +35,7 @@ export class SyncEngine {
   status(): SyncStatus {
     const { state } = this.options.store
     const serverUrl = state.get('serverUrl')
-    const signedIn = serverUrl !== null && state.get('token') !== null
+    const signedIn = serverUrl !== null && this.readToken() !== null
     const user = parseUser(state.get('user'))
     const lastSyncedAt = state.get('lastSyncedAt')
     const counts = this.options.store.outbox.counts()
@@ -48,6 +51,7 @@ export class SyncEngine {
       activeModelVersion: state.get('activeModelVersion'),
       cachedAnomalies: this.options.store.countServerAnomalies(),
       error: this.lastFailure?.message ?? null,
+      sessionProtection: this.protector.kind,
     }
   }
 
@@ -67,7 +71,7 @@ export class SyncEngine {
       state.set('cursor', null)
     }
     state.set('serverUrl', serverUrl)
-    state.set('token', token)
+    state.set('token', this.protector.protect(token))
     state.set('user', JSON.stringify(user))
     this.lastFailure = null
     return this.status()
@@ -90,13 +94,39 @@ export class SyncEngine {
     return this.status()
   }
 
+  /**
+   * Swaps in a fresh token for the signed-in server without a round trip: Clerk
+   * session tokens expire within minutes, and the renderer relays new ones.
+   */
+  refreshToken(token: string): SyncStatus {
+    if (this.options.store.state.get('serverUrl') === null) throw new AppError('UNAUTHENTICATED', 'Sign in to a server first.')
+    this.options.store.state.set('token', this.protector.protect(token))
+    if (this.lastFailure?.kind === 'unauthorized') this.lastFailure = null
+    return this.status()
+  }
+
   /** Forwards one procedure call to the signed-in server (the console's online screens). */
   async callServer(type: 'query' | 'mutation', path: string, input: unknown): Promise<unknown> {
     const { state } = this.options.store
     const serverUrl = state.get('serverUrl')
-    const token = state.get('token')
+    const token = this.readToken()
     if (serverUrl === null || token === null) throw new AppError('UNAUTHENTICATED', 'Sign in to a server to use this screen.')
     return this.options.createClient({ serverUrl, token }).call(type, path, input)
+  }
+
+  /** The stored token, or null when there is none or it cannot be decrypted here. */
+  private readToken(): string | null {
+    const stored = this.options.store.state.get('token')
+    if (stored === null) return null
+    try {
+      return this.protector.reveal(stored)
+    } catch {
+      return null
+    }
+  }
+
+  private get protector(): TokenProtector {
+    return this.options.tokenProtector ?? filePermissionsProtector
   }
 
   currentUserId(): string {
@@ -106,7 +136,7 @@ export class SyncEngine {
   private async run(): Promise<void> {
     const { state } = this.options.store
     const serverUrl = state.get('serverUrl')
-    const token = state.get('token')
+    const token = this.readToken()
     if (serverUrl === null || token === null) throw new AppError('UNAUTHENTICATED', 'Sign in to a server before syncing.')
     const client = this.options.createClient({ serverUrl, token })
     try {

@@ -3,6 +3,7 @@ import { StrictMode } from 'react'
 import { createRoot } from 'react-dom/client'
 import { App } from './App.tsx'
 import { serverClient, TRPCProvider } from './api/server-api.ts'
+import { AuthRoot } from './auth/AuthRoot.tsx'
 import './styles.css'
 
 const queryClient = new QueryClient({
@@ -18,7 +19,9 @@ createRoot(root).render(
   <StrictMode>
     <QueryClientProvider client={queryClient}>
       <TRPCProvider trpcClient={serverClient} queryClient={queryClient}>
-        <App />
+        <AuthRoot>
+          <App />
+        </AuthRoot>
       </TRPCProvider>
     </QueryClientProvider>
   </StrictMode>,

@@ -1,10 +1,42 @@
-import { useState } from 'react'
+import { lazy, Suspense, useState } from 'react'
+import { rememberServerUrl } from '../auth/pending-server-url.ts'
+import { useConsoleConfig } from '../auth/useConsoleConfig.ts'
 import { useSyncActions } from '../hooks/useSyncActions.ts'
+
+const ClerkSignInForm = lazy(async () => ({ default: (await import('../auth/ClerkAuth.tsx')).ClerkSignInForm }))
 
 /** First run: connect to a server, or carry on with local data only. */
 export function SignInPanel({ onSkip }: { onSkip?: () => void }) {
+  const config = useConsoleConfig().data
+  if (config?.clerkPublishableKey != null) return <ClerkSignInPanel defaultServerUrl={config.defaultServerUrl} onSkip={onSkip} />
+  return <TokenSignInPanel defaultServerUrl={config?.defaultServerUrl ?? null} onSkip={onSkip} />
+}
+
+interface PanelProps {
+  defaultServerUrl: string | null
+  onSkip?: (() => void) | undefined
+}
+
+/** Clerk: pick the server, then Clerk's form; the token relay in ClerkAuth signs the core in. */
+function ClerkSignInPanel({ defaultServerUrl, onSkip }: PanelProps) {
+  const [serverUrl, setServerUrl] = useState(defaultServerUrl ?? 'http://127.0.0.1:4000')
+  rememberServerUrl(serverUrl)
+  return (
+    <section className="sign-in" aria-label="Sign in">
+      <h2>Sign in to Anomalyze</h2>
+      <label>Server URL <input value={serverUrl} onChange={(e) => setServerUrl(e.target.value.trim())} required /></label>
+      <Suspense fallback={<p className="muted">Loading sign-in…</p>}>
+        <ClerkSignInForm />
+      </Suspense>
+      {onSkip !== undefined && <button type="button" className="link" onClick={onSkip}>Work offline with a file instead</button>}
+    </section>
+  )
+}
+
+/** Local mode: the server's token (printed by `npm start`, or read from local-session.json). */
+function TokenSignInPanel({ defaultServerUrl, onSkip }: PanelProps) {
   const { signIn } = useSyncActions()
-  const [serverUrl, setServerUrl] = useState('http://127.0.0.1:3000')
+  const [serverUrl, setServerUrl] = useState(defaultServerUrl ?? 'http://127.0.0.1:4000')
   const [token, setToken] = useState('')
   return (
     <form
