@@ -31,6 +31,9 @@ export default defineConfig({
     root: resolve(here, 'src/renderer'),
     plugins: [react()],
     build: {
+      // electron-vite leaves the renderer unminified; a third of the bytes parse faster
+      // on first paint (the queue's goal is under a second).
+      minify: true,
       rollupOptions: { input: { index: resolve(here, 'src/renderer/index.html') } },
     },
   },
