@@ -170,19 +170,31 @@ export class SyncEngine {
     }
   }
 
+  /**
+   * Pages are fetched one ahead: while SQLite stores page n, the server is already
+   * reading page n+1. The cursor is still saved with each stored page, so a crash
+   * or a dropped connection resumes after the last page written, and a prefetched
+   * page that was never stored is simply asked for again.
+   */
   private async pullAll(client: ServerClient): Promise<void> {
     const { store } = this.options
     let done = 0
+    let cursor = store.state.get('cursor')
+    let pending = client.pull({ cursor, limit: this.pageSize })
     for (;;) {
-      const cursor = store.state.get('cursor')
-      const page = await client.pull({ cursor, limit: this.pageSize })
+      const page = await pending
+      const more = page.hasMore && page.nextCursor !== null && page.nextCursor !== cursor
+      if (more) {
+        pending = client.pull({ cursor: page.nextCursor, limit: this.pageSize })
+        // Stored below or abandoned with the run; never an unhandled rejection.
+        pending.catch(() => {})
+      }
       store.applyPage(page, this.now())
       done += page.anomalies.length
       this.progress = { phase: 'pull', done, total: Math.max(page.total, done) }
       if (!page.hasMore) return
-      if (page.nextCursor === null || page.nextCursor === cursor) {
-        throw new AppError('INTERNAL', 'The server said there is more to pull but gave no new cursor.')
-      }
+      if (!more) throw new AppError('INTERNAL', 'The server said there is more to pull but gave no new cursor.')
+      cursor = page.nextCursor
     }
   }
 
