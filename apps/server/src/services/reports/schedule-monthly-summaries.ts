@@ -1,0 +1,41 @@
+import type { Db } from '../../db/prisma.ts'
+import type { JobQueue } from '../../jobs/job-queue.ts'
+import type { Logger } from '../../logger.ts'
+import { GENERATE_REPORT_QUEUE } from './report-queues.ts'
+
+const USER_PAGE = 500
+
+/**
+ * Fans the monthly run out: one MONTHLY_SUMMARY report and one generate-report job
+ * per user. Idempotent per user and month (a re-fired schedule or a retried fan-out
+ * creates nothing twice), and paged so the user list is never loaded whole.
+ */
+export async function fanOutMonthlySummaries(deps: { db: Db; jobs: JobQueue; log: Logger }, month: string): Promise<{ created: number; existing: number }> {
+  const { db, jobs, log } = deps
+  let created = 0
+  let existing = 0
+  let after: string | undefined
+  for (;;) {
+    const users = await db.user.findMany({
+      select: { id: true },
+      orderBy: { id: 'asc' },
+      take: USER_PAGE,
+      ...(after === undefined ? {} : { where: { id: { gt: after } } }),
+    })
+    for (const { id: userId } of users) {
+      const found = await db.report.findFirst({
+        where: { userId, type: 'MONTHLY_SUMMARY', AND: [{ parameters: { path: ['month'], equals: month } }, { parameters: { path: ['scheduled'], equals: true } }] },
+        select: { id: true, status: true },
+      })
+      const report = found ?? (await db.report.create({ data: { userId, type: 'MONTHLY_SUMMARY', format: 'PDF', parameters: { month, scheduled: true } }, select: { id: true, status: true } }))
+      if (found) existing += 1
+      else created += 1
+      // A report left QUEUED (fan-out interrupted before its send) gets its job now.
+      if (report.status === 'QUEUED') await jobs.send(GENERATE_REPORT_QUEUE, { reportId: report.id }, { singletonKey: `report:${report.id}` })
+    }
+    if (users.length < USER_PAGE) break
+    after = users.at(-1)?.id
+  }
+  log.info({ month, created, existing }, 'monthly summaries queued')
+  return { created, existing }
+}
