@@ -32,6 +32,12 @@ export interface IngestResult {
 export interface IngestOptions {
   source?: 'REALTIME_API' | 'BATCH_CSV'
   batchJobId?: string
+  /**
+   * Runs inside the database transaction that stores the batch, once every item has
+   * its outcome: a batch job commits its progress counters with the rows themselves,
+   * so a crash can never leave rows stored but uncounted (or counted but not stored).
+   */
+  onCommit?: (tx: Prisma.TransactionClient, outcomes: readonly ItemOutcome[]) => Promise<void>
 }
 
 /**
@@ -76,7 +82,10 @@ export async function ingestTransactions(db: Db, userId: string, items: unknown[
         for (const { index, tx: t } of valid) {
           if (!idOf.has(t.txId)) outcomes[index] = { index, txId: t.txId, outcome: 'duplicate' }
         }
-        if (fresh.length === 0) return
+        if (fresh.length === 0) {
+          await options.onCommit?.(tx, outcomes)
+          return
+        }
 
         const states = await lockFeatureStates(tx, userId, unique(fresh.map((f) => f.tx.accountId)), unique(fresh.map((f) => f.tx.merchantId)))
         const width = FEATURE_NAMES.length
@@ -123,9 +132,13 @@ export async function ingestTransactions(db: Db, userId: string, items: unknown[
           outcomes[index] = { index, txId: t.txId, outcome: 'accepted', transactionId, anomalyId }
         })
         if (anomalyRows.length > 0) await tx.anomaly.createMany({ data: anomalyRows })
+        await options.onCommit?.(tx, outcomes)
       },
       { timeout: 60_000, maxWait: 30_000 },
     )
+  } else if (options.onCommit) {
+    const onCommit = options.onCommit
+    await db.$transaction((tx) => onCommit(tx, outcomes))
   }
   const count = (kind: ItemOutcome['outcome']) => outcomes.filter((o) => o.outcome === kind).length
   return {

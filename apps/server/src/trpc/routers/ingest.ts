@@ -3,12 +3,15 @@ import { z } from 'zod'
 import { ingestTransactions, MAX_INGEST_BATCH } from '../../services/ingestion/ingest-transactions.ts'
 import { recordUsage } from '../../services/api-keys/record-usage.ts'
 import { notifyAnomalies } from '../../services/notifications/notify-worker.ts'
+import { enforceApiKeyLimits } from '../../services/limits/enforce-api-limits.ts'
 import { scopedProcedure } from '../init.ts'
 
 export const ingestRouter = {
   /**
    * 1 to 1,000 transactions. Items are validated one by one (see the response's
-   * `items`): a bad item never blocks the good ones in the same call.
+   * `items`): a bad item never blocks the good ones in the same call. API keys are
+   * rate limited per minute and metered against the plan's monthly quota (429
+   * LIMIT_EXCEEDED with the limit, use and reset time).
    */
   transactions: scopedProcedure('ingest:write')
     .input(
@@ -20,6 +23,7 @@ export const ingestRouter = {
       }),
     )
     .mutation(async ({ ctx, input }) => {
+      await enforceApiKeyLimits(ctx.db, ctx.session, input.transactions.length)
       const result = await ingestTransactions(ctx.db, ctx.userId, input.transactions)
       await notifyAnomalies(ctx.services.jobs, ctx.userId, result.anomalies.map((a) => a.id), ctx.log)
       if (ctx.session.apiKeyId) await recordUsage(ctx.db, ctx.userId, ctx.session.apiKeyId, result.accepted)

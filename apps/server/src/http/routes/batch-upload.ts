@@ -1,0 +1,56 @@
+import type { FastifyPluginAsync, FastifyReply } from 'fastify'
+import { TRPCError } from '@trpc/server'
+import { getHTTPStatusCodeFromError } from '@trpc/server/http'
+import { AppError } from '@anomalyze/shared'
+import type { AppServices } from '../../app/app-services.ts'
+import { authenticateHeader } from '../../auth/authenticate-request.ts'
+import type { Authenticator } from '../../auth/session.ts'
+import type { Db } from '../../db/prisma.ts'
+import { createBatchJob } from '../../services/batch/create-batch-job.ts'
+import { ensureUser } from '../../services/users/ensure-user.ts'
+import { TRPC_CODE_FOR } from '../../trpc/error-mapping.ts'
+
+/**
+ * `POST /batch-jobs?fileName=...&map=column=field,...` with the raw CSV as the body:
+ * authenticated like tRPC (a user's Bearer token, or an API key with `ingest:write`),
+ * streamed into object storage and queued as a batch job. Answers 202 with the job
+ * (poll `batchJobs.get` for progress). A plain route because tRPC bodies are parsed
+ * JSON held in memory, and a batch file may be a gigabyte.
+ */
+export function batchUploadRoutes(db: Db, services: AppServices, authenticator: Authenticator): FastifyPluginAsync {
+  return async (app) => {
+    // Encapsulated in this plugin: the body of every content type stays an unread stream here.
+    app.removeAllContentTypeParsers()
+    app.addContentTypeParser('*', (_request, payload, done) => done(null, payload))
+
+    app.post<{ Querystring: { fileName?: string; map?: string } }>('/batch-jobs', async (request, reply) => {
+      try {
+        const session = await authenticateHeader(request.headers.authorization, authenticator)
+        if (!session) throw new AppError('UNAUTHENTICATED', 'Sign in first: send "Authorization: Bearer <token or API key>"')
+        if (session.scopes !== 'all' && !session.scopes.includes('ingest:write')) {
+          throw new AppError('FORBIDDEN', 'This key lacks the "ingest:write" scope', { requiredScope: 'ingest:write' })
+        }
+        await ensureUser(db, session)
+        const job = await createBatchJob(db, services, request.log, {
+          session,
+          fileName: request.query.fileName,
+          map: request.query.map,
+          body: request.raw,
+          maxBytes: services.env.BATCH_MAX_UPLOAD_MB * 1024 * 1024,
+          request: { ip: request.ip, userAgent: request.headers['user-agent'] },
+        })
+        return await reply.code(202).send(job)
+      } catch (error) {
+        if (!(error instanceof AppError)) throw error
+        return sendAppError(reply, error)
+      }
+    })
+  }
+}
+
+function sendAppError(reply: FastifyReply, error: AppError): FastifyReply {
+  const status = getHTTPStatusCodeFromError(new TRPCError({ code: TRPC_CODE_FOR[error.code] }))
+  // The client may still be sending a body we will not read: close rather than drain it.
+  if (!reply.request.raw.readableEnded) reply.header('connection', 'close')
+  return reply.code(status).send({ error: { code: error.code, message: error.message, details: error.details ?? null } })
+}

@@ -1,0 +1,100 @@
+import { randomUUID } from 'node:crypto'
+import type { Readable } from 'node:stream'
+import { AppError, parseMappingOverrides } from '@anomalyze/shared'
+import type { AppServices } from '../../app/app-services.ts'
+import type { Session } from '../../auth/session.ts'
+import type { Db } from '../../db/prisma.ts'
+import type { Logger } from '../../logger.ts'
+import { recordUsage } from '../api-keys/record-usage.ts'
+import { recordAudit } from '../audit/record-audit.ts'
+import { getEntitlements } from '../billing/entitlements.ts'
+import { assertMonthlyQuota } from '../limits/monthly-quota.ts'
+import { takeRateLimit } from '../limits/rate-limit.ts'
+import { BATCH_QUEUE } from './batch-queue.ts'
+import { LineCounter } from './line-counter.ts'
+
+export interface CreateBatchJobInput {
+  session: Session
+  fileName: string | undefined
+  /** `column=field,column=field` overrides of the auto-detected mapping. */
+  map: string | undefined
+  body: Readable
+  maxBytes: number
+  request: { ip?: string | undefined; userAgent?: string | undefined }
+}
+
+export interface CreatedBatchJob {
+  id: string
+  status: 'QUEUED'
+  fileName: string
+  totalRows: number
+  sizeBytes: number
+}
+
+/** The stored mapping: what the uploader asked for, and (once read) what the header resolved to. */
+export interface StoredColumnMapping {
+  overrides: Record<string, string>
+  resolved?: Record<string, string>
+}
+
+/**
+ * Streams an uploaded CSV into object storage (counting its rows on the way, never
+ * holding it), then creates the QUEUED BatchJob and its first pg-boss job. The file's
+ * content is not validated here: the worker reports problems per line.
+ */
+export async function createBatchJob(db: Db, services: AppServices, log: Pick<Logger, 'info'>, input: CreateBatchJobInput): Promise<CreatedBatchJob> {
+  const { session } = input
+  const fileName = (input.fileName ?? '').trim()
+  if (fileName === '' || fileName.length > 200) {
+    throw new AppError('BAD_INPUT', 'Give the file name as ?fileName=... (1 to 200 characters)', { field: 'fileName' })
+  }
+  const specs = (input.map ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '')
+  let overrides: Map<string, string>
+  try {
+    overrides = parseMappingOverrides(specs)
+  } catch (error) {
+    throw new AppError('BAD_INPUT', `map: ${(error as Error).message}`, { field: 'map' })
+  }
+
+  // API keys: one request against the rate limit, and no upload at all once the quota is spent.
+  const entitlements = session.via === 'apikey' && session.apiKeyId ? await getEntitlements(db, session.userId) : null
+  if (entitlements && session.apiKeyId) {
+    await takeRateLimit(db, session.apiKeyId, entitlements)
+    await assertMonthlyQuota(db, session.userId, entitlements, 1)
+  }
+
+  const id = randomUUID()
+  const key = `users/${session.userId}/batches/${id}.csv`
+  const counter = new LineCounter(input.maxBytes)
+  const stored = await services.storage.put(key, input.body.pipe(counter), { contentType: 'text/csv' })
+  // A read error on the request body does not travel through pipe(): surface it here.
+  if (input.body.errored) throw input.body.errored
+  const totalRows = Math.max(0, counter.lines - 1)
+  if (totalRows === 0) {
+    await services.storage.delete(key)
+    throw new AppError('BAD_INPUT', 'The file has no data rows (a header row and at least one transaction are needed)', { field: 'body' })
+  }
+  if (entitlements) {
+    try {
+      // Every row may be accepted: the file must fit in what is left of the month.
+      await assertMonthlyQuota(db, session.userId, entitlements, totalRows)
+    } catch (error) {
+      await services.storage.delete(key)
+      throw error
+    }
+  }
+
+  const columnMapping: StoredColumnMapping = { overrides: Object.fromEntries(overrides) }
+  await db.$transaction(async (tx) => {
+    await tx.batchJob.create({ data: { id, userId: session.userId, fileName, r2Key: key, status: 'QUEUED', totalRows, columnMapping: { ...columnMapping } } })
+    await recordAudit(
+      tx,
+      { userId: session.userId, actor: session.apiKeyId ? `apikey:${session.apiKeyId}` : session.userId, ip: input.request.ip, userAgent: input.request.userAgent },
+      { action: 'batch_job.create', entityType: 'BatchJob', entityId: id, oldData: null, newData: { fileName, totalRows, sizeBytes: stored.size } },
+    )
+  })
+  if (session.apiKeyId) await recordUsage(db, session.userId, session.apiKeyId, 0)
+  await services.jobs.send(BATCH_QUEUE, { batchJobId: id, apiKeyId: session.apiKeyId ?? null })
+  log.info({ batchJobId: id, userId: session.userId, totalRows, bytes: stored.size }, 'batch file stored, job queued')
+  return { id, status: 'QUEUED', fileName, totalRows, sizeBytes: stored.size }
+}
