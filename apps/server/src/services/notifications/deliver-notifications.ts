@@ -4,7 +4,7 @@ import { getEntitlements } from '../billing/entitlements.ts'
 import type { AlertAnomaly, AlertLinks } from './compose-alert.ts'
 import { CHANNELS, gateNotification, type Channel, type SeverityLevel } from './gate-notification.ts'
 import { getNotificationSettings } from './notification-settings.ts'
-import { sendAlert, unavailableReason, type Senders, type WebhookUrls } from './send-alert.ts'
+import { sendAlert, unavailableReason, type AlertTarget, type Senders, type WebhookUrls } from './send-alert.ts'
 
 /**
  * Delivers the alerts of one batch of anomalies, in two steps per channel:
@@ -80,34 +80,62 @@ export async function deliverNotifications(deps: DeliveryDeps, job: DeliveryJob)
     for (const row of claimed) {
       const ids = row.anomalyId === null ? idsOf(row.metadata) : [row.anomalyId]
       const target = { logId: row.id, email: settings.email, phone: settings.phone, anomalies: anomalies.filter((a) => ids.includes(a.id)) }
-      const attempts = row.attempts + 1
-      // Counted before the call: a crash mid-send still shows the attempt.
-      await db.notificationLog.update({ where: { id: row.id }, data: { attempts } })
+      const outcome = await sendClaimedRow(deps, job, channel, row.id, target)
+      if (outcome !== null) failures.push(`${channel}: ${outcome}`)
+    }
+  }
+  // Thrown after every channel had its turn, so one provider being down never holds back the others.
+  if (failures.length > 0 && !job.finalAttempt) throw new ProviderErrors(failures.join('; '))
+}
+
+/**
+ * Sends one claimed row while holding its row lock (FOR UPDATE SKIP LOCKED): a second
+ * worker on the same job (pg-boss re-fetching an expired job) finds it locked or no
+ * longer QUEUED and sends nothing. Returns the provider's error, or null.
+ */
+async function sendClaimedRow(
+  deps: DeliveryDeps,
+  job: DeliveryJob,
+  channel: Channel,
+  logId: string,
+  target: AlertTarget,
+): Promise<string | null> {
+  const log = deps.log.child({ jobId: job.jobId, userId: job.userId, channel, logId })
+  return deps.db.$transaction(
+    async (tx) => {
+      const locked = await tx.$queryRaw<{ attempts: number }[]>`
+        SELECT attempts FROM "NotificationLog" WHERE id = ${logId} AND status = 'QUEUED' FOR UPDATE SKIP LOCKED`
+      const current = locked[0]
+      if (current === undefined) return null
+      const attempts = current.attempts + 1
       try {
         const receipt = await sendAlert(channel, target, deps.senders, deps.links, deps.webhooks)
-        await db.notificationLog.update({
-          where: { id: row.id },
+        const row = await tx.notificationLog.findUniqueOrThrow({ where: { id: logId }, select: { metadata: true } })
+        await tx.notificationLog.update({
+          where: { id: logId },
           data: {
             status: 'SENT',
+            attempts,
             providerMessageId: receipt.providerMessageId,
             error: null,
             metadata: { ...metadataOf(row.metadata), provider: receipt.response as Prisma.InputJsonObject },
           },
         })
-        log.info({ channel, logId: row.id, anomalies: ids.length, providerMessageId: receipt.providerMessageId, attempts }, 'alert sent')
+        log.info({ anomalies: target.anomalies.length, providerMessageId: receipt.providerMessageId, attempts }, 'alert sent')
+        return null
       } catch (error) {
         const message = describeProviderError(error)
-        await db.notificationLog.update({
-          where: { id: row.id },
-          data: { status: job.finalAttempt ? 'FAILED' : 'QUEUED', error: message },
+        await tx.notificationLog.update({
+          where: { id: logId },
+          data: { status: job.finalAttempt ? 'FAILED' : 'QUEUED', attempts, error: message },
         })
-        log.warn({ channel, logId: row.id, attempts, finalAttempt: job.finalAttempt, error: message }, 'alert not sent: provider error')
-        failures.push(`${channel}: ${message}`)
+        log.warn({ attempts, finalAttempt: job.finalAttempt, error: message }, 'alert not sent: provider error')
+        return message
       }
-    }
-  }
-  // Thrown after every channel had its turn, so one provider being down never holds back the others.
-  if (failures.length > 0 && !job.finalAttempt) throw new ProviderErrors(failures.join('; '))
+    },
+    // Long enough for a provider's timeout (Twilio 15 s, SMTP 30 s socket).
+    { timeout: 60_000, maxWait: 10_000 },
+  )
 }
 
 async function claimChannel(
