@@ -15,6 +15,10 @@ export function openDatabase(file: string): Database.Database {
   db.pragma('synchronous = NORMAL')
   db.pragma('foreign_keys = ON')
   db.pragma('busy_timeout = 5000')
+  // 64 MB of page cache (default 2 MB): storing a scored file or a sync page updates
+  // four indexes and the word index at random places; with the hot pages in memory
+  // offline scoring stores rows about 1.5x faster (measured with bench:desktop).
+  db.pragma('cache_size = -65536')
   migrate(db)
   return db
 }
