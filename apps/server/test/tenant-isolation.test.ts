@@ -70,6 +70,20 @@ const probes: Record<string, Probe> = {
     })
     expect(result.results[0]).toMatchObject({ outcome: 'rejected', status: null })
   },
+  'notifications.settings': async (asB) => {
+    expect((await asB.notifications.settings()).phone).not.toBe('+911111111111')
+  },
+  'notifications.updateSettings': async (asB) => {
+    const saved = await asB.notifications.updateSettings({
+      email: 'b@example.com', phone: '+912222222222', emailEnabled: true, smsEnabled: false, phoneEnabled: false,
+      minSeverityForEmail: 'HIGH', minSeverityForSms: 'HIGH', minSeverityForCall: 'CRITICAL',
+      quietHoursStart: null, quietHoursEnd: null, timeZone: 'UTC', dailyDigest: false, monthlyReportEmail: false,
+    })
+    expect(saved.phone).toBe('+912222222222')
+  },
+  'notifications.deliveries': async (asB, a) => {
+    await expectNotFound(asB.notifications.deliveries({ anomalyId: a.anomalyIds[0]! }))
+  },
   'models.list': async (asB) => {
     expect((await asB.models.list()).versions).toEqual([])
   },
@@ -96,6 +110,7 @@ describe('tenant isolation', () => {
     database = await createTestDatabase()
     a = await createUserWithAnomalies(database.db, 'user_a', 3)
     const key = await callerFor(database.db, 'user_a').apiKeys.create({ name: 'a key', scopes: ['ingest:write'] })
+    await database.db.notificationSettings.create({ data: { userId: 'user_a', phone: '+911111111111', smsEnabled: true } })
     a.apiKeyIds.push(key.id)
     await createUserWithAnomalies(database.db, 'user_b', 2)
     // Rows must have settled before sync.pull serves them.
@@ -117,6 +132,7 @@ describe('tenant isolation', () => {
     const rows = await database.db.anomaly.findMany({ where: { userId: 'user_a' } })
     expect(rows.map((r) => r.status)).toEqual(['OPEN', 'OPEN', 'OPEN'])
     expect(await database.db.anomalyLabel.count()).toBe(0)
+    expect(await database.db.notificationSettings.findUnique({ where: { userId: 'user_a' } })).toMatchObject({ phone: '+911111111111', smsEnabled: true })
     const aTx = await database.db.transaction.findFirstOrThrow({ where: { userId: 'user_a', txId: 'user_a-tx-0' } })
     expect(aTx.accountId).toBe('user_a-acct')
     expect(await database.db.apiKey.count({ where: { userId: 'user_a', revokedAt: null } })).toBe(1)
