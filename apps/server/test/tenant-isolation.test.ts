@@ -20,7 +20,26 @@ const expectNotFound = async (call: Promise<unknown>): Promise<void> => {
   expect((error as TRPCError).code).toBe('NOT_FOUND')
 }
 
+/** A finished report of user A's (created in beforeAll). */
+const A_REPORT = '0c6f3f0e-9d1a-4f43-8a52-7e0b7d2a5c11'
+
 const probes: Record<string, Probe> = {
+  'reports.create': async (asB, a) => {
+    // This caller has no job queue: the report is recorded as B's and marked FAILED.
+    await expect(asB.reports.create({ type: 'ANOMALIES', format: 'CSV', parameters: { filters: { accountId: `${a.userId}-acct` } } })).rejects.toThrow(/could not be queued/)
+    const mine = await asB.reports.list()
+    expect(mine.map((r) => r.status)).toContain('FAILED')
+    expect(mine.map((r) => r.id)).not.toContain(A_REPORT)
+  },
+  'reports.list': async (asB) => {
+    expect((await asB.reports.list()).map((r) => r.id)).not.toContain(A_REPORT)
+  },
+  'reports.get': async (asB) => {
+    await expectNotFound(asB.reports.get({ id: A_REPORT }))
+  },
+  'reports.downloadUrl': async (asB) => {
+    await expectNotFound(asB.reports.downloadUrl({ id: A_REPORT }))
+  },
   'apiKeys.create': async (asB) => {
     const key = await asB.apiKeys.create({ name: 'b key', scopes: ['ingest:write'] })
     expect(key.secret).toMatch(/^sk_live_/)
@@ -112,6 +131,7 @@ describe('tenant isolation', () => {
     const key = await callerFor(database.db, 'user_a').apiKeys.create({ name: 'a key', scopes: ['ingest:write'] })
     await database.db.notificationSettings.create({ data: { userId: 'user_a', phone: '+911111111111', smsEnabled: true } })
     a.apiKeyIds.push(key.id)
+    await database.db.report.create({ data: { id: A_REPORT, userId: 'user_a', type: 'ANOMALIES', format: 'CSV', parameters: { filters: {} }, status: 'COMPLETED', fileUrl: 'users/user_a/reports/a.csv' } })
     await createUserWithAnomalies(database.db, 'user_b', 2)
     // Rows must have settled before sync.pull serves them.
     await new Promise((resolve) => setTimeout(resolve, 1_100))
