@@ -4,6 +4,7 @@ import { SignInPanel } from './components/SignInPanel.tsx'
 import { StatusBar } from './components/StatusBar.tsx'
 import { DashboardView } from './dashboard/DashboardView.tsx'
 import { useSyncStatus } from './hooks/useSyncStatus.ts'
+import { NotificationsView } from './notifications/NotificationsView.tsx'
 import { DEFAULT_QUERY, QueueView } from './queue/QueueView.tsx'
 import { ScoringView } from './scoring/ScoringView.tsx'
 
@@ -11,6 +12,7 @@ const VIEWS = [
   { id: 'queue', label: 'Queue', key: '1' },
   { id: 'overview', label: 'Overview', key: '2' },
   { id: 'score', label: 'Score a file', key: '3' },
+  { id: 'alerts', label: 'Alerts', key: '6' },
 ] as const
 type ViewId = (typeof VIEWS)[number]['id']
 
@@ -62,6 +64,7 @@ export function App() {
           <>
             {view === 'queue' && <QueueView query={query} onQuery={setQuery} active={view === 'queue'} />}
             {view === 'overview' && <DashboardView />}
+            {view === 'alerts' && <NotificationsView />}
             {view === 'score' && (
               <ScoringView
                 onOpenBatch={(batchId) => {

@@ -4,6 +4,7 @@ import type { Ref } from 'react'
 import type { QueueRow } from '../../../contract/queue.ts'
 import { callCore } from '../api/core-client.ts'
 import { formatAmount, formatTime, STATUS_LABEL } from '../format.ts'
+import { DeliveryLog } from '../notifications/DeliveryLog.tsx'
 import { HistoryChart } from './HistoryChart.tsx'
 
 interface Props {
@@ -60,6 +61,7 @@ export function DetailPane({ row, note, noteRef, onNote, onDecide, onClose }: Pr
           {d.latestDecision.note !== null && ` — “${d.latestDecision.note}”`}
         </p>
       )}
+      <DeliveryLog anomalyId={row.id} />
       <h3>Account history</h3>
       {history.data === undefined ? <p className="muted">{history.isError ? history.error.message : 'Loading…'}</p> : <HistoryChart points={history.data} highlightId={row.id} />}
       <h3>Decide</h3>
