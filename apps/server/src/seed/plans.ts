@@ -1,8 +1,9 @@
 import type { Db } from '../db/prisma.ts'
 
 /**
- * The plans on offer. Seeded (and refreshed) at start; prices in paise. Editable in
- * the database afterwards: a seed run only inserts plans that do not exist yet.
+ * The plans on offer. Seeded at start; prices in paise, GST included (the invoice
+ * splits the tax out of the amount charged). Editable in the database afterwards: a
+ * seed run only inserts plans that do not exist yet.
  */
 export const DEFAULT_PLANS = [
   {
@@ -10,8 +11,9 @@ export const DEFAULT_PLANS = [
     name: 'Free',
     priceMinor: 0,
     monthlyTxQuota: 10_000,
-    maxApiKeys: 2,
+    maxApiKeys: 3,
     retentionDays: 30,
+    rateLimitPerMinute: 600,
     features: { email_alerts: true, sms_alerts: false, voice_alerts: false, retraining: false, reports_pdf: false },
   },
   {
@@ -21,6 +23,7 @@ export const DEFAULT_PLANS = [
     monthlyTxQuota: 1_000_000,
     maxApiKeys: 10,
     retentionDays: 365,
+    rateLimitPerMinute: 3_000,
     features: { email_alerts: true, sms_alerts: true, voice_alerts: true, retraining: true, reports_pdf: true },
   },
   {
@@ -30,6 +33,7 @@ export const DEFAULT_PLANS = [
     monthlyTxQuota: 20_000_000,
     maxApiKeys: 50,
     retentionDays: 730,
+    rateLimitPerMinute: 12_000,
     features: { email_alerts: true, sms_alerts: true, voice_alerts: true, retraining: true, reports_pdf: true, sso: true },
   },
 ] as const
@@ -43,3 +47,4 @@ export async function seedPlans(db: Db): Promise<void> {
     })
   }
 }
+

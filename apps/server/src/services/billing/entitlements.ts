@@ -16,6 +16,12 @@ export const ZEntitlements = z.object({
   retentionDays: z.number().int(),
   rateLimitPerMinute: z.number().int(),
   features: z.record(z.string(), z.boolean()),
+  /**
+   * Set while a HALTED subscription is in its grace period (epoch ms): the paid
+   * entitlements hold until then, free ones after. Computed once at the halt, so the
+   * fallback needs no job and no clock on the writer's side.
+   */
+  graceUntil: z.number().int().nullable().optional(),
 })
 export type Entitlements = z.infer<typeof ZEntitlements>
 
@@ -29,7 +35,7 @@ export const FREE_ENTITLEMENTS: Entitlements = {
   monthlyTxQuota: FREE.monthlyTxQuota,
   maxApiKeys: FREE.maxApiKeys,
   retentionDays: FREE.retentionDays,
-  rateLimitPerMinute: 600,
+  rateLimitPerMinute: FREE.rateLimitPerMinute,
   features: { ...FREE.features },
 }
 
@@ -54,12 +60,20 @@ export function entitlementsOfPlan(plan: {
   }
 }
 
-export async function getEntitlements(db: Db, userId: string): Promise<Entitlements> {
+export async function getEntitlements(db: Db, userId: string, now: Date = new Date()): Promise<Entitlements> {
   const subscription = await db.subscription.findUnique({ where: { userId }, select: { features: true } })
   if (subscription === null) return FREE_ENTITLEMENTS
-  const parsed = ZEntitlements.safeParse(subscription.features)
+  return effectiveEntitlements(subscription.features, now)
+}
+
+/** The cache as it applies at `now`: a lapsed grace period means free. */
+export function effectiveEntitlements(cached: unknown, now: Date = new Date()): Entitlements {
+  const parsed = ZEntitlements.safeParse(cached)
   // A cache written by an older version falls back to free rather than failing requests.
-  return parsed.success ? parsed.data : FREE_ENTITLEMENTS
+  if (!parsed.success) return FREE_ENTITLEMENTS
+  const { graceUntil } = parsed.data
+  if (graceUntil != null && now.getTime() >= graceUntil) return FREE_ENTITLEMENTS
+  return parsed.data
 }
 
 export function hasFeature(entitlements: Entitlements, flag: FeatureFlag): boolean {

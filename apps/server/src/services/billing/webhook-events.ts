@@ -1,0 +1,282 @@
+import { z } from 'zod'
+import type { Db, Prisma } from '../../db/prisma.ts'
+import type { ServerEnv } from '../../env.ts'
+import type { JobQueue } from '../../jobs/job-queue.ts'
+import type { FastifyBaseLogger } from 'fastify'
+import { recordAudit } from '../audit/record-audit.ts'
+import { effectiveEntitlements, entitlementsOfPlan, FREE_ENTITLEMENTS, type Entitlements } from './entitlements.ts'
+import { INVOICE_PDF_QUEUE } from './invoice-worker.ts'
+import { createInvoiceForCharge } from './invoices.ts'
+import { verifyWebhookSignature } from './webhook-signature.ts'
+
+export interface WebhookDeps {
+  db: Db
+  env: ServerEnv
+  jobs: JobQueue
+  /** The request's logger (carries the request id). */
+  log: Pick<FastifyBaseLogger, 'info' | 'warn' | 'error'>
+}
+
+export interface WebhookRequest {
+  rawBody: Buffer
+  signature: string | undefined
+  eventId: string | undefined
+}
+
+export interface WebhookReply {
+  statusCode: 200 | 400 | 500
+  body: { status: 'processed' | 'duplicate' | 'rejected' | 'failed'; message?: string }
+}
+
+const ZNotes = z.union([z.record(z.string(), z.unknown()), z.array(z.unknown())]).nullish()
+
+const ZEvent = z.object({
+  event: z.string().min(1),
+  created_at: z.number().int(),
+  payload: z
+    .object({
+      subscription: z
+        .object({
+          entity: z.object({
+            id: z.string().min(1),
+            plan_id: z.string().nullish(),
+            current_start: z.number().int().nullish(),
+            current_end: z.number().int().nullish(),
+            notes: ZNotes,
+          }),
+        })
+        .optional(),
+      payment: z
+        .object({
+          entity: z.object({
+            id: z.string().min(1),
+            amount: z.number().int(),
+            currency: z.string().length(3),
+            error_description: z.string().nullish(),
+            subscription_id: z.string().nullish(),
+          }),
+        })
+        .optional(),
+    })
+    .default({}),
+})
+type Event = z.infer<typeof ZEvent>
+
+/** The status each subscription event moves to; events not listed change nothing. */
+const TARGET_STATUS: Record<string, 'ACTIVE' | 'HALTED' | 'CANCELED'> = {
+  'subscription.activated': 'ACTIVE',
+  'subscription.charged': 'ACTIVE',
+  'subscription.resumed': 'ACTIVE',
+  'subscription.halted': 'HALTED',
+  'subscription.cancelled': 'CANCELED',
+  'subscription.completed': 'CANCELED',
+}
+
+/**
+ * Receives one Razorpay webhook. Every request is stored raw in PaymentLog first;
+ * mis-signed ones with signatureValid=false and no eventId (so a forged copy can never
+ * claim a real event's id) and answered 400 with no state change.
+ *
+ * Exactly once: the event id is unique in PaymentLog; processing locks that row and
+ * skips it once processedAt is set, so replays and concurrent duplicates apply once.
+ * A failure leaves processedAt empty and answers 500: Razorpay redelivers, we retry.
+ *
+ * Out of order: Subscription.lastEventAt holds created_at of the newest event
+ * applied. An older event is stored and acknowledged but never moves the status (a
+ * late "activated" cannot undo a "halted"); a charge still gets its invoice, since
+ * the money moved. CANCELED is final for a Razorpay subscription.
+ */
+export async function receiveRazorpayWebhook(deps: WebhookDeps, request: WebhookRequest): Promise<WebhookReply> {
+  const { db, log } = deps
+  const text = request.rawBody.toString('utf8')
+  let json: unknown = null
+  try {
+    json = JSON.parse(text)
+  } catch {
+    json = null
+  }
+  const stored: Prisma.InputJsonValue = json !== null && typeof json === 'object' ? (json as Prisma.InputJsonObject) : { unparsable: text.slice(0, 10_000) }
+  const eventType = typeof (json as { event?: unknown } | null)?.event === 'string' ? (json as { event: string }).event : 'unknown'
+
+  if (!verifyWebhookSignature(request.rawBody, request.signature, deps.env.RAZORPAY_WEBHOOK_SECRET)) {
+    await db.paymentLog.create({
+      data: { eventType, payload: stored, signatureValid: false, error: `bad or missing X-Razorpay-Signature (claimed event id ${request.eventId ?? 'none'})` },
+    })
+    log.warn({ eventType, eventId: request.eventId }, 'razorpay webhook refused: bad signature')
+    return { statusCode: 400, body: { status: 'rejected', message: 'Invalid X-Razorpay-Signature' } }
+  }
+  const parsed = ZEvent.safeParse(json)
+  if (request.eventId === undefined || !parsed.success) {
+    const reason = request.eventId === undefined ? 'missing x-razorpay-event-id header' : `unreadable event: ${parsed.error?.issues[0]?.message ?? 'bad JSON'}`
+    await db.paymentLog.create({ data: { eventType, payload: stored, signatureValid: true, needsFollowUp: true, error: reason } })
+    log.warn({ eventType, reason }, 'razorpay webhook refused')
+    return { statusCode: 400, body: { status: 'rejected', message: reason } }
+  }
+  const eventId = request.eventId
+  const event = parsed.data
+
+  try {
+    await db.paymentLog.create({ data: { eventId, eventType, payload: stored, signatureValid: true } })
+  } catch (error) {
+    // A redelivery: the row exists. Processing below decides whether it still needs doing.
+    if ((error as { code?: string }).code !== 'P2002') throw error
+  }
+
+  let invoiceToRender: string | null = null
+  try {
+    const outcome = await db.$transaction(async (tx) => {
+      const locked = await tx.$queryRaw<{ id: string; processedAt: Date | null }[]>`
+        SELECT id, "processedAt" FROM "PaymentLog" WHERE "eventId" = ${eventId} FOR UPDATE`
+      const row = locked[0]
+      if (!row || row.processedAt !== null) return 'duplicate' as const
+      const result = await applyEvent(tx, deps, eventId, event)
+      await tx.paymentLog.update({
+        where: { id: row.id },
+        data: { processedAt: new Date(), userId: result.userId, needsFollowUp: result.needsFollowUp, error: result.note },
+      })
+      invoiceToRender = result.invoiceId
+      return 'processed' as const
+    })
+    if (outcome === 'duplicate') {
+      log.info({ eventId, eventType }, 'razorpay webhook already processed')
+      return { statusCode: 200, body: { status: 'duplicate' } }
+    }
+  } catch (error) {
+    log.error({ err: error, eventId, eventType }, 'razorpay webhook failed; Razorpay will redeliver')
+    await db.paymentLog.update({ where: { eventId }, data: { error: error instanceof Error ? error.message.slice(0, 2_000) : String(error) } })
+    return { statusCode: 500, body: { status: 'failed', message: 'Processing failed; it will be retried on redelivery' } }
+  }
+
+  if (invoiceToRender !== null) {
+    try {
+      await deps.jobs.send(INVOICE_PDF_QUEUE, { invoiceId: invoiceToRender }, { singletonKey: invoiceToRender })
+    } catch (error) {
+      // The invoice row is committed; the sweep or the first download renders it.
+      log.error({ err: error, invoiceId: invoiceToRender }, 'could not enqueue the invoice PDF')
+    }
+  }
+  log.info({ eventId, eventType }, 'razorpay webhook processed')
+  return { statusCode: 200, body: { status: 'processed' } }
+}
+
+interface ApplyResult {
+  userId: string | null
+  needsFollowUp: boolean
+  note: string | null
+  invoiceId: string | null
+}
+
+async function applyEvent(tx: Prisma.TransactionClient, deps: WebhookDeps, eventId: string, event: Event): Promise<ApplyResult> {
+  const { log, env } = deps
+  const subscriptionEntity = event.payload.subscription?.entity
+  const payment = event.payload.payment?.entity
+
+  if (!event.event.startsWith('subscription.')) {
+    if (event.event === 'payment.failed' && payment) {
+      const owner = payment.subscription_id ? await subscriptionOwner(tx, payment.subscription_id) : null
+      log.warn({ eventId, paymentId: payment.id, userId: owner, reason: payment.error_description }, 'razorpay payment failed')
+      return { userId: owner, needsFollowUp: false, note: payment.error_description ?? null, invoiceId: null }
+    }
+    log.info({ eventId, eventType: event.event }, 'razorpay event stored and ignored')
+    return { userId: null, needsFollowUp: false, note: null, invoiceId: null }
+  }
+  if (!subscriptionEntity) {
+    return { userId: null, needsFollowUp: true, note: 'subscription event without a subscription entity', invoiceId: null }
+  }
+  const locked = await tx.$queryRaw<{ id: string }[]>`
+    SELECT id FROM "Subscription" WHERE "razorpaySubscriptionId" = ${subscriptionEntity.id} FOR UPDATE`
+  const subscription = locked[0] ? await tx.subscription.findUnique({ where: { id: locked[0].id }, include: { plan: true } }) : null
+  if (!subscription) {
+    log.warn({ eventId, razorpaySubscriptionId: subscriptionEntity.id }, 'razorpay event for an unknown subscription: needs follow-up')
+    return { userId: null, needsFollowUp: true, note: `unknown subscription ${subscriptionEntity.id}`, invoiceId: null }
+  }
+
+  const eventAt = new Date(event.created_at * 1000)
+  const eventPlan = subscriptionEntity.plan_id ? await tx.plan.findUnique({ where: { razorpayPlanId: subscriptionEntity.plan_id } }) : null
+  const plan = eventPlan ?? subscription.plan
+  const periodStart = subscriptionEntity.current_start ? new Date(subscriptionEntity.current_start * 1000) : null
+  const periodEnd = subscriptionEntity.current_end ? new Date(subscriptionEntity.current_end * 1000) : null
+
+  let invoiceId: string | null = null
+  if (event.event === 'subscription.charged' && payment) {
+    const notes = notesOf(subscriptionEntity.notes)
+    const invoice = await createInvoiceForCharge(tx, env, {
+      userId: subscription.userId,
+      subscriptionId: subscription.id,
+      paymentId: payment.id,
+      amountMinor: payment.amount,
+      currency: payment.currency,
+      planName: plan.name,
+      periodStart,
+      periodEnd,
+      buyerGstin: notes.gstin ?? null,
+      buyerName: notes.billingName ?? null,
+    })
+    if (invoice.created) invoiceId = invoice.id
+  }
+
+  const target = TARGET_STATUS[event.event]
+  const stale = subscription.lastEventAt !== null && eventAt < subscription.lastEventAt
+  if (target === undefined || stale || subscription.status === 'CANCELED') {
+    const note = target === undefined ? null : stale ? 'older than the last event applied: status kept' : 'subscription already canceled: status kept'
+    if (note) log.info({ eventId, eventType: event.event, subscriptionId: subscription.id }, note)
+    return { userId: subscription.userId, needsFollowUp: false, note, invoiceId }
+  }
+
+  const before = effectiveEntitlements(subscription.features, eventAt)
+  let features: Entitlements
+  if (target === 'ACTIVE') features = entitlementsOfPlan(plan)
+  else if (target === 'HALTED') features = { ...entitlementsOfPlan(plan), graceUntil: eventAt.getTime() + env.BILLING_GRACE_DAYS * 86_400_000 }
+  else features = FREE_ENTITLEMENTS
+
+  await tx.subscription.update({
+    where: { id: subscription.id },
+    data: {
+      status: target,
+      planId: plan.id,
+      features,
+      lastEventAt: eventAt,
+      ...(periodStart ? { currentPeriodStart: periodStart } : {}),
+      ...(periodEnd ? { currentPeriodEnd: periodEnd } : {}),
+      haltedAt: target === 'HALTED' ? eventAt : null,
+      ...(target === 'CANCELED' ? { canceledAt: eventAt, cancelAtPeriodEnd: false, pendingPlanId: null } : {}),
+      ...(subscription.pendingPlanId === plan.id ? { pendingPlanId: null } : {}),
+    },
+  })
+  const system = { userId: subscription.userId, actor: 'system' }
+  if (subscription.status !== target) {
+    await recordAudit(tx, system, {
+      action: 'billing.status_change',
+      entityType: 'Subscription',
+      entityId: subscription.id,
+      oldData: { status: subscription.status },
+      newData: { status: target, event: event.event, eventId, ...(features.graceUntil ? { graceUntil: new Date(features.graceUntil).toISOString() } : {}) },
+    })
+  }
+  if (before.planId !== features.planId) {
+    await recordAudit(tx, system, {
+      action: 'billing.plan_change',
+      entityType: 'Subscription',
+      entityId: subscription.id,
+      oldData: { planId: before.planId },
+      newData: { planId: features.planId, event: event.event, eventId },
+    })
+  }
+  log.info({ eventId, eventType: event.event, userId: subscription.userId, from: subscription.status, to: target, planId: features.planId }, 'subscription updated')
+  return { userId: subscription.userId, needsFollowUp: false, note: null, invoiceId }
+}
+
+async function subscriptionOwner(tx: Prisma.TransactionClient, razorpaySubscriptionId: string): Promise<string | null> {
+  const row = await tx.subscription.findUnique({ where: { razorpaySubscriptionId }, select: { userId: true } })
+  return row?.userId ?? null
+}
+
+/** Notes are a key-value object (Razorpay sends [] when there are none). */
+function notesOf(notes: unknown): { gstin?: string; billingName?: string } {
+  if (notes === null || typeof notes !== 'object' || Array.isArray(notes)) return {}
+  const record = notes as Record<string, unknown>
+  return {
+    ...(typeof record.gstin === 'string' && record.gstin !== '' ? { gstin: record.gstin } : {}),
+    ...(typeof record.billingName === 'string' && record.billingName !== '' ? { billingName: record.billingName } : {}),
+  }
+}
