@@ -63,6 +63,25 @@ const ZServerEnv = z.object({
   TWILIO_API_BASE_URL: z.url().optional(),
   /** Alert messages per user, per channel, per hour; past it, a burst is folded into one summary. */
   NOTIFY_MAX_PER_HOUR: z.coerce.number().int().min(1).max(1_000).default(5),
+  /** Billing (Razorpay). Without a key id and secret, subscribing says billing is not configured. */
+  RAZORPAY_KEY_ID: z.string().min(1).optional(),
+  RAZORPAY_KEY_SECRET: z.string().min(1).optional(),
+  /** Secret of the webhook endpoint (POST /webhooks/razorpay); unset: every webhook is refused (400). */
+  RAZORPAY_WEBHOOK_SECRET: z.string().min(1).optional(),
+  /** Razorpay API base URL; a local stub in tests. */
+  RAZORPAY_API_BASE_URL: z.url().default('https://api.razorpay.com'),
+  /** Days a HALTED subscription keeps its paid entitlements before falling back to free. */
+  BILLING_GRACE_DAYS: z.coerce.number().min(0).max(60).default(3),
+  /** GST on invoices: percent included in plan prices, and how it is split (CGST+SGST within the seller's state, IGST across states). */
+  BILLING_GST_PERCENT: z.coerce.number().min(0).max(50).default(18),
+  BILLING_TAX_MODE: z.enum(['cgst_sgst', 'igst']).default('cgst_sgst'),
+  /** Seller printed on invoices. */
+  BILLING_SELLER_NAME: z.string().min(1).default('Anomalyze Technologies Pvt Ltd'),
+  BILLING_SELLER_ADDRESS: z.string().min(1).default('Bengaluru, Karnataka, India'),
+  BILLING_SELLER_GSTIN: z
+    .string()
+    .regex(/^\d{2}[A-Z0-9]{13}$/, 'must be a 15-character GSTIN (2-digit state code first)')
+    .optional(),
   /** Seconds between job fetches of an idle queue (pg-boss polling). */
   JOB_POLL_SECONDS: z.coerce.number().min(0.5).max(60).default(1),
 })

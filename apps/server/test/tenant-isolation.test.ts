@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { appRouter } from '../src/trpc/app-router.ts'
 import { callerFor } from './helpers/caller.ts'
 import { createUserWithAnomalies, type UserFixture } from './helpers/fixtures.ts'
+import { createPaidSubscriptionFixture } from './helpers/razorpay-stub.ts'
 import { createTestDatabase, type TestDatabase } from './helpers/test-database.ts'
 
 /**
@@ -19,6 +20,9 @@ const expectNotFound = async (call: Promise<unknown>): Promise<void> => {
   expect(error).toBeInstanceOf(TRPCError)
   expect((error as TRPCError).code).toBe('NOT_FOUND')
 }
+
+/** An invoice of user A's, on a paid subscription (created in beforeAll). */
+const A_INVOICE = '3d9b0c56-1f0e-4c8e-9f43-2b1a6e5d7c21'
 
 /** A finished report of user A's (created in beforeAll). */
 const A_REPORT = '0c6f3f0e-9d1a-4f43-8a52-7e0b7d2a5c11'
@@ -39,6 +43,33 @@ const probes: Record<string, Probe> = {
   },
   'reports.downloadUrl': async (asB) => {
     await expectNotFound(asB.reports.downloadUrl({ id: A_REPORT }))
+  },
+  'billing.overview': async (asB) => {
+    const overview = await asB.billing.overview()
+    expect(overview.subscription).toBeNull()
+    expect(overview.entitlements.planId).toBe('free')
+  },
+  'billing.invoices': async (asB) => {
+    expect(await asB.billing.invoices()).toEqual([])
+  },
+  'billing.invoiceDownload': async (asB) => {
+    await expectNotFound(asB.billing.invoiceDownload({ id: A_INVOICE }))
+  },
+  'billing.subscribe': async (asB) => {
+    await expect(asB.billing.subscribe({ planId: 'pro' })).rejects.toThrow(/Billing is not configured/)
+  },
+  'billing.changePlan': async (asB) => {
+    await expect(asB.billing.changePlan({ planId: 'pro' })).rejects.toThrow(/Billing is not configured/)
+  },
+  'billing.cancel': async (asB) => {
+    await expectNotFound(asB.billing.cancel({ atPeriodEnd: false }))
+  },
+  'audit.list': async (asB, a) => {
+    const page = await asB.audit.list({ limit: 200 })
+    expect(page.items.every((row) => !a.apiKeyIds.includes(row.entityId ?? '') && row.action !== 'billing.subscribe')).toBe(true)
+  },
+  'audit.facets': async (asB) => {
+    expect((await asB.audit.facets()).actions).not.toContain('billing.subscribe')
   },
   'apiKeys.create': async (asB) => {
     const key = await asB.apiKeys.create({ name: 'b key', scopes: ['ingest:write'] })
@@ -131,6 +162,7 @@ describe('tenant isolation', () => {
     const key = await callerFor(database.db, 'user_a').apiKeys.create({ name: 'a key', scopes: ['ingest:write'] })
     await database.db.notificationSettings.create({ data: { userId: 'user_a', phone: '+911111111111', smsEnabled: true } })
     a.apiKeyIds.push(key.id)
+    await createPaidSubscriptionFixture(database.db, 'user_a', A_INVOICE)
     await database.db.report.create({ data: { id: A_REPORT, userId: 'user_a', type: 'ANOMALIES', format: 'CSV', parameters: { filters: {} }, status: 'COMPLETED', fileUrl: 'users/user_a/reports/a.csv' } })
     await createUserWithAnomalies(database.db, 'user_b', 2)
     // Rows must have settled before sync.pull serves them.

@@ -8,10 +8,12 @@ import type { Authenticator } from '../auth/session.ts'
 import type { Db } from '../db/prisma.ts'
 import type { Logger } from '../logger.ts'
 import type { LinkSigner } from '../storage/signed-links.ts'
+import { recordSignIn } from '../services/audit/record-sign-in.ts'
 import { ensureUser } from '../services/users/ensure-user.ts'
 import { appRouter, type AppRouter } from '../trpc/app-router.ts'
 import type { Context } from '../trpc/context.ts'
 import { fileDownloadRoutes } from './routes/file-downloads.ts'
+import { razorpayWebhookRoutes } from './routes/razorpay-webhook.ts'
 import { twilioWebhookRoutes } from './routes/twilio-webhooks.ts'
 
 export interface ServerDeps {
@@ -51,6 +53,7 @@ export async function buildServer(deps: ServerDeps) {
 
   // Plain HTTP routes: what cannot be tRPC (file downloads, streamed uploads, provider webhooks).
   await app.register(fileDownloadRoutes(deps.services.storage, deps.linkSigner))
+  await app.register(razorpayWebhookRoutes({ db: deps.db, env: deps.services.env, jobs: deps.services.jobs, log: deps.log }))
   await app.register(twilioWebhookRoutes(deps.db, deps.services))
 
   await app.register(fastifyTRPCPlugin, {
@@ -67,6 +70,7 @@ export async function buildServer(deps: ServerDeps) {
         try {
           const session = await authenticateHeader(req.headers.authorization, deps.authenticator)
           if (session) await ensureUser(deps.db, session)
+          if (session) await recordSignIn(deps.db, session, base.request)
           return { ...base, session, authError: null }
         } catch (error) {
           if (error instanceof AppError) return { ...base, session: null, authError: error }

@@ -2,6 +2,7 @@ import { generateTransactions, type GeneratorOptions, type TTransaction } from '
 import type { Db } from '../db/prisma.ts'
 import { ingestTransactions } from '../services/ingestion/ingest-transactions.ts'
 import type { Logger } from '../logger.ts'
+import { grantPlan } from '../services/billing/grant-plan.ts'
 import { seedPlans } from './plans.ts'
 
 export interface DemoSeedResult {
@@ -14,7 +15,7 @@ const BATCH = 1_000
 
 /**
  * Gives an account realistic data to look at: a month of generated card
- * transactions (see generateTransactions) on the free plan. Does nothing when the
+ * transactions (see generateTransactions) on the Pro plan. Does nothing when the
  * account already has transactions, so it is safe to run at every start.
  */
 export async function seedDemoAccount(
@@ -29,11 +30,9 @@ export async function seedDemoAccount(
     create: { id: user.id, name: user.name, email: user.email ?? null },
     update: {},
   })
-  await db.subscription.upsert({
-    where: { userId: user.id },
-    create: { userId: user.id, planId: 'free', status: 'ACTIVE', features: await planFeatures(db, 'free') },
-    update: {},
-  })
+  // The demo month (~17,700 transactions) exceeds the free quota: the local analyst
+  // gets Pro, unpaid, with its entitlements cached (see billing/grant-plan.ts).
+  await grantPlan(db, user.id, 'pro')
   if ((await db.transaction.count({ where: { userId: user.id } })) > 0) return { created: false, transactions: 0, anomalies: 0 }
 
   // Through the real ingestion path, so the demo queue holds what detection found.
@@ -55,7 +54,3 @@ export async function seedDemoAccount(
   return { created: true, transactions: total, anomalies }
 }
 
-async function planFeatures(db: Db, planId: string) {
-  const plan = await db.plan.findUniqueOrThrow({ where: { id: planId }, select: { features: true } })
-  return plan.features ?? {}
-}

@@ -1,5 +1,7 @@
 import { anomaliesRouter } from './routers/anomalies.ts'
 import { apiKeysRouter } from './routers/api-keys.ts'
+import { auditRouter } from './routers/audit.ts'
+import { billingRouter } from './routers/billing.ts'
 import { batchJobsRouter } from './routers/batch-jobs.ts'
 import { ingestRouter } from './routers/ingest.ts'
 import { meRouter } from './routers/me.ts'
@@ -17,6 +19,8 @@ export const appRouter = router({
   transactions: transactionsRouter,
   anomalies: anomaliesRouter,
   sync: syncRouter,
+  billing: billingRouter,
+  audit: auditRouter,
   reports: reportsRouter,
   batchJobs: batchJobsRouter,
   notifications: notificationsRouter,

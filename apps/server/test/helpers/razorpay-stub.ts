@@ -166,3 +166,42 @@ export function webhookEvent(
     created_at: createdAt,
   })
 }
+
+/** A paid, active subscription with one invoice and its audit row, written directly (for access tests). */
+export async function createPaidSubscriptionFixture(
+  db: import('../../src/db/prisma.ts').Db,
+  userId: string,
+  invoiceId: string,
+): Promise<void> {
+  const features = { planId: 'pro', planName: 'Pro', monthlyTxQuota: 1_000_000, maxApiKeys: 10, retentionDays: 365, rateLimitPerMinute: 3_000, features: { voice_alerts: true } }
+  await db.plan.upsert({
+    where: { id: 'pro' },
+    create: { id: 'pro', name: 'Pro', priceMinor: 4_999_00, monthlyTxQuota: 1_000_000, maxApiKeys: 10, retentionDays: 365, features: features.features },
+    update: {},
+  })
+  const subscription = await db.subscription.create({
+    data: { userId, planId: 'pro', status: 'ACTIVE', razorpaySubscriptionId: `sub_${userId}`, features },
+  })
+  await db.invoice.create({
+    data: {
+      id: invoiceId,
+      userId,
+      subscriptionId: subscription.id,
+      number: `ANZ-FIXTURE-${userId}`,
+      amountMinor: 4_999_00,
+      taxMinor: 76_256,
+      lineItems: [{ description: 'Anomalyze Pro plan subscription', quantity: 1, unitMinor: 423_644, amountMinor: 423_644 }],
+      taxDetails: {
+        mode: 'igst',
+        ratePercent: 18,
+        taxableMinor: 423_644,
+        lines: [{ name: 'IGST', ratePercent: 18, amountMinor: 76_256 }],
+        seller: { name: 'Seller', address: 'Somewhere', gstin: null },
+        buyerName: null,
+      },
+    },
+  })
+  await db.auditLog.create({
+    data: { userId, actor: userId, action: 'billing.subscribe', entityType: 'Subscription', entityId: subscription.id, newData: { planId: 'pro' } },
+  })
+}

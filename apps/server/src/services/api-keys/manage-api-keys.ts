@@ -2,6 +2,7 @@ import bcrypt from 'bcryptjs'
 import { z } from 'zod'
 import { AppError } from '@anomalyze/shared'
 import type { Db } from '../../db/prisma.ts'
+import { getEntitlements } from '../billing/entitlements.ts'
 import { API_KEY_SCOPES, generateApiKey } from './api-key-format.ts'
 
 const BCRYPT_ROUNDS = 10
@@ -32,6 +33,17 @@ export async function createApiKey(db: Db, actor: Actor, input: z.output<typeof 
   const generated = generateApiKey()
   const keyHash = await bcrypt.hash(generated.secret, BCRYPT_ROUNDS)
   const key = await db.$transaction(async (tx) => {
+    // Serialise this user's key creations so two at once cannot both pass the limit.
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`api-keys-${actor.userId}`}))`
+    const entitlements = await getEntitlements(db, actor.userId)
+    const active = await tx.apiKey.count({ where: { userId: actor.userId, revokedAt: null } })
+    if (active >= entitlements.maxApiKeys) {
+      throw new AppError(
+        'LIMIT_EXCEEDED',
+        `The ${entitlements.planName} plan allows ${entitlements.maxApiKeys} active API keys and you have ${active}: revoke one, or upgrade on the Billing screen (billing.subscribe)`,
+        { limit: entitlements.maxApiKeys, planId: entitlements.planId, upgrade: 'billing.subscribe' },
+      )
+    }
     const created = await tx.apiKey.create({
       data: { userId: actor.userId, name: input.name, keyId: generated.keyId, keyPrefix: generated.keyPrefix, keyHash, scopes: input.scopes },
       select: keySelect,
