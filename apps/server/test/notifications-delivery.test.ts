@@ -6,6 +6,7 @@ import { entitlementsOfPlan } from '../src/services/billing/entitlements.ts'
 import { createMailer } from '../src/services/email/mailer.ts'
 import { deliverNotifications, ProviderErrors, type DeliveryDeps } from '../src/services/notifications/deliver-notifications.ts'
 import { alertLinks, webhookUrls } from '../src/services/notifications/notify-worker.ts'
+import { sendDailyDigests } from '../src/services/notifications/send-daily-digest.ts'
 import { createTwilioClient } from '../src/services/notifications/twilio-client.ts'
 import { DEFAULT_PLANS, seedPlans } from '../src/seed/plans.ts'
 import { testLogger } from './helpers/silent-logger.ts'
@@ -223,6 +224,25 @@ describe('notification delivery', () => {
     const later = await db.notificationLog.findMany({ where: { anomalyId: { in: more }, channel: 'EMAIL' } })
     expect(later.map((r) => r.status)).toEqual(['SKIPPED', 'SKIPPED'])
     expect(later[0]?.error).toMatch(/^hourly cap of 3 reached and a summary already went out at /)
+  })
+
+  it('sends one daily digest per user at 08:00 on their own clock', async () => {
+    const kolkata = await proUser(['HIGH', 'CRITICAL', 'LOW'], { dailyDigest: true, timeZone: 'Asia/Kolkata' })
+    const newYork = await proUser(['HIGH'], { dailyDigest: true, timeZone: 'America/New_York' })
+    const digestDeps = { db, log: testLogger, mailer: deps.senders.mailer, links: deps.links }
+    // 02:40 UTC is 08:10 in Kolkata and 22:40 (previous day) in New York.
+    const at = new Date()
+    at.setUTCHours(2, 40, 0, 0)
+    await sendDailyDigests(digestDeps, at)
+    await sendDailyDigests(digestDeps, new Date(at.getTime() + 10 * 60_000))
+    const digests = mailsTo(kolkata.email)
+    expect(digests).toHaveLength(1)
+    expect(digests[0]?.subject).toMatch(/^\[Anomalyze\] Daily digest \d{4}-\d{2}-\d{2}: 3 anomalies$/)
+    expect(digests[0]?.decoded).toContain('CRITICAL: 1, HIGH: 1, MEDIUM: 0, LOW: 1')
+    expect(mailsTo(newYork.email)).toEqual([])
+    // The digest is not an alert: the hourly allowance is untouched afterwards.
+    await deliverNotifications(deps, job(kolkata.userId, kolkata.anomalyIds))
+    expect(await db.notificationLog.count({ where: { userId: kolkata.userId, channel: 'EMAIL', status: 'SENT', anomalyId: { not: null } } })).toBe(2)
   })
 
   async function proUserAnomalies(userId: string, count: number): Promise<string[]> {

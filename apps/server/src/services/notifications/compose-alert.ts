@@ -94,3 +94,20 @@ const ORDER = ['LOW', 'MEDIUM', 'HIGH', 'CRITICAL']
 function highest(anomalies: AlertAnomaly[]): string {
   return anomalies.reduce((top, a) => (ORDER.indexOf(a.severity) > ORDER.indexOf(top) ? a.severity : top), 'LOW')
 }
+
+/** The daily digest: counts by severity and the highest-scored anomalies of the last day. */
+export function composeDigest(localDate: string, counts: Record<string, number>, top: AlertAnomaly[], links: AlertLinks): EmailContent {
+  const total = Object.values(counts).reduce((sum, n) => sum + n, 0)
+  const bySeverity = ORDER.slice()
+    .reverse()
+    .map((s) => `${s}: ${counts[s] ?? 0}`)
+    .join(', ')
+  const subject = `[Anomalyze] Daily digest ${localDate}: ${total} ${total === 1 ? 'anomaly' : 'anomalies'}`
+  const lines = top.map((a) => `- ${oneLine(a)}, score ${a.score.toFixed(2)}\n  ${links.deepLink(a.id)}  ${links.webLink(a.id)}`)
+  const text = `${total} anomalies in the last 24 hours (${bySeverity}).\n\nHighest scores:\n${lines.join('\n')}\n\nYou receive this because the daily digest is on in your Anomalyze alert settings.\n`
+  const items = top
+    .map((a) => `<li>${escapeHtml(oneLine(a))}, score ${a.score.toFixed(2)} · <a href="${escapeHtml(links.deepLink(a.id))}">console</a> · <a href="${escapeHtml(links.webLink(a.id))}">web</a></li>`)
+    .join('\n')
+  const html = `<!doctype html><html><body><p>${total} anomalies in the last 24 hours (${escapeHtml(bySeverity)}).</p><p>Highest scores:</p><ul>\n${items}\n</ul><p style="color:#666">You receive this because the daily digest is on in your Anomalyze alert settings.</p></body></html>`
+  return { subject, text, html }
+}

@@ -167,10 +167,13 @@ async function claimChannel(
     }
 
     const hourAgo = new Date(now.getTime() - 3_600_000)
-    const recent = await tx.notificationLog.findMany({
-      where: { userId: job.userId, channel, status: ACTIVE, createdAt: { gte: hourAgo } },
-      select: { anomalyId: true, createdAt: true },
-    })
+    // The daily digest is not an alert: it neither uses the hourly allowance nor counts as a summary.
+    const recent = (
+      await tx.notificationLog.findMany({
+        where: { userId: job.userId, channel, status: ACTIVE, createdAt: { gte: hourAgo } },
+        select: { anomalyId: true, createdAt: true, metadata: true },
+      })
+    ).filter((r) => metadataOf(r.metadata).digestDate === undefined)
     const room = Math.max(0, deps.maxPerHour - recent.length)
     const individual = toSend.slice(0, room)
     const overflow = toSend.slice(room)

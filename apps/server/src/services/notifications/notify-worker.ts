@@ -5,6 +5,7 @@ import type { WorkerDeps } from '../../jobs/register-workers.ts'
 import { createMailer } from '../email/mailer.ts'
 import type { AlertLinks } from './compose-alert.ts'
 import { deliverNotifications, type DeliveryDeps } from './deliver-notifications.ts'
+import { sendDailyDigests } from './send-daily-digest.ts'
 import type { Senders, WebhookUrls } from './send-alert.ts'
 import { createTwilioClient } from './twilio-client.ts'
 
@@ -24,6 +25,9 @@ export const NOTIFY_QUEUE = defineQueue<NotifyJobData>('notify-anomaly', {
   retryBackoff: true,
   expireInSeconds: 300,
 })
+
+/** Hourly: each user's digest goes out when their own clock reads DIGEST_LOCAL_HOUR. */
+export const DIGEST_QUEUE = defineQueue<{ at?: string }>('notify-daily-digest', { retryLimit: 1, retryDelay: 60, expireInSeconds: 900 })
 
 const CHUNK = 500
 
@@ -94,4 +98,9 @@ export async function registerNotificationWorkers(deps: WorkerDeps): Promise<voi
       finalAttempt: job.retryCount >= job.retryLimit,
     })
   })
+  await deps.jobs.work(DIGEST_QUEUE, async (job) => {
+    const sent = await sendDailyDigests({ db: deps.db, log: delivery.log, mailer: senders.mailer, links: delivery.links }, new Date(job.data.at ?? job.createdOn))
+    delivery.log.info({ sent }, 'daily digests done')
+  })
+  await deps.jobs.schedule(DIGEST_QUEUE, '0 * * * *', {})
 }
