@@ -84,6 +84,10 @@ const ZServerEnv = z.object({
     .optional(),
   /** Seconds between job fetches of an idle queue (pg-boss polling). */
   JOB_POLL_SECONDS: z.coerce.number().min(0.5).max(60).default(1),
+  /** Largest CSV accepted by POST /batch-jobs, in MB (the upload is streamed, never held in memory). */
+  BATCH_MAX_UPLOAD_MB: z.coerce.number().min(1).max(10_240).default(1_024),
+  /** Rows a batch job ingests per committed chunk (its unit of progress and of resume). */
+  BATCH_CHUNK_ROWS: z.coerce.number().int().min(1).max(10_000).default(2_000),
 })
 
 export type ServerEnv = z.infer<typeof ZServerEnv>

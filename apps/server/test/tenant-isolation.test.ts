@@ -27,7 +27,19 @@ const A_INVOICE = '3d9b0c56-1f0e-4c8e-9f43-2b1a6e5d7c21'
 /** A finished report of user A's (created in beforeAll). */
 const A_REPORT = '0c6f3f0e-9d1a-4f43-8a52-7e0b7d2a5c11'
 
+/** A batch job of user A's, with a rejected-rows file (created in beforeAll). */
+const A_BATCH_JOB = '6f1f7a52-4c1e-4a57-9a55-3b7c1b0e0a01'
+
 const probes: Record<string, Probe> = {
+  'batchJobs.list': async (asB) => {
+    expect((await asB.batchJobs.list({})).map((j) => j.id)).not.toContain(A_BATCH_JOB)
+  },
+  'batchJobs.get': async (asB) => {
+    await expectNotFound(asB.batchJobs.get({ id: A_BATCH_JOB }))
+  },
+  'batchJobs.errorsDownload': async (asB) => {
+    await expectNotFound(asB.batchJobs.errorsDownload({ id: A_BATCH_JOB }))
+  },
   'reports.create': async (asB, a) => {
     // This caller has no job queue: the report is recorded as B's and marked FAILED.
     await expect(asB.reports.create({ type: 'ANOMALIES', format: 'CSV', parameters: { filters: { accountId: `${a.userId}-acct` } } })).rejects.toThrow(/could not be queued/)
@@ -162,6 +174,7 @@ describe('tenant isolation', () => {
     const key = await callerFor(database.db, 'user_a').apiKeys.create({ name: 'a key', scopes: ['ingest:write'] })
     await database.db.notificationSettings.create({ data: { userId: 'user_a', phone: '+911111111111', smsEnabled: true } })
     a.apiKeyIds.push(key.id)
+    await database.db.batchJob.create({ data: { id: A_BATCH_JOB, userId: 'user_a', fileName: 'a.csv', r2Key: 'users/user_a/batches/a.csv', rowErrorsKey: 'users/user_a/batches/a-errors.csv' } })
     await createPaidSubscriptionFixture(database.db, 'user_a', A_INVOICE)
     await database.db.report.create({ data: { id: A_REPORT, userId: 'user_a', type: 'ANOMALIES', format: 'CSV', parameters: { filters: {} }, status: 'COMPLETED', fileUrl: 'users/user_a/reports/a.csv' } })
     await createUserWithAnomalies(database.db, 'user_b', 2)

@@ -12,6 +12,7 @@ import { recordSignIn } from '../services/audit/record-sign-in.ts'
 import { ensureUser } from '../services/users/ensure-user.ts'
 import { appRouter, type AppRouter } from '../trpc/app-router.ts'
 import type { Context } from '../trpc/context.ts'
+import { batchUploadRoutes } from './routes/batch-upload.ts'
 import { fileDownloadRoutes } from './routes/file-downloads.ts'
 import { razorpayWebhookRoutes } from './routes/razorpay-webhook.ts'
 import { twilioWebhookRoutes } from './routes/twilio-webhooks.ts'
@@ -53,6 +54,7 @@ export async function buildServer(deps: ServerDeps) {
 
   // Plain HTTP routes: what cannot be tRPC (file downloads, streamed uploads, provider webhooks).
   await app.register(fileDownloadRoutes(deps.services.storage, deps.linkSigner))
+  await app.register(batchUploadRoutes(deps.db, deps.services, deps.authenticator))
   await app.register(razorpayWebhookRoutes({ db: deps.db, env: deps.services.env, jobs: deps.services.jobs, log: deps.log }))
   await app.register(twilioWebhookRoutes(deps.db, deps.services))
 
