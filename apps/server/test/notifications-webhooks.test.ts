@@ -176,7 +176,7 @@ describe('notifications on a running server', () => {
     const signature = twilio.getExpectedTwilioSignature(token, url, params)
     return fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature },
+      headers: { 'content-type': 'application/x-www-form-urlencoded; charset=UTF-8', 'x-twilio-signature': signature },
       body: new URLSearchParams({ ...params, ...tamper }),
     })
   }
