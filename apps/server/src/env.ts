@@ -82,6 +82,8 @@ const ZServerEnv = z.object({
     .string()
     .regex(/^\d{2}[A-Z0-9]{13}$/, 'must be a 15-character GSTIN (2-digit state code first)')
     .optional(),
+  /** Feedback loop: new analyst decisions (fraud / false positive) that start a retraining on their own; 0 turns it off. */
+  RETRAIN_AFTER_LABELS: z.coerce.number().int().min(0).default(50),
   /** Seconds between job fetches of an idle queue (pg-boss polling). */
   JOB_POLL_SECONDS: z.coerce.number().min(0.5).max(60).default(1),
   /** Largest CSV accepted by POST /batch-jobs, in MB (the upload is streamed, never held in memory). */

@@ -162,6 +162,16 @@ const probes: Record<string, Probe> = {
   'models.active': async (asB) => {
     expect((await asB.models.active()).files).toEqual([])
   },
+  'training.start': async (asB) => {
+    // B is on the free plan: refused for B's own plan, nothing of A's involved.
+    await expect(asB.training.start()).rejects.toThrow(/not included in the Free plan/)
+  },
+  'training.list': async (asB) => {
+    expect(await asB.training.list({})).toEqual([])
+  },
+  'training.get': async (asB) => {
+    await expectNotFound(asB.training.get({ id: randomUUID() }))
+  },
 }
 
 describe('tenant isolation', () => {

@@ -8,6 +8,7 @@ import { meRouter } from './routers/me.ts'
 import { reportsRouter } from './routers/reports.ts'
 import { notificationsRouter } from './routers/notifications.ts'
 import { modelsRouter } from './routers/models.ts'
+import { trainingRouter } from './routers/training.ts'
 import { syncRouter } from './routers/sync.ts'
 import { transactionsRouter } from './routers/transactions.ts'
 import { router } from './init.ts'
@@ -25,6 +26,7 @@ export const appRouter = router({
   batchJobs: batchJobsRouter,
   notifications: notificationsRouter,
   models: modelsRouter,
+  training: trainingRouter,
 })
 
 /** The one type clients import: `import type { AppRouter } from '@anomalyze/server/router'`. */

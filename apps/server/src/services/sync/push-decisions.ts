@@ -1,5 +1,7 @@
-import { statusForLabel, type TDecisionInput, type TPushOutput } from '@anomalyze/shared'
-import type { Db } from '../../db/prisma.ts'
+import { applyLabel, statusForLabel, type FeatureConfig, type TDecisionInput, type TPushOutput } from '@anomalyze/shared'
+import type { Db, Prisma } from '../../db/prisma.ts'
+import { activeModelFor } from '../detection/active-model.ts'
+import { lockFeatureStates, saveFeatureStates } from '../ingestion/feature-state-store.ts'
 
 type PushResult = TPushOutput['results'][number]
 
@@ -17,13 +19,24 @@ export interface Decider {
  * larger mutationId) sets the anomaly's status. See the conflict rule in
  * packages/shared/src/sync/contract.ts.
  */
-export async function pushDecisions(db: Db, decider: Decider, decisions: TDecisionInput[]): Promise<TPushOutput> {
+export async function pushDecisions(
+  db: Db,
+  decider: Decider,
+  decisions: TDecisionInput[],
+  onApplied?: (appliedCount: number) => Promise<void>,
+): Promise<TPushOutput> {
   const results: PushResult[] = []
-  for (const decision of decisions) results.push(await applyDecision(db, decider, decision))
+  // Resolved before any row is locked: loading a model must not happen inside a transaction.
+  const config = (await activeModelFor(db, decider.userId)).loaded.model.featureConfig
+  for (const decision of decisions) results.push(await applyDecision(db, decider, decision, config))
+  const applied = results.filter((r) => r.outcome === 'applied').length
+  // Hook for the feedback loop (automatic retraining after N new labels); it runs
+  // after the decisions committed and never undoes them.
+  if (onApplied && applied > 0) await onApplied(applied)
   return { results }
 }
 
-async function applyDecision(db: Db, decider: Decider, decision: TDecisionInput): Promise<PushResult> {
+async function applyDecision(db: Db, decider: Decider, decision: TDecisionInput, config: FeatureConfig): Promise<PushResult> {
   return db.$transaction(async (tx) => {
     // Lock the anomaly so that concurrent decisions on it are decided one at a time.
     const locked = await tx.$queryRaw<{ id: string; status: string }[]>`
@@ -60,6 +73,7 @@ async function applyDecision(db: Db, decider: Decider, decision: TDecisionInput)
       return { mutationId: decision.mutationId, outcome: 'superseded', status: current.status }
     }
     const status = statusForLabel(winner.label)
+    await feedFeatureState(tx, config, decider.userId, anomaly.id, anomaly.status === 'CONFIRMED_FRAUD', status === 'CONFIRMED_FRAUD')
     await tx.anomaly.update({
       where: { id: anomaly.id },
       data: { status, isFalsePositive: status === 'FALSE_POSITIVE' },
@@ -79,4 +93,27 @@ async function applyDecision(db: Db, decider: Decider, decision: TDecisionInput)
     })
     return { mutationId: decision.mutationId, outcome: 'applied', status }
   })
+}
+
+/**
+ * Feeds the decision into the merchant/terminal and account risk features, as
+ * known fraud (the shared applyLabel; its label delay still applies when scoring).
+ * A change of mind is applied as a correction: a fraud turned false positive takes
+ * its count back out. Rows are locked like ingestion locks them, so a concurrent
+ * batch on the same merchant waits instead of overwriting.
+ */
+async function feedFeatureState(tx: Prisma.TransactionClient, config: FeatureConfig, userId: string, anomalyId: string, wasFraud: boolean, isFraud: boolean): Promise<void> {
+  if (wasFraud === isFraud) return
+  const t = await tx.anomaly.findUniqueOrThrow({
+    where: { id: anomalyId },
+    select: { transaction: { select: { accountId: true, merchantId: true, timestamp: true } } },
+  })
+  const { accountId, merchantId, timestamp } = t.transaction
+  const states = await lockFeatureStates(tx, userId, [accountId], [merchantId])
+  const account = states.accounts.get(accountId)
+  const merchant = states.merchants.get(merchantId)
+  // No state yet (the transaction came before feature state existed): nothing to correct.
+  if (account) applyLabel(account, timestamp.getTime(), isFraud, config, wasFraud)
+  if (merchant) applyLabel(merchant, timestamp.getTime(), isFraud, config, wasFraud)
+  await saveFeatureStates(tx, userId, states)
 }

@@ -2,6 +2,7 @@ import type { TRPCRouterRecord } from '@trpc/server'
 import { ZPullInput, ZPullOutput, ZPushInput, ZPushOutput } from '@anomalyze/shared'
 import { pullChanges } from '../../services/sync/pull-changes.ts'
 import { pushDecisions } from '../../services/sync/push-decisions.ts'
+import { maybeAutoRetrain } from '../../services/training/start-training.ts'
 import { scopedProcedure } from '../init.ts'
 
 /** Desktop sync, protocol v1 (packages/shared/src/sync/contract.ts). */
@@ -23,6 +24,7 @@ export const syncRouter = {
           userAgent: ctx.request.userAgent,
         },
         input.decisions,
+        async () => void (await maybeAutoRetrain(ctx.db, ctx.services, ctx.userId, ctx.log)),
       ),
     ),
 } satisfies TRPCRouterRecord

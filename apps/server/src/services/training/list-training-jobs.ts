@@ -1,0 +1,25 @@
+import { AppError } from '@anomalyze/shared'
+import type { Db } from '../../db/prisma.ts'
+
+const select = {
+  id: true,
+  trigger: true,
+  status: true,
+  progress: true,
+  failureReason: true,
+  report: true,
+  createdAt: true,
+  startedAt: true,
+  completedAt: true,
+  modelArtifact: { select: { version: true, isActive: true } },
+} as const
+
+export async function listTrainingJobs(db: Db, userId: string, limit = 20) {
+  return db.trainingJob.findMany({ where: { userId }, orderBy: { createdAt: 'desc' }, take: limit, select })
+}
+
+export async function getTrainingJob(db: Db, userId: string, id: string) {
+  const job = await db.trainingJob.findFirst({ where: { id, userId }, select })
+  if (!job) throw new AppError('NOT_FOUND', `No training job with id ${id}`, { field: 'id' })
+  return job
+}
