@@ -6,12 +6,14 @@ import { DashboardView } from './dashboard/DashboardView.tsx'
 import { useSyncStatus } from './hooks/useSyncStatus.ts'
 import { NotificationsView } from './notifications/NotificationsView.tsx'
 import { DEFAULT_QUERY, QueueView } from './queue/QueueView.tsx'
+import { ReportsView } from './reports/ReportsView.tsx'
 import { ScoringView } from './scoring/ScoringView.tsx'
 
 const VIEWS = [
   { id: 'queue', label: 'Queue', key: '1' },
   { id: 'overview', label: 'Overview', key: '2' },
   { id: 'score', label: 'Score a file', key: '3' },
+  { id: 'reports', label: 'Reports', key: '5' },
   { id: 'alerts', label: 'Alerts', key: '6' },
 ] as const
 type ViewId = (typeof VIEWS)[number]['id']
@@ -64,6 +66,7 @@ export function App() {
           <>
             {view === 'queue' && <QueueView query={query} onQuery={setQuery} active={view === 'queue'} />}
             {view === 'overview' && <DashboardView />}
+            {view === 'reports' && <ReportsView />}
             {view === 'alerts' && <NotificationsView />}
             {view === 'score' && (
               <ScoringView
