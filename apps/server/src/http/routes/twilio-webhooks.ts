@@ -42,7 +42,7 @@ export function twilioWebhookRoutes(db: Db, services: AppServices): FastifyPlugi
 
     app.post('/webhooks/twilio/status', async (request: WebhookRequest, reply) => {
       if (!verified(request, reply)) return reply
-      const form = request.body
+      const form = request.body ?? {}
       const logId = request.query.logId
       const sid = form.MessageSid ?? form.CallSid
       const providerStatus = form.MessageStatus ?? form.CallStatus ?? ''
@@ -65,7 +65,7 @@ export function twilioWebhookRoutes(db: Db, services: AppServices): FastifyPlugi
 
     app.post('/webhooks/twilio/voice/ack', async (request: WebhookRequest, reply) => {
       if (!verified(request, reply)) return reply
-      const form = request.body
+      const form = request.body ?? {}
       const logId = request.query.logId
       const row = logId === undefined ? null : await db.notificationLog.findUnique({ where: { id: logId } })
       const response = new twilio.twiml.VoiceResponse()
