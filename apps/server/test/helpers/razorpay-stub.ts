@@ -1,6 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import type { Db } from '../../src/db/prisma.ts'
 
 /**
  * A local stand-in for api.razorpay.com speaking the REST calls billing makes
@@ -169,7 +170,7 @@ export function webhookEvent(
 
 /** A paid, active subscription with one invoice and its audit row, written directly (for access tests). */
 export async function createPaidSubscriptionFixture(
-  db: import('../../src/db/prisma.ts').Db,
+  db: Db,
   userId: string,
   invoiceId: string,
 ): Promise<void> {
