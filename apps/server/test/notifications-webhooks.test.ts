@@ -171,6 +171,20 @@ describe('notifications on a running server', () => {
     ])
   })
 
+  it('sends a test message on request to the saved address and number', async () => {
+    const caller = callerFor(app.db, USER, {}, app.services)
+    const mail = await caller.notifications.sendTest({ channel: 'EMAIL' })
+    const received = smtp.messages.find((m) => m.subject === '[Anomalyze] Test alert')
+    expect(received?.to).toEqual(['alerts@example.com'])
+    expect(mail.providerMessageId).toBe(received?.raw.match(/^Message-ID: (.*)$/im)?.[1]?.trim())
+    const sms = await caller.notifications.sendTest({ channel: 'SMS' })
+    expect(sms.providerMessageId).toMatch(/^SM/)
+    expect(stub.requests.at(-1)?.form).toMatchObject({ To: '+919812345678', Body: 'Anomalyze: this is a test alert.' })
+    // Down provider: refused with its own words, nothing half-done.
+    stub.failNext(1, 503, 'Service Unavailable')
+    await expect(caller.notifications.sendTest({ channel: 'VOICE' })).rejects.toThrow('The provider refused the test: HTTP 503: code 20500: Service Unavailable')
+  })
+
   /** Signs like Twilio does (HMAC-SHA1 over URL + sorted params); `tamper` changes the body after signing. */
   function postSigned(url: string, params: Record<string, string>, token = TOKEN, tamper: Record<string, string> = {}): Promise<Response> {
     const signature = twilio.getExpectedTwilioSignature(token, url, params)

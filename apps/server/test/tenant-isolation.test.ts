@@ -143,6 +143,10 @@ const probes: Record<string, Probe> = {
     })
     expect(saved.phone).toBe('+912222222222')
   },
+  'notifications.sendTest': async (asB) => {
+    // B's own settings (saved by the updateSettings probe or not): never A's number.
+    await expect(asB.notifications.sendTest({ channel: 'SMS' })).rejects.toThrow(/plan does not include sms_alerts/)
+  },
   'notifications.deliveries': async (asB, a) => {
     await expectNotFound(asB.notifications.deliveries({ anomalyId: a.anomalyIds[0]! }))
   },

@@ -6,6 +6,7 @@ import {
   updateNotificationSettings,
   ZNotificationSettingsInput,
 } from '../../services/notifications/notification-settings.ts'
+import { sendTestAlert } from '../../services/notifications/send-test-alert.ts'
 import { userProcedure } from '../init.ts'
 
 export const notificationsRouter = {
@@ -20,4 +21,8 @@ export const notificationsRouter = {
   deliveries: userProcedure
     .input(z.object({ anomalyId: z.string().min(1) }))
     .query(({ ctx, input }) => findDeliveries(ctx.db, ctx.userId, input.anomalyId)),
+  /** Sends one test message over a channel to the saved address or number. */
+  sendTest: userProcedure
+    .input(z.object({ channel: z.enum(['EMAIL', 'SMS', 'VOICE']) }))
+    .mutation(({ ctx, input }) => sendTestAlert(ctx.db, ctx.services.env, ctx.userId, input.channel)),
 } satisfies TRPCRouterRecord
