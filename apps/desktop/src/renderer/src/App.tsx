@@ -2,6 +2,8 @@ import { useEffect, useState } from 'react'
 import type { QueueQuery } from '../../contract/queue.ts'
 import { SignInPanel } from './components/SignInPanel.tsx'
 import { StatusBar } from './components/StatusBar.tsx'
+import { AuditView } from './audit/AuditView.tsx'
+import { BillingView } from './billing/BillingView.tsx'
 import { DashboardView } from './dashboard/DashboardView.tsx'
 import { useSyncStatus } from './hooks/useSyncStatus.ts'
 import { NotificationsView } from './notifications/NotificationsView.tsx'
@@ -15,6 +17,8 @@ const VIEWS = [
   { id: 'score', label: 'Score a file', key: '3' },
   { id: 'reports', label: 'Reports', key: '5' },
   { id: 'alerts', label: 'Alerts', key: '6' },
+  { id: 'billing', label: 'Billing', key: '7' },
+  { id: 'audit', label: 'Audit', key: '8' },
 ] as const
 type ViewId = (typeof VIEWS)[number]['id']
 
@@ -68,6 +72,8 @@ export function App() {
             {view === 'overview' && <DashboardView />}
             {view === 'reports' && <ReportsView />}
             {view === 'alerts' && <NotificationsView />}
+            {view === 'billing' && <BillingView />}
+            {view === 'audit' && <AuditView />}
             {view === 'score' && (
               <ScoringView
                 onOpenBatch={(batchId) => {
