@@ -34,6 +34,7 @@ export function NotificationsView() {
   const online = status.data?.signedIn === true && status.data.state !== 'offline'
   const settings = useQuery({ ...trpc.notifications.settings.queryOptions(), enabled: online })
   const [form, setForm] = useState<Form | null>(null)
+  const test = useMutation(trpc.notifications.sendTest.mutationOptions())
   const save = useMutation(
     trpc.notifications.updateSettings.mutationOptions({
       onSuccess: (saved) => queryClient.setQueryData(trpc.notifications.settings.queryKey(), saved),
@@ -133,6 +134,16 @@ export function NotificationsView() {
         <button type="submit" disabled={save.isPending}>{save.isPending ? 'Saving…' : 'Save'}</button>
         {save.isSuccess && <span className="muted" data-testid="alerts-saved">Saved.</span>}
         {save.isError && Object.keys(errors).length === 0 && <span className="error-text" role="alert">{save.error.message}</span>}
+      </div>
+      <div className="actions" aria-label="Send a test">
+        <span className="muted">Send a test to the saved settings:</span>
+        {(['EMAIL', 'SMS', 'VOICE'] as const).map((channel) => (
+          <button key={channel} type="button" disabled={test.isPending} onClick={() => test.mutate({ channel })}>
+            {channel === 'EMAIL' ? 'E-mail' : channel === 'SMS' ? 'SMS' : 'Call'}
+          </button>
+        ))}
+        {test.isSuccess && <span className="muted" data-testid="alerts-test-sent">Sent.</span>}
+        {test.isError && <span className="error-text" role="alert">{test.error.message}</span>}
       </div>
     </form>
   )
