@@ -7,6 +7,7 @@ import { BillingView } from './billing/BillingView.tsx'
 import { DashboardView } from './dashboard/DashboardView.tsx'
 import { useSyncStatus } from './hooks/useSyncStatus.ts'
 import { NotificationsView } from './notifications/NotificationsView.tsx'
+import { ModelsView } from './models/ModelsView.tsx'
 import { DEFAULT_QUERY, QueueView } from './queue/QueueView.tsx'
 import { ReportsView } from './reports/ReportsView.tsx'
 import { ScoringView } from './scoring/ScoringView.tsx'
@@ -15,6 +16,7 @@ const VIEWS = [
   { id: 'queue', label: 'Queue', key: '1' },
   { id: 'overview', label: 'Overview', key: '2' },
   { id: 'score', label: 'Score a file', key: '3' },
+  { id: 'models', label: 'Models', key: '4' },
   { id: 'reports', label: 'Reports', key: '5' },
   { id: 'alerts', label: 'Alerts', key: '6' },
   { id: 'billing', label: 'Billing', key: '7' },
@@ -70,6 +72,7 @@ export function App() {
           <>
             {view === 'queue' && <QueueView query={query} onQuery={setQuery} active={view === 'queue'} />}
             {view === 'overview' && <DashboardView />}
+            {view === 'models' && <ModelsView />}
             {view === 'reports' && <ReportsView />}
             {view === 'alerts' && <NotificationsView />}
             {view === 'billing' && <BillingView />}

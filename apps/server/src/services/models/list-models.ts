@@ -8,8 +8,9 @@ export interface ModelVersionDto {
   version: string
   sha256: string
   isActive: boolean
-  activatedAt: string | null
-  createdAt: string
+  /** Epoch milliseconds. */
+  activatedAt: number | null
+  createdAt: number
   supervised: boolean
   metrics: Record<string, unknown>
   trainingJobId: string | null
@@ -27,8 +28,8 @@ export async function listModels(db: Db, userId: string): Promise<{ activeVersio
     version: r.version,
     sha256: r.sha256,
     isActive: r.isActive,
-    activatedAt: r.activatedAt?.toISOString() ?? null,
-    createdAt: r.createdAt.toISOString(),
+    activatedAt: r.activatedAt?.getTime() ?? null,
+    createdAt: r.createdAt.getTime(),
     supervised: (r.manifest as { supervised?: boolean }).supervised === true,
     metrics: (r.metrics ?? {}) as Record<string, unknown>,
     trainingJobId: r.trainingJobs[0]?.id ?? null,
