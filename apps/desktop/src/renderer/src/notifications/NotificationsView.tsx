@@ -127,7 +127,7 @@ export function NotificationsView() {
       </fieldset>
       <fieldset>
         <legend>Summaries</legend>
-        <label className="check"><input type="checkbox" checked={form.dailyDigest} onChange={(e) => set('dailyDigest', e.target.checked)} /> Daily digest e-mail</label>
+        <label className="check"><input type="checkbox" checked={form.dailyDigest} onChange={(e) => set('dailyDigest', e.target.checked)} /> Daily digest e-mail (08:00 in your time zone)</label>
         <label className="check"><input type="checkbox" checked={form.monthlyReportEmail} onChange={(e) => set('monthlyReportEmail', e.target.checked)} /> E-mail the monthly report</label>
       </fieldset>
       <div className="actions">
