@@ -70,7 +70,7 @@ async function startLocalServer(): Promise<{ url: string; token: string; stop: (
   const dataDir = mkdtempSync(join(tmpdir(), 'anomalyze-alerts-server-'))
   // The embedded cluster may run as the `postgres` user (when tests run as root).
   chmodSync(dataDir, 0o755)
-  const env = { ...process.env, ANOMALYZE_DATA_DIR: dataDir, PORT: '0', PG_PORT: String(await freePort()), LOG_LEVEL: 'warn' }
+  const env: NodeJS.ProcessEnv = { ...process.env, ANOMALYZE_DATA_DIR: dataDir, PORT: '0', PG_PORT: String(await freePort()), LOG_LEVEL: 'warn' }
   delete env.DATABASE_URL
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(APP_DIR, '..', 'server', 'src', 'cli', 'start.ts'), '--no-seed'], {
     cwd: join(APP_DIR, '..', 'server'),
