@@ -73,15 +73,12 @@ describe('Reports view in Chromium', () => {
     await page.screenshot({ path: join(SCREENSHOT_DIR, 'reports.png') })
 
     // The link is opened in a new window; record it instead (a download has no page to read).
-    await page.evaluate(() => {
-      window.open = (url?: string | URL) => {
-        document.body.dataset['opened'] = String(url)
-        return null
-      }
-    })
+    // (Page scripts as strings: this file is type-checked without the DOM library.)
+    await page.evaluate("window.open = (url) => { document.body.dataset.opened = String(url); return null }")
     await row.getByRole('button', { name: 'Download' }).click()
-    await expect.poll(() => page.evaluate(() => document.body.dataset['opened'] ?? '')).not.toBe('')
-    const link = await page.evaluate(() => document.body.dataset['opened'] ?? '')
+    const opened = (): Promise<string> => page.evaluate<string>("document.body.dataset.opened ?? ''")
+    await expect.poll(opened).not.toBe('')
+    const link = await opened()
     expect(link).toMatch(/\/files\/users\/local_analyst\/reports\/.+\.csv\?expires=/)
     const response = await page.request.get(link)
     expect(response.status()).toBe(200)
