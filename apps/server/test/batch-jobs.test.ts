@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { readdir } from 'node:fs/promises'
+import http from 'node:http'
 import os from 'node:os'
 import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -152,6 +154,28 @@ describe('batch CSV jobs over HTTP', () => {
     expect(await app.db.batchJob.count()).toBe(before)
   })
 
+  it('keeps nothing when the client disconnects mid-upload', async () => {
+    const before = await app.db.batchJob.count()
+    const request = http.request(`${app.url}/batch-jobs?fileName=cut.csv`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv', 'content-length': '1000000' },
+    })
+    request.on('error', () => {})
+    request.write(`${HEADER}\n${row(1)}\n${row(2)}\n`)
+    await sleep(300)
+    request.destroy()
+    // The server is still answering, and neither a job nor a stored file (not even a partial one) is left.
+    const strayFiles = async (): Promise<string[]> => {
+      const jobs = await app.db.batchJob.findMany({ select: { r2Key: true, rowErrorsKey: true } })
+      const known = new Set(jobs.flatMap((j) => [j.r2Key, j.rowErrorsKey]))
+      return (await listFiles(path.join(app.dataDir, 'objects'))).filter((f) => !known.has(f))
+    }
+    for (let i = 0; i < 20 && (await strayFiles()).length > 0; i += 1) await sleep(250)
+    expect(await strayFiles()).toEqual([])
+    expect(await app.db.batchJob.count()).toBe(before)
+    expect((await fetch(`${app.url}/health`)).status).toBe(200)
+  })
+
   it('accepts API keys with ingest:write only', async () => {
     const create = async (scopes: string[]) => {
       const response = await fetch(`${app.url}/trpc/apiKeys.create`, {
@@ -266,4 +290,11 @@ describe('batch job resume after a killed server', () => {
 
 function countRows(db: Db, batchJobId: string): Promise<number> {
   return db.transaction.count({ where: { batchJobId } })
+}
+
+/** Object keys (relative paths) under the local store's folder. */
+async function listFiles(root: string): Promise<string[]> {
+  if (!existsSync(root)) return []
+  const entries = await readdir(root, { recursive: true, withFileTypes: true })
+  return entries.filter((e) => e.isFile()).map((e) => path.relative(root, path.join(e.parentPath, e.name)))
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import type { Readable } from 'node:stream'
+import { pipeline, type Readable } from 'node:stream'
 import { AppError, parseMappingOverrides } from '@anomalyze/shared'
 import type { AppServices } from '../../app/app-services.ts'
 import type { Session } from '../../auth/session.ts'
@@ -66,9 +66,10 @@ export async function createBatchJob(db: Db, services: AppServices, log: Pick<Lo
   const id = randomUUID()
   const key = `users/${session.userId}/batches/${id}.csv`
   const counter = new LineCounter(input.maxBytes)
-  const stored = await services.storage.put(key, input.body.pipe(counter), { contentType: 'text/csv' })
-  // A read error on the request body does not travel through pipe(): surface it here.
-  if (input.body.errored) throw input.body.errored
+  // pipeline (not pipe): a client that disconnects mid-body fails the counter, so the
+  // store's all-or-nothing put keeps nothing instead of waiting forever.
+  const counted = pipeline(input.body, counter, () => {})
+  const stored = await services.storage.put(key, counted, { contentType: 'text/csv' })
   const totalRows = Math.max(0, counter.lines - 1)
   if (totalRows === 0) {
     await services.storage.delete(key)
