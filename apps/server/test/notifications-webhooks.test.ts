@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { generateTransactions } from '@anomalyze/shared'
 import { TRPCError } from '@trpc/server'
 import twilio from 'twilio'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -183,6 +184,32 @@ describe('notifications on a running server', () => {
     // Down provider: refused with its own words, nothing half-done.
     stub.failNext(1, 503, 'Service Unavailable')
     await expect(caller.notifications.sendTest({ channel: 'VOICE' })).rejects.toThrow('The provider refused the test: HTTP 503: code 20500: Service Unavailable')
+  })
+
+  it('alerts for anomalies that real ingestion creates, one row per anomaly and channel, a burst summarised', async () => {
+    const userId = 'user_ingesting'
+    await app.db.user.create({ data: { id: userId, name: userId } })
+    const caller = callerFor(app.db, userId, {}, app.services)
+    await caller.notifications.updateSettings({ ...settings, email: 'ingest@example.com', phone: null, smsEnabled: false, phoneEnabled: false, minSeverityForEmail: 'LOW' })
+    const stream = [...generateTransactions({ seed: 11, customers: 60, terminals: 120, days: 20, txIdPrefix: 'alert' })].slice(0, 3_000)
+    const anomalyIds: string[] = []
+    for (let i = 0; i < stream.length; i += 1_000) {
+      const result = await caller.ingest.transactions({ transactions: stream.slice(i, i + 1_000).map((g) => ({ ...g.transaction })) })
+      anomalyIds.push(...result.anomalies.map((a) => a.id))
+    }
+    expect(anomalyIds.length).toBeGreaterThan(6)
+    const rows = await waitFor(async () => {
+      const found = await app.db.notificationLog.findMany({ where: { userId } })
+      const perAnomaly = found.filter((r) => r.anomalyId !== null)
+      return perAnomaly.length === anomalyIds.length * 3 && found.every((r) => r.status !== 'QUEUED') ? found : null
+    })
+    // Free plan: e-mail only; 5 alerts an hour, then one summary, then nothing more that hour.
+    expect(rows.filter((r) => r.channel !== 'EMAIL').every((r) => r.status === 'SKIPPED')).toBe(true)
+    const sentMails = smtp.messages.filter((m) => m.to.includes('ingest@example.com'))
+    const sentRows = rows.filter((r) => r.channel === 'EMAIL' && r.status === 'SENT')
+    expect(sentMails).toHaveLength(sentRows.length)
+    expect(sentRows.filter((r) => r.anomalyId !== null)).toHaveLength(5)
+    expect(sentRows.filter((r) => r.anomalyId === null)).toHaveLength(1)
   })
 
   /** Signs like Twilio does (HMAC-SHA1 over URL + sorted params); `tamper` changes the body after signing. */
