@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process'
+import { randomUUID } from 'node:crypto'
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { readdir } from 'node:fs/promises'
 import http from 'node:http'
@@ -10,7 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startApp, type RunningApp } from '../src/app/start-app.ts'
 import type { Db } from '../src/db/prisma.ts'
 import { loadEnv } from '../src/env.ts'
+import { runBatchSlice } from '../src/services/batch/run-batch-job.ts'
 import { testLogger } from './helpers/silent-logger.ts'
+import { createTestServices } from './helpers/test-services.ts'
 import { createTestDatabase, type TestDatabase } from './helpers/test-database.ts'
 
 const serverDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
@@ -285,6 +288,34 @@ describe('batch job resume after a killed server', () => {
     const distinct = await database.db.$queryRaw<{ n: number }[]>`SELECT count(DISTINCT "txId")::int AS n FROM "Transaction" WHERE "batchJobId" = ${id}`
     expect(distinct[0]!.n).toBe(accepted)
     expect(job.rowErrors.every((e) => e.field === 'amount' && (e.line - 2) % 733 === 5)).toBe(true)
+  })
+})
+
+describe('two workers on one batch job', () => {
+  it('commits each chunk once: the slower worker loses its chunk and stops, counts stay exact', { timeout: 120_000 }, async () => {
+    const database = await createTestDatabase()
+    const services = await createTestServices()
+    try {
+      await database.db.user.create({ data: { id: 'user_race' } })
+      const lines = [HEADER]
+      for (let i = 0; i < 1_200; i += 1) lines.push(i % 100 === 7 ? row(i, { amount: 'x' }) : row(i))
+      const id = randomUUID()
+      const key = `users/user_race/batches/${id}.csv`
+      await services.storage.put(key, `${lines.join('\n')}\n`)
+      await database.db.batchJob.create({ data: { id, userId: 'user_race', fileName: 'race.csv', r2Key: key, totalRows: 1_200, columnMapping: { overrides: {} } } })
+
+      // No advisory lock here: both slices start from committedLines 0 on purpose.
+      const deps = { ...services, db: database.db, log: testLogger }
+      const data = { batchJobId: id, apiKeyId: null }
+      const outcomes = await Promise.all([0, 1].map(() => runBatchSlice(deps, data, { sliceMs: 60_000, chunkRows: 100 })))
+      expect(outcomes.sort()).toEqual(['finished', 'gone'])
+      const job = await database.db.batchJob.findUniqueOrThrow({ where: { id } })
+      expect(job).toMatchObject({ status: 'COMPLETED', processedRows: 1_200, acceptedRows: 1_188, rejectedRows: 12, duplicateRows: 0 })
+      expect(await countRows(database.db, id)).toBe(1_188)
+    } finally {
+      await services.close()
+      await database.drop()
+    }
   })
 })
 
