@@ -48,6 +48,7 @@ export async function startRazorpayStub(keyId = 'rzp_test_stub', keySecret = 'st
   const subscriptions = new Map<string, StubSubscription>()
   const requests: RazorpayStub['requests'] = []
   const expectedAuth = `Basic ${Buffer.from(`${keyId}:${keySecret}`).toString('base64')}`
+  let baseUrl = ''
   const id = (prefix: string): string => `${prefix}_${randomBytes(7).toString('hex')}`
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -63,6 +64,11 @@ export async function startRazorpayStub(keyId = 'rzp_test_stub', keySecret = 'st
     const fail = (status: number, code: string, description: string): void =>
       send(status, { error: { code, description, source: 'business', step: 'payment_initiation', reason: 'input_validation_failed' } })
 
+    // The hosted checkout page a short URL leads to (on loopback, unlike rzp.io).
+    if (req.method === 'GET' && path.startsWith('/checkout/')) {
+      res.writeHead(200, { 'content-type': 'text/html' }).end('<title>Razorpay checkout (stub)</title><p>Pay here</p>')
+      return
+    }
     if (req.headers.authorization !== expectedAuth) return fail(401, 'BAD_REQUEST_ERROR', 'Authentication failed')
 
     if (req.method === 'POST' && path === '/v1/plans') {
@@ -84,7 +90,7 @@ export async function startRazorpayStub(keyId = 'rzp_test_stub', keySecret = 'st
         plan_id: planId,
         status: 'created',
         total_count: Number(body.total_count),
-        short_url: `https://rzp.io/i/${subscriptionId.slice(4, 12)}`,
+        short_url: `${baseUrl}/checkout/${subscriptionId}`,
         notes: (body.notes ?? {}) as Record<string, string>,
         current_start: null,
         current_end: null,
@@ -128,8 +134,9 @@ export async function startRazorpayStub(keyId = 'rzp_test_stub', keySecret = 'st
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as AddressInfo
+  baseUrl = `http://127.0.0.1:${port}`
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: baseUrl,
     keyId,
     keySecret,
     plans,

@@ -18,7 +18,7 @@ export function BillingView() {
   const queryClient = useQueryClient()
   const online = status.data?.signedIn === true && status.data.state !== 'offline'
   const overview = useQuery({ ...trpc.billing.overview.queryOptions(), enabled: online, refetchInterval: 15_000 })
-  const invoices = useQuery({ ...trpc.billing.invoices.queryOptions(), enabled: online })
+  const invoices = useQuery({ ...trpc.billing.invoices.queryOptions(), enabled: online, refetchInterval: 15_000 })
   const [gstin, setGstin] = useState('')
   const refresh = (): void => {
     void queryClient.invalidateQueries({ queryKey: trpc.billing.pathKey() })
