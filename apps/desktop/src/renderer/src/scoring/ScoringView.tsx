@@ -7,6 +7,7 @@ import { BadRowsList } from './BadRowsList.tsx'
 import { BatchList } from './BatchList.tsx'
 import { ExportButton } from './ExportButton.tsx'
 import { MappingEditor } from './MappingEditor.tsx'
+import { ServerBatchJobs } from './ServerBatchJobs.tsx'
 import { toScoringSource } from './upload-file.ts'
 
 type Step =
@@ -120,6 +121,7 @@ export function ScoringView({ onOpenBatch }: { onOpenBatch: (batchId: string) =>
       )}
       {step.kind === 'scoring' && <JobProgress jobId={step.jobId} onOpenBatch={onOpenBatch} onAnother={() => setStep({ kind: 'pick' })} />}
       <BatchList onOpenBatch={onOpenBatch} />
+      <ServerBatchJobs />
     </section>
   )
 }
