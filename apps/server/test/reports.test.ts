@@ -257,6 +257,14 @@ describe('reports', () => {
     expect(await database.db.report.findUniqueOrThrow({ where: { id: report.id } })).toMatchObject({ status: 'FAILED', error: expect.stringContaining('not a date'), fileUrl: null })
   })
 
+  it('lets API keys with the anomalies:read scope request reports, audited under the key', async () => {
+    const keyCaller = (scopes: string[]) => callerFor(database.db, USER, { via: 'apikey', scopes, apiKeyId: 'key-1' }, services)
+    await expect(keyCaller(['ingest:write']).reports.list()).rejects.toMatchObject({ code: 'FORBIDDEN' })
+    const created = await keyCaller(['anomalies:read']).reports.create({ type: 'DECISIONS', format: 'CSV', parameters: { filters: {} } })
+    expect(await waitForReport(created.id)).toMatchObject({ status: 'COMPLETED' })
+    expect(await database.db.auditLog.findFirst({ where: { entityId: created.id } })).toMatchObject({ action: 'report.create', actor: 'apikey:key-1', userId: USER })
+  })
+
   it('offers no link for a report that is not finished, nor for another user\'s', async () => {
     const queued = await database.db.report.create({ data: { userId: USER, type: 'ANOMALIES', format: 'CSV', parameters: { filters: {} } } })
     await expect(caller().reports.downloadUrl({ id: queued.id })).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/queued/) })
