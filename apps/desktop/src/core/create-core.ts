@@ -3,6 +3,7 @@ import type { ConsoleConfig, CoreHandlers } from '../contract/handlers.ts'
 import { createHandlers } from './api/create-handlers.ts'
 import { createScoringService, type ActiveLocalModel, type ScoringService } from './scoring/scoring-service.ts'
 import { openLocalStore, type LocalStore } from './store/local-store.ts'
+import { followActiveModel, loadLocalModel } from './models/local-model.ts'
 import type { TokenProtector } from './session/token-protector.ts'
 import { createServerClient, type ServerClientFactory } from './sync/server-client.ts'
 import { SyncEngine } from './sync/sync-engine.ts'
@@ -32,16 +33,32 @@ export interface Core {
 /** Everything the console runs on, with no Electron in sight: shared by main, CLI and tests. */
 export function createCore(options: CoreOptions): Core {
   const store = openLocalStore(join(options.dataDir, 'anomalyze-cache.db'))
-  const sync = new SyncEngine({
-    store,
-    createClient: options.createClient ?? createServerClient,
-    ...(options.tokenProtector === undefined ? {} : { tokenProtector: options.tokenProtector }),
-  })
-  // Uploads live next to the cache: the analyst's files stay in the app's own folder.
+  const modelsDir = join(options.dataDir, 'models')
+  // Scoring starts with the account's last synced model (offline too), or the shipped one.
   const scoring = createScoringService({
     store,
     uploadsDir: join(options.dataDir, 'uploads'),
-    ...(options.loadModel === undefined ? {} : { loadModel: options.loadModel }),
+    loadModel:
+      options.loadModel ??
+      (() => loadLocalModel(modelsDir, { version: store.state.get('activeModelVersion'), sha256: store.state.get('activeModelSha256') })),
+  })
+  const sync: SyncEngine = new SyncEngine({
+    store,
+    createClient: options.createClient ?? createServerClient,
+    ...(options.tokenProtector === undefined ? {} : { tokenProtector: options.tokenProtector }),
+    // Tests that inject a model keep it; otherwise follow the server's active version.
+    ...(options.loadModel !== undefined
+      ? {}
+      : {
+          afterPull: async () => {
+            await followActiveModel({
+              dir: modelsDir,
+              call: (type, path, input) => sync.callServer(type, path, input),
+              currentVersion: await scoring.modelVersion(),
+              use: (model) => scoring.useModel(model),
+            })
+          },
+        }),
   })
   const config: ConsoleConfig = {
     clerkPublishableKey: options.config?.clerkPublishableKey ?? null,

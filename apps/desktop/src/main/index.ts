@@ -28,7 +28,8 @@ function createWindow(): void {
   window.once('ready-to-show', () => window.show())
   // No pop-ups: links to the outside open in the user's browser, nothing else opens.
   window.webContents.setWindowOpenHandler(({ url }) => {
-    if (url.startsWith('https://')) void shell.openExternal(url)
+    // https anywhere; plain http only to this machine (a local server's download links).
+    if (url.startsWith('https://') || /^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?\//.test(url)) void shell.openExternal(url)
     return { action: 'deny' }
   })
   window.webContents.on('will-navigate', (event) => event.preventDefault())

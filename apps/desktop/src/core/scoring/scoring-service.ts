@@ -38,6 +38,10 @@ export interface ScoringService {
   batches(): LocalBatch[]
   /** Resolves when the job has ended (tests, bench, CLI). */
   settled(jobId: string): Promise<ScoringJob>
+  /** Version scoring uses now, or null before the first load. */
+  modelVersion(): Promise<string | null>
+  /** Switches to a model synced from the server; a running job finishes with the old one. */
+  useModel(next: ActiveLocalModel): Promise<void>
   close(): Promise<void>
 }
 
@@ -188,6 +192,23 @@ export function createScoringService(options: ScoringServiceOptions): ScoringSer
       const entry = jobs.get(jobId)
       if (entry === undefined) throw new AppError('NOT_FOUND', 'no such scoring job')
       return { ...(await entry.done) }
+    },
+
+    async modelVersion() {
+      if (model === null) return null
+      return (await model.catch(() => null))?.version ?? null
+    },
+
+    async useModel(next) {
+      const previous = model
+      model = Promise.resolve(next)
+      if (previous === null) return
+      const old = await previous.catch(() => null)
+      if (old === null || old.loaded === next.loaded) return
+      // The ONNX session of the old model goes once no job is scoring with it.
+      const busy = running()
+      const release = busy === undefined ? Promise.resolve() : (jobs.get(busy.jobId)?.done ?? Promise.resolve())
+      void release.finally(() => old.loaded.scorer.close())
     },
 
     async close() {

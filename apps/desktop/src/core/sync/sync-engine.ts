@@ -11,6 +11,8 @@ export interface SyncEngineOptions {
   pullPageSize?: number
   /** How the session token is kept at rest (Electron: OS keychain). */
   tokenProtector?: TokenProtector
+  /** Runs after every complete pull (the core follows the account's active model here). */
+  afterPull?: () => Promise<void>
 }
 
 /**
@@ -142,6 +144,7 @@ export class SyncEngine {
     try {
       await this.pushAll(client)
       await this.pullAll(client)
+      await this.options.afterPull?.()
       this.lastFailure = null
     } catch (error) {
       this.options.store.outbox.releaseInFlight()
