@@ -37,6 +37,29 @@ describe('real-time ingestion', () => {
     expect(await database.db.transaction.count({ where: { userId: 'user_ingest', txId: good.txId } })).toBe(1)
   })
 
+  it('stores every field as sent: UTC time to the millisecond, exact amount, optional fields, metadata', async () => {
+    const full = sample({
+      timestamp: '2026-03-01T23:59:58.123Z',
+      amount: 1234567.8912,
+      category: 'grocery',
+      country: 'IN',
+      channel: 'pos',
+      latitude: 12.97,
+      longitude: 77.59,
+      metadata: { terminal: 'T-9', tags: ['a', 'b'] },
+    })
+    const bare = sample()
+    await callerFor(database.db, 'user_ingest').ingest.transactions({ transactions: [full, bare] })
+    const rows = await database.db.transaction.findMany({ where: { txId: { in: [full.txId, bare.txId] } } })
+    const stored = rows.find((r) => r.txId === full.txId)
+    expect(stored?.timestamp.toISOString()).toBe('2026-03-01T23:59:58.123Z')
+    expect(stored?.amount.toString()).toBe('1234567.8912')
+    expect(stored).toMatchObject({ category: 'grocery', country: 'IN', channel: 'pos', latitude: 12.97, longitude: 77.59, source: 'REALTIME_API', batchJobId: null })
+    expect(stored?.raw).toEqual({ metadata: { terminal: 'T-9', tags: ['a', 'b'] } })
+    expect(stored?.id).toMatch(/^[0-9a-f-]{36}$/)
+    expect(rows.find((r) => r.txId === bare.txId)).toMatchObject({ category: null, country: null, latitude: null, raw: null })
+  })
+
   it('refuses an oversized batch, naming the limit', async () => {
     const error = await callerFor(database.db, 'user_ingest')
       .ingest.transactions({ transactions: Array.from({ length: 1_001 }, () => sample()) })

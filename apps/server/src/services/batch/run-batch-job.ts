@@ -5,6 +5,7 @@ import type { WorkerDeps } from '../../jobs/register-workers.ts'
 import type { Db, Prisma } from '../../db/prisma.ts'
 import { periodStartOf } from '../limits/monthly-quota.ts'
 import { ingestTransactions, type ItemOutcome } from '../ingestion/ingest-transactions.ts'
+import { notifyAnomalies } from '../notifications/notify-worker.ts'
 import type { BatchJobData } from './batch-queue.ts'
 import { FIRST_ROW_ERRORS, rowErrorsCsv, rowErrorsOf, type BatchRowError } from './batch-row-errors.ts'
 import type { StoredColumnMapping } from './create-batch-job.ts'
@@ -64,7 +65,7 @@ export async function runBatchSlice(deps: WorkerDeps, data: BatchJobData, option
     }
     const converterRejected = rows.length - items.length
     const expected = committedLines
-    await ingestTransactions(db, job.userId, items, {
+    const result = await ingestTransactions(db, job.userId, items, {
       source: 'BATCH_CSV',
       batchJobId: job.id,
       onCommit: async (tx, outcomes) => {
@@ -92,6 +93,8 @@ export async function runBatchSlice(deps: WorkerDeps, data: BatchJobData, option
       },
     })
     committedLines = last.line
+    // Alerts for this chunk's anomalies, as for real-time ingestion (never throws).
+    await notifyAnomalies(deps.jobs, job.userId, result.anomalies.map((a) => a.id), jobLog)
   }
 
   let input

@@ -11,6 +11,7 @@ import {
 import type { Db, Prisma } from '../../db/prisma.ts'
 import { activeModelFor } from '../detection/active-model.ts'
 import { lockFeatureStates, saveFeatureStates } from './feature-state-store.ts'
+import { insertNewTransactions } from './insert-transactions.ts'
 
 /** Most transactions one call may carry; larger loads go through batch CSV jobs. */
 export const MAX_INGEST_BATCH = 1_000
@@ -71,13 +72,12 @@ export async function ingestTransactions(db: Db, userId: string, items: unknown[
   if (valid.length > 0) {
     await db.$transaction(
       async (tx) => {
-        const created = await tx.transaction.createManyAndReturn({
-          // In txId order, so that overlapping concurrent batches lock index entries alike.
-          data: valid.map(({ tx: t }) => toRow(userId, t, options)).sort((a, b) => (a.txId < b.txId ? -1 : a.txId > b.txId ? 1 : 0)),
-          skipDuplicates: true,
-          select: { id: true, txId: true },
-        })
-        const idOf = new Map(created.map((row) => [row.txId, row.id]))
+        const idOf = await insertNewTransactions(
+          tx,
+          userId,
+          valid.map(({ tx: t }) => t),
+          { source: options.source ?? 'REALTIME_API', batchJobId: options.batchJobId ?? null },
+        )
         const fresh = valid.filter(({ tx: t }) => idOf.has(t.txId)).sort((a, b) => a.tx.timestamp - b.tx.timestamp)
         for (const { index, tx: t } of valid) {
           if (!idOf.has(t.txId)) outcomes[index] = { index, txId: t.txId, outcome: 'duplicate' }
@@ -148,26 +148,6 @@ export async function ingestTransactions(db: Db, userId: string, items: unknown[
     items: outcomes,
     anomalies,
     modelVersion: model.version,
-  }
-}
-
-function toRow(userId: string, t: TTransaction, options: IngestOptions): Prisma.TransactionCreateManyInput {
-  return {
-    userId,
-    txId: t.txId,
-    timestamp: new Date(t.timestamp),
-    amount: t.amount,
-    currency: t.currency,
-    accountId: t.accountId,
-    merchantId: t.merchantId,
-    category: t.category ?? null,
-    country: t.country ?? null,
-    channel: t.channel ?? null,
-    latitude: t.latitude ?? null,
-    longitude: t.longitude ?? null,
-    source: options.source ?? 'REALTIME_API',
-    batchJobId: options.batchJobId ?? null,
-    raw: t.metadata ? { metadata: t.metadata as Prisma.InputJsonObject } : undefined,
   }
 }
 
