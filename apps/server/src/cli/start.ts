@@ -20,6 +20,12 @@ Environment (all optional):
   CLERK_JWT_KEY             Clerk instance PEM public key: enables Clerk sign-in
   CLERK_ISSUER              expected Clerk token issuer (Frontend API URL)
   CLERK_AUTHORIZED_PARTIES  comma-separated origins allowed in the azp claim
+  PUBLIC_URL                base URL in e-mail and download links
+  S3_BUCKET, S3_ENDPOINT... object storage (default: <data dir>/objects)
+  SMTP_HOST, SMTP_PORT...   e-mail alerts and reports
+  TWILIO_ACCOUNT_SID...     SMS and voice alerts
+  RAZORPAY_KEY_ID...        billing
+  Every variable, grouped, with its default: docs/configuration.md
 
 Options:
   --no-seed   do not create the local demo account's data
