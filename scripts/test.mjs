@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm test`: set up, then run every check: typecheck, lint, unit, integration
 // (real Postgres) and browser tests (real Chromium). Prints one summary line.
-import { existsSync, mkdirSync, readFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs'
 import path from 'node:path'
 import { spawnSync } from 'node:child_process'
 import { pnpm, pnpmCommand, root, run, setup } from './setup.mjs'
@@ -19,10 +19,14 @@ pnpm(['build'])
 console.log('▸ tests (vitest: unit, integration, browser)')
 const reportFile = path.join(root, '.cache', 'vitest-report.json')
 mkdirSync(path.dirname(reportFile), { recursive: true })
+rmSync(reportFile, { force: true })
 const [cmd, ...prefix] = pnpmCommand()
 const status = run(cmd, [...prefix, 'exec', 'vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${reportFile}`])
-printSummary(reportFile)
-process.exit(status)
+const report = printSummary(reportFile)
+// Vitest's own exit code is not enough: a library's exit hook in the global setup
+// (embedded Postgres) has been seen turning a failed run into exit 0. The report decides.
+const passed = status === 0 && report !== null && report.success === true && report.numFailedTests === 0
+process.exit(passed ? 0 : status || 1)
 
 function ensureChromium() {
   if (existsSync('/usr/bin/chromium')) return
@@ -37,8 +41,12 @@ function ensureChromium() {
 }
 
 function printSummary(file) {
-  if (!existsSync(file)) return
+  if (!existsSync(file)) {
+    console.error('\n✗ vitest wrote no report: the run did not finish')
+    return null
+  }
   const report = JSON.parse(readFileSync(file, 'utf8'))
   const skipped = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0)
   console.log(`\n${report.numPassedTests} passed, ${report.numFailedTests} failed, ${skipped} skipped`)
+  return report
 }
