@@ -46,6 +46,8 @@ describe('console in Chromium (browser mode)', () => {
       page = await browser.newPage({ viewport: { width: 1440, height: 900 } })
       await page.goto(consoleApp.url)
       await expect.poll(() => page.getByTestId('queue-count').textContent()).toMatch(/anomalies/)
+      // Rows arrive after the count (a page of rows per query): wait for the screenful.
+      await expect.poll(() => rowId(15)).toMatch(/\S/)
     })
 
     it('triages with the keyboard: move, open, label, next shown, undo, help, search', async () => {
