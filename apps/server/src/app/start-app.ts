@@ -16,6 +16,7 @@ import { startJobQueue, type JobQueue } from '../jobs/job-queue.ts'
 import { createObjectStore } from '../storage/create-object-store.ts'
 import { createLinkSigner } from '../storage/signed-links.ts'
 import type { AppServices } from './app-services.ts'
+import { seedPlans } from '../seed/plans.ts'
 import { openDatabase } from './open-database.ts'
 
 export interface RunningApp {
@@ -35,6 +36,8 @@ export async function startApp(env: ServerEnv, log: Logger): Promise<RunningApp>
   const dataDir = env.ANOMALYZE_DATA_DIR ?? defaultAppDataDir()
   const database = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir, pgPort: env.PG_PORT, log })
   const db = createPrismaClient(database.url)
+  // The plans on offer exist on every server, demo data or not (only missing ones are added).
+  await seedPlans(db)
 
   let userAuthenticator: Authenticator
   let localToken: string | null = null
