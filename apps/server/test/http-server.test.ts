@@ -29,6 +29,14 @@ describe('HTTP server (local mode)', () => {
   const get = (pathname: string, token?: string | null) =>
     fetch(`${app.url}${pathname}`, { headers: token ? { authorization: `Bearer ${token}` } : {} })
 
+  it('hands alert e-mail links over to the console deep link, without showing anomaly data', async () => {
+    const response = await get('/anomalies/3f1c2a90-1b2c-4d5e-8f90-aa11bb22cc33')
+    expect(response.status).toBe(200)
+    const html = await response.text()
+    expect(html).toContain('anomalyze://anomaly/3f1c2a90-1b2c-4d5e-8f90-aa11bb22cc33')
+    expect((await get('/anomalies/%3Cscript%3E')).status).toBe(404)
+  })
+
   it('reports health with the database checked', async () => {
     const response = await get('/health')
     expect(response.status).toBe(200)

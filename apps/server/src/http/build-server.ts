@@ -13,6 +13,7 @@ import { ensureUser } from '../services/users/ensure-user.ts'
 import { appRouter, type AppRouter } from '../trpc/app-router.ts'
 import type { Context } from '../trpc/context.ts'
 import { batchUploadRoutes } from './routes/batch-upload.ts'
+import { anomalyLinkRoutes } from './routes/anomaly-links.ts'
 import { fileDownloadRoutes } from './routes/file-downloads.ts'
 import { razorpayWebhookRoutes } from './routes/razorpay-webhook.ts'
 import { twilioWebhookRoutes } from './routes/twilio-webhooks.ts'
@@ -54,6 +55,7 @@ export async function buildServer(deps: ServerDeps) {
 
   // Plain HTTP routes: what cannot be tRPC (file downloads, streamed uploads, provider webhooks).
   await app.register(fileDownloadRoutes(deps.services.storage, deps.linkSigner))
+  await app.register(anomalyLinkRoutes())
   await app.register(batchUploadRoutes(deps.db, deps.services, deps.authenticator))
   await app.register(razorpayWebhookRoutes({ db: deps.db, env: deps.services.env, jobs: deps.services.jobs, log: deps.log }))
   await app.register(twilioWebhookRoutes(deps.db, deps.services))
