@@ -1,12 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process'
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
-import { tmpdir } from 'node:os'
+import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ensureRendererBuilt } from './build-renderer.ts'
-import { APP_DIR, assertChromium, launchChromium, SCREENSHOT_DIR, startConsole, type ConsoleProcess } from './harness.ts'
+import { assertChromium, launchChromium, SCREENSHOT_DIR, startConsole, startServerProcess, type ConsoleProcess, type ServerProcess } from './harness.ts'
 
 /**
  * The Alerts view (key 6) against a real server: the console signs in to a local-mode
@@ -16,7 +13,7 @@ import { APP_DIR, assertChromium, launchChromium, SCREENSHOT_DIR, startConsole, 
 let browser: Browser
 let closeBrowser: () => Promise<void>
 let consoleApp: ConsoleProcess
-let server: { url: string; token: string; stop: () => Promise<void> }
+let server: ServerProcess
 let page: Page
 
 describe('Alerts view in Chromium', () => {
@@ -24,7 +21,7 @@ describe('Alerts view in Chromium', () => {
     assertChromium()
     ensureRendererBuilt()
     mkdirSync(SCREENSHOT_DIR, { recursive: true })
-    server = await startLocalServer()
+    server = await startServerProcess({ seed: false })
     ;({ browser, close: closeBrowser } = await launchChromium())
     consoleApp = await startConsole()
     const signIn = await fetch(`${consoleApp.url}/api/session.signIn`, {
@@ -64,50 +61,3 @@ describe('Alerts view in Chromium', () => {
     expect(body.result.data).toMatchObject({ phone: '+919812345678', smsEnabled: true, timeZone: 'Asia/Kolkata' })
   })
 })
-
-/** The real server CLI in local mode, on free ports, with a throwaway data dir. */
-async function startLocalServer(): Promise<{ url: string; token: string; stop: () => Promise<void> }> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'anomalyze-alerts-server-'))
-  // The embedded cluster may run as the `postgres` user (when tests run as root).
-  chmodSync(dataDir, 0o755)
-  const env: NodeJS.ProcessEnv = { ...process.env, ANOMALYZE_DATA_DIR: dataDir, PORT: '0', PG_PORT: String(await freePort()), LOG_LEVEL: 'warn' }
-  delete env.DATABASE_URL
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(APP_DIR, '..', 'server', 'src', 'cli', 'start.ts'), '--no-seed'], {
-    cwd: join(APP_DIR, '..', 'server'),
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  let output = ''
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()))
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()))
-  const sessionFile = join(dataDir, 'local-session.json')
-  for (let i = 0; i < 480 && !existsSync(sessionFile); i += 1) {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${output}`)
-    await new Promise((resolve) => setTimeout(resolve, 250))
-  }
-  if (!existsSync(sessionFile)) throw new Error(`server did not start in 120 s:\n${output}`)
-  const session = JSON.parse(readFileSync(sessionFile, 'utf8')) as { serverUrl: string; token: string }
-  return {
-    url: session.serverUrl,
-    token: session.token,
-    stop: async () => {
-      if (child.exitCode === null) {
-        const exited = new Promise((resolve) => child.once('exit', resolve))
-        child.kill('SIGTERM')
-        await exited
-      }
-      rmSync(dataDir, { recursive: true, force: true })
-    },
-  }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer()
-    probe.once('error', reject)
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address()
-      probe.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))))
-    })
-  })
-}

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -94,4 +95,59 @@ export async function startConsole(options: { seedFixtures?: number; dataDir?: s
       if (options.dataDir === undefined) rmSync(dataDir, { recursive: true, force: true })
     },
   }
+}
+
+export interface ServerProcess {
+  url: string
+  token: string
+  stop: () => Promise<void>
+}
+
+/**
+ * The real server CLI in local mode, on free ports, with its own embedded Postgres in a
+ * throwaway data dir. `seed: true` waits until the demo account's data is in (up to
+ * 240 s); otherwise ready once the local session file is written.
+ */
+export async function startServerProcess(options: { seed: boolean }): Promise<ServerProcess> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'anomalyze-e2e-server-'))
+  // The embedded cluster may run as the `postgres` user (when tests run as root).
+  chmodSync(dataDir, 0o755)
+  const env: NodeJS.ProcessEnv = { ...process.env, ANOMALYZE_DATA_DIR: dataDir, PORT: '0', PG_PORT: String(await freePort()), LOG_LEVEL: 'info', JOB_POLL_SECONDS: '0.5' }
+  delete env.DATABASE_URL
+  const args = ['--import', 'tsx', join(APP_DIR, '..', 'server', 'src', 'cli', 'start.ts'), ...(options.seed ? [] : ['--no-seed'])]
+  const child: ChildProcess = spawn(process.execPath, args, { cwd: join(APP_DIR, '..', 'server'), env, stdio: ['ignore', 'pipe', 'pipe'] })
+  let output = ''
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()))
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()))
+  const stop = async (): Promise<void> => {
+    if (child.exitCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve))
+      child.kill('SIGTERM')
+      await exited
+    }
+    rmSync(dataDir, { recursive: true, force: true })
+  }
+  const sessionFile = join(dataDir, 'local-session.json')
+  const ready = (): boolean => (options.seed ? output.includes('demo account seeded') : existsSync(sessionFile))
+  for (let i = 0; i < 960 && !ready(); i += 1) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${output}`)
+    await new Promise((resolve) => setTimeout(resolve, 250))
+  }
+  if (!ready()) {
+    await stop()
+    throw new Error(`server was not ready in 240 s:\n${output}`)
+  }
+  const session = JSON.parse(readFileSync(sessionFile, 'utf8')) as { serverUrl: string; token: string }
+  return { url: session.serverUrl, token: session.token, stop }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer()
+    probe.once('error', reject)
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address()
+      probe.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))))
+    })
+  })
 }

@@ -1,14 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process'
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
-import { tmpdir } from 'node:os'
+import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { csvRecords, type CsvRecord } from '@anomalyze/shared/node'
 import type { CoreResult } from '../src/contract/result.ts'
 import { ensureRendererBuilt } from './build-renderer.ts'
-import { APP_DIR, assertChromium, launchChromium, SCREENSHOT_DIR, startConsole, type ConsoleProcess } from './harness.ts'
+import { assertChromium, launchChromium, SCREENSHOT_DIR, startConsole, startServerProcess, type ConsoleProcess, type ServerProcess } from './harness.ts'
 
 /**
  * The Reports view (key 5) against a real server (the server CLI in local mode with
@@ -19,7 +16,7 @@ import { APP_DIR, assertChromium, launchChromium, SCREENSHOT_DIR, startConsole, 
 describe('Reports view in Chromium', () => {
   let browser: Browser
   let closeBrowser: () => Promise<void>
-  let server: LocalServer
+  let server: ServerProcess
   let consoleApp: ConsoleProcess
   let page: Page
 
@@ -27,7 +24,7 @@ describe('Reports view in Chromium', () => {
     assertChromium()
     ensureRendererBuilt()
     mkdirSync(SCREENSHOT_DIR, { recursive: true })
-    server = await startSeededServer()
+    server = await startServerProcess({ seed: true })
     consoleApp = await startConsole()
     ;({ browser, close: closeBrowser } = await launchChromium())
     page = await browser.newPage({ viewport: { width: 1300, height: 900 } })
@@ -81,50 +78,8 @@ describe('Reports view in Chromium', () => {
   })
 })
 
-interface LocalServer {
-  url: string
-  token: string
-  stop: () => Promise<void>
-}
 
-/** The real server CLI in local mode with its demo month seeded, on free ports. */
-async function startSeededServer(): Promise<LocalServer> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'anomalyze-reports-server-'))
-  // The embedded cluster may run as the `postgres` user (when tests run as root).
-  chmodSync(dataDir, 0o755)
-  const env: NodeJS.ProcessEnv = { ...process.env, ANOMALYZE_DATA_DIR: dataDir, PORT: '0', PG_PORT: String(await freePort()), LOG_LEVEL: 'info', JOB_POLL_SECONDS: '0.5' }
-  delete env.DATABASE_URL
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(APP_DIR, '..', 'server', 'src', 'cli', 'start.ts')], {
-    cwd: join(APP_DIR, '..', 'server'),
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  let output = ''
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()))
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()))
-  const stop = async (): Promise<void> => {
-    if (child.exitCode === null) {
-      const exited = new Promise((resolve) => child.once('exit', resolve))
-      child.kill('SIGTERM')
-      await exited
-    }
-    rmSync(dataDir, { recursive: true, force: true })
-  }
-  // Ready once the demo data is in: the export must see all of it.
-  for (let i = 0; i < 960 && !output.includes('demo account seeded'); i += 1) {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${output}`)
-    await new Promise((resolve) => setTimeout(resolve, 250))
-  }
-  if (!output.includes('demo account seeded')) {
-    await stop()
-    throw new Error(`server did not seed its demo account in 240 s:\n${output}`)
-  }
-  const session = JSON.parse(readFileSync(join(dataDir, 'local-session.json'), 'utf8')) as { serverUrl: string; token: string }
-  return { url: session.serverUrl, token: session.token, stop }
-}
-
-/** CRITICAL anomalies as the server's own list API pages them (an independent path). */
-async function countCritical(server: LocalServer): Promise<number> {
+async function countCritical(server: ServerProcess): Promise<number> {
   let count = 0
   let cursor: string | null = null
   for (let page = 0; page < 1_000; page += 1) {
@@ -136,15 +91,4 @@ async function countCritical(server: LocalServer): Promise<number> {
     if (cursor === null) return count
   }
   throw new Error('more than 500,000 CRITICAL anomalies: not a test account')
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer()
-    probe.once('error', reject)
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address()
-      probe.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))))
-    })
-  })
 }

@@ -82,7 +82,8 @@ describe('reports: monthly schedule and e-mail', () => {
 
     const logs = await database.db.notificationLog.findMany()
     expect(logs.map((l) => [l.userId, l.channel, l.status, l.anomalyId])).toEqual([['user_opted', 'EMAIL', 'SENT', null]])
-    expect(logs[0]?.providerMessageId).toBeTruthy()
+    // The SMTP message id nodemailer got back, as in the Message-ID header: <local@domain>.
+    expect(logs[0]?.providerMessageId).toMatch(/^<[^<>\s]+@[^<>\s]+>$/)
 
     // A schedule that fires again (or a retried fan-out) creates nothing twice.
     expect(await fanOutMonthlySummaries({ db: database.db, jobs: services.jobs, log: testLogger }, '2026-01')).toEqual({ created: 0, existing: 2 })

@@ -17,6 +17,29 @@ export interface AlertAnomaly {
   accountId: string
 }
 
+/** An anomaly row with its transaction, as both the alert and the digest jobs read it. */
+export function toAlertAnomaly(row: {
+  id: string
+  severity: string
+  score: number
+  explanation: string
+  ruleViolations: string[]
+  transaction: { txId: string; amount: { toFixed(digits: number): string }; currency: string; merchantId: string; accountId: string }
+}): AlertAnomaly {
+  return {
+    id: row.id,
+    severity: row.severity,
+    score: row.score,
+    explanation: row.explanation,
+    ruleViolations: row.ruleViolations,
+    txId: row.transaction.txId,
+    amount: row.transaction.amount.toFixed(2),
+    currency: row.transaction.currency,
+    merchantId: row.transaction.merchantId,
+    accountId: row.transaction.accountId,
+  }
+}
+
 export interface AlertLinks {
   /** Opens the anomaly in the desktop console. */
   deepLink: (anomalyId: string) => string

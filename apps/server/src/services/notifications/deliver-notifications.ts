@@ -1,7 +1,7 @@
 import type { Db, Prisma } from '../../db/prisma.ts'
 import type { Logger } from '../../logger.ts'
 import { getEntitlements } from '../billing/entitlements.ts'
-import type { AlertAnomaly, AlertLinks } from './compose-alert.ts'
+import { toAlertAnomaly, type AlertAnomaly, type AlertLinks } from './compose-alert.ts'
 import { CHANNELS, gateNotification, type Channel, type SeverityLevel } from './gate-notification.ts'
 import { getNotificationSettings } from './notification-settings.ts'
 import { sendAlert, unavailableReason, type AlertTarget, type Senders, type WebhookUrls } from './send-alert.ts'
@@ -54,18 +54,7 @@ export async function deliverNotifications(deps: DeliveryDeps, job: DeliveryJob)
   ])
   // Most severe first: they get the individual messages when the cap is near.
   const anomalies: AlertAnomaly[] = rows
-    .map((a) => ({
-      id: a.id,
-      severity: a.severity,
-      score: a.score,
-      explanation: a.explanation,
-      ruleViolations: a.ruleViolations,
-      txId: a.transaction.txId,
-      amount: a.transaction.amount.toFixed(2),
-      currency: a.transaction.currency,
-      merchantId: a.transaction.merchantId,
-      accountId: a.transaction.accountId,
-    }))
+    .map(toAlertAnomaly)
     .sort((x, y) => rank(y.severity) - rank(x.severity) || y.score - x.score)
 
   for (const channel of CHANNELS) {

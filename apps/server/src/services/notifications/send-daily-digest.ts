@@ -2,7 +2,7 @@ import type { Db, Prisma } from '../../db/prisma.ts'
 import type { Logger } from '../../logger.ts'
 import { getEntitlements, hasFeature } from '../billing/entitlements.ts'
 import type { Mailer } from '../email/mailer.ts'
-import { composeDigest, type AlertAnomaly, type AlertLinks } from './compose-alert.ts'
+import { composeDigest, toAlertAnomaly, type AlertAnomaly, type AlertLinks } from './compose-alert.ts'
 import { describeProviderError } from './deliver-notifications.ts'
 
 /**
@@ -61,18 +61,7 @@ async function sendOne(deps: DigestDeps, userId: string, email: string, localDat
     take: TOP,
     include: { transaction: true },
   })
-  const anomalies: AlertAnomaly[] = top.map((a) => ({
-    id: a.id,
-    severity: a.severity,
-    score: a.score,
-    explanation: a.explanation,
-    ruleViolations: a.ruleViolations,
-    txId: a.transaction.txId,
-    amount: a.transaction.amount.toFixed(2),
-    currency: a.transaction.currency,
-    merchantId: a.transaction.merchantId,
-    accountId: a.transaction.accountId,
-  }))
+  const anomalies: AlertAnomaly[] = top.map(toAlertAnomaly)
   try {
     const receipt = await (deps.mailer as Mailer).send({ to: email, ...composeDigest(localDate, counts, anomalies, deps.links) })
     await deps.db.notificationLog.update({

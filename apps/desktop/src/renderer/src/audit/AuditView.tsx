@@ -2,7 +2,7 @@ import { useInfiniteQuery, useQuery } from '@tanstack/react-query'
 import { useState } from 'react'
 import { useTRPC } from '../api/server-api.ts'
 import { formatTime } from '../format.ts'
-import { useSyncStatus } from '../hooks/useSyncStatus.ts'
+import { useServerOnline } from '../hooks/useServerOnline.ts'
 
 interface Filters {
   action: string
@@ -35,9 +35,8 @@ const brief = (value: unknown): string => (value == null ? '' : JSON.stringify(v
  * entity type and date, fifty rows at a time.
  */
 export function AuditView() {
-  const status = useSyncStatus()
   const trpc = useTRPC()
-  const online = status.data?.signedIn === true && status.data.state !== 'offline'
+  const online = useServerOnline()
   const [filters, setFilters] = useState<Filters>(EMPTY)
   const rangeError = filters.from !== '' && filters.to !== '' && filters.to < filters.from
   const facets = useQuery({ ...trpc.audit.facets.queryOptions(), enabled: online })

@@ -2,7 +2,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { useState } from 'react'
 import { fieldErrorsOf, useTRPC } from '../api/server-api.ts'
 import { formatDay } from '../format.ts'
-import { useSyncStatus } from '../hooks/useSyncStatus.ts'
+import { useServerOnline } from '../hooks/useServerOnline.ts'
 import { formatMinor, quotaPercent } from './money.ts'
 
 const STATUS_TEXT = { PENDING: 'Waiting for payment', ACTIVE: 'Active', HALTED: 'Payment failed (halted)', CANCELED: 'Canceled' } as const
@@ -13,10 +13,9 @@ const STATUS_TEXT = { PENDING: 'Waiting for payment', ACTIVE: 'Active', HALTED: 
  * server returns); the plan changes here once Razorpay's webhook confirms it.
  */
 export function BillingView() {
-  const status = useSyncStatus()
   const trpc = useTRPC()
   const queryClient = useQueryClient()
-  const online = status.data?.signedIn === true && status.data.state !== 'offline'
+  const online = useServerOnline()
   const overview = useQuery({ ...trpc.billing.overview.queryOptions(), enabled: online, refetchInterval: 15_000 })
   const invoices = useQuery({ ...trpc.billing.invoices.queryOptions(), enabled: online, refetchInterval: 15_000 })
   const [gstin, setGstin] = useState('')

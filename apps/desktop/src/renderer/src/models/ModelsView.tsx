@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { useTRPC } from '../api/server-api.ts'
 import { formatTime } from '../format.ts'
-import { useSyncStatus } from '../hooks/useSyncStatus.ts'
+import { useServerOnline } from '../hooks/useServerOnline.ts'
 
 const STATUS_TEXT = { QUEUED: 'Queued', PROCESSING: 'Training', COMPLETED: 'Done', FAILED: 'Failed' } as const
 
@@ -24,10 +24,9 @@ function figure(value: unknown, digits: number): string {
  * evaluation report. Online only: the registry lives on the server.
  */
 export function ModelsView() {
-  const status = useSyncStatus()
   const trpc = useTRPC()
   const queryClient = useQueryClient()
-  const online = status.data?.signedIn === true && status.data.state !== 'offline'
+  const online = useServerOnline()
   const models = useQuery({ ...trpc.models.list.queryOptions(), enabled: online })
   const jobs = useQuery({
     ...trpc.training.list.queryOptions({ limit: 10 }),

@@ -1,7 +1,7 @@
 import { useQuery } from '@tanstack/react-query'
 import { useTRPC } from '../api/server-api.ts'
 import { formatTime } from '../format.ts'
-import { useSyncStatus } from '../hooks/useSyncStatus.ts'
+import { useServerOnline } from '../hooks/useServerOnline.ts'
 
 const CHANNEL_LABEL = { EMAIL: 'E-mail', SMS: 'SMS', VOICE: 'Call' } as const
 
@@ -11,8 +11,7 @@ const CHANNEL_LABEL = { EMAIL: 'E-mail', SMS: 'SMS', VOICE: 'Call' } as const
  * this machine), the section is not shown at all.
  */
 export function DeliveryLog({ anomalyId }: { anomalyId: string }) {
-  const status = useSyncStatus()
-  const online = status.data?.signedIn === true && status.data.state !== 'offline' && status.data.state !== 'signed-out'
+  const online = useServerOnline()
   const trpc = useTRPC()
   const deliveries = useQuery({ ...trpc.notifications.deliveries.queryOptions({ anomalyId }), enabled: online, retry: false })
   if (!online || deliveries.data === undefined) return null

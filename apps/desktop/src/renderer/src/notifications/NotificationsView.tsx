@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { useEffect, useState, type FormEvent, type ReactNode } from 'react'
 import { fieldErrorsOf, useTRPC } from '../api/server-api.ts'
-import { useSyncStatus } from '../hooks/useSyncStatus.ts'
+import { useServerOnline } from '../hooks/useServerOnline.ts'
 
 type Severity = 'LOW' | 'MEDIUM' | 'HIGH' | 'CRITICAL'
 const SEVERITIES: Severity[] = ['LOW', 'MEDIUM', 'HIGH', 'CRITICAL']
@@ -28,10 +28,9 @@ interface Form {
  * The server validates; its field errors show under each field. Online only.
  */
 export function NotificationsView() {
-  const status = useSyncStatus()
   const trpc = useTRPC()
   const queryClient = useQueryClient()
-  const online = status.data?.signedIn === true && status.data.state !== 'offline'
+  const online = useServerOnline()
   const settings = useQuery({ ...trpc.notifications.settings.queryOptions(), enabled: online })
   const [form, setForm] = useState<Form | null>(null)
   const test = useMutation(trpc.notifications.sendTest.mutationOptions())

@@ -1,7 +1,7 @@
 import { useMutation, useQuery } from '@tanstack/react-query'
 import { useTRPC } from '../api/server-api.ts'
 import { formatTime } from '../format.ts'
-import { useSyncStatus } from '../hooks/useSyncStatus.ts'
+import { useServerOnline } from '../hooks/useServerOnline.ts'
 import { CreateReportForm } from './CreateReportForm.tsx'
 
 const TYPE_LABEL = { ANOMALIES: 'Anomalies', DECISIONS: 'Analyst decisions', MONTHLY_SUMMARY: 'Monthly summary' } as const
@@ -13,9 +13,8 @@ const STATUS_TEXT = { QUEUED: 'Queued', PROCESSING: 'Running', COMPLETED: 'Ready
  * Online only: the files live in the server's storage.
  */
 export function ReportsView() {
-  const status = useSyncStatus()
   const trpc = useTRPC()
-  const online = status.data?.signedIn === true && status.data.state !== 'offline'
+  const online = useServerOnline()
   const reports = useQuery({
     ...trpc.reports.list.queryOptions({ limit: 50 }),
     enabled: online,

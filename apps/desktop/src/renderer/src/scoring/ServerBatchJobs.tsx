@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { useTRPC } from '../api/server-api.ts'
 import { formatTime } from '../format.ts'
-import { useSyncStatus } from '../hooks/useSyncStatus.ts'
+import { useServerOnline } from '../hooks/useServerOnline.ts'
 
 const STATUS_TEXT = { QUEUED: 'Queued', PROCESSING: 'Running', COMPLETED: 'Done', FAILED: 'Failed' } as const
 
@@ -10,9 +10,8 @@ const STATUS_TEXT = { QUEUED: 'Queued', PROCESSING: 'Running', COMPLETED: 'Done'
  * by API or here), with progress while they run. Polls only while one is unfinished.
  */
 export function ServerBatchJobs() {
-  const status = useSyncStatus()
   const trpc = useTRPC()
-  const online = status.data?.signedIn === true && status.data.state !== 'offline'
+  const online = useServerOnline()
   const jobs = useQuery({
     ...trpc.batchJobs.list.queryOptions({ limit: 20 }),
     enabled: online,
