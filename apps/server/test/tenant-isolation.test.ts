@@ -30,6 +30,9 @@ const A_REPORT = '0c6f3f0e-9d1a-4f43-8a52-7e0b7d2a5c11'
 /** A batch job of user A's, with a rejected-rows file (created in beforeAll). */
 const A_BATCH_JOB = '6f1f7a52-4c1e-4a57-9a55-3b7c1b0e0a01'
 
+/** A registered (inactive) model version of user A's (created in beforeAll, no files needed). */
+const A_MODEL = '5b0e9c3a-7d2f-4e61-8a4b-1c9d3e7f2a60'
+
 const probes: Record<string, Probe> = {
   'batchJobs.list': async (asB) => {
     expect((await asB.batchJobs.list({})).map((j) => j.id)).not.toContain(A_BATCH_JOB)
@@ -163,6 +166,9 @@ const probes: Record<string, Probe> = {
   'models.rollback': async (asB) => {
     await expectNotFound(asB.models.rollback({ version: '1.0.0' }))
   },
+  'models.previewCandidate': async (asB) => {
+    await expectNotFound(asB.models.previewCandidate({ modelId: A_MODEL }))
+  },
   'models.active': async (asB) => {
     expect((await asB.models.active()).files).toEqual([])
   },
@@ -190,6 +196,7 @@ describe('tenant isolation', () => {
     a.apiKeyIds.push(key.id)
     await database.db.batchJob.create({ data: { id: A_BATCH_JOB, userId: 'user_a', fileName: 'a.csv', r2Key: 'users/user_a/batches/a.csv', rowErrorsKey: 'users/user_a/batches/a-errors.csv' } })
     await createPaidSubscriptionFixture(database.db, 'user_a', A_INVOICE)
+    await database.db.modelArtifact.create({ data: { id: A_MODEL, userId: 'user_a', version: '1.0.0', s3Path: 'users/user_a/models/1.0.0/model.onnx', sha256: '0'.repeat(64), manifest: {}, metrics: {} } })
     await database.db.report.create({ data: { id: A_REPORT, userId: 'user_a', type: 'ANOMALIES', format: 'CSV', parameters: { filters: {} }, status: 'COMPLETED', fileUrl: 'users/user_a/reports/a.csv' } })
     await createUserWithAnomalies(database.db, 'user_b', 2)
     // Rows must have settled before sync.pull serves them.

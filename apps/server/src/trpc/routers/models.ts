@@ -3,6 +3,7 @@ import { z } from 'zod'
 import { useModelStorage } from '../../services/detection/active-model.ts'
 import { activateModel, rollbackModel } from '../../services/models/activate-model.ts'
 import { activeArtifact, listModels } from '../../services/models/list-models.ts'
+import { previewCandidate } from '../../services/models/preview-candidate.ts'
 import { registerModel } from '../../services/models/register-model.ts'
 import { protectedProcedure, scopedProcedure, userProcedure } from '../init.ts'
 
@@ -46,6 +47,16 @@ export const modelsRouter = {
     useModelStorage(ctx.services.storage)
     return rollbackModel(ctx.db, ctx.services.storage, actorOf(ctx), input.version)
   }),
+  /**
+   * Before/after of the alert queue if this (inactive) version were activated: recent
+   * transactions scored by the active model and by the candidate. Read-only.
+   */
+  previewCandidate: userProcedure
+    .input(z.strictObject({ modelId: z.uuid('must be a model version id'), limit: z.number().int().min(1).max(100).optional() }))
+    .query(({ ctx, input }) => {
+      useModelStorage(ctx.services.storage)
+      return previewCandidate(ctx.db, ctx.services.storage, ctx.userId, input.modelId, { limit: input.limit, log: ctx.log })
+    }),
   /** What desktops download on sync: version, sha256, manifest and signed file links. */
   active: scopedProcedure('anomalies:read').query(({ ctx }) => activeArtifact(ctx.db, ctx.services.storage, ctx.userId)),
 } satisfies TRPCRouterRecord
