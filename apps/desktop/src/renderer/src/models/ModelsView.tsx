@@ -1,7 +1,9 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import { useState } from 'react'
 import { useTRPC } from '../api/server-api.ts'
 import { formatTime } from '../format.ts'
 import { useServerOnline } from '../hooks/useServerOnline.ts'
+import { CandidatePreview } from './CandidatePreview.tsx'
 
 const STATUS_TEXT = { QUEUED: 'Queued', PROCESSING: 'Training', COMPLETED: 'Done', FAILED: 'Failed' } as const
 
@@ -21,7 +23,8 @@ function figure(value: unknown, digits: number): string {
 /**
  * Models (view 4): registered versions with their metrics side by side, activation
  * and rollback, and retraining on the analysts' labels with the job's progress and
- * evaluation report. Online only: the registry lives on the server.
+ * evaluation report, and a before/after preview of the alert queue for any
+ * inactive version. Online only: the registry lives on the server.
  */
 export function ModelsView() {
   const trpc = useTRPC()
@@ -37,8 +40,11 @@ export function ModelsView() {
     void queryClient.invalidateQueries({ queryKey: trpc.models.list.queryKey() })
     void queryClient.invalidateQueries({ queryKey: trpc.training.list.queryKey() })
   }
-  const activate = useMutation(trpc.models.activate.mutationOptions({ onSettled: refresh }))
-  const rollback = useMutation(trpc.models.rollback.mutationOptions({ onSettled: refresh }))
+  // The version whose before/after preview is open (by id), if any.
+  const [previewing, setPreviewing] = useState<string | null>(null)
+  const closeOnSuccess = { onSuccess: () => setPreviewing(null), onSettled: refresh }
+  const activate = useMutation(trpc.models.activate.mutationOptions(closeOnSuccess))
+  const rollback = useMutation(trpc.models.rollback.mutationOptions(closeOnSuccess))
   const train = useMutation(trpc.training.start.mutationOptions({ onSettled: refresh }))
 
   if (!online) return <p className="empty-box" data-testid="models-offline">Model versions live on the server: sign in and go online to manage them.</p>
@@ -47,6 +53,9 @@ export function ModelsView() {
   const latestJob = jobs.data?.[0]
   const busy = activate.isPending || rollback.isPending
   const error = activate.error ?? rollback.error ?? train.error
+  const previewed = versions.find((v) => v.id === previewing && !v.isActive)
+  /** Activate a never-active version, or roll back to one that was active before. */
+  const activateVersion = (v: { version: string; activatedAt: number | null }) => (v.activatedAt === null ? activate : rollback).mutate({ version: v.version })
 
   return (
     <section className="models-view" data-testid="models-view">
@@ -111,15 +120,37 @@ export function ModelsView() {
               {versions.map((v) => (
                 <td key={v.id} className="num">
                   {!v.isActive && (
-                    <button type="button" disabled={busy} onClick={() => (v.activatedAt === null ? activate : rollback).mutate({ version: v.version })}>
-                      {v.activatedAt === null ? 'Activate' : 'Roll back to'}
-                    </button>
+                    <span className="version-actions">
+                      <button
+                        type="button"
+                        aria-expanded={previewing === v.id}
+                        aria-controls={previewing === v.id ? 'candidate-preview' : undefined}
+                        onClick={() => setPreviewing(previewing === v.id ? null : v.id)}
+                        title="The alert queue before and after activating this version"
+                      >
+                        Preview
+                      </button>
+                      <button type="button" disabled={busy} onClick={() => activateVersion(v)}>
+                        {v.activatedAt === null ? 'Activate' : 'Roll back to'}
+                      </button>
+                    </span>
                   )}
                 </td>
               ))}
             </tr>
           </tbody>
         </table>
+      )}
+      {previewed !== undefined && (
+        <CandidatePreview
+          key={previewed.id}
+          modelId={previewed.id}
+          version={previewed.version}
+          activateLabel={`${previewed.activatedAt === null ? 'Activate' : 'Roll back to'} ${previewed.version}`}
+          onActivate={() => activateVersion(previewed)}
+          busy={busy}
+          onClose={() => setPreviewing(null)}
+        />
       )}
     </section>
   )

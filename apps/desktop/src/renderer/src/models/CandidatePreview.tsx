@@ -1,0 +1,160 @@
+import { useQuery } from '@tanstack/react-query'
+import { useEffect, useRef } from 'react'
+import { useTRPC } from '../api/server-api.ts'
+import { formatAmount, formatTime, STATUS_LABEL } from '../format.ts'
+import { BeforeAfterChart } from './BeforeAfterChart.tsx'
+
+const SEVERITIES = ['MEDIUM', 'HIGH', 'CRITICAL'] as const
+
+const CHANGE_TEXT = { dropped: 'leaves the queue', new: 'new alert', raised: 'severity up', lowered: 'severity down' } as const
+
+interface Props {
+  modelId: string
+  version: string
+  /** Activation (or roll back to it, for a version active before); disabled while one runs. */
+  activateLabel: string
+  onActivate: () => void
+  busy: boolean
+  onClose: () => void
+}
+
+/**
+ * Before/after of the alert queue if this version were activated, from the server's
+ * models.previewCandidate: summary figures, alerts per severity side by side, and the
+ * transactions that moved most. Focus moves into the panel on open; Escape closes it.
+ */
+export function CandidatePreview({ modelId, version, activateLabel, onActivate, busy, onClose }: Props) {
+  const trpc = useTRPC()
+  // Refused previews (corrupt artifact, active version) would fail the same way again.
+  const preview = useQuery({ ...trpc.models.previewCandidate.queryOptions({ modelId, limit: 20 }), retry: false, staleTime: 60_000 })
+  const heading = useRef<HTMLHeadingElement>(null)
+  useEffect(() => heading.current?.focus(), [modelId])
+
+  const p = preview.data
+  return (
+    <section
+      className="candidate-preview"
+      id="candidate-preview"
+      aria-labelledby="candidate-preview-title"
+      data-testid="candidate-preview"
+      onKeyDown={(event) => {
+        if (event.key === 'Escape') {
+          event.stopPropagation()
+          onClose()
+        }
+      }}
+    >
+      <header>
+        <h3 id="candidate-preview-title" ref={heading} tabIndex={-1}>
+          Preview of {version}: the alert queue before and after
+        </h3>
+        <div className="models-actions">
+          <button type="button" className="primary" disabled={busy || !preview.isSuccess} onClick={onActivate}>
+            {activateLabel}
+          </button>
+          <button type="button" onClick={onClose} aria-label="Close the preview">
+            Close <kbd>Esc</kbd>
+          </button>
+        </div>
+      </header>
+      {preview.isPending && (
+        <p className="muted" role="status" data-testid="preview-loading">
+          Scoring your recent transactions with the active model and with {version}…
+        </p>
+      )}
+      {preview.isError && (
+        <p className="error-box" role="alert" data-testid="preview-error">
+          {preview.error.message}
+        </p>
+      )}
+      {p !== undefined && (
+        <>
+          <p className="muted" data-testid="preview-window">
+            {p.window.transactions === 0
+              ? 'No transactions yet: ingest some to preview a model on them.'
+              : `${p.window.transactions.toLocaleString()} transactions from ${formatTime(Date.parse(p.window.from ?? ''))} to ${formatTime(Date.parse(p.window.to ?? ''))} ` +
+                `(${p.window.boundedBy === 'days' ? `the last ${p.window.maxDays} days` : `the latest ${p.window.maxRows.toLocaleString()}`}), ` +
+                `scored by ${p.current.version} (active) and ${p.candidate.version}; features replayed over ${p.window.historyReplayed.toLocaleString()} transactions as training does.`}
+          </p>
+          <div className="kpis preview-kpis">
+            <div>
+              <strong data-testid="preview-alerts">
+                {p.before.alerts.toLocaleString()} → {p.after.alerts.toLocaleString()}
+              </strong>{' '}
+              alerts
+            </div>
+            <div>
+              <strong data-testid="preview-dropped">{p.droppedOut.toLocaleString()}</strong> leave the queue
+            </div>
+            <div>
+              <strong>{p.newAlerts.toLocaleString()}</strong> new
+            </div>
+            <div>
+              <strong>{p.severityChanged.toLocaleString()}</strong> change severity
+            </div>
+          </div>
+          <div className="kpis preview-kpis">
+            <div data-testid="preview-false-positives">
+              <strong>
+                {p.falsePositives.droppedBelowThreshold} of {p.falsePositives.alertedBefore}
+              </strong>{' '}
+              alerts you marked false positive fall below the threshold
+            </div>
+            <div data-testid="preview-frauds">
+              <strong>
+                {p.confirmedFrauds.stillCaught} of {p.confirmedFrauds.caughtBefore}
+              </strong>{' '}
+              confirmed frauds stay caught{p.confirmedFrauds.newlyCaught > 0 && `, ${p.confirmedFrauds.newlyCaught} more caught`}
+            </div>
+          </div>
+          <BeforeAfterChart
+            title="Alerts per severity"
+            beforeLabel={`${p.current.version} (active)`}
+            afterLabel={p.candidate.version}
+            groups={SEVERITIES.map((s) => ({ label: s, before: p.before.bySeverity[s], after: p.after.bySeverity[s], className: `sev-${s}` }))}
+          />
+          {p.moved.length === 0 ? (
+            <p className="muted">No transaction changes severity.</p>
+          ) : (
+            <table className="models-table preview-moved" aria-label={`Transactions that move most (${p.moved.length} of ${p.movedTotal})`}>
+              <caption className="muted">
+                Moved most: {p.moved.length} of {p.movedTotal.toLocaleString()} transactions that change severity
+              </caption>
+              <thead>
+                <tr>
+                  <th>Transaction</th>
+                  <th>Merchant</th>
+                  <th className="num">Amount</th>
+                  <th className="num">Score</th>
+                  <th>Severity</th>
+                  <th>Change</th>
+                  <th>Your label</th>
+                </tr>
+              </thead>
+              <tbody>
+                {p.moved.map((m) => (
+                  <tr key={m.txId} data-change={m.change}>
+                    <td>
+                      <code>{m.txId}</code>
+                    </td>
+                    <td>{m.merchantId}</td>
+                    <td className="num">{formatAmount(m.amount, m.currency)}</td>
+                    <td className="num">
+                      {m.before.score.toFixed(2)} → {m.after.score.toFixed(2)}
+                    </td>
+                    <td>
+                      <span className={`badge sev-${m.before.severity}`}>{m.before.severity}</span> →{' '}
+                      <span className={`badge sev-${m.after.severity}`}>{m.after.severity}</span>
+                    </td>
+                    <td>{CHANGE_TEXT[m.change]}</td>
+                    <td>{m.decision === null ? <span className="muted">–</span> : STATUS_LABEL[m.decision]}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </>
+      )}
+    </section>
+  )
+}
