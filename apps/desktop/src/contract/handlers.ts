@@ -4,6 +4,7 @@ import type { AnomalyDetail, HistoryPoint, QueueFacets, QueueQuery, QueueRow, Qu
 import type { CoreResult } from './result.ts'
 import type { BadRowsPage, CsvInspection, LocalBatch, ScoringAvailability, ScoringJob, ScoringSource, StartScoringArgs } from './scoring.ts'
 import type { SyncStatus } from './sync-status.ts'
+import type { UploadBatchArgs, UploadedBatchJob } from './upload.ts'
 
 export interface DecideArgs {
   anomalyIds: string[]
@@ -74,6 +75,8 @@ export interface CoreMethods {
   'scoring.badRows': (args: { batchId: string; offset?: number; limit?: number }) => BadRowsPage
   /** Electron: writes the scored CSV to a path from a save dialog (the browser downloads GET /download/batches/<id>.csv). */
   'scoring.export': (args: { batchId: string; path: string }) => { path: string; rows: number }
+  /** Streams the opened file to the signed-in server as a batch CSV job (only when the analyst asks). */
+  'scoring.uploadBatch': (args: UploadBatchArgs) => UploadedBatchJob
   /** The server's tRPC API for online screens; the renderer's tRPC client goes through it. */
   'server.call': (args: ServerCallArgs) => unknown
 }
@@ -110,6 +113,7 @@ export const CORE_METHODS = [
   'scoring.batches',
   'scoring.badRows',
   'scoring.export',
+  'scoring.uploadBatch',
   'server.call',
 ] as const satisfies readonly CoreMethod[]
 

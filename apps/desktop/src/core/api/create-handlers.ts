@@ -5,6 +5,7 @@ import { writeBatchCsv } from '../scoring/export-batch.ts'
 import type { ScoringService } from '../scoring/scoring-service.ts'
 import type { LocalStore } from '../store/local-store.ts'
 import type { SyncEngine } from '../sync/sync-engine.ts'
+import { createBatchUploader } from '../upload/batch-uploader.ts'
 import { ARG_SCHEMAS } from './arg-schemas.ts'
 import { toCoreError } from './to-core-error.ts'
 
@@ -22,6 +23,13 @@ type Implementations = { [M in CoreMethod]: (args: CoreArgs<M>) => CoreData<M> |
 export function createHandlers(deps: CoreDeps): CoreHandlers {
   const { store, sync, scoring } = deps
   const now = deps.now ?? Date.now
+  const uploader = createBatchUploader({
+    session: () => sync.signedInSession(),
+    checkSession: async () => {
+      await sync.callServer('query', 'me.get', undefined)
+    },
+    resolveFile: (source) => scoring.resolveFile(source),
+  })
   const implementations: Implementations = {
     'queue.snapshot': (args) => store.queue.snapshot(args),
     'queue.rows': (args) => store.queue.rows(args.keys),
@@ -45,6 +53,7 @@ export function createHandlers(deps: CoreDeps): CoreHandlers {
     'scoring.batches': () => scoring.batches(),
     'scoring.badRows': (args) => store.batches.badRows(args.batchId, args.offset ?? 0, args.limit ?? 200),
     'scoring.export': async (args) => ({ path: args.path, rows: await writeBatchCsv(store.db, args.batchId, createWriteStream(args.path)) }),
+    'scoring.uploadBatch': (args) => uploader.upload(args),
     'server.call': (args) => sync.callServer(args.type, args.path, args.input),
   }
   return Object.fromEntries(

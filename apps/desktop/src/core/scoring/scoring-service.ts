@@ -32,6 +32,8 @@ export interface ScoringService {
   /** Streams an upload to a file in the uploads dir; returns its id. */
   receiveUpload(body: Readable, fileName: string): Promise<{ uploadId: string; sizeBytes: number }>
   inspect(source: ScoringSource): Promise<CsvInspection>
+  /** The file on this machine behind a source, and the name the analyst knows it by. */
+  resolveFile(source: ScoringSource): { path: string; name: string }
   start(args: StartScoringArgs): Promise<ScoringJob>
   job(jobId: string): ScoringJob
   cancel(jobId: string): ScoringJob
@@ -103,6 +105,11 @@ export function createScoringService(options: ScoringServiceOptions): ScoringSer
       }
       uploadNames.set(uploadId, basename(fileName).slice(0, 200) || 'upload.csv')
       return { uploadId, sizeBytes }
+    },
+
+    resolveFile(source) {
+      const { path, name } = resolveSource(source)
+      return { path, name }
     },
 
     async inspect(source) {

@@ -116,6 +116,13 @@ export class SyncEngine {
     return this.options.createClient({ serverUrl, token }).call(type, path, input)
   }
 
+  /** Server and token of the signed-in session, for the core's own HTTP calls (batch uploads); null when signed out. */
+  signedInSession(): { serverUrl: string; token: string } | null {
+    const serverUrl = this.options.store.state.get('serverUrl')
+    const token = this.readToken()
+    return serverUrl === null || token === null ? null : { serverUrl, token }
+  }
+
   /** The stored token, or null when there is none or it cannot be decrypted here. */
   private readToken(): string | null {
     const stored = this.options.store.state.get('token')

@@ -9,6 +9,7 @@ import { ExportButton } from './ExportButton.tsx'
 import { MappingEditor } from './MappingEditor.tsx'
 import { ServerBatchJobs } from './ServerBatchJobs.tsx'
 import { toScoringSource } from './upload-file.ts'
+import { UploadBatchJob } from './UploadBatchJob.tsx'
 
 type Step =
   | { kind: 'pick' }
@@ -19,7 +20,8 @@ type Step =
 /**
  * Flow 4: score a file on this machine. Open or drop a CSV, check the column mapping
  * (auto-detected, or the one confirmed last time for these headers), watch progress,
- * then triage the rows in the queue as a local batch. Nothing is sent to the server.
+ * then triage the rows in the queue as a local batch. Nothing is sent to the server
+ * unless the analyst asks for a batch job on the server (and confirms).
  */
 export function ScoringView({ onOpenBatch }: { onOpenBatch: (batchId: string) => void }) {
   const availability = useQuery({ queryKey: ['scoring.availability'], queryFn: () => callCore('scoring.availability', {}) })
@@ -66,7 +68,7 @@ export function ScoringView({ onOpenBatch }: { onOpenBatch: (batchId: string) =>
   return (
     <section className="scoring-view" data-testid="scoring-view">
       <h2>Score a file on this machine</h2>
-      <p className="muted">Model {availability.data.modelVersion}. The file is read and scored here; nothing is sent to the server.</p>
+      <p className="muted">Model {availability.data.modelVersion}. The file is read and scored here; nothing is sent to the server unless you upload it as a batch job.</p>
       {error !== null && <p className="error-box" role="alert">{error}</p>}
       {step.kind === 'pick' && (
         <div
@@ -175,11 +177,9 @@ function MappingStep({
           Score on this machine
         </button>
         <button type="button" onClick={onCancel}>Choose another file</button>
-        {/* Deliberately inert: an upload is the analyst's explicit choice, and the server has no batch jobs yet. */}
-        <span title="Not available yet: the server does not accept batch CSV jobs. Scoring here keeps the file on this machine.">
-          <button type="button" disabled aria-label="Upload as batch job (not available yet)">Upload as batch job</button>
-        </span>
       </div>
+      {/* The one way this file leaves the machine: the analyst asks, then confirms. */}
+      <UploadBatchJob source={step.source} mapping={step.mapping} fileName={step.name} sizeBytes={inspection.sizeBytes} blocked={problems.length > 0} />
     </div>
   )
 }
