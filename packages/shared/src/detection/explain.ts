@@ -36,6 +36,7 @@ const NORMS: Partial<Record<FeatureName, Norm>> = {
   acct_hours_since_last: (f) => (f('acct_count_30d') > 1 ? (30 * 24) / f('acct_count_30d') : null),
   merch_count_1d: (f) => f('merch_count_30d') / 30,
   merch_amount_ratio: () => 1,
+  acct_amount_over_max_7d: () => 1,
 }
 
 const fmt = (v: number, digits = 2): string => (Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(digits))
@@ -58,6 +59,14 @@ function phrase(name: FeatureName, value: number, norm: number | null): string {
     case 'merch_risk_7d':
     case 'merch_risk_30d':
       return `${pct(value)} known fraud at this merchant (${name.slice(11)} window, labels older than the delay)`
+    case 'merch_risk_exact_1d':
+    case 'merch_risk_exact_7d':
+    case 'merch_risk_exact_30d':
+      return `${pct(value)} known fraud at this merchant (${name.slice(17)} window, labels older than the delay)`
+    case 'merch_hours_since_fraud':
+      return value < 0 ? 'no known fraud at this merchant' : `last known fraud at this merchant ${fmt(value / 24, 1)} days before the label delay`
+    case 'acct_amount_over_max_7d':
+      return `amount ${fmt(value, 1)}x the account's largest in 7 days`
     case 'acct_known_fraud_30d':
       return `${fmt(value, 0)} confirmed fraud(s) on this account in the last 30 days`
     case 'merch_known_fraud_30d':

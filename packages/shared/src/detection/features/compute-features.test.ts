@@ -60,6 +60,44 @@ describe('computeFeatures', () => {
     expect(risk(DEFAULT_FEATURE_CONFIG.labelDelayDays + 40)).toBe(0) // beyond every window
   })
 
+  it('releases a fraud label for the exact-time risk the moment it is older than the delay', () => {
+    const r = computeFeatures(tx(1, 10 * 3_600_000, 10, 'M1', 'A0'), undefined, undefined)
+    const merchant = applyLabel(r.merchant, T0 + 10 * 3_600_000, true)
+    const delay = DEFAULT_FEATURE_CONFIG.labelDelayDays * DAY
+    const at = (offset: number): Float32Array => computeFeatures(tx(2, 10 * 3_600_000 + delay + offset, 10, 'M1', 'B'), undefined, merchant).features
+    expect(pick(at(-1), 'merch_risk_exact_1d')).toBe(0)
+    expect(pick(at(-1), 'merch_hours_since_fraud')).toBe(-1)
+    // The one transaction on the days the 1-day window touches is the fraud.
+    expect(pick(at(0), 'merch_risk_exact_1d')).toBe(1)
+    expect(pick(at(3 * 3_600_000), 'merch_hours_since_fraud')).toBeCloseTo(3, 5)
+    // The day buckets only release it at the next day boundary.
+    expect(pick(at(0), 'merch_risk_1d')).toBe(0)
+    // Withdrawn: gone again.
+    applyLabel(merchant, T0 + 10 * 3_600_000, false, DEFAULT_FEATURE_CONFIG, true)
+    expect(pick(at(0), 'merch_risk_exact_1d')).toBe(0)
+  })
+
+  it("compares the amount with the account's largest of the last 7 days", () => {
+    let account: AccountState | undefined
+    for (const t of [tx(1, 0, 40), tx(2, DAY, 20), tx(3, 7 * DAY, 10)]) ({ account } = computeFeatures(t, account, undefined))
+    // Day 7 sees days 1..7: the 40 of day 0 has left the window.
+    expect(pick(computeFeatures(tx(4, 7 * DAY + 60_000, 100), account, undefined).features, 'acct_amount_over_max_7d')).toBeCloseTo(5, 5)
+    expect(pick(computeFeatures(tx(5, 0, 100), undefined, undefined).features, 'acct_amount_over_max_7d')).toBe(1)
+  })
+
+  it('reads states saved before the exact fraud times and the max column existed', () => {
+    const fresh = computeFeatures(tx(1, 0, 40), undefined, undefined)
+    const oldAccount = JSON.parse(JSON.stringify(fresh.account)) as AccountState
+    oldAccount.buckets.columns.pop()
+    delete oldAccount.fraudTimes
+    const oldMerchant = JSON.parse(JSON.stringify(fresh.merchant)) as MerchantState
+    delete oldMerchant.fraudTimes
+    applyLabel(oldMerchant, T0, true)
+    const f = computeFeatures(tx(2, 8 * DAY, 80), oldAccount, oldMerchant).features
+    expect(pick(f, 'acct_amount_over_max_7d')).toBe(1) // the unknown max counts as none
+    expect(pick(f, 'merch_risk_exact_7d')).toBeGreaterThan(0)
+  })
+
   it('keeps state bounded however long the history', () => {
     const engine = new FeatureEngine()
     for (let i = 0; i < 3000; i += 1) engine.process(tx(i, i * 3_600_000, 10, `M${i}`))
@@ -83,6 +121,7 @@ describe('computeFeatures', () => {
     expect(sums[FEATURE_NAMES.indexOf('merch_known_fraud_30d')]).toBeGreaterThan(0)
     expect({ rows, ...rounded }).toMatchInlineSnapshot(`
       {
+        "acct_amount_over_max_7d": 0.6416,
         "acct_amount_ratio": 1.0439,
         "acct_amount_zscore": 0.0068,
         "acct_avg_amount_1d": 52.8037,
@@ -105,10 +144,14 @@ describe('computeFeatures', () => {
         "merch_count_1d": 3.949,
         "merch_count_30d": 89.6744,
         "merch_count_7d": 35.2285,
+        "merch_hours_since_fraud": -0.0715,
         "merch_known_fraud_30d": 0.0702,
         "merch_risk_1d": 0.0029,
         "merch_risk_30d": 0.0019,
         "merch_risk_7d": 0.0026,
+        "merch_risk_exact_1d": 0.0017,
+        "merch_risk_exact_30d": 0.0019,
+        "merch_risk_exact_7d": 0.0023,
         "rows": 9621,
       }
     `)

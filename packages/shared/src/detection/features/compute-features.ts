@@ -1,6 +1,8 @@
 import type { TTransaction } from '../../transactions/transaction-input.ts'
-import { addToDay, scanWindows, SCAN } from './day-buckets.ts'
+import { addToDay, scanWindows, SCAN, type DayBuckets } from './day-buckets.ts'
 import {
+  BUCKET_COUNT,
+  BUCKET_MAX_AMOUNT,
   cloneAccountState,
   cloneMerchantState,
   newAccountState,
@@ -40,6 +42,11 @@ export const FEATURE_NAMES = [
   'merch_risk_7d',
   'merch_risk_30d',
   'merch_known_fraud_30d',
+  'merch_risk_exact_1d',
+  'merch_risk_exact_7d',
+  'merch_risk_exact_30d',
+  'acct_amount_over_max_7d',
+  'merch_hours_since_fraud',
 ] as const
 
 export type FeatureName = (typeof FEATURE_NAMES)[number]
@@ -76,8 +83,12 @@ export interface FeatureResult {
 const DAY_MS = 86_400_000
 const HOUR_MS = 3_600_000
 const MAX_WINDOW = 30
-// Scratch buffer: features are computed one transaction at a time, synchronously.
+// Scratch buffers: features are computed one transaction at a time, synchronously.
 const scan = new Float64Array(12)
+const released = new Float64Array(3)
+const WINDOWS = [1, 7, 30] as const
+/** Known frauds kept per state: plenty for a 30-day window, bounded for a compromised merchant. */
+const FRAUD_TIMES_CAP = 256
 
 export function retentionDays(config: FeatureConfig): number {
   return MAX_WINDOW + config.labelDelayDays + 2
@@ -130,7 +141,8 @@ export function computeFeaturesInPlace(
 
   // Windows include the current transaction, as in the handbook.
   const cutoff = day - config.labelDelayDays - 1
-  addToDay(a.buckets, day, [1, amount, 0], retention)
+  const previousMax = maxAmountSince(a.buckets, day - 6)
+  addToDay(a.buckets, day, [1, amount, 0, 0], retention)
   scanWindows(a.buckets, day, cutoff, scan)
   for (let w = 0; w < 3; w += 1) {
     const count = scan[SCAN.count + w] as number
@@ -161,8 +173,68 @@ export function computeFeaturesInPlace(
     out[k++] = n > 0 ? (scan[SCAN.delayedFraud + w] as number) / n : 0
   }
   out[k++] = scan[SCAN.delayedFraud + 2] as number
+  // Risk with labels released at their exact age (see MerchantState.fraudTimes) over
+  // the transactions of the days those windows touch.
+  const releasedAt = tx.timestamp - config.labelDelayDays * DAY_MS
+  countDays(m.buckets, day - config.labelDelayDays, released)
+  const times = m.fraudTimes ?? []
+  let newestReleased = -1
+  let f1 = 0
+  let f7 = 0
+  let f30 = 0
+  for (let i = times.length - 1; i >= 0; i -= 1) {
+    const t = times[i] as number
+    if (t > releasedAt) continue
+    if (newestReleased < 0) newestReleased = t
+    const age = releasedAt - t
+    if (age >= 30 * DAY_MS) break
+    f30 += 1
+    if (age < 7 * DAY_MS) f7 += 1
+    if (age < DAY_MS) f1 += 1
+  }
+  out[k++] = (released[0] as number) > 0 ? f1 / (released[0] as number) : 0
+  out[k++] = (released[1] as number) > 0 ? f7 / (released[1] as number) : 0
+  out[k++] = (released[2] as number) > 0 ? f30 / (released[2] as number) : 0
+  // A compromised card's inflated amount stands out against its own recent maximum.
+  out[k++] = previousMax > 0 ? amount / previousMax : 1
+  out[k++] = newestReleased < 0 ? -1 : (releasedAt - newestReleased) / HOUR_MS
 
+  noteMaxAmount(a.buckets, day, amount)
   updateHistory(a, tx, config)
+}
+
+/** The account's largest amount on days >= `fromDay` so far (0 if none). */
+function maxAmountSince(b: DayBuckets, fromDay: number): number {
+  const max = b.columns[BUCKET_MAX_AMOUNT]
+  if (!max) {
+    // A state saved before the column existed: start it, unknown days as 0.
+    b.columns[BUCKET_MAX_AMOUNT] = b.days.map(() => 0)
+    return 0
+  }
+  let result = 0
+  for (let i = b.days.length - 1; i >= 0 && (b.days[i] as number) >= fromDay; i -= 1) result = Math.max(result, max[i] as number)
+  return result
+}
+
+function noteMaxAmount(b: DayBuckets, day: number, amount: number): void {
+  const max = b.columns[BUCKET_MAX_AMOUNT]
+  if (!max) return
+  let i = b.days.length - 1
+  while (i >= 0 && (b.days[i] as number) > day) i -= 1
+  if (i >= 0 && b.days[i] === day && amount > (max[i] as number)) max[i] = amount
+}
+
+/** Transactions on the days [newestDay - w, newestDay], for w in WINDOWS, into `out`. */
+function countDays(b: DayBuckets, newestDay: number, out: Float64Array): void {
+  out.fill(0)
+  const count = b.columns[BUCKET_COUNT] as number[]
+  for (let i = b.days.length - 1; i >= 0; i -= 1) {
+    const age = newestDay - (b.days[i] as number)
+    if (age > WINDOWS[2]) break
+    if (age < 0) continue
+    const c = count[i] as number
+    for (let w = 0; w < WINDOWS.length; w += 1) if (age <= (WINDOWS[w] as number)) out[w] = (out[w] as number) + c
+  }
 }
 
 function updateHistory(a: AccountState, tx: TTransaction, config: FeatureConfig): void {
@@ -194,6 +266,21 @@ export function applyLabel<S extends AccountState | MerchantState>(
   wasFraud = false,
 ): S {
   const delta = (isFraud ? 1 : 0) - (wasFraud ? 1 : 0)
-  if (delta !== 0) addToDay(state.buckets, dayOf(timestamp, config), [0, 0, delta], retentionDays(config))
+  if (delta === 0) return state
+  addToDay(state.buckets, dayOf(timestamp, config), [0, 0, delta, 0], retentionDays(config))
+  const times = state.fraudTimes ?? []
+  state.fraudTimes = times
+  if (delta > 0) {
+    let i = times.length
+    while (i > 0 && (times[i - 1] as number) > timestamp) i -= 1
+    times.splice(i, 0, timestamp)
+    const oldest = (times[times.length - 1] as number) - retentionDays(config) * DAY_MS
+    let drop = Math.max(0, times.length - FRAUD_TIMES_CAP)
+    while (drop < times.length && (times[drop] as number) < oldest) drop += 1
+    if (drop > 0) times.splice(0, drop)
+  } else {
+    const at = times.lastIndexOf(timestamp)
+    if (at >= 0) times.splice(at, 1)
+  }
   return state
 }

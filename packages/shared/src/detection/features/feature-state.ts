@@ -7,7 +7,10 @@ import { cloneBuckets, emptyBuckets, type DayBuckets } from './day-buckets.ts'
  */
 export interface AccountState {
   version: 1
-  /** Columns: [count, amountSum, knownFrauds]. */
+  /**
+   * Columns: [count, amountSum, knownFrauds, maxAmount]. States saved before the
+   * fourth column existed gain it (as zeros) on their next transaction.
+   */
   buckets: DayBuckets
   /** Lifetime transaction count. */
   total: number
@@ -19,6 +22,8 @@ export interface AccountState {
   lastTimestamp: number
   /** Most recently used distinct merchants, newest last, capped. */
   recentMerchants: string[]
+  /** See MerchantState.fraudTimes. */
+  fraudTimes?: number[]
 }
 
 /** What the features remember about one merchant/terminal. */
@@ -26,35 +31,44 @@ export interface MerchantState {
   version: 1
   /** Columns: [count, amountSum, knownFrauds]. */
   buckets: DayBuckets
+  /**
+   * Epoch ms of the known frauds, ascending, bounded (retention and a cap). Day
+   * buckets can only release a label at the next day boundary after the delay; the
+   * exact times release it the moment it is older than the delay, which is when the
+   * handbook's protocol allows it. Absent in states saved before it existed.
+   */
+  fraudTimes?: number[]
 }
 
 export const BUCKET_COUNT = 0
 export const BUCKET_AMOUNT = 1
 export const BUCKET_FRAUD = 2
+export const BUCKET_MAX_AMOUNT = 3
 
 export function newAccountState(): AccountState {
   return {
     version: 1,
-    buckets: emptyBuckets(3),
+    buckets: emptyBuckets(4),
     total: 0,
     weight: 0,
     mean: 0,
     variance: 0,
     lastTimestamp: -1,
     recentMerchants: [],
+    fraudTimes: [],
   }
 }
 
 export function newMerchantState(): MerchantState {
-  return { version: 1, buckets: emptyBuckets(3) }
+  return { version: 1, buckets: emptyBuckets(3), fraudTimes: [] }
 }
 
 export function cloneAccountState(s: AccountState): AccountState {
-  return { ...s, buckets: cloneBuckets(s.buckets), recentMerchants: s.recentMerchants.slice() }
+  return { ...s, buckets: cloneBuckets(s.buckets), recentMerchants: s.recentMerchants.slice(), fraudTimes: s.fraudTimes?.slice() ?? [] }
 }
 
 export function cloneMerchantState(s: MerchantState): MerchantState {
-  return { version: 1, buckets: cloneBuckets(s.buckets) }
+  return { version: 1, buckets: cloneBuckets(s.buckets), fraudTimes: s.fraudTimes?.slice() ?? [] }
 }
 
 /** Narrowing guard for JSON read back from storage (an older shape starts afresh). */

@@ -34,6 +34,18 @@ describe('binning', () => {
     }
     expect(Array.from(computeEdges(rows, WIDTH, 3))).toEqual([0, 1, 2, 3]) // 5 distinct values
   })
+
+  it('puts edges into a sparse tail that quantiles alone would leave in one bin', () => {
+    // 10,000 amounts 0..100 and a tail of 40 between 150 and 400: quantiles put
+    // every tail value in the last bin or two; a split at 220 needs an edge near it.
+    const random = createRandom(5)
+    const values = [...Array.from({ length: 10_000 }, () => random.next() * 100), ...Array.from({ length: 40 }, () => 150 + random.next() * 250)]
+    const edges = Array.from(computeEdges(Float32Array.from(values), 1, 0))
+    expect(edges.length).toBeLessThanOrEqual(255)
+    expect(edges.filter((e) => e > 150).length).toBeGreaterThan(10)
+    expect(edges.some((e) => e > 200 && e < 240)).toBe(true)
+    expect(edges).toEqual([...edges].sort((a, b) => a - b))
+  })
 })
 
 describe('isolation forest', () => {
