@@ -95,16 +95,28 @@ export function CandidatePreview({ modelId, version, activateLabel, onActivate, 
           </div>
           <div className="kpis preview-kpis">
             <div data-testid="preview-false-positives">
-              <strong>
-                {p.falsePositives.droppedBelowThreshold} of {p.falsePositives.alertedBefore}
-              </strong>{' '}
-              alerts you marked false positive fall below the threshold
+              {p.falsePositives.alertedBefore === 0 ? (
+                <span className="muted">No alert in this period is marked false positive.</span>
+              ) : (
+                <>
+                  <strong>
+                    {p.falsePositives.droppedBelowThreshold} of {p.falsePositives.alertedBefore}
+                  </strong>{' '}
+                  alerts you marked false positive fall below the threshold
+                </>
+              )}
             </div>
             <div data-testid="preview-frauds">
-              <strong>
-                {p.confirmedFrauds.stillCaught} of {p.confirmedFrauds.caughtBefore}
-              </strong>{' '}
-              confirmed frauds stay caught{p.confirmedFrauds.newlyCaught > 0 && `, ${p.confirmedFrauds.newlyCaught} more caught`}
+              {p.confirmedFrauds.labelled === 0 ? (
+                <span className="muted">No confirmed fraud in this period.</span>
+              ) : (
+                <>
+                  <strong>
+                    {p.confirmedFrauds.stillCaught} of {p.confirmedFrauds.caughtBefore}
+                  </strong>{' '}
+                  confirmed frauds stay caught{p.confirmedFrauds.newlyCaught > 0 && `, ${p.confirmedFrauds.newlyCaught} more caught`}
+                </>
+              )}
             </div>
           </div>
           <BeforeAfterChart
