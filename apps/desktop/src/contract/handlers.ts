@@ -129,4 +129,9 @@ export interface AnomalyzeBridge {
   chooseFile?(kind: 'open-csv' | 'save-csv', suggestedName?: string): Promise<string | null>
   /** Electron only: the on-disk path of a dropped file, so it is read in place, not copied. */
   pathForFile?(file: File): string
+  /**
+   * Electron only: anomaly ids from anomalyze:// links the OS opened (alert e-mails),
+   * including one that arrived before the renderer loaded. Returns an unsubscribe.
+   */
+  onDeepLink?(listener: (anomalyId: string) => void): () => void
 }

@@ -1,9 +1,11 @@
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { app, BrowserWindow, dialog, ipcMain, shell } from 'electron'
+import { DEEP_LINK_SCHEME, deepLinkInArgv } from '../contract/deep-link.ts'
 import { isCoreMethod } from '../contract/handlers.ts'
 import type { CoreResult } from '../contract/result.ts'
 import { createCore, type Core } from '../core/create-core.ts'
-import { DIALOG_CHANNEL, IPC_CHANNEL } from '../preload/channel.ts'
+import { DEEP_LINK_CHANNEL, DEEP_LINK_READY_CHANNEL, DIALOG_CHANNEL, IPC_CHANNEL } from '../preload/channel.ts'
+import { DeepLinkInbox } from './deep-link-inbox.ts'
 import { safeStorageProtector } from './safe-storage-protector.ts'
 
 /**
@@ -11,6 +13,47 @@ import { safeStorageProtector } from './safe-storage-protector.ts'
  * logic lives in src/core (plain Node), which the browser mode serves as well.
  */
 let core: Core | null = null
+const deepLinks = new DeepLinkInbox()
+
+// One console per user: a second launch (Windows and Linux start one for a clicked
+// anomalyze:// link) passes its arguments to this one through 'second-instance' and ends.
+const primary = app.requestSingleInstanceLock()
+if (!primary) app.exit(0)
+
+// The OS opens anomalyze:// links with this app. Unpackaged (electron .), the
+// registration must name the script too, or the link would start a bare Electron.
+if (process.defaultApp && process.argv[1] !== undefined) app.setAsDefaultProtocolClient(DEEP_LINK_SCHEME, process.execPath, [resolve(process.argv[1])])
+else app.setAsDefaultProtocolClient(DEEP_LINK_SCHEME)
+
+/** A link from the OS: queue its anomaly for the renderer and bring the window forward. */
+function openDeepLink(link: string): void {
+  if (deepLinks.receive(link) === null) {
+    console.warn(`Ignored a link that is not an anomaly link: ${link.slice(0, 200)}`)
+    return
+  }
+  if (!app.isReady()) return // the window opens at ready and picks the link up
+  const window = BrowserWindow.getAllWindows()[0]
+  if (window === undefined) {
+    createWindow()
+    return
+  }
+  if (window.isMinimized()) window.restore()
+  window.focus()
+}
+
+// macOS delivers links as events, possibly before 'ready' (a cold start from a click).
+app.on('open-url', (event, url) => {
+  event.preventDefault()
+  openDeepLink(url)
+})
+app.on('second-instance', (_event, argv) => {
+  const link = deepLinkInArgv(argv)
+  if (link !== null) openDeepLink(link)
+  else BrowserWindow.getAllWindows()[0]?.focus()
+})
+// Windows and Linux: a cold start from a link has it among this process's arguments.
+const launchLink = deepLinkInArgv(process.argv)
+if (launchLink !== null) deepLinks.receive(launchLink)
 
 function createWindow(): void {
   const window = new BrowserWindow({
@@ -40,6 +83,7 @@ function createWindow(): void {
 }
 
 void app.whenReady().then(() => {
+  if (!primary) return
   const current = createCore({
     dataDir: app.getPath('userData'),
     autoSyncMs: 60_000,
@@ -73,6 +117,14 @@ void app.whenReady().then(() => {
     }
     return null
   })
+  // The renderer says it listens (at load, again after a reload): links go to it from now on.
+  ipcMain.handle(DEEP_LINK_READY_CHANNEL, (event): string | null =>
+    deepLinks.attach((anomalyId) => {
+      if (event.sender.isDestroyed()) return false
+      event.sender.send(DEEP_LINK_CHANNEL, anomalyId)
+      return true
+    }),
+  )
   createWindow()
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) createWindow()

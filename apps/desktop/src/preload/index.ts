@@ -1,7 +1,7 @@
 import { contextBridge, ipcRenderer, webUtils } from 'electron'
 import type { AnomalyzeBridge, CoreArgs, CoreData, CoreMethod } from '../contract/handlers.ts'
 import type { CoreResult } from '../contract/result.ts'
-import { DIALOG_CHANNEL, IPC_CHANNEL } from './channel.ts'
+import { DEEP_LINK_CHANNEL, DEEP_LINK_READY_CHANNEL, DIALOG_CHANNEL, IPC_CHANNEL } from './channel.ts'
 
 // The renderer gets one object and no ipcRenderer: it can call core methods by name
 // and nothing else.
@@ -12,6 +12,19 @@ const api = {
   chooseFile: (kind: 'open-csv' | 'save-csv', suggestedName?: string): Promise<string | null> =>
     ipcRenderer.invoke(DIALOG_CHANNEL, kind, suggestedName) as Promise<string | null>,
   pathForFile: (file: File): string => webUtils.getPathForFile(file),
+  onDeepLink: (listener: (anomalyId: string) => void): (() => void) => {
+    // Only a string id crosses over, never the IPC event (it would expose ipcRenderer).
+    const handler = (_event: unknown, anomalyId: unknown): void => {
+      if (typeof anomalyId === 'string') listener(anomalyId)
+    }
+    ipcRenderer.on(DEEP_LINK_CHANNEL, handler)
+    void (ipcRenderer.invoke(DEEP_LINK_READY_CHANNEL) as Promise<unknown>).then((waiting) => {
+      if (typeof waiting === 'string') listener(waiting)
+    })
+    return () => {
+      ipcRenderer.removeListener(DEEP_LINK_CHANNEL, handler)
+    }
+  },
 } satisfies AnomalyzeBridge
 
 contextBridge.exposeInMainWorld('anomalyze', api)

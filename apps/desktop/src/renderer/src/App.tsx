@@ -6,9 +6,10 @@ import { AuditView } from './audit/AuditView.tsx'
 import { BillingView } from './billing/BillingView.tsx'
 import { DashboardView } from './dashboard/DashboardView.tsx'
 import { useSyncStatus } from './hooks/useSyncStatus.ts'
+import { useDeepLink } from './deep-link/useDeepLink.ts'
 import { NotificationsView } from './notifications/NotificationsView.tsx'
 import { ModelsView } from './models/ModelsView.tsx'
-import { DEFAULT_QUERY, QueueView } from './queue/QueueView.tsx'
+import { DEFAULT_QUERY, QueueView, type QueueFocus } from './queue/QueueView.tsx'
 import { ReportsView } from './reports/ReportsView.tsx'
 import { ScoringView } from './scoring/ScoringView.tsx'
 
@@ -29,6 +30,15 @@ export function App() {
   const [query, setQuery] = useState<QueueQuery>(DEFAULT_QUERY)
   const [skippedSignIn, setSkippedSignIn] = useState(false)
   const status = useSyncStatus()
+  // Alert links (anomalyze:// in Electron, #/anomalies/<id> in a browser): the queue,
+  // narrowed to the anomaly's account (and its batch), with that anomaly open.
+  const [focus, setFocus] = useState<QueueFocus | null>(null)
+  const deepLink = useDeepLink(({ anomaly, nonce }) => {
+    setQuery({ filters: { accountId: anomaly.accountId, ...(anomaly.batchId === null ? {} : { batchId: anomaly.batchId }) }, sort: 'time' })
+    setFocus({ key: anomaly.key, nonce })
+    setSkippedSignIn(true)
+    setView('queue')
+  })
 
   useEffect(() => {
     const listener = (event: KeyboardEvent): void => {
@@ -62,6 +72,11 @@ export function App() {
       </header>
       <main>
         {status.isError && <p className="error-box" role="alert">The console's local core is not answering: {status.error.message}</p>}
+        {deepLink.message !== null && (
+          <p className="error-box" role="alert" data-testid="deep-link-message">
+            {deepLink.message} <button type="button" className="link" onClick={deepLink.dismiss}>Dismiss</button>
+          </p>
+        )}
         {firstRun && view !== 'score' ? (
           <SignInPanel onSkip={() => { setSkippedSignIn(true); setView('score') }} />
         ) : firstSync && view === 'queue' ? (
@@ -70,7 +85,7 @@ export function App() {
           </p>
         ) : (
           <>
-            {view === 'queue' && <QueueView query={query} onQuery={setQuery} active={view === 'queue'} />}
+            {view === 'queue' && <QueueView query={query} onQuery={setQuery} active={view === 'queue'} focus={focus} onFocused={() => setFocus(null)} />}
             {view === 'overview' && <DashboardView />}
             {view === 'models' && <ModelsView />}
             {view === 'reports' && <ReportsView />}

@@ -16,8 +16,14 @@ const LABEL_FOR: Partial<Record<QueueAction, LabelKind>> = { fraud: 'CONFIRMED_F
 
 export const DEFAULT_QUERY: QueueQuery = { filters: { statuses: ['OPEN', 'NEEDS_REVIEW'] }, sort: 'severity' }
 
+/** A row to put the cursor on with its detail open (a deep link); each nonce is applied once. */
+export interface QueueFocus {
+  key: number
+  nonce: number
+}
+
 /** The triage screen: filters, the virtualized queue, the detail pane and the keyboard. */
-export function QueueView({ query, onQuery, active }: { query: QueueQuery; onQuery: (q: QueueQuery) => void; active: boolean }) {
+export function QueueView({ query, onQuery, active, focus = null, onFocused }: { query: QueueQuery; onQuery: (q: QueueQuery) => void; active: boolean; focus?: QueueFocus | null; onFocused?: () => void }) {
   const queryClient = useQueryClient()
   const { snapshot, snapshotId } = useQueueQuery(query)
   const keys = snapshot.data?.keys ?? []
@@ -40,6 +46,22 @@ export function QueueView({ query, onQuery, active }: { query: QueueQuery; onQue
     setCursor(0)
     setSelected(new Set())
   }, [snapshotId])
+
+  // A deep link: once the list for these filters (not the previous one) is in, go to its row.
+  const focusDone = useRef<number | null>(null)
+  useEffect(() => {
+    if (focus === null || focusDone.current === focus.nonce || snapshot.isPlaceholderData || snapshot.data === undefined) return
+    if (!snapshotId.startsWith(`${JSON.stringify(query)}@`)) return
+    focusDone.current = focus.nonce
+    onFocused?.()
+    const index = snapshot.data.keys.indexOf(focus.key)
+    if (index < 0) {
+      setMessage('The linked anomaly is not in this list: clear the filters to see it.')
+      return
+    }
+    setCursor(index)
+    setDetailOpen(true)
+  }, [focus, query, snapshotId, snapshot.data, snapshot.isPlaceholderData, onFocused])
 
   const current = getRow(Math.min(cursor, Math.max(keys.length - 1, 0)))
   const next = getRow(cursor + 1)
