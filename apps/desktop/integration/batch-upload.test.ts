@@ -70,6 +70,7 @@ describe('upload as batch job, console core to the real server', () => {
     const job = uploaded.data
     if (job === undefined) throw new Error('no job')
     expect(job).toMatchObject({ status: 'QUEUED', fileName: 'week 12 card txns.csv', totalRows: 400, sizeBytes: readFileSync(path).length, serverUrl: app.url })
+    expect((await core.handlers['scoring.uploadProgress']({})).data).toBeNull()
     expect(job.map.split(',').sort()).toEqual(['booked=timestamp', 'cur=currency', 'gross=amount', 'payer=accountId', 'ref=txId', 'shop=merchantId'])
 
     // The server's worker reads it (pg-boss on the test database); bounded wait.

@@ -4,7 +4,7 @@ import type { AnomalyDetail, HistoryPoint, QueueFacets, QueueQuery, QueueRow, Qu
 import type { CoreResult } from './result.ts'
 import type { BadRowsPage, CsvInspection, LocalBatch, ScoringAvailability, ScoringJob, ScoringSource, StartScoringArgs } from './scoring.ts'
 import type { SyncStatus } from './sync-status.ts'
-import type { UploadBatchArgs, UploadedBatchJob } from './upload.ts'
+import type { UploadBatchArgs, UploadedBatchJob, UploadProgress } from './upload.ts'
 
 export interface DecideArgs {
   anomalyIds: string[]
@@ -77,6 +77,8 @@ export interface CoreMethods {
   'scoring.export': (args: { batchId: string; path: string }) => { path: string; rows: number }
   /** Streams the opened file to the signed-in server as a batch CSV job (only when the analyst asks). */
   'scoring.uploadBatch': (args: UploadBatchArgs) => UploadedBatchJob
+  /** The upload in flight (null when none), polled while 'scoring.uploadBatch' runs. */
+  'scoring.uploadProgress': (args: Record<string, never>) => UploadProgress | null
   /** The server's tRPC API for online screens; the renderer's tRPC client goes through it. */
   'server.call': (args: ServerCallArgs) => unknown
 }
@@ -114,6 +116,7 @@ export const CORE_METHODS = [
   'scoring.badRows',
   'scoring.export',
   'scoring.uploadBatch',
+  'scoring.uploadProgress',
   'server.call',
 ] as const satisfies readonly CoreMethod[]
 

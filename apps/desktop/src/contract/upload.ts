@@ -9,6 +9,13 @@ export interface UploadBatchArgs {
   fileName?: string
 }
 
+/** The upload being sent, for a progress bar (bytes handed to the connection so far). */
+export interface UploadProgress {
+  fileName: string
+  sentBytes: number
+  totalBytes: number
+}
+
 /** The job the server created (`POST /batch-jobs` answers 202 with it); progress: `batchJobs.get`. */
 export interface UploadedBatchJob {
   id: string

@@ -54,6 +54,7 @@ export function createHandlers(deps: CoreDeps): CoreHandlers {
     'scoring.badRows': (args) => store.batches.badRows(args.batchId, args.offset ?? 0, args.limit ?? 200),
     'scoring.export': async (args) => ({ path: args.path, rows: await writeBatchCsv(store.db, args.batchId, createWriteStream(args.path)) }),
     'scoring.uploadBatch': (args) => uploader.upload(args),
+    'scoring.uploadProgress': () => uploader.progress(),
     'server.call': (args) => sync.callServer(args.type, args.path, args.input),
   }
   return Object.fromEntries(

@@ -1,7 +1,7 @@
 import { AppError } from '@anomalyze/shared'
 import { mappingErrors } from '../../contract/mapping-errors.ts'
 import type { ScoringSource } from '../../contract/scoring.ts'
-import type { UploadBatchArgs, UploadedBatchJob } from '../../contract/upload.ts'
+import type { UploadBatchArgs, UploadedBatchJob, UploadProgress } from '../../contract/upload.ts'
 import { inspectCsv } from '../scoring/inspect-csv.ts'
 import { postBatchFile } from './post-batch-file.ts'
 import { toServerMapping } from './server-mapping.ts'
@@ -16,12 +16,12 @@ export interface BatchUploaderDeps {
   checkSession: () => Promise<void>
   /** The file on this machine behind a scoring source (the one the analyst opened). */
   resolveFile: (source: ScoringSource) => { path: string; name: string }
-  /** Called once the job exists, e.g. to log it. */
-  onUploaded?: (job: UploadedBatchJob) => void
 }
 
 export interface BatchUploader {
   upload(args: UploadBatchArgs): Promise<UploadedBatchJob>
+  /** The upload in flight, or null. */
+  progress(): UploadProgress | null
 }
 
 /**
@@ -31,8 +31,10 @@ export interface BatchUploader {
  * is sent; the file is streamed from disk.
  */
 export function createBatchUploader(deps: BatchUploaderDeps): BatchUploader {
-  let inFlight = false
+  let inFlight: UploadProgress | null = null
   return {
+    progress: () => (inFlight === null ? null : { ...inFlight }),
+
     async upload(args) {
       const session = deps.session()
       if (session === null) throw new AppError('UNAUTHENTICATED', 'Sign in to a server to upload a batch job. Nothing was sent.')
@@ -46,19 +48,26 @@ export function createBatchUploader(deps: BatchUploaderDeps): BatchUploader {
       }
       const fileName = (args.fileName ?? '').trim() || name
       // One upload at a time: a second click while sending must not send the file twice.
-      if (inFlight) throw new AppError('CONFLICT', 'An upload is already being sent; wait for it to finish.')
-      inFlight = true
+      if (inFlight !== null) throw new AppError('CONFLICT', `"${inFlight.fileName}" is still being sent; wait for it to finish.`)
+      const progress: UploadProgress = { fileName, sentBytes: 0, totalBytes: inspection.sizeBytes }
+      inFlight = progress
       try {
         await deps.checkSession().catch((error: unknown) => {
           if (!(error instanceof AppError)) throw error
           throw new AppError(error.code, `${error.message} (${session.serverUrl}). The file was not sent.`, error.details)
         })
-        const created = await postBatchFile({ serverUrl: session.serverUrl, token: session.token, path, fileName, map })
+        const created = await postBatchFile({
+          serverUrl: session.serverUrl,
+          token: session.token,
+          path,
+          fileName,
+          map,
+          onProgress: (sentBytes, totalBytes) => Object.assign(progress, { sentBytes, totalBytes }),
+        })
         const job: UploadedBatchJob = { ...created, serverUrl: session.serverUrl, map }
-        deps.onUploaded?.(job)
         return job
       } finally {
-        inFlight = false
+        inFlight = null
       }
     },
   }

@@ -1,4 +1,4 @@
-import { useMutation, useQueryClient } from '@tanstack/react-query'
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { useState } from 'react'
 import type { FieldMapping, ScoringSource } from '../../../contract/scoring.ts'
 import { callCore } from '../api/core-client.ts'
@@ -33,6 +33,15 @@ export function UploadBatchJob({ source, mapping, fileName, sizeBytes, blocked }
       void queryClient.invalidateQueries({ queryKey: trpc.batchJobs.list.queryKey() })
     },
   })
+  // Bytes handed to the connection so far, while the file is being sent.
+  const progress = useQuery({
+    queryKey: ['scoring.uploadProgress'],
+    queryFn: () => callCore('scoring.uploadProgress', {}),
+    enabled: upload.isPending,
+    refetchInterval: 250,
+    staleTime: 0,
+  })
+  const sent = upload.isPending ? progress.data : null
   const why = !online ? 'Sign in to a server and be online to upload the file as a batch job.' : blocked ? 'Fix the column mapping first.' : null
 
   return (
@@ -55,7 +64,14 @@ export function UploadBatchJob({ source, mapping, fileName, sizeBytes, blocked }
             This sends <strong>{fileName}</strong> ({formatSize(sizeBytes)}) to <strong>{serverUrl ?? 'the server'}</strong> as a batch job, read
             with the mapping above. Nothing else leaves this machine.
           </p>
-          {upload.isPending && <progress aria-label="Sending the file" />}
+          {upload.isPending &&
+            (sent == null || sent.totalBytes === 0 ? (
+              <progress aria-label="Sending the file" />
+            ) : (
+              <p>
+                <progress aria-label="Sending the file" max={sent.totalBytes} value={sent.sentBytes} /> {formatSize(sent.sentBytes)} of {formatSize(sent.totalBytes)} sent
+              </p>
+            ))}
           <div className="actions">
             <button type="button" className="primary" disabled={upload.isPending} onClick={() => upload.mutate()}>
               {upload.isPending ? 'Sending…' : 'Send to the server'}
