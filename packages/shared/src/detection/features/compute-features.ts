@@ -86,6 +86,10 @@ const MAX_WINDOW = 30
 // Scratch buffers: features are computed one transaction at a time, synchronously.
 const scan = new Float64Array(12)
 const released = new Float64Array(3)
+// Per-transaction bucket deltas, reused: two array literals per row were a measurable
+// share of scoring's garbage.
+const accountDelta = [1, 0, 0, 0]
+const merchantDelta = [1, 0, 0]
 const WINDOWS = [1, 7, 30] as const
 /** Known frauds kept per state: plenty for a 30-day window, bounded for a compromised merchant. */
 const FRAUD_TIMES_CAP = 256
@@ -142,7 +146,8 @@ export function computeFeaturesInPlace(
   // Windows include the current transaction, as in the handbook.
   const cutoff = day - config.labelDelayDays - 1
   const previousMax = maxAmountSince(a.buckets, day - 6)
-  addToDay(a.buckets, day, [1, amount, 0, 0], retention)
+  accountDelta[1] = amount
+  addToDay(a.buckets, day, accountDelta, retention)
   scanWindows(a.buckets, day, cutoff, scan)
   for (let w = 0; w < 3; w += 1) {
     const count = scan[SCAN.count + w] as number
@@ -161,7 +166,8 @@ export function computeFeaturesInPlace(
   out[k++] = a.recentMerchants.length
   out[k++] = scan[SCAN.delayedFraud + 2] as number
 
-  addToDay(m.buckets, day, [1, amount, 0], retention)
+  merchantDelta[1] = amount
+  addToDay(m.buckets, day, merchantDelta, retention)
   scanWindows(m.buckets, day, cutoff, scan)
   for (let w = 0; w < 3; w += 1) out[k++] = scan[SCAN.count + w] as number
   const mCount30 = scan[SCAN.count + 2] as number
@@ -200,7 +206,7 @@ export function computeFeaturesInPlace(
   out[k++] = newestReleased < 0 ? -1 : (releasedAt - newestReleased) / HOUR_MS
 
   noteMaxAmount(a.buckets, day, amount)
-  updateHistory(a, tx, config)
+  updateHistory(a, tx, config, seenAt)
 }
 
 /** The account's largest amount on days >= `fromDay` so far (0 if none). */
@@ -237,7 +243,8 @@ function countDays(b: DayBuckets, newestDay: number, out: Float64Array): void {
   }
 }
 
-function updateHistory(a: AccountState, tx: TTransaction, config: FeatureConfig): void {
+/** `seenAt`: where tx's merchant is in recentMerchants (-1 if absent), already looked up. */
+function updateHistory(a: AccountState, tx: TTransaction, config: FeatureConfig, seenAt: number): void {
   a.total += 1
   // West's weighted incremental mean/variance; capping the weight makes it an
   // exponential moving average once the account has enough history.
@@ -246,7 +253,6 @@ function updateHistory(a: AccountState, tx: TTransaction, config: FeatureConfig)
   a.mean += delta / a.weight
   a.variance = a.weight > 1 ? ((a.weight - 1) / a.weight) * (a.variance + (delta * delta) / a.weight) : 0
   if (tx.timestamp > a.lastTimestamp) a.lastTimestamp = tx.timestamp
-  const seenAt = a.recentMerchants.lastIndexOf(tx.merchantId)
   if (seenAt >= 0) a.recentMerchants.splice(seenAt, 1)
   a.recentMerchants.push(tx.merchantId)
   if (a.recentMerchants.length > config.recentMerchantsCap) a.recentMerchants.shift()

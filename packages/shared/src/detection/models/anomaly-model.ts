@@ -2,7 +2,7 @@ import type { Severity } from '../../domain/severity.ts'
 import type { FeatureConfig } from '../features/compute-features.ts'
 import { sigmoid } from './gradient-boosting.ts'
 import { isolationScore, type IsolationForest } from './isolation-forest.ts'
-import { predictRaw, type TreeEnsemble } from './tree-ensemble.ts'
+import { predictRaw, predictRawBatch, type TreeEnsemble } from './tree-ensemble.ts'
 
 /** Bumped when the model's JSON shape or the meaning of its outputs changes. */
 export const MODEL_FORMAT_VERSION = 1
@@ -55,8 +55,12 @@ export interface ModelScore {
 export function combineRaw(model: AnomalyModel, isolationRaw: number, supervisedRaw: number | null): ModelScore {
   const iso = isolationScore(model.isolation, isolationRaw)
   const probability = supervisedRaw === null || !model.supervised ? null : sigmoid(supervisedRaw)
-  const score = probability === null ? iso : (1 - model.isolationBlend) * probability + model.isolationBlend * iso
+  const score = blend(model, iso, probability)
   return { score, severity: severityOf(model.thresholds, score), isolationScore: iso, fraudProbability: probability }
+}
+
+function blend(model: AnomalyModel, iso: number, probability: number | null): number {
+  return probability === null ? iso : (1 - model.isolationBlend) * probability + model.isolationBlend * iso
 }
 
 export function severityOf(t: SeverityThresholds, score: number): Severity {
@@ -76,7 +80,11 @@ export function scoreFeatures(model: AnomalyModel, features: ArrayLike<number>, 
 /** Scores of `rows` (row-major, one row per featureNames.length values). */
 export function scoreFeatureBatch(model: AnomalyModel, rows: Float32Array): Float64Array {
   const width = model.featureNames.length
-  const out = new Float64Array(Math.floor(rows.length / width))
-  for (let i = 0; i < out.length; i += 1) out[i] = scoreFeatures(model, rows, i * width).score
+  const isoRaw = predictRawBatch(model.isolation.ensemble, rows, width)
+  const supRaw = model.supervised ? predictRawBatch(model.supervised, rows, width) : null
+  const out = new Float64Array(isoRaw.length)
+  for (let i = 0; i < out.length; i += 1) {
+    out[i] = blend(model, isolationScore(model.isolation, isoRaw[i] as number), supRaw ? sigmoid(supRaw[i] as number) : null)
+  }
   return out
 }

@@ -24,9 +24,11 @@ export function computeEdges(rows: Float32Array, width: number, feature: number,
   const count = Math.floor(rows.length / width)
   // A strided sample keeps edge finding cheap and deterministic.
   const step = Math.max(1, Math.floor(count / SAMPLE))
-  const values: number[] = []
-  for (let i = 0; i < count; i += step) values.push(rows[i * width + feature] as number)
-  values.sort((a, b) => a - b)
+  // A typed array sorts numerically in native code, several times faster than a
+  // comparator over a JS array (same order: the values are never NaN).
+  const values = new Float64Array(Math.ceil(count / step))
+  for (let i = 0, k = 0; i < count; i += step, k += 1) values[k] = rows[i * width + feature] as number
+  values.sort()
   const distinct: number[] = []
   for (const v of values) if (distinct.length === 0 || distinct[distinct.length - 1] !== v) distinct.push(v)
   const edgeCount = Math.min(MAX_EDGES, maxBins - 1)

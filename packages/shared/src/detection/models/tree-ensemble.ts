@@ -39,13 +39,58 @@ export function predictRaw(ensemble: TreeEnsemble, rows: ArrayLike<number>, offs
   return sum
 }
 
-/** Raw outputs for `count` rows of `width` features stored row-major. */
+/**
+ * Raw outputs for `count` rows of `width` features stored row-major: the same sums as
+ * predictRaw (same order, so bit-identical), with every tree flattened into typed
+ * arrays first, which makes the per-row walk several times faster (training scores
+ * every row for its thresholds, the server scores a user's history).
+ */
 export function predictRawBatch(ensemble: TreeEnsemble, rows: Float32Array, width: number): Float64Array {
   const count = Math.floor(rows.length / width)
   const out = new Float64Array(count)
-  for (let i = 0; i < count; i += 1) out[i] = predictRaw(ensemble, rows, i * width)
+  const total = nodeCount(ensemble)
+  const feature = new Int32Array(total)
+  const threshold = new Float64Array(total)
+  const left = new Int32Array(total)
+  const right = new Int32Array(total)
+  const value = new Float64Array(total)
+  const roots = new Int32Array(ensemble.trees.length)
+  let at = 0
+  ensemble.trees.forEach((tree, t) => {
+    roots[t] = at
+    for (let i = 0; i < tree.feature.length; i += 1) {
+      feature[at + i] = tree.feature[i] as number
+      threshold[at + i] = tree.threshold[i] as number
+      left[at + i] = at + (tree.left[i] as number)
+      right[at + i] = at + (tree.right[i] as number)
+      value[at + i] = tree.value[i] as number
+    }
+    at += tree.feature.length
+  })
+  // Blocks of rows, trees outer: a tree's nodes stay in the L1 cache while the block's
+  // rows go through it. Each row still adds its trees in order (bit-identical sums).
+  const trees = roots.length
+  out.fill(ensemble.base)
+  for (let start = 0; start < count; start += BLOCK_ROWS) {
+    const end = Math.min(count, start + BLOCK_ROWS)
+    for (let t = 0; t < trees; t += 1) {
+      const root = roots[t] as number
+      for (let r = start; r < end; r += 1) {
+        const offset = r * width
+        let node = root
+        let f = feature[node] as number
+        while (f >= 0) {
+          node = (rows[offset + f] as number) <= (threshold[node] as number) ? (left[node] as number) : (right[node] as number)
+          f = feature[node] as number
+        }
+        out[r] = (out[r] as number) + (value[node] as number)
+      }
+    }
+  }
   return out
 }
+
+const BLOCK_ROWS = 256
 
 /**
  * Per-feature contributions to the raw output of one row: along the path, each
