@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ZPullOutput } from '@anomalyze/shared'
+import { anomalySelect, toSyncAnomaly } from '../src/services/anomalies/anomaly-dto.ts'
 import { pullChanges } from '../src/services/sync/pull-changes.ts'
 import { callerFor } from './helpers/caller.ts'
 import { createUserWithAnomalies, type UserFixture } from './helpers/fixtures.ts'
@@ -104,5 +106,58 @@ describe('sync', () => {
       ],
     })
     expect(result.results.map((r) => r.outcome)).toEqual(['applied', 'rejected'])
+  })
+
+  it('serves exactly what the Prisma mapping gives, field for field, with the feature vector on its own', async () => {
+    const owner = await createUserWithAnomalies(database.db, 'user_sync_fidelity', 3)
+    const [withFeatures, malformed, plain] = owner.anomalyIds as [string, string, string]
+    const vector = [1234.5, 23, 0, 1, 0.125, -3.75]
+    await database.db.anomaly.update({
+      where: { id: withFeatures },
+      data: { explanationData: { topFeatures: [{ feature: 'amount', value: 1234.5 }], isolationScore: 0.61, features: vector }, modelVersion: '1.2.0' },
+    })
+    await database.db.anomaly.update({ where: { id: malformed }, data: { explanationData: { features: [1, 'x', 3] } } })
+    await database.db.transaction.update({ where: { id: owner.transactionIds[2]! }, data: { category: 'grocery', country: 'IN', channel: 'pos', amount: '99.1250' } })
+    await callerFor(database.db, owner.userId, { name: 'Asha' }).sync.push({
+      decisions: [{ mutationId: randomUUID(), anomalyId: plain, label: 'NEEDS_REVIEW', note: 'call the card holder', decidedAt: Date.UTC(2026, 1, 3, 4, 5, 6, 789) }],
+    })
+    const pulled = await pullChanges(database.db, owner.userId, { cursor: null, limit: 100 }, later())
+    expect(() => ZPullOutput.parse(pulled)).not.toThrow()
+    const rows = await database.db.anomaly.findMany({ where: { userId: owner.userId }, select: anomalySelect })
+    const expected = new Map(rows.map((r) => [r.id, toSyncAnomaly(r)]))
+    for (const anomaly of pulled.anomalies) {
+      const { features, ...rest } = anomaly
+      const reference = expected.get(anomaly.id)!
+      const data = reference.explanationData as Record<string, unknown> | null
+      // The vector moves out of explanationData into `features`; everything else is identical.
+      const { features: _moved, ...dataWithout } = data ?? {}
+      expect(rest).toEqual({ ...reference, explanationData: data === null ? null : dataWithout })
+      if (anomaly.id === withFeatures) expect(features).toEqual(vector)
+      else expect(features).toBeNull()
+    }
+    expect(pulled.anomalies.find((a) => a.id === plain)?.latestDecision).toEqual({
+      label: 'NEEDS_REVIEW',
+      note: 'call the card holder',
+      decidedBy: 'Asha',
+      decidedAt: Date.UTC(2026, 1, 3, 4, 5, 6, 789),
+    })
+    expect(pulled.anomalies.find((a) => a.id === plain)?.transaction).toMatchObject({ amount: 99.125, category: 'grocery', country: 'IN', channel: 'pos' })
+  })
+
+  it('pages rows that share one updatedAt by id, and counts the total only when asked', async () => {
+    const owner = await createUserWithAnomalies(database.db, 'user_sync_ties', 5)
+    await database.db.$executeRaw`UPDATE "Anomaly" SET "updatedAt" = '2026-03-01 10:00:00.123' WHERE "userId" = ${owner.userId}`
+    const seen: string[] = []
+    const totals: Array<number | null> = []
+    let cursor: string | null = null
+    for (let page = 0; page < 10; page += 1) {
+      const result = await pullChanges(database.db, owner.userId, { cursor, limit: 2, withTotal: page === 0 }, later())
+      seen.push(...result.anomalies.map((a) => a.id))
+      totals.push(result.total)
+      cursor = result.nextCursor
+      if (!result.hasMore) break
+    }
+    expect(seen).toEqual([...owner.anomalyIds].sort())
+    expect(totals).toEqual([5, null, null])
   })
 })

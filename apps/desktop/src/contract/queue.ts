@@ -21,7 +21,16 @@ export interface QueueFilters {
   text?: string
   /** null or absent: the synced server queue; a batch id: one offline-scored CSV. */
   batchId?: string | null
+  /** Only the rows the last model change moved (see MovedDirection). */
+  moved?: boolean
 }
+
+/**
+ * How re-scoring with a new active model moved a row: its severity went up, down,
+ * or down from an alert (MEDIUM or above) to below the alert threshold.
+ */
+export const MOVED_DIRECTIONS = ['up', 'down', 'dropped'] as const
+export type MovedDirection = (typeof MOVED_DIRECTIONS)[number]
 
 export interface QueueQuery {
   filters: QueueFilters
@@ -53,6 +62,8 @@ export interface QueueRow {
   status: AnomalyStatus
   /** True while a local decision on this row has not reached the server. */
   pending: boolean
+  /** Set when the last model change moved this row's severity. */
+  moved: MovedDirection | null
 }
 
 export interface AnomalyDetail extends QueueRow {
@@ -64,6 +75,8 @@ export interface AnomalyDetail extends QueueRow {
   modelVersion: string | null
   batchId: string | null
   latestDecision: { label: LabelKind; note: string | null; decidedBy: string; decidedAt: number } | null
+  /** What the row showed before this desktop re-scored it with the active model (score, severity, modelVersion are the new ones). */
+  rescore: { previousScore: number; previousSeverity: Severity; previousModelVersion: string | null } | null
   createdAt: number
   updatedAt: number
 }

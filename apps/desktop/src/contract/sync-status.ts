@@ -12,7 +12,8 @@ export interface SyncStatus {
   pending: number
   /** Decisions the server refused (kept for the analyst to see, never retried). */
   rejected: number
-  progress: { phase: 'pull' | 'push'; done: number; total: number } | null
+  /** pull/push: rows moved; rescore: local rows re-scored with a new active model. */
+  progress: { phase: 'pull' | 'push' | 'rescore'; done: number; total: number } | null
   activeModelVersion: string | null
   /** Anomalies synced from the server into the local cache (offline batches excluded). */
   cachedAnomalies: number

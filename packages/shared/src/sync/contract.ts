@@ -47,6 +47,12 @@ export const ZSyncAnomaly = z.object({
   ruleViolations: z.array(z.string()),
   explanation: z.string(),
   explanationData: z.unknown().nullable(),
+  /**
+   * The transaction's feature vector in FEATURE_NAMES order, which the server scored.
+   * Desktops re-score their queue with it when the active model changes. Absent from
+   * older servers and null for anomalies stored before ingestion kept it.
+   */
+  features: z.array(z.number()).nullable().optional(),
   modelVersion: z.string().nullable(),
   status: ZAnomalyStatus,
   isFalsePositive: z.boolean(),
@@ -59,6 +65,12 @@ export type TSyncAnomaly = z.infer<typeof ZSyncAnomaly>
 export const ZPullInput = z.object({
   cursor: z.string().max(200).nullable(),
   limit: z.number().int().min(1).max(MAX_PULL_PAGE).default(1_000),
+  /**
+   * Whether to count the account's anomalies into `total`. Desktops ask on the first
+   * page of each sync run only; absent means yes, as version 1 clients expect a
+   * number on every page.
+   */
+  withTotal: z.boolean().default(true),
 })
 export type TPullInput = z.input<typeof ZPullInput>
 
@@ -68,8 +80,8 @@ export const ZPullOutput = z.object({
   anomalies: z.array(ZSyncAnomaly),
   nextCursor: z.string().nullable(),
   hasMore: z.boolean(),
-  /** Total anomalies the account has, for a progress bar on the first sync. */
-  total: z.number(),
+  /** Total anomalies the account has, for a progress bar; null when the request said `withTotal: false`. */
+  total: z.number().nullable(),
   activeModel: ZActiveModelInfo.nullable(),
 })
 export type TPullOutput = z.infer<typeof ZPullOutput>

@@ -1,5 +1,5 @@
-import { severityRank, type AnomalyStatus, type LabelKind, type Severity, type TSyncAnomaly } from '@anomalyze/shared'
-import type { AnomalyDetail, QueueRow } from '../../contract/queue.ts'
+import { FEATURE_NAMES, severityRank, type AnomalyStatus, type LabelKind, type Severity, type TSyncAnomaly } from '@anomalyze/shared'
+import type { AnomalyDetail, MovedDirection, QueueRow } from '../../contract/queue.ts'
 
 /** One row of the anomalies table, as better-sqlite3 returns it. */
 export interface AnomalyRecord {
@@ -36,6 +36,28 @@ export interface AnomalyRecord {
 
 /** Named parameters for the upsert statement (everything but the integer key). */
 export type AnomalyParams = Omit<AnomalyRecord, 'n'>
+
+/** Columns of migration 3: re-scoring with the account's active model (see rescore-rows.ts). */
+export interface RescoreColumns {
+  features: Buffer | null
+  prev_score: number | null
+  prev_severity: Severity | null
+  prev_model_version: string | null
+  moved: MovedDirection | null
+}
+
+/** What the queue queries read: every column, plus whether a decision is still pending. */
+export type StoredAnomaly = AnomalyRecord & Partial<RescoreColumns> & { pending: number }
+
+/**
+ * A feature vector as stored: float32 little-endian, the precision ONNX scores with.
+ * Only vectors of this build's width are kept; another width cannot be scored here.
+ */
+export function featuresBlob(features: readonly number[] | null | undefined): Buffer | null {
+  if (features === null || features === undefined || features.length !== FEATURE_NAMES.length) return null
+  const floats = Float32Array.from(features)
+  return Buffer.from(floats.buffer, floats.byteOffset, floats.byteLength)
+}
 
 /** Flattens a synced anomaly (and its transaction) into table columns. */
 export function toAnomalyParams(anomaly: TSyncAnomaly, batchId: string | null = null): AnomalyParams {
@@ -82,7 +104,28 @@ export const UPSERT_ANOMALY_SQL = `
     .map((c) => `${c} = excluded.${c}`)
     .join(', ')}`
 
-export function toQueueRow(record: AnomalyRecord & { pending: number }): QueueRow {
+/**
+ * A synced row, with its feature vector. The server's score replaces a score this
+ * desktop computed with a newer model only when it is news: while the server still
+ * holds the score the re-score replaced (same model version as prev_model_version),
+ * a pulled label or status change keeps the local score and its moved marker.
+ */
+export const UPSERT_SYNCED_SQL = (() => {
+  const columns = [...COLUMNS, 'features']
+  const rescored = ['score', 'severity', 'severity_rank', 'model_version']
+  const keep = 'anomalies.prev_model_version IS NOT NULL AND excluded.model_version IS anomalies.prev_model_version'
+  const updates = columns
+    .filter((c) => c !== 'id' && !rescored.includes(c))
+    .map((c) => (c === 'features' ? 'features = coalesce(excluded.features, anomalies.features)' : `${c} = excluded.${c}`))
+  updates.push(...rescored.map((c) => `${c} = CASE WHEN ${keep} THEN anomalies.${c} ELSE excluded.${c} END`))
+  updates.push(...['prev_score', 'prev_severity', 'prev_model_version', 'moved'].map((c) => `${c} = CASE WHEN ${keep} THEN anomalies.${c} ELSE NULL END`))
+  return `
+  INSERT INTO anomalies (${columns.join(', ')})
+  VALUES (${columns.map((c) => `@${c}`).join(', ')})
+  ON CONFLICT (id) DO UPDATE SET ${updates.join(', ')}`
+})()
+
+export function toQueueRow(record: StoredAnomaly): QueueRow {
   return {
     key: record.n,
     id: record.id,
@@ -97,12 +140,17 @@ export function toQueueRow(record: AnomalyRecord & { pending: number }): QueueRo
     rules: JSON.parse(record.rules_json) as string[],
     status: record.status,
     pending: record.pending > 0,
+    moved: record.moved ?? null,
   }
 }
 
-export function toAnomalyDetail(record: AnomalyRecord & { pending: number }): AnomalyDetail {
+export function toAnomalyDetail(record: StoredAnomaly): AnomalyDetail {
   return {
     ...toQueueRow(record),
+    rescore:
+      record.prev_score === null || record.prev_score === undefined || record.prev_severity == null
+        ? null
+        : { previousScore: record.prev_score, previousSeverity: record.prev_severity, previousModelVersion: record.prev_model_version ?? null },
     category: record.category,
     country: record.country,
     channel: record.channel,

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3'
 import type { TPullOutput } from '@anomalyze/shared'
-import { toAnomalyParams, UPSERT_ANOMALY_SQL, type AnomalyParams } from './anomaly-rows.ts'
+import { featuresBlob, toAnomalyParams, UPSERT_SYNCED_SQL, type AnomalyParams, type RescoreColumns } from './anomaly-rows.ts'
 import type { SyncStateStore } from './sync-state.ts'
 
 /**
@@ -10,10 +10,11 @@ import type { SyncStateStore } from './sync-state.ts'
  *
  * A local decision that has not reached the server yet and is newer than the
  * server's keeps its status (the contract's rule: the latest decidedAt wins); the
- * push will bring the server round, and a later pull confirms it.
+ * push will bring the server round, and a later pull confirms it. A score this
+ * desktop re-computed with a newer model survives a pull (see UPSERT_SYNCED_SQL).
  */
 export function createPageApplier(db: Database.Database, state: SyncStateStore): (page: TPullOutput, now: number) => void {
-  const upsert = db.prepare<[AnomalyParams]>(UPSERT_ANOMALY_SQL)
+  const upsert = db.prepare<[AnomalyParams & Pick<RescoreColumns, 'features'>]>(UPSERT_SYNCED_SQL)
   const latestPending = db.prepare<[string], { decided_at: number; label: string; note: string | null }>(
     `SELECT decided_at, label, note FROM outbox
      WHERE anomaly_id = ? AND pushed_at IS NULL AND undone = 0 AND local_only = 0
@@ -21,7 +22,7 @@ export function createPageApplier(db: Database.Database, state: SyncStateStore):
   )
   return db.transaction((page: TPullOutput, now: number) => {
     for (const anomaly of page.anomalies) {
-      const params = toAnomalyParams(anomaly)
+      const params = { ...toAnomalyParams(anomaly), features: featuresBlob(anomaly.features) }
       const local = latestPending.get(anomaly.id)
       if (local !== undefined && local.decided_at >= (anomaly.latestDecision?.decidedAt ?? Number.NEGATIVE_INFINITY)) {
         params.status = local.label as AnomalyParams['status']
@@ -32,7 +33,7 @@ export function createPageApplier(db: Database.Database, state: SyncStateStore):
       upsert.run(params)
     }
     if (page.nextCursor !== null) state.set('cursor', page.nextCursor)
-    state.set('serverTotal', String(page.total))
+    if (page.total !== null) state.set('serverTotal', String(page.total))
     state.set('activeModelVersion', page.activeModel?.version ?? null)
     state.set('activeModelSha256', page.activeModel?.sha256 ?? null)
     if (!page.hasMore) state.set('lastSyncedAt', String(now))

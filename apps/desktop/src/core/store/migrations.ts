@@ -131,6 +131,19 @@ const MIGRATIONS: readonly string[] = [
   -- A batch is 'running' until its last row is stored, so a crash mid-file is visible.
   ALTER TABLE local_batches ADD COLUMN state TEXT NOT NULL DEFAULT 'done';
   `,
+  `
+  -- Re-scoring when the account's active model changes: the feature vector the
+  -- server scored (float32 little-endian, FEATURE_NAMES order; NULL when the server
+  -- did not keep it), and what the row showed before this desktop last re-scored it.
+  ALTER TABLE anomalies ADD COLUMN features BLOB;
+  ALTER TABLE anomalies ADD COLUMN prev_score REAL;
+  ALTER TABLE anomalies ADD COLUMN prev_severity TEXT;
+  ALTER TABLE anomalies ADD COLUMN prev_model_version TEXT;
+  -- 'up', 'down' or 'dropped' (below the alert threshold) for the rows whose severity
+  -- the last model change moved; NULL otherwise.
+  ALTER TABLE anomalies ADD COLUMN moved TEXT;
+  CREATE INDEX anomalies_moved ON anomalies (moved) WHERE moved IS NOT NULL;
+  `,
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS.length

@@ -48,6 +48,7 @@ export function buildQueueWhere(filters: QueueFilters): SqlFragment {
     clauses.push('account_id = ?')
     params.push(filters.accountId)
   }
+  if (filters.moved === true) clauses.push('moved IS NOT NULL')
   const match = toFtsQuery(filters.text ?? '')
   if (match !== null) {
     clauses.push('n IN (SELECT rowid FROM anomalies_fts WHERE anomalies_fts MATCH ?)')

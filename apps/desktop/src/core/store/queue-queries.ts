@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3'
 import { AppError } from '@anomalyze/shared'
 import type { AnomalyDetail, HistoryPoint, QueueFacets, QueueQuery, QueueRow, QueueSnapshot } from '../../contract/queue.ts'
-import { toAnomalyDetail, toQueueRow, type AnomalyRecord } from './anomaly-rows.ts'
+import { toAnomalyDetail, toQueueRow, type StoredAnomaly } from './anomaly-rows.ts'
 import { buildQueueWhere, orderByFor } from './queue-filters.ts'
 
 /** A row is pending while one of its decisions is still waiting for the server. */
@@ -21,7 +21,7 @@ export function createQueueQueries(db: Database.Database): QueueQueries {
     `SELECT id, tx_id AS txId, ts AS timestamp, amount, score, severity
      FROM anomalies WHERE account_id = ? ORDER BY ts DESC LIMIT ?`,
   )
-  const getOne = db.prepare<[string], AnomalyRecord & { pending: number }>(`SELECT *, ${PENDING_SQL} FROM anomalies WHERE id = ?`)
+  const getOne = db.prepare<[string], StoredAnomaly>(`SELECT *, ${PENDING_SQL} FROM anomalies WHERE id = ?`)
   // Few distinct rule combinations exist: split those in JS rather than json_each
   // over every row (ten times slower at 100,000 rows).
   const ruleSets = db.prepare<[], string>('SELECT DISTINCT rules_json FROM anomalies').pluck()
@@ -46,7 +46,7 @@ export function createQueueQueries(db: Database.Database): QueueQueries {
       if (keys.length === 0) return []
       const records = db
         .prepare(`SELECT *, ${PENDING_SQL} FROM anomalies WHERE n IN (SELECT value FROM json_each(?))`)
-        .all(JSON.stringify(keys)) as Array<AnomalyRecord & { pending: number }>
+        .all(JSON.stringify(keys)) as Array<StoredAnomaly>
       // Back in the order asked for; keys that vanished are left out.
       const byKey = new Map(records.map((r) => [r.n, r]))
       return keys.flatMap((k) => {

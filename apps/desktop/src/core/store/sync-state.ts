@@ -9,6 +9,10 @@ export const SYNC_KEYS = [
   'serverUrl',
   'token',
   'user',
+  // Index and trigger definitions set aside while a large sync loads (bulk-load.ts).
+  'bulkLoadDdl',
+  // Summary of the last re-score after a model change (ModelChangeSummary as JSON).
+  'modelChange',
 ] as const
 export type SyncKey = (typeof SYNC_KEYS)[number]
 

@@ -9,11 +9,12 @@ afterEach(() => {
   for (const c of cleanups.splice(0)) c()
 })
 
-function setup(count: number, pageSize = 10) {
+function setup(count: number, pageSize = 10, bulkLoadMinRows?: number) {
   const temp = tempStore()
   cleanups.push(temp.cleanup)
   const server = new FakeSyncServer(Array.from({ length: count }, (_, i) => makeAnomaly(i)))
-  const engineFor = (store: LocalStore): SyncEngine => new SyncEngine({ store, createClient: () => server.client(), pullPageSize: pageSize, now: () => 50_000 })
+  const engineFor = (store: LocalStore): SyncEngine =>
+    new SyncEngine({ store, createClient: () => server.client(), pullPageSize: pageSize, now: () => 50_000, ...(bulkLoadMinRows === undefined ? {} : { bulkLoadMinRows }) })
   return { ...temp, server, engineFor, engine: engineFor(temp.store) }
 }
 
@@ -137,5 +138,37 @@ describe('sync engine against a contract-following server', () => {
     await engine.signIn('http://127.0.0.1:1', 'token')
     expect(engine.status()).toMatchObject({ signedIn: true, user: { email: 'analyst@example.com' } })
     expect(engine.signOut()).toMatchObject({ signedIn: false, state: 'signed-out' })
+  })
+
+  it('stores a large first sync without indexes and puts them back, also when the connection drops mid-load', async () => {
+    const { store, engine, server, file } = setup(50, 10, 30)
+    const schema = () => store.db.prepare("SELECT name FROM sqlite_master WHERE tbl_name = 'anomalies' AND sql IS NOT NULL ORDER BY name").pluck().all()
+    const before = schema()
+    expect(before).toContain('anomalies_by_severity')
+    expect(before).toContain('anomalies_fts_insert')
+    const seenDuringLoad: unknown[][] = []
+    server.onPull = () => seenDuringLoad.push(schema())
+    await engine.signIn('http://127.0.0.1:1', 'token')
+    server.failPullAt = 4
+    expect((await engine.syncNow()).state).toBe('offline')
+    // Pages 2 and 3 were asked for while the first pages were stored without indexes.
+    expect(seenDuringLoad.some((names) => !names.includes('anomalies_by_severity') && !names.includes('anomalies_fts_insert'))).toBe(true)
+    expect(schema()).toEqual(before)
+    expect(store.queue.snapshot({ filters: { text: 'tx_000015' }, sort: 'time' }).total).toBe(1)
+
+    // 20 rows to come is under the threshold now: stored row by row, indexes in place.
+    seenDuringLoad.length = 0
+    expect(await engine.syncNow()).toMatchObject({ state: 'idle', cachedAnomalies: 50 })
+    expect(seenDuringLoad.every((names) => names.length === before.length)).toBe(true)
+    expect(store.queue.snapshot({ filters: { text: 'tx_000049' }, sort: 'time' }).total).toBe(1)
+
+    // The app dies mid-load: the next open puts the indexes back before anything reads.
+    store.bulkLoad.begin()
+    expect(schema()).not.toContain('anomalies_by_time')
+    store.close()
+    const reopened = openLocalStore(file)
+    cleanups.push(() => reopened.db.open && reopened.close())
+    expect(reopened.db.prepare("SELECT name FROM sqlite_master WHERE tbl_name = 'anomalies' AND sql IS NOT NULL ORDER BY name").pluck().all()).toEqual(before)
+    expect(reopened.queue.snapshot({ filters: { text: 'tx_000033' }, sort: 'time' }).total).toBe(1)
   })
 })

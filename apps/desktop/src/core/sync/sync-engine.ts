@@ -11,9 +11,14 @@ export interface SyncEngineOptions {
   pullPageSize?: number
   /** How the session token is kept at rest (Electron: OS keychain). */
   tokenProtector?: TokenProtector
+  /** Rows still to come from which a pull sets the cache's indexes aside (default BULK_LOAD_MIN_ROWS). */
+  bulkLoadMinRows?: number
   /** Runs after every complete pull (the core follows the account's active model here). */
   afterPull?: () => Promise<void>
 }
+
+/** Rows still to come from which a sync stores them without indexes (store/bulk-load.ts). */
+export const BULK_LOAD_MIN_ROWS = 20_000
 
 /**
  * Moves decisions up and anomalies down. Push goes first so that the pull which
@@ -185,26 +190,42 @@ export class SyncEngine {
    * reading page n+1. The cursor is still saved with each stored page, so a crash
    * or a dropped connection resumes after the last page written, and a prefetched
    * page that was never stored is simply asked for again.
+   *
+   * Only the first request of a run asks the server to count the account's rows:
+   * the progress bar's total is what that count says is not here yet. When that is
+   * a large load (a first sync), the table's indexes are set aside until the run
+   * ends (store/bulk-load.ts).
    */
   private async pullAll(client: ServerClient): Promise<void> {
     const { store } = this.options
+    const cachedAtStart = store.countServerAnomalies()
     let done = 0
+    let expected = 0
     let cursor = store.state.get('cursor')
-    let pending = client.pull({ cursor, limit: this.pageSize })
-    for (;;) {
-      const page = await pending
-      const more = page.hasMore && page.nextCursor !== null && page.nextCursor !== cursor
-      if (more) {
-        pending = client.pull({ cursor: page.nextCursor, limit: this.pageSize })
-        // Stored below or abandoned with the run; never an unhandled rejection.
-        pending.catch(() => {})
+    let pending = client.pull({ cursor, limit: this.pageSize, withTotal: true })
+    try {
+      for (;;) {
+        const page = await pending
+        const more = page.hasMore && page.nextCursor !== null && page.nextCursor !== cursor
+        if (more) {
+          pending = client.pull({ cursor: page.nextCursor, limit: this.pageSize, withTotal: false })
+          // Stored below or abandoned with the run; never an unhandled rejection.
+          pending.catch(() => {})
+        }
+        if (done === 0 && page.total !== null) {
+          expected = Math.max(page.total - cachedAtStart, 0)
+          if (expected >= (this.options.bulkLoadMinRows ?? BULK_LOAD_MIN_ROWS) && page.hasMore) store.bulkLoad.begin()
+        }
+        store.applyPage(page, this.now())
+        done += page.anomalies.length
+        this.progress = { phase: 'pull', done, total: Math.max(expected, done) }
+        if (!page.hasMore) return
+        if (!more) throw new AppError('INTERNAL', 'The server said there is more to pull but gave no new cursor.')
+        cursor = page.nextCursor
       }
-      store.applyPage(page, this.now())
-      done += page.anomalies.length
-      this.progress = { phase: 'pull', done, total: Math.max(page.total, done) }
-      if (!page.hasMore) return
-      if (!more) throw new AppError('INTERNAL', 'The server said there is more to pull but gave no new cursor.')
-      cursor = page.nextCursor
+    } finally {
+      // Also after a failed run: the analyst works offline with a fully indexed cache.
+      store.bulkLoad.end()
     }
   }
 

@@ -19,6 +19,8 @@ export class FakeSyncServer {
   /** Apply the next push, then lose the answer. */
   loseNextPushAnswer = false
   offline = false
+  /** Called on every pull that reaches the server (tests look at the desktop's state there). */
+  onPull: (() => void) | null = null
   private pulls = 0
 
   constructor(anomalies: TSyncAnomaly[]) {
@@ -49,6 +51,7 @@ export class FakeSyncServer {
     this.pulls += 1
     if (this.failPullAt !== null && this.pulls === this.failPullAt) throw dropped()
     this.pullCursors.push(input.cursor)
+    this.onPull?.()
     const after = input.cursor === null ? null : decodeCursor(input.cursor)
     const ordered = [...this.anomalies.values()].sort((a, b) => a.updatedAt - b.updatedAt || (a.id < b.id ? -1 : 1))
     const rest = after === null ? ordered : ordered.filter((a) => a.updatedAt > after.updatedAt || (a.updatedAt === after.updatedAt && a.id > after.id))
@@ -58,7 +61,7 @@ export class FakeSyncServer {
       anomalies: page,
       nextCursor: last === undefined ? input.cursor : encodeCursor(last.updatedAt, last.id),
       hasMore: rest.length > page.length,
-      total: this.anomalies.size,
+      total: input.withTotal === false ? null : this.anomalies.size,
       activeModel: { version: '1.2.0', sha256: 'abc' },
     }
   }
