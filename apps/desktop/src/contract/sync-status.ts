@@ -2,6 +2,23 @@
 export const SYNC_STATES = ['signed-out', 'idle', 'syncing', 'offline', 'error'] as const
 export type SyncState = (typeof SYNC_STATES)[number]
 
+/** What re-scoring the local queue with a newly active model did (status bar summary). */
+export interface ModelChangeSummary {
+  /** Model the rows were scored with before (the most common one), null if unknown. */
+  from: string | null
+  to: string
+  at: number
+  /** Rows re-scored (those with a feature vector from the server). */
+  rescored: number
+  /** Rows whose severity changed: up + down + dropped. */
+  moved: number
+  up: number
+  /** Down, still at or above the alert threshold. */
+  down: number
+  /** Down from an alert (MEDIUM or above) to below the alert threshold (LOW). */
+  dropped: number
+}
+
 export interface SyncStatus {
   state: SyncState
   serverUrl: string | null
@@ -15,6 +32,8 @@ export interface SyncStatus {
   /** pull/push: rows moved; rescore: local rows re-scored with a new active model. */
   progress: { phase: 'pull' | 'push' | 'rescore'; done: number; total: number } | null
   activeModelVersion: string | null
+  /** The last re-score of the local queue after a model change, if any. */
+  modelChange: ModelChangeSummary | null
   /** Anomalies synced from the server into the local cache (offline batches excluded). */
   cachedAnomalies: number
   /** Last failure, in words an analyst can act on. */

@@ -3,7 +3,7 @@ import type { ConsoleConfig, CoreHandlers } from '../contract/handlers.ts'
 import { createHandlers } from './api/create-handlers.ts'
 import { createScoringService, type ActiveLocalModel, type ScoringService } from './scoring/scoring-service.ts'
 import { openLocalStore, type LocalStore } from './store/local-store.ts'
-import { followActiveModel, loadLocalModel } from './models/local-model.ts'
+import { followActiveModel, loadLocalModel, rescoreWithActiveModel } from './models/local-model.ts'
 import type { TokenProtector } from './session/token-protector.ts'
 import { createServerClient, type ServerClientFactory } from './sync/server-client.ts'
 import { SyncEngine } from './sync/sync-engine.ts'
@@ -50,12 +50,20 @@ export function createCore(options: CoreOptions): Core {
     ...(options.loadModel !== undefined
       ? {}
       : {
-          afterPull: async () => {
+          afterPull: async (progress) => {
             await followActiveModel({
               dir: modelsDir,
               call: (type, path, input) => sync.callServer(type, path, input),
               currentVersion: await scoring.modelVersion(),
               use: (model) => scoring.useModel(model),
+            })
+            // The queue follows the model: rows scored by another version are re-scored.
+            await rescoreWithActiveModel({
+              dir: modelsDir,
+              store,
+              currentVersion: await scoring.modelVersion(),
+              now: Date.now(),
+              onProgress: (done, total) => progress('rescore', done, total),
             })
           },
         }),

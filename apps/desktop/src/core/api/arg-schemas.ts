@@ -21,6 +21,7 @@ const filters = z
     accountId: z.string().max(128).optional(),
     text: z.string().max(200).optional(),
     batchId: z.string().max(100).nullable().optional(),
+    moved: z.boolean().optional(),
   })
   .strict()
 

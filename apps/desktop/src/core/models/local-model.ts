@@ -1,8 +1,12 @@
 import { access } from 'node:fs/promises'
 import { join } from 'node:path'
 import { loadDefaultModel, loadModelArtifact } from '@anomalyze/shared/node'
+import type { ModelChangeSummary } from '../../contract/sync-status.ts'
 import type { ActiveLocalModel } from '../scoring/scoring-service.ts'
+import type { LocalStore } from '../store/local-store.ts'
+import { createRescoreRows } from '../store/rescore-rows.ts'
 import { SHIPPED_MODEL, syncActiveModel } from './model-sync.ts'
+import { rescoreQueue } from './rescore-queue.ts'
 
 /** Where a synced version lives in the data dir (model-sync.ts writes it there). */
 export function modelFolder(dir: string, version: string, sha256: string): string {
@@ -51,4 +55,31 @@ export async function followActiveModel(options: {
     return { changed: true, version: null }
   }
   return { changed: false, version: options.currentVersion }
+}
+
+/**
+ * After a sync: re-scores the local queue when rows are scored by another model than
+ * the one this desktop now uses (a new active version, a rollback, or rows pulled
+ * later that the server scored before the change). The model is loaded on its own
+ * for the pass and released after it, so scoring jobs are not disturbed; nothing is
+ * loaded when no row needs it.
+ */
+export async function rescoreWithActiveModel(options: {
+  dir: string
+  store: LocalStore
+  /** Version scoring uses now (ScoringService.modelVersion), null when not loaded yet. */
+  currentVersion: string | null
+  now: number
+  onProgress?: (done: number, total: number) => void
+}): Promise<ModelChangeSummary | null> {
+  const { store } = options
+  if (options.currentVersion !== null && createRescoreRows(store.db).countCandidates(options.currentVersion) === 0) return null
+  const model = await loadLocalModel(options.dir, { version: store.state.get('activeModelVersion'), sha256: store.state.get('activeModelSha256') })
+  try {
+    // The version scoring uses wins: the one loaded here may be the shipped fallback.
+    if (options.currentVersion !== null && model.version !== options.currentVersion) return null
+    return await rescoreQueue({ store, model, now: options.now, ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }) })
+  } finally {
+    await model.loaded.scorer.close()
+  }
 }

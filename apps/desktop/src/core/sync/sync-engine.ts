@@ -1,6 +1,7 @@
 import { AppError, MAX_PULL_PAGE, MAX_PUSH_DECISIONS } from '@anomalyze/shared'
 import type { SyncState, SyncStatus } from '../../contract/sync-status.ts'
 import { filePermissionsProtector, type TokenProtector } from '../session/token-protector.ts'
+import { readModelChange } from '../models/rescore-queue.ts'
 import type { LocalStore } from '../store/local-store.ts'
 import { classifySyncError, ZServerUser, type ServerClient, type ServerClientFactory } from './server-client.ts'
 
@@ -13,8 +14,11 @@ export interface SyncEngineOptions {
   tokenProtector?: TokenProtector
   /** Rows still to come from which a pull sets the cache's indexes aside (default BULK_LOAD_MIN_ROWS). */
   bulkLoadMinRows?: number
-  /** Runs after every complete pull (the core follows the account's active model here). */
-  afterPull?: () => Promise<void>
+  /**
+   * Runs after every complete pull (the core follows the account's active model and
+   * re-scores the queue here); `progress` shows in the sync status meanwhile.
+   */
+  afterPull?: (progress: (phase: 'rescore', done: number, total: number) => void) => Promise<void>
 }
 
 /** Rows still to come from which a sync stores them without indexes (store/bulk-load.ts). */
@@ -56,6 +60,7 @@ export class SyncEngine {
       rejected: counts.rejected,
       progress: this.progress,
       activeModelVersion: state.get('activeModelVersion'),
+      modelChange: readModelChange(this.options.store),
       cachedAnomalies: this.options.store.countServerAnomalies(),
       error: this.lastFailure?.message ?? null,
       sessionProtection: this.protector.kind,
@@ -156,7 +161,9 @@ export class SyncEngine {
     try {
       await this.pushAll(client)
       await this.pullAll(client)
-      await this.options.afterPull?.()
+      await this.options.afterPull?.((phase, done, total) => {
+        this.progress = { phase, done, total }
+      })
       this.lastFailure = null
     } catch (error) {
       this.options.store.outbox.releaseInFlight()

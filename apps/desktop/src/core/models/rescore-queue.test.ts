@@ -1,0 +1,134 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { buildFeatureMatrix, FEATURE_NAMES, generateTransactions, severityRank, trainAnomalyModel, type Severity } from '@anomalyze/shared'
+import { loadModelArtifact, saveModelArtifact, type LoadedModel } from '@anomalyze/shared/node'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { makeAnomaly, seedAnomalies, tempStore } from '../test-support/fixtures.ts'
+import { readModelChange, rescoreQueue } from './rescore-queue.ts'
+
+/**
+ * Two real models (trained here, exported to ONNX, loaded through ONNX Runtime) score
+ * the same generated feature rows differently; the queue is synced as scored by the
+ * first, then re-scored with the second.
+ */
+describe('re-scoring the local queue with a new active model', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'anomalyze-rescore-'))
+  const budget = { medium: 0.3, high: 0.1, critical: 0.03 }
+  let rows: Float32Array
+  let count: number
+  let first: LoadedModel
+  let second: LoadedModel
+  const width = FEATURE_NAMES.length
+
+  async function trained(version: string, seed: number, trees: number): Promise<LoadedModel> {
+    const { model } = trainAnomalyModel(rows, { isolation: { trees, seed }, alertBudget: budget })
+    const folder = join(dir, version)
+    await saveModelArtifact(folder, model, { version, training: { source: 'test', rows: count, frauds: null, from: null, to: null } })
+    return loadModelArtifact(folder)
+  }
+
+  beforeAll(async () => {
+    const matrix = buildFeatureMatrix(generateTransactions({ seed: 5, customers: 60, terminals: 60, days: 8 }))
+    rows = matrix.rows
+    count = matrix.count
+    first = await trained('1.2.0', 1, 8)
+    second = await trained('1.3.0', 99, 12)
+  })
+  afterAll(async () => {
+    await first.scorer.close()
+    await second.scorer.close()
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  it('re-scores rows that have features, keeps what they showed, and marks the ones that moved', async () => {
+    const n = Math.min(count, 400)
+    const temp = tempStore()
+    try {
+      const before = await first.scorer.score(rows, n)
+      const after = await second.scorer.score(rows, n)
+      const vectorOf = (i: number) => Array.from(rows.subarray(i * width, (i + 1) * width))
+      // Row 0 has no vector (stored before ingestion kept them): it must stay as it was.
+      const synced = before.map((s, i) =>
+        makeAnomaly(i, { score: s.score, severity: s.severity, modelVersion: '1.2.0', features: i === 0 ? null : vectorOf(i), ...(i === 1 ? { status: 'CONFIRMED_FRAUD' as const } : {}) }),
+      )
+      seedAnomalies(temp.store, synced)
+      const progress: Array<[number, number]> = []
+      const summary = await rescoreQueue({ store: temp.store, model: { version: '1.3.0', loaded: second }, now: 1_000, chunkSize: 64, onProgress: (d, t) => progress.push([d, t]) })
+
+      expect(progress.at(-1)).toEqual([n - 1, n - 1])
+      expect(progress.length).toBe(Math.ceil((n - 1) / 64))
+      const stored = temp.store.db
+        .prepare('SELECT id, score, severity, model_version, prev_score, prev_severity, prev_model_version, moved, status FROM anomalies ORDER BY id')
+        .all() as Array<{ id: string; score: number; severity: Severity; model_version: string; prev_score: number | null; prev_severity: Severity | null; prev_model_version: string | null; moved: string | null; status: string }>
+      const tally = { up: 0, down: 0, dropped: 0 }
+      stored.forEach((row, i) => {
+        const was = before[i]!
+        const now = after[i]!
+        if (i === 0) {
+          expect(row).toMatchObject({ score: was.score, severity: was.severity, model_version: '1.2.0', prev_score: null, moved: null })
+          return
+        }
+        expect(row).toMatchObject({ model_version: '1.3.0', prev_score: was.score, prev_severity: was.severity, prev_model_version: '1.2.0' })
+        expect(row.score).toBeCloseTo(now.score, 6)
+        expect(row.severity).toBe(now.severity)
+        const b = severityRank(was.severity)
+        const a = severityRank(now.severity)
+        if (a === b) expect(row.moved).toBeNull()
+        else if (a > b) expect(row.moved).toBe('up')
+        else expect(row.moved).toBe(b >= 1 && a === 0 ? 'dropped' : 'down')
+        if (row.moved !== null) tally[row.moved as keyof typeof tally] += 1
+      })
+      // The data must exercise every kind of move, or this test proves little.
+      expect(tally.up).toBeGreaterThan(0)
+      expect(tally.down + tally.dropped).toBeGreaterThan(0)
+      expect(stored.find((r) => r.id === synced[1]!.id)?.status).toBe('CONFIRMED_FRAUD')
+      expect(summary).toEqual({ from: '1.2.0', to: '1.3.0', at: 1_000, rescored: n - 1, moved: tally.up + tally.down + tally.dropped, ...tally })
+      expect(readModelChange(temp.store)).toEqual(summary)
+
+      // The queue's filter and the detail pane see the same thing.
+      expect(temp.store.queue.snapshot({ filters: { moved: true }, sort: 'severity' }).total).toBe(summary?.moved)
+      const movedRow = stored.find((r) => r.moved !== null)!
+      expect(temp.store.queue.get(movedRow.id)).toMatchObject({
+        moved: movedRow.moved,
+        modelVersion: '1.3.0',
+        rescore: { previousScore: movedRow.prev_score, previousSeverity: movedRow.prev_severity, previousModelVersion: '1.2.0' },
+      })
+
+      // Nothing left to do under the same model.
+      expect(await rescoreQueue({ store: temp.store, model: { version: '1.3.0', loaded: second }, now: 2_000 })).toBeNull()
+
+      // A pull of a label made elsewhere (the server still holds the 1.2.0 score) keeps
+      // the local score and marker; a row the server itself re-scored takes the server's.
+      const labelled = { ...synced[2]!, status: 'FALSE_POSITIVE' as const, updatedAt: 9_000 }
+      const serverRescored = { ...synced[3]!, score: 0.5, severity: 'HIGH' as const, modelVersion: '1.4.0', updatedAt: 9_001 }
+      seedAnomalies(temp.store, [labelled, serverRescored])
+      expect(temp.store.queue.get(labelled.id)).toMatchObject({ status: 'FALSE_POSITIVE', score: stored[2]!.score, modelVersion: '1.3.0', moved: stored[2]!.moved })
+      expect(temp.store.queue.get(serverRescored.id)).toMatchObject({ score: 0.5, severity: 'HIGH', modelVersion: '1.4.0', moved: null, rescore: null })
+    } finally {
+      temp.cleanup()
+    }
+  })
+
+  it('starts a new summary for the next model and clears the markers of the last one', async () => {
+    const n = 120
+    const temp = tempStore()
+    try {
+      const before = await first.scorer.score(rows, n)
+      seedAnomalies(
+        temp.store,
+        before.map((s, i) => makeAnomaly(i, { score: s.score, severity: s.severity, modelVersion: '1.2.0', features: Array.from(rows.subarray(i * width, (i + 1) * width)) })),
+      )
+      const toSecond = await rescoreQueue({ store: temp.store, model: { version: '1.3.0', loaded: second }, now: 1 })
+      expect(toSecond?.moved).toBeGreaterThan(0)
+      // Rollback to the first model: every row goes back to its first score.
+      const back = await rescoreQueue({ store: temp.store, model: { version: '1.2.0', loaded: first }, now: 2 })
+      expect(back).toMatchObject({ from: '1.3.0', to: '1.2.0', rescored: n, moved: toSecond?.moved })
+      const scores = temp.store.db.prepare('SELECT score FROM anomalies ORDER BY id').pluck().all() as number[]
+      scores.forEach((s, i) => expect(s).toBeCloseTo(before[i]!.score, 6))
+      expect(temp.store.queue.snapshot({ filters: { moved: true }, sort: 'score' }).total).toBe(back?.moved)
+    } finally {
+      temp.cleanup()
+    }
+  })
+})
