@@ -5,6 +5,7 @@ import { generateTransactions, type AccountState } from '@anomalyze/shared'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startApp, type RunningApp } from '../src/app/start-app.ts'
 import { loadEnv } from '../src/env.ts'
+import { flushRealtimeUsage } from '../src/services/api-keys/realtime-usage.ts'
 import { callerFor } from './helpers/caller.ts'
 import { testLogger } from './helpers/silent-logger.ts'
 import { createTestDatabase, type TestDatabase } from './helpers/test-database.ts'
@@ -59,6 +60,8 @@ describe('ingestion scaled out to two instances', () => {
     const totals = new Map(states.map((s) => [s.accountId, (s.state as unknown as AccountState).total]))
     expect(totals).toEqual(expected)
 
+    // Each instance meters in memory and writes once a second: write now, then read.
+    for (const app of apps) await flushRealtimeUsage(app.db)
     const usage = await database.db.apiKeyUsage.findMany({ where: { userId: 'user_scale' } })
     expect(usage.map((u) => [u.requests, u.transactions])).toEqual([[batches.length, stream.length]])
   })

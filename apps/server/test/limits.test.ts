@@ -8,6 +8,7 @@ import { createPrismaClient } from '../src/db/prisma.ts'
 import { loadEnv } from '../src/env.ts'
 import { FREE_ENTITLEMENTS, type Entitlements } from '../src/services/billing/entitlements.ts'
 import { seedPlans } from '../src/seed/plans.ts'
+import { flushRealtimeUsage } from '../src/services/api-keys/realtime-usage.ts'
 import { takeRateLimit, windowStartOf } from '../src/services/limits/rate-limit.ts'
 import { testLogger } from './helpers/silent-logger.ts'
 import { createTestDatabase, type TestDatabase } from './helpers/test-database.ts'
@@ -106,6 +107,7 @@ describe('limits: per-key rate limit and monthly quota', () => {
   })
 
   it('meters accepted transactions against the monthly quota, batch rows included, with the reset date', async () => {
+    await flushRealtimeUsage(app.db) // nothing metered earlier may land after the reset
     await app.db.apiKeyUsage.deleteMany({})
     await setLimits({ rateLimitPerMinute: 1_000, monthlyTxQuota: 20 })
     const key = await newKey('quota')
@@ -152,6 +154,7 @@ describe('limits: per-key rate limit and monthly quota', () => {
   })
 
   it('refuses a batch file with more rows than the quota has left, after counting them', async () => {
+    await flushRealtimeUsage(app.db) // nothing metered earlier may land after the reset
     await app.db.apiKeyUsage.deleteMany({})
     await setLimits({ rateLimitPerMinute: 1_000, monthlyTxQuota: 4 })
     // The free plan allows 3 keys: the previous test's key, usage reset.

@@ -8,6 +8,8 @@ import { routeByToken } from '../auth/route-by-token.ts'
 import type { Authenticator } from '../auth/session.ts'
 import { defaultAppDataDir } from '../db/app-data-dir.ts'
 import { createPrismaClient, type Db } from '../db/prisma.ts'
+import { flushRealtimeUsage } from '../services/api-keys/realtime-usage.ts'
+import { flushGatheredAlerts } from '../services/notifications/alert-coalescer.ts'
 import type { ServerEnv } from '../env.ts'
 import { buildServer } from '../http/build-server.ts'
 import type { Logger } from '../logger.ts'
@@ -98,7 +100,9 @@ export async function startApp(env: ServerEnv, log: Logger): Promise<RunningApp>
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
       await server.close()
+      await flushGatheredAlerts(jobs)
       await jobs.stop()
+      await flushRealtimeUsage(db).catch((error: unknown) => log.error({ err: error }, 'could not write the last real-time API usage'))
       await db.$disconnect()
       await database.close()
     })())

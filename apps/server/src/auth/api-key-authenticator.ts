@@ -1,7 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import bcrypt from 'bcryptjs'
 import { AppError } from '@anomalyze/shared'
-import type { Db } from '../db/prisma.ts'
+import { sqlPoolOf, type Db } from '../db/prisma.ts'
+import { UTC_FROM_MS } from '../db/sql.ts'
 import { parseApiKey } from '../services/api-keys/api-key-format.ts'
 import type { Authenticator, Session } from './session.ts'
 
@@ -9,6 +10,16 @@ import type { Authenticator, Session } from './session.ts'
 const VERIFIED_TTL_MS = 60_000
 /** lastUsedAt is written at most this often per key, not on every request. */
 const LAST_USED_RESOLUTION_MS = 60_000
+
+interface KeyRow {
+  id: string
+  userId: string
+  keyHash: string
+  scopes: string[]
+  revoked: boolean
+  expiresAtMs: number | null
+  lastUsedAtMs: number | null
+}
 
 interface Verified {
   digest: Buffer
@@ -22,17 +33,23 @@ interface Verified {
  */
 export function createApiKeyAuthenticator(db: Db, now: () => number = Date.now): Authenticator {
   const verified = new Map<string, Verified>()
+  const sql = sqlPoolOf(db)
   return {
     async authenticate(token: string): Promise<Session> {
       const parsed = parseApiKey(token)
       if (!parsed) throw new AppError('UNAUTHENTICATED', 'Malformed API key: expected sk_live_<id>_<secret>')
-      const key = await db.apiKey.findUnique({
-        where: { keyId: parsed.keyId },
-        select: { id: true, userId: true, keyHash: true, scopes: true, revokedAt: true, expiresAt: true, lastUsedAt: true },
-      })
+      // Plain SQL: this lookup runs on every API call (see sqlPoolOf). Times come back as epoch ms.
+      const { rows } = await sql.query<KeyRow>(
+        `SELECT "id", "userId", "keyHash", "scopes", "revokedAt" IS NOT NULL AS revoked,
+                (extract(epoch FROM "expiresAt" AT TIME ZONE 'UTC') * 1000)::float8 AS "expiresAtMs",
+                (extract(epoch FROM "lastUsedAt" AT TIME ZONE 'UTC') * 1000)::float8 AS "lastUsedAtMs"
+         FROM "ApiKey" WHERE "keyId" = $1`,
+        [parsed.keyId],
+      )
+      const key = rows[0]
       if (!key) throw new AppError('UNAUTHENTICATED', 'Unknown API key')
-      if (key.revokedAt) throw new AppError('UNAUTHENTICATED', `API key ${parsed.keyId} was revoked`)
-      if (key.expiresAt && key.expiresAt.getTime() <= now()) {
+      if (key.revoked) throw new AppError('UNAUTHENTICATED', `API key ${parsed.keyId} was revoked`)
+      if (key.expiresAtMs !== null && key.expiresAtMs <= now()) {
         throw new AppError('UNAUTHENTICATED', `API key ${parsed.keyId} has expired`)
       }
       const digest = createHash('sha256').update(token).digest()
@@ -42,8 +59,8 @@ export function createApiKeyAuthenticator(db: Db, now: () => number = Date.now):
         if (!(await bcrypt.compare(token, key.keyHash))) throw new AppError('UNAUTHENTICATED', 'Invalid API key')
         verified.set(key.id, { digest, until: now() + VERIFIED_TTL_MS })
       }
-      if (!key.lastUsedAt || now() - key.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
-        await db.apiKey.update({ where: { id: key.id }, data: { lastUsedAt: new Date(now()) } })
+      if (key.lastUsedAtMs === null || now() - key.lastUsedAtMs > LAST_USED_RESOLUTION_MS) {
+        await sql.query(`UPDATE "ApiKey" SET "lastUsedAt" = ${UTC_FROM_MS('$2')} WHERE "id" = $1`, [key.id, now()])
       }
       return { userId: key.userId, via: 'apikey', scopes: key.scopes, apiKeyId: key.id }
     },

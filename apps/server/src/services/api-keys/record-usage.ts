@@ -1,11 +1,33 @@
 import type { Db } from '../../db/prisma.ts'
+import { sqlPoolOf } from '../../db/prisma.ts'
+import { UTC_FROM_MS, type Sql } from '../../db/sql.ts'
+import { periodStartOf } from '../limits/metering-period.ts'
 
-/** Meters a request against its key for the current calendar month (UTC). */
+export interface Usage {
+  userId: string
+  apiKeyId: string
+  /** Calls to count (0 when the calls were counted elsewhere, e.g. a batch job's chunks). */
+  requests: number
+  transactions: number
+}
+
+/**
+ * Meters use against its key for the calendar month (UTC) `now` falls in: one upsert.
+ * Pass the ingest transaction's connection to meter exactly what it commits.
+ */
+export async function meterUsage(sql: Sql, usage: Usage, now = new Date()): Promise<void> {
+  await sql.query(
+    `INSERT INTO "ApiKeyUsage" ("id", "apiKeyId", "userId", "periodStart", "requests", "transactions", "updatedAt")
+     VALUES (gen_random_uuid(), $1, $2, ${UTC_FROM_MS('$3')}, $4, $5, now())
+     ON CONFLICT ("apiKeyId", "periodStart") DO UPDATE
+       SET "requests" = "ApiKeyUsage"."requests" + EXCLUDED."requests",
+           "transactions" = "ApiKeyUsage"."transactions" + EXCLUDED."transactions",
+           "updatedAt" = now()`,
+    [usage.apiKeyId, usage.userId, periodStartOf(now).getTime(), usage.requests, usage.transactions],
+  )
+}
+
+/** Meters one request and its accepted transactions (outside any transaction). */
 export async function recordUsage(db: Db, userId: string, apiKeyId: string, transactions: number, now = new Date()): Promise<void> {
-  const periodStart = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1))
-  await db.apiKeyUsage.upsert({
-    where: { apiKeyId_periodStart: { apiKeyId, periodStart } },
-    create: { apiKeyId, userId, periodStart, requests: 1, transactions },
-    update: { requests: { increment: 1 }, transactions: { increment: transactions } },
-  })
+  await meterUsage(sqlPoolOf(db), { userId, apiKeyId, requests: 1, transactions }, now)
 }

@@ -3,7 +3,7 @@ import { AppError, MAPPABLE_FIELDS, type MappableField, type TTransaction } from
 import { CsvInputError, readTransactionBatches, type CsvRow } from '@anomalyze/shared/node'
 import type { WorkerDeps } from '../../jobs/register-workers.ts'
 import type { Db, Prisma } from '../../db/prisma.ts'
-import { periodStartOf } from '../limits/monthly-quota.ts'
+import { meterUsage } from '../api-keys/record-usage.ts'
 import { ingestTransactions, type ItemOutcome } from '../ingestion/ingest-transactions.ts'
 import { notifyAnomalies } from '../notifications/notify-worker.ts'
 import type { BatchJobData } from './batch-queue.ts'
@@ -68,26 +68,35 @@ export async function runBatchSlice(deps: WorkerDeps, data: BatchJobData, option
     const result = await ingestTransactions(db, job.userId, items, {
       source: 'BATCH_CSV',
       batchJobId: job.id,
-      onCommit: async (tx, outcomes) => {
+      onCommit: async (sql, outcomes) => {
         const counts = countOutcomes(outcomes)
         for (const o of outcomes) {
           if (o.outcome === 'rejected') for (const e of o.errors) errors.push({ line: lines[o.index] ?? 0, field: e.field, message: e.message })
         }
         errors.sort((a, b) => a.line - b.line)
         const firstErrors = rowErrors.length < FIRST_ROW_ERRORS ? [...rowErrors, ...errors].slice(0, FIRST_ROW_ERRORS) : rowErrors
-        const updated = await tx.batchJob.updateMany({
-          where: { id: job.id, status: 'PROCESSING', committedLines: expected },
-          data: {
-            committedLines: last.line,
-            processedRows: { increment: rows.length },
-            acceptedRows: { increment: counts.accepted },
-            duplicateRows: { increment: counts.duplicate },
-            rejectedRows: { increment: counts.rejected + converterRejected },
-            ...(firstErrors === rowErrors ? {} : { rowErrors: firstErrors as unknown as Prisma.InputJsonArray }),
-          },
-        })
-        if (updated.count !== 1) throw new LostClaim()
-        if (data.apiKeyId && counts.accepted > 0) await meterRows(tx, job.userId, data.apiKeyId, counts.accepted)
+        const updated = await sql.query(
+          `UPDATE "BatchJob"
+           SET "committedLines" = $3, "processedRows" = "processedRows" + $4, "acceptedRows" = "acceptedRows" + $5,
+               "duplicateRows" = "duplicateRows" + $6, "rejectedRows" = "rejectedRows" + $7,
+               "rowErrors" = COALESCE($8::jsonb, "rowErrors")
+           WHERE "id" = $1 AND "status" = 'PROCESSING' AND "committedLines" = $2`,
+          [
+            job.id,
+            expected,
+            last.line,
+            rows.length,
+            counts.accepted,
+            counts.duplicate,
+            counts.rejected + converterRejected,
+            firstErrors === rowErrors ? null : JSON.stringify(firstErrors),
+          ],
+        )
+        if (updated.rowCount !== 1) throw new LostClaim()
+        if (data.apiKeyId && counts.accepted > 0) {
+          // Requests were metered when the file was uploaded; here only the rows.
+          await meterUsage(sql, { userId: job.userId, apiKeyId: data.apiKeyId, requests: 0, transactions: counts.accepted })
+        }
         rowErrors = firstErrors
         rejectedSoFar += counts.rejected + converterRejected
       },
@@ -182,15 +191,6 @@ function countOutcomes(outcomes: readonly ItemOutcome[]): { accepted: number; du
 }
 
 /** Batch rows count towards the plan's monthly quota like API rows, on the uploading key. */
-async function meterRows(tx: Prisma.TransactionClient, userId: string, apiKeyId: string, accepted: number): Promise<void> {
-  const periodStart = periodStartOf(new Date())
-  await tx.apiKeyUsage.upsert({
-    where: { apiKeyId_periodStart: { apiKeyId, periodStart } },
-    create: { apiKeyId, userId, periodStart, requests: 0, transactions: accepted },
-    update: { transactions: { increment: accepted } },
-  })
-}
-
 function storedMapping(value: Prisma.JsonValue | null): StoredColumnMapping {
   const v = value as Partial<StoredColumnMapping> | null
   return { overrides: v?.overrides ?? {}, ...(v?.resolved ? { resolved: v.resolved } : {}) }

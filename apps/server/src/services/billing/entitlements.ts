@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import type { Db } from '../../db/prisma.ts'
+import { sqlPoolOf, type Db } from '../../db/prisma.ts'
 import { DEFAULT_PLANS } from '../../seed/plans.ts'
 
 /**
@@ -61,8 +61,10 @@ export function entitlementsOfPlan(plan: {
 }
 
 export async function getEntitlements(db: Db, userId: string, now: Date = new Date()): Promise<Entitlements> {
-  const subscription = await db.subscription.findUnique({ where: { userId }, select: { features: true } })
-  if (subscription === null) return FREE_ENTITLEMENTS
+  // Plain SQL: this read sits on every metered API call (see sqlPoolOf).
+  const { rows } = await sqlPoolOf(db).query<{ features: unknown }>('SELECT "features" FROM "Subscription" WHERE "userId" = $1', [userId])
+  const subscription = rows[0]
+  if (subscription === undefined) return FREE_ENTITLEMENTS
   return effectiveEntitlements(subscription.features, now)
 }
 

@@ -8,8 +8,10 @@ import {
   ZTransactionInput,
   type TTransaction,
 } from '@anomalyze/shared'
-import type { Db, Prisma } from '../../db/prisma.ts'
+import { sqlPoolOf, type Db } from '../../db/prisma.ts'
+import { inSqlTransaction, type SqlClient } from '../../db/sql.ts'
 import { activeModelFor } from '../detection/active-model.ts'
+import { insertAnomalies, type NewAnomaly } from './insert-anomalies.ts'
 import { lockFeatureStates, saveFeatureStates } from './feature-state-store.ts'
 import { insertNewTransactions } from './insert-transactions.ts'
 
@@ -38,7 +40,7 @@ export interface IngestOptions {
    * its outcome: a batch job commits its progress counters with the rows themselves,
    * so a crash can never leave rows stored but uncounted (or counted but not stored).
    */
-  onCommit?: (tx: Prisma.TransactionClient, outcomes: readonly ItemOutcome[]) => Promise<void>
+  onCommit?: (sql: SqlClient, outcomes: readonly ItemOutcome[]) => Promise<void>
 }
 
 /**
@@ -48,6 +50,9 @@ export interface IngestOptions {
  * retries race (the unique (userId, txId) index decides). New transactions are
  * scored in time order against feature state locked in Postgres, in the same
  * database transaction that stores them and their anomalies.
+ *
+ * The whole path speaks SQL through `pg` (see sqlPoolOf): one call is about eight
+ * round trips (begin, insert, lock states, save states, anomalies, commit).
  */
 export async function ingestTransactions(db: Db, userId: string, items: unknown[], options: IngestOptions = {}): Promise<IngestResult> {
   const outcomes: ItemOutcome[] = new Array(items.length)
@@ -69,77 +74,71 @@ export async function ingestTransactions(db: Db, userId: string, items: unknown[
 
   const model = await activeModelFor(db, userId)
   const anomalies: IngestResult['anomalies'] = []
-  if (valid.length > 0) {
-    await db.$transaction(
-      async (tx) => {
-        const idOf = await insertNewTransactions(
-          tx,
-          userId,
-          valid.map(({ tx: t }) => t),
-          { source: options.source ?? 'REALTIME_API', batchJobId: options.batchJobId ?? null },
-        )
-        const fresh = valid.filter(({ tx: t }) => idOf.has(t.txId)).sort((a, b) => a.tx.timestamp - b.tx.timestamp)
-        for (const { index, tx: t } of valid) {
-          if (!idOf.has(t.txId)) outcomes[index] = { index, txId: t.txId, outcome: 'duplicate' }
-        }
-        if (fresh.length === 0) {
-          await options.onCommit?.(tx, outcomes)
-          return
-        }
-
-        const states = await lockFeatureStates(tx, userId, unique(fresh.map((f) => f.tx.accountId)), unique(fresh.map((f) => f.tx.merchantId)))
-        const width = FEATURE_NAMES.length
-        const rows = new Float32Array(fresh.length * width)
-        const config = model.loaded.model.featureConfig
-        fresh.forEach(({ tx: t }, i) => {
-          const account = states.accounts.get(t.accountId) ?? newAccountState()
-          const merchant = states.merchants.get(t.merchantId) ?? newMerchantState()
-          computeFeaturesInPlace(t, account, merchant, config, rows.subarray(i * width, (i + 1) * width))
-          states.accounts.set(t.accountId, account)
-          states.merchants.set(t.merchantId, merchant)
-        })
-        await saveFeatureStates(tx, userId, states)
-
-        const scores = await model.loaded.scorer.score(rows, fresh.length)
-        const anomalyRows: Prisma.AnomalyCreateManyInput[] = []
-        fresh.forEach(({ index, tx: t }, i) => {
-          const features = rows.subarray(i * width, (i + 1) * width)
-          const rules = evaluateRules(features)
-          const score = scores[i]
-          const transactionId = idOf.get(t.txId) as string
-          if (!score || (score.severity === 'LOW' && rules.length === 0)) {
-            outcomes[index] = { index, txId: t.txId, outcome: 'accepted', transactionId, anomalyId: null }
-            return
-          }
-          const explanation = explainScore(model.loaded.model, features, rules, { scored: score })
-          const anomalyId = crypto.randomUUID()
-          anomalyRows.push({
-            id: anomalyId,
-            userId,
-            transactionId,
-            score: score.score,
-            severity: score.severity,
-            ruleViolations: rules,
-            explanation: explanation.summary,
-            explanationData: {
-              topFeatures: explanation.topFeatures.map((r) => ({ ...r })),
-              isolationScore: score.isolationScore,
-              fraudProbability: score.fraudProbability,
-            },
-            modelVersion: model.version,
-          })
-          anomalies.push({ id: anomalyId, txId: t.txId, score: score.score, severity: score.severity, ruleViolations: rules })
-          outcomes[index] = { index, txId: t.txId, outcome: 'accepted', transactionId, anomalyId }
-        })
-        if (anomalyRows.length > 0) await tx.anomaly.createMany({ data: anomalyRows })
-        await options.onCommit?.(tx, outcomes)
-      },
-      { timeout: 60_000, maxWait: 30_000 },
-    )
-  } else if (options.onCommit) {
-    const onCommit = options.onCommit
-    await db.$transaction((tx) => onCommit(tx, outcomes))
+  const finish = async (sql: SqlClient): Promise<void> => {
+    await options.onCommit?.(sql, outcomes)
   }
+  if (valid.length > 0 || options.onCommit) await inSqlTransaction(sqlPoolOf(db), async (sql) => {
+    if (valid.length === 0) return finish(sql)
+    const idOf = await insertNewTransactions(
+      sql,
+      userId,
+      valid.map(({ tx: t }) => t),
+      { source: options.source ?? 'REALTIME_API', batchJobId: options.batchJobId ?? null },
+    )
+    const fresh = valid.filter(({ tx: t }) => idOf.has(t.txId)).sort((a, b) => a.tx.timestamp - b.tx.timestamp)
+    for (const { index, tx: t } of valid) {
+      if (!idOf.has(t.txId)) outcomes[index] = { index, txId: t.txId, outcome: 'duplicate' }
+    }
+    if (fresh.length === 0) return finish(sql)
+
+    const states = await lockFeatureStates(sql, userId, unique(fresh.map((f) => f.tx.accountId)), unique(fresh.map((f) => f.tx.merchantId)))
+    const width = FEATURE_NAMES.length
+    const rows = new Float32Array(fresh.length * width)
+    const config = model.loaded.model.featureConfig
+    fresh.forEach(({ tx: t }, i) => {
+      const account = states.accounts.get(t.accountId) ?? newAccountState()
+      const merchant = states.merchants.get(t.merchantId) ?? newMerchantState()
+      computeFeaturesInPlace(t, account, merchant, config, rows.subarray(i * width, (i + 1) * width))
+      states.accounts.set(t.accountId, account)
+      states.merchants.set(t.merchantId, merchant)
+    })
+    await saveFeatureStates(sql, userId, states)
+
+    const scores = await model.loaded.scorer.score(rows, fresh.length)
+    const newAnomalies: NewAnomaly[] = []
+    fresh.forEach(({ index, tx: t }, i) => {
+      const features = rows.subarray(i * width, (i + 1) * width)
+      const rules = evaluateRules(features)
+      const score = scores[i]
+      const transactionId = idOf.get(t.txId) as string
+      if (!score || (score.severity === 'LOW' && rules.length === 0)) {
+        outcomes[index] = { index, txId: t.txId, outcome: 'accepted', transactionId, anomalyId: null }
+        return
+      }
+      const explanation = explainScore(model.loaded.model, features, rules, { scored: score })
+      const anomalyId = crypto.randomUUID()
+      newAnomalies.push({
+        id: anomalyId,
+        transactionId,
+        score: score.score,
+        severity: score.severity,
+        ruleViolations: rules,
+        explanation: explanation.summary,
+        explanationData: {
+          topFeatures: explanation.topFeatures.map((r) => ({ ...r })),
+          isolationScore: score.isolationScore,
+          fraudProbability: score.fraudProbability,
+          // The vector the model saw, in FEATURE_NAMES order: desktops re-score their
+          // queue with it when a new model becomes active.
+          features: Array.from(features, (v) => Number(v.toPrecision(7))),
+        },
+      })
+      anomalies.push({ id: anomalyId, txId: t.txId, score: score.score, severity: score.severity, ruleViolations: rules })
+      outcomes[index] = { index, txId: t.txId, outcome: 'accepted', transactionId, anomalyId }
+    })
+    await insertAnomalies(sql, userId, model.version, newAnomalies)
+    await finish(sql)
+  })
   const count = (kind: ItemOutcome['outcome']) => outcomes.filter((o) => o.outcome === kind).length
   return {
     accepted: count('accepted'),

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { TTransaction } from '@anomalyze/shared'
-import type { Prisma } from '../../db/prisma.ts'
+import { UTC_FROM_MS, type SqlClient } from '../../db/sql.ts'
 
 export interface InsertOptions {
   source: 'REALTIME_API' | 'BATCH_CSV'
@@ -19,36 +19,43 @@ export interface InsertOptions {
  * milliseconds and are stored as UTC, the way Prisma stores DateTime.
  */
 export async function insertNewTransactions(
-  tx: Prisma.TransactionClient,
+  sql: SqlClient,
   userId: string,
   transactions: readonly TTransaction[],
   options: InsertOptions,
 ): Promise<Map<string, string>> {
   const rows = [...transactions].sort((a, b) => (a.txId < b.txId ? -1 : a.txId > b.txId ? 1 : 0))
   const column = <T>(pick: (t: TTransaction) => T): T[] => rows.map(pick)
-  const inserted = await tx.$queryRaw<{ id: string; txId: string }[]>`
-    INSERT INTO "Transaction" ("id", "userId", "txId", "timestamp", "amount", "currency", "accountId", "merchantId",
+  const inserted = await sql.query<{ id: string; txId: string }>(
+    `INSERT INTO "Transaction" ("id", "userId", "txId", "timestamp", "amount", "currency", "accountId", "merchantId",
                                "category", "country", "channel", "latitude", "longitude", "source", "batchJobId", "raw")
-    SELECT v.id, ${userId}, v.tx_id, to_timestamp(v.ms / 1000.0) AT TIME ZONE 'UTC', v.amount, v.currency, v.account_id,
+    SELECT v.id, $1, v.tx_id, ${UTC_FROM_MS('v.ms')}, v.amount, v.currency, v.account_id,
            v.merchant_id, v.category, v.country, v.channel, v.latitude, v.longitude,
-           ${options.source}::"TransactionSource", ${options.batchJobId}, v.raw
-    FROM unnest(
-      ${rows.map(() => randomUUID())}::text[],
-      ${column((t) => t.txId)}::text[],
-      ${column((t) => t.timestamp)}::float8[],
-      ${column((t) => String(t.amount))}::numeric[],
-      ${column((t) => t.currency)}::text[],
-      ${column((t) => t.accountId)}::text[],
-      ${column((t) => t.merchantId)}::text[],
-      ${column((t) => t.category ?? null)}::text[],
-      ${column((t) => t.country ?? null)}::text[],
-      ${column((t) => t.channel ?? null)}::text[],
-      ${column((t) => t.latitude ?? null)}::float8[],
-      ${column((t) => t.longitude ?? null)}::float8[],
-      ${column((t) => (t.metadata ? JSON.stringify({ metadata: t.metadata }) : null))}::jsonb[]
-    ) AS v(id, tx_id, ms, amount, currency, account_id, merchant_id, category, country, channel, latitude, longitude, raw)
+           $2::"TransactionSource", $3, v.raw
+    FROM unnest($4::text[], $5::text[], $6::float8[], $7::numeric[], $8::text[], $9::text[], $10::text[],
+                $11::text[], $12::text[], $13::text[], $14::float8[], $15::float8[], $16::jsonb[])
+      AS v(id, tx_id, ms, amount, currency, account_id, merchant_id, category, country, channel, latitude, longitude, raw)
     ORDER BY v.tx_id
     ON CONFLICT ("userId", "txId") DO NOTHING
-    RETURNING "id", "txId"`
-  return new Map(inserted.map((row) => [row.txId, row.id]))
+    RETURNING "id", "txId"`,
+    [
+      userId,
+      options.source,
+      options.batchJobId,
+      rows.map(() => randomUUID()),
+      column((t) => t.txId),
+      column((t) => t.timestamp),
+      column((t) => String(t.amount)),
+      column((t) => t.currency),
+      column((t) => t.accountId),
+      column((t) => t.merchantId),
+      column((t) => t.category ?? null),
+      column((t) => t.country ?? null),
+      column((t) => t.channel ?? null),
+      column((t) => t.latitude ?? null),
+      column((t) => t.longitude ?? null),
+      column((t) => (t.metadata ? JSON.stringify({ metadata: t.metadata }) : null)),
+    ],
+  )
+  return new Map(inserted.rows.map((row) => [row.txId, row.id]))
 }

@@ -1,20 +1,20 @@
-import type { Db } from '../../db/prisma.ts'
+import { sqlPoolOf, type Db } from '../../db/prisma.ts'
+import { UTC_FROM_MS } from '../../db/sql.ts'
+import { unwrittenTransactions } from '../api-keys/realtime-usage.ts'
 import type { Entitlements } from '../billing/entitlements.ts'
 import { limitExceeded } from './limit-error.ts'
+import { nextPeriodStart, periodStartOf } from './metering-period.ts'
 
-/** First instant of the calendar month (UTC) `now` falls in: the metering period. */
-export function periodStartOf(now: Date): Date {
-  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1))
-}
-
-function nextPeriodStart(now: Date): Date {
-  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1))
-}
-
-/** Transactions the user's API keys had accepted this month (all keys together: the quota is per plan). */
+/**
+ * Transactions the user's API keys had accepted this month (all keys together: the
+ * quota is per plan), including this process's real-time usage not yet written.
+ */
 export async function transactionsThisMonth(db: Db, userId: string, now = new Date()): Promise<number> {
-  const sum = await db.apiKeyUsage.aggregate({ where: { userId, periodStart: periodStartOf(now) }, _sum: { transactions: true } })
-  return sum._sum.transactions ?? 0
+  const { rows } = await sqlPoolOf(db).query<{ used: number }>(
+    `SELECT COALESCE(sum("transactions"), 0)::float8 AS used FROM "ApiKeyUsage" WHERE "userId" = $1 AND "periodStart" = ${UTC_FROM_MS('$2')}`,
+    [userId, periodStartOf(now).getTime()],
+  )
+  return (rows[0]?.used ?? 0) + unwrittenTransactions(db, userId, now)
 }
 
 /**

@@ -1,5 +1,6 @@
 import { applyLabel, statusForLabel, type FeatureConfig, type TDecisionInput, type TPushOutput } from '@anomalyze/shared'
 import type { Db, Prisma } from '../../db/prisma.ts'
+import { sqlOfPrismaTransaction } from '../../db/sql.ts'
 import { activeModelFor } from '../detection/active-model.ts'
 import { lockFeatureStates, saveFeatureStates } from '../ingestion/feature-state-store.ts'
 
@@ -109,11 +110,12 @@ async function feedFeatureState(tx: Prisma.TransactionClient, config: FeatureCon
     select: { transaction: { select: { accountId: true, merchantId: true, timestamp: true } } },
   })
   const { accountId, merchantId, timestamp } = t.transaction
-  const states = await lockFeatureStates(tx, userId, [accountId], [merchantId])
+  const sql = sqlOfPrismaTransaction(tx)
+  const states = await lockFeatureStates(sql, userId, [accountId], [merchantId])
   const account = states.accounts.get(accountId)
   const merchant = states.merchants.get(merchantId)
   // No state yet (the transaction came before feature state existed): nothing to correct.
   if (account) applyLabel(account, timestamp.getTime(), isFraud, config, wasFraud)
   if (merchant) applyLabel(merchant, timestamp.getTime(), isFraud, config, wasFraud)
-  await saveFeatureStates(tx, userId, states)
+  await saveFeatureStates(sql, userId, states)
 }

@@ -1,8 +1,8 @@
 import type { TRPCRouterRecord } from '@trpc/server'
 import { z } from 'zod'
+import { meterRealtimeUsage } from '../../services/api-keys/realtime-usage.ts'
 import { ingestTransactions, MAX_INGEST_BATCH } from '../../services/ingestion/ingest-transactions.ts'
-import { recordUsage } from '../../services/api-keys/record-usage.ts'
-import { notifyAnomalies } from '../../services/notifications/notify-worker.ts'
+import { notifyAnomaliesSoon } from '../../services/notifications/alert-coalescer.ts'
 import { enforceApiKeyLimits } from '../../services/limits/enforce-api-limits.ts'
 import { scopedProcedure } from '../init.ts'
 
@@ -25,8 +25,8 @@ export const ingestRouter = {
     .mutation(async ({ ctx, input }) => {
       await enforceApiKeyLimits(ctx.db, ctx.session, input.transactions.length)
       const result = await ingestTransactions(ctx.db, ctx.userId, input.transactions)
-      await notifyAnomalies(ctx.services.jobs, ctx.userId, result.anomalies.map((a) => a.id), ctx.log)
-      if (ctx.session.apiKeyId) await recordUsage(ctx.db, ctx.userId, ctx.session.apiKeyId, result.accepted)
+      if (ctx.session.apiKeyId) meterRealtimeUsage(ctx.db, { userId: ctx.userId, apiKeyId: ctx.session.apiKeyId, transactions: result.accepted })
+      notifyAnomaliesSoon(ctx.services.jobs, ctx.userId, result.anomalies.map((a) => a.id), ctx.log)
       return result
     }),
 } satisfies TRPCRouterRecord
