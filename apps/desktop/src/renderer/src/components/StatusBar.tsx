@@ -1,4 +1,4 @@
-import type { SyncStatus } from '../../../contract/sync-status.ts'
+import type { ModelChangeSummary, SyncStatus } from '../../../contract/sync-status.ts'
 import { useSyncStatus } from '../hooks/useSyncStatus.ts'
 import { useSyncActions } from '../hooks/useSyncActions.ts'
 import { formatAgo } from '../format.ts'
@@ -9,6 +9,21 @@ const STATE_LABEL: Record<SyncStatus['state'], string> = {
   syncing: 'Syncing…',
   offline: 'Offline — working from the local cache',
   error: 'Sync error',
+}
+
+const PHASE_LABEL: Record<NonNullable<SyncStatus['progress']>['phase'], string> = {
+  pull: 'Pulling',
+  push: 'Pushing',
+  rescore: 'Re-scoring with the new model',
+}
+
+/** "Model 1.3.0: 37 alerts moved, 12 down, 25 up" (dropped below the threshold counts as down). */
+export function modelChangeLine(c: ModelChangeSummary): string {
+  return `Model ${c.to}: ${c.moved.toLocaleString()} ${c.moved === 1 ? 'alert' : 'alerts'} moved, ${(c.down + c.dropped).toLocaleString()} down, ${c.up.toLocaleString()} up`
+}
+
+function modelChangeTitle(c: ModelChangeSummary): string {
+  return `${c.rescored.toLocaleString()} rows re-scored${c.from === null ? '' : ` (were scored by ${c.from})`}; ${c.dropped.toLocaleString()} dropped below the alert threshold. Filter the queue with “Moved by the last model change”.`
 }
 
 export function StatusBar() {
@@ -29,14 +44,20 @@ export function StatusBar() {
       <span data-testid="sync-state">{STATE_LABEL[s.state]}</span>
       {s.progress !== null && (
         <span className="status-progress">
-          {s.progress.phase === 'pull' ? 'Pulling' : 'Pushing'} {s.progress.done.toLocaleString()} / {s.progress.total.toLocaleString()}
+          {PHASE_LABEL[s.progress.phase]} {s.progress.done.toLocaleString()} / {s.progress.total.toLocaleString()}
           <progress max={Math.max(s.progress.total, 1)} value={s.progress.done} />
         </span>
       )}
       <span>Last synced: {s.lastSyncedAt === null ? 'never' : formatAgo(s.lastSyncedAt)}</span>
       <span data-testid="pending-count">{s.pending} pending {s.pending === 1 ? 'change' : 'changes'}</span>
       {s.rejected > 0 && <span className="status-warn">{s.rejected} refused by the server</span>}
-      {s.activeModelVersion !== null && <span>Model {s.activeModelVersion}</span>}
+      {s.modelChange !== null && s.modelChange.to === (s.activeModelVersion ?? s.modelChange.to) ? (
+        <span data-testid="model-change" title={modelChangeTitle(s.modelChange)}>
+          {modelChangeLine(s.modelChange)}
+        </span>
+      ) : (
+        s.activeModelVersion !== null && <span>Model {s.activeModelVersion}</span>
+      )}
       {s.error !== null && <span className="status-warn" title={s.error}>{s.error}</span>}
       {s.signedIn && (
         <button type="button" disabled={s.state === 'syncing' || syncNow.isPending} onClick={() => syncNow.mutate()}>

@@ -6,6 +6,7 @@ import { callCore } from '../api/core-client.ts'
 import { formatAmount, formatTime, STATUS_LABEL } from '../format.ts'
 import { DeliveryLog } from '../notifications/DeliveryLog.tsx'
 import { HistoryChart } from './HistoryChart.tsx'
+import { MovedMarker } from './QueueTable.tsx'
 
 interface Props {
   row: QueueRow
@@ -41,6 +42,13 @@ export function DetailPane({ row, note, noteRef, onNote, onDecide, onClose }: Pr
         <span className="score">score {row.score.toFixed(3)}</span>
         <span data-testid="detail-status">{STATUS_LABEL[row.status]}{row.pending ? ' (not synced yet)' : ''}</span>
       </div>
+      {d?.rescore != null && (
+        <p className={`rescore-note${d.moved === null ? '' : ` moved-${d.moved}`}`} data-testid="rescore-note">
+          {d.moved !== null && <MovedMarker moved={d.moved} />} Was {d.rescore.previousSeverity} {d.rescore.previousScore.toFixed(2)} under{' '}
+          {d.rescore.previousModelVersion ?? 'an earlier model'}, now {d.severity} {d.score.toFixed(2)} under {d.modelVersion ?? 'the active model'}
+          {d.moved === 'dropped' && ' (below the alert threshold)'}
+        </p>
+      )}
       <dl className="fields">
         <dt>Amount</dt><dd>{formatAmount(row.amount, row.currency)}</dd>
         <dt>Time (UTC)</dt><dd>{formatTime(row.timestamp)}</dd>

@@ -64,6 +64,15 @@ export function FilterBar({ filters, sort, rules, batches, searchRef, onChange, 
           </button>
         ))}
       </fieldset>
+      <button
+        type="button"
+        className="chip"
+        aria-pressed={filters.moved === true}
+        title="Only the rows whose severity the last model change moved"
+        onClick={() => set({ moved: filters.moved === true ? undefined : true })}
+      >
+        Moved by the last model change
+      </button>
       <select aria-label="Rule" value={filters.rule ?? ''} onChange={(e) => set({ rule: e.target.value })}>
         <option value="">Any rule</option>
         {rules.map((r) => (

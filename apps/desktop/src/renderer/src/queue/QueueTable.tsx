@@ -1,6 +1,6 @@
 import { useVirtualizer } from '@tanstack/react-virtual'
 import { useEffect, useRef } from 'react'
-import type { QueueRow } from '../../../contract/queue.ts'
+import type { MovedDirection, QueueRow } from '../../../contract/queue.ts'
 import { formatAmount, formatTime, STATUS_LABEL } from '../format.ts'
 
 interface Props {
@@ -71,7 +71,10 @@ export function QueueTable({ count, cursor, selected, getRow, onVisibleRange, on
                     <span role="gridcell">
                       <input type="checkbox" aria-label={`Select ${row.txId}`} checked={selected.has(row.id)} onChange={() => onToggle(row)} onClick={(e) => e.stopPropagation()} />
                     </span>
-                    <span role="gridcell"><span className={`badge sev-${row.severity}`}>{row.severity}</span></span>
+                    <span role="gridcell">
+                      <span className={`badge sev-${row.severity}`}>{row.severity}</span>
+                      {row.moved !== null && <MovedMarker moved={row.moved} />}
+                    </span>
                     <span role="gridcell" className="num">{row.score.toFixed(3)}</span>
                     <span role="gridcell">{formatTime(row.timestamp)}</span>
                     <span role="gridcell" className="num">{formatAmount(row.amount, row.currency)}</span>
@@ -90,5 +93,21 @@ export function QueueTable({ count, cursor, selected, getRow, onVisibleRange, on
         </div>
       </div>
     </div>
+  )
+}
+
+const MOVED_MARK: Record<MovedDirection, { mark: string; title: string }> = {
+  up: { mark: '▲', title: 'Severity went up with the last model change' },
+  down: { mark: '▼', title: 'Severity went down with the last model change' },
+  dropped: { mark: '▽', title: 'Dropped below the alert threshold with the last model change' },
+}
+
+/** Marks a row the last model change moved (see the status bar's summary). */
+export function MovedMarker({ moved }: { moved: MovedDirection }) {
+  const { mark, title } = MOVED_MARK[moved]
+  return (
+    <span className={`moved-mark moved-${moved}`} title={title} aria-label={title} data-testid="moved-mark">
+      {mark}
+    </span>
   )
 }
