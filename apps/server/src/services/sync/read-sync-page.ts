@@ -1,4 +1,4 @@
-import { Prisma, type Db } from '../../db/prisma.ts'
+import { Prisma, sqlPoolOf, type Db } from '../../db/prisma.ts'
 
 export interface SyncPageQuery {
   userId: string
@@ -36,7 +36,7 @@ export async function readSyncPage(db: Db, q: SyncPageQuery): Promise<{ anomalie
   // The transaction and the latest decision are scalar subqueries: one index lookup
   // per row. As joins, the planner hashed the page and scanned every transaction of
   // the account for each page (100,000 rows read to serve 1,000).
-  const rows = await db.$queryRaw<Array<{ hasMore: boolean; anomalies: string }>>`
+  const statement = Prisma.sql`
     WITH page AS (
       SELECT a.*, row_number() OVER (ORDER BY a."updatedAt", a."id") AS rn
       FROM "Anomaly" a
@@ -71,6 +71,9 @@ export async function readSyncPage(db: Db, q: SyncPageQuery): Promise<{ anomalie
         'updatedAt', ${ms('p."updatedAt"')}
       ) ORDER BY p.rn) FILTER (WHERE p.rn <= ${q.limit}::int), '[]')::text AS anomalies
     FROM page p`
+  // Straight to pg: through Prisma's engine the same statement took about 40 ms
+  // longer per page, mostly handling the one large text value.
+  const { rows } = await sqlPoolOf(db).query<{ hasMore: boolean; anomalies: string }>(statement.text, statement.values)
   const row = rows[0]
   const anomalies = row === undefined ? [] : (JSON.parse(row.anomalies) as Array<{ features: unknown }>)
   for (const a of anomalies) if (!isNumberArray(a.features)) a.features = null
