@@ -33,6 +33,12 @@ interface Verified {
  */
 export function createApiKeyAuthenticator(db: Db, now: () => number = Date.now): Authenticator {
   const verified = new Map<string, Verified>()
+  // bcrypt compares under way, by key and secret digest: concurrent first calls of a
+  // key share one compare. Each took ~80 ms of CPU, and a client opening with a
+  // hundred parallel calls queued them all behind a hundred compares.
+  const verifying = new Map<string, Promise<boolean>>()
+  // When this process last wrote lastUsedAt per key, so parallel calls write it once.
+  const lastUsedWritten = new Map<string, number>()
   const sql = sqlPoolOf(db)
   return {
     async authenticate(token: string): Promise<Session> {
@@ -56,10 +62,18 @@ export function createApiKeyAuthenticator(db: Db, now: () => number = Date.now):
       const cached = verified.get(key.id)
       const fresh = cached && cached.until > now() && timingSafeEqual(cached.digest, digest)
       if (!fresh) {
-        if (!(await bcrypt.compare(token, key.keyHash))) throw new AppError('UNAUTHENTICATED', 'Invalid API key')
+        const flight = `${key.id}:${digest.toString('hex')}`
+        let compare = verifying.get(flight)
+        if (!compare) {
+          compare = bcrypt.compare(token, key.keyHash).finally(() => verifying.delete(flight))
+          verifying.set(flight, compare)
+        }
+        if (!(await compare)) throw new AppError('UNAUTHENTICATED', 'Invalid API key')
         verified.set(key.id, { digest, until: now() + VERIFIED_TTL_MS })
       }
-      if (key.lastUsedAtMs === null || now() - key.lastUsedAtMs > LAST_USED_RESOLUTION_MS) {
+      const lastUsed = Math.max(key.lastUsedAtMs ?? 0, lastUsedWritten.get(key.id) ?? 0)
+      if (now() - lastUsed > LAST_USED_RESOLUTION_MS) {
+        lastUsedWritten.set(key.id, now())
         await sql.query(`UPDATE "ApiKey" SET "lastUsedAt" = ${UTC_FROM_MS('$2')} WHERE "id" = $1`, [key.id, now()])
       }
       return { userId: key.userId, via: 'apikey', scopes: key.scopes, apiKeyId: key.id }
