@@ -130,6 +130,7 @@ export function computeFeaturesInPlace(
   config: FeatureConfig,
   out: Float32Array,
   offset = 0,
+  merchantId: string = tx.merchantId,
 ): void {
   const local = tx.timestamp + config.timezoneOffsetMinutes * 60_000
   const day = Math.floor(local / DAY_MS)
@@ -161,7 +162,7 @@ export function computeFeaturesInPlace(
   out[k++] = a.weight > 1 ? (amount - a.mean) / Math.max(sd, 0.1 * a.mean, 1) : 0
   out[k++] = a.lastTimestamp < 0 ? -1 : Math.max(0, (tx.timestamp - a.lastTimestamp) / HOUR_MS)
   out[k++] = a.total
-  const seenAt = a.recentMerchants.lastIndexOf(tx.merchantId)
+  const seenAt = a.recentMerchants.lastIndexOf(merchantId)
   out[k++] = seenAt < 0 ? 1 : 0
   out[k++] = a.recentMerchants.length
   out[k++] = scan[SCAN.delayedFraud + 2] as number
@@ -206,7 +207,7 @@ export function computeFeaturesInPlace(
   out[k++] = newestReleased < 0 ? -1 : (releasedAt - newestReleased) / HOUR_MS
 
   noteMaxAmount(a.buckets, day, amount)
-  updateHistory(a, tx, config, seenAt)
+  updateHistory(a, tx, config, seenAt, merchantId)
 }
 
 /** The account's largest amount on days >= `fromDay` so far (0 if none). */
@@ -244,7 +245,7 @@ function countDays(b: DayBuckets, newestDay: number, out: Float64Array): void {
 }
 
 /** `seenAt`: where tx's merchant is in recentMerchants (-1 if absent), already looked up. */
-function updateHistory(a: AccountState, tx: TTransaction, config: FeatureConfig, seenAt: number): void {
+function updateHistory(a: AccountState, tx: TTransaction, config: FeatureConfig, seenAt: number, merchantId: string): void {
   a.total += 1
   // West's weighted incremental mean/variance; capping the weight makes it an
   // exponential moving average once the account has enough history.
@@ -254,7 +255,7 @@ function updateHistory(a: AccountState, tx: TTransaction, config: FeatureConfig,
   a.variance = a.weight > 1 ? ((a.weight - 1) / a.weight) * (a.variance + (delta * delta) / a.weight) : 0
   if (tx.timestamp > a.lastTimestamp) a.lastTimestamp = tx.timestamp
   if (seenAt >= 0) a.recentMerchants.splice(seenAt, 1)
-  a.recentMerchants.push(tx.merchantId)
+  a.recentMerchants.push(merchantId)
   if (a.recentMerchants.length > config.recentMerchantsCap) a.recentMerchants.shift()
 }
 

@@ -15,12 +15,23 @@ import { newAccountState, newMerchantState, type AccountState, type MerchantStat
 export class FeatureEngine {
   readonly accounts = new Map<string, AccountState>()
   readonly merchants = new Map<string, MerchantState>()
+  /**
+   * One string object per merchant id: each row's id is a fresh string from the CSV,
+   * and the accounts' recent-merchant lists compare by content unless the strings are
+   * the same object (that comparison was a third of the feature time).
+   */
+  private readonly merchantIds = new Map<string, string>()
 
   constructor(readonly config: FeatureConfig = DEFAULT_FEATURE_CONFIG) {}
 
   /** Features of `tx` (written into `out` at `offset` when given), then remembers it. */
   process(tx: TTransaction, out: Float32Array = new Float32Array(FEATURE_NAMES.length), offset = 0): Float32Array {
-    computeFeaturesInPlace(tx, this.account(tx.accountId), this.merchant(tx.merchantId), this.config, out, offset)
+    let merchantId = this.merchantIds.get(tx.merchantId)
+    if (merchantId === undefined) {
+      merchantId = tx.merchantId
+      this.merchantIds.set(merchantId, merchantId)
+    }
+    computeFeaturesInPlace(tx, this.account(tx.accountId), this.merchant(merchantId), this.config, out, offset, merchantId)
     return out
   }
 
