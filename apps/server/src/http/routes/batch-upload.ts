@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream'
 import type { FastifyPluginAsync, FastifyReply } from 'fastify'
 import { TRPCError } from '@trpc/server'
 import { getHTTPStatusCodeFromError } from '@trpc/server/http'
@@ -42,10 +43,31 @@ export function batchUploadRoutes(db: Db, services: AppServices, authenticator: 
         return await reply.code(202).send(job)
       } catch (error) {
         if (!(error instanceof AppError)) throw error
+        // Refused before the end of the body (too large, bad key): read and discard the
+        // rest for a moment, so that the client, still sending, gets this answer rather
+        // than a connection reset.
+        await discardRest(request.raw, DISCARD_FOR_MS)
         return sendAppError(reply, error)
       }
     })
   }
+}
+
+/** How long a refused upload's remaining body is read and thrown away before the answer. */
+const DISCARD_FOR_MS = 5_000
+
+function discardRest(body: Readable, forMs: number): Promise<void> {
+  if (body.readableEnded || body.destroyed) return Promise.resolve()
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer)
+      body.off('end', done).off('close', done).off('error', done)
+      resolve()
+    }
+    const timer = setTimeout(done, forMs)
+    body.on('end', done).on('close', done).on('error', done)
+    body.resume()
+  })
 }
 
 function sendAppError(reply: FastifyReply, error: AppError): FastifyReply {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { pipeline, type Readable } from 'node:stream'
+import type { Readable } from 'node:stream'
 import { AppError, parseMappingOverrides } from '@anomalyze/shared'
 import type { AppServices } from '../../app/app-services.ts'
 import type { Session } from '../../auth/session.ts'
@@ -66,9 +66,15 @@ export async function createBatchJob(db: Db, services: AppServices, log: Pick<Lo
   const id = randomUUID()
   const key = `users/${session.userId}/batches/${id}.csv`
   const counter = new LineCounter(input.maxBytes)
-  // pipeline (not pipe): a client that disconnects mid-body fails the counter, so the
-  // store's all-or-nothing put keeps nothing instead of waiting forever.
-  const counted = pipeline(input.body, counter, () => {})
+  // A client that disconnects mid-body fails the counter, so the store's all-or-nothing
+  // put keeps nothing instead of waiting forever. Not `pipeline`: a refusal (file over
+  // the limit) must leave the request stream open, so that the route can read the
+  // rest and the client receives the refusal instead of a reset connection.
+  const counted = input.body.pipe(counter)
+  input.body.once('error', (error) => counter.destroy(error))
+  input.body.once('close', () => {
+    if (!input.body.readableEnded) counter.destroy(new AppError('BAD_INPUT', 'The upload was interrupted before the end of the file', { field: 'body' }))
+  })
   const stored = await services.storage.put(key, counted, { contentType: 'text/csv' })
   const totalRows = Math.max(0, counter.lines - 1)
   if (totalRows === 0) {
