@@ -38,8 +38,11 @@ export function QueueView({ query, onQuery, active, focus = null, onFocused }: {
   const searchRef = useRef<HTMLInputElement>(null)
   const noteRef = useRef<HTMLTextAreaElement>(null)
   const { decide, undo } = useDecisions()
-  const facets = useQuery({ queryKey: ['facets'], queryFn: () => callCore('queue.facets', {}) })
-  const batches = useQuery({ queryKey: ['scoring.batches'], queryFn: () => callCore('scoring.batches', {}) })
+  // Filter choices wait until the first rows are on screen: the core answers one call
+  // at a time, and at 100,000 rows these would hold back the first paint.
+  const firstRowsShown = snapshot.data !== undefined && (keys.length === 0 || getRow(0) !== undefined)
+  const facets = useQuery({ queryKey: ['facets'], queryFn: () => callCore('queue.facets', {}), enabled: firstRowsShown })
+  const batches = useQuery({ queryKey: ['scoring.batches'], queryFn: () => callCore('scoring.batches', {}), enabled: firstRowsShown })
 
   // A new list starts at its top with nothing selected.
   useEffect(() => {
