@@ -131,4 +131,25 @@ describe('re-scoring the local queue with a new active model', () => {
       temp.cleanup()
     }
   })
+
+  it('leaves rows whose stored vector has another width (an older build) as they were', async () => {
+    const temp = tempStore()
+    try {
+      const before = await first.scorer.score(rows, 2)
+      seedAnomalies(
+        temp.store,
+        before.map((s, i) => makeAnomaly(i, { score: s.score, severity: s.severity, modelVersion: '1.2.0', features: Array.from(rows.subarray(i * width, (i + 1) * width)) })),
+      )
+      // Row 1 as an older console stored it: five features fewer.
+      const narrow = Buffer.from(Float32Array.from(rows.subarray(width, 2 * width - 5)).buffer)
+      const ids = temp.store.db.prepare('SELECT id FROM anomalies ORDER BY id').pluck().all() as string[]
+      temp.store.db.prepare('UPDATE anomalies SET features = ? WHERE id = ?').run(narrow, ids[1])
+      const summary = await rescoreQueue({ store: temp.store, model: { version: '1.3.0', loaded: second }, now: 1 })
+      expect(summary?.rescored).toBe(1)
+      const versions = temp.store.db.prepare('SELECT model_version FROM anomalies ORDER BY id').pluck().all()
+      expect(versions).toEqual(['1.3.0', '1.2.0'])
+    } finally {
+      temp.cleanup()
+    }
+  })
 })

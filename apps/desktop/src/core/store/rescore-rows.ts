@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3'
-import { severityRank, type Severity } from '@anomalyze/shared'
+import { FEATURE_NAMES, severityRank, type Severity } from '@anomalyze/shared'
 import type { MovedDirection } from '../../contract/queue.ts'
 
 /** A row to re-score: its integer key, stored feature vector and what it shows now. */
@@ -35,10 +35,13 @@ export interface RescoreRows {
  * the detail pane can say what the change did to it.
  */
 export function createRescoreRows(db: Database.Database): RescoreRows {
-  const count = db.prepare<[string], number>('SELECT COUNT(*) FROM anomalies WHERE features IS NOT NULL AND model_version IS NOT ?').pluck()
+  // Only vectors of this build's width: a cache written by an older build (fewer
+  // features) keeps its scores rather than being scored from misread bytes.
+  const width = `length(features) = ${FEATURE_NAMES.length * 4}`
+  const count = db.prepare<[string], number>(`SELECT COUNT(*) FROM anomalies WHERE ${width} AND model_version IS NOT ?`).pluck()
   const next = db.prepare<[string, number, number], RescoreCandidate>(
     `SELECT n, features, score, severity, model_version FROM anomalies
-     WHERE features IS NOT NULL AND model_version IS NOT ? AND n > ? ORDER BY n LIMIT ?`,
+     WHERE ${width} AND model_version IS NOT ? AND n > ? ORDER BY n LIMIT ?`,
   )
   const update = db.prepare<[number, string, number, string, string | null, number]>(
     `UPDATE anomalies SET prev_score = score, prev_severity = severity, prev_model_version = model_version,
