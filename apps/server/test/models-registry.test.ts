@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { DEFAULT_MODEL_DIR } from '@anomalyze/shared/node'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { invalidateActiveModel, onModelFallback } from '../src/services/detection/active-model.ts'
 import { sha256Hex } from '../src/services/models/model-files.ts'
 import { callerFor } from './helpers/caller.ts'
 import { createTestDatabase, type TestDatabase } from './helpers/test-database.ts'
@@ -131,5 +132,28 @@ describe('model registry', () => {
     const chunks: Buffer[] = []
     for await (const chunk of stored) chunks.push(chunk as Buffer)
     expect(sha256Hex(Buffer.concat(chunks))).toBe(active.sha256)
+  })
+
+  it('keeps ingesting with the shipped model when the active version cannot be loaded, and says so', async () => {
+    // As after an upgrade of the engine, or storage gone bad: the active row points at
+    // files this build refuses (1.2.0 was corrupted above).
+    await database.db.modelArtifact.updateMany({ where: { userId }, data: { isActive: false } })
+    await database.db.modelArtifact.updateMany({ where: { userId, version: '1.2.0' }, data: { isActive: true } })
+    invalidateActiveModel(userId)
+    const fallbacks: { artifactId: string; reason: string }[] = []
+    onModelFallback((details) => fallbacks.push(details))
+    try {
+      const ingested = await caller().ingest.transactions({
+        transactions: [{ txId: 'm-after-upgrade', timestamp: Date.UTC(2026, 0, 2, 12), amount: 10, accountId: 'A', merchantId: 'M' }],
+      })
+      expect(ingested).toMatchObject({ accepted: 1, modelVersion: expect.stringMatching(/^default@/) })
+      expect(fallbacks).toHaveLength(1)
+      expect(fallbacks[0]?.reason).toMatch(/sha256/)
+    } finally {
+      onModelFallback(() => {})
+      await database.db.modelArtifact.updateMany({ where: { userId }, data: { isActive: false } })
+      await database.db.modelArtifact.updateMany({ where: { userId, version: '1.1.0' }, data: { isActive: true } })
+      invalidateActiveModel(userId)
+    }
   })
 })

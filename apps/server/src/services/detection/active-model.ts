@@ -1,5 +1,5 @@
 import { AppError } from '@anomalyze/shared'
-import { loadDefaultModel, loadModelArtifact, type LoadedModel } from '@anomalyze/shared/node'
+import { loadDefaultModel, loadModelArtifact, ModelArtifactError, type LoadedModel } from '@anomalyze/shared/node'
 import type { Db } from '../../db/prisma.ts'
 import type { ObjectStore } from '../../storage/object-store.ts'
 import { getArtifactFiles, sha256Hex, writeArtifactDir } from '../models/model-files.ts'
@@ -9,6 +9,9 @@ export interface ActiveModel {
   version: string
   loaded: LoadedModel
 }
+
+/** Told when a user's active version cannot be loaded and the shipped model scores instead. */
+export type FallbackListener = (details: { userId: string; artifactId: string; reason: string }) => void
 
 /** What the registry calls the shipped model when a user has no active version. */
 export const DEFAULT_MODEL_VERSION = 'default'
@@ -26,6 +29,10 @@ let defaultModel: Promise<ActiveModel> | null = null
 let storage: ObjectStore | null = null
 const activeByUser = new Map<string, { artifactId: string | null; checkedAt: number }>()
 const loadedByArtifact = new Map<string, Promise<ActiveModel>>()
+let onFallback: FallbackListener = () => {}
+/** Active versions that failed to load, and when to try again: not on every call. */
+const unusableUntil = new Map<string, number>()
+const RETRY_UNUSABLE_MS = 60_000
 
 /**
  * Gives the registry's object store to the scoring path. Ingestion calls
@@ -34,6 +41,11 @@ const loadedByArtifact = new Map<string, Promise<ActiveModel>>()
  */
 export function useModelStorage(store: ObjectStore): void {
   storage = store
+}
+
+/** Where fallbacks to the shipped model are reported (the server's log, at start). */
+export function onModelFallback(listener: FallbackListener): void {
+  onFallback = listener
 }
 
 /** Forgets the user's cached active version (after an activation). */
@@ -64,8 +76,19 @@ export async function activeModelFor(db: Db, userId: string): Promise<ActiveMode
     entry = { artifactId: row?.id ?? null, checkedAt: Date.now() }
     activeByUser.set(userId, entry)
   }
-  if (entry.artifactId === null) return shippedModel()
-  return registeredModel(db, entry.artifactId)
+  if (entry.artifactId === null || (unusableUntil.get(entry.artifactId) ?? 0) > Date.now()) return shippedModel()
+  try {
+    return await registeredModel(db, entry.artifactId)
+  } catch (error) {
+    // An active version this build cannot use (its features predate an upgrade of the
+    // engine, or its stored files went bad) must not stop ingestion: the shipped model
+    // scores instead, the anomalies say so in their modelVersion, and the log says why.
+    // Activating a version that loads (or retraining) ends it.
+    if (!(error instanceof ModelArtifactError) && !(error instanceof AppError && error.code === 'UNAVAILABLE')) throw error
+    unusableUntil.set(entry.artifactId, Date.now() + RETRY_UNUSABLE_MS)
+    onFallback({ userId, artifactId: entry.artifactId, reason: error.message })
+    return shippedModel()
+  }
 }
 
 /** Loads a registered version (once per instance), verifying its files as it goes. */
