@@ -1,17 +1,20 @@
-import { useEffect, useState } from 'react'
+import { lazy, Suspense, useEffect, useState } from 'react'
 import type { QueueQuery } from '../../contract/queue.ts'
 import { SignInPanel } from './components/SignInPanel.tsx'
 import { StatusBar } from './components/StatusBar.tsx'
-import { AuditView } from './audit/AuditView.tsx'
-import { BillingView } from './billing/BillingView.tsx'
-import { DashboardView } from './dashboard/DashboardView.tsx'
 import { useSyncStatus } from './hooks/useSyncStatus.ts'
 import { useDeepLink } from './deep-link/useDeepLink.ts'
-import { NotificationsView } from './notifications/NotificationsView.tsx'
-import { ModelsView } from './models/ModelsView.tsx'
 import { DEFAULT_QUERY, QueueView, type QueueFocus } from './queue/QueueView.tsx'
-import { ReportsView } from './reports/ReportsView.tsx'
-import { ScoringView } from './scoring/ScoringView.tsx'
+
+// The queue is the first screen; every other view is its own chunk, loaded when first
+// opened, so the first paint parses only what the queue needs.
+const AuditView = lazy(async () => ({ default: (await import('./audit/AuditView.tsx')).AuditView }))
+const BillingView = lazy(async () => ({ default: (await import('./billing/BillingView.tsx')).BillingView }))
+const DashboardView = lazy(async () => ({ default: (await import('./dashboard/DashboardView.tsx')).DashboardView }))
+const NotificationsView = lazy(async () => ({ default: (await import('./notifications/NotificationsView.tsx')).NotificationsView }))
+const ModelsView = lazy(async () => ({ default: (await import('./models/ModelsView.tsx')).ModelsView }))
+const ReportsView = lazy(async () => ({ default: (await import('./reports/ReportsView.tsx')).ReportsView }))
+const ScoringView = lazy(async () => ({ default: (await import('./scoring/ScoringView.tsx')).ScoringView }))
 
 const VIEWS = [
   { id: 'queue', label: 'Queue', key: '1' },
@@ -84,7 +87,7 @@ export function App() {
             {s.state === 'syncing' ? 'First sync in progress: the queue appears when the first page is stored.' : s.error ?? 'Waiting for the first sync.'}
           </p>
         ) : (
-          <>
+          <Suspense fallback={<p className="muted">Loading…</p>}>
             {view === 'queue' && <QueueView query={query} onQuery={setQuery} active={view === 'queue'} focus={focus} onFocused={() => setFocus(null)} />}
             {view === 'overview' && <DashboardView />}
             {view === 'models' && <ModelsView />}
@@ -101,7 +104,7 @@ export function App() {
                 }}
               />
             )}
-          </>
+          </Suspense>
         )}
       </main>
       <StatusBar />
