@@ -1,12 +1,10 @@
-import { readFileSync } from 'node:fs'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createHash } from 'node:crypto'
-import { DEFAULT_MODEL_DIR } from '@anomalyze/shared/node'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startApp, type RunningApp } from '../../server/src/app/start-app.ts'
 import { loadEnv } from '../../server/src/env.ts'
+import { shippedModelUpload } from '../../server/test/helpers/model-uploads.ts'
 import { testLogger } from '../../server/test/helpers/silent-logger.ts'
 import { createTestDatabase, type TestDatabase } from '../../server/test/helpers/test-database.ts'
 import { createCore, type Core } from '../src/core/create-core.ts'
@@ -22,18 +20,6 @@ let database: TestDatabase
 let app: RunningApp
 let root: string
 const cores: Core[] = []
-
-function shippedArtifact(version: string) {
-  const manifest = JSON.parse(readFileSync(join(DEFAULT_MODEL_DIR, 'manifest.json'), 'utf8')) as Record<string, unknown>
-  manifest.version = version
-  const onnx = readFileSync(join(DEFAULT_MODEL_DIR, 'model.onnx'))
-  return {
-    manifest: JSON.stringify(manifest),
-    onnxBase64: onnx.toString('base64'),
-    treesBase64: readFileSync(join(DEFAULT_MODEL_DIR, 'model.json')).toString('base64'),
-    sha256: createHash('sha256').update(onnx).digest('hex'),
-  }
-}
 
 function openCore(name: string): Core {
   const core = createCore({ dataDir: join(root, name) })
@@ -62,7 +48,7 @@ describe('active model rollout to the console', () => {
     expect((await desktop.handlers['scoring.availability']({})).data?.modelVersion).toMatch(/^default@/)
 
     // The analyst's organisation activates its own version on the server.
-    const register = await desktop.handlers['server.call']({ type: 'mutation', path: 'models.register', input: shippedArtifact('2.0.0') })
+    const register = await desktop.handlers['server.call']({ type: 'mutation', path: 'models.register', input: shippedModelUpload('2.0.0') })
     expect(register.error).toBeUndefined()
     expect((await desktop.handlers['server.call']({ type: 'mutation', path: 'models.activate', input: { version: '2.0.0' } })).error).toBeUndefined()
 
@@ -86,7 +72,7 @@ describe('active model rollout to the console', () => {
     expect((await restarted.handlers['scoring.availability']({})).data).toMatchObject({ available: true, modelVersion: '2.0.0' })
 
     // A newer version, then a rollback on the server: each next sync follows.
-    await restarted.handlers['server.call']({ type: 'mutation', path: 'models.register', input: shippedArtifact('2.1.0') })
+    await restarted.handlers['server.call']({ type: 'mutation', path: 'models.register', input: shippedModelUpload('2.1.0') })
     await restarted.handlers['server.call']({ type: 'mutation', path: 'models.activate', input: { version: '2.1.0' } })
     await restarted.sync.syncNow()
     expect(await restarted.scoring.modelVersion()).toBe('2.1.0')

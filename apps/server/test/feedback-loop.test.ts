@@ -9,12 +9,9 @@ import {
 } from '@anomalyze/shared'
 import { loadDefaultModel } from '@anomalyze/shared/node'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { entitlementsOfPlan } from '../src/services/billing/entitlements.ts'
 import { activeModelFor } from '../src/services/detection/active-model.ts'
-import { registerTrainingWorkers } from '../src/services/training/register-training-workers.ts'
-import { DEFAULT_PLANS, seedPlans } from '../src/seed/plans.ts'
 import { callerFor } from './helpers/caller.ts'
-import { testLogger } from './helpers/silent-logger.ts'
+import { createProAccountWithTraining, trainingFinished } from './helpers/pro-account.ts'
 import { createTestDatabase, type TestDatabase } from './helpers/test-database.ts'
 import { createTestServices, type TestServices } from './helpers/test-services.ts'
 
@@ -46,13 +43,7 @@ describe('feedback loop demonstration', () => {
   beforeAll(async () => {
     database = await createTestDatabase()
     services = await createTestServices({ databaseUrl: database.url })
-    await seedPlans(database.db)
-    await database.db.user.create({ data: { id: userId, name: 'Feedback' } })
-    const pro = DEFAULT_PLANS[1]
-    await database.db.subscription.create({
-      data: { userId, planId: pro.id, status: 'ACTIVE', features: entitlementsOfPlan({ ...pro, rateLimitPerMinute: 3_000 }) },
-    })
-    await registerTrainingWorkers({ ...services, db: database.db, log: testLogger })
+    await createProAccountWithTraining(database.db, services, { id: userId, name: 'Feedback' })
   })
   afterAll(async () => {
     await services.close()
@@ -71,14 +62,7 @@ describe('feedback loop demonstration', () => {
     return anomalies
   }
 
-  async function finished(id: string) {
-    for (let attempt = 0; attempt < 600; attempt += 1) {
-      const job = await caller().training.get({ id })
-      if (job.status === 'COMPLETED' || job.status === 'FAILED') return job
-      await new Promise((resolve) => setTimeout(resolve, 250))
-    }
-    throw new Error(`training job ${id} did not finish`)
-  }
+  const finished = (id: string) => trainingFinished(() => caller().training.get({ id }))
 
   const isAlert = (severity: string) => severity !== 'LOW'
 

@@ -1,26 +1,10 @@
-import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
-import { DEFAULT_MODEL_DIR } from '@anomalyze/shared/node'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { invalidateActiveModel, onModelFallback } from '../src/services/detection/active-model.ts'
 import { sha256Hex } from '../src/services/models/model-files.ts'
 import { callerFor } from './helpers/caller.ts'
+import { shippedModelUpload } from './helpers/model-uploads.ts'
 import { createTestDatabase, type TestDatabase } from './helpers/test-database.ts'
 import { createTestServices, type TestServices } from './helpers/test-services.ts'
-
-/** The shipped default model's files, re-versioned: a valid artifact in milliseconds. */
-function artifactUpload(version: string, edit: (manifest: Record<string, unknown>) => void = () => {}) {
-  const manifest = JSON.parse(readFileSync(join(DEFAULT_MODEL_DIR, 'manifest.json'), 'utf8')) as Record<string, unknown>
-  manifest.version = version
-  edit(manifest)
-  const onnx = readFileSync(join(DEFAULT_MODEL_DIR, 'model.onnx'))
-  return {
-    manifest: JSON.stringify(manifest),
-    onnxBase64: onnx.toString('base64'),
-    treesBase64: readFileSync(join(DEFAULT_MODEL_DIR, 'model.json')).toString('base64'),
-    sha256: sha256Hex(onnx),
-  }
-}
 
 describe('model registry', () => {
   let database: TestDatabase
@@ -49,8 +33,8 @@ describe('model registry', () => {
   })
 
   it('registers verified artifacts as inactive versions, stored in object storage', async () => {
-    const first = await caller().models.register(artifactUpload('1.0.0'))
-    const second = await caller().models.register(artifactUpload('1.1.0'))
+    const first = await caller().models.register(shippedModelUpload('1.0.0'))
+    const second = await caller().models.register(shippedModelUpload('1.1.0'))
     expect(first).toMatchObject({ version: '1.0.0', s3Path: `users/${userId}/models/1.0.0/model.onnx` })
     expect(await services.storage.head(second.s3Path)).not.toBeNull()
     const listed = await caller().models.list()
@@ -62,22 +46,22 @@ describe('model registry', () => {
   })
 
   it('refuses a version already registered', async () => {
-    await expect(caller().models.register(artifactUpload('1.0.0'))).rejects.toThrow(/1\.0\.0 is already registered/)
+    await expect(caller().models.register(shippedModelUpload('1.0.0'))).rejects.toThrow(/1\.0\.0 is already registered/)
   })
 
   it('refuses corrupt uploads and manifests that do not match this build, registering nothing', async () => {
-    const corrupt = artifactUpload('2.0.0')
+    const corrupt = shippedModelUpload('2.0.0')
     const bytes = Buffer.from(corrupt.onnxBase64, 'base64')
     bytes[bytes.length - 10] = (bytes[bytes.length - 10] ?? 0) ^ 0xff
     await expect(caller().models.register({ ...corrupt, onnxBase64: bytes.toString('base64'), sha256: undefined })).rejects.toThrow(
       /Model refused: model\.onnx does not match the sha256 in its manifest/,
     )
     await expect(caller().models.register({ ...corrupt, onnxBase64: bytes.toString('base64') })).rejects.toThrow(/expected [0-9a-f]{64}/)
-    const renamed = artifactUpload('2.0.1', (m) => {
+    const renamed = shippedModelUpload('2.0.1', (m) => {
       m.featureNames = [...(m.featureNames as string[]).slice(1), 'shoe_size']
     })
     await expect(caller().models.register(renamed)).rejects.toThrow(/model features do not match this build \(missing: amount; unknown: shoe_size/)
-    const badJson = { ...artifactUpload('2.0.2'), manifest: '{"format":"anomalyze-model","formatVersion":1}' }
+    const badJson = { ...shippedModelUpload('2.0.2'), manifest: '{"format":"anomalyze-model","formatVersion":1}' }
     await expect(caller().models.register(badJson)).rejects.toThrow(/invalid model manifest/)
     expect((await caller().models.list()).versions.map((v) => v.version)).toEqual(['1.1.0', '1.0.0'])
   })
@@ -117,7 +101,7 @@ describe('model registry', () => {
   })
 
   it('never activates a version whose stored files were corrupted, and keeps the current one', async () => {
-    await caller().models.register(artifactUpload('1.2.0'))
+    await caller().models.register(shippedModelUpload('1.2.0'))
     await services.storage.put(`users/${userId}/models/1.2.0/model.onnx`, Buffer.from('not a model'))
     await expect(caller().models.activate({ version: '1.2.0' })).rejects.toThrow(/Model 1\.2\.0 cannot be activated: .*sha256/)
     expect((await caller().models.list()).activeVersion).toBe('1.1.0')

@@ -1,6 +1,4 @@
 import { randomUUID } from 'node:crypto'
-import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
 import {
   buildFeatureMatrix,
   generateTransactions,
@@ -10,16 +8,13 @@ import {
   type AnomalyModel,
   type GeneratedTransaction,
 } from '@anomalyze/shared'
-import { DEFAULT_MODEL_DIR } from '@anomalyze/shared/node'
 import type { TRPCError } from '@trpc/server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { entitlementsOfPlan } from '../src/services/billing/entitlements.ts'
-import { artifactKeys, getArtifactFiles, sha256Hex } from '../src/services/models/model-files.ts'
+import { artifactKeys, getArtifactFiles } from '../src/services/models/model-files.ts'
 import { PREVIEW_DAYS } from '../src/services/models/preview-candidate.ts'
-import { registerTrainingWorkers } from '../src/services/training/register-training-workers.ts'
-import { DEFAULT_PLANS, seedPlans } from '../src/seed/plans.ts'
 import { callerFor } from './helpers/caller.ts'
-import { testLogger } from './helpers/silent-logger.ts'
+import { createProAccountWithTraining, trainingFinished } from './helpers/pro-account.ts'
+import { shippedModelUpload } from './helpers/model-uploads.ts'
 import { createTestDatabase, type TestDatabase } from './helpers/test-database.ts'
 import { createTestServices, type TestServices } from './helpers/test-services.ts'
 
@@ -37,18 +32,6 @@ const NOISY = new Set(['T00000', 'T00001', 'T00002', 'T00003'])
 const FALSE_POSITIVES_TO_LABEL = 40
 const START = Date.UTC(2026, 0, 1)
 
-function shippedUpload(version: string) {
-  const manifest = JSON.parse(readFileSync(join(DEFAULT_MODEL_DIR, 'manifest.json'), 'utf8')) as Record<string, unknown>
-  manifest.version = version
-  const onnx = readFileSync(join(DEFAULT_MODEL_DIR, 'model.onnx'))
-  return {
-    manifest: JSON.stringify(manifest),
-    onnxBase64: onnx.toString('base64'),
-    treesBase64: readFileSync(join(DEFAULT_MODEL_DIR, 'model.json')).toString('base64'),
-    sha256: sha256Hex(onnx),
-  }
-}
-
 describe('candidate model preview', () => {
   let database: TestDatabase
   let services: TestServices
@@ -65,13 +48,7 @@ describe('candidate model preview', () => {
   beforeAll(async () => {
     database = await createTestDatabase()
     services = await createTestServices({ databaseUrl: database.url })
-    await seedPlans(database.db)
-    await database.db.user.create({ data: { id: userId, name: 'Preview' } })
-    const pro = DEFAULT_PLANS[1]
-    await database.db.subscription.create({
-      data: { userId, planId: pro.id, status: 'ACTIVE', features: entitlementsOfPlan({ ...pro, rateLimitPerMinute: 3_000 }) },
-    })
-    await registerTrainingWorkers({ ...services, db: database.db, log: testLogger })
+    await createProAccountWithTraining(database.db, services, { id: userId, name: 'Preview' })
   })
   afterAll(async () => {
     await services.close()
@@ -80,19 +57,12 @@ describe('candidate model preview', () => {
 
   const caller = () => callerFor(database.db, userId, { name: 'Asha' }, services)
 
-  async function finished(id: string) {
-    for (let attempt = 0; attempt < 600; attempt += 1) {
-      const job = await caller().training.get({ id })
-      if (job.status === 'COMPLETED' || job.status === 'FAILED') return job
-      await new Promise((resolve) => setTimeout(resolve, 250))
-    }
-    throw new Error(`training job ${id} did not finish`)
-  }
+  const finished = (id: string) => trainingFinished(() => caller().training.get({ id }))
 
   it('trains a candidate on labels and leaves the registered shipped model active', async () => {
     // The shipped model as a registered, active version: the "before" side is then
     // loaded and verified from storage like any other version.
-    await caller().models.register(shippedUpload('1.0.0'))
+    await caller().models.register(shippedModelUpload('1.0.0'))
     await caller().models.activate({ version: '1.0.0' })
     for (let i = 0; i < items.length; i += 1_000) {
       const result = await caller().ingest.transactions({ transactions: items.slice(i, i + 1_000).map((g) => g.transaction) })
