@@ -106,7 +106,10 @@ export async function startJobQueue(options: JobQueueOptions): Promise<JobQueue>
       await boss.schedule(queue.name, cron, data, scheduleOptions)
     },
     async stop() {
-      await boss.stop({ graceful: true, timeout: 10_000, wait: true })
+      // Waits for running jobs longer than a batch job's 30 s slice (plus its last
+      // chunk): the database closes after this, and a job cut off there would fail
+      // its own bookkeeping mid-shutdown. An unfinished job resumes at the next start.
+      await boss.stop({ graceful: true, timeout: 45_000, wait: true })
     },
   }
 }
