@@ -74,11 +74,8 @@ export async function ingestTransactions(db: Db, userId: string, items: unknown[
 
   const model = await activeModelFor(db, userId)
   const anomalies: IngestResult['anomalies'] = []
-  const finish = async (sql: SqlClient): Promise<void> => {
-    await options.onCommit?.(sql, outcomes)
-  }
-  if (valid.length > 0 || options.onCommit) await inSqlTransaction(sqlPoolOf(db), async (sql) => {
-    if (valid.length === 0) return finish(sql)
+  // Stores the new transactions and their anomalies; duplicates become outcomes only.
+  const storeAndScore = async (sql: SqlClient): Promise<void> => {
     const idOf = await insertNewTransactions(
       sql,
       userId,
@@ -89,7 +86,7 @@ export async function ingestTransactions(db: Db, userId: string, items: unknown[
     for (const { index, tx: t } of valid) {
       if (!idOf.has(t.txId)) outcomes[index] = { index, txId: t.txId, outcome: 'duplicate' }
     }
-    if (fresh.length === 0) return finish(sql)
+    if (fresh.length === 0) return
 
     const states = await lockFeatureStates(sql, userId, unique(fresh.map((f) => f.tx.accountId)), unique(fresh.map((f) => f.tx.merchantId)))
     const width = FEATURE_NAMES.length
@@ -137,8 +134,13 @@ export async function ingestTransactions(db: Db, userId: string, items: unknown[
       outcomes[index] = { index, txId: t.txId, outcome: 'accepted', transactionId, anomalyId }
     })
     await insertAnomalies(sql, userId, model.version, newAnomalies)
-    await finish(sql)
-  })
+  }
+  if (valid.length > 0 || options.onCommit) {
+    await inSqlTransaction(sqlPoolOf(db), async (sql) => {
+      if (valid.length > 0) await storeAndScore(sql)
+      await options.onCommit?.(sql, outcomes)
+    })
+  }
   const count = (kind: ItemOutcome['outcome']) => outcomes.filter((o) => o.outcome === kind).length
   return {
     accepted: count('accepted'),
