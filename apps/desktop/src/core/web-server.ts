@@ -25,6 +25,13 @@ export interface WebServerOptions {
   rendererDir: string | null
   port: number
   host?: string
+  /**
+   * Called after every API call with its handler time (ms, parse + run) and the answer's
+   * size; default: one stderr line per call when ANOMALYZE_LOG_CALLS=1. Every answer
+   * also carries a `Server-Timing: core;dur=<ms>` header, which the page reads from
+   * its resource timings (see bench/desktop.ts).
+   */
+  onCall?: (call: { method: string; ms: number; bytes: number }) => void
 }
 
 export interface CoreFiles {
@@ -98,7 +105,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: WebSer
     return
   }
   if (url.pathname.startsWith('/api/')) {
-    await handleApi(req, res, url.pathname.slice('/api/'.length), options.handlers)
+    await handleApi(req, res, url.pathname.slice('/api/'.length), options.handlers, options.onCall ?? defaultCallLog())
     return
   }
   if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -108,7 +115,14 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: WebSer
   serveStatic(res, url.pathname, options.rendererDir)
 }
 
-async function handleApi(req: IncomingMessage, res: ServerResponse, method: string, handlers: CoreHandlers): Promise<void> {
+type CallLog = NonNullable<WebServerOptions['onCall']>
+
+function defaultCallLog(): CallLog | undefined {
+  if (process.env.ANOMALYZE_LOG_CALLS !== '1') return undefined
+  return ({ method, ms, bytes }) => process.stderr.write(`core call ${method} ${ms.toFixed(1)} ms ${bytes} B\n`)
+}
+
+async function handleApi(req: IncomingMessage, res: ServerResponse, method: string, handlers: CoreHandlers, onCall: CallLog | undefined): Promise<void> {
   if (req.method !== 'POST') return sendJson(res, 405, { error: { code: 'BAD_INPUT', message: 'Use POST' } })
   if (!(req.headers['content-type'] ?? '').startsWith('application/json')) {
     return sendJson(res, 415, { error: { code: 'BAD_INPUT', message: 'Content-Type must be application/json' } })
@@ -122,8 +136,13 @@ async function handleApi(req: IncomingMessage, res: ServerResponse, method: stri
     return sendJson(res, 400, { error: { code: 'BAD_INPUT', message: error instanceof Error ? error.message : 'Bad JSON' } })
   }
   const call = handlers[method] as (a: unknown) => Promise<CoreResult<unknown>>
+  const started = performance.now()
+  const result = await call(args)
+  const text = JSON.stringify(result)
+  const ms = performance.now() - started
   // Domain errors are answers, not transport failures: always 200 with {error}.
-  sendJson(res, 200, await call(args))
+  sendJsonText(res, 200, text, { 'server-timing': `core;dur=${ms.toFixed(1)}` })
+  onCall?.({ method, ms, bytes: Buffer.byteLength(text) })
 }
 
 async function handleUpload(req: IncomingMessage, res: ServerResponse, url: URL, files: CoreFiles | undefined): Promise<void> {
@@ -175,7 +194,10 @@ function readBody(req: IncomingMessage): Promise<string> {
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body)
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' })
+  sendJsonText(res, status, JSON.stringify(body))
+}
+
+function sendJsonText(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers })
   res.end(text)
 }

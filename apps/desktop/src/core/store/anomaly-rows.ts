@@ -46,8 +46,11 @@ export interface RescoreColumns {
   moved: MovedDirection | null
 }
 
-/** What the queue queries read: every column, plus whether a decision is still pending. */
-export type StoredAnomaly = AnomalyRecord & Partial<RescoreColumns> & { pending: number }
+/** What the queue queries read: every column but the feature vector, plus whether a decision is still pending. */
+export type StoredAnomaly = AnomalyRecord & Partial<Omit<RescoreColumns, 'features'>> & { pending: number }
+
+/** The columns a queue row shows (see toQueueRow); a list page reads only these. */
+export type QueueRowRecord = Pick<StoredAnomaly, 'n' | 'id' | 'tx_id' | 'ts' | 'amount' | 'currency' | 'account_id' | 'merchant_id' | 'score' | 'severity' | 'rules_json' | 'status' | 'moved' | 'pending'>
 
 /**
  * A feature vector as stored: float32 little-endian, the precision ONNX scores with.
@@ -125,7 +128,14 @@ export const UPSERT_SYNCED_SQL = (() => {
   ON CONFLICT (id) DO UPDATE SET ${updates.join(', ')}`
 })()
 
-export function toQueueRow(record: StoredAnomaly): QueueRow {
+/**
+ * SELECT lists for the queue: never `*`, which would drag each row's feature vector
+ * (the re-score input, never shown) and the explanation through every page.
+ */
+export const QUEUE_ROW_SELECT = 'n, id, tx_id, ts, amount, currency, account_id, merchant_id, score, severity, rules_json, status, moved'
+export const DETAIL_SELECT = `n, ${COLUMNS.join(', ')}, prev_score, prev_severity, prev_model_version, moved`
+
+export function toQueueRow(record: QueueRowRecord): QueueRow {
   return {
     key: record.n,
     id: record.id,

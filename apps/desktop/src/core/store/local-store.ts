@@ -34,7 +34,7 @@ export function openLocalStore(file: string): LocalStore {
   const bulkLoad = createBulkLoad(db, state)
   // Indexes set aside by a sync that never finished (the app died mid-load) come back.
   bulkLoad.end()
-  const countServer = db.prepare('SELECT COUNT(*) FROM anomalies WHERE batch_id IS NULL').pluck()
+  const countServerAnomalies = createServerCount(db)
   return {
     db,
     queue: createQueueQueries(db),
@@ -42,11 +42,38 @@ export function openLocalStore(file: string): LocalStore {
     state,
     batches,
     bulkLoad,
-    applyPage,
+    applyPage: (page, now) => {
+      countServerAnomalies.forget()
+      applyPage(page, now)
+    },
     dashboard: (batchId) => readDashboard(db, batchId),
-    countServerAnomalies: () => countServer.get() as number,
+    countServerAnomalies: () => countServerAnomalies.get(),
     close: () => {
       db.close()
+    },
+  }
+}
+
+/**
+ * The sync status asks for this count every few seconds and after every label; at
+ * 100,000 rows the COUNT walks a whole index (5 ms, holding up the one-call-at-a-time
+ * core). Server rows only arrive through applyPage, which forgets the count; the
+ * highest key and the file's data version catch any other writer (tests, another
+ * connection) without a scan.
+ */
+function createServerCount(db: Database.Database): { get(): number; forget(): void } {
+  const count = db.prepare('SELECT COUNT(*) FROM anomalies WHERE batch_id IS NULL').pluck()
+  const marker = db.prepare('SELECT max(n) FROM anomalies').pluck()
+  let cached: { marker: string; count: number } | null = null
+  const currentMarker = (): string => `${String(marker.get())}/${String(db.pragma('data_version', { simple: true }))}`
+  return {
+    get() {
+      const now = currentMarker()
+      if (cached?.marker !== now) cached = { marker: now, count: count.get() as number }
+      return cached.count
+    },
+    forget() {
+      cached = null
     },
   }
 }

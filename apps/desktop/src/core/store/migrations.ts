@@ -144,6 +144,22 @@ const MIGRATIONS: readonly string[] = [
   ALTER TABLE anomalies ADD COLUMN moved TEXT;
   CREATE INDEX anomalies_moved ON anomalies (moved) WHERE moved IS NOT NULL;
   `,
+  `
+  -- The sort indexes again, with the key n before status: every queue order ends
+  -- with n as its tie-break, which the old column order could not give, so each
+  -- snapshot sorted all 100,000 keys in a temporary b-tree (85 ms, now 27 ms).
+  -- status stays in the index so the "open items" filter still never reads the table.
+  DROP INDEX IF EXISTS anomalies_by_severity;
+  DROP INDEX IF EXISTS anomalies_by_score;
+  DROP INDEX IF EXISTS anomalies_by_time;
+  CREATE INDEX anomalies_by_severity ON anomalies (batch_id, severity_rank DESC, score DESC, n, status);
+  CREATE INDEX anomalies_by_score ON anomalies (batch_id, score DESC, n, status);
+  CREATE INDEX anomalies_by_time ON anomalies (batch_id, ts DESC, n, status);
+  -- A first sync cut short by the app dying left the old definitions saved to be put
+  -- back (see bulk-load.ts): they must not collide with the ones just made.
+  UPDATE sync_state SET value = replace(value, 'CREATE INDEX anomalies_by_', 'CREATE INDEX IF NOT EXISTS anomalies_by_')
+  WHERE key = 'bulkLoadDdl' AND value IS NOT NULL;
+  `,
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS.length

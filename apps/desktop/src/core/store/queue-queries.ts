@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3'
 import { AppError } from '@anomalyze/shared'
 import type { AnomalyDetail, HistoryPoint, QueueFacets, QueueQuery, QueueRow, QueueSnapshot } from '../../contract/queue.ts'
-import { toAnomalyDetail, toQueueRow, type StoredAnomaly } from './anomaly-rows.ts'
+import { DETAIL_SELECT, QUEUE_ROW_SELECT, toAnomalyDetail, toQueueRow, type QueueRowRecord, type StoredAnomaly } from './anomaly-rows.ts'
 import { buildQueueWhere, orderByFor } from './queue-filters.ts'
 
 /** A row is pending while one of its decisions is still waiting for the server. */
@@ -21,7 +21,10 @@ export function createQueueQueries(db: Database.Database): QueueQueries {
     `SELECT id, tx_id AS txId, ts AS timestamp, amount, score, severity
      FROM anomalies WHERE account_id = ? ORDER BY ts DESC LIMIT ?`,
   )
-  const getOne = db.prepare<[string], StoredAnomaly>(`SELECT *, ${PENDING_SQL} FROM anomalies WHERE id = ?`)
+  const getOne = db.prepare<[string], StoredAnomaly>(`SELECT ${DETAIL_SELECT}, ${PENDING_SQL} FROM anomalies WHERE id = ?`)
+  const page = db.prepare<[string], QueueRowRecord>(
+    `SELECT ${QUEUE_ROW_SELECT}, ${PENDING_SQL} FROM anomalies WHERE n IN (SELECT value FROM json_each(?))`,
+  )
   // Few distinct rule combinations exist: split those in JS rather than json_each
   // over every row (ten times slower at 100,000 rows).
   const ruleSets = db.prepare<[], string>('SELECT DISTINCT rules_json FROM anomalies').pluck()
@@ -44,9 +47,7 @@ export function createQueueQueries(db: Database.Database): QueueQueries {
         throw new AppError('BAD_INPUT', `Ask for at most ${MAX_ROWS_PER_CALL} rows at a time`, { requested: keys.length })
       }
       if (keys.length === 0) return []
-      const records = db
-        .prepare(`SELECT *, ${PENDING_SQL} FROM anomalies WHERE n IN (SELECT value FROM json_each(?))`)
-        .all(JSON.stringify(keys)) as Array<StoredAnomaly>
+      const records = page.all(JSON.stringify(keys))
       // Back in the order asked for; keys that vanished are left out.
       const byKey = new Map(records.map((r) => [r.n, r]))
       return keys.flatMap((k) => {
