@@ -2,12 +2,42 @@ import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import react from '@vitejs/plugin-react'
 import { defineConfig } from 'electron-vite'
+import type { HtmlTagDescriptor, Plugin } from 'vite'
 
 // Workspace packages ship TypeScript source: bundle them instead of leaving a
 // runtime import of untranspiled .ts files (electron-vite externalizes every
 // dependency by default).
 const here = dirname(fileURLToPath(import.meta.url))
 const bundledWorkspacePackages = ['@anomalyze/shared']
+
+/**
+ * The page's entry (boot.ts) is small and loads the app (main.tsx) with a dynamic
+ * import, which the browser would only start fetching once boot has run. Links in the
+ * page start the app's code and styles downloading at once; boot waits for them before
+ * asking the local core for the first screen, because the browser console's core also
+ * serves these files, one thing at a time (see boot.ts).
+ */
+function preloadAppChunk(): Plugin {
+  return {
+    name: 'anomalyze:preload-app-chunk',
+    transformIndexHtml: {
+      order: 'post',
+      handler(_html, ctx) {
+        const entry = ctx.chunk
+        const bundle = ctx.bundle
+        if (entry === undefined || bundle === undefined) return undefined
+        const tags: HtmlTagDescriptor[] = []
+        for (const file of entry.dynamicImports) {
+          const chunk = bundle[file]
+          if (chunk?.type !== 'chunk' || chunk.facadeModuleId?.endsWith('/src/main.tsx') !== true) continue
+          for (const css of chunk.viteMetadata?.importedCss ?? []) tags.push({ tag: 'link', attrs: { rel: 'stylesheet', crossorigin: true, href: `./${css}` }, injectTo: 'head' })
+          for (const js of [chunk.fileName, ...chunk.imports.filter((f) => f !== entry.fileName)]) tags.push({ tag: 'link', attrs: { rel: 'modulepreload', crossorigin: true, href: `./${js}` }, injectTo: 'head' })
+        }
+        return tags
+      },
+    },
+  }
+}
 
 export default defineConfig({
   main: {
@@ -29,7 +59,7 @@ export default defineConfig({
   },
   renderer: {
     root: resolve(here, 'src/renderer'),
-    plugins: [react()],
+    plugins: [react(), preloadAppChunk()],
     build: {
       // electron-vite leaves the renderer unminified; a third of the bytes parse faster
       // on first paint (the queue's goal is under a second).

@@ -1,6 +1,6 @@
 import type { LabelKind } from '@anomalyze/shared'
 import type { Dashboard } from './dashboard.ts'
-import type { AnomalyDetail, HistoryPoint, QueueFacets, QueueQuery, QueueRow, QueueSnapshot } from './queue.ts'
+import type { AnomalyDetail, HistoryPoint, QueueFacets, QueueRow, QueueSnapshot, QueueSnapshotArgs } from './queue.ts'
 import type { CoreResult } from './result.ts'
 import type { BadRowsPage, CsvInspection, LocalBatch, ScoringAvailability, ScoringJob, ScoringSource, StartScoringArgs } from './scoring.ts'
 import type { SyncStatus } from './sync-status.ts'
@@ -51,7 +51,7 @@ export interface SignInArgs {
  * @see src/core/api/create-handlers.ts for the implementation.
  */
 export interface CoreMethods {
-  'queue.snapshot': (args: QueueQuery) => QueueSnapshot
+  'queue.snapshot': (args: QueueSnapshotArgs) => QueueSnapshot
   'queue.rows': (args: { keys: number[] }) => QueueRow[]
   'queue.facets': (args: Record<string, never>) => QueueFacets
   'anomaly.get': (args: { id: string }) => AnomalyDetail

@@ -45,6 +45,13 @@ export interface QueueQuery {
 export interface QueueSnapshot {
   keys: number[]
   total: number
+  /** The rows of the first `firstRows` keys, when asked for: the first screen in one call. */
+  rows?: QueueRow[]
+}
+
+/** A snapshot request; `firstRows` also returns the rows of that many leading keys (at most 1,000). */
+export interface QueueSnapshotArgs extends QueueQuery {
+  firstRows?: number
 }
 
 export interface QueueRow {

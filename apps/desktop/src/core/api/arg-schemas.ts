@@ -32,7 +32,7 @@ const source = z.union([
 const mapping = z.partialRecord(z.enum(MAPPABLE_FIELDS), z.number().int().min(0).max(10_000))
 
 export const ARG_SCHEMAS = {
-  'queue.snapshot': z.object({ filters, sort: z.enum(QUEUE_SORTS) }).strict(),
+  'queue.snapshot': z.object({ filters, sort: z.enum(QUEUE_SORTS), firstRows: z.number().int().min(0).max(1_000).optional() }).strict(),
   'queue.rows': z.object({ keys: z.array(z.number().int()).max(1_000) }).strict(),
   'queue.facets': empty,
   'anomaly.get': z.object({ id: z.string().min(1) }).strict(),

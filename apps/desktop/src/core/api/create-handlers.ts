@@ -31,7 +31,10 @@ export function createHandlers(deps: CoreDeps): CoreHandlers {
     resolveFile: (source) => scoring.resolveFile(source),
   })
   const implementations: Implementations = {
-    'queue.snapshot': (args) => store.queue.snapshot(args),
+    'queue.snapshot': ({ firstRows, ...query }) => {
+      const snapshot = store.queue.snapshot(query)
+      return firstRows === undefined ? snapshot : { ...snapshot, rows: store.queue.rows(snapshot.keys.slice(0, firstRows)) }
+    },
     'queue.rows': (args) => store.queue.rows(args.keys),
     'queue.facets': () => store.queue.facets(),
     'anomaly.get': (args) => store.queue.get(args.id),

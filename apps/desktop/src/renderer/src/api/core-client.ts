@@ -1,5 +1,6 @@
 import type { AnomalyzeBridge, CoreArgs, CoreData, CoreMethod } from '../../../contract/handlers.ts'
 import type { CoreError, CoreResult } from '../../../contract/result.ts'
+import { takeEarlyCall } from './early-calls.ts'
 
 /** A core method answered with {error}: thrown so TanStack Query sees a failure. */
 export class CoreCallError extends Error {
@@ -42,7 +43,7 @@ export const httpBridge: AnomalyzeBridge = {
 export const bridge: AnomalyzeBridge = window.anomalyze ?? httpBridge
 
 export async function callCore<M extends CoreMethod>(method: M, args: CoreArgs<M>): Promise<CoreData<M>> {
-  const result = await bridge.call(method, args)
+  const result = await (takeEarlyCall(method, args) ?? bridge.call(method, args))
   if (result.error !== undefined) throw new CoreCallError(result.error)
   return result.data
 }

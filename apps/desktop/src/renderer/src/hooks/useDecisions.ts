@@ -1,35 +1,73 @@
-import { useMutation, useQueryClient } from '@tanstack/react-query'
-import { statusForLabel, type LabelKind } from '@anomalyze/shared'
+import { useMutation, useQueryClient, type QueryClient } from '@tanstack/react-query'
+import { statusForLabel } from '@anomalyze/shared'
+import type { DecideArgs } from '../../../contract/handlers.ts'
 import type { QueueRow } from '../../../contract/queue.ts'
 import { callCore } from '../api/core-client.ts'
 
+/** A decision as the queue makes it; `local` (rows of an offline-scored file) never waits for the server. */
+export interface DecideVariables extends DecideArgs {
+  local: boolean
+}
+
+/** After the browser has painted the frame the key press produced. */
+function afterPaint(fn: () => void): void {
+  requestAnimationFrame(() => setTimeout(fn, 0))
+}
+
 /**
- * Labelling and undo. The visible rows change at once (optimistic); the core's answer
- * then refreshes rows, counts and the status bar. A failure puts the rows back.
+ * Labelling and undo. The rows the renderer holds change at once (optimistic), so the
+ * queue moves on without waiting for the core; the core's answer then refreshes only
+ * what a label changes (those anomalies' details, the pending count), after the next
+ * paint. A failure reloads the rows so they show what the core holds.
  */
 export function useDecisions() {
   const queryClient = useQueryClient()
-  const refresh = (): void => {
-    void queryClient.invalidateQueries({ queryKey: ['rows'] })
-    void queryClient.invalidateQueries({ queryKey: ['anomaly'] })
-    void queryClient.invalidateQueries({ queryKey: ['sync.status'] })
-    void queryClient.invalidateQueries({ queryKey: ['dashboard'] })
-  }
 
   const decide = useMutation({
-    mutationFn: (args: { anomalyIds: string[]; label: LabelKind; note?: string }) => callCore('decision.record', args),
-    onMutate: async (args) => {
-      await queryClient.cancelQueries({ queryKey: ['rows'] })
-      const ids = new Set(args.anomalyIds)
-      const status = statusForLabel(args.label)
+    mutationFn: ({ local: _local, ...args }: DecideVariables) => callCore('decision.record', args),
+    onMutate: (vars) => {
+      const ids = new Set(vars.anomalyIds)
+      const status = statusForLabel(vars.label)
       queryClient.setQueriesData<QueueRow[]>({ queryKey: ['rows'] }, (rows) =>
-        rows?.map((row) => (ids.has(row.id) ? { ...row, status, pending: true } : row)),
+        rows?.some((row) => ids.has(row.id)) === true ? rows.map((row) => (ids.has(row.id) ? { ...row, status, pending: !vars.local } : row)) : rows,
       )
     },
-    onSettled: refresh,
+    onSettled: (_result, error, vars) =>
+      afterPaint(() => {
+        if (error === null) refreshStalePages(queryClient, vars)
+        else void queryClient.invalidateQueries({ queryKey: ['rows'] })
+        refreshAfterDecision(queryClient, vars.anomalyIds)
+      }),
   })
 
-  const undo = useMutation({ mutationFn: () => callCore('decision.undo', {}), onSettled: refresh })
+  const undo = useMutation({
+    mutationFn: () => callCore('decision.undo', {}),
+    onSuccess: (result) =>
+      afterPaint(() => {
+        if (result.restored === 0) return
+        void queryClient.invalidateQueries({ queryKey: ['rows'] })
+        refreshAfterDecision(queryClient, result.anomalyIds)
+      }),
+  })
 
   return { decide, undo }
+}
+
+function refreshAfterDecision(queryClient: QueryClient, anomalyIds: readonly string[]): void {
+  // Only the open detail refetches now; the others (and the overview) when next shown.
+  for (const id of anomalyIds) void queryClient.invalidateQueries({ queryKey: ['anomaly', id] })
+  void queryClient.invalidateQueries({ queryKey: ['sync.status'] })
+  void queryClient.invalidateQueries({ queryKey: ['dashboard'] })
+}
+
+/**
+ * A page of rows the core read before it stored the decision (a scroll racing the key
+ * press) came back with the old status over the optimistic one: only such pages reload.
+ */
+function refreshStalePages(queryClient: QueryClient, vars: DecideVariables): void {
+  const ids = new Set(vars.anomalyIds)
+  const status = statusForLabel(vars.label)
+  for (const [queryKey, rows] of queryClient.getQueriesData<QueueRow[]>({ queryKey: ['rows'] })) {
+    if (rows?.some((row) => ids.has(row.id) && row.status !== status) === true) void queryClient.invalidateQueries({ queryKey, exact: true })
+  }
 }

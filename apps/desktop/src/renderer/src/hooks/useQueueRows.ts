@@ -1,14 +1,14 @@
 import { useQueries } from '@tanstack/react-query'
 import type { QueueRow } from '../../../contract/queue.ts'
 import { callCore } from '../api/core-client.ts'
-
-export const ROW_PAGE_SIZE = 100
+import { ROW_PAGE_SIZE } from '../queue/first-screen.ts'
 
 /**
  * Loads the rows of a snapshot page by page, only around what is on screen, so
- * 100,000 rows cost a few hundred rows of memory. Pages are cached per snapshot.
+ * 100,000 rows cost a few hundred rows of memory. Pages are cached per snapshot; the
+ * leading pages start from the rows the snapshot call brought along (`firstRows`).
  */
-export function useQueueRows(snapshotId: string, keys: readonly number[], firstVisible: number, lastVisible: number) {
+export function useQueueRows(snapshotId: string, keys: readonly number[], firstRows: readonly QueueRow[] | undefined, firstVisible: number, lastVisible: number) {
   const firstPage = Math.max(0, Math.floor(firstVisible / ROW_PAGE_SIZE) - 1)
   const lastPage = Math.min(Math.floor((keys.length - 1) / ROW_PAGE_SIZE), Math.floor(lastVisible / ROW_PAGE_SIZE) + 1)
   const pages: number[] = []
@@ -18,6 +18,7 @@ export function useQueueRows(snapshotId: string, keys: readonly number[], firstV
     queries: pages.map((page) => ({
       queryKey: ['rows', snapshotId, page],
       queryFn: () => callCore('queue.rows', { keys: keys.slice(page * ROW_PAGE_SIZE, (page + 1) * ROW_PAGE_SIZE) }),
+      initialData: () => initialPage(firstRows, keys, page),
       staleTime: 60_000,
     })),
   })
@@ -38,4 +39,12 @@ export function useQueueRows(snapshotId: string, keys: readonly number[], firstV
     return guess?.key === key ? guess : page.find((r) => r.key === key)
   }
   return { getRow, loading: results.some((r) => r.isPending), error: results.find((r) => r.isError)?.error ?? null }
+}
+
+/** A page taken from the snapshot's own rows, when they cover it entirely. */
+function initialPage(firstRows: readonly QueueRow[] | undefined, keys: readonly number[], page: number): QueueRow[] | undefined {
+  const start = page * ROW_PAGE_SIZE
+  const end = Math.min(start + ROW_PAGE_SIZE, keys.length)
+  if (firstRows === undefined || end > firstRows.length || start >= end) return undefined
+  return firstRows.slice(start, end)
 }

@@ -1,5 +1,5 @@
 import { ANOMALY_STATUSES, SEVERITIES, type AnomalyStatus, type Severity } from '@anomalyze/shared'
-import type { Ref } from 'react'
+import { memo, type Ref } from 'react'
 import type { QueueFilters, QueueSort } from '../../../contract/queue.ts'
 import type { LocalBatch } from '../../../contract/scoring.ts'
 import { STATUS_LABEL } from '../format.ts'
@@ -15,8 +15,8 @@ interface Props {
   onSort: (sort: QueueSort) => void
 }
 
-/** Filters apply as typed: each change asks the core for a new snapshot. */
-export function FilterBar({ filters, sort, rules, batches, searchRef, onChange, onSort }: Props) {
+/** Filters apply as typed: each change asks the core for a new snapshot. Memoised: moving through the queue does not touch it. */
+export const FilterBar = memo(function FilterBar({ filters, sort, rules, batches, searchRef, onChange, onSort }: Props) {
   const set = (patch: Partial<QueueFilters>): void => onChange(withoutEmpty({ ...filters, ...patch }))
   const toggle = <T,>(list: T[] | undefined, value: T): T[] =>
     (list ?? []).includes(value) ? (list ?? []).filter((v) => v !== value) : [...(list ?? []), value]
@@ -86,7 +86,7 @@ export function FilterBar({ filters, sort, rules, batches, searchRef, onChange, 
       <input type="text" aria-label="Account" placeholder="Account id" value={filters.accountId ?? ''} onChange={(e) => set({ accountId: e.target.value })} />
     </div>
   )
-}
+})
 
 function toNumber(text: string): number | undefined {
   const n = Number(text)

@@ -1,5 +1,5 @@
 import { useVirtualizer } from '@tanstack/react-virtual'
-import { useEffect, useRef } from 'react'
+import { memo, useEffect, useRef, type RefObject } from 'react'
 import type { MovedDirection, QueueRow } from '../../../contract/queue.ts'
 import { formatAmount, formatTime, STATUS_LABEL } from '../format.ts'
 
@@ -25,6 +25,8 @@ export function QueueTable({ count, cursor, selected, getRow, onVisibleRange, on
     estimateSize: () => ROW_HEIGHT,
     overscan: 15,
   })
+  const actions = useRef<RowActions>({ onPick, onOpen, onToggle })
+  actions.current = { onPick, onOpen, onToggle }
   const items = virtualizer.getVirtualItems()
   const first = items[0]?.index ?? 0
   const last = items.at(-1)?.index ?? 0
@@ -51,43 +53,16 @@ export function QueueTable({ count, cursor, selected, getRow, onVisibleRange, on
         <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
           {items.map((item) => {
             const row = getRow(item.index)
-            const classes = ['queue-row', item.index === cursor ? 'is-cursor' : '', row !== undefined && row.status !== 'OPEN' ? 'is-decided' : '']
             return (
-              <div
+              <QueueRowView
                 key={item.key}
-                role="row"
-                aria-rowindex={item.index + 1}
-                aria-selected={item.index === cursor}
-                data-anomaly-id={row?.id}
-                className={classes.join(' ')}
-                style={{ transform: `translateY(${item.start}px)`, height: ROW_HEIGHT }}
-                onClick={() => onPick(item.index)}
-                onDoubleClick={() => onOpen(item.index)}
-              >
-                {row === undefined ? (
-                  <span className="row-loading">Loading…</span>
-                ) : (
-                  <>
-                    <span role="gridcell">
-                      <input type="checkbox" aria-label={`Select ${row.txId}`} checked={selected.has(row.id)} onChange={() => onToggle(row)} onClick={(e) => e.stopPropagation()} />
-                    </span>
-                    <span role="gridcell">
-                      <span className={`badge sev-${row.severity}`}>{row.severity}</span>
-                      {row.moved !== null && <MovedMarker moved={row.moved} />}
-                    </span>
-                    <span role="gridcell" className="num">{row.score.toFixed(3)}</span>
-                    <span role="gridcell">{formatTime(row.timestamp)}</span>
-                    <span role="gridcell" className="num">{formatAmount(row.amount, row.currency)}</span>
-                    <span role="gridcell">{row.accountId}</span>
-                    <span role="gridcell">{row.merchantId}</span>
-                    <span role="gridcell" className="rules">{row.rules.join(', ')}</span>
-                    <span role="gridcell" data-testid="row-status">
-                      {STATUS_LABEL[row.status]}
-                      {row.pending && <span className="pending-dot" title="Not synced yet"> •</span>}
-                    </span>
-                  </>
-                )}
-              </div>
+                index={item.index}
+                start={item.start}
+                row={row}
+                isCursor={item.index === cursor}
+                checked={row !== undefined && selected.has(row.id)}
+                actions={actions}
+              />
             )
           })}
         </div>
@@ -95,6 +70,53 @@ export function QueueTable({ count, cursor, selected, getRow, onVisibleRange, on
     </div>
   )
 }
+
+type RowActions = Pick<Props, 'onPick' | 'onOpen' | 'onToggle'>
+
+/**
+ * One row, re-rendered only when its own data, place, cursor or check mark changes:
+ * a key press repaints two rows, not the sixty on screen. The handlers come through a
+ * ref, so new callbacks from the parent do not count as a change.
+ */
+const QueueRowView = memo(function QueueRowView({ index, start, row, isCursor, checked, actions }: { index: number; start: number; row: QueueRow | undefined; isCursor: boolean; checked: boolean; actions: RefObject<RowActions> }) {
+  const classes = ['queue-row', isCursor ? 'is-cursor' : '', row !== undefined && row.status !== 'OPEN' ? 'is-decided' : '']
+  return (
+    <div
+      role="row"
+      aria-rowindex={index + 1}
+      aria-selected={isCursor}
+      data-anomaly-id={row?.id}
+      className={classes.join(' ')}
+      style={{ transform: `translateY(${start}px)`, height: ROW_HEIGHT }}
+      onClick={() => actions.current.onPick(index)}
+      onDoubleClick={() => actions.current.onOpen(index)}
+    >
+      {row === undefined ? (
+        <span className="row-loading">Loading…</span>
+      ) : (
+        <>
+          <span role="gridcell">
+            <input type="checkbox" aria-label={`Select ${row.txId}`} checked={checked} onChange={() => actions.current.onToggle(row)} onClick={(e) => e.stopPropagation()} />
+          </span>
+          <span role="gridcell">
+            <span className={`badge sev-${row.severity}`}>{row.severity}</span>
+            {row.moved !== null && <MovedMarker moved={row.moved} />}
+          </span>
+          <span role="gridcell" className="num">{row.score.toFixed(3)}</span>
+          <span role="gridcell">{formatTime(row.timestamp)}</span>
+          <span role="gridcell" className="num">{formatAmount(row.amount, row.currency)}</span>
+          <span role="gridcell">{row.accountId}</span>
+          <span role="gridcell">{row.merchantId}</span>
+          <span role="gridcell" className="rules">{row.rules.join(', ')}</span>
+          <span role="gridcell" data-testid="row-status">
+            {STATUS_LABEL[row.status]}
+            {row.pending && <span className="pending-dot" title="Not synced yet"> •</span>}
+          </span>
+        </>
+      )}
+    </div>
+  )
+})
 
 const MOVED_MARK: Record<MovedDirection, { mark: string; title: string }> = {
   up: { mark: '▲', title: 'Severity went up with the last model change' },

@@ -1,7 +1,8 @@
 import type { LabelKind } from '@anomalyze/shared'
 import { useQuery, useQueryClient } from '@tanstack/react-query'
 import { useCallback, useEffect, useRef, useState } from 'react'
-import type { QueueQuery, QueueRow } from '../../../contract/queue.ts'
+import type { QueueFilters, QueueQuery, QueueRow, QueueSort } from '../../../contract/queue.ts'
+import type { LocalBatch } from '../../../contract/scoring.ts'
 import { callCore } from '../api/core-client.ts'
 import { ShortcutsOverlay } from '../components/ShortcutsOverlay.tsx'
 import { useDecisions } from '../hooks/useDecisions.ts'
@@ -9,12 +10,15 @@ import { useQueueKeyboard, type QueueAction } from '../hooks/useQueueKeyboard.ts
 import { useQueueRows } from '../hooks/useQueueRows.ts'
 import { DetailPane, detailQuery, historyQuery } from './DetailPane.tsx'
 import { FilterBar } from './FilterBar.tsx'
+import { DEFAULT_QUERY } from './first-screen.ts'
 import { QueueTable } from './QueueTable.tsx'
 import { useQueueQuery } from './useQueueQuery.ts'
 
 const LABEL_FOR: Partial<Record<QueueAction, LabelKind>> = { fraud: 'CONFIRMED_FRAUD', falsePositive: 'FALSE_POSITIVE', review: 'NEEDS_REVIEW' }
 
-export const DEFAULT_QUERY: QueueQuery = { filters: { statuses: ['OPEN', 'NEEDS_REVIEW'] }, sort: 'severity' }
+export { DEFAULT_QUERY }
+const NO_RULES: string[] = []
+const NO_BATCHES: LocalBatch[] = []
 
 /** A row to put the cursor on with its detail open (a deep link); each nonce is applied once. */
 export interface QueueFocus {
@@ -28,7 +32,7 @@ export function QueueView({ query, onQuery, active, focus = null, onFocused }: {
   const { snapshot, snapshotId } = useQueueQuery(query)
   const keys = snapshot.data?.keys ?? []
   const [range, setRange] = useState({ first: 0, last: 40 })
-  const { getRow } = useQueueRows(snapshotId, keys, range.first, range.last)
+  const { getRow } = useQueueRows(snapshotId, keys, snapshot.isPlaceholderData ? undefined : snapshot.data?.rows, range.first, range.last)
   const [cursor, setCursor] = useState(0)
   const [detailOpen, setDetailOpen] = useState(false)
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set())
@@ -43,6 +47,9 @@ export function QueueView({ query, onQuery, active, focus = null, onFocused }: {
   const firstRowsShown = snapshot.data !== undefined && (keys.length === 0 || getRow(0) !== undefined)
   const facets = useQuery({ queryKey: ['facets'], queryFn: () => callCore('queue.facets', {}), enabled: firstRowsShown })
   const batches = useQuery({ queryKey: ['scoring.batches'], queryFn: () => callCore('scoring.batches', {}), enabled: firstRowsShown })
+  useEffect(() => {
+    if (firstRowsShown && performance.getEntriesByName('anomalyze:first-rows').length === 0) performance.mark('anomalyze:first-rows')
+  }, [firstRowsShown])
 
   // A new list starts at its top with nothing selected.
   useEffect(() => {
@@ -82,7 +89,7 @@ export function QueueView({ query, onQuery, active, focus = null, onFocused }: {
     if (ids.length === 0) return
     const trimmed = note.trim()
     decide.mutate(
-      { anomalyIds: ids, label: kind, ...(trimmed === '' ? {} : { note: trimmed }) },
+      { anomalyIds: ids, label: kind, local: query.filters.batchId != null, ...(trimmed === '' ? {} : { note: trimmed }) },
       { onError: (error) => setMessage(`Not saved: ${error.message}`) },
     )
     setMessage(`${ids.length === 1 ? 'Labelled' : `Labelled ${ids.length}`} ${kind.replace('_', ' ').toLowerCase()} — u to undo`)
@@ -129,10 +136,13 @@ export function QueueView({ query, onQuery, active, focus = null, onFocused }: {
   }
   useQueueKeyboard(onAction, active)
   const onVisibleRange = useCallback((first: number, last: number) => setRange({ first, last }), [])
+  // Stable while the query stands, so the filter bar skips the re-render of each key press.
+  const onFilters = useCallback((filters: QueueFilters) => onQuery({ ...query, filters }), [query, onQuery])
+  const onSort = useCallback((sort: QueueSort) => onQuery({ ...query, sort }), [query, onQuery])
 
   return (
     <section className="queue-view" aria-label="Triage queue">
-      <FilterBar filters={query.filters} sort={query.sort} rules={facets.data?.rules ?? []} batches={batches.data ?? []} searchRef={searchRef} onChange={(filters) => onQuery({ ...query, filters })} onSort={(sort) => onQuery({ ...query, sort })} />
+      <FilterBar filters={query.filters} sort={query.sort} rules={facets.data?.rules ?? NO_RULES} batches={batches.data ?? NO_BATCHES} searchRef={searchRef} onChange={onFilters} onSort={onSort} />
       <div className="queue-meta">
         <span data-testid="queue-count">{snapshot.isPending ? 'Loading…' : `${keys.length.toLocaleString()} anomalies`}</span>
         {selected.size > 0 && (
