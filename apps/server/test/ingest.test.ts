@@ -68,6 +68,33 @@ describe('real-time ingestion', () => {
     expect(String((error as Error).message)).toMatch(/at most 1000 transactions/)
   })
 
+  it('keeps quotes, backslashes and SQL in values as data (statements carry values as literals)', async () => {
+    const nasty = sample({
+      txId: `it's \\ "quoted" '); DROP TABLE "Transaction"; -- ${randomUUID()}`,
+      accountId: "O'Brien\\",
+      merchantId: 'M $$ E\'x\' ₹',
+      category: "caf\u00e9's",
+      metadata: { note: "back\\slash ' quote \" dq", nested: { k: ['\\n', "''"] } },
+    })
+    const result = await callerFor(database.db, 'user_ingest').ingest.transactions({ transactions: [nasty] })
+    expect(result.items[0]).toMatchObject({ outcome: 'accepted' })
+    const stored = await database.db.transaction.findFirstOrThrow({ where: { userId: 'user_ingest', txId: nasty.txId } })
+    expect(stored).toMatchObject({ accountId: nasty.accountId, merchantId: nasty.merchantId, category: nasty.category })
+    expect(stored.raw).toEqual({ metadata: nasty.metadata })
+    const states = await database.db.merchantFeatureState.count({ where: { userId: 'user_ingest', merchantId: nasty.merchantId } })
+    expect(states).toBe(1)
+  })
+
+  it('rejects a NUL character in a value as that item\'s field error, and stores the rest', async () => {
+    const good = sample()
+    const result = await callerFor(database.db, 'user_ingest').ingest.transactions({
+      transactions: [sample({ merchantId: 'M\u00001' }), good, sample({ metadata: { note: 'a\u0000b' } })],
+    })
+    expect(result.items.map((i) => i.outcome)).toEqual(['rejected', 'accepted', 'rejected'])
+    expect(result.items[0]).toMatchObject({ errors: [{ field: 'merchantId' }] })
+    expect(result.items[2]).toMatchObject({ errors: [{ field: 'metadata.note' }] })
+  })
+
   it('never stores a txId twice: in one call, across calls, and under concurrent retries', async () => {
     const caller = callerFor(database.db, 'user_ingest')
     const repeated = sample()

@@ -7,9 +7,8 @@ import type { Db } from '../../db/prisma.ts'
 import type { Logger } from '../../logger.ts'
 import { recordUsage } from '../api-keys/record-usage.ts'
 import { recordAudit } from '../audit/record-audit.ts'
-import { getEntitlements } from '../billing/entitlements.ts'
+import { enforceApiKeyLimits } from '../limits/enforce-api-limits.ts'
 import { assertMonthlyQuota } from '../limits/monthly-quota.ts'
-import { takeRateLimit } from '../limits/rate-limit.ts'
 import { BATCH_QUEUE } from './batch-queue.ts'
 import { LineCounter } from './line-counter.ts'
 
@@ -57,11 +56,7 @@ export async function createBatchJob(db: Db, services: AppServices, log: Pick<Lo
   }
 
   // API keys: one request against the rate limit, and no upload at all once the quota is spent.
-  const entitlements = session.via === 'apikey' && session.apiKeyId ? await getEntitlements(db, session.userId) : null
-  if (entitlements && session.apiKeyId) {
-    await takeRateLimit(db, session.apiKeyId, entitlements)
-    await assertMonthlyQuota(db, session.userId, entitlements, 1)
-  }
+  const entitlements = await enforceApiKeyLimits(db, session, 1)
 
   const id = randomUUID()
   const key = `users/${session.userId}/batches/${id}.csv`

@@ -4,35 +4,45 @@ import {
   type AccountState,
   type MerchantState,
 } from '@anomalyze/shared'
-import type { SqlRunner } from '../../db/sql.ts'
+import { jsonbLiteral, sqlLiteral, type SqlRunner } from '../../db/sql.ts'
 
 export interface LockedStates {
   accounts: Map<string, AccountState>
   merchants: Map<string, MerchantState>
 }
 
+/** A row of the lock CTEs' output: 'a' for an account state, 'm' for a merchant's. */
+export interface StateRow {
+  kind: string
+  key: string
+  state: unknown
+}
+
 /**
- * Locks and reads the feature state of every account and merchant in a batch in
- * one round trip. Rows are created when missing and locked in key order, so that
- * two server instances working on overlapping batches queue instead of deadlocking,
- * and neither overwrites the other's update.
+ * CTEs `a` and `m` that lock the feature state of every account and merchant the two
+ * key queries yield (each a query of one text column), creating missing rows, and
+ * return them as (key, state). Rows are locked in key order, so that two server
+ * instances working on overlapping batches queue instead of deadlocking, and neither
+ * overwrites the other's update. `user` is a SQL expression (a parameter or literal).
  */
-export async function lockFeatureStates(sql: SqlRunner, userId: string, accountIds: string[], merchantIds: string[]): Promise<LockedStates> {
-  const { rows } = await sql.query<{ kind: 'a' | 'm'; key: string; state: unknown }>(
-    `WITH a AS (
+export function lockStatesCtes(user: string, accountKeys: string, merchantKeys: string): string {
+  return `a AS (
       INSERT INTO "AccountFeatureState" ("userId", "accountId", "state")
-      SELECT $1, k, '{}'::jsonb FROM unnest($2::text[]) AS k ORDER BY k
+      SELECT ${user}, k, '{}'::jsonb FROM (${accountKeys}) AS keys(k) ORDER BY k
       ON CONFLICT ("userId", "accountId") DO UPDATE SET "userId" = EXCLUDED."userId"
       RETURNING "accountId" AS key, "state"
     ), m AS (
       INSERT INTO "MerchantFeatureState" ("userId", "merchantId", "state")
-      SELECT $1, k, '{}'::jsonb FROM unnest($3::text[]) AS k ORDER BY k
+      SELECT ${user}, k, '{}'::jsonb FROM (${merchantKeys}) AS keys(k) ORDER BY k
       ON CONFLICT ("userId", "merchantId") DO UPDATE SET "userId" = EXCLUDED."userId"
       RETURNING "merchantId" AS key, "state"
-    )
-    SELECT 'a' AS kind, key, state FROM a UNION ALL SELECT 'm' AS kind, key, state FROM m`,
-    [userId, [...accountIds].sort(), [...merchantIds].sort()],
-  )
+    )`
+}
+
+/** The select that reads what `lockStatesCtes` locked, as StateRows. */
+export const SELECT_LOCKED_STATES = `SELECT 'a' AS kind, key, state FROM a UNION ALL SELECT 'm' AS kind, key, state FROM m`
+
+export function readLockedStates(rows: Iterable<StateRow>): LockedStates {
   const accounts = new Map<string, AccountState>()
   const merchants = new Map<string, MerchantState>()
   for (const row of rows) {
@@ -42,26 +52,35 @@ export async function lockFeatureStates(sql: SqlRunner, userId: string, accountI
   return { accounts, merchants }
 }
 
+/** Locks and reads the feature states of the given accounts and merchants in one round trip. */
+export async function lockFeatureStates(sql: SqlRunner, userId: string, accountIds: string[], merchantIds: string[]): Promise<LockedStates> {
+  const { rows } = await sql.query<StateRow>(
+    `WITH ${lockStatesCtes('$1', 'SELECT unnest($2::text[])', 'SELECT unnest($3::text[])')} ${SELECT_LOCKED_STATES}`,
+    [userId, accountIds, merchantIds],
+  )
+  return readLockedStates(rows)
+}
+
+/**
+ * CTEs `saved_a` and `saved_m` that write updated states back (rows already locked
+ * by this transaction), values inlined: part of ingestion's closing statement.
+ */
+export function saveStatesCtes(userId: string, states: LockedStates): string {
+  const user = sqlLiteral(userId)
+  return `saved_a AS (
+      UPDATE "AccountFeatureState" AS s SET "state" = v.value, "updatedAt" = now()
+      FROM jsonb_each(${jsonbLiteral(Object.fromEntries(states.accounts))}) AS v
+      WHERE s."userId" = ${user} AND s."accountId" = v.key
+      RETURNING 1
+    ), saved_m AS (
+      UPDATE "MerchantFeatureState" AS s SET "state" = v.value, "updatedAt" = now()
+      FROM jsonb_each(${jsonbLiteral(Object.fromEntries(states.merchants))}) AS v
+      WHERE s."userId" = ${user} AND s."merchantId" = v.key
+      RETURNING 1
+    )`
+}
+
 /** Writes the updated states back (same transaction, rows already locked). */
 export async function saveFeatureStates(sql: SqlRunner, userId: string, states: LockedStates): Promise<void> {
-  const accountKeys = [...states.accounts.keys()]
-  const merchantKeys = [...states.merchants.keys()]
-  await sql.query(
-    `WITH a AS (
-      UPDATE "AccountFeatureState" AS s SET "state" = v.state, "updatedAt" = now()
-      FROM unnest($2::text[], $3::jsonb[]) AS v(key, state)
-      WHERE s."userId" = $1 AND s."accountId" = v.key
-      RETURNING 1
-    )
-    UPDATE "MerchantFeatureState" AS s SET "state" = v.state, "updatedAt" = now()
-    FROM unnest($4::text[], $5::jsonb[]) AS v(key, state)
-    WHERE s."userId" = $1 AND s."merchantId" = v.key`,
-    [
-      userId,
-      accountKeys,
-      accountKeys.map((k) => JSON.stringify(states.accounts.get(k))),
-      merchantKeys,
-      merchantKeys.map((k) => JSON.stringify(states.merchants.get(k))),
-    ],
-  )
+  await sql.query(`WITH ${saveStatesCtes(userId, states)} SELECT 1`)
 }

@@ -9,11 +9,14 @@ import {
   type TTransaction,
 } from '@anomalyze/shared'
 import { sqlPoolOf, type Db } from '../../db/prisma.ts'
-import { inSqlTransaction, type SqlClient } from '../../db/sql.ts'
+import { inSqlTransaction, inTwoRoundTrips, sqlLiteral, type SqlClient } from '../../db/sql.ts'
 import { activeModelFor } from '../detection/active-model.ts'
-import { insertAnomalies, type NewAnomaly } from './insert-anomalies.ts'
-import { lockFeatureStates, saveFeatureStates } from './feature-state-store.ts'
-import { insertNewTransactions } from './insert-transactions.ts'
+import { insertAnomaliesCte, type NewAnomaly } from './insert-anomalies.ts'
+import { lockStatesCtes, readLockedStates, saveStatesCtes, SELECT_LOCKED_STATES, type LockedStates, type StateRow } from './feature-state-store.ts'
+import { insertTransactionsCte } from './insert-transactions.ts'
+
+/** A row of the opening statement: a stored transaction ('t': key txId, state its id) or a locked state. */
+type OpenedRow = StateRow
 
 /** Most transactions one call may carry; larger loads go through batch CSV jobs. */
 export const MAX_INGEST_BATCH = 1_000
@@ -51,8 +54,8 @@ export interface IngestOptions {
  * scored in time order against feature state locked in Postgres, in the same
  * database transaction that stores them and their anomalies.
  *
- * The whole path speaks SQL through `pg` (see sqlPoolOf): one call is about eight
- * round trips (begin, insert, lock states, save states, anomalies, commit).
+ * The whole path speaks SQL through `pg` (see sqlPoolOf) in two round trips (see
+ * inTwoRoundTrips): a batch job's onCommit adds its own.
  */
 export async function ingestTransactions(db: Db, userId: string, items: unknown[], options: IngestOptions = {}): Promise<IngestResult> {
   const outcomes: ItemOutcome[] = new Array(items.length)
@@ -74,21 +77,24 @@ export async function ingestTransactions(db: Db, userId: string, items: unknown[
 
   const model = await activeModelFor(db, userId)
   const anomalies: IngestResult['anomalies'] = []
-  // Stores the new transactions and their anomalies; duplicates become outcomes only.
-  const storeAndScore = async (sql: SqlClient): Promise<void> => {
-    const idOf = await insertNewTransactions(
-      sql,
-      userId,
-      valid.map(({ tx: t }) => t),
-      { source: options.source ?? 'REALTIME_API', batchJobId: options.batchJobId ?? null },
-    )
+  // Scores what the opening statement stored, against the states it locked, and
+  // returns the statement that saves the states and stores the anomalies.
+  const scoreStored = async (opened: OpenedRow[], sql: SqlClient): Promise<{ closing: string | null; result: undefined }> => {
+    const idOf = new Map<string, string>()
+    const stateRows: StateRow[] = []
+    for (const row of opened) {
+      if (row.kind === 't') idOf.set(row.key, row.state as string)
+      else stateRows.push(row)
+    }
     const fresh = valid.filter(({ tx: t }) => idOf.has(t.txId)).sort((a, b) => a.tx.timestamp - b.tx.timestamp)
     for (const { index, tx: t } of valid) {
       if (!idOf.has(t.txId)) outcomes[index] = { index, txId: t.txId, outcome: 'duplicate' }
     }
-    if (fresh.length === 0) return
-
-    const states = await lockFeatureStates(sql, userId, unique(fresh.map((f) => f.tx.accountId)), unique(fresh.map((f) => f.tx.merchantId)))
+    const closing = fresh.length === 0 ? null : await scoreFresh(fresh, idOf, readLockedStates(stateRows))
+    await options.onCommit?.(sql, outcomes)
+    return { closing, result: undefined }
+  }
+  const scoreFresh = async (fresh: typeof valid, idOf: Map<string, string>, states: LockedStates): Promise<string> => {
     const width = FEATURE_NAMES.length
     const rows = new Float32Array(fresh.length * width)
     const config = model.loaded.model.featureConfig
@@ -99,7 +105,6 @@ export async function ingestTransactions(db: Db, userId: string, items: unknown[
       states.accounts.set(t.accountId, account)
       states.merchants.set(t.merchantId, merchant)
     })
-    await saveFeatureStates(sql, userId, states)
 
     const scores = await model.loaded.scorer.score(rows, fresh.length)
     const newAnomalies: NewAnomaly[] = []
@@ -133,13 +138,21 @@ export async function ingestTransactions(db: Db, userId: string, items: unknown[
       anomalies.push({ id: anomalyId, txId: t.txId, score: score.score, severity: score.severity, ruleViolations: rules })
       outcomes[index] = { index, txId: t.txId, outcome: 'accepted', transactionId, anomalyId }
     })
-    await insertAnomalies(sql, userId, model.version, newAnomalies)
+    const ctes = [saveStatesCtes(userId, states)]
+    if (newAnomalies.length > 0) ctes.push(insertAnomaliesCte(userId, model.version, newAnomalies))
+    return `WITH ${ctes.join(', ')} SELECT 1`
   }
-  if (valid.length > 0 || options.onCommit) {
-    await inSqlTransaction(sqlPoolOf(db), async (sql) => {
-      if (valid.length > 0) await storeAndScore(sql)
-      await options.onCommit?.(sql, outcomes)
-    })
+
+  if (valid.length > 0) {
+    // Round trip 1 stores the new transactions and locks the feature states of their
+    // accounts and merchants; round trip 2 saves the states and the anomalies, and commits.
+    const opening = `WITH ${insertTransactionsCte(userId, valid.map(({ tx: t }) => t), { source: options.source ?? 'REALTIME_API', batchJobId: options.batchJobId ?? null })},
+      ${lockStatesCtes(sqlLiteral(userId), 'SELECT DISTINCT "accountId" FROM ins', 'SELECT DISTINCT "merchantId" FROM ins')}
+      SELECT 't' AS kind, "txId" AS key, to_jsonb("id") AS state FROM ins UNION ALL ${SELECT_LOCKED_STATES}`
+    await inTwoRoundTrips(sqlPoolOf(db), opening, scoreStored)
+  } else if (options.onCommit) {
+    const onCommit = options.onCommit
+    await inSqlTransaction(sqlPoolOf(db), (sql) => onCommit(sql, outcomes))
   }
   const count = (kind: ItemOutcome['outcome']) => outcomes.filter((o) => o.outcome === kind).length
   return {
@@ -150,8 +163,4 @@ export async function ingestTransactions(db: Db, userId: string, items: unknown[
     anomalies,
     modelVersion: model.version,
   }
-}
-
-function unique(values: string[]): string[] {
-  return [...new Set(values)]
 }

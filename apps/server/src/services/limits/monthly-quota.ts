@@ -10,11 +10,16 @@ import { nextPeriodStart, periodStartOf } from './metering-period.ts'
  * quota is per plan), including this process's real-time usage not yet written.
  */
 export async function transactionsThisMonth(db: Db, userId: string, now = new Date()): Promise<number> {
-  const { rows } = await sqlPoolOf(db).query<{ used: number }>(
-    `SELECT COALESCE(sum("transactions"), 0)::float8 AS used FROM "ApiKeyUsage" WHERE "userId" = $1 AND "periodStart" = ${UTC_FROM_MS('$2')}`,
-    [userId, periodStartOf(now).getTime()],
-  )
+  const { rows } = await sqlPoolOf(db).query<{ used: number }>(`SELECT ${writtenUsageSql('$1', '$2')} AS used`, [userId, periodStartOf(now).getTime()])
   return (rows[0]?.used ?? 0) + unwrittenTransactions(db, userId, now)
+}
+
+/**
+ * Scalar subquery: transactions written to ApiKeyUsage for a user and period (`user`
+ * and `periodMs` are SQL expressions, the period's start in epoch ms).
+ */
+export function writtenUsageSql(user: string, periodMs: string): string {
+  return `(SELECT COALESCE(sum("transactions"), 0)::float8 FROM "ApiKeyUsage" WHERE "userId" = ${user} AND "periodStart" = ${UTC_FROM_MS(periodMs)})`
 }
 
 /**
@@ -23,7 +28,11 @@ export async function transactionsThisMonth(db: Db, userId: string, now = new Da
  * batch file's rows); usage itself is recorded on what was actually accepted.
  */
 export async function assertMonthlyQuota(db: Db, userId: string, entitlements: Entitlements, incoming: number, now = new Date()): Promise<void> {
-  const used = await transactionsThisMonth(db, userId, now)
+  assertQuotaLeft(await transactionsThisMonth(db, userId, now), entitlements, incoming, now)
+}
+
+/** The quota check itself, for a month's use already read. */
+export function assertQuotaLeft(used: number, entitlements: Entitlements, incoming: number, now: Date): void {
   const allowed = entitlements.monthlyTxQuota
   if (used + incoming <= allowed) return
   const left = Math.max(0, allowed - used)

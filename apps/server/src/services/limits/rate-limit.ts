@@ -11,6 +11,23 @@ export function windowStartOf(now: Date): Date {
 }
 
 /**
+ * Statement that counts one request against a key's one-minute window and returns
+ * the window's "count" (`key` and `windowMs` are SQL expressions: parameters). It
+ * commits without waiting for the WAL flush: every call of a key bumps this one row,
+ * and holding its lock through an fsync serialised them. A crash may forget a few
+ * increments of the current minute, which a rate limit can afford. The setting
+ * covers the statement's whole (autocommit) transaction, so whatever reads share
+ * the statement with it must not write anything else.
+ */
+export function countRequestSql(key: string, windowMs: string): string {
+  return `WITH async_commit AS (SELECT set_config('synchronous_commit', 'off', true))
+     INSERT INTO "RateLimitWindow" ("apiKeyId", "windowStart", "count")
+     SELECT ${key}, ${UTC_FROM_MS(windowMs)}, 1 FROM async_commit
+     ON CONFLICT ("apiKeyId", "windowStart") DO UPDATE SET "count" = "RateLimitWindow"."count" + 1
+     RETURNING "count"`
+}
+
+/**
  * Counts one request against the key's current one-minute window and refuses it
  * beyond the plan's `rateLimitPerMinute`. The counter is a row in Postgres, bumped
  * with one upsert, so every server instance behind a load balancer shares it.
@@ -18,22 +35,17 @@ export function windowStartOf(now: Date): Date {
  */
 export async function takeRateLimit(db: Db, apiKeyId: string, entitlements: Entitlements, now = new Date()): Promise<void> {
   const windowStart = windowStartOf(now)
-  const sql = sqlPoolOf(db)
-  // Commits without waiting for the WAL flush: every call of a key bumps this one row,
-  // and holding its lock through an fsync serialised them. A crash may forget a few
-  // increments of the current minute, which a rate limit can afford.
-  const { rows } = await sql.query<{ count: number }>(
-    `WITH async_commit AS (SELECT set_config('synchronous_commit', 'off', true))
-     INSERT INTO "RateLimitWindow" ("apiKeyId", "windowStart", "count")
-     SELECT $1, ${UTC_FROM_MS('$2')}, 1 FROM async_commit
-     ON CONFLICT ("apiKeyId", "windowStart") DO UPDATE SET "count" = "RateLimitWindow"."count" + 1
-     RETURNING "count"`,
-    [apiKeyId, windowStart.getTime()],
-  )
-  const count = Number(rows[0]?.count ?? 1)
+  const { rows } = await sqlPoolOf(db).query<{ count: number }>(countRequestSql('$1', '$2'), [apiKeyId, windowStart.getTime()])
+  await checkRequestCount(db, apiKeyId, Number(rows[0]?.count ?? 1), entitlements, windowStart)
+}
+
+/**
+ * Refuses a request whose window count is past the plan's limit. The first request
+ * of a window also clears the key's older windows, which are dead weight.
+ */
+export async function checkRequestCount(db: Db, apiKeyId: string, count: number, entitlements: Entitlements, windowStart: Date): Promise<void> {
   if (count === 1) {
-    // First request of a new window: the key's older windows are dead weight.
-    await sql.query(`DELETE FROM "RateLimitWindow" WHERE "apiKeyId" = $1 AND "windowStart" < ${UTC_FROM_MS('$2')}`, [apiKeyId, windowStart.getTime()])
+    await sqlPoolOf(db).query(`DELETE FROM "RateLimitWindow" WHERE "apiKeyId" = $1 AND "windowStart" < ${UTC_FROM_MS('$2')}`, [apiKeyId, windowStart.getTime()])
   }
   const allowed = entitlements.rateLimitPerMinute
   if (count > allowed) {
