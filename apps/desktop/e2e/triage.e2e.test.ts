@@ -124,9 +124,14 @@ describe('console in Chromium (browser mode)', () => {
       await page.close()
     })
 
-    it('scores a dropped-in CSV on the device: bad row listed by line, good rows triaged as a local batch', async () => {
+    it('scores a dropped-in CSV on the device: bad row listed by line, alerts triaged as a local batch, every row exported', async () => {
       // 40 rows from the shared generator; data row 7 (file line 8) gets a non-numeric amount.
-      const { text, badLines } = generatedCsv({ rows: 40, badAt: [7], seed: 5 })
+      const generated = generatedCsv({ rows: 40, badAt: [7], seed: 5 })
+      const { badLines } = generated
+      // One more row: the last one again (same account, same minute), so RAPID_REPEAT
+      // fires and the file has at least one alert for the queue.
+      const last = generated.text.trimEnd().split('\n').at(-1)?.split(',') ?? []
+      const text = `${generated.text}${['TX-REPEAT', ...last.slice(1)].join(',')}\n`
       await page.keyboard.press('3')
       await expect.poll(() => page.getByTestId('scoring-view').isVisible()).toBe(true)
       await page.getByLabel('CSV file').setInputFiles({ name: 'branch-export.csv', mimeType: 'text/csv', buffer: Buffer.from(text) })
@@ -142,16 +147,26 @@ describe('console in Chromium (browser mode)', () => {
       await expect.poll(() => badRows.count()).toBe(1)
       expect(await badRows.first().locator('td').first().textContent()).toBe(String(badLines[0]))
       expect(await badRows.first().textContent()).toContain('twelve')
+      expect(await page.getByTestId('job-progress').textContent()).toContain('40 rows scored')
+      // The queue gets the alerts only (as on the server); the export has every row.
+      const alerts = Number(await page.getByTestId('alert-count').textContent())
+      expect(alerts).toBeGreaterThan(0)
+      expect(alerts).toBeLessThan(40)
+      const exported = await page.request.get(new URL((await page.getByTestId('job-progress').getByRole('link', { name: 'Export scored CSV' }).getAttribute('href')) ?? '', consoleApp.url).href)
+      const exportedLines = (await exported.text()).trimEnd().split('\n')
+      expect(exportedLines).toHaveLength(41)
+      expect(exportedLines.filter((l) => l.startsWith(`${badLines[0]},`))).toHaveLength(0)
+      expect(exportedLines.at(-1)).toMatch(/^42,TX-REPEAT,.*RAPID_REPEAT/)
       await page.screenshot({ path: join(SCREENSHOT_DIR, 'scoring-done.png') })
-      await page.getByRole('button', { name: /Triage 39 rows in the queue/ }).click()
-      await expect.poll(() => page.getByTestId('queue-count').textContent()).toBe('39 anomalies')
+      await page.getByRole('button', { name: new RegExp(`Triage ${alerts} alerts? in the queue`) }).click()
+      await expect.poll(() => page.getByTestId('queue-count').textContent()).toBe(`${alerts} anomalies`)
       expect(await page.getByLabel('Source').locator('option:checked').textContent()).toContain('branch-export.csv')
       const firstId = await rowId(0)
       expect(firstId).toMatch(/^local_/)
       await page.screenshot({ path: join(SCREENSHOT_DIR, 'scoring-queue.png') })
       // Back to the server queue: the file's rows are not mixed into it.
       await page.getByLabel('Source').selectOption('')
-      await expect.poll(() => page.getByTestId('queue-count').textContent()).not.toBe('39 anomalies')
+      await expect.poll(() => page.getByTestId('queue-count').textContent()).not.toBe(`${alerts} anomalies`)
       await page.close()
     })
   })

@@ -55,6 +55,11 @@ export interface ScoringJob {
   /** Data rows read so far (good and bad). */
   rowsRead: number
   scored: number
+  /**
+   * Scored rows that went to the triage queue: what the server would keep as an
+   * anomaly (MEDIUM or above, or a rule fired). The rest are in the export only.
+   */
+  alerts: number
   badRowCount: number
   /** Bytes read / file size: rows cannot be counted before they are read. */
   fraction: number
@@ -69,7 +74,10 @@ export interface ScoringJob {
 export interface LocalBatch {
   id: string
   name: string
+  /** Rows scored (all of them are in the export). */
   rowCount: number
+  /** Of those, the rows in the triage queue (see ScoringJob.alerts). */
+  alertCount: number
   badRowCount: number
   modelVersion: string | null
   createdAt: number

@@ -2,9 +2,9 @@ import type { Writable } from 'node:stream'
 import type Database from 'better-sqlite3'
 import { AppError } from '@anomalyze/shared'
 import type { AnomalyRecord } from '../store/anomaly-rows.ts'
+import { scoredRowsPath } from '../store/local-batches.ts'
+import { readScoredRows, SCORED_CSV_HEADER, scoredCsvLine } from './scored-rows-file.ts'
 import { csvLine } from './shared-node-internals.ts'
-
-const HEADER = ['line', 'txId', 'timestamp', 'amount', 'currency', 'accountId', 'merchantId', 'category', 'country', 'channel', 'score', 'severity', 'rules', 'status', 'explanation']
 
 type ExportRow = Pick<
   AnomalyRecord,
@@ -12,10 +12,11 @@ type ExportRow = Pick<
 >
 
 /**
- * Writes a local batch as a scored CSV, in file order: the mapped columns as the
- * engine read them, then score, severity, rules, the analyst's status and the
- * explanation (the same output columns as `anomalyze score`). Streams from SQLite, so
- * a million-row batch never sits in memory.
+ * Writes a local batch as a scored CSV with every scored row once, in file order
+ * (SCORED_CSV_HEADER columns). The batch's rows live in two places: the queue rows
+ * (alerts, with the analyst's status) in SQLite, and the other rows in the batch's
+ * scored-rows file; both are in file order, so this is a merge by line number.
+ * Streams both, so a million-row batch never sits in memory.
  */
 export async function writeBatchCsv(db: Database.Database, batchId: string, out: Writable): Promise<number> {
   const exists = db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM local_batches WHERE id = ?').get(batchId)
@@ -27,26 +28,73 @@ export async function writeBatchCsv(db: Database.Database, batchId: string, out:
     `SELECT n, id, tx_id, ts, amount, currency, account_id, merchant_id, category, country, channel, score, severity, rules_json, status, explanation
      FROM anomalies WHERE +batch_id = ? AND n > ? ORDER BY n LIMIT 5000`,
   )
-  let count = 0
   let after = 0
-  if (!out.write(csvLine(HEADER))) await drained(out)
-  for (;;) {
-    const rows = page.all(batchId, after)
-    if (rows.length === 0) break
-    let text = ''
-    for (const r of rows) {
-      text += csvLine([
-        r.id.slice(r.id.lastIndexOf(':') + 1), r.tx_id, new Date(r.ts).toISOString(), String(r.amount), r.currency, r.account_id, r.merchant_id,
-        r.category ?? '', r.country ?? '', r.channel ?? '', r.score.toFixed(6), r.severity,
-        (JSON.parse(r.rules_json) as string[]).join(';'), r.status, r.explanation,
-      ])
-      after = r.n
+  let queued: Array<{ line: number; text: string }> = []
+  let next = 0
+  let exhausted = false
+  const nextQueued = (): { line: number; text: string } | undefined => {
+    if (next >= queued.length && !exhausted) {
+      const rows = page.all(batchId, after)
+      exhausted = rows.length === 0
+      queued = rows.map((r) => ({ line: lineOf(r.id), text: toCsv(r) }))
+      next = 0
+      after = rows.at(-1)?.n ?? after
     }
-    count += rows.length
-    if (!out.write(text)) await drained(out)
+    return queued[next]
   }
+
+  let count = 0
+  let text = ''
+  const flush = async (): Promise<void> => {
+    if (!out.write(text)) await drained(out)
+    text = ''
+  }
+  text += csvLine(SCORED_CSV_HEADER)
+  for await (const rows of readScoredRows(scoredRowsPath(db, batchId))) {
+    for (const row of rows) {
+      for (let q = nextQueued(); q !== undefined && q.line < row.line; q = nextQueued()) {
+        text += q.text
+        next += 1
+        count += 1
+      }
+      text += `${row.text}\n`
+      count += 1
+    }
+    await flush()
+  }
+  for (let q = nextQueued(); q !== undefined; q = nextQueued()) {
+    text += q.text
+    next += 1
+    count += 1
+    if (next === queued.length) await flush()
+  }
+  await flush()
   await new Promise<void>((resolve, reject) => out.end(() => resolve()).once('error', reject))
   return count
+}
+
+function lineOf(id: string): number {
+  return Number(id.slice(id.lastIndexOf(':') + 1))
+}
+
+function toCsv(r: ExportRow): string {
+  return scoredCsvLine({
+    line: lineOf(r.id),
+    txId: r.tx_id,
+    ts: r.ts,
+    amount: r.amount,
+    currency: r.currency,
+    accountId: r.account_id,
+    merchantId: r.merchant_id,
+    category: r.category,
+    country: r.country,
+    channel: r.channel,
+    score: r.score,
+    severity: r.severity,
+    rules: JSON.parse(r.rules_json) as string[],
+    status: r.status,
+    explanation: r.explanation,
+  })
 }
 
 function drained(out: Writable): Promise<void> {

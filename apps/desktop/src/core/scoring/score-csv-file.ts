@@ -1,21 +1,20 @@
 import { createReadStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
-import {
-  AppError,
-  createRowConverter,
-  evaluateRules,
-  explainScore,
-  FEATURE_NAMES,
-  FeatureEngine,
-  isAtLeast,
-  severityRank,
-  type ModelScore,
-  type TTransaction,
-} from '@anomalyze/shared'
+import { AppError, createRowConverter, severityRank, type ConvertedRow } from '@anomalyze/shared'
 import type { LoadedModel } from '@anomalyze/shared/node'
 import type { BadRow, FieldMapping } from '../../contract/scoring.ts'
 import type { AnomalyParams } from '../store/anomaly-rows.ts'
-import { csvRecords } from './shared-node-internals.ts'
+import { scoredCsvLine } from './scored-rows-file.ts'
+import { csvRecords, isAlert, scoreRowBatches, type CsvRow, type ScoredRow } from './shared-node-internals.ts'
+
+/** One scored chunk, split for its two destinations. */
+export interface ScoredCsvChunk {
+  /** Rows for the triage queue (see isAlert), as anomalies-table rows. */
+  alerts: AnomalyParams[]
+  /** Every other scored row, as scored-CSV text (SCORED_CSV_HEADER columns). */
+  quietRows: string
+  badRows: BadRow[]
+}
 
 export interface ScoreCsvOptions {
   path: string
@@ -25,8 +24,11 @@ export interface ScoreCsvOptions {
   model: LoadedModel
   modelVersion: string
   batchId: string
-  /** Stores one chunk (scored rows and bad rows) before the next is read. */
-  onChunk: (anomalies: AnomalyParams[], badRows: BadRow[]) => void
+  /**
+   * Stores one chunk. The next chunk is already being scored meanwhile; the one after
+   * is read only once this resolves, so a slow disk holds the file back, not memory.
+   */
+  onChunk: (chunk: ScoredCsvChunk) => void | Promise<void>
   onProgress: (progress: ScoreProgress) => void
   signal: AbortSignal
   now?: () => number
@@ -35,6 +37,7 @@ export interface ScoreCsvOptions {
 export interface ScoreProgress {
   rowsRead: number
   scored: number
+  alerts: number
   badRowCount: number
   /** The first bad rows, for the live view. */
   firstBadRows: BadRow[]
@@ -42,37 +45,81 @@ export interface ScoreProgress {
 }
 
 const FIRST_BAD_ROWS = 200
-const width = FEATURE_NAMES.length
 
 /**
- * Streams a CSV through the shared engine (record reader, row converter,
- * FeatureEngine, ONNX scorer, rules, explainScore) in file order, the same steps as
- * `anomalyze score`. Bad rows are reported with their line numbers and skipped; the
- * good ones are still scored. Memory stays flat: one chunk (~256 KB) at a time.
+ * Streams a CSV through the shared scoring pipeline (scoreRowBatches: features, ONNX,
+ * rules, explanations, the same steps as `anomalyze score`) in file order. Bad rows
+ * are reported with their line numbers and skipped; the good ones are still scored.
+ * Memory stays flat: two ~256 KB chunks in flight at most.
  */
 export async function scoreCsvFile(options: ScoreCsvOptions): Promise<ScoreProgress> {
-  const { model, mapping, signal, batchId } = options
+  const { signal } = options
   const now = options.now ?? Date.now
   const size = (await stat(options.path)).size
-  const progress: ScoreProgress = { rowsRead: 0, scored: 0, badRowCount: 0, firstBadRows: [], fraction: 0 }
-  const engine = new FeatureEngine(model.model.featureConfig)
-  const convert = createRowConverter(mapping, options.headers.length)
-  let features = new Float32Array(width * 4096)
+  const progress: ScoreProgress = { rowsRead: 0, scored: 0, alerts: 0, badRowCount: 0, firstBadRows: [], fraction: 0 }
   let bytes = 0
-  let headerSeen = false
-
-  const counted = async function* (): AsyncGenerator<Buffer> {
-    for await (const chunk of createReadStream(options.path, { highWaterMark: 256 << 10 }) as AsyncIterable<Buffer>) {
-      if (bytes === 0 && chunk.subarray(0, 4096).includes(0)) throw new AppError('BAD_INPUT', 'not a CSV file: it contains binary data')
-      bytes += chunk.length
-      yield chunk
+  let bytesScored = 0
+  const read = readMappedRows(options, (n) => {
+    bytes += n
+  })
+  const bytesRead: number[] = []
+  const counted = async function* (): AsyncGenerator<readonly CsvRow[]> {
+    for await (const rows of read) {
+      // The bytes behind each chunk, for the progress bar once that chunk is stored.
+      bytesRead.push(bytes)
+      yield rows
     }
   }
 
-  for await (const records of csvRecords(counted())) {
+  for await (const chunk of scoreRowBatches(counted(), { model: options.model, explainFrom: 'MEDIUM' })) {
     if (signal.aborted) throw new AppError('CONFLICT', 'cancelled')
-    const bad: BadRow[] = []
-    const good: { line: number; tx: TTransaction }[] = []
+    const at = now()
+    const alerts: AnomalyParams[] = []
+    let quietRows = ''
+    for (const row of chunk.scored) {
+      if (isAlert(row.score, row.rules)) alerts.push(toParams(row, options, at))
+      else quietRows += scoredCsvLine(toCsvRow(row, ''))
+    }
+    // One entry per row (its problems joined): the list counts rows, not fields.
+    const badRows = chunk.rejected.map((r) => ({
+      line: r.line,
+      field: r.errors.map((e) => e.field).join(', ') || 'row',
+      reason: r.errors.map((e) => e.reason).join('; '),
+    }))
+    await options.onChunk({ alerts, quietRows, badRows })
+    progress.rowsRead += chunk.rowCount
+    progress.scored += chunk.scored.length
+    progress.alerts += alerts.length
+    progress.badRowCount += badRows.length
+    for (const b of badRows) if (progress.firstBadRows.length < FIRST_BAD_ROWS) progress.firstBadRows.push(b)
+    bytesScored = bytesRead.shift() ?? bytesScored
+    progress.fraction = size === 0 ? 1 : Math.min(1, bytesScored / size)
+    options.onProgress(progress)
+  }
+  if (signal.aborted) throw new AppError('CONFLICT', 'cancelled')
+  progress.fraction = 1
+  return progress
+}
+
+/**
+ * The file's records as rows converted with the analyst's mapping, after checking it
+ * is text and still has the header row the mapping was made for.
+ */
+async function* readMappedRows(options: ScoreCsvOptions, onBytes: (n: number) => void): AsyncGenerator<CsvRow[]> {
+  const convert = createRowConverter(options.mapping, options.headers.length)
+  let first = true
+  let headerSeen = false
+  const checked = async function* (): AsyncGenerator<Buffer> {
+    for await (const chunk of createReadStream(options.path, { highWaterMark: 256 << 10 }) as AsyncIterable<Buffer>) {
+      if (first && chunk.subarray(0, 4096).includes(0)) throw new AppError('BAD_INPUT', 'not a CSV file: it contains binary data')
+      first = false
+      onBytes(chunk.length)
+      yield chunk
+    }
+  }
+  for await (const records of csvRecords(checked())) {
+    if (options.signal.aborted) throw new AppError('CONFLICT', 'cancelled')
+    const rows: CsvRow[] = []
     for (const record of records) {
       if (!headerSeen) {
         headerSeen = true
@@ -81,54 +128,45 @@ export async function scoreCsvFile(options: ScoreCsvOptions): Promise<ScoreProgr
         }
         continue
       }
-      progress.rowsRead += 1
-      const converted = record.error === undefined ? convert(record.values, record.line) : { ok: false as const, errors: [{ line: record.line, field: 'row', reason: record.error }] }
-      if (!converted.ok) {
-        // One entry per row (its problems joined): the list counts rows, not fields.
-        const first = converted.errors[0]
-        bad.push({
-          line: record.line,
-          field: converted.errors.map((e) => e.field).join(', ') || (first?.field ?? 'row'),
-          reason: converted.errors.map((e) => e.reason).join('; '),
-        })
-        continue
-      }
-      if (features.length < (good.length + 1) * width) {
-        const grown = new Float32Array(features.length * 2)
-        grown.set(features)
-        features = grown
-      }
-      engine.process(converted.transaction, features, good.length * width)
-      good.push({ line: record.line, tx: converted.transaction })
+      const result: ConvertedRow =
+        record.error === undefined ? convert(record.values, record.line) : { ok: false, errors: [{ line: record.line, field: 'row', reason: record.error }] }
+      rows.push({ line: record.line, values: record.values, raw: record.raw, result })
     }
-    const scores = good.length === 0 ? [] : await options.model.scorer.score(features, good.length)
-    const at = now()
-    const anomalies = good.map(({ line, tx }, i) => toParams(batchId, line, tx, scores[i], features.subarray(i * width, (i + 1) * width), options, at))
-    options.onChunk(anomalies, bad)
-    progress.scored += good.length
-    progress.badRowCount += bad.length
-    for (const b of bad) if (progress.firstBadRows.length < FIRST_BAD_ROWS) progress.firstBadRows.push(b)
-    progress.fraction = size === 0 ? 1 : Math.min(1, bytes / size)
-    options.onProgress(progress)
+    if (rows.length > 0) yield rows
   }
   if (!headerSeen) throw new AppError('BAD_INPUT', 'the file is empty (no header row)')
-  progress.fraction = 1
-  return progress
 }
 
-function toParams(
-  batchId: string,
-  line: number,
-  tx: TTransaction,
-  scored: ModelScore | undefined,
-  features: Float32Array,
-  options: ScoreCsvOptions,
-  at: number,
-): AnomalyParams {
-  if (scored === undefined) throw new Error(`the model returned no score for line ${line}`)
-  const rules = evaluateRules(features)
-  // Like the CLI: the tree walk behind an explanation is only worth it from MEDIUM up.
-  const explained = isAtLeast(scored.severity, 'MEDIUM') ? explainScore(options.model.model, features, rules, { scored }) : null
+/** The queue's fallback text for rows not explained (below MEDIUM). */
+function plainExplanation(row: ScoredRow): string {
+  const { score, rules } = row
+  return `Score ${score.score.toFixed(2)} (${score.severity})${rules.length > 0 ? `; rules fired: ${rules.join(', ')}` : ''}.`
+}
+
+function toCsvRow(row: ScoredRow, status: string): Parameters<typeof scoredCsvLine>[0] {
+  const tx = row.transaction
+  return {
+    line: row.line,
+    txId: tx.txId,
+    ts: tx.timestamp,
+    amount: tx.amount,
+    currency: tx.currency,
+    accountId: tx.accountId,
+    merchantId: tx.merchantId,
+    category: tx.category ?? null,
+    country: tx.country ?? null,
+    channel: tx.channel ?? null,
+    score: row.score.score,
+    severity: row.score.severity,
+    rules: row.rules,
+    status,
+    explanation: row.explanation?.summary ?? plainExplanation(row),
+  }
+}
+
+function toParams(row: ScoredRow, options: ScoreCsvOptions, at: number): AnomalyParams {
+  const { batchId } = options
+  const { line, transaction: tx, score: scored, rules, explanation } = row
   const id = `${batchId}:${line}`
   return {
     id,
@@ -148,10 +186,10 @@ function toParams(
     severity_rank: severityRank(scored.severity),
     rules_json: JSON.stringify(rules),
     rules_text: ` ${rules.join(' ')} `,
-    explanation: explained?.summary ?? `Score ${scored.score.toFixed(2)} (${scored.severity})${rules.length > 0 ? `; rules fired: ${rules.join(', ')}` : ''}.`,
+    explanation: explanation?.summary ?? plainExplanation(row),
     // Same shape as the server's explanationData, so the detail pane reads both alike.
     explanation_data: JSON.stringify({
-      topFeatures: explained?.topFeatures ?? [],
+      topFeatures: explanation?.topFeatures ?? [],
       isolationScore: scored.isolationScore,
       fraudProbability: scored.fraudProbability,
       line,

@@ -1,11 +1,15 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { randomUUID } from 'node:crypto'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { Readable } from 'node:stream'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { loadDefaultModel, scoreFile } from '@anomalyze/shared/node'
 import { createCore, type Core } from '../create-core.ts'
+import { openLocalStore } from '../store/local-store.ts'
 import { writeGeneratedCsv } from '../test-support/generated-csv.ts'
 import { startWebServer, coreFiles } from '../web-server.ts'
+import { csvRecords } from './shared-node-internals.ts'
 
 let dir: string
 let core: Core
@@ -19,6 +23,16 @@ afterAll(async () => {
   await core.close()
   rmSync(dir, { recursive: true, force: true })
 })
+
+async function readCsv(path: string): Promise<string[][]> {
+  const rows: string[][] = []
+  for await (const records of csvRecords([readFileSync(path)])) for (const r of records) rows.push(r.values)
+  return rows
+}
+
+function quietStderr(): NodeJS.WriteStream {
+  return { write: () => true } as unknown as NodeJS.WriteStream
+}
 
 async function call<T>(result: Promise<{ data?: T; error?: { message: string } }>): Promise<T> {
   const r = await result
@@ -46,35 +60,52 @@ describe('offline CSV scoring', () => {
     expect(job).toMatchObject({ state: 'done', rowsRead: 3_000, scored: 2_998, badRowCount: 2, fraction: 1, error: null })
     expect(job.badRows.map((b) => [b.line, b.field])).toEqual([[11, 'amount'], [2_501, 'amount']])
     expect(job.badRows[0]?.reason).toContain('twelve')
+    // The queue gets the alerts (as on the server: MEDIUM or above, or a rule fired), not every row.
+    expect(job.alerts).toBeGreaterThan(0)
+    expect(job.alerts).toBeLessThan(job.scored / 4)
 
     const batches = await call(h['scoring.batches']({}))
-    expect(batches).toEqual([expect.objectContaining({ id: job.batchId, name: 'handbook.csv', rowCount: 2_998, badRowCount: 2 })])
+    expect(batches).toEqual([expect.objectContaining({ id: job.batchId, name: 'handbook.csv', rowCount: 2_998, alertCount: job.alerts, badRowCount: 2 })])
     const badPage = await call(h['scoring.badRows']({ batchId: job.batchId }))
     expect(badPage.total).toBe(2)
 
-    // The queue, filtered to the batch, shows exactly its rows; the server queue none of them.
+    // The queue, filtered to the batch, shows exactly its alerts; the server queue none of them.
     const snapshot = await call(h['queue.snapshot']({ filters: { batchId: job.batchId }, sort: 'severity' }))
-    expect(snapshot.total).toBe(2_998)
+    expect(snapshot.total).toBe(job.alerts)
     expect((await call(h['queue.snapshot']({ filters: {}, sort: 'severity' }))).total).toBe(0)
+    const quietInQueue = core.store.db.prepare("SELECT COUNT(*) FROM anomalies WHERE batch_id = ? AND severity = 'LOW' AND rules_json = '[]'").pluck()
+    expect(quietInQueue.get(job.batchId)).toBe(0)
     const top = await call(h['queue.rows']({ keys: snapshot.keys.slice(0, 1) }))
     const detail = await call(h['anomaly.get']({ id: top[0]?.id ?? '' }))
     expect(detail.batchId).toBe(job.batchId)
     expect(detail.modelVersion).toMatch(/^default@/)
-    expect(detail.explanation).toMatch(/^Score \d\.\d\d \((LOW|MEDIUM|HIGH|CRITICAL)\)/)
+    expect(detail.severity).not.toBe('LOW')
+    expect(detail.explanation).toMatch(/^Score \d\.\d\d \((MEDIUM|HIGH|CRITICAL)\)/)
 
     // Deciding on a local row stays local (the server has never seen it).
     await call(h['decision.record']({ anomalyIds: [detail.id], label: 'CONFIRMED_FRAUD' }))
     expect(core.store.db.prepare('SELECT local_only FROM outbox WHERE anomaly_id = ?').pluck().get(detail.id)).toBe(1)
 
-    // Export: every scored row once, in file order, with the analyst's decision.
+    // Export: every scored row once, in file order, the queue's rows with the analyst's decision.
     const out = join(dir, 'scored.csv')
     expect(await call(h['scoring.export']({ batchId: job.batchId, path: out }))).toEqual({ path: out, rows: 2_998 })
-    const lines = readFileSync(out, 'utf8').trimEnd().split('\n')
-    expect(lines[0]).toBe('line,txId,timestamp,amount,currency,accountId,merchantId,category,country,channel,score,severity,rules,status,explanation')
-    expect(lines).toHaveLength(2_999)
-    expect(lines[1]?.startsWith('2,')).toBe(true)
-    expect(lines.some((l) => l.startsWith('11,'))).toBe(false)
-    expect(lines.filter((l) => l.includes(',CONFIRMED_FRAUD,'))).toHaveLength(1)
+    const exported = await readCsv(out)
+    expect(exported[0]).toEqual(['line', 'txId', 'timestamp', 'amount', 'currency', 'accountId', 'merchantId', 'category', 'country', 'channel', 'score', 'severity', 'rules', 'status', 'explanation'])
+    const rows = exported.slice(1)
+    const expectedLines = Array.from({ length: 3_000 }, (_, i) => i + 2).filter((l) => l !== 11 && l !== 2_501)
+    expect(rows.map((r) => Number(r[0]))).toEqual(expectedLines)
+    expect(rows.filter((r) => r[13] === 'CONFIRMED_FRAUD').map((r) => r[0])).toEqual([detail.id.slice(detail.id.lastIndexOf(':') + 1)])
+    // Alerts carry their queue status; the other rows are LOW with no rule and no status.
+    expect(rows.filter((r) => r[13] !== '')).toHaveLength(job.alerts)
+    for (const r of rows.filter((x) => x[13] === '')) expect([r[11], r[12]]).toEqual(['LOW', ''])
+
+    // The same scores, severities and rules, row by row, as the CLI's `anomalyze score`.
+    const cliOut = join(dir, 'cli-scored.csv')
+    const model = await loadDefaultModel()
+    await scoreFile({ input: path, output: cliOut, model, stderr: quietStderr() }).finally(() => model.scorer.close())
+    const cli = (await readCsv(cliOut)).slice(1)
+    expect(cli).toHaveLength(2_998)
+    expect(rows.map((r) => [r[1], r[10], r[11], r[12]])).toEqual(cli.map((c) => [c[0], c[6], c[7], c[8]]))
 
     // The confirmed mapping is remembered for the next file with the same header row.
     const again = await call(h['scoring.inspect']({ source: { path } }))
@@ -111,6 +142,32 @@ describe('offline CSV scoring', () => {
     expect(job.scored).toBeLessThan(60_000)
     expect(await call(h['scoring.batches']({}))).toHaveLength(before)
     expect(core.store.db.prepare('SELECT COUNT(*) FROM anomalies WHERE batch_id = ?').pluck().get(job.batchId)).toBe(0)
+    expect(existsSync(core.store.batches.rowsFile(job.batchId))).toBe(false)
+  })
+
+  it('keeps the rows outside the queue in a file beside the cache that goes with its batch', async () => {
+    const path = join(dir, 'kept.csv')
+    writeGeneratedCsv(path, { rows: 2_000, seed: 3 })
+    const inspection = await call(core.handlers['scoring.inspect']({ source: { path } }))
+    const job = await core.scoring.settled((await call(core.handlers['scoring.start']({ source: { path }, mapping: inspection.mapping }))).jobId)
+    const rowsFile = core.store.batches.rowsFile(job.batchId)
+    expect(dirname(rowsFile)).toBe(join(dir, 'data', 'scored-rows'))
+    // Only this user may read it, like the cache.
+    if (process.platform !== 'win32') expect(statSync(rowsFile).mode & 0o777).toBe(0o600)
+    expect(readFileSync(rowsFile, 'utf8').trimEnd().split('\n')).toHaveLength(job.scored - job.alerts)
+
+    // A file being scored when the app died: batch and rows file are gone at the next start.
+    const crashDir = join(dir, 'crash')
+    const crashed = openLocalStore(join(crashDir, 'anomalyze-cache.db'))
+    const batchId = `local_${randomUUID()}`
+    crashed.batches.create({ id: batchId, name: 'half.csv', sourcePath: null, modelVersion: 'default@1.0.0', now: 1 })
+    mkdirSync(dirname(crashed.batches.rowsFile(batchId)), { recursive: true })
+    writeFileSync(crashed.batches.rowsFile(batchId), '2,T1,2024-01-01T00:00:00.000Z,1,INR,C1,M1,,,,0.100000,LOW,,,Score 0.10 (LOW).\n')
+    crashed.close()
+    const reopened = openLocalStore(join(crashDir, 'anomalyze-cache.db'))
+    expect(existsSync(reopened.batches.rowsFile(batchId))).toBe(false)
+    expect(reopened.db.prepare('SELECT COUNT(*) FROM local_batches').pluck().get()).toBe(0)
+    reopened.close()
   })
 
   it('refuses a file that is not CSV, and an empty one, with a clear message', async () => {

@@ -5,11 +5,12 @@ import { basename, join } from 'node:path'
 import type { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { AppError } from '@anomalyze/shared'
-import { loadDefaultModel, type LoadedModel } from '@anomalyze/shared/node'
+import { loadDefaultModel, loadModelArtifact, type LoadedModel, type OnnxScorer } from '@anomalyze/shared/node'
 import type { CsvInspection, LocalBatch, ScoringAvailability, ScoringJob, ScoringSource, StartScoringArgs } from '../../contract/scoring.ts'
 import type { LocalStore } from '../store/local-store.ts'
 import { inspectCsv } from './inspect-csv.ts'
 import { scoreCsvFile } from './score-csv-file.ts'
+import { openScoredRowsWriter, type ScoredRowsWriter } from './scored-rows-file.ts'
 import { mappingErrors } from '../../contract/mapping-errors.ts'
 
 /** The model the console scores with, and the version it writes on every row. */
@@ -61,6 +62,29 @@ export function createScoringService(options: ScoringServiceOptions): ScoringSer
   const uploadNames = new Map<string, string>()
   const jobs = new Map<string, { job: ScoringJob; controller: AbortController; done: Promise<ScoringJob> }>()
   let model: Promise<ActiveLocalModel> | null = null
+  // Per loaded model, a second ONNX session on a worker thread for file scoring, so the
+  // model scores one chunk while this thread reads the next and stores the last (the
+  // CLI's pipelining). Started when a file is opened; null when a worker cannot start
+  // here (e.g. a bundle without the worker entry): scoring then runs in this thread.
+  const workerScorers = new Map<LoadedModel, Promise<OnnxScorer | null>>()
+  const fileScoringModel = async (loaded: LoadedModel): Promise<LoadedModel> => {
+    let scorer = workerScorers.get(loaded)
+    if (scorer === undefined) {
+      // Loaded again from its folder: the same checks (manifest, hashes) as the first load.
+      scorer = loadModelArtifact(loaded.dir, { worker: true }).then(
+        (m) => m.scorer,
+        () => null,
+      )
+      workerScorers.set(loaded, scorer)
+    }
+    const worker = await scorer
+    return worker === null ? loaded : { ...loaded, scorer: worker }
+  }
+  const releaseModel = async (loaded: LoadedModel): Promise<void> => {
+    const worker = workerScorers.get(loaded)
+    workerScorers.delete(loaded)
+    await Promise.all([loaded.scorer.close(), worker?.then((w) => w?.close())])
+  }
 
   const loadModel = (): Promise<ActiveLocalModel> => {
     model ??= (options.loadModel ?? defaultLocalModel)().catch((error: unknown) => {
@@ -115,6 +139,8 @@ export function createScoringService(options: ScoringServiceOptions): ScoringSer
     async inspect(source) {
       const { path, name } = resolveSource(source)
       const inspection = await inspectCsv(path, (headers) => store.batches.rememberedMapping(headers))
+      // Likely scored next: the worker starts while the analyst checks the mapping.
+      void loadModel().then((m) => fileScoringModel(m.loaded), () => undefined)
       return { ...inspection, fileName: name }
     },
 
@@ -134,6 +160,7 @@ export function createScoringService(options: ScoringServiceOptions): ScoringSer
         state: 'running',
         rowsRead: 0,
         scored: 0,
+        alerts: 0,
         badRowCount: 0,
         fraction: 0,
         badRows: [],
@@ -147,25 +174,42 @@ export function createScoringService(options: ScoringServiceOptions): ScoringSer
       store.batches.create({ id: batchId, name: job.name, sourcePath: upload ? null : path, modelVersion: active.version, now: now() })
       const controller = new AbortController()
       const run = async (): Promise<ScoringJob> => {
+        let opened: ScoredRowsWriter | null = null
         try {
+          const rowsFile = await openScoredRowsWriter(store.batches.rowsFile(batchId))
+          opened = rowsFile
           const p = await scoreCsvFile({
             path,
             headers: inspection.headers,
             mapping: args.mapping,
-            model: active.loaded,
+            model: await fileScoringModel(active.loaded),
             modelVersion: active.version,
             batchId,
             signal: controller.signal,
-            onChunk: (anomalies, badRows) => store.batches.addChunk(batchId, anomalies, badRows),
+            // Alerts go to the queue (one transaction per chunk); the other rows to the
+            // batch's file, whose write overlaps the model scoring the next chunk.
+            onChunk: async ({ alerts, quietRows, badRows }) => {
+              store.batches.addChunk(batchId, alerts, badRows)
+              await rowsFile.write(quietRows)
+            },
             onProgress: (p) => {
-              Object.assign(job, { rowsRead: p.rowsRead, scored: p.scored, badRowCount: p.badRowCount, fraction: p.fraction, badRows: [...p.firstBadRows] })
+              Object.assign(job, {
+                rowsRead: p.rowsRead,
+                scored: p.scored,
+                alerts: p.alerts,
+                badRowCount: p.badRowCount,
+                fraction: p.fraction,
+                badRows: [...p.firstBadRows],
+              })
             },
             now,
           })
+          await rowsFile.close()
           store.batches.finish(batchId, { rows: p.scored, badRows: p.badRowCount })
           Object.assign(job, { state: 'done', fraction: 1 })
         } catch (error) {
           // Cancelled or failed: a half-scored file is not left in the queue.
+          await opened?.abort()
           store.batches.remove(batchId)
           if (controller.signal.aborted) job.state = 'cancelled'
           else Object.assign(job, { state: 'failed', error: error instanceof Error ? error.message : String(error) })
@@ -215,13 +259,14 @@ export function createScoringService(options: ScoringServiceOptions): ScoringSer
       // The ONNX session of the old model goes once no job is scoring with it.
       const busy = running()
       const release = busy === undefined ? Promise.resolve() : (jobs.get(busy.jobId)?.done ?? Promise.resolve())
-      void release.finally(() => old.loaded.scorer.close())
+      void release.finally(() => releaseModel(old.loaded))
     },
 
     async close() {
       for (const entry of jobs.values()) entry.controller.abort()
       await Promise.all([...jobs.values()].map((e) => e.done))
-      if (model !== null) await (await model.catch(() => null))?.loaded.scorer.close()
+      const last = model === null ? null : await model.catch(() => null)
+      if (last !== null) await releaseModel(last.loaded)
     },
   }
 }

@@ -1,3 +1,6 @@
+import { rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
 import type Database from 'better-sqlite3'
 import { normaliseHeader } from '@anomalyze/shared'
 import type { BadRow, BadRowsPage, FieldMapping, LocalBatch } from '../../contract/scoring.ts'
@@ -6,10 +9,12 @@ import { UPSERT_ANOMALY_SQL, type AnomalyParams } from './anomaly-rows.ts'
 /** Offline-scored files: batches, their bad rows, and remembered column mappings. */
 export interface LocalBatches {
   create(batch: { id: string; name: string; sourcePath: string | null; modelVersion: string; now: number }): void
-  /** One scored chunk: its anomalies and its bad rows, in one transaction. */
+  /** One scored chunk: its queue rows and its bad rows, in one transaction. */
   addChunk(batchId: string, anomalies: readonly AnomalyParams[], badRows: readonly BadRow[]): void
+  /** Where the batch's scored rows that are not in the queue are kept (see scoredRowsPath). */
+  rowsFile(batchId: string): string
   finish(batchId: string, counts: { rows: number; badRows: number }): void
-  /** Cancelled or failed: the batch and everything scored for it go. */
+  /** Cancelled or failed: the batch and everything scored for it go (its rows file too). */
   remove(batchId: string): void
   /** Batches a crash left half-scored; called when the store opens. */
   discardUnfinished(): number
@@ -17,6 +22,19 @@ export interface LocalBatches {
   badRows(batchId: string, offset: number, limit: number): BadRowsPage
   rememberedMapping(headers: readonly string[]): FieldMapping | null
   rememberMapping(headers: readonly string[], mapping: FieldMapping, now: number): void
+}
+
+const BATCH_ID = /^local_[0-9a-f-]{36}$/
+
+/**
+ * The scored rows of a local batch that are not in the triage queue (most of a file:
+ * rows below the alert threshold) live in a CSV beside the cache, not in the indexed
+ * anomalies table; the export merges both back in file order.
+ */
+export function scoredRowsPath(db: Database.Database, batchId: string): string {
+  if (!BATCH_ID.test(batchId)) throw new Error(`not a local batch id: ${batchId}`)
+  const dir = db.memory ? join(tmpdir(), `anomalyze-scored-rows-${process.pid}`) : join(dirname(db.name), 'scored-rows')
+  return join(dir, `${batchId}.csv`)
 }
 
 /** The key of a header row: normalised names, so "Amount" and "amount " share a mapping. */
@@ -34,8 +52,13 @@ export function createLocalBatches(db: Database.Database): LocalBatches {
   const deleteAnomalies = db.prepare<[string]>('DELETE FROM anomalies WHERE batch_id = ?')
   const deleteOutbox = db.prepare<[string]>('DELETE FROM outbox WHERE local_only = 1 AND anomaly_id IN (SELECT id FROM anomalies WHERE batch_id = ?)')
   const deleteBatch = db.prepare<[string]>('DELETE FROM local_batches WHERE id = ?')
-  const listBatches = db.prepare<[], { id: string; name: string; row_count: number; bad_row_count: number; model_version: string | null; created_at: number }>(
-    "SELECT id, name, row_count, bad_row_count, model_version, created_at FROM local_batches WHERE state = 'done' ORDER BY created_at DESC, id",
+  const listBatches = db.prepare<
+    [],
+    { id: string; name: string; row_count: number; alert_count: number; bad_row_count: number; model_version: string | null; created_at: number }
+  >(
+    // The alert count comes from the queue rows themselves (index led by batch_id).
+    `SELECT id, name, row_count, (SELECT COUNT(*) FROM anomalies a WHERE a.batch_id = b.id) AS alert_count, bad_row_count, model_version, created_at
+     FROM local_batches b WHERE state = 'done' ORDER BY created_at DESC, id`,
   )
   const unfinished = db.prepare<[], { id: string }>("SELECT id FROM local_batches WHERE state = 'running'")
   const countErrors = db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM local_batch_errors WHERE batch_id = ?')
@@ -51,17 +74,24 @@ export function createLocalBatches(db: Database.Database): LocalBatches {
     for (const a of anomalies) upsert.run(a)
     for (const b of badRows) insertError.run(batchId, b.line, b.field, b.reason)
   })
-  const remove = db.transaction((batchId: string) => {
+  const removeRows = db.transaction((batchId: string) => {
     deleteOutbox.run(batchId)
     deleteAnomalies.run(batchId)
     deleteBatch.run(batchId)
   })
+  // The file first: if the app dies in between, the batch is still 'running' and the
+  // next start removes what is left.
+  const remove = (batchId: string): void => {
+    if (BATCH_ID.test(batchId)) rmSync(scoredRowsPath(db, batchId), { force: true })
+    removeRows(batchId)
+  }
 
   return {
     create: ({ id, name, sourcePath, modelVersion, now }) => {
       insertBatch.run(id, name, sourcePath, modelVersion, now)
     },
     addChunk: (batchId, anomalies, badRows) => addChunk(batchId, anomalies, badRows),
+    rowsFile: (batchId) => scoredRowsPath(db, batchId),
     finish: (batchId, counts) => {
       finishBatch.run(counts.rows, counts.badRows, batchId)
     },
@@ -76,6 +106,7 @@ export function createLocalBatches(db: Database.Database): LocalBatches {
         id: b.id,
         name: b.name,
         rowCount: b.row_count,
+        alertCount: b.alert_count,
         badRowCount: b.bad_row_count,
         modelVersion: b.model_version,
         createdAt: b.created_at,

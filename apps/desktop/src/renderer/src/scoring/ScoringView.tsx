@@ -200,13 +200,20 @@ function JobProgress({ jobId, onOpenBatch, onAnother }: { jobId: string; onOpenB
   return (
     <div className="job-progress" data-testid="job-progress" data-state={j.state}>
       <p>
-        <strong>{j.name}</strong>: {j.scored.toLocaleString()} rows scored
+        <strong>{j.name}</strong>: {j.scored.toLocaleString()} rows scored,{' '}
+        <span data-testid="alert-count">{j.alerts.toLocaleString()}</span> {j.alerts === 1 ? 'alert' : 'alerts'}
         {j.badRowCount > 0 && <>, <span data-testid="bad-row-count">{j.badRowCount.toLocaleString()}</span> bad</>}
         {j.state === 'running' && ` · ${(j.fraction * 100).toFixed(0)}%`}
         {j.state === 'done' && ' · done'}
         {j.state === 'cancelled' && ' · cancelled: nothing from this file was kept'}
       </p>
       <progress aria-label="Scoring progress" max={1} value={j.fraction} />
+      {j.state === 'done' && (
+        <p className="muted" data-testid="alert-rule">
+          The queue gets the alerts: rows at or above the model's MEDIUM threshold or with a rule fired, as on the server. The
+          export has every scored row.
+        </p>
+      )}
       {j.state === 'failed' && <p className="error-box" role="alert">Scoring failed: {j.error}</p>}
       <div className="actions">
         {j.state === 'running' && (
@@ -214,7 +221,13 @@ function JobProgress({ jobId, onOpenBatch, onAnother }: { jobId: string; onOpenB
         )}
         {j.state === 'done' && (
           <>
-            <button type="button" className="primary" onClick={() => onOpenBatch(j.batchId)}>Triage {j.scored.toLocaleString()} rows in the queue</button>
+            {j.alerts > 0 ? (
+              <button type="button" className="primary" onClick={() => onOpenBatch(j.batchId)}>
+                Triage {j.alerts.toLocaleString()} {j.alerts === 1 ? 'alert' : 'alerts'} in the queue
+              </button>
+            ) : (
+              <button type="button" onClick={() => onOpenBatch(j.batchId)}>Open in queue</button>
+            )}
             <ExportButton batchId={j.batchId} name={j.name} />
           </>
         )}
