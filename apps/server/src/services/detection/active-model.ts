@@ -1,6 +1,6 @@
 import { AppError } from '@anomalyze/shared'
 import { loadDefaultModel, loadModelArtifact, ModelArtifactError, type LoadedModel } from '@anomalyze/shared/node'
-import type { Db } from '../../db/prisma.ts'
+import { sqlPoolOf, type Db } from '../../db/prisma.ts'
 import type { ObjectStore } from '../../storage/object-store.ts'
 import { getArtifactFiles, sha256Hex, writeArtifactDir } from '../models/model-files.ts'
 
@@ -72,8 +72,9 @@ function shippedModel(): Promise<ActiveModel> {
 export async function activeModelFor(db: Db, userId: string): Promise<ActiveModel> {
   let entry = activeByUser.get(userId)
   if (!entry || Date.now() - entry.checkedAt > ACTIVE_LOOKUP_TTL_MS) {
-    const row = await db.modelArtifact.findFirst({ where: { userId, isActive: true }, select: { id: true } })
-    entry = { artifactId: row?.id ?? null, checkedAt: Date.now() }
+    // Plain SQL: this runs on an ingest call every few seconds (see sqlPoolOf).
+    const { rows } = await sqlPoolOf(db).query<{ id: string }>('SELECT "id" FROM "ModelArtifact" WHERE "userId" = $1 AND "isActive" LIMIT 1', [userId])
+    entry = { artifactId: rows[0]?.id ?? null, checkedAt: Date.now() }
     activeByUser.set(userId, entry)
   }
   if (entry.artifactId === null || (unusableUntil.get(entry.artifactId) ?? 0) > Date.now()) return shippedModel()
