@@ -1,6 +1,6 @@
 import type { LabelKind } from '@anomalyze/shared'
 import type { Dashboard } from './dashboard.ts'
-import type { AnomalyDetail, HistoryPoint, QueueFacets, QueueRow, QueueSnapshot, QueueSnapshotArgs } from './queue.ts'
+import type { AnomalyDetail, HistoryPoint, QueueFacets, QueueHead, QueueHeadArgs, QueueQuery, QueueRow, QueueSnapshot } from './queue.ts'
 import type { CoreResult } from './result.ts'
 import type { BadRowsPage, CsvInspection, LocalBatch, ScoringAvailability, ScoringJob, ScoringSource, StartScoringArgs } from './scoring.ts'
 import type { SyncStatus } from './sync-status.ts'
@@ -51,7 +51,8 @@ export interface SignInArgs {
  * @see src/core/api/create-handlers.ts for the implementation.
  */
 export interface CoreMethods {
-  'queue.snapshot': (args: QueueSnapshotArgs) => QueueSnapshot
+  'queue.snapshot': (args: QueueQuery) => QueueSnapshot
+  'queue.head': (args: QueueHeadArgs) => QueueHead
   'queue.rows': (args: { keys: number[] }) => QueueRow[]
   'queue.facets': (args: Record<string, never>) => QueueFacets
   'anomaly.get': (args: { id: string }) => AnomalyDetail
@@ -94,6 +95,7 @@ export type CoreHandlers = {
 
 export const CORE_METHODS = [
   'queue.snapshot',
+  'queue.head',
   'queue.rows',
   'queue.facets',
   'anomaly.get',

@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { ANOMALY_STATUSES, LABEL_KINDS, MAPPABLE_FIELDS, SEVERITIES } from '@anomalyze/shared'
 import type { CoreArgs, CoreMethod } from '../../contract/handlers.ts'
 import { QUEUE_SORTS } from '../../contract/queue.ts'
+import { MAX_ROWS_PER_CALL } from '../store/queue-queries.ts'
 
 /**
  * Arguments arrive from IPC or HTTP as untyped JSON: each method's are parsed here
@@ -32,7 +33,8 @@ const source = z.union([
 const mapping = z.partialRecord(z.enum(MAPPABLE_FIELDS), z.number().int().min(0).max(10_000))
 
 export const ARG_SCHEMAS = {
-  'queue.snapshot': z.object({ filters, sort: z.enum(QUEUE_SORTS), firstRows: z.number().int().min(0).max(1_000).optional() }).strict(),
+  'queue.snapshot': z.object({ filters, sort: z.enum(QUEUE_SORTS) }).strict(),
+  'queue.head': z.object({ filters, sort: z.enum(QUEUE_SORTS), size: z.number().int().min(0).max(MAX_ROWS_PER_CALL) }).strict(),
   'queue.rows': z.object({ keys: z.array(z.number().int()).max(1_000) }).strict(),
   'queue.facets': empty,
   'anomaly.get': z.object({ id: z.string().min(1) }).strict(),

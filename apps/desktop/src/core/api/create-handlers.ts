@@ -31,10 +31,8 @@ export function createHandlers(deps: CoreDeps): CoreHandlers {
     resolveFile: (source) => scoring.resolveFile(source),
   })
   const implementations: Implementations = {
-    'queue.snapshot': ({ firstRows, ...query }) => {
-      const snapshot = store.queue.snapshot(query)
-      return firstRows === undefined ? snapshot : { ...snapshot, rows: store.queue.rows(snapshot.keys.slice(0, firstRows)) }
-    },
+    'queue.snapshot': (args) => store.queue.snapshot(args),
+    'queue.head': ({ size, ...query }) => store.queue.head(query, size),
     'queue.rows': (args) => store.queue.rows(args.keys),
     'queue.facets': () => store.queue.facets(),
     'anomaly.get': (args) => store.queue.get(args.id),

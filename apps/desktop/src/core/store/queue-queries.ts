@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3'
 import { AppError } from '@anomalyze/shared'
-import type { AnomalyDetail, HistoryPoint, QueueFacets, QueueQuery, QueueRow, QueueSnapshot } from '../../contract/queue.ts'
+import type { AnomalyDetail, HistoryPoint, QueueFacets, QueueHead, QueueQuery, QueueRow, QueueSnapshot } from '../../contract/queue.ts'
 import { DETAIL_SELECT, QUEUE_ROW_SELECT, toAnomalyDetail, toQueueRow, type QueueRowRecord, type StoredAnomaly } from './anomaly-rows.ts'
 import { buildQueueWhere, orderByFor } from './queue-filters.ts'
 
@@ -10,6 +10,8 @@ export const MAX_ROWS_PER_CALL = 1_000
 
 export interface QueueQueries {
   snapshot(query: QueueQuery): QueueSnapshot
+  /** The count and the first `size` keys with their rows, read together (see QueueHead). */
+  head(query: QueueQuery, size: number): QueueHead
   rows(keys: readonly number[]): QueueRow[]
   get(id: string): AnomalyDetail
   accountHistory(accountId: string, limit: number): HistoryPoint[]
@@ -32,6 +34,20 @@ export function createQueueQueries(db: Database.Database): QueueQueries {
     `SELECT id, name, row_count AS rowCount, created_at AS createdAt FROM local_batches ORDER BY created_at DESC`,
   )
 
+  function rowsOf(keys: readonly number[]): QueueRow[] {
+    if (keys.length > MAX_ROWS_PER_CALL) {
+      throw new AppError('BAD_INPUT', `Ask for at most ${MAX_ROWS_PER_CALL} rows at a time`, { requested: keys.length })
+    }
+    if (keys.length === 0) return []
+    const records = page.all(JSON.stringify(keys))
+    // Back in the order asked for; keys that vanished are left out.
+    const byKey = new Map(records.map((r) => [r.n, r]))
+    return keys.flatMap((k) => {
+      const record = byKey.get(k)
+      return record === undefined ? [] : [toQueueRow(record)]
+    })
+  }
+
   return {
     snapshot(query) {
       const where = buildQueueWhere(query.filters)
@@ -42,19 +58,19 @@ export function createQueueQueries(db: Database.Database): QueueQueries {
         .all(...where.params) as number[]
       return { keys, total: keys.length }
     },
-    rows(keys) {
-      if (keys.length > MAX_ROWS_PER_CALL) {
-        throw new AppError('BAD_INPUT', `Ask for at most ${MAX_ROWS_PER_CALL} rows at a time`, { requested: keys.length })
-      }
-      if (keys.length === 0) return []
-      const records = page.all(JSON.stringify(keys))
-      // Back in the order asked for; keys that vanished are left out.
-      const byKey = new Map(records.map((r) => [r.n, r]))
-      return keys.flatMap((k) => {
-        const record = byKey.get(k)
-        return record === undefined ? [] : [toQueueRow(record)]
-      })
+    head(query, size) {
+      const where = buildQueueWhere(query.filters)
+      // One read transaction: the count and the keys describe the same moment.
+      return db.transaction(() => {
+        const keys = db
+          .prepare(`SELECT n FROM anomalies WHERE ${where.sql} ORDER BY ${orderByFor(query.sort)} LIMIT ?`)
+          .pluck()
+          .all(...where.params, Math.min(Math.max(size, 0), MAX_ROWS_PER_CALL)) as number[]
+        const total = db.prepare(`SELECT COUNT(*) FROM anomalies WHERE ${where.sql}`).pluck().get(...where.params) as number
+        return { keys, total, rows: rowsOf(keys) }
+      })()
     },
+    rows: rowsOf,
     get(id) {
       const record = getOne.get(id)
       if (record === undefined) throw new AppError('NOT_FOUND', `No anomaly ${id} in the local cache`, { id })

@@ -1,6 +1,10 @@
 /** Display helpers; the analyst's locale decides separators. */
+// One formatter for every amount: toLocaleString with options builds a new one per
+// call, a third of a millisecond each, sixty times per screen of the queue.
+const AMOUNT = new Intl.NumberFormat(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 })
+
 export function formatAmount(amount: number, currency: string): string {
-  return `${amount.toLocaleString(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 })} ${currency}`
+  return `${AMOUNT.format(amount)} ${currency}`
 }
 
 export function formatTime(ms: number): string {

@@ -1,7 +1,7 @@
-import { useVirtualizer } from '@tanstack/react-virtual'
 import { memo, useEffect, useRef, type RefObject } from 'react'
 import type { MovedDirection, QueueRow } from '../../../contract/queue.ts'
 import { formatAmount, formatTime, STATUS_LABEL } from '../format.ts'
+import { useFixedRowWindow } from './useFixedRowWindow.ts'
 
 interface Props {
   count: number
@@ -19,22 +19,16 @@ const ROW_HEIGHT = 32
 /** Only the rows on screen exist in the DOM; the scroll height stands for the rest. */
 export function QueueTable({ count, cursor, selected, getRow, onVisibleRange, onPick, onOpen, onToggle }: Props) {
   const scrollRef = useRef<HTMLDivElement>(null)
-  const virtualizer = useVirtualizer({
-    count,
-    getScrollElement: () => scrollRef.current,
-    estimateSize: () => ROW_HEIGHT,
-    overscan: 15,
-  })
+  const { first, last, totalHeight, scrollToIndex } = useFixedRowWindow(scrollRef, count, ROW_HEIGHT, 15)
   const actions = useRef<RowActions>({ onPick, onOpen, onToggle })
   actions.current = { onPick, onOpen, onToggle }
-  const items = virtualizer.getVirtualItems()
-  const first = items[0]?.index ?? 0
-  const last = items.at(-1)?.index ?? 0
+  const indexes: number[] = []
+  for (let i = first; i <= last; i += 1) indexes.push(i)
 
-  useEffect(() => onVisibleRange(first, last), [first, last, onVisibleRange])
+  useEffect(() => onVisibleRange(first, Math.max(first, last)), [first, last, onVisibleRange])
   useEffect(() => {
-    if (count > 0) virtualizer.scrollToIndex(cursor, { align: 'auto' })
-  }, [cursor, count, virtualizer])
+    if (count > 0) scrollToIndex(cursor)
+  }, [cursor, count, scrollToIndex])
 
   return (
     <div className="queue-table" role="grid" aria-rowcount={count} aria-label="Anomaly queue">
@@ -50,16 +44,16 @@ export function QueueTable({ count, cursor, selected, getRow, onVisibleRange, on
         <span role="columnheader">Status</span>
       </div>
       <div ref={scrollRef} className="queue-scroll" data-testid="queue-scroll">
-        <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
-          {items.map((item) => {
-            const row = getRow(item.index)
+        <div style={{ height: totalHeight, position: 'relative' }}>
+          {indexes.map((index) => {
+            const row = getRow(index)
             return (
               <QueueRowView
-                key={item.key}
-                index={item.index}
-                start={item.start}
+                key={index}
+                index={index}
+                start={index * ROW_HEIGHT}
                 row={row}
-                isCursor={item.index === cursor}
+                isCursor={index === cursor}
                 checked={row !== undefined && selected.has(row.id)}
                 actions={actions}
               />

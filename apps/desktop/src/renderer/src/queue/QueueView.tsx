@@ -29,10 +29,10 @@ export interface QueueFocus {
 /** The triage screen: filters, the virtualized queue, the detail pane and the keyboard. */
 export function QueueView({ query, onQuery, active, focus = null, onFocused }: { query: QueueQuery; onQuery: (q: QueueQuery) => void; active: boolean; focus?: QueueFocus | null; onFocused?: () => void }) {
   const queryClient = useQueryClient()
-  const { snapshot, snapshotId } = useQueueQuery(query)
-  const keys = snapshot.data?.keys ?? []
+  const list = useQueueQuery(query)
+  const { keys, total } = list
   const [range, setRange] = useState({ first: 0, last: 40 })
-  const { getRow } = useQueueRows(snapshotId, keys, snapshot.isPlaceholderData ? undefined : snapshot.data?.rows, range.first, range.last)
+  const { getRow } = useQueueRows(list.id, keys, list.firstRows, range.first, range.last)
   const [cursor, setCursor] = useState(0)
   const [detailOpen, setDetailOpen] = useState(false)
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set())
@@ -44,7 +44,7 @@ export function QueueView({ query, onQuery, active, focus = null, onFocused }: {
   const { decide, undo } = useDecisions()
   // Filter choices wait until the first rows are on screen: the core answers one call
   // at a time, and at 100,000 rows these would hold back the first paint.
-  const firstRowsShown = snapshot.data !== undefined && (keys.length === 0 || getRow(0) !== undefined)
+  const firstRowsShown = !list.pending && (keys.length === 0 || getRow(0) !== undefined)
   const facets = useQuery({ queryKey: ['facets'], queryFn: () => callCore('queue.facets', {}), enabled: firstRowsShown })
   const batches = useQuery({ queryKey: ['scoring.batches'], queryFn: () => callCore('scoring.batches', {}), enabled: firstRowsShown })
   useEffect(() => {
@@ -55,23 +55,23 @@ export function QueueView({ query, onQuery, active, focus = null, onFocused }: {
   useEffect(() => {
     setCursor(0)
     setSelected(new Set())
-  }, [snapshotId])
+  }, [list.id])
 
   // A deep link: once the list for these filters (not the previous one) is in, go to its row.
   const focusDone = useRef<number | null>(null)
   useEffect(() => {
-    if (focus === null || focusDone.current === focus.nonce || snapshot.isPlaceholderData || snapshot.data === undefined) return
-    if (!snapshotId.startsWith(`${JSON.stringify(query)}@`)) return
+    if (focus === null || focusDone.current === focus.nonce || !list.complete) return
+    if (!list.id.startsWith(`${JSON.stringify(query)}@`)) return
     focusDone.current = focus.nonce
     onFocused?.()
-    const index = snapshot.data.keys.indexOf(focus.key)
+    const index = keys.indexOf(focus.key)
     if (index < 0) {
       setMessage('The linked anomaly is not in this list: clear the filters to see it.')
       return
     }
     setCursor(index)
     setDetailOpen(true)
-  }, [focus, query, snapshotId, snapshot.data, snapshot.isPlaceholderData, onFocused])
+  }, [focus, query, list.id, list.complete, keys, onFocused])
 
   const current = getRow(Math.min(cursor, Math.max(keys.length - 1, 0)))
   const next = getRow(cursor + 1)
@@ -144,7 +144,7 @@ export function QueueView({ query, onQuery, active, focus = null, onFocused }: {
     <section className="queue-view" aria-label="Triage queue">
       <FilterBar filters={query.filters} sort={query.sort} rules={facets.data?.rules ?? NO_RULES} batches={batches.data ?? NO_BATCHES} searchRef={searchRef} onChange={onFilters} onSort={onSort} />
       <div className="queue-meta">
-        <span data-testid="queue-count">{snapshot.isPending ? 'Loading…' : `${keys.length.toLocaleString()} anomalies`}</span>
+        <span data-testid="queue-count">{list.pending ? 'Loading…' : `${total.toLocaleString()} anomalies`}</span>
         {selected.size > 0 && (
           <span data-testid="selection-count">
             {selected.size} selected — <kbd>f</kbd>/<kbd>p</kbd>/<kbd>e</kbd> labels them all
@@ -154,10 +154,10 @@ export function QueueView({ query, onQuery, active, focus = null, onFocused }: {
         {message !== null && <span className="toast" role="status" data-testid="toast">{message}</span>}
         <button type="button" className="link" onClick={() => setHelp(true)}>Shortcuts <kbd>?</kbd></button>
       </div>
-      {snapshot.isError && <p className="error-box">Could not load the queue: {snapshot.error.message}</p>}
-      {!snapshot.isPending && keys.length === 0 && !snapshot.isError && <p className="empty-box">No anomalies match these filters.</p>}
+      {list.error !== null && <p className="error-box">Could not load the queue: {list.error.message}</p>}
+      {!list.pending && total === 0 && list.error === null && <p className="empty-box">No anomalies match these filters.</p>}
       <div className={`queue-body ${detailOpen ? 'with-detail' : ''}`}>
-        <QueueTable count={keys.length} cursor={cursor} selected={selected} getRow={getRow} onVisibleRange={onVisibleRange} onPick={move} onOpen={(i) => { move(i); setDetailOpen(true) }} onToggle={toggle} />
+        <QueueTable count={total} cursor={cursor} selected={selected} getRow={getRow} onVisibleRange={onVisibleRange} onPick={move} onOpen={(i) => { move(i); setDetailOpen(true) }} onToggle={toggle} />
         {detailOpen && current !== undefined && (
           <DetailPane row={current} note={note} noteRef={noteRef} onNote={setNote} onDecide={label} onClose={() => setDetailOpen(false)} />
         )}
