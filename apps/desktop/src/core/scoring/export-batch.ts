@@ -57,7 +57,7 @@ export async function writeBatchCsv(db: Database.Database, batchId: string, out:
         next += 1
         count += 1
       }
-      text += `${row.text}\n`
+      text += row.text
       count += 1
     }
     await flush()

@@ -4,14 +4,14 @@ import { AppError, createRowConverter, severityRank, type ConvertedRow } from '@
 import type { LoadedModel } from '@anomalyze/shared/node'
 import type { BadRow, FieldMapping } from '../../contract/scoring.ts'
 import type { AnomalyParams } from '../store/anomaly-rows.ts'
-import { scoredCsvLine } from './scored-rows-file.ts'
+import { plainExplanation, quietRowLine } from './scored-rows-file.ts'
 import { csvRecords, isAlert, scoreRowBatches, type CsvRow, type ScoredRow } from './shared-node-internals.ts'
 
 /** One scored chunk, split for its two destinations. */
 export interface ScoredCsvChunk {
   /** Rows for the triage queue (see isAlert), as anomalies-table rows. */
   alerts: AnomalyParams[]
-  /** Every other scored row, as scored-CSV text (SCORED_CSV_HEADER columns). */
+  /** Every other scored row, as rows-file text (see quietRowLine). */
   quietRows: string
   badRows: BadRow[]
 }
@@ -78,7 +78,7 @@ export async function scoreCsvFile(options: ScoreCsvOptions): Promise<ScoreProgr
     let quietRows = ''
     for (const row of chunk.scored) {
       if (isAlert(row.score, row.rules)) alerts.push(toParams(row, options, at))
-      else quietRows += scoredCsvLine(toCsvRow(row, ''))
+      else quietRows += quietRowLine(row.line, row.score.score, row.raw)
     }
     // One entry per row (its problems joined): the list counts rows, not fields.
     const badRows = chunk.rejected.map((r) => ({
@@ -137,33 +137,6 @@ async function* readMappedRows(options: ScoreCsvOptions, onBytes: (n: number) =>
   if (!headerSeen) throw new AppError('BAD_INPUT', 'the file is empty (no header row)')
 }
 
-/** The queue's fallback text for rows not explained (below MEDIUM). */
-function plainExplanation(row: ScoredRow): string {
-  const { score, rules } = row
-  return `Score ${score.score.toFixed(2)} (${score.severity})${rules.length > 0 ? `; rules fired: ${rules.join(', ')}` : ''}.`
-}
-
-function toCsvRow(row: ScoredRow, status: string): Parameters<typeof scoredCsvLine>[0] {
-  const tx = row.transaction
-  return {
-    line: row.line,
-    txId: tx.txId,
-    ts: tx.timestamp,
-    amount: tx.amount,
-    currency: tx.currency,
-    accountId: tx.accountId,
-    merchantId: tx.merchantId,
-    category: tx.category ?? null,
-    country: tx.country ?? null,
-    channel: tx.channel ?? null,
-    score: row.score.score,
-    severity: row.score.severity,
-    rules: row.rules,
-    status,
-    explanation: row.explanation?.summary ?? plainExplanation(row),
-  }
-}
-
 function toParams(row: ScoredRow, options: ScoreCsvOptions, at: number): AnomalyParams {
   const { batchId } = options
   const { line, transaction: tx, score: scored, rules, explanation } = row
@@ -186,7 +159,7 @@ function toParams(row: ScoredRow, options: ScoreCsvOptions, at: number): Anomaly
     severity_rank: severityRank(scored.severity),
     rules_json: JSON.stringify(rules),
     rules_text: ` ${rules.join(' ')} `,
-    explanation: explanation?.summary ?? plainExplanation(row),
+    explanation: explanation?.summary ?? plainExplanation(scored.score, scored.severity, rules),
     // Same shape as the server's explanationData, so the detail pane reads both alike.
     explanation_data: JSON.stringify({
       topFeatures: explanation?.topFeatures ?? [],

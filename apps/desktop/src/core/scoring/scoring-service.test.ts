@@ -89,6 +89,8 @@ describe('offline CSV scoring', () => {
     // Export: every scored row once, in file order, the queue's rows with the analyst's decision.
     const out = join(dir, 'scored.csv')
     expect(await call(h['scoring.export']({ batchId: job.batchId, path: out }))).toEqual({ path: out, rows: 2_998 })
+    // One line per row: no blank lines between the two sources.
+    expect(readFileSync(out, 'utf8').split('\n')).toHaveLength(1 + 2_998 + 1)
     const exported = await readCsv(out)
     expect(exported[0]).toEqual(['line', 'txId', 'timestamp', 'amount', 'currency', 'accountId', 'merchantId', 'category', 'country', 'channel', 'score', 'severity', 'rules', 'status', 'explanation'])
     const rows = exported.slice(1)
@@ -154,7 +156,8 @@ describe('offline CSV scoring', () => {
     expect(dirname(rowsFile)).toBe(join(dir, 'data', 'scored-rows'))
     // Only this user may read it, like the cache.
     if (process.platform !== 'win32') expect(statSync(rowsFile).mode & 0o777).toBe(0o600)
-    expect(readFileSync(rowsFile, 'utf8').trimEnd().split('\n')).toHaveLength(job.scored - job.alerts)
+    // A format line, then one line per row that is not in the queue.
+    expect(readFileSync(rowsFile, 'utf8').trimEnd().split('\n')).toHaveLength(1 + job.scored - job.alerts)
 
     // A file being scored when the app died: batch and rows file are gone at the next start.
     const crashDir = join(dir, 'crash')

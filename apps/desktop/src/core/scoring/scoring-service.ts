@@ -10,7 +10,8 @@ import type { CsvInspection, LocalBatch, ScoringAvailability, ScoringJob, Scorin
 import type { LocalStore } from '../store/local-store.ts'
 import { inspectCsv } from './inspect-csv.ts'
 import { scoreCsvFile } from './score-csv-file.ts'
-import { openScoredRowsWriter, type ScoredRowsWriter } from './scored-rows-file.ts'
+import { openAlertWriter, type AlertWriter } from './alert-writer.ts'
+import { openScoredRowsWriter, quietRowsHeader, type ScoredRowsWriter } from './scored-rows-file.ts'
 import { mappingErrors } from '../../contract/mapping-errors.ts'
 
 /** The model the console scores with, and the version it writes on every row. */
@@ -175,9 +176,12 @@ export function createScoringService(options: ScoringServiceOptions): ScoringSer
       const controller = new AbortController()
       const run = async (): Promise<ScoringJob> => {
         let opened: ScoredRowsWriter | null = null
+        let queue: AlertWriter | null = null
         try {
-          const rowsFile = await openScoredRowsWriter(store.batches.rowsFile(batchId))
+          const rowsFile = await openScoredRowsWriter(store.batches.rowsFile(batchId), quietRowsHeader(args.mapping, inspection.headers.length))
           opened = rowsFile
+          const alertWriter = await openAlertWriter(store.db, batchId, store.batches)
+          queue = alertWriter
           const p = await scoreCsvFile({
             path,
             headers: inspection.headers,
@@ -186,11 +190,11 @@ export function createScoringService(options: ScoringServiceOptions): ScoringSer
             modelVersion: active.version,
             batchId,
             signal: controller.signal,
-            // Alerts go to the queue (one transaction per chunk); the other rows to the
-            // batch's file, whose write overlaps the model scoring the next chunk.
+            // Alerts go to the queue (one transaction per chunk, on the writer's
+            // thread); the other rows to the batch's file. Both overlap the model
+            // scoring the next chunk.
             onChunk: async ({ alerts, quietRows, badRows }) => {
-              store.batches.addChunk(batchId, alerts, badRows)
-              await rowsFile.write(quietRows)
+              await Promise.all([alertWriter.add(alerts, badRows), rowsFile.write(quietRows)])
             },
             onProgress: (p) => {
               Object.assign(job, {
@@ -204,12 +208,12 @@ export function createScoringService(options: ScoringServiceOptions): ScoringSer
             },
             now,
           })
-          await rowsFile.close()
+          await Promise.all([alertWriter.close(), rowsFile.close()])
           store.batches.finish(batchId, { rows: p.scored, badRows: p.badRowCount })
           Object.assign(job, { state: 'done', fraction: 1 })
         } catch (error) {
           // Cancelled or failed: a half-scored file is not left in the queue.
-          await opened?.abort()
+          await Promise.all([opened?.abort(), queue?.close().catch(() => undefined)])
           store.batches.remove(batchId)
           if (controller.signal.aborted) job.state = 'cancelled'
           else Object.assign(job, { state: 'failed', error: error instanceof Error ? error.message : String(error) })

@@ -24,6 +24,9 @@ export interface LocalBatches {
   rememberMapping(headers: readonly string[], mapping: FieldMapping, now: number): void
 }
 
+/** A bad row of a scored file (also run by the scoring core's writer connection). */
+export const INSERT_BAD_ROW_SQL = 'INSERT INTO local_batch_errors (batch_id, line, field, reason) VALUES (?, ?, ?, ?)'
+
 const BATCH_ID = /^local_[0-9a-f-]{36}$/
 
 /**
@@ -47,7 +50,7 @@ export function createLocalBatches(db: Database.Database): LocalBatches {
     "INSERT INTO local_batches (id, name, source_path, model_version, created_at, state) VALUES (?, ?, ?, ?, ?, 'running')",
   )
   const upsert = db.prepare<[AnomalyParams]>(UPSERT_ANOMALY_SQL)
-  const insertError = db.prepare<[string, number, string, string]>('INSERT INTO local_batch_errors (batch_id, line, field, reason) VALUES (?, ?, ?, ?)')
+  const insertError = db.prepare<[string, number, string, string]>(INSERT_BAD_ROW_SQL)
   const finishBatch = db.prepare<[number, number, string]>("UPDATE local_batches SET row_count = ?, bad_row_count = ?, state = 'done' WHERE id = ?")
   const deleteAnomalies = db.prepare<[string]>('DELETE FROM anomalies WHERE batch_id = ?')
   const deleteOutbox = db.prepare<[string]>('DELETE FROM outbox WHERE local_only = 1 AND anomaly_id IN (SELECT id FROM anomalies WHERE batch_id = ?)')
