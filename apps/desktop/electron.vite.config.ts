@@ -13,9 +13,8 @@ const bundledWorkspacePackages = ['@anomalyze/shared']
 /**
  * The page's entry (boot.ts) is small and loads the app (main.tsx) with a dynamic
  * import, which the browser would only start fetching once boot has run. Links in the
- * page start the app's code and styles downloading at once; boot waits for them before
- * asking the local core for the first screen, because the browser console's core also
- * serves these files, one thing at a time (see boot.ts).
+ * page start the app's code and styles downloading at once, before boot's core calls
+ * (the browser console's server sends files before it runs calls, see web-server.ts).
  */
 function preloadAppChunk(): Plugin {
   return {

@@ -56,6 +56,40 @@ function labelProbe(key: string, nextId: string): string {
   })`
 }
 
+/**
+ * Where a first paint's time went, from inside the page: the app's own marks
+ * (boot.ts, main.tsx, QueueView) and, per core call, when its answer arrived and how
+ * long the core worked on it (its Server-Timing header).
+ */
+const PAINT_BREAKDOWN = `(() => {
+  const out = {}
+  for (const m of performance.getEntriesByType('mark')) if (m.name.startsWith('anomalyze:')) out['mark ' + m.name.slice(10)] = m.startTime
+  for (const e of performance.getEntriesByType('resource')) {
+    const path = new URL(e.name).pathname
+    if (path.startsWith('/assets/') && path.endsWith('.js')) out['js ' + path.replace(/-[A-Za-z0-9_-]+\\.js$/, '') + ' loaded'] = e.responseEnd
+    if (!path.startsWith('/api/') || ('call ' + path.slice(5) + ' answered') in out) continue
+    out['call ' + path.slice(5) + ' answered'] = e.responseEnd
+    const core = (e.serverTiming || []).find((t) => t.name === 'core')
+    if (core) out['call ' + path.slice(5) + ' core time'] = core.duration
+  }
+  return out
+})()`
+/**
+ * Installed before the page's own code: the time of the frame that first shows a
+ * queue row, taken in the page. The driver's own view (wait for the selector, then
+ * ask for the next frame) adds its polling and round-trip latency on top.
+ */
+const FIRST_ROW_FRAME = `(() => {
+  const check = () => {
+    if (document.querySelector('.queue-row[aria-rowindex="1"][data-anomaly-id]') === null) return
+    observer.disconnect()
+    requestAnimationFrame(() => { window.__queueFirstRowFrame = performance.now() })
+  }
+  const observer = new MutationObserver(check)
+  observer.observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-anomaly-id'] })
+})()`
+const BREAKDOWN_CALLS = ['app.config', 'queue.head', 'queue.snapshot', 'queue.rows', 'sync.status']
+
 const results: Record<string, number> = {}
 if (UI) {
   ensureRendererBuilt()
@@ -87,15 +121,25 @@ if (UI) {
   const { browser, close } = await launchChromium()
   try {
     const paints: number[] = []
+    const inPage: number[] = []
+    const breakdown = new Map<string, number[]>()
     for (let run = 0; run < PAINT_RUNS; run += 1) {
       const page = await browser.newPage({ viewport: { width: 1440, height: 900 } })
+      await page.addInitScript(FIRST_ROW_FRAME)
       await page.goto(app.url)
       await page.waitForSelector('.queue-row[aria-rowindex="1"][data-anomaly-id]')
       // performance.now() counts from navigation start.
       paints.push(await page.evaluate<number>(NEXT_FRAME_TIME))
+      inPage.push(Number(await (await page.waitForFunction('window.__queueFirstRowFrame')).jsonValue()))
+      for (const [name, ms] of Object.entries(await page.evaluate<Record<string, number>>(PAINT_BREAKDOWN))) breakdown.set(name, [...(breakdown.get(name) ?? []), ms])
       await page.close()
     }
     results[`queue first paint, ${ROWS} rows (ms, median of ${PAINT_RUNS})`] = median(paints)
+    results[`queue first paint, frame time in the page (ms, median of ${PAINT_RUNS})`] = median(inPage)
+    const wanted = (name: string): boolean => name.startsWith('mark ') || name.startsWith('js ') || BREAKDOWN_CALLS.some((c) => name.startsWith(`call ${c} `))
+    for (const [name, values] of [...breakdown].filter(([name]) => wanted(name)).sort((a, b) => median(a[1]) - median(b[1]))) {
+      results[`  first paint: ${name} (ms, median)`] = median(values)
+    }
 
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } })
     await page.goto(app.url)

@@ -62,8 +62,9 @@ const TYPES: Record<string, string> = {
 
 export async function startWebServer(options: WebServerOptions): Promise<{ server: Server; url: string }> {
   const host = options.host ?? '127.0.0.1'
+  const assets = createAssetTracker()
   const server = createServer((req, res) => {
-    handle(req, res, options).catch((error: unknown) => {
+    handle(req, res, options, assets).catch((error: unknown) => {
       sendJson(res, 500, { error: { code: 'INTERNAL', message: error instanceof Error ? error.message : String(error) } })
     })
   })
@@ -76,7 +77,7 @@ export async function startWebServer(options: WebServerOptions): Promise<{ serve
   return { server, url: `http://${host}:${port}` }
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, options: WebServerOptions): Promise<void> {
+async function handle(req: IncomingMessage, res: ServerResponse, options: WebServerOptions, assets: AssetTracker): Promise<void> {
   const hostHeader = (req.headers.host ?? '').replace(/:\d+$/, '')
   if (!['127.0.0.1', 'localhost', '[::1]'].includes(hostHeader)) {
     sendJson(res, 403, { error: { code: 'FORBIDDEN', message: 'Only localhost may use the console server' } })
@@ -105,6 +106,9 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: WebSer
     return
   }
   if (url.pathname.startsWith('/api/')) {
+    // The page's code first: a core call runs synchronously (hundreds of ms for a
+    // whole queue snapshot at 100,000 rows) and would hold back files being sent.
+    await assets.sent(ASSETS_FIRST_MAX_MS)
     await handleApi(req, res, url.pathname.slice('/api/'.length), options.handlers, options.onCall ?? defaultCallLog())
     return
   }
@@ -112,6 +116,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: WebSer
     sendJson(res, 405, { error: { code: 'BAD_INPUT', message: 'Method not allowed' } })
     return
   }
+  assets.track(res)
   serveStatic(res, url.pathname, options.rendererDir)
 }
 
@@ -156,6 +161,41 @@ async function handleUpload(req: IncomingMessage, res: ServerResponse, url: URL,
     sendJson(res, 200, { data: result })
   } catch (error) {
     sendJson(res, 200, { error: toCoreError(error) })
+  }
+}
+
+const ASSETS_FIRST_MAX_MS = 500
+
+interface AssetTracker {
+  track(res: ServerResponse): void
+  /** Resolves once no file is being sent (or after maxMs, so a stalled download never blocks the API). */
+  sent(maxMs: number): Promise<void>
+}
+
+function createAssetTracker(): AssetTracker {
+  const sending = new Set<ServerResponse>()
+  let waiters: Array<() => void> = []
+  return {
+    track(res) {
+      sending.add(res)
+      res.once('close', () => {
+        sending.delete(res)
+        if (sending.size > 0) return
+        const done = waiters
+        waiters = []
+        for (const resolve of done) resolve()
+      })
+    },
+    sent(maxMs) {
+      if (sending.size === 0) return Promise.resolve()
+      return new Promise((resolve) => {
+        const timer = setTimeout(resolve, maxMs)
+        waiters.push(() => {
+          clearTimeout(timer)
+          resolve()
+        })
+      })
+    },
   }
 }
 
