@@ -10,7 +10,8 @@ import { scoreFile } from '../src/node/cli/score-command.ts'
 const [input, output] = process.argv.slice(2)
 if (!input || !output) throw new Error('usage: score-worker.ts INPUT OUTPUT')
 const started = performance.now()
-const model = await loadDefaultModel(undefined, { worker: process.env.ANOMALYZE_ONNX_WORKER === '1' })
+// As the CLI runs it: ONNX Runtime on a worker thread (ANOMALYZE_ONNX_WORKER=0: this thread).
+const model = await loadDefaultModel(undefined, { worker: process.env.ANOMALYZE_ONNX_WORKER !== '0' })
 const quiet = Object.assign(new Writable({ write: (_c, _e, done) => done() }), { isTTY: false }) as unknown as NodeJS.WriteStream
 const result = await scoreFile({ input, output, model, stderr: quiet })
 await model.scorer.close()

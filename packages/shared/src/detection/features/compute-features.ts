@@ -131,6 +131,8 @@ export function computeFeaturesInPlace(
   out: Float32Array,
   offset = 0,
   merchantId: string = tx.merchantId,
+  /** Where merchantId is in a.recentMerchants, when the caller already knows (FeatureEngine). */
+  knownSeenAt?: number,
 ): void {
   const local = tx.timestamp + config.timezoneOffsetMinutes * 60_000
   const day = Math.floor(local / DAY_MS)
@@ -162,7 +164,7 @@ export function computeFeaturesInPlace(
   out[k++] = a.weight > 1 ? (amount - a.mean) / Math.max(sd, 0.1 * a.mean, 1) : 0
   out[k++] = a.lastTimestamp < 0 ? -1 : Math.max(0, (tx.timestamp - a.lastTimestamp) / HOUR_MS)
   out[k++] = a.total
-  const seenAt = a.recentMerchants.lastIndexOf(merchantId)
+  const seenAt = knownSeenAt ?? a.recentMerchants.lastIndexOf(merchantId)
   out[k++] = seenAt < 0 ? 1 : 0
   out[k++] = a.recentMerchants.length
   out[k++] = scan[SCAN.delayedFraud + 2] as number

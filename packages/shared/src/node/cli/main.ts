@@ -6,7 +6,7 @@ import { loadDefaultModel } from '../default-model.ts'
 import { loadModelArtifact, ModelArtifactError } from '../model-artifact.ts'
 import { lastOption, parseArgs, UsageError } from './args.ts'
 import { HELP, SCORE_HELP, TRAIN_HELP } from './help.ts'
-import { scoreFile } from './score-command.ts'
+import { scoreFile, type ScoreFileResult } from './score-command.ts'
 import { trainFile } from './train-command.ts'
 
 // `pnpm --filter` runs us inside packages/shared; paths are the user's, from INIT_CWD.
@@ -27,17 +27,23 @@ async function run(argv: readonly string[]): Promise<number> {
     const [input, ...extra] = args.positionals
     if (!input || extra.length > 0) throw new UsageError('score needs exactly one CSV file')
     const modelDir = lastOption(args, 'model')
-    const model = modelDir ? await loadModelArtifact(userPath(modelDir)) : await loadDefaultModel()
+    // The model runs on a worker thread, overlapping with parsing and features here.
+    const model = modelDir ? await loadModelArtifact(userPath(modelDir), { worker: true }) : await loadDefaultModel(undefined, { worker: true })
     const out = lastOption(args, 'out')
     const errors = lastOption(args, 'errors')
-    const result = await scoreFile({
-      input: userPath(input),
-      model,
-      mappings: args.options.get('map') ?? [],
-      ...(out ? { output: userPath(out) } : {}),
-      ...(errors ? { errors: userPath(errors) } : {}),
-    })
-    await model.scorer.close()
+    // Closed on every path: a live worker thread would keep the process from exiting.
+    let result: ScoreFileResult
+    try {
+      result = await scoreFile({
+        input: userPath(input),
+        model,
+        mappings: args.options.get('map') ?? [],
+        ...(out ? { output: userPath(out) } : {}),
+        ...(errors ? { errors: userPath(errors) } : {}),
+      })
+    } finally {
+      await model.scorer.close()
+    }
     const s = result.bySeverity
     process.stderr.write(
       `${result.scored} scored (CRITICAL ${s.CRITICAL}, HIGH ${s.HIGH}, MEDIUM ${s.MEDIUM}, LOW ${s.LOW}), ${result.rejected} rejected; model ${model.manifest.version}${modelDir ? '' : ' (built-in default)'}\n`,

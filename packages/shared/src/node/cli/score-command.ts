@@ -38,6 +38,11 @@ export interface ScoreFileResult {
 
 export const OUTPUT_COLUMNS = ['score', 'severity', 'rules', 'explanation'] as const
 
+/** Rows per ONNX Runtime call: large enough that the per-call cost vanishes. */
+const BATCH_ROWS = 4096
+const READ_CHUNK = 64 << 10
+const WRITE_PIECE = 64 << 10
+
 /** Streams `input` through mapping, features, rules and the ONNX model into a scored CSV. */
 export async function scoreFile(options: ScoreFileOptions): Promise<ScoreFileResult> {
   const { model, stderr = process.stderr, explainFrom = 'MEDIUM', maxErrorLines = 20 } = options
@@ -61,6 +66,12 @@ export async function scoreFile(options: ScoreFileOptions): Promise<ScoreFileRes
       result.bySeverity[s.severity] += 1
       // The input record is echoed as read: no re-quoting of columns we did not touch.
       text += `${accepted[i] as string},${s.score.toFixed(6)},${s.severity},${rules.join(';')},${explanation}\n`
+      // Handed over in pieces: a string above 128 KB goes straight to V8's old
+      // generation, and a batch's worth of them made the heap (peak RSS) grow.
+      if (text.length >= WRITE_PIECE) {
+        out.write(text)
+        text = ''
+      }
     }
     result.scored += accepted.length
     await writeWithBackpressure(out, text)
@@ -74,17 +85,36 @@ export async function scoreFile(options: ScoreFileOptions): Promise<ScoreFileRes
     }
   }
 
-  // 256 KB reads: ~4k rows per batch, so ONNX Runtime runs on large batches.
-  const batches = readTransactionBatches(createReadStream(options.input, { highWaterMark: 256 << 10 }), {
+  // Small reads (a read above 128 KB becomes a string in V8's old generation, see
+  // above), gathered into batches of BATCH_ROWS for ONNX Runtime.
+  const batches = readTransactionBatches(createReadStream(options.input, { highWaterMark: READ_CHUNK }), {
     overrides: parseMappingOverrides(options.mappings ?? []),
     onHeader: (resolved) => out.write(csvLine([...resolved.headers, ...OUTPUT_COLUMNS])),
   })
-  // Pipelined: ONNX Runtime scores batch i on its own thread while this thread parses
-  // and computes features for batch i+1. At most two batches are in flight.
+  // Pipelined: the model scores batch i (on a worker thread when the model was loaded
+  // with `worker: true`) while this thread parses and computes features for batch i+1.
+  // At most two batches are in flight, so memory stays flat.
   let pending: Promise<void> = Promise.resolve()
+  let features = new Float32Array(BATCH_ROWS * width)
+  let accepted: string[] = []
+  const flush = async (): Promise<void> => {
+    const batchFeatures = features
+    const batchAccepted = accepted
+    features = new Float32Array(BATCH_ROWS * width)
+    accepted = []
+    const scoring = model.scorer.score(batchFeatures, batchAccepted.length)
+    const previous = pending
+    pending = (async () => {
+      const scores = await scoring
+      await previous
+      await writeBatch(batchFeatures, batchAccepted, scores)
+    })()
+    // A failed batch must surface where it is awaited, not as an unhandled rejection.
+    pending.catch(() => undefined)
+    await previous
+    progress.update(result.rows)
+  }
   for await (const batch of batches) {
-    const features = new Float32Array(batch.length * width)
-    const accepted: string[] = []
     for (const row of batch) {
       result.rows += 1
       if (!row.result.ok) {
@@ -93,17 +123,10 @@ export async function scoreFile(options: ScoreFileOptions): Promise<ScoreFileRes
       }
       engine.process(row.result.transaction, features, accepted.length * width)
       accepted.push(row.raw)
+      if (accepted.length === BATCH_ROWS) await flush()
     }
-    const scoring = model.scorer.score(features, accepted.length)
-    const previous = pending
-    pending = (async () => {
-      const scores = await scoring
-      await previous
-      await writeBatch(features, accepted, scores)
-    })()
-    await previous
-    progress.update(result.rows)
   }
+  if (accepted.length > 0) await flush()
   await pending
   progress.done(result.rows)
   if (result.rejected > maxErrorLines) {
