@@ -22,7 +22,7 @@ const REPO_ROOT = join(import.meta.dirname, '..', '..', '..')
  * First sync of `rows` anomalies from the real server: Postgres is filled by two
  * INSERT ... SELECT FROM generate_series statements (not ingestion, which would score
  * them all first and take minutes), then one fresh desktop cache pulls everything
- * over tRPC.
+ * over HTTP (GET /sync/pull), with where the time went.
  */
 export async function benchInitialSync(rows: number): Promise<Record<string, number>> {
   const dir = mkdtempSync(join(tmpdir(), 'anomalyze-bench-sync-'))
@@ -50,6 +50,21 @@ export async function benchInitialSync(rows: number): Promise<Record<string, num
     if (status.error !== null || status.cachedAnomalies !== rows) {
       throw new Error(`initial sync ended with ${status.cachedAnomalies} of ${rows} anomalies: ${status.error ?? 'no error'}`)
     }
+    const stats = engine.lastPullStats()
+    // Where the time went. Pages are fetched one ahead, so request time overlaps
+    // storing: only the wait is on the sync's critical path next to apply and finish.
+    const breakdown: Record<string, number> =
+      stats === null
+        ? {}
+        : {
+            'initial sync: pages': stats.pages,
+            'initial sync: server Postgres, sum over pages (s)': stats.serverDbMs / 1000,
+            'initial sync: requests until last byte, sum (s)': stats.requestMs / 1000,
+            'initial sync: desktop JSON.parse + contract check (s)': stats.decodeMs / 1000,
+            'initial sync: desktop SQLite apply (s)': stats.applyMs / 1000,
+            'initial sync: desktop index + word index rebuild (s)': stats.finishMs / 1000,
+            'initial sync: waiting for the next page (s)': stats.waitMs / 1000,
+          }
     return {
       'server seed, SQL (s)': seedMs / 1000,
       [`initial sync of ${rows} anomalies from the real server (s)`]: syncMs / 1000,
@@ -57,6 +72,7 @@ export async function benchInitialSync(rows: number): Promise<Record<string, num
       // Server and desktop share this process: CPU seconds it got, against the wall
       // time above, say how much of that time went to waiting on a loaded machine.
       'initial sync, CPU time of this process (s)': (used.user + used.system) / 1e6,
+      ...breakdown,
     }
   } finally {
     store.close()

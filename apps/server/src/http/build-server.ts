@@ -16,6 +16,7 @@ import { batchUploadRoutes } from './routes/batch-upload.ts'
 import { anomalyLinkRoutes } from './routes/anomaly-links.ts'
 import { fileDownloadRoutes } from './routes/file-downloads.ts'
 import { razorpayWebhookRoutes } from './routes/razorpay-webhook.ts'
+import { syncPullRoutes } from './routes/sync-pull.ts'
 import { twilioWebhookRoutes } from './routes/twilio-webhooks.ts'
 
 export interface ServerDeps {
@@ -59,6 +60,7 @@ export async function buildServer(deps: ServerDeps) {
   await app.register(batchUploadRoutes(deps.db, deps.services, deps.authenticator))
   await app.register(razorpayWebhookRoutes({ db: deps.db, env: deps.services.env, jobs: deps.services.jobs, log: deps.log }))
   await app.register(twilioWebhookRoutes(deps.db, deps.services))
+  await app.register(syncPullRoutes(deps.db, deps.authenticator))
 
   await app.register(fastifyTRPCPlugin, {
     prefix: '/trpc',

@@ -50,9 +50,12 @@ export const ZSyncAnomaly = z.object({
   /**
    * The transaction's feature vector in FEATURE_NAMES order, which the server scored.
    * Desktops re-score their queue with it when the active model changes. Absent from
-   * older servers and null for anomalies stored before ingestion kept it.
+   * older servers and null for anomalies stored before ingestion kept it. A vector
+   * with anything but numbers in it reads as null rather than failing the page: the
+   * server checks only for nulls in SQL (ingestion's NaN), a full check there cost
+   * more than the rest of the page's JSON.
    */
-  features: z.array(z.number()).nullable().optional(),
+  features: z.array(z.number()).nullable().optional().catch(null),
   modelVersion: z.string().nullable(),
   status: ZAnomalyStatus,
   isFalsePositive: z.boolean(),
@@ -73,6 +76,33 @@ export const ZPullInput = z.object({
   withTotal: z.boolean().default(true),
 })
 export type TPullInput = z.input<typeof ZPullInput>
+
+/**
+ * The same pull as plain HTTP: `GET SYNC_PULL_PATH?cursor=...&limit=...&withTotal=0|1`
+ * with the same Bearer token, answering a ZPullOutput as JSON (errors:
+ * `{ error: { code, message, details } }` with the HTTP status tRPC would use).
+ * Desktops prefer it for its cost: the server passes the page on as Postgres wrote
+ * it, where the tRPC procedure parses, validates and serialises it again. A server
+ * without it answers 404 and the desktop falls back to the procedure.
+ */
+export const SYNC_PULL_PATH = '/sync/pull'
+
+/** Query string of SYNC_PULL_PATH: every value arrives as text. An absent cursor is null. */
+export const ZPullQuery = z
+  .object({
+    cursor: z.string().max(200).optional(),
+    limit: z.coerce.number().int().min(1).max(MAX_PULL_PAGE).default(1_000),
+    withTotal: z.enum(['0', '1']).default('1'),
+  })
+  .transform((q) => ({ cursor: q.cursor ?? null, limit: q.limit, withTotal: q.withTotal === '1' }))
+
+export function pullQueryString(input: TPullInput): string {
+  const params = new URLSearchParams()
+  if (input.cursor !== null) params.set('cursor', input.cursor)
+  if (input.limit !== undefined) params.set('limit', String(input.limit))
+  if (input.withTotal !== undefined) params.set('withTotal', input.withTotal ? '1' : '0')
+  return params.toString()
+}
 
 export const ZActiveModelInfo = z.object({ version: z.string(), sha256: z.string() })
 

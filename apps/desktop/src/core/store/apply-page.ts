@@ -15,12 +15,17 @@ import type { SyncStateStore } from './sync-state.ts'
  */
 export function createPageApplier(db: Database.Database, state: SyncStateStore): (page: TPullOutput, now: number) => void {
   const upsert = db.prepare<[AnomalyParams & Pick<RescoreColumns, 'features'>]>(UPSERT_SYNCED_SQL)
-  const latestPending = db.prepare<[string], { decided_at: number; label: string; note: string | null }>(
-    `SELECT decided_at, label, note FROM outbox
-     WHERE anomaly_id = ? AND pushed_at IS NULL AND undone = 0 AND local_only = 0
-     ORDER BY decided_at DESC, rowid DESC LIMIT 1`,
+  // Every decision not yet pushed, oldest first, read once per page: the outbox
+  // holds a handful, where a lookup per pulled row was 100,000 queries in a first sync.
+  const pendingDecisions = db.prepare<[], PendingDecision>(
+    `SELECT anomaly_id, decided_at, label, note FROM outbox
+     WHERE pushed_at IS NULL AND undone = 0 AND local_only = 0
+     ORDER BY decided_at, rowid`,
   )
   return db.transaction((page: TPullOutput, now: number) => {
+    const latestPending = new Map<string, PendingDecision>()
+    // Later rows overwrite earlier ones: the map keeps each anomaly's latest decision.
+    for (const d of pendingDecisions.iterate()) latestPending.set(d.anomaly_id, d)
     for (const anomaly of page.anomalies) {
       const params = { ...toAnomalyParams(anomaly), features: featuresBlob(anomaly.features) }
       const local = latestPending.get(anomaly.id)
@@ -38,4 +43,11 @@ export function createPageApplier(db: Database.Database, state: SyncStateStore):
     state.set('activeModelSha256', page.activeModel?.sha256 ?? null)
     if (!page.hasMore) state.set('lastSyncedAt', String(now))
   })
+}
+
+interface PendingDecision {
+  anomaly_id: string
+  decided_at: number
+  label: string
+  note: string | null
 }

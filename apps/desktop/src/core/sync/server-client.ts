@@ -2,7 +2,18 @@ import type { AppRouter } from '@anomalyze/server/router'
 import { createTRPCClient, getUntypedClient, httpLink, TRPCClientError } from '@trpc/client'
 import type { AnyRouter } from '@trpc/server'
 import { z } from 'zod'
-import { AppError, isAppErrorCode, ZPullOutput, ZPushOutput, type TDecisionInput, type TPullInput, type TPullOutput, type TPushOutput } from '@anomalyze/shared'
+import {
+  AppError,
+  isAppErrorCode,
+  pullQueryString,
+  SYNC_PULL_PATH,
+  ZPullOutput,
+  ZPushOutput,
+  type TDecisionInput,
+  type TPullInput,
+  type TPullOutput,
+  type TPushOutput,
+} from '@anomalyze/shared'
 
 /**
  * The only file that knows how the server is reached: a tRPC client typed by the
@@ -18,8 +29,20 @@ export const ZServerUser = z.object({
 })
 export type ServerUser = z.infer<typeof ZServerUser>
 
+/** Where one pulled page's time went (the bench's breakdown); absent from test doubles. */
+export interface PullTiming {
+  /** Postgres, as the server's Server-Timing header says; null when not told (tRPC fallback). */
+  serverDbMs: number | null
+  /** From sending the request to the last byte of the answer (includes serverDbMs). */
+  requestMs: number
+  /** JSON.parse and the contract check of the answer. */
+  decodeMs: number
+}
+
+export type PulledPage = TPullOutput & { timing?: PullTiming }
+
 export interface ServerClient {
-  pull(input: TPullInput): Promise<TPullOutput>
+  pull(input: TPullInput): Promise<PulledPage>
   push(input: { decisions: TDecisionInput[] }): Promise<TPushOutput>
   me(): Promise<ServerUser>
   /** Any other procedure, for the console's online screens (billing, reports...). */
@@ -45,8 +68,22 @@ export const createServerClient: ServerClientFactory = (options) => {
       }),
     ],
   })
+  const httpPull = createHttpPull(options)
+  // Until the server says it has no GET /sync/pull (an older server): then tRPC.
+  let routeMissing = false
   return {
-    pull: async (input) => ZPullOutput.parse(await client.sync.pull.query(input)),
+    pull: async (input) => {
+      if (!routeMissing) {
+        const page = await httpPull(input)
+        if (page !== null) return page
+        routeMissing = true
+      }
+      const start = performance.now()
+      const answer = await client.sync.pull.query(input)
+      const received = performance.now()
+      const page = ZPullOutput.parse(answer)
+      return { ...page, timing: { serverDbMs: null, requestMs: received - start, decodeMs: performance.now() - received } }
+    },
     push: async (input) => ZPushOutput.parse(await client.sync.push.mutate(input)),
     me: async () => ZServerUser.parse(await client.me.get.query()),
     call: async (type, path, input) => {
@@ -58,6 +95,72 @@ export const createServerClient: ServerClientFactory = (options) => {
       }
     },
   }
+}
+
+const UNAUTHORIZED_MESSAGE = 'The server did not accept the sign-in token. Sign in again.'
+
+/**
+ * The pull over plain HTTP (contract: SYNC_PULL_PATH): the server sends the page as
+ * Postgres wrote it, and this side parses it once. Null when the server has no such
+ * route (404).
+ */
+function createHttpPull(options: ServerClientOptions): (input: TPullInput) => Promise<PulledPage | null> {
+  const doFetch = options.fetch ?? globalThis.fetch
+  const base = trpcUrl(options.serverUrl).replace(/\/trpc$/, '')
+  return async (input) => {
+    const start = performance.now()
+    let status: number
+    let text: string
+    let serverTiming: string | null
+    try {
+      const response = await doFetch(`${base}${SYNC_PULL_PATH}?${pullQueryString(input)}`, {
+        headers: { authorization: `Bearer ${options.token}`, accept: 'application/json' },
+      })
+      status = response.status
+      serverTiming = response.headers.get('server-timing')
+      text = await response.text()
+    } catch (error) {
+      // No answer, or the connection dropped mid-page.
+      throw new SyncHttpError('offline', null, `Server unreachable: ${error instanceof Error ? error.message : String(error)}`)
+    }
+    if (status === 404) return null
+    if (status < 200 || status >= 300) throw syncHttpErrorOf(status, text)
+    const received = performance.now()
+    const page = ZPullOutput.parse(JSON.parse(text))
+    const timing = { serverDbMs: serverDbMsOf(serverTiming), requestMs: received - start, decodeMs: performance.now() - received }
+    return { ...page, timing }
+  }
+}
+
+/** A failed plain-HTTP sync call, already sorted the way classifySyncError sorts tRPC errors. */
+export class SyncHttpError extends Error {
+  constructor(
+    readonly kind: SyncFailureKind,
+    readonly status: number | null,
+    message: string,
+  ) {
+    super(message)
+    this.name = 'SyncHttpError'
+  }
+}
+
+function syncHttpErrorOf(status: number, body: string): SyncHttpError {
+  let code = `HTTP ${status}`
+  let message = body.slice(0, 200)
+  try {
+    const parsed = JSON.parse(body) as { error?: { code?: unknown; message?: unknown } }
+    if (typeof parsed.error?.code === 'string') code = parsed.error.code
+    if (typeof parsed.error?.message === 'string') message = parsed.error.message
+  } catch {
+    // Not the server's error shape (a proxy's page): the start of the body says enough.
+  }
+  if (status === 401) return new SyncHttpError('unauthorized', status, UNAUTHORIZED_MESSAGE)
+  return new SyncHttpError('server', status, `Server error (${code}): ${message}`)
+}
+
+function serverDbMsOf(header: string | null): number | null {
+  const match = header === null ? null : /(?:^|,)\s*db;dur=([\d.]+)/.exec(header)
+  return match?.[1] === undefined ? null : Number(match[1])
 }
 
 const APP_CODE_FOR_TRPC: Record<string, AppError['code']> = {
@@ -96,10 +199,11 @@ export type SyncFailureKind = 'offline' | 'unauthorized' | 'server'
 
 /** Sorts a failed call into what the status bar says and whether to retry later. */
 export function classifySyncError(error: unknown): { kind: SyncFailureKind; message: string } {
+  if (error instanceof SyncHttpError) return { kind: error.kind, message: error.message }
   if (error instanceof TRPCClientError) {
     const data = (error as TRPCClientError<AnyRouter>).data as { code?: string; httpStatus?: number } | undefined
     if (data?.code === 'UNAUTHORIZED' || data?.httpStatus === 401) {
-      return { kind: 'unauthorized', message: 'The server did not accept the sign-in token. Sign in again.' }
+      return { kind: 'unauthorized', message: UNAUTHORIZED_MESSAGE }
     }
     if (data === undefined || data === null) {
       // No tRPC error body: the request never reached a tRPC server.

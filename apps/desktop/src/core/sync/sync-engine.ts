@@ -3,7 +3,7 @@ import type { SyncState, SyncStatus } from '../../contract/sync-status.ts'
 import { filePermissionsProtector, type TokenProtector } from '../session/token-protector.ts'
 import { readModelChange } from '../models/rescore-queue.ts'
 import type { LocalStore } from '../store/local-store.ts'
-import { classifySyncError, ZServerUser, type ServerClient, type ServerClientFactory } from './server-client.ts'
+import { classifySyncError, ZServerUser, type PulledPage, type ServerClient, type ServerClientFactory } from './server-client.ts'
 
 export interface SyncEngineOptions {
   store: LocalStore
@@ -25,6 +25,27 @@ export interface SyncEngineOptions {
 export const BULK_LOAD_MIN_ROWS = 20_000
 
 /**
+ * Where the last pull's time went (milliseconds), for bench:desktop and the debug
+ * log. Pages are fetched one ahead, so the server's and the network's time overlap
+ * the stores: `waitMs` is what the engine spent waiting for a page, the part of the
+ * request time the overlap did not hide.
+ */
+export interface PullStats {
+  pages: number
+  rows: number
+  totalMs: number
+  waitMs: number
+  /** Storing pages in SQLite (apply-page.ts). */
+  applyMs: number
+  /** Putting indexes back and rebuilding the word index after a bulk load. */
+  finishMs: number
+  /** Sums over pages of the client's PullTiming (zero where a client does not tell). */
+  requestMs: number
+  serverDbMs: number
+  decodeMs: number
+}
+
+/**
  * Moves decisions up and anomalies down. Push goes first so that the pull which
  * follows already carries the server's verdict on them. Every page is stored with
  * its cursor in one transaction (see apply-page.ts), so a crash or a lost connection
@@ -35,6 +56,7 @@ export class SyncEngine {
   private running: Promise<void> | null = null
   private progress: SyncStatus['progress'] = null
   private lastFailure: { kind: 'offline' | 'unauthorized' | 'server'; message: string } | null = null
+  private pullStats: PullStats | null = null
   private readonly now: () => number
   private readonly pageSize: number
 
@@ -148,6 +170,11 @@ export class SyncEngine {
     return this.options.tokenProtector ?? filePermissionsProtector
   }
 
+  /** Figures of the last pull (complete or not), null before the first. */
+  lastPullStats(): PullStats | null {
+    return this.pullStats === null ? null : { ...this.pullStats }
+  }
+
   currentUserId(): string {
     return parseUser(this.options.store.state.get('user'))?.id ?? 'local-analyst'
   }
@@ -206,13 +233,18 @@ export class SyncEngine {
   private async pullAll(client: ServerClient): Promise<void> {
     const { store } = this.options
     const cachedAtStart = store.countServerAnomalies()
+    const stats: PullStats = { pages: 0, rows: 0, totalMs: 0, waitMs: 0, applyMs: 0, finishMs: 0, requestMs: 0, serverDbMs: 0, decodeMs: 0 }
+    this.pullStats = stats
+    const started = performance.now()
     let done = 0
     let expected = 0
     let cursor = store.state.get('cursor')
     let pending = client.pull({ cursor, limit: this.pageSize, withTotal: true })
     try {
       for (;;) {
-        const page = await pending
+        const waitStart = performance.now()
+        const page: PulledPage = await pending
+        stats.waitMs += performance.now() - waitStart
         const more = page.hasMore && page.nextCursor !== null && page.nextCursor !== cursor
         if (more) {
           pending = client.pull({ cursor: page.nextCursor, limit: this.pageSize, withTotal: false })
@@ -223,7 +255,10 @@ export class SyncEngine {
           expected = Math.max(page.total - cachedAtStart, 0)
           if (expected >= (this.options.bulkLoadMinRows ?? BULK_LOAD_MIN_ROWS) && page.hasMore) store.bulkLoad.begin()
         }
+        const applyStart = performance.now()
         store.applyPage(page, this.now())
+        stats.applyMs += performance.now() - applyStart
+        addTiming(stats, page)
         done += page.anomalies.length
         this.progress = { phase: 'pull', done, total: Math.max(expected, done) }
         if (!page.hasMore) return
@@ -232,7 +267,10 @@ export class SyncEngine {
       }
     } finally {
       // Also after a failed run: the analyst works offline with a fully indexed cache.
+      const finishStart = performance.now()
       store.bulkLoad.end()
+      stats.finishMs = performance.now() - finishStart
+      stats.totalMs = performance.now() - started
     }
   }
 
@@ -242,6 +280,14 @@ export class SyncEngine {
     if (this.lastFailure === null) return 'idle'
     return this.lastFailure.kind === 'offline' ? 'offline' : 'error'
   }
+}
+
+function addTiming(stats: PullStats, page: PulledPage): void {
+  stats.pages += 1
+  stats.rows += page.anomalies.length
+  stats.requestMs += page.timing?.requestMs ?? 0
+  stats.serverDbMs += page.timing?.serverDbMs ?? 0
+  stats.decodeMs += page.timing?.decodeMs ?? 0
 }
 
 function parseUser(text: string | null): ReturnType<typeof ZServerUser.parse> | null {

@@ -1,6 +1,6 @@
 import { AppError, decodeCursor, encodeCursor, type TPullOutput, type TSyncAnomaly } from '@anomalyze/shared'
 import type { Db } from '../../db/prisma.ts'
-import { countSyncTotal, readSyncPage } from './read-sync-page.ts'
+import { countSyncTotal, readSyncPage, readSyncPageJson } from './read-sync-page.ts'
 
 /**
  * Rows written in the last moments may still be invisible to this read while a
@@ -9,27 +9,22 @@ import { countSyncTotal, readSyncPage } from './read-sync-page.ts'
  */
 const SETTLE_MS = 1_000
 
+export interface PullInput {
+  cursor: string | null
+  limit: number
+  withTotal?: boolean
+}
+
 /**
  * One page of anomalies changed since `cursor`, oldest change first. The account's
  * total is counted only when asked (`withTotal`, the first page of each sync run):
  * counting 100,000 rows on every page was a tenth of an initial sync.
  */
-export async function pullChanges(
-  db: Db,
-  userId: string,
-  input: { cursor: string | null; limit: number; withTotal?: boolean },
-  now = Date.now(),
-): Promise<TPullOutput> {
-  const after = input.cursor === null ? null : decodeCursor(input.cursor)
-  if (input.cursor !== null && after === null) {
-    throw new AppError('BAD_INPUT', 'cursor is not one this server issued; start again with cursor null', {
-      field: 'cursor',
-    })
-  }
-  const [page, total, activeModel] = await Promise.all([
+export async function pullChanges(db: Db, userId: string, input: PullInput, now = Date.now()): Promise<TPullOutput> {
+  const after = decodeInputCursor(input.cursor)
+  const [page, rest] = await Promise.all([
     readSyncPage(db, { userId, after, settledBefore: now - SETTLE_MS, limit: input.limit }),
-    input.withTotal === false ? null : countSyncTotal(db, userId),
-    db.modelArtifact.findFirst({ where: { userId, isActive: true }, select: { version: true, sha256: true } }),
+    pageContext(db, userId, input),
   ])
   const anomalies = page.anomalies as TSyncAnomaly[]
   const last = anomalies.at(-1)
@@ -37,7 +32,49 @@ export async function pullChanges(
     anomalies,
     nextCursor: last ? encodeCursor(last.updatedAt, last.id) : input.cursor,
     hasMore: page.hasMore,
-    total,
-    activeModel,
+    total: rest.total,
+    activeModel: rest.activeModel,
   }
+}
+
+/**
+ * The same page as pullChanges, as the contract's JSON text (ZPullOutput), with the
+ * anomalies spliced in as Postgres wrote them. `queryMs` is the time spent in
+ * Postgres, for the Server-Timing header.
+ */
+export async function pullChangesJson(
+  db: Db,
+  userId: string,
+  input: PullInput,
+  now = Date.now(),
+): Promise<{ json: string; count: number; queryMs: number }> {
+  const after = decodeInputCursor(input.cursor)
+  const start = performance.now()
+  const [page, rest] = await Promise.all([
+    readSyncPageJson(db, { userId, after, settledBefore: now - SETTLE_MS, limit: input.limit }),
+    pageContext(db, userId, input),
+  ])
+  const queryMs = performance.now() - start
+  const nextCursor = page.last ? encodeCursor(page.last.updatedAt, page.last.id) : input.cursor
+  // Key order and values as JSON.stringify of a TPullOutput would write them.
+  const head = JSON.stringify({ nextCursor, hasMore: page.hasMore, total: rest.total, activeModel: rest.activeModel })
+  return { json: `{"anomalies":${page.anomaliesJson},${head.slice(1)}`, count: page.count, queryMs }
+}
+
+function decodeInputCursor(cursor: string | null): { updatedAt: number; id: string } | null {
+  const after = cursor === null ? null : decodeCursor(cursor)
+  if (cursor !== null && after === null) {
+    throw new AppError('BAD_INPUT', 'cursor is not one this server issued; start again with cursor null', {
+      field: 'cursor',
+    })
+  }
+  return after
+}
+
+async function pageContext(db: Db, userId: string, input: PullInput): Promise<Pick<TPullOutput, 'total' | 'activeModel'>> {
+  const [total, activeModel] = await Promise.all([
+    input.withTotal === false ? null : countSyncTotal(db, userId),
+    db.modelArtifact.findFirst({ where: { userId, isActive: true }, select: { version: true, sha256: true } }),
+  ])
+  return { total, activeModel }
 }

@@ -17,21 +17,37 @@ const ms = (column: string): Prisma.Sql => Prisma.raw(`(extract(epoch FROM ${col
 /** The inverse, exact to the millisecond (to_timestamp goes through a double). */
 const timestampOf = (epochMs: number): Prisma.Sql => Prisma.sql`('epoch'::timestamp + ${epochMs}::int8 * interval '1 millisecond')`
 
+/** One page as Postgres wrote it: the contract's anomalies as JSON text, never parsed by the server. */
+export interface SyncPageJson {
+  /** A JSON array of ZSyncAnomaly (packages/shared/src/sync/contract.ts). */
+  anomaliesJson: string
+  count: number
+  hasMore: boolean
+  /** The page's last row, for the next cursor; null for an empty page. */
+  last: { updatedAt: number; id: string } | null
+}
+
 /**
  * One page in one statement: a keyset scan of (userId, updatedAt, id) for `limit + 1`
  * rows (the extra one only says whether there is more), the transaction and the
  * latest decision joined in, and Postgres building the contract's JSON
- * (packages/shared/src/sync/contract.ts, ZSyncAnomaly) as one text value that Node
- * parses once. Prisma's findMany with the relations cost about 0.4 s per 1,000 rows
- * here (one query per relation, a JS object per column), this statement about a
- * quarter of that (bench:desktop, loaded machine).
+ * (packages/shared/src/sync/contract.ts, ZSyncAnomaly) as one text value. Prisma's
+ * findMany with the relations cost about 0.4 s per 1,000 rows here (one query per
+ * relation, a JS object per column), this statement about a quarter of that
+ * (bench:desktop, loaded machine).
  *
  * The feature vector ingestion keeps in explanationData.features travels in its own
  * `features` field (desktops re-score with it when the active model changes), and
- * only when it is an array of numbers (checked here in JS: a jsonpath test in the
- * statement cost more than the rest of the JSON building).
+ * only when it is an array without nulls: ingestion writes numbers, and a NaN as
+ * null (JSON has no NaN), which would fail the desktop's contract check. The
+ * containment test is free next to the JSON building; a jsonpath "every element is a
+ * number" test cost 1.3 s per 100,000 rows.
+ *
+ * The text is sent on as it is (GET /sync/pull, http/routes/sync-pull.ts): parsing
+ * it, validating it and serialising it again cost the server more CPU than
+ * Postgres spent building it.
  */
-export async function readSyncPage(db: Db, q: SyncPageQuery): Promise<{ anomalies: unknown[]; hasMore: boolean }> {
+export async function readSyncPageJson(db: Db, q: SyncPageQuery): Promise<SyncPageJson> {
   const afterCursor = q.after === null ? Prisma.empty : Prisma.sql`AND (a."updatedAt", a."id") > (${timestampOf(q.after.updatedAt)}, ${q.after.id})`
   // The transaction and the latest decision are scalar subqueries: one index lookup
   // per row. As joins, the planner hashed the page and scanned every transaction of
@@ -45,6 +61,9 @@ export async function readSyncPage(db: Db, q: SyncPageQuery): Promise<{ anomalie
       LIMIT ${q.limit + 1}::int
     )
     SELECT count(*) > ${q.limit}::int AS "hasMore",
+      count(*) FILTER (WHERE p.rn <= ${q.limit}::int)::int AS "count",
+      (array_agg(p."id" ORDER BY p.rn DESC) FILTER (WHERE p.rn <= ${q.limit}::int))[1] AS "lastId",
+      max(${ms('p."updatedAt"')}) FILTER (WHERE p.rn <= ${q.limit}::int) AS "lastUpdatedAt",
       coalesce(json_agg(json_build_object(
         'id', p."id",
         'transaction', (
@@ -58,7 +77,9 @@ export async function readSyncPage(db: Db, q: SyncPageQuery): Promise<{ anomalie
         'ruleViolations', coalesce(p."ruleViolations", '{}'::text[]),
         'explanation', p."explanation",
         'explanationData', CASE WHEN jsonb_typeof(p."explanationData") = 'object' THEN p."explanationData" - 'features' ELSE p."explanationData" END,
-        'features', CASE WHEN jsonb_typeof(p."explanationData" -> 'features') = 'array' THEN p."explanationData" -> 'features' END,
+        'features', CASE WHEN jsonb_typeof(p."explanationData" -> 'features') = 'array'
+                          AND NOT (p."explanationData" -> 'features') @> '[null]'::jsonb
+                    THEN p."explanationData" -> 'features' END,
         'modelVersion', p."modelVersion",
         'status', p."status",
         'isFalsePositive', p."isFalsePositive",
@@ -73,11 +94,22 @@ export async function readSyncPage(db: Db, q: SyncPageQuery): Promise<{ anomalie
     FROM page p`
   // Straight to pg: through Prisma's engine the same statement took about 40 ms
   // longer per page, mostly handling the one large text value.
-  const { rows } = await sqlPoolOf(db).query<{ hasMore: boolean; anomalies: string }>(statement.text, statement.values)
+  const { rows } = await sqlPoolOf(db).query<{ hasMore: boolean; count: number; lastId: string | null; lastUpdatedAt: string | null; anomalies: string }>(
+    statement.text,
+    statement.values,
+  )
   const row = rows[0]
-  const anomalies = row === undefined ? [] : (JSON.parse(row.anomalies) as Array<{ features: unknown }>)
+  if (row === undefined) return { anomaliesJson: '[]', count: 0, hasMore: false, last: null }
+  const last = row.lastId === null || row.lastUpdatedAt === null ? null : { id: row.lastId, updatedAt: Number(row.lastUpdatedAt) }
+  return { anomaliesJson: row.anomalies, count: row.count, hasMore: row.hasMore, last }
+}
+
+/** The same page parsed, for the tRPC procedure (sync.pull), which older desktops call. */
+export async function readSyncPage(db: Db, q: SyncPageQuery): Promise<{ anomalies: unknown[]; hasMore: boolean }> {
+  const page = await readSyncPageJson(db, q)
+  const anomalies = JSON.parse(page.anomaliesJson) as Array<{ features: unknown }>
   for (const a of anomalies) if (!isNumberArray(a.features)) a.features = null
-  return { anomalies, hasMore: row?.hasMore ?? false }
+  return { anomalies, hasMore: page.hasMore }
 }
 
 /** A vector with anything but finite numbers in it is left out, not sent to fail the desktop's contract check. */

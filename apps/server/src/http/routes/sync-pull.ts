@@ -1,0 +1,56 @@
+import type { FastifyPluginAsync, FastifyReply } from 'fastify'
+import { TRPCError } from '@trpc/server'
+import { getHTTPStatusCodeFromError } from '@trpc/server/http'
+import { AppError, SYNC_PULL_PATH, ZPullQuery } from '@anomalyze/shared'
+import { authenticateHeader } from '../../auth/authenticate-request.ts'
+import type { Authenticator } from '../../auth/session.ts'
+import type { Db } from '../../db/prisma.ts'
+import { pullChangesJson } from '../../services/sync/pull-changes.ts'
+import { ensureUser } from '../../services/users/ensure-user.ts'
+import { TRPC_CODE_FOR } from '../../trpc/error-mapping.ts'
+
+/**
+ * `GET /sync/pull?cursor=...&limit=...&withTotal=0|1`: the sync.pull procedure as a
+ * plain route (packages/shared/src/sync/contract.ts, SYNC_PULL_PATH), authenticated
+ * like tRPC (a user's Bearer token, or an API key with `anomalies:read`). A plain
+ * route because a page of 1,000 anomalies is about 1 MB of JSON that Postgres has
+ * already written: through tRPC the server parsed it, checked it against the output
+ * schema and serialised it again, about 8 s of CPU in a 100,000-row first sync.
+ * `Server-Timing: db;dur=...` says how long Postgres took, for the desktop's figures.
+ */
+export function syncPullRoutes(db: Db, authenticator: Authenticator): FastifyPluginAsync {
+  return async (app) => {
+    app.get(SYNC_PULL_PATH, async (request, reply) => {
+      try {
+        const session = await authenticateHeader(request.headers.authorization, authenticator)
+        if (!session) throw new AppError('UNAUTHENTICATED', 'Sign in first: send "Authorization: Bearer <token or API key>"')
+        if (session.scopes !== 'all' && !session.scopes.includes('anomalies:read')) {
+          throw new AppError('FORBIDDEN', 'This key lacks the "anomalies:read" scope', { requiredScope: 'anomalies:read' })
+        }
+        const query = ZPullQuery.safeParse(request.query)
+        if (!query.success) {
+          const issue = query.error.issues[0]
+          throw new AppError('BAD_INPUT', `${issue?.path.join('.') ?? 'query'}: ${issue?.message ?? 'invalid'}`, {
+            field: issue?.path.join('.') ?? null,
+          })
+        }
+        await ensureUser(db, session)
+        const page = await pullChangesJson(db, session.userId, query.data)
+        request.log.debug({ rows: page.count, queryMs: Math.round(page.queryMs) }, 'sync page served')
+        return await reply
+          .header('content-type', 'application/json; charset=utf-8')
+          .header('cache-control', 'no-store')
+          .header('server-timing', `db;dur=${page.queryMs.toFixed(1)}`)
+          .send(page.json)
+      } catch (error) {
+        if (error instanceof AppError) return sendAppError(reply, error)
+        throw error
+      }
+    })
+  }
+}
+
+function sendAppError(reply: FastifyReply, error: AppError): FastifyReply {
+  const status = getHTTPStatusCodeFromError(new TRPCError({ code: TRPC_CODE_FOR[error.code] }))
+  return reply.code(status).send({ error: { code: error.code, message: error.message, details: error.details ?? null } })
+}
