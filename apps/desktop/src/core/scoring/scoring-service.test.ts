@@ -173,6 +173,34 @@ describe('offline CSV scoring', () => {
     reopened.close()
   })
 
+  it('exports quoted fields (commas, quotes, line breaks) of rows outside the queue as they were read', async () => {
+    const path = join(dir, 'quoted.csv')
+    writeFileSync(
+      path,
+      [
+        'ref,when,who,where,how much,notes',
+        '"A,1",2024-01-01 10:00:00,C1,"T ""north""",12.50,x',
+        '"A\r\n2",2024-01-01 11:00:00,C1,T2,9.99,"multi',
+        'line"',
+        'A3,2024-01-01 12:00:00,"C,1",T2,10.00,z',
+        '',
+      ].join('\r\n'),
+    )
+    const mapping = { txId: 0, timestamp: 1, accountId: 2, merchantId: 3, amount: 4 }
+    const job = await core.scoring.settled((await call(core.handlers['scoring.start']({ source: { path }, mapping }))).jobId)
+    expect(job).toMatchObject({ state: 'done', scored: 3, alerts: 0, badRowCount: 0 })
+    const out = join(dir, 'quoted-scored.csv')
+    expect(await call(core.handlers['scoring.export']({ batchId: job.batchId, path: out }))).toEqual({ path: out, rows: 3 })
+    const rows = (await readCsv(out)).slice(1)
+    expect(rows.map((r) => [r[0], r[1], r[5], r[6], r[3]])).toEqual([
+      ['2', 'A,1', 'C1', 'T "north"', '12.5'],
+      // The reader takes line breaks inside quotes as \n, as it does for the queue's rows.
+      ['3', 'A\n2', 'C1', 'T2', '9.99'],
+      // Lines 3 to 5 were one record.
+      ['6', 'A3', 'C,1', 'T2', '10'],
+    ])
+  })
+
   it('refuses a file that is not CSV, and an empty one, with a clear message', async () => {
     const binary = join(dir, 'model.bin')
     writeFileSync(binary, Buffer.from([0x50, 0x4b, 0x03, 0x04, 0, 0, 0, 1]))
