@@ -107,6 +107,28 @@ describe('computeFeatures', () => {
     expect(JSON.stringify(state).length).toBeLessThan(4000)
   })
 
+  it('gives numeric ids (looked up by index) the same features as any other ids, and keeps "042" apart from "42"', () => {
+    const generated = [...generateTransactions({ seed: 11, customers: 80, terminals: 60, days: 20 })]
+    const byIndex = new FeatureEngine()
+    const byMap = new FeatureEngine()
+    for (const g of generated) {
+      const t = g.transaction
+      const numeric = { ...t, accountId: String(Number(t.accountId.replace(/\D/g, ''))), merchantId: String(Number(t.merchantId.replace(/\D/g, ''))) }
+      const named = { ...numeric, accountId: `card-${numeric.accountId}`, merchantId: `term-${numeric.merchantId}` }
+      expect(Array.from(byIndex.process(numeric))).toEqual(Array.from(byMap.process(named)))
+      if (g.isFraud) {
+        byIndex.label(numeric, true)
+        byMap.label(named, true)
+      }
+    }
+    expect(byIndex.accounts.size).toBe(byMap.accounts.size)
+    const engine = new FeatureEngine()
+    engine.process(tx(1, 0, 10, '42', '7'))
+    const padded = engine.process(tx(2, 60_000, 10, '042', '7'))
+    expect(pick(padded, 'acct_new_merchant')).toBe(1)
+    expect([...engine.merchants.keys()].sort()).toEqual(['042', '42'])
+  })
+
   it('gives the same golden values on a generated set every time', () => {
     const engine = new FeatureEngine()
     const sums = new Float64Array(FEATURE_NAMES.length)
