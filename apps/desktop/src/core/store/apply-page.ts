@@ -13,8 +13,18 @@ import type { SyncStateStore } from './sync-state.ts'
  * push will bring the server round, and a later pull confirms it. A score this
  * desktop re-computed with a newer model survives a pull (see UPSERT_SYNCED_SQL).
  */
+type SyncedParams = AnomalyParams & Pick<RescoreColumns, 'features'>
+
+/**
+ * UPSERT_SYNCED_SQL with positional parameters, in the order of its named ones:
+ * better-sqlite3 binds an array about a quarter faster than an object of 30 named
+ * values (bench:desktop, 100,000 rows in a first sync).
+ */
+const SYNCED_COLUMNS = [...UPSERT_SYNCED_SQL.matchAll(/@(\w+)/g)].map((m) => m[1] as keyof SyncedParams)
+const UPSERT_SYNCED_POSITIONAL_SQL = UPSERT_SYNCED_SQL.replace(/@\w+/g, '?')
+
 export function createPageApplier(db: Database.Database, state: SyncStateStore): (page: TPullOutput, now: number) => void {
-  const upsert = db.prepare<[AnomalyParams & Pick<RescoreColumns, 'features'>]>(UPSERT_SYNCED_SQL)
+  const upsert = db.prepare<unknown[]>(UPSERT_SYNCED_POSITIONAL_SQL)
   // Every decision not yet pushed, oldest first, read once per page: the outbox
   // holds a handful, where a lookup per pulled row was 100,000 queries in a first sync.
   const pendingDecisions = db.prepare<[], PendingDecision>(
@@ -27,7 +37,9 @@ export function createPageApplier(db: Database.Database, state: SyncStateStore):
     // Later rows overwrite earlier ones: the map keeps each anomaly's latest decision.
     for (const d of pendingDecisions.iterate()) latestPending.set(d.anomaly_id, d)
     for (const anomaly of page.anomalies) {
-      const params = { ...toAnomalyParams(anomaly), features: featuresBlob(anomaly.features) }
+      // One more property on the mapped row, not a copy of its 30 (a spread cost a tenth of the apply).
+      const params = toAnomalyParams(anomaly) as SyncedParams
+      params.features = featuresBlob(anomaly.features)
       const local = latestPending.get(anomaly.id)
       if (local !== undefined && local.decided_at >= (anomaly.latestDecision?.decidedAt ?? Number.NEGATIVE_INFINITY)) {
         params.status = local.label as AnomalyParams['status']
@@ -35,7 +47,7 @@ export function createPageApplier(db: Database.Database, state: SyncStateStore):
         params.decision_note = local.note
         params.decided_at = local.decided_at
       }
-      upsert.run(params)
+      upsert.run(SYNCED_COLUMNS.map((c) => params[c]))
     }
     if (page.nextCursor !== null) state.set('cursor', page.nextCursor)
     if (page.total !== null) state.set('serverTotal', String(page.total))
