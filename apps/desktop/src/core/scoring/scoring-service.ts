@@ -194,7 +194,11 @@ export function createScoringService(options: ScoringServiceOptions): ScoringSer
             // thread); the other rows to the batch's file. Both overlap the model
             // scoring the next chunk.
             onChunk: async ({ alerts, quietRows, badRows }) => {
-              await Promise.all([alertWriter.add(alerts, badRows), rowsFile.write(quietRows)])
+              const stored = alertWriter.add(alerts, badRows)
+              // Awaited below, after the file writes; its failure must not go unhandled meanwhile.
+              stored.catch(() => undefined)
+              for (const piece of quietRows) await rowsFile.write(piece)
+              await stored
             },
             onProgress: (p) => {
               Object.assign(job, {
