@@ -24,6 +24,19 @@ export function takeEarlyCall<M extends CoreMethod>(method: M, args: CoreArgs<M>
   return pending as Promise<CoreResult<CoreData<M>>> | undefined
 }
 
+/**
+ * The answer of an early call once it is in (without handing it out), or undefined if
+ * there was no such call, it failed, or it is not in within `waitMs`.
+ */
+export async function earlyAnswer<M extends CoreMethod>(method: M, args: CoreArgs<M>, waitMs: number): Promise<CoreData<M> | undefined> {
+  const pending = early.get(keyOf(method, args)) as Promise<CoreResult<CoreData<M>>> | undefined
+  if (pending === undefined) return undefined
+  let timer: number | undefined
+  const result = await Promise.race([pending, new Promise<undefined>((resolve) => (timer = window.setTimeout(resolve, waitMs)))])
+  window.clearTimeout(timer)
+  return result?.data
+}
+
 export function dropEarlyCalls(): void {
   early.clear()
 }

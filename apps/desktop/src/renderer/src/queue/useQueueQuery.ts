@@ -22,17 +22,19 @@ export interface QueueList {
   error: Error | null
 }
 
+export const headQueryKey = (query: QueueQuery) => ['queue-head', query] as const
+
 /**
  * The list for the current filters, in two calls: the head (count, first keys and
  * their rows: milliseconds) paints the first screen; the snapshot (every key: hundreds
- * of ms at 100,000 rows) follows. Typing in a filter defers the query so keystrokes
+ * of ms at 100,000 rows) follows once that is on screen. Typing in a filter defers the query so keystrokes
  * stay responsive; the previous list stays up until the new one arrives instead of
  * flashing empty.
  */
 export function useQueueQuery(query: QueueQuery): QueueList {
   const deferred = useDeferredValue(query)
   const head = useQuery({
-    queryKey: ['queue-head', deferred],
+    queryKey: headQueryKey(deferred),
     queryFn: () => callCore('queue.head', headArgs(deferred)),
     placeholderData: keepPreviousData,
     staleTime: Number.POSITIVE_INFINITY,
@@ -42,6 +44,9 @@ export function useQueueQuery(query: QueueQuery): QueueList {
     queryFn: () => callCore('queue.snapshot', deferred),
     placeholderData: keepPreviousData,
     staleTime: Number.POSITIVE_INFINITY,
+    // Asked for once the head is in (the request leaves after the head's render), so
+    // neither the core's work on it nor parsing its 600 KB delays the first rows.
+    enabled: head.isSuccess && !head.isPlaceholderData,
   })
   const error = head.error ?? snapshot.error
   const current = JSON.stringify(deferred)
