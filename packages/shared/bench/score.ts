@@ -20,6 +20,8 @@ interface Run {
   rows: number
   seconds: number
   peakRssMb: number
+  /** User + system CPU of the job, all its threads. */
+  cpuSeconds?: number
 }
 
 const args = process.argv.slice(2)
@@ -90,15 +92,17 @@ async function enlarge(input: string, output: string, times: number): Promise<vo
 }
 
 const fmt = (r: Run | string): string =>
-  typeof r === 'string' ? `| ${r} | | | |` : `| ${r.rows.toLocaleString('en-US')} | ${r.seconds.toFixed(1)} s | ${Math.round(r.rows / r.seconds).toLocaleString('en-US')} | ${r.peakRssMb.toFixed(0)} MB |`
+  typeof r === 'string'
+    ? `| ${r} | | | | |`
+    : `| ${r.rows.toLocaleString('en-US')} | ${r.seconds.toFixed(1)} s | ${Math.round(r.rows / r.seconds).toLocaleString('en-US')} | ${r.cpuSeconds === undefined ? '' : `${r.cpuSeconds.toFixed(1)} s`} | ${r.peakRssMb.toFixed(0)} MB |`
 
 const work = await mkdtemp(join(tmpdir(), 'anomalyze-bench-'))
 try {
-  process.stdout.write(`data: ${dataPath} (${((await stat(dataPath)).size / 1e6).toFixed(0)} MB)\n\n| job | rows | time | rows/s | peak RSS |\n|---|---|---|---|---|\n`)
+  process.stdout.write(`data: ${dataPath} (${((await stat(dataPath)).size / 1e6).toFixed(0)} MB)\n\n| job | rows | time | rows/s | CPU | peak RSS |\n|---|---|---|---|---|---|\n`)
   const a = ours(dataPath, join(work, 'ours.csv'))
-  process.stdout.write(`| anomalyze score (TS + ONNX Runtime) ${fmt(a)}\n`)
+  process.stdout.write(`| anomalyze score (TS + ONNX Runtime; main thread + 1 ONNX worker thread) ${fmt(a)}\n`)
   const b = baseline(dataPath, join(work, 'baseline.csv'))
-  process.stdout.write(`| pandas + scikit-learn IsolationForest ${fmt(b)}\n`)
+  process.stdout.write(`| pandas + scikit-learn IsolationForest (single-threaded) ${fmt(b)}\n`)
   if (!args.includes('--skip-10x')) {
     const big = join(work, 'big.csv')
     await enlarge(dataPath, big, 10)
@@ -107,7 +111,8 @@ try {
     process.stdout.write(`| anomalyze score, file 10x larger (${((await stat(big)).size / 1e6).toFixed(0)} MB) ${fmt(c)}\n`)
   }
   if (typeof a !== 'string' && typeof b !== 'string') {
-    process.stdout.write(`\nspeed-up vs baseline: ${((a.rows / a.seconds) / (b.rows / b.seconds)).toFixed(1)}x\n`)
+    const cpu = a.cpuSeconds !== undefined && b.cpuSeconds !== undefined ? `; CPU time: ${(b.cpuSeconds / a.cpuSeconds).toFixed(1)}x less` : ''
+    process.stdout.write(`\nspeed-up vs baseline: ${((a.rows / a.seconds) / (b.rows / b.seconds)).toFixed(1)}x (wall time, rows/s)${cpu}\n`)
   }
 } finally {
   await rm(work, { recursive: true, force: true })
