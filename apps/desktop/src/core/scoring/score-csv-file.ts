@@ -5,7 +5,7 @@ import type { LoadedModel } from '@anomalyze/shared/node'
 import type { BadRow, FieldMapping } from '../../contract/scoring.ts'
 import type { AnomalyParams } from '../store/anomaly-rows.ts'
 import { plainExplanation, quietRowLine } from './scored-rows-file.ts'
-import { csvRecords, isAlert, scoreRowBatches, type CsvRow, type ScoredRow } from './shared-node-internals.ts'
+import { csvRecords, gatherRows, isAlert, scoreRowBatches, type CsvRow, type ScoredRow } from './shared-node-internals.ts'
 
 /** One scored chunk, split for its two destinations. */
 export interface ScoredCsvChunk {
@@ -66,9 +66,12 @@ export async function scoreCsvFile(options: ScoreCsvOptions): Promise<ScoreProgr
   const progress: ScoreProgress = { rowsRead: 0, scored: 0, alerts: 0, badRowCount: 0, firstBadRows: [], fraction: 0 }
   let bytes = 0
   let bytesScored = 0
-  const read = readMappedRows(options, (n) => {
-    bytes += n
-  })
+  const read = gatherRows(
+    readMappedRows(options, (n) => {
+      bytes += n
+    }),
+    BATCH_ROWS,
+  )
   const bytesRead: number[] = []
   const counted = async function* (): AsyncGenerator<readonly CsvRow[]> {
     for await (const rows of read) {
@@ -132,9 +135,9 @@ async function* readMappedRows(options: ScoreCsvOptions, onBytes: (n: number) =>
       yield chunk
     }
   }
-  let rows: CsvRow[] = []
   for await (const records of csvRecords(checked())) {
     if (options.signal.aborted) throw new AppError('CONFLICT', 'cancelled')
+    const rows: CsvRow[] = []
     for (const record of records) {
       if (!headerSeen) {
         headerSeen = true
@@ -147,12 +150,8 @@ async function* readMappedRows(options: ScoreCsvOptions, onBytes: (n: number) =>
         record.error === undefined ? convert(record.values, record.line) : { ok: false, errors: [{ line: record.line, field: 'row', reason: record.error }] }
       rows.push({ line: record.line, values: record.values, raw: record.raw, result })
     }
-    if (rows.length >= BATCH_ROWS) {
-      yield rows
-      rows = []
-    }
+    if (rows.length > 0) yield rows
   }
-  if (rows.length > 0) yield rows
   if (!headerSeen) throw new AppError('BAD_INPUT', 'the file is empty (no header row)')
 }
 

@@ -7,7 +7,7 @@ import { generateTransactions } from '../../generator/generate-transactions.ts'
 import { readTransactionBatches, type CsvRow } from '../csv/read-transactions-csv.ts'
 import { loadDefaultModel } from '../default-model.ts'
 import { loadModelArtifact, type LoadedModel } from '../model-artifact.ts'
-import { isAlert, scoreRowBatches, type ScoredChunk } from './score-row-batches.ts'
+import { gatherRows, isAlert, scoreRowBatches, type ScoredChunk } from './score-row-batches.ts'
 
 let inThread: LoadedModel
 let worker: LoadedModel
@@ -84,5 +84,16 @@ describe('scoreRowBatches', () => {
     expect(chunks).toBe(2)
     // The worker is still usable afterwards (the dropped batch's reply was consumed).
     expect(await worker.scorer.score(new Float32Array(FEATURE_NAMES.length), 1)).toHaveLength(1)
+  })
+
+  it('gathers small reads into batches of at least the given size, in order', async () => {
+    async function* pieces(): AsyncGenerator<number[]> {
+      for (let i = 0; i < 10; i += 1) yield [i * 3, i * 3 + 1, i * 3 + 2]
+      yield []
+    }
+    const gathered: number[][] = []
+    for await (const batch of gatherRows(pieces(), 7)) gathered.push(batch)
+    expect(gathered.map((b) => b.length)).toEqual([9, 9, 9, 3])
+    expect(gathered.flat()).toEqual(Array.from({ length: 30 }, (_, i) => i))
   })
 })
