@@ -46,6 +46,7 @@ if (root === null) throw new Error('index.html has no #root')
 void seedFirstScreen()
   .catch(() => undefined)
   .then(() => {
+    performance.mark('anomalyze:render')
     createRoot(root).render(
       <StrictMode>
         <QueryClientProvider client={queryClient}>

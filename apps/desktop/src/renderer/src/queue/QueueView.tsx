@@ -1,6 +1,6 @@
 import type { LabelKind } from '@anomalyze/shared'
 import { useQuery, useQueryClient } from '@tanstack/react-query'
-import { useCallback, useEffect, useRef, useState } from 'react'
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react'
 import type { QueueFilters, QueueQuery, QueueRow, QueueSort } from '../../../contract/queue.ts'
 import type { LocalBatch } from '../../../contract/scoring.ts'
 import { callCore } from '../api/core-client.ts'
@@ -47,7 +47,8 @@ export function QueueView({ query, onQuery, active, focus = null, onFocused }: {
   const firstRowsShown = !list.pending && (keys.length === 0 || getRow(0) !== undefined)
   const facets = useQuery({ queryKey: ['facets'], queryFn: () => callCore('queue.facets', {}), enabled: firstRowsShown })
   const batches = useQuery({ queryKey: ['scoring.batches'], queryFn: () => callCore('scoring.batches', {}), enabled: firstRowsShown })
-  useEffect(() => {
+  // Layout effect: marks the commit that put the first rows in the page, before its paint.
+  useLayoutEffect(() => {
     if (firstRowsShown && performance.getEntriesByName('anomalyze:first-rows').length === 0) performance.mark('anomalyze:first-rows')
   }, [firstRowsShown])
 
