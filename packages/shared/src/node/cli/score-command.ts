@@ -40,15 +40,20 @@ export const OUTPUT_COLUMNS = ['score', 'severity', 'rules', 'explanation'] as c
 
 /** Rows per ONNX Runtime call: large enough that the per-call cost vanishes. */
 const BATCH_ROWS = 4096
-const READ_CHUNK = 64 << 10
+const READ_CHUNK = 1 << 20
 const WRITE_PIECE = 64 << 10
+const WRITE_BUFFER = 4 << 20
+/** Batches between features and output: one more than two rides out a late worker thread. */
+const IN_FLIGHT = 3
 
 /** Streams `input` through mapping, features, rules and the ONNX model into a scored CSV. */
 export async function scoreFile(options: ScoreFileOptions): Promise<ScoreFileResult> {
   const { model, stderr = process.stderr, explainFrom = 'MEDIUM', maxErrorLines = 20 } = options
   const width = FEATURE_NAMES.length
   const engine = new FeatureEngine(model.model.featureConfig)
-  const out: Writable = options.output ? createWriteStream(options.output) : process.stdout
+  // A buffer of a few batches: with the default 16 KB every batch waited for the disk,
+  // and on a busy machine each wait costs a trip through the scheduler.
+  const out: Writable = options.output ? createWriteStream(options.output, { highWaterMark: WRITE_BUFFER }) : process.stdout
   const errorsOut = options.errors ? createWriteStream(options.errors) : undefined
   if (errorsOut) errorsOut.write(csvLine(['line', 'field', 'reason']))
   const result: ScoreFileResult = { rows: 0, scored: 0, rejected: 0, bySeverity: { LOW: 0, MEDIUM: 0, HIGH: 0, CRITICAL: 0 } }
@@ -85,16 +90,17 @@ export async function scoreFile(options: ScoreFileOptions): Promise<ScoreFileRes
     }
   }
 
-  // Small reads (a read above 128 KB becomes a string in V8's old generation, see
-  // above), gathered into batches of BATCH_ROWS for ONNX Runtime.
+  // 1 MB reads, decoded in 64 KB pieces (see readTransactionBatches), gathered into
+  // batches of BATCH_ROWS for ONNX Runtime.
   const batches = readTransactionBatches(createReadStream(options.input, { highWaterMark: READ_CHUNK }), {
     overrides: parseMappingOverrides(options.mappings ?? []),
     onHeader: (resolved) => out.write(csvLine([...resolved.headers, ...OUTPUT_COLUMNS])),
   })
   // Pipelined: the model scores batch i (on a worker thread when the model was loaded
-  // with `worker: true`) while this thread parses and computes features for batch i+1.
-  // At most two batches are in flight, so memory stays flat.
+  // with `worker: true`) while this thread parses and computes features for the next.
+  // At most IN_FLIGHT batches are in flight, so memory stays flat.
   let pending: Promise<void> = Promise.resolve()
+  const inFlight: Promise<void>[] = []
   let features = new Float32Array(BATCH_ROWS * width)
   let accepted: string[] = []
   const flush = async (): Promise<void> => {
@@ -111,7 +117,9 @@ export async function scoreFile(options: ScoreFileOptions): Promise<ScoreFileRes
     })()
     // A failed batch must surface where it is awaited, not as an unhandled rejection.
     pending.catch(() => undefined)
-    await previous
+    inFlight.push(pending)
+    // Each batch is written after the one before it, so waiting for the oldest suffices.
+    if (inFlight.length >= IN_FLIGHT) await inFlight.shift()
     progress.update(result.rows)
   }
   for await (const batch of batches) {

@@ -26,6 +26,22 @@ describe('readTransactionsCsv', () => {
     expect(rows.some((r) => !r.result.ok && r.line === 3)).toBe(true)
   })
 
+  it('reads a large chunk in pieces without breaking characters or lines at the piece edges', async () => {
+    // One chunk of several 64 KB decoding pieces, padded so that the first piece edge
+    // falls inside a two-byte character.
+    const ids = Array.from({ length: 8000 }, (_, i) => `T\u00e9\u00e9${i}`)
+    const build = (pad: string): Buffer =>
+      Buffer.from(`${HEADER}${ids.map((id, i) => `${i},2018-04-01 00:00:31,${i % 97},${i === 0 ? pad : ''}${id},1.5\n`).join('')}`)
+    let pad = ''
+    let bytes = build(pad)
+    for (let tries = 0; tries < 8 && ((bytes[64 << 10] as number) & 0xc0) !== 0x80; tries += 1) bytes = build((pad += 'x'))
+    expect((bytes[64 << 10] as number) & 0xc0).toBe(0x80)
+    expect(bytes.length).toBeGreaterThan(3 * (64 << 10))
+    const rows = await read(bytes)
+    expect(rows.length).toBe(8000)
+    expect(rows.every((r, i) => r.result.ok && r.result.transaction.merchantId === `${i === 0 ? pad : ''}${ids[i] as string}`)).toBe(true)
+  })
+
   it('refuses empty files, binary files and files without the needed columns', async () => {
     await expect(read('')).rejects.toThrow(CsvInputError)
     await expect(read('')).rejects.toThrow(/empty/)
