@@ -108,5 +108,6 @@ export interface HistoryPoint {
 
 export interface QueueFacets {
   rules: string[]
-  batches: Array<{ id: string; name: string; rowCount: number; createdAt: number }>
+  /** Local scored files: rows scored, and alerts (the rows the queue holds). */
+  batches: Array<{ id: string; name: string; rowCount: number; alertCount: number; createdAt: number }>
 }

@@ -66,6 +66,8 @@ describe('offline CSV scoring', () => {
 
     const batches = await call(h['scoring.batches']({}))
     expect(batches).toEqual([expect.objectContaining({ id: job.batchId, name: 'handbook.csv', rowCount: 2_998, alertCount: job.alerts, badRowCount: 2 })])
+    // The queue's file picker counts what the queue holds (alerts) beside the rows scored.
+    expect(core.store.queue.facets().batches).toEqual([expect.objectContaining({ id: job.batchId, rowCount: 2_998, alertCount: job.alerts })])
     const badPage = await call(h['scoring.badRows']({ batchId: job.batchId }))
     expect(badPage.total).toBe(2)
 

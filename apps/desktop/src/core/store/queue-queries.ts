@@ -30,8 +30,10 @@ export function createQueueQueries(db: Database.Database): QueueQueries {
   // Few distinct rule combinations exist: split those in JS rather than json_each
   // over every row (ten times slower at 100,000 rows).
   const ruleSets = db.prepare<[], string>('SELECT DISTINCT rules_json FROM anomalies').pluck()
-  const batches = db.prepare<[], { id: string; name: string; rowCount: number; createdAt: number }>(
-    `SELECT id, name, row_count AS rowCount, created_at AS createdAt FROM local_batches ORDER BY created_at DESC`,
+  // The queue holds a batch's alerts only (see scoring): the picker shows both counts.
+  const batches = db.prepare<[], { id: string; name: string; rowCount: number; alertCount: number; createdAt: number }>(
+    `SELECT id, name, row_count AS rowCount, (SELECT COUNT(*) FROM anomalies a WHERE a.batch_id = b.id) AS alertCount, created_at AS createdAt
+     FROM local_batches b ORDER BY created_at DESC`,
   )
 
   function rowsOf(keys: readonly number[]): QueueRow[] {

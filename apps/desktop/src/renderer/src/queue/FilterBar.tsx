@@ -25,7 +25,7 @@ export const FilterBar = memo(function FilterBar({ filters, sort, rules, batches
       <select aria-label="Source" value={filters.batchId ?? ''} onChange={(e) => set({ batchId: e.target.value === '' ? undefined : e.target.value })}>
         <option value="">Server queue</option>
         {batches.map((b) => (
-          <option key={b.id} value={b.id}>File: {b.name} ({b.rowCount.toLocaleString()})</option>
+          <option key={b.id} value={b.id}>File: {b.name} ({b.alertCount.toLocaleString()} alerts of {b.rowCount.toLocaleString()})</option>
         ))}
       </select>
       <input
