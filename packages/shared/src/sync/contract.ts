@@ -86,6 +86,8 @@ export type TPullInput = z.input<typeof ZPullInput>
  * without it answers 404 and the desktop falls back to the procedure.
  */
 export const SYNC_PULL_PATH = '/sync/pull'
+/** Header of a SYNC_PULL_PATH answer that has more to come: its `nextCursor`, readable before the body. */
+export const SYNC_NEXT_CURSOR_HEADER = 'x-sync-next-cursor'
 
 /** Query string of SYNC_PULL_PATH: every value arrives as text. An absent cursor is null. */
 export const ZPullQuery = z

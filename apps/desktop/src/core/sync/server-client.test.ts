@@ -42,6 +42,27 @@ describe('server client pull', () => {
     expect(pulled).toMatchObject({ ...page, timing: { serverDbMs: 12.5 } })
   })
 
+  it('asks for the next page as soon as the headers name it, one page ahead at most, never twice', async () => {
+    const cursors = [null, 'c1', 'c2']
+    const server = await serve((req, res) => {
+      const at = cursors.indexOf(new URL(req.url ?? '', 'http://x').searchParams.get('cursor'))
+      const next = cursors[at + 1]
+      res.writeHead(200, { 'content-type': 'application/json', ...(next === undefined ? {} : { 'x-sync-next-cursor': next }) })
+      res.end(JSON.stringify({ ...page, anomalies: [makeAnomaly(at)], nextCursor: next ?? 'c2', hasMore: next !== undefined }))
+    })
+    const client = createServerClient({ serverUrl: server.url, token: 't0k' })
+    const first = await client.pull({ cursor: null, limit: 1, withTotal: true })
+    await expect.poll(() => server.paths.length).toBe(2)
+    // Not claimed yet: nothing further is asked for.
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    expect(server.paths).toHaveLength(2)
+    const second = await client.pull({ cursor: first.nextCursor, limit: 1, withTotal: false })
+    const third = await client.pull({ cursor: second.nextCursor, limit: 1, withTotal: false })
+    expect([first, second, third].map((p) => p.anomalies[0]?.id)).toEqual([makeAnomaly(0).id, makeAnomaly(1).id, makeAnomaly(2).id])
+    expect(third.hasMore).toBe(false)
+    expect(server.paths).toEqual(['/sync/pull?limit=1&withTotal=1', '/sync/pull?cursor=c1&limit=1&withTotal=0', '/sync/pull?cursor=c2&limit=1&withTotal=0'])
+  })
+
   it('falls back to the tRPC procedure, for good, on a server without the route', async () => {
     const server = await serve((req, res) => {
       if (req.url?.startsWith('/sync/pull')) {

@@ -6,6 +6,7 @@ import {
   AppError,
   isAppErrorCode,
   pullQueryString,
+  SYNC_NEXT_CURSOR_HEADER,
   SYNC_PULL_PATH,
   ZPullOutput,
   ZPushOutput,
@@ -103,33 +104,71 @@ const UNAUTHORIZED_MESSAGE = 'The server did not accept the sign-in token. Sign 
  * The pull over plain HTTP (contract: SYNC_PULL_PATH): the server sends the page as
  * Postgres wrote it, and this side parses it once. Null when the server has no such
  * route (404).
+ *
+ * The answer's headers carry the next cursor, so the request for the next page goes
+ * out as soon as they arrive: Postgres reads page n+1 while page n is still being
+ * received, parsed and stored. At most one such request runs ahead, and only for a
+ * page the caller has asked for; the caller asks for the next page with exactly the
+ * input it would have used (the sync engine does), or the request runs again.
+ * Nothing is stored here, so resuming after a crash is unchanged.
  */
 function createHttpPull(options: ServerClientOptions): (input: TPullInput) => Promise<PulledPage | null> {
   const doFetch = options.fetch ?? globalThis.fetch
   const base = trpcUrl(options.serverUrl).replace(/\/trpc$/, '')
-  return async (input) => {
-    const start = performance.now()
-    let status: number
-    let text: string
-    let serverTiming: string | null
-    try {
-      const response = await doFetch(`${base}${SYNC_PULL_PATH}?${pullQueryString(input)}`, {
-        headers: { authorization: `Bearer ${options.token}`, accept: 'application/json' },
-      })
-      status = response.status
-      serverTiming = response.headers.get('server-timing')
-      text = await response.text()
-    } catch (error) {
-      // No answer, or the connection dropped mid-page.
-      throw new SyncHttpError('offline', null, `Server unreachable: ${error instanceof Error ? error.message : String(error)}`)
-    }
-    if (status === 404) return null
-    if (status < 200 || status >= 300) throw syncHttpErrorOf(status, text)
-    const received = performance.now()
-    const page = ZPullOutput.parse(JSON.parse(text))
-    const timing = { serverDbMs: serverDbMsOf(serverTiming), requestMs: received - start, decodeMs: performance.now() - received }
-    return { ...page, timing }
+  let ahead: { query: string; flight: Flight } | null = null
+
+  const start = (query: string): Flight => {
+    const started = performance.now()
+    const response = doFetch(`${base}${SYNC_PULL_PATH}?${query}`, {
+      headers: { authorization: `Bearer ${options.token}`, accept: 'application/json' },
+    }).catch((error: unknown) => {
+      throw offline(error)
+    })
+    const page = response.then(async (answer): Promise<PulledPage | null> => {
+      let text: string
+      try {
+        text = await answer.text()
+      } catch (error) {
+        // The connection dropped mid-page.
+        throw offline(error)
+      }
+      if (answer.status === 404) return null
+      if (answer.status < 200 || answer.status >= 300) throw syncHttpErrorOf(answer.status, text)
+      const received = performance.now()
+      const parsed = ZPullOutput.parse(JSON.parse(text))
+      const serverDbMs = serverDbMsOf(answer.headers.get('server-timing'))
+      return { ...parsed, timing: { serverDbMs, requestMs: received - started, decodeMs: performance.now() - received } }
+    })
+    // A request run ahead may never be claimed (the run failed or ended): never an unhandled rejection.
+    page.catch(() => {})
+    return { response, page }
   }
+
+  return (input) => {
+    const query = pullQueryString(input)
+    const flight = ahead?.query === query ? ahead.flight : start(query)
+    ahead = null
+    void flight.response.then(
+      (answer) => {
+        const next = answer.ok ? answer.headers.get(SYNC_NEXT_CURSOR_HEADER) : null
+        if (next === null || ahead !== null) return
+        const nextQuery = pullQueryString({ cursor: next, ...(input.limit === undefined ? {} : { limit: input.limit }), withTotal: false })
+        ahead = { query: nextQuery, flight: start(nextQuery) }
+      },
+      () => {},
+    )
+    return flight.page
+  }
+}
+
+interface Flight {
+  /** Settles when the headers arrive. */
+  response: Promise<Response>
+  page: Promise<PulledPage | null>
+}
+
+function offline(error: unknown): SyncHttpError {
+  return new SyncHttpError('offline', null, `Server unreachable: ${error instanceof Error ? error.message : String(error)}`)
 }
 
 /** A failed plain-HTTP sync call, already sorted the way classifySyncError sorts tRPC errors. */

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify'
 import { TRPCError } from '@trpc/server'
 import { getHTTPStatusCodeFromError } from '@trpc/server/http'
-import { AppError, SYNC_PULL_PATH, ZPullQuery } from '@anomalyze/shared'
+import { AppError, SYNC_NEXT_CURSOR_HEADER, SYNC_PULL_PATH, ZPullQuery } from '@anomalyze/shared'
 import { authenticateHeader } from '../../auth/authenticate-request.ts'
 import type { Authenticator } from '../../auth/session.ts'
 import type { Db } from '../../db/prisma.ts'
@@ -37,6 +37,9 @@ export function syncPullRoutes(db: Db, authenticator: Authenticator): FastifyPlu
         await ensureUser(db, session)
         const page = await pullChangesJson(db, session.userId, query.data)
         request.log.debug({ rows: page.count, queryMs: Math.round(page.queryMs) }, 'sync page served')
+        // The next cursor also in a header (SYNC_NEXT_CURSOR_HEADER): a desktop can ask
+        // for the next page while this one's body is still arriving and being parsed.
+        if (page.hasMore && page.nextCursor !== null) reply.header(SYNC_NEXT_CURSOR_HEADER, page.nextCursor)
         return await reply
           .header('content-type', 'application/json; charset=utf-8')
           .header('cache-control', 'no-store')

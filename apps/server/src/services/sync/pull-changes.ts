@@ -47,7 +47,7 @@ export async function pullChangesJson(
   userId: string,
   input: PullInput,
   now = Date.now(),
-): Promise<{ json: string; count: number; queryMs: number }> {
+): Promise<{ json: string; count: number; queryMs: number; nextCursor: string | null; hasMore: boolean }> {
   const after = decodeInputCursor(input.cursor)
   const start = performance.now()
   const [page, rest] = await Promise.all([
@@ -58,7 +58,7 @@ export async function pullChangesJson(
   const nextCursor = page.last ? encodeCursor(page.last.updatedAt, page.last.id) : input.cursor
   // Key order and values as JSON.stringify of a TPullOutput would write them.
   const head = JSON.stringify({ nextCursor, hasMore: page.hasMore, total: rest.total, activeModel: rest.activeModel })
-  return { json: `{"anomalies":${page.anomaliesJson},${head.slice(1)}`, count: page.count, queryMs }
+  return { json: `{"anomalies":${page.anomaliesJson},${head.slice(1)}`, count: page.count, queryMs, nextCursor, hasMore: page.hasMore }
 }
 
 function decodeInputCursor(cursor: string | null): { updatedAt: number; id: string } | null {
