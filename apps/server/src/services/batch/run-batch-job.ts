@@ -118,6 +118,7 @@ export async function runBatchSlice(deps: WorkerDeps, data: BatchJobData, option
     let mappingSaved = mapping.resolved !== undefined
     const batches = readTransactionBatches(input, {
       overrides,
+      skipThroughLine: committedLines,
       onHeader: (resolved) => {
         if (mapping.resolved !== undefined) return
         // Kept for the console: which column fed which field.
@@ -132,7 +133,6 @@ export async function runBatchSlice(deps: WorkerDeps, data: BatchJobData, option
         mappingSaved = true
       }
       for (const row of batch) {
-        if (row.line <= committedLines) continue
         pending.push(row)
         if (pending.length >= chunkRows) {
           await commitChunk(pending)

@@ -2,9 +2,9 @@ import { Readable } from 'node:stream'
 import { describe, expect, it } from 'vitest'
 import { CsvInputError, readTransactionsCsv, type CsvRow } from './read-transactions-csv.ts'
 
-async function read(text: string | Buffer): Promise<CsvRow[]> {
+async function read(text: string | Buffer, options: { skipThroughLine?: number } = {}): Promise<CsvRow[]> {
   const rows: CsvRow[] = []
-  for await (const row of readTransactionsCsv(Readable.from([typeof text === 'string' ? Buffer.from(text) : text]))) rows.push(row)
+  for await (const row of readTransactionsCsv(Readable.from([typeof text === 'string' ? Buffer.from(text) : text]), options)) rows.push(row)
   return rows
 }
 
@@ -18,6 +18,14 @@ describe('readTransactionsCsv', () => {
     expect(bad?.ok === false && bad.errors[0]).toEqual({ line: 3, field: 'amount', reason: 'not a non-negative number: "abc"' })
     const short = rows[2]?.result
     expect(short?.ok === false && short.errors[0]?.reason).toBe('expected 5 columns, got 4')
+  })
+
+  it('passes over the rows up to a line when resuming, quoted line breaks included, and numbers lines as before', async () => {
+    const text = `${HEADER}1,2018-04-01 00:00:31,596,3156,57.16\n2,"2018-04-01\n00:01:00",5,6,abc\n3,2018-04-01 00:02:00,5,6,1\n4,2018-04-01 00:03:00,7,8,1.5\n`
+    const all = await read(text)
+    expect(all.map((r) => r.line)).toEqual([2, 3, 5, 6])
+    const resumed = await read(text, { skipThroughLine: 3 })
+    expect(resumed).toEqual(all.slice(2))
   })
 
   it('reports a broken quote as a row error and keeps going', async () => {
