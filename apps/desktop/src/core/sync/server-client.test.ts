@@ -47,7 +47,7 @@ describe('server client pull', () => {
     const server = await serve((req, res) => {
       const at = cursors.indexOf(new URL(req.url ?? '', 'http://x').searchParams.get('cursor'))
       const next = cursors[at + 1]
-      res.writeHead(200, { 'content-type': 'application/json', ...(next === undefined ? {} : { 'x-sync-next-cursor': next }) })
+      res.writeHead(200, { 'content-type': 'application/json', ...(typeof next === 'string' ? { 'x-sync-next-cursor': next } : {}) })
       res.end(JSON.stringify({ ...page, anomalies: [makeAnomaly(at)], nextCursor: next ?? 'c2', hasMore: next !== undefined }))
     })
     const client = createServerClient({ serverUrl: server.url, token: 't0k' })
