@@ -1,18 +1,14 @@
 import { randomUUID } from 'node:crypto'
-import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify'
+import { fastifyTRPCPlugin } from '@trpc/server/adapters/fastify'
 import Fastify from 'fastify'
-import { AppError } from '@anomalyze/shared'
 import type { AppServices } from '../app/app-services.ts'
-import { authenticateHeader } from '../auth/authenticate-request.ts'
 import type { Authenticator } from '../auth/session.ts'
 import type { Db } from '../db/prisma.ts'
 import type { Logger } from '../logger.ts'
 import type { LinkSigner } from '../storage/signed-links.ts'
-import { recordSignIn } from '../services/audit/record-sign-in.ts'
-import { ensureUser } from '../services/users/ensure-user.ts'
-import { appRouter, type AppRouter } from '../trpc/app-router.ts'
-import type { Context } from '../trpc/context.ts'
+import { trpcHttpOptions } from '../trpc/http-options.ts'
 import { batchUploadRoutes } from './routes/batch-upload.ts'
+import { directProcedureRoutes } from './routes/direct-procedure-routes.ts'
 import { anomalyLinkRoutes } from './routes/anomaly-links.ts'
 import { fileDownloadRoutes } from './routes/file-downloads.ts'
 import { razorpayWebhookRoutes } from './routes/razorpay-webhook.ts'
@@ -62,33 +58,8 @@ export async function buildServer(deps: ServerDeps) {
   await app.register(twilioWebhookRoutes(deps.db, deps.services))
   await app.register(syncPullRoutes(deps.db, deps.authenticator))
 
-  await app.register(fastifyTRPCPlugin, {
-    prefix: '/trpc',
-    trpcOptions: {
-      router: appRouter,
-      createContext: async ({ req }): Promise<Context> => {
-        const base = {
-          db: deps.db,
-          services: deps.services,
-          log: req.log,
-          request: { requestId: String(req.id), ip: req.ip, userAgent: req.headers['user-agent'] },
-        }
-        try {
-          const session = await authenticateHeader(req.headers.authorization, deps.authenticator)
-          if (session) await ensureUser(deps.db, session)
-          if (session) await recordSignIn(deps.db, session, base.request)
-          return { ...base, session, authError: null }
-        } catch (error) {
-          if (error instanceof AppError) return { ...base, session: null, authError: error }
-          throw error
-        }
-      },
-      onError({ error, path, ctx }) {
-        const log = ctx?.log ?? deps.log
-        if (error.code === 'INTERNAL_SERVER_ERROR') log.error({ err: error.cause ?? error, path }, 'procedure failed')
-        else log.info({ code: error.code, path, message: error.message }, 'procedure refused')
-      },
-    } satisfies FastifyTRPCPluginOptions<AppRouter>['trpcOptions'],
-  })
+  // The hot procedures first, served directly (same wire format); then all of tRPC.
+  await app.register(directProcedureRoutes(deps))
+  await app.register(fastifyTRPCPlugin, { prefix: '/trpc', trpcOptions: trpcHttpOptions(deps) })
   return app
 }

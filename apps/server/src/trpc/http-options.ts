@@ -1,0 +1,58 @@
+import type { FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify'
+import type { FastifyRequest } from 'fastify'
+import { AppError } from '@anomalyze/shared'
+import type { AppServices } from '../app/app-services.ts'
+import { authenticateHeader } from '../auth/authenticate-request.ts'
+import type { Authenticator } from '../auth/session.ts'
+import type { Db } from '../db/prisma.ts'
+import type { Logger } from '../logger.ts'
+import { recordSignIn } from '../services/audit/record-sign-in.ts'
+import { ensureUser } from '../services/users/ensure-user.ts'
+import { appRouter, type AppRouter } from './app-router.ts'
+import type { Context } from './context.ts'
+
+export type TrpcHttpOptions = FastifyTRPCPluginOptions<AppRouter>['trpcOptions']
+
+export interface TrpcHttpDeps {
+  db: Db
+  log: Logger
+  authenticator: Authenticator
+  services: AppServices
+}
+
+/**
+ * How tRPC is served over HTTP: the router, the per-request context (the caller's
+ * session from `Authorization: Bearer ...`) and error logging. One definition for the
+ * tRPC plugin and for the direct routes of hot procedures (direct-procedure-routes.ts),
+ * so both see the same context and log the same way.
+ */
+export function trpcHttpOptions(deps: TrpcHttpDeps): TrpcHttpOptions {
+  return {
+    router: appRouter,
+    createContext: ({ req }) => contextFor(deps, req),
+    onError({ error, path, ctx }) {
+      const log = ctx?.log ?? deps.log
+      if (error.code === 'INTERNAL_SERVER_ERROR') log.error({ err: error.cause ?? error, path }, 'procedure failed')
+      else log.info({ code: error.code, path, message: error.message }, 'procedure refused')
+    },
+  }
+}
+
+/** The tRPC context of one HTTP request: the caller's session, or why it has none. */
+export async function contextFor(deps: TrpcHttpDeps, req: FastifyRequest): Promise<Context> {
+  const base = {
+    db: deps.db,
+    services: deps.services,
+    log: req.log,
+    request: { requestId: String(req.id), ip: req.ip, userAgent: req.headers['user-agent'] },
+  }
+  try {
+    const session = await authenticateHeader(req.headers.authorization, deps.authenticator)
+    if (session) await ensureUser(deps.db, session)
+    if (session) await recordSignIn(deps.db, session, base.request)
+    return { ...base, session, authError: null }
+  } catch (error) {
+    if (error instanceof AppError) return { ...base, session: null, authError: error }
+    throw error
+  }
+}
