@@ -1,10 +1,10 @@
 import { mkdtempSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import bcrypt from 'bcryptjs'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { startApp, type RunningApp } from '../src/app/start-app.ts'
 import { createApiKeyAuthenticator } from '../src/auth/api-key-authenticator.ts'
+import { bcryptCompareOffThread } from '../src/auth/bcrypt-off-thread.ts'
 import { createApiKey } from '../src/services/api-keys/manage-api-keys.ts'
 import { loadEnv } from '../src/env.ts'
 import { testLogger } from './helpers/silent-logger.ts'
@@ -93,27 +93,24 @@ describe('API keys', () => {
     await app.db.user.create({ data: { id: 'user_busy_key' } })
     const { secret } = await createApiKey(app.db, { userId: 'user_busy_key' }, { name: 'busy', scopes: ['ingest:write'] })
     let clock = Date.now()
-    const authenticator = createApiKeyAuthenticator(app.db, () => clock)
-    const compare = vi.spyOn(bcrypt, 'compare')
-    try {
-      await authenticator.authenticate(secret)
-      expect(compare).toHaveBeenCalledTimes(1)
-      clock += 20_000 // well inside the minute: the cache answers
-      await authenticator.authenticate(secret)
-      expect(compare).toHaveBeenCalledTimes(1)
-      clock += 30_000 // 10 s before expiry: answered from the cache, refreshed in the background
-      await authenticator.authenticate(secret)
-      expect(compare).toHaveBeenCalledTimes(2)
-      await compare.mock.results[1]!.value
-      clock += 30_000 // past the first expiry, inside the refreshed one
-      await authenticator.authenticate(secret)
-      expect(compare).toHaveBeenCalledTimes(2)
-      clock += 120_000 // idle past expiry: the next request verifies again before it is let in
-      await authenticator.authenticate(secret)
-      expect(compare).toHaveBeenCalledTimes(3)
-      await expect(authenticator.authenticate(`${secret.slice(0, -4)}AAAA`)).rejects.toThrow('Invalid API key')
-    } finally {
-      compare.mockRestore()
-    }
+    // The real compare (on its worker thread), counted.
+    const compare = vi.fn(bcryptCompareOffThread)
+    const authenticator = createApiKeyAuthenticator(app.db, { now: () => clock, compareHash: compare })
+    await authenticator.authenticate(secret)
+    expect(compare).toHaveBeenCalledTimes(1)
+    clock += 20_000 // well inside the minute: the cache answers
+    await authenticator.authenticate(secret)
+    expect(compare).toHaveBeenCalledTimes(1)
+    clock += 30_000 // 10 s before expiry: answered from the cache, refreshed in the background
+    await authenticator.authenticate(secret)
+    expect(compare).toHaveBeenCalledTimes(2)
+    await compare.mock.results[1]!.value
+    clock += 30_000 // past the first expiry, inside the refreshed one
+    await authenticator.authenticate(secret)
+    expect(compare).toHaveBeenCalledTimes(2)
+    clock += 120_000 // idle past expiry: the next request verifies again before it is let in
+    await authenticator.authenticate(secret)
+    expect(compare).toHaveBeenCalledTimes(3)
+    await expect(authenticator.authenticate(`${secret.slice(0, -4)}AAAA`)).rejects.toThrow('Invalid API key')
   })
 })

@@ -1,9 +1,9 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
-import bcrypt from 'bcryptjs'
 import { AppError } from '@anomalyze/shared'
 import { sqlPoolOf, type Db } from '../db/prisma.ts'
 import { UTC_FROM_MS } from '../db/sql.ts'
 import { parseApiKey } from '../services/api-keys/api-key-format.ts'
+import { bcryptCompareOffThread } from './bcrypt-off-thread.ts'
 import type { Authenticator, Session } from './session.ts'
 
 /** How long a verified secret skips bcrypt. Revocation is still checked on every request. */
@@ -33,11 +33,14 @@ interface Verified {
  * revocation made by any server instance at once), and a bcrypt compare only when
  * this process has not verified the same secret in the last minute.
  */
-export function createApiKeyAuthenticator(db: Db, now: () => number = Date.now): Authenticator {
+export function createApiKeyAuthenticator(
+  db: Db,
+  { now = Date.now, compareHash = bcryptCompareOffThread }: { now?: () => number; compareHash?: (secret: string, hash: string) => Promise<boolean> } = {},
+): Authenticator {
   const verified = new Map<string, Verified>()
   // bcrypt compares under way, by key and secret digest: concurrent first calls of a
-  // key share one compare. Each took ~80 ms of CPU, and a client opening with a
-  // hundred parallel calls queued them all behind a hundred compares.
+  // key share one compare. Each takes ~100 ms of CPU (on a worker thread), and a client
+  // opening with a hundred parallel calls queued them all behind a hundred compares.
   const verifying = new Map<string, Promise<boolean>>()
   // When this process last wrote lastUsedAt per key, so parallel calls write it once.
   const lastUsedWritten = new Map<string, number>()
@@ -66,7 +69,7 @@ export function createApiKeyAuthenticator(db: Db, now: () => number = Date.now):
         const flight = `${key.id}:${digest.toString('hex')}`
         let compare = verifying.get(flight)
         if (!compare) {
-          compare = bcrypt.compare(token, key.keyHash).then(
+          compare = compareHash(token, key.keyHash).then(
             (ok) => {
               if (ok) verified.set(key.id, { digest, until: now() + VERIFIED_TTL_MS })
               else verified.delete(key.id)
