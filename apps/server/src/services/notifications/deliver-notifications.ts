@@ -1,7 +1,9 @@
-import type { Db, Prisma } from '../../db/prisma.ts'
+import { randomUUID } from 'node:crypto'
+import { sqlPoolOf, type Db, type Prisma } from '../../db/prisma.ts'
+import { inSqlTransaction, UTC_FROM_MS, type SqlRunner } from '../../db/sql.ts'
 import type { Logger } from '../../logger.ts'
 import { getEntitlements } from '../billing/entitlements.ts'
-import { toAlertAnomaly, type AlertAnomaly, type AlertLinks } from './compose-alert.ts'
+import type { AlertAnomaly, AlertLinks } from './compose-alert.ts'
 import { CHANNELS, gateNotification, type Channel, type SeverityLevel } from './gate-notification.ts'
 import { getNotificationSettings } from './notification-settings.ts'
 import { sendAlert, unavailableReason, type AlertTarget, type Senders, type WebhookUrls } from './send-alert.ts'
@@ -9,8 +11,8 @@ import { sendAlert, unavailableReason, type AlertTarget, type Senders, type Webh
 /**
  * Delivers the alerts of one batch of anomalies, in two steps per channel:
  *
- * 1. Claim (one transaction, serialised per user and channel by an advisory lock):
- *    every anomaly without a log row for the channel gets one, QUEUED (to send),
+ * 1. Claim (one transaction for all channels, serialised per user by an advisory lock):
+ *    every anomaly without a log row for a channel gets one, QUEUED (to send),
  *    SKIPPED (gated, with the reason) or SKIPPED as folded into a summary row when the
  *    hourly cap is reached. The unique (anomalyId, channel) index makes the row the
  *    claim: a concurrent worker, or a second job for the same anomaly, finds it taken.
@@ -41,32 +43,32 @@ export class ProviderErrors extends Error {
   override readonly name = 'ProviderErrors'
 }
 
-const ACTIVE: Prisma.EnumNotificationStatusFilter = { in: ['QUEUED', 'SENT', 'DELIVERED', 'ACKNOWLEDGED'] }
-
 export async function deliverNotifications(deps: DeliveryDeps, job: DeliveryJob): Promise<void> {
   const { db } = deps
   const log = deps.log.child({ jobId: job.jobId, userId: job.userId })
   const now = deps.now?.() ?? new Date()
+  const sql = sqlPoolOf(db)
   const [settings, entitlements, rows] = await Promise.all([
     getNotificationSettings(db, job.userId),
     getEntitlements(db, job.userId),
-    db.anomaly.findMany({ where: { userId: job.userId, id: { in: job.anomalyIds } }, include: { transaction: true } }),
+    loadAlertAnomalies(sql, job.userId, job.anomalyIds),
   ])
   // Most severe first: they get the individual messages when the cap is near.
-  const anomalies: AlertAnomaly[] = rows
-    .map(toAlertAnomaly)
-    .sort((x, y) => rank(y.severity) - rank(x.severity) || y.score - x.score)
+  const anomalies = rows.sort((x, y) => rank(y.severity) - rank(x.severity) || y.score - x.score)
 
-  for (const channel of CHANNELS) {
-    await claimChannel(deps, job, channel, anomalies, settings, entitlements, now, log)
-  }
+  await claimChannels(deps, job, anomalies, settings, entitlements, now, log)
 
   const failures: string[] = []
+  const { rows: claimed } = await sql.query<{ id: string; channel: Channel; anomalyId: string | null; metadata: Prisma.JsonValue }>(
+    `SELECT "id", "channel"::text AS "channel", "anomalyId", "metadata" FROM "NotificationLog"
+     WHERE "userId" = $1 AND "status" = 'QUEUED' AND "metadata"->>'claimedBy' = $2`,
+    [job.userId, job.jobId],
+  )
+  // In the order they were claimed: the most severe first, a summary after the individual ones.
+  const position = new Map(anomalies.map((a, i) => [a.id, i]))
+  claimed.sort((x, y) => (position.get(x.anomalyId ?? '') ?? Infinity) - (position.get(y.anomalyId ?? '') ?? Infinity))
   for (const channel of CHANNELS) {
-    const claimed = await db.notificationLog.findMany({
-      where: { userId: job.userId, channel, status: 'QUEUED', metadata: { path: ['claimedBy'], equals: job.jobId } },
-    })
-    for (const row of claimed) {
+    for (const row of claimed.filter((r) => r.channel === channel)) {
       const ids = row.anomalyId === null ? idsOf(row.metadata) : [row.anomalyId]
       const target = { logId: row.id, email: settings.email, phone: settings.phone, anomalies: anomalies.filter((a) => ids.includes(a.id)) }
       const outcome = await sendClaimedRow(deps, job, channel, row.id, target)
@@ -127,74 +129,107 @@ async function sendClaimedRow(
   )
 }
 
-async function claimChannel(
+/**
+ * Step 1 for every channel at once, in one transaction serialised per user: a job
+ * used to make one transaction per channel, and the 20-odd queries of a delivery, at a
+ * few per second under real-time ingestion, took CPU from the ingest calls themselves.
+ */
+async function claimChannels(
   deps: DeliveryDeps,
   job: DeliveryJob,
-  channel: Channel,
   anomalies: AlertAnomaly[],
   settings: Awaited<ReturnType<typeof getNotificationSettings>>,
   entitlements: Awaited<ReturnType<typeof getEntitlements>>,
   now: Date,
   log: Logger,
 ): Promise<void> {
-  const unavailable = unavailableReason(channel, deps.senders)
-  await deps.db.$transaction(async (tx) => {
-    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`notify:${job.userId}:${channel}`}))`
-    const taken = await tx.notificationLog.findMany({
-      where: { channel, anomalyId: { in: anomalies.map((a) => a.id) } },
-      select: { anomalyId: true },
-    })
-    const takenIds = new Set(taken.map((t) => t.anomalyId))
-    const skipped: { anomalyId: string; reason: string }[] = []
-    const toSend: AlertAnomaly[] = []
-    for (const anomaly of anomalies) {
-      if (takenIds.has(anomaly.id)) continue
-      const decision = gateNotification(settings, entitlements, anomaly.severity as SeverityLevel, now).find((d) => d.channel === channel)
-      if (decision !== undefined && !decision.send) skipped.push({ anomalyId: anomaly.id, reason: decision.reason })
-      else if (unavailable !== null) skipped.push({ anomalyId: anomaly.id, reason: unavailable })
-      else toSend.push(anomaly)
-    }
-
-    const hourAgo = new Date(now.getTime() - 3_600_000)
-    // The daily digest is not an alert: it neither uses the hourly allowance nor counts as a summary.
-    const recent = (
-      await tx.notificationLog.findMany({
-        where: { userId: job.userId, channel, status: ACTIVE, createdAt: { gte: hourAgo } },
-        select: { anomalyId: true, createdAt: true, metadata: true },
-      })
-    ).filter((r) => metadataOf(r.metadata).digestDate === undefined)
-    const room = Math.max(0, deps.maxPerHour - recent.length)
-    const individual = toSend.slice(0, room)
-    const overflow = toSend.slice(room)
+  const decisions = new Map(anomalies.map((a) => [a.id, gateNotification(settings, entitlements, a.severity as SeverityLevel, now)]))
+  await inSqlTransaction(sqlPoolOf(deps.db), async (sql) => {
+    await sql.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`notify:${job.userId}`])
+    const { rows: taken } = await sql.query<{ key: string }>(
+      `SELECT "channel"::text || ':' || "anomalyId" AS "key" FROM "NotificationLog" WHERE "anomalyId" = ANY($1::text[])`,
+      [anomalies.map((a) => a.id)],
+    )
+    const takenKeys = new Set(taken.map((t) => t.key))
+    // Sent (or sending) alerts of the last hour. The daily digest is not an alert: it
+    // neither uses the hourly allowance nor counts as a summary.
+    const { rows: recentAll } = await sql.query<{ channel: Channel; anomalyId: string | null; createdAtMs: number }>(
+      `SELECT "channel"::text AS "channel", "anomalyId", (extract(epoch FROM "createdAt" AT TIME ZONE 'UTC') * 1000)::float8 AS "createdAtMs"
+       FROM "NotificationLog"
+       WHERE "userId" = $1 AND "status" IN ('QUEUED', 'SENT', 'DELIVERED', 'ACKNOWLEDGED') AND "createdAt" >= ${UTC_FROM_MS('$2')}
+         AND ("metadata" IS NULL OR NOT "metadata" ? 'digestDate')`,
+      [job.userId, now.getTime() - 3_600_000],
+    )
     const claim = { claimedBy: job.jobId }
+    const rows: NewLogRow[] = []
 
-    if (individual.length > 0) {
-      await tx.notificationLog.createMany({
-        data: individual.map((a) => ({ userId: job.userId, anomalyId: a.id, channel, status: 'QUEUED' as const, metadata: claim })),
-        skipDuplicates: true,
-      })
-    }
-    if (overflow.length > 0) {
-      // Past the cap a burst becomes one summary; once a summary went out this hour, the rest waits in the console.
-      const earlierSummary = recent.find((r) => r.anomalyId === null)
-      if (earlierSummary === undefined) {
-        const summary = await tx.notificationLog.create({
-          data: { userId: job.userId, anomalyId: null, channel, status: 'QUEUED', metadata: { ...claim, anomalyIds: overflow.map((a) => a.id) } },
-        })
-        for (const a of overflow) skipped.push({ anomalyId: a.id, reason: `hourly cap of ${deps.maxPerHour} reached: folded into summary ${summary.id}` })
-      } else {
-        const at = earlierSummary.createdAt.toISOString()
-        for (const a of overflow) skipped.push({ anomalyId: a.id, reason: `hourly cap of ${deps.maxPerHour} reached and a summary already went out at ${at}` })
+    for (const channel of CHANNELS) {
+      const unavailable = unavailableReason(channel, deps.senders)
+      const toSend: AlertAnomaly[] = []
+      for (const anomaly of anomalies) {
+        if (takenKeys.has(`${channel}:${anomaly.id}`)) continue
+        const decision = decisions.get(anomaly.id)?.find((d) => d.channel === channel)
+        if (decision !== undefined && !decision.send) rows.push(skippedRow(anomaly.id, channel, decision.reason))
+        else if (unavailable !== null) rows.push(skippedRow(anomaly.id, channel, unavailable))
+        else toSend.push(anomaly)
+      }
+      const recent = recentAll.filter((r) => r.channel === channel)
+      const room = Math.max(0, deps.maxPerHour - recent.length)
+      for (const a of toSend.slice(0, room)) rows.push({ id: randomUUID(), anomalyId: a.id, channel, status: 'QUEUED', error: null, metadata: claim })
+      const overflow = toSend.slice(room)
+      if (overflow.length > 0) {
+        // Past the cap a burst becomes one summary; once a summary went out this hour, the rest waits in the console.
+        const earlierSummary = recent.find((r) => r.anomalyId === null)
+        if (earlierSummary === undefined) {
+          const summaryId = randomUUID()
+          rows.push({ id: summaryId, anomalyId: null, channel, status: 'QUEUED', error: null, metadata: { ...claim, anomalyIds: overflow.map((a) => a.id) } })
+          for (const a of overflow) rows.push(skippedRow(a.id, channel, `hourly cap of ${deps.maxPerHour} reached: folded into summary ${summaryId}`))
+        } else {
+          const at = new Date(earlierSummary.createdAtMs).toISOString()
+          for (const a of overflow) rows.push(skippedRow(a.id, channel, `hourly cap of ${deps.maxPerHour} reached and a summary already went out at ${at}`))
+        }
       }
     }
-    if (skipped.length > 0) {
-      await tx.notificationLog.createMany({
-        data: skipped.map((s) => ({ userId: job.userId, anomalyId: s.anomalyId, channel, status: 'SKIPPED' as const, error: s.reason })),
-        skipDuplicates: true,
-      })
-      for (const s of skipped) log.info({ channel, anomalyId: s.anomalyId, reason: s.reason }, 'alert skipped')
+    if (rows.length === 0) return
+    // One statement for every row; the unique (anomalyId, channel) index keeps a row
+    // another job wrote first (the claim), as Prisma's skipDuplicates did.
+    await sql.query(
+      `INSERT INTO "NotificationLog" ("id", "userId", "anomalyId", "channel", "status", "error", "metadata", "createdAt", "updatedAt")
+       SELECT r."id", $1, r."anomalyId", r."channel"::"NotificationChannel", r."status"::"NotificationStatus", r."error", r."metadata",
+              ${UTC_FROM_MS('$3')}, ${UTC_FROM_MS('$3')}
+       FROM jsonb_to_recordset($2::jsonb) AS r("id" text, "anomalyId" text, "channel" text, "status" text, "error" text, "metadata" jsonb)
+       ON CONFLICT DO NOTHING`,
+      [job.userId, JSON.stringify(rows), Date.now()],
+    )
+    for (const row of rows) {
+      if (row.status === 'SKIPPED') log.info({ channel: row.channel, anomalyId: row.anomalyId, reason: row.error }, 'alert skipped')
     }
   })
+}
+
+interface NewLogRow {
+  id: string
+  anomalyId: string | null
+  channel: Channel
+  status: 'QUEUED' | 'SKIPPED'
+  error: string | null
+  metadata: Record<string, unknown> | null
+}
+
+function skippedRow(anomalyId: string, channel: Channel, reason: string): NewLogRow {
+  return { id: randomUUID(), anomalyId, channel, status: 'SKIPPED', error: reason, metadata: null }
+}
+
+/** The job's anomalies with their transactions, as alerts show them (amounts to 2 decimals, like Decimal.toFixed(2)). */
+async function loadAlertAnomalies(sql: SqlRunner, userId: string, ids: string[]): Promise<AlertAnomaly[]> {
+  const { rows } = await sql.query<AlertAnomaly>(
+    `SELECT a."id", a."severity"::text AS "severity", a."score", a."explanation", a."ruleViolations",
+            t."txId", round(t."amount", 2)::text AS "amount", t."currency", t."merchantId", t."accountId"
+     FROM "Anomaly" a JOIN "Transaction" t ON t."id" = a."transactionId"
+     WHERE a."userId" = $1 AND a."id" = ANY($2::text[])`,
+    [userId, ids],
+  )
+  return rows
 }
 
 function metadataOf(value: Prisma.JsonValue): Prisma.InputJsonObject {
