@@ -90,7 +90,7 @@ export function jsonbLiteral(value: unknown): string {
 
 /**
  * A short write transaction in two round trips, for the ingest hot path: `opening`
- * goes out as "BEGIN; opening" and the statement `work` returns as "closing; COMMIT",
+ * (one statement or several, separated by semicolons) goes out as "BEGIN; opening" and the statement `work` returns as "closing; COMMIT",
  * each as one simple-protocol message (so both are whole SQL, values inlined with
  * sqlLiteral/jsonbLiteral). On this machine every round trip costs a scheduling
  * slice of the server, of Postgres and of the kernel; a single-transaction call went
@@ -104,9 +104,10 @@ export function inTwoRoundTrips<R extends object, T>(
   work: (rows: R[], client: SqlClient) => Promise<{ closing: string | null; result: T }>,
 ): Promise<T> {
   return onOwnConnection(pool, async (client) => {
-    // Two statements in one message: pg answers with one result per statement.
-    const [, opened] = (await client.query(`BEGIN; ${opening}`)) as unknown as [pg.QueryResult, pg.QueryResult<R>]
-    const { closing, result } = await work(opened.rows, client)
+    // Several statements in one message: pg answers with one result per statement.
+    // `work` gets the rows of every statement of the opening, in order.
+    const results = (await client.query(`BEGIN; ${opening}`)) as unknown as pg.QueryResult<R>[]
+    const { closing, result } = await work(results.slice(1).flatMap((r) => r.rows), client)
     await client.query(closing === null ? 'COMMIT' : `${closing}; COMMIT`)
     return result
   })

@@ -39,6 +39,39 @@ export function lockStatesCtes(user: string, accountKeys: string, merchantKeys: 
     )`
 }
 
+/**
+ * Statements (to send in one message, in a transaction) that lock the feature state of
+ * the given accounts and merchants (`accountKeys`, `merchantKeys`: SQL text[] values)
+ * and return them as StateRows. Missing rows are created first (INSERT ... ON CONFLICT
+ * DO NOTHING), then every row is locked with SELECT ... FOR UPDATE, both in one global
+ * order (accounts, then merchants, each by key) so that overlapping batches queue
+ * instead of deadlocking; a later statement sees the rows an earlier one created, or
+ * that another transaction committed meanwhile. Unlike lockStatesCtes this writes no
+ * new version of an existing row just to lock it: under concurrent batches, whose
+ * merchants overlap, the states are a batch's critical section, and that write doubled
+ * what Postgres wrote in it.
+ */
+export function lockStatesStatements(user: string, accountKeys: string, merchantKeys: string): string[] {
+  const create = (table: string, column: string, keys: string) =>
+    `INSERT INTO "${table}" ("userId", "${column}", "state")
+     SELECT ${user}, k, '{}'::jsonb FROM unnest(${keys}) AS keys(k) ORDER BY k
+     ON CONFLICT ("userId", "${column}") DO NOTHING`
+  const lock = (kind: string, table: string, column: string, keys: string) =>
+    `SELECT '${kind}' AS kind, "${column}" AS key, "state" FROM "${table}"
+     WHERE "userId" = ${user} AND "${column}" = ANY(${keys}) ORDER BY "${column}" FOR UPDATE`
+  return [
+    create('AccountFeatureState', 'accountId', accountKeys),
+    create('MerchantFeatureState', 'merchantId', merchantKeys),
+    lock('a', 'AccountFeatureState', 'accountId', accountKeys),
+    lock('m', 'MerchantFeatureState', 'merchantId', merchantKeys),
+  ]
+}
+
+/** A text[] SQL literal of the distinct `keys`, for lockStatesStatements. */
+export function textArrayLiteral(keys: Iterable<string>): string {
+  return `ARRAY[${[...new Set(keys)].map(sqlLiteral).join(',')}]::text[]`
+}
+
 /** The select that reads what `lockStatesCtes` locked, as StateRows. */
 export const SELECT_LOCKED_STATES = `SELECT 'a' AS kind, key, state FROM a UNION ALL SELECT 'm' AS kind, key, state FROM m`
 

@@ -12,7 +12,7 @@ import { sqlPoolOf, type Db } from '../../db/prisma.ts'
 import { inSqlTransaction, inTwoRoundTrips, sqlLiteral, type SqlClient } from '../../db/sql.ts'
 import { activeModelFor } from '../detection/active-model.ts'
 import { insertAnomaliesCte, type NewAnomaly } from './insert-anomalies.ts'
-import { lockStatesCtes, readLockedStates, saveStatesCtes, SELECT_LOCKED_STATES, type LockedStates, type StateRow } from './feature-state-store.ts'
+import { lockStatesStatements, readLockedStates, saveStatesCtes, textArrayLiteral, type LockedStates, type StateRow } from './feature-state-store.ts'
 import { insertTransactionsCte } from './insert-transactions.ts'
 
 /** A row of the opening statement: a stored transaction ('t': key txId, state its id) or a locked state. */
@@ -146,9 +146,17 @@ export async function ingestTransactions(db: Db, userId: string, items: unknown[
   if (valid.length > 0) {
     // Round trip 1 stores the new transactions and locks the feature states of their
     // accounts and merchants; round trip 2 saves the states and the anomalies, and commits.
-    const opening = `WITH ${insertTransactionsCte(userId, valid.map(({ tx: t }) => t), { source: options.source ?? 'REALTIME_API', batchJobId: options.batchJobId ?? null })},
-      ${lockStatesCtes(sqlLiteral(userId), 'SELECT DISTINCT "accountId" FROM ins', 'SELECT DISTINCT "merchantId" FROM ins')}
-      SELECT 't' AS kind, "txId" AS key, to_jsonb("id") AS state FROM ins UNION ALL ${SELECT_LOCKED_STATES}`
+    // (The states of every valid item's account and merchant: a duplicate's are locked
+    // too, unused, which costs less than asking which items were new first.)
+    const opening = [
+      `WITH ${insertTransactionsCte(userId, valid.map(({ tx: t }) => t), { source: options.source ?? 'REALTIME_API', batchJobId: options.batchJobId ?? null })}
+       SELECT 't' AS kind, "txId" AS key, to_jsonb("id") AS state FROM ins`,
+      ...lockStatesStatements(
+        sqlLiteral(userId),
+        textArrayLiteral(valid.map(({ tx: t }) => t.accountId)),
+        textArrayLiteral(valid.map(({ tx: t }) => t.merchantId)),
+      ),
+    ].join(';\n')
     await inTwoRoundTrips(sqlPoolOf(db), opening, scoreStored)
   } else if (options.onCommit) {
     const onCommit = options.onCommit
