@@ -98,12 +98,15 @@ export async function ingestTransactions(db: Db, userId: string, items: unknown[
     const width = FEATURE_NAMES.length
     const rows = new Float32Array(fresh.length * width)
     const config = model.loaded.model.featureConfig
+    // Only the states the new transactions moved are written back: a duplicate's
+    // account and merchant were locked too (see the opening), but are left as they are.
+    const touched: LockedStates = { accounts: new Map(), merchants: new Map() }
     fresh.forEach(({ tx: t }, i) => {
-      const account = states.accounts.get(t.accountId) ?? newAccountState()
-      const merchant = states.merchants.get(t.merchantId) ?? newMerchantState()
+      const account = touched.accounts.get(t.accountId) ?? states.accounts.get(t.accountId) ?? newAccountState()
+      const merchant = touched.merchants.get(t.merchantId) ?? states.merchants.get(t.merchantId) ?? newMerchantState()
       computeFeaturesInPlace(t, account, merchant, config, rows.subarray(i * width, (i + 1) * width))
-      states.accounts.set(t.accountId, account)
-      states.merchants.set(t.merchantId, merchant)
+      touched.accounts.set(t.accountId, account)
+      touched.merchants.set(t.merchantId, merchant)
     })
 
     const scores = await model.loaded.scorer.score(rows, fresh.length)
@@ -138,7 +141,7 @@ export async function ingestTransactions(db: Db, userId: string, items: unknown[
       anomalies.push({ id: anomalyId, txId: t.txId, score: score.score, severity: score.severity, ruleViolations: rules })
       outcomes[index] = { index, txId: t.txId, outcome: 'accepted', transactionId, anomalyId }
     })
-    const ctes = [saveStatesCtes(userId, states)]
+    const ctes = [saveStatesCtes(userId, touched)]
     if (newAnomalies.length > 0) ctes.push(insertAnomaliesCte(userId, model.version, newAnomalies))
     return `WITH ${ctes.join(', ')} SELECT 1`
   }
