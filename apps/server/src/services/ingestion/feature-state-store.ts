@@ -4,39 +4,18 @@ import {
   type AccountState,
   type MerchantState,
 } from '@anomalyze/shared'
-import { sqlLiteral, type SqlRunner } from '../../db/sql.ts'
+import { jsonLiteral, sqlLiteral, type SqlRunner } from '../../db/sql.ts'
 
 export interface LockedStates {
   accounts: Map<string, AccountState>
   merchants: Map<string, MerchantState>
 }
 
-/** A row of the lock CTEs' output: 'a' for an account state, 'm' for a merchant's. */
+/** A row of the lock statements' output: 'a' for an account state, 'm' for a merchant's. */
 export interface StateRow {
   kind: string
   key: string
   state: unknown
-}
-
-/**
- * CTEs `a` and `m` that lock the feature state of every account and merchant the two
- * key queries yield (each a query of one text column), creating missing rows, and
- * return them as (key, state). Rows are locked in key order, so that two server
- * instances working on overlapping batches queue instead of deadlocking, and neither
- * overwrites the other's update. `user` is a SQL expression (a parameter or literal).
- */
-export function lockStatesCtes(user: string, accountKeys: string, merchantKeys: string): string {
-  return `a AS (
-      INSERT INTO "AccountFeatureState" ("userId", "accountId", "state")
-      SELECT ${user}, k, '{}'::json FROM (${accountKeys}) AS keys(k) ORDER BY k
-      ON CONFLICT ("userId", "accountId") DO UPDATE SET "userId" = EXCLUDED."userId"
-      RETURNING "accountId" AS key, "state"
-    ), m AS (
-      INSERT INTO "MerchantFeatureState" ("userId", "merchantId", "state")
-      SELECT ${user}, k, '{}'::json FROM (${merchantKeys}) AS keys(k) ORDER BY k
-      ON CONFLICT ("userId", "merchantId") DO UPDATE SET "userId" = EXCLUDED."userId"
-      RETURNING "merchantId" AS key, "state"
-    )`
 }
 
 /**
@@ -46,10 +25,10 @@ export function lockStatesCtes(user: string, accountKeys: string, merchantKeys: 
  * DO NOTHING), then every row is locked with SELECT ... FOR UPDATE, both in one global
  * order (accounts, then merchants, each by key) so that overlapping batches queue
  * instead of deadlocking; a later statement sees the rows an earlier one created, or
- * that another transaction committed meanwhile. Unlike lockStatesCtes this writes no
- * new version of an existing row just to lock it: under concurrent batches, whose
+ * that another transaction committed meanwhile. Locking writes no new version of an
+ * existing row (an INSERT ... ON CONFLICT DO UPDATE did: under concurrent batches, whose
  * merchants overlap, the states are a batch's critical section, and that write doubled
- * what Postgres wrote in it.
+ * what Postgres wrote in it).
  */
 export function lockStatesStatements(user: string, accountKeys: string, merchantKeys: string): string[] {
   const create = (table: string, column: string, keys: string) =>
@@ -67,24 +46,10 @@ export function lockStatesStatements(user: string, accountKeys: string, merchant
   ]
 }
 
-/**
- * A value as a `json` SQL expression. The states are stored as `json`, not `jsonb`
- * (migration 0006): Postgres only checks json text, where jsonb is parsed into its
- * binary form on every write and printed back on every read, and a batch writes and
- * reads ~1,000 states inside the critical section overlapping batches queue on
- * (measured: the closing update of 940 states took 117 ms as jsonb, 53 ms as json).
- */
-function jsonLiteral(value: unknown): string {
-  return `${sqlLiteral(JSON.stringify(value))}::json`
-}
-
 /** A text[] SQL literal of the distinct `keys`, for lockStatesStatements. */
 export function textArrayLiteral(keys: Iterable<string>): string {
   return `ARRAY[${[...new Set(keys)].map(sqlLiteral).join(',')}]::text[]`
 }
-
-/** The select that reads what `lockStatesCtes` locked, as StateRows. */
-export const SELECT_LOCKED_STATES = `SELECT 'a' AS kind, key, state FROM a UNION ALL SELECT 'm' AS kind, key, state FROM m`
 
 export function readLockedStates(rows: Iterable<StateRow>): LockedStates {
   const accounts = new Map<string, AccountState>()
@@ -96,12 +61,16 @@ export function readLockedStates(rows: Iterable<StateRow>): LockedStates {
   return { accounts, merchants }
 }
 
-/** Locks and reads the feature states of the given accounts and merchants in one round trip. */
+/**
+ * Locks and reads the feature states of the given accounts and merchants, a statement
+ * at a time (for callers inside a Prisma transaction, which sends one statement per
+ * call; ingestion sends lockStatesStatements in one message).
+ */
 export async function lockFeatureStates(sql: SqlRunner, userId: string, accountIds: string[], merchantIds: string[]): Promise<LockedStates> {
-  const { rows } = await sql.query<StateRow>(
-    `WITH ${lockStatesCtes('$1', 'SELECT unnest($2::text[])', 'SELECT unnest($3::text[])')} ${SELECT_LOCKED_STATES}`,
-    [userId, accountIds, merchantIds],
-  )
+  const rows: StateRow[] = []
+  for (const statement of lockStatesStatements(sqlLiteral(userId), textArrayLiteral(accountIds), textArrayLiteral(merchantIds))) {
+    rows.push(...(await sql.query<StateRow>(statement)).rows)
+  }
   return readLockedStates(rows)
 }
 
