@@ -189,6 +189,23 @@ describe('notification delivery', () => {
     expect(await db.notificationLog.findFirstOrThrow({ where: { userId, channel: 'EMAIL' } })).toMatchObject({ attempts: 1 })
   })
 
+  it('sends the rows a job claimed before when its retry is folded into another job', async () => {
+    const { userId, anomalyIds } = await proUser(['HIGH', 'HIGH'], { phoneEnabled: false, emailEnabled: false })
+    const [a, b] = anomalyIds as [string, string]
+    const first = job(userId, [a])
+    stub.failNext(1)
+    await expect(deliverNotifications(deps, first)).rejects.toBeInstanceOf(ProviderErrors)
+    const smsBefore = twilioCallsTo('Messages').length
+    // The worker fetched the retry together with a newer job for the same user.
+    await deliverNotifications(deps, { ...job(userId, [b]), anomalyIds: [b, a], mergedJobIds: [first.jobId] })
+    expect(twilioCallsTo('Messages').length - smsBefore).toBe(2)
+    const rows = await db.notificationLog.findMany({ where: { userId, channel: 'SMS' } })
+    expect(rows.map((r) => [r.anomalyId, r.status, r.attempts]).sort()).toEqual([
+      [a, 'SENT', 2],
+      [b, 'SENT', 1],
+    ].sort())
+  })
+
   it('marks FAILED with the provider error on the last attempt, without throwing', async () => {
     const { userId, anomalyIds } = await proUser(['CRITICAL'], { emailEnabled: false })
     const only = job(userId, anomalyIds)

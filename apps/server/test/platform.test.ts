@@ -44,6 +44,29 @@ describe('platform services', () => {
     expect(Number(stored[0]?.count)).toBe(1)
   })
 
+  it('works queued jobs in batches, retrying only the ones the handler reports as failed', async () => {
+    const queue = defineQueue<{ value: number }>('platform-batch-test', { retryLimit: 2, retryDelay: 0 })
+    // Sent before the worker starts, so its first fetch finds all of them waiting.
+    for (const value of [1, 2, 3, 4]) await app.services.jobs.send(queue, { value })
+    const batches: number[][] = []
+    const retried = new Promise<void>((resolve) => {
+      void app.services.jobs.workBatch(queue, 10, async (jobs) => {
+        batches.push(jobs.map((j) => j.data.value).sort())
+        if (batches.length > 1) resolve()
+        // The first time round, job 3 fails; every other job completes.
+        return jobs.filter((j) => j.data.value === 3 && j.retryCount === 0).map((j) => ({ id: j.id, error: new Error('3 fails once') }))
+      })
+    })
+    await retried
+    expect(batches).toEqual([[1, 2, 3, 4], [3]])
+    await expect.poll(async () => (await database.db.$queryRaw<{ n: bigint }[]>`
+      SELECT count(*) AS n FROM pgboss.job WHERE name = 'platform-batch-test' AND state = 'completed'`)[0]?.n).toBe(4n)
+    const states = await database.db.$queryRaw<{ value: number; retry_count: number }[]>`
+      SELECT (data->>'value')::int AS value, retry_count FROM pgboss.job WHERE name = 'platform-batch-test'`
+    expect(states.find((s) => s.value === 3)?.retry_count).toBe(1)
+    expect(states.filter((s) => s.value !== 3).every((s) => s.retry_count === 0)).toBe(true)
+  })
+
   it('stores streamed objects whole and serves them through signed, expiring links', async () => {
     const { storage } = app.services
     const lines = Array.from({ length: 1_000 }, (_, i) => `line ${i}\n`)

@@ -36,6 +36,7 @@ function defaultServices(): AppServices {
     jobs: {
       send: noQueue,
       work: noQueue,
+      workBatch: noQueue,
       schedule: noQueue,
       get boss(): never {
         return noQueue()

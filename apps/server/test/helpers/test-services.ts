@@ -47,6 +47,7 @@ const notStarted = (): never => {
 const jobsNotStarted: JobQueue = {
   send: notStarted,
   work: notStarted,
+  workBatch: notStarted,
   schedule: notStarted,
   get boss(): never {
     return notStarted()

@@ -22,7 +22,13 @@ import { sendAlert, unavailableReason, type AlertTarget, type Senders, type Webh
  *    attempt the row turns FAILED with the provider's error kept.
  */
 export interface DeliveryJob {
+  /** Rows this delivery claims carry this id (metadata.claimedBy). */
   jobId: string
+  /**
+   * Other jobs folded into this delivery (see notify-worker): the rows they claimed on
+   * an earlier attempt are sent too, as their own retry would have.
+   */
+  mergedJobIds?: string[]
   userId: string
   anomalyIds: string[]
   /** The last attempt pg-boss will make: failures become FAILED instead of a retry. */
@@ -61,8 +67,8 @@ export async function deliverNotifications(deps: DeliveryDeps, job: DeliveryJob)
   const failures: string[] = []
   const { rows: claimed } = await sql.query<{ id: string; channel: Channel; anomalyId: string | null; metadata: Prisma.JsonValue }>(
     `SELECT "id", "channel"::text AS "channel", "anomalyId", "metadata" FROM "NotificationLog"
-     WHERE "userId" = $1 AND "status" = 'QUEUED' AND "metadata"->>'claimedBy' = $2`,
-    [job.userId, job.jobId],
+     WHERE "userId" = $1 AND "status" = 'QUEUED' AND "metadata"->>'claimedBy' = ANY($2::text[])`,
+    [job.userId, [job.jobId, ...(job.mergedJobIds ?? [])]],
   )
   // In the order they were claimed: the most severe first, a summary after the individual ones.
   const position = new Map(anomalies.map((a, i) => [a.id, i]))

@@ -1,10 +1,10 @@
-import type { JobQueue } from '../../jobs/job-queue.ts'
+import type { FailedJob, JobQueue } from '../../jobs/job-queue.ts'
 import type { Logger } from '../../logger.ts'
 import { defineQueue } from '../../jobs/job-queue.ts'
 import type { WorkerDeps } from '../../jobs/register-workers.ts'
 import { createMailer } from '../email/mailer.ts'
 import type { AlertLinks } from './compose-alert.ts'
-import { deliverNotifications, type DeliveryDeps } from './deliver-notifications.ts'
+import { deliverNotifications, type DeliveryDeps, type DeliveryJob } from './deliver-notifications.ts'
 import { sendDailyDigests } from './send-daily-digest.ts'
 import type { Senders, WebhookUrls } from './send-alert.ts'
 import { createTwilioClient } from './twilio-client.ts'
@@ -30,6 +30,43 @@ export const NOTIFY_QUEUE = defineQueue<NotifyJobData>('notify-anomaly', {
 export const DIGEST_QUEUE = defineQueue<{ at?: string }>('notify-daily-digest', { retryLimit: 1, retryDelay: 60, expireInSeconds: 900 })
 
 const CHUNK = 500
+
+/**
+ * Notify jobs fetched at once. Under load every ingest call that finds anomalies adds
+ * a job; fetched one per polling interval they drained at one a second, so alerts fell
+ * further behind for as long as more than one call a second found something.
+ */
+export const NOTIFY_JOBS_PER_FETCH = 20
+
+export interface MergedDelivery {
+  delivery: DeliveryJob
+  /** Every job folded into `delivery`: they succeed or fail (and retry) together. */
+  jobIds: string[]
+}
+
+/**
+ * Folds a fetch's notify jobs into one delivery per user: one claim transaction for
+ * all their anomalies instead of one per job, which also lets a burst spread over many
+ * calls be seen whole by the hourly cap. Jobs on their last attempt stay apart from the
+ * others, so a provider error turns exactly their rows FAILED.
+ */
+export function mergeNotifyJobs(jobs: readonly { id: string; data: NotifyJobData; retryCount: number; retryLimit: number }[]): MergedDelivery[] {
+  const merged = new Map<string, MergedDelivery>()
+  for (const job of jobs) {
+    const finalAttempt = job.retryCount >= job.retryLimit
+    const key = `${finalAttempt}:${job.data.userId}`
+    const into = merged.get(key)
+    if (into === undefined) {
+      const delivery = { jobId: job.id, mergedJobIds: [], userId: job.data.userId, anomalyIds: [...job.data.anomalyIds], finalAttempt }
+      merged.set(key, { delivery, jobIds: [job.id] })
+    } else {
+      into.delivery.mergedJobIds?.push(job.id)
+      into.delivery.anomalyIds.push(...job.data.anomalyIds)
+      into.jobIds.push(job.id)
+    }
+  }
+  return [...merged.values()]
+}
 
 /**
  * Call after anomalies are stored (realtime ingestion, batch CSV worker). Enqueueing
@@ -90,13 +127,17 @@ export async function registerNotificationWorkers(deps: WorkerDeps): Promise<voi
   if (senders.mailer === null) deps.log.info('notifications: e-mail off (SMTP_HOST unset); e-mail alerts are logged as SKIPPED')
   if (senders.twilio === null) deps.log.info('notifications: SMS and calls off (TWILIO_* unset); they are logged as SKIPPED')
   const delivery = deliveryDepsFor(deps, senders)
-  await deps.jobs.work(NOTIFY_QUEUE, async (job) => {
-    await deliverNotifications(delivery, {
-      jobId: job.id,
-      userId: job.data.userId,
-      anomalyIds: job.data.anomalyIds,
-      finalAttempt: job.retryCount >= job.retryLimit,
-    })
+  await deps.jobs.workBatch(NOTIFY_QUEUE, NOTIFY_JOBS_PER_FETCH, async (jobs) => {
+    const failed: FailedJob[] = []
+    for (const { delivery: job, jobIds } of mergeNotifyJobs(jobs)) {
+      try {
+        await deliverNotifications(delivery, job)
+      } catch (error) {
+        const reason = error instanceof Error ? error : new Error(String(error))
+        for (const id of jobIds) failed.push({ id, error: reason })
+      }
+    }
+    return failed
   })
   await deps.jobs.work(DIGEST_QUEUE, async (job) => {
     const sent = await sendDailyDigests({ db: deps.db, log: delivery.log, mailer: senders.mailer, links: delivery.links }, new Date(job.data.at ?? job.createdOn))
