@@ -81,6 +81,11 @@ describe('limits: per-key rate limit and monthly quota', () => {
     expect(appError.message).toMatch(/3 requests per minute on the Free plan.*Resets at .*Upgrade your plan/)
     expect(appError.details).toMatchObject({ limit: 'rate_per_minute', allowed: 3, current: 4, planId: 'free' })
     expect(appError.details.resetsAt).toBe(new Date(windowStartOf(new Date()).getTime() + 60_000).toISOString())
+    // The check ran alongside the ingest's first round trip: what that stored is rolled back.
+    expect(await app.db.transaction.count({ where: { txId: `lim-${txCounter}` } })).toBe(0)
+    // Refused lately, the key is now checked before any work: refused again, nothing stored.
+    expect((await ingest(key.secret, 1)).status).toBe(429)
+    expect(await app.db.transaction.count({ where: { txId: `lim-${txCounter}` } })).toBe(0)
     // Per key: another key of the same user still gets through.
     expect((await ingest((await newKey('other')).secret, 1)).status).toBe(200)
     // Console sessions are not API usage: never rate limited.
@@ -137,6 +142,7 @@ describe('limits: per-key rate limit and monthly quota', () => {
       resetsAt: new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1)).toISOString(),
     })
     expect(appError.message).toMatch(/20 transactions a month, 15 are used and this request carries 6 \(5 left\)/)
+    expect(await app.db.transaction.count({ where: { txId: { in: Array.from({ length: 6 }, (_, i) => `lim-${txCounter - i}`) } } })).toBe(0)
     expect((await ingest(key.secret, 5)).status).toBe(200)
 
     // Quota spent: a batch upload is refused before its body is stored, and no job is created.

@@ -44,6 +44,12 @@ export interface IngestOptions {
    * so a crash can never leave rows stored but uncounted (or counted but not stored).
    */
   onCommit?: (sql: SqlClient, outcomes: readonly ItemOutcome[]) => Promise<void>
+  /**
+   * A check running alongside the first round trip (the API limits, see the ingest
+   * router): the batch is stored only once it resolves; if it rejects, the transaction
+   * rolls back and its error is what the call throws.
+   */
+  admitted?: Promise<unknown>
 }
 
 /**
@@ -58,6 +64,8 @@ export interface IngestOptions {
  * inTwoRoundTrips): a batch job's onCommit adds its own.
  */
 export async function ingestTransactions(db: Db, userId: string, items: unknown[], options: IngestOptions = {}): Promise<IngestResult> {
+  // Awaited below; handled now, so a rejection before then is not reported as unhandled.
+  options.admitted?.catch(() => undefined)
   const outcomes: ItemOutcome[] = new Array(items.length)
   const valid: { index: number; tx: TTransaction }[] = []
   const firstIndexOf = new Map<string, number>()
@@ -80,6 +88,7 @@ export async function ingestTransactions(db: Db, userId: string, items: unknown[
   // Scores what the opening statement stored, against the states it locked, and
   // returns the statement that saves the states and stores the anomalies.
   const scoreStored = async (opened: OpenedRow[], sql: SqlClient): Promise<{ closing: string | null; result: undefined }> => {
+    await options.admitted
     const idOf = new Map<string, string>()
     const stateRows: StateRow[] = []
     for (const row of opened) {
@@ -161,9 +170,10 @@ export async function ingestTransactions(db: Db, userId: string, items: unknown[
       ),
     ].join(';\n')
     await inTwoRoundTrips(sqlPoolOf(db), opening, scoreStored)
-  } else if (options.onCommit) {
+  } else {
+    await options.admitted
     const onCommit = options.onCommit
-    await inSqlTransaction(sqlPoolOf(db), (sql) => onCommit(sql, outcomes))
+    if (onCommit) await inSqlTransaction(sqlPoolOf(db), (sql) => onCommit(sql, outcomes))
   }
   const count = (kind: ItemOutcome['outcome']) => outcomes.filter((o) => o.outcome === kind).length
   return {

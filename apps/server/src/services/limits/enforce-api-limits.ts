@@ -2,6 +2,7 @@ import type { Session } from '../../auth/session.ts'
 import { sqlPoolOf, type Db } from '../../db/prisma.ts'
 import { unwrittenTransactions } from '../api-keys/realtime-usage.ts'
 import { effectiveEntitlements, type Entitlements } from '../billing/entitlements.ts'
+import { isLimitExceeded } from './limit-error.ts'
 import { periodStartOf } from './metering-period.ts'
 import { assertQuotaLeft, writtenUsageSql } from './monthly-quota.ts'
 import { checkRequestCount, countRequestSql, windowStartOf } from './rate-limit.ts'
@@ -19,18 +20,51 @@ import { checkRequestCount, countRequestSql, windowStartOf } from './rate-limit.
  */
 export async function enforceApiKeyLimits(db: Db, session: Session, incomingTransactions: number, now = new Date()): Promise<Entitlements | null> {
   if (session.via !== 'apikey' || session.apiKeyId === undefined) return null
+  try {
+    return await checkLimits(db, session.userId, session.apiKeyId, incomingTransactions, now)
+  } catch (error) {
+    if (isLimitExceeded(error)) rememberRefusal(session.apiKeyId, now.getTime())
+    throw error
+  }
+}
+
+/** Keys refused lately, by when (epoch ms): see mustCheckLimitsFirst. Per process. */
+const refusedAt = new Map<string, number>()
+const CHECK_FIRST_FOR_MS = 60_000
+
+/**
+ * Whether a call should wait for its limit check before doing any work. Ingestion
+ * runs the check alongside its first round trip and commits only once it passes,
+ * which saves a round trip per call; but a refused call then did that work for
+ * nothing, so a key refused in the last minute (a client past its limit, retrying)
+ * is checked first again.
+ */
+export function mustCheckLimitsFirst(session: Session, nowMs = Date.now()): boolean {
+  if (session.via !== 'apikey' || session.apiKeyId === undefined) return false
+  const at = refusedAt.get(session.apiKeyId)
+  return at !== undefined && nowMs - at < CHECK_FIRST_FOR_MS
+}
+
+function rememberRefusal(apiKeyId: string, nowMs: number): void {
+  refusedAt.set(apiKeyId, nowMs)
+  if (refusedAt.size > 10_000) {
+    for (const [key, at] of refusedAt) if (nowMs - at >= CHECK_FIRST_FOR_MS) refusedAt.delete(key)
+  }
+}
+
+async function checkLimits(db: Db, userId: string, apiKeyId: string, incomingTransactions: number, now: Date): Promise<Entitlements> {
   const windowStart = windowStartOf(now)
   const { rows } = await sqlPoolOf(db).query<{ features: unknown; count: number; used: number }>(
     `WITH counted AS (${countRequestSql('$2', '$3')})
      SELECT (SELECT "features" FROM "Subscription" WHERE "userId" = $1) AS features,
             (SELECT "count" FROM counted) AS count,
             ${writtenUsageSql('$1', '$4')} AS used`,
-    [session.userId, session.apiKeyId, windowStart.getTime(), periodStartOf(now).getTime()],
+    [userId, apiKeyId, windowStart.getTime(), periodStartOf(now).getTime()],
   )
   const row = rows[0]
   // No subscription row (features null): the free plan, as getEntitlements reads it.
   const entitlements = effectiveEntitlements(row?.features ?? null, now)
-  await checkRequestCount(db, session.apiKeyId, Number(row?.count ?? 1), entitlements, windowStart)
-  assertQuotaLeft((row?.used ?? 0) + unwrittenTransactions(db, session.userId, now), entitlements, incomingTransactions, now)
+  await checkRequestCount(db, apiKeyId, Number(row?.count ?? 1), entitlements, windowStart)
+  assertQuotaLeft((row?.used ?? 0) + unwrittenTransactions(db, userId, now), entitlements, incomingTransactions, now)
   return entitlements
 }

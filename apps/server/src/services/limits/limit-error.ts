@@ -22,3 +22,7 @@ export function limitExceeded(message: string, details: Omit<LimitDetails, 'howT
     howToRaise: HOW_TO_RAISE,
   })
 }
+
+export function isLimitExceeded(error: unknown): boolean {
+  return error instanceof AppError && error.code === 'LIMIT_EXCEEDED'
+}

@@ -3,7 +3,7 @@ import { z } from 'zod'
 import { meterRealtimeUsage } from '../../services/api-keys/realtime-usage.ts'
 import { ingestTransactions, MAX_INGEST_BATCH } from '../../services/ingestion/ingest-transactions.ts'
 import { notifyAnomaliesSoon } from '../../services/notifications/alert-coalescer.ts'
-import { enforceApiKeyLimits } from '../../services/limits/enforce-api-limits.ts'
+import { enforceApiKeyLimits, mustCheckLimitsFirst } from '../../services/limits/enforce-api-limits.ts'
 import { scopedProcedure } from '../init.ts'
 
 export const ingestRouter = {
@@ -23,8 +23,11 @@ export const ingestRouter = {
       }),
     )
     .mutation(async ({ ctx, input }) => {
-      await enforceApiKeyLimits(ctx.db, ctx.session, input.transactions.length)
-      const result = await ingestTransactions(ctx.db, ctx.userId, input.transactions)
+      // Checked alongside the ingest's first round trip, which commits nothing before
+      // the check passes (see mustCheckLimitsFirst for keys refused lately).
+      const admitted = enforceApiKeyLimits(ctx.db, ctx.session, input.transactions.length)
+      if (mustCheckLimitsFirst(ctx.session)) await admitted
+      const result = await ingestTransactions(ctx.db, ctx.userId, input.transactions, { admitted })
       if (ctx.session.apiKeyId) meterRealtimeUsage(ctx.db, { userId: ctx.userId, apiKeyId: ctx.session.apiKeyId, transactions: result.accepted })
       notifyAnomaliesSoon(ctx.services.jobs, ctx.userId, result.anomalies.map((a) => a.id), ctx.log)
       return result
