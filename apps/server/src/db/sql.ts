@@ -83,17 +83,6 @@ export function sqlLiteral(text: string): string {
   return text.includes('\\') ? ` E'${quoted.replaceAll('\\', '\\\\')}'` : `'${quoted}'`
 }
 
-/**
- * A value as a `json` SQL expression. The states are stored as `json`, not `jsonb`
- * (migration 0006), see feature-state-store.ts: Postgres only checks json text, where jsonb is parsed into its
- * binary form on every write and printed back on every read, and a batch writes and
- * reads ~1,000 states inside the critical section overlapping batches queue on
- * (measured: the closing update of 940 states took 117 ms as jsonb, 53 ms as json).
- */
-export function jsonLiteral(value: unknown): string {
-  return `${sqlLiteral(JSON.stringify(value))}::json`
-}
-
 /** A value as a `jsonb` SQL expression (see sqlLiteral). */
 export function jsonbLiteral(value: unknown): string {
   return `${sqlLiteral(JSON.stringify(value))}::jsonb`
