@@ -90,11 +90,11 @@ export function jsonbLiteral(value: unknown): string {
 
 /**
  * A short write transaction in two round trips, for the ingest hot path: `opening`
- * (one statement or several, separated by semicolons) goes out as "BEGIN; opening" and the statement `work` returns as "closing; COMMIT",
- * each as one simple-protocol message (so both are whole SQL, values inlined with
- * sqlLiteral/jsonbLiteral). On this machine every round trip costs a scheduling
- * slice of the server, of Postgres and of the kernel; a single-transaction call went
- * from eight of them to two. Anything `work` runs on the connection in between joins
+ * (one statement or several, separated by semicolons) goes out as "BEGIN; opening",
+ * and the statement `work` returns as "closing; COMMIT", each as one simple-protocol
+ * message (so both are whole SQL, values inlined with sqlLiteral/jsonbLiteral). On this
+ * machine every round trip costs a scheduling slice of the server, of Postgres and of
+ * the kernel; a single-transaction call went from eight of them to two. Anything `work` runs on the connection in between joins
  * the transaction. A throw, or a failing statement, rolls back; a connection that
  * broke is destroyed rather than pooled.
  */
