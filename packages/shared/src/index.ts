@@ -2,6 +2,7 @@
 // Prisma: the desktop renderer, the desktop core and the server all use it.
 export * from './errors.ts'
 export * from './domain/severity.ts'
+export * from './validation/time-bounds.ts'
 export * from './transactions/transaction-input.ts'
 export * from './random.ts'
 export * from './generator/generate-transactions.ts'
