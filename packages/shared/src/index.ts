@@ -3,6 +3,7 @@
 export * from './errors.ts'
 export * from './domain/severity.ts'
 export * from './validation/time-bounds.ts'
+export * from './validation/safe-text.ts'
 export * from './transactions/transaction-input.ts'
 export * from './random.ts'
 export * from './generator/generate-transactions.ts'

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { resolveColumnMapping } from './column-mapping.ts'
+import { ZTransactionInput } from '../transactions/transaction-input.ts'
 import { createRowConverter, parseTimestamp } from './row-conversion.ts'
 
 const HEADERS = ['TRANSACTION_ID', 'TX_DATETIME', 'CUSTOMER_ID', 'TERMINAL_ID', 'TX_AMOUNT', 'TX_FRAUD']
@@ -46,6 +47,54 @@ describe('createRowConverter', () => {
         accountId: 'C1', merchantId: 'M2', category: 'PAYMENT', channel: 'PAYMENT',
       },
     })
+  })
+})
+
+describe('createRowConverter on hostile text and dates', () => {
+  const hostile = createRowConverter({ txId: 0, timestamp: 1, accountId: 2, merchantId: 3, amount: 4, category: 5, channel: 6 }, 7)
+  const row = (over: Partial<Record<'id' | 'when' | 'card' | 'terminal' | 'category' | 'channel', string>>) => [
+    over.id ?? 't1', over.when ?? '2024-01-02 03:04:05', over.card ?? 'c1', over.terminal ?? 'm1', '10', over.category ?? 'food', over.channel ?? 'pos',
+  ]
+
+  it('cuts category and channel without splitting an emoji, so the result passes ZTransactionInput', () => {
+    const category = `${'x'.repeat(63)}😀 and more`
+    const channel = `${'y'.repeat(31)}😀`
+    const result = hostile(row({ category, channel }), 2)
+    expect(result.ok).toBe(true)
+    if (!result.ok) return
+    expect(result.transaction.category).toBe('x'.repeat(63))
+    expect(result.transaction.channel).toBe('y'.repeat(31))
+    expect(ZTransactionInput.safeParse(result.transaction).success).toBe(true)
+  })
+
+  it('refuses NUL and lone surrogates in ids and text as that field\'s error, quoting nothing unsafe', () => {
+    const result = hostile(row({ card: 'c\u0000', category: 'a\uD83D', channel: '\uDE00' }), 5)
+    expect(result.ok).toBe(false)
+    if (result.ok) return
+    expect(result.errors.map((e) => e.field)).toEqual(['accountId', 'category', 'channel'])
+    const quoted = hostile(row({ when: 'x\u0000\uD83D' }), 6)
+    expect(quoted.ok).toBe(false)
+    if (quoted.ok) return
+    expect(quoted.errors[0]?.reason.isWellFormed()).toBe(true)
+    expect(quoted.errors[0]?.reason.includes('\u0000')).toBe(false)
+  })
+
+  it('refuses dates outside 1970..9999 as the timestamp field error', () => {
+    for (const when of ['99999999999999999', '8640000000000001', '253402300800000', '1969-12-31T23:59:59Z']) {
+      const result = hostile(row({ when }), 7)
+      expect(result.ok, when).toBe(false)
+      if (result.ok) continue
+      expect(result.errors).toEqual([{ line: 7, field: 'timestamp', reason: expect.stringMatching(/1970-01-01 and 9999-12-31/) }])
+    }
+    expect(hostile(row({ when: '99999-01-01T00:00:00Z' }), 8)).toEqual({ ok: false, errors: [{ line: 8, field: 'timestamp', reason: expect.any(String) }] })
+    expect(hostile(row({ when: '253402300799999' }), 9).ok).toBe(true)
+  })
+
+  it('refuses PaySim hours that leave the date range', () => {
+    const paysimHeaders = ['step', 'type', 'amount', 'nameOrig', 'nameDest', 'isFraud']
+    const paysim = createRowConverter(resolveColumnMapping(paysimHeaders).mapping, paysimHeaders.length)
+    const result = paysim(['1e300', 'PAYMENT', '1', 'C1', 'M2', '0'], 3)
+    expect(result).toEqual({ ok: false, errors: [{ line: 3, field: 'timestampHours', reason: expect.stringMatching(/9999-12-31/) }] })
   })
 })
 

@@ -1,4 +1,6 @@
 import type { TTransaction } from '../transactions/transaction-input.ts'
+import { textProblem, toSafeText, truncateText } from '../validation/safe-text.ts'
+import { isTimeInRange } from '../validation/time-bounds.ts'
 import type { ColumnMapping, MappableField } from './column-mapping.ts'
 
 /** One rejected CSV row: enough for a user to find and fix it. */
@@ -22,6 +24,8 @@ export type ConvertedRow =
 const HOUR_MS = 3_600_000
 const DEFAULT_BASE_DATE = '2024-01-01'
 const MAX_ID = 128
+/** Dates outside MIN_TIME_MS..MAX_TIME_MS (time-bounds.ts), as ZTransactionInput says it. */
+const OUT_OF_RANGE = 'not between 1970-01-01 and 9999-12-31'
 
 /**
  * Turns one CSV record into a transaction. Validation mirrors ZTransactionInput but is
@@ -45,7 +49,7 @@ export function createRowConverter(
     const amountText = cell(values, mapping.amount)
     let amount: number | undefined = Number(amountText)
     if (amountText === '') amount = fail(errors, line, 'amount', 'empty')
-    else if (!Number.isFinite(amount) || amount < 0 || amount > 1e12) amount = fail(errors, line, 'amount', `not a non-negative number: "${amountText}"`)
+    else if (!Number.isFinite(amount) || amount < 0 || amount > 1e12) amount = fail(errors, line, 'amount', `not a non-negative number: "${quote(amountText)}"`)
     const timestamp = readTimestamp(mapping, values, baseMs, errors, line)
     const accountId = readId(cell(values, mapping.accountId), 'accountId', errors, line)
     const merchantId = readId(cell(values, mapping.merchantId), 'merchantId', errors, line)
@@ -54,20 +58,21 @@ export function createRowConverter(
 
     const currencyText = cell(values, mapping.currency)
     const currency = currencyText ? currencyText.toUpperCase() : defaultCurrency
-    if (currencyText && !/^[A-Z]{3}$/.test(currency)) fail(errors, line, 'currency', `not a 3-letter code: "${currency}"`)
+    if (currencyText && !/^[A-Z]{3}$/.test(currency)) fail(errors, line, 'currency', `not a 3-letter code: "${quote(currency)}"`)
     const countryText = cell(values, mapping.country)
     const country = countryText ? countryText.toUpperCase() : undefined
-    if (country !== undefined && !/^[A-Z]{2}$/.test(country)) fail(errors, line, 'country', `not a 2-letter code: "${country}"`)
+    if (country !== undefined && !/^[A-Z]{2}$/.test(country)) fail(errors, line, 'country', `not a 2-letter code: "${quote(country)}"`)
     const latitude = readOptionalNumber(cell(values, mapping.latitude), 'latitude', -90, 90, errors, line)
     const longitude = readOptionalNumber(cell(values, mapping.longitude), 'longitude', -180, 180, errors, line)
     const label = readLabel(cell(values, mapping.label), errors, line)
+    const category = readText(cell(values, mapping.category), 'category', errors, line)
+    const channel = readText(cell(values, mapping.channel), 'channel', errors, line)
 
     if (errors.length > 0 || amount === undefined || timestamp === undefined || !txId || !accountId || !merchantId) return { ok: false, errors }
     const transaction: TTransaction = { txId, timestamp, amount, currency, accountId, merchantId }
-    const category = cell(values, mapping.category)
-    if (category) transaction.category = category.slice(0, 64)
-    const channel = cell(values, mapping.channel)
-    if (channel) transaction.channel = channel.slice(0, 32)
+    // Cut to the schema's lengths, never inside a surrogate pair (see safe-text.ts).
+    if (category) transaction.category = truncateText(category, 64)
+    if (channel) transaction.channel = truncateText(channel, 32)
     if (country !== undefined) transaction.country = country
     if (latitude !== undefined) transaction.latitude = latitude
     if (longitude !== undefined) transaction.longitude = longitude
@@ -84,9 +89,22 @@ function fail(errors: RowError[], line: number, field: MappableField, reason: st
   return undefined
 }
 
+/** A cell's text as an error message quotes it: safe to store, at most 64 characters. */
+function quote(text: string): string {
+  return toSafeText(text, 64)
+}
+
 function readId(value: string, field: MappableField, errors: RowError[], line: number): string | undefined {
   if (!value) return fail(errors, line, field, 'empty')
   if (value.length > MAX_ID) return fail(errors, line, field, `longer than ${MAX_ID} characters`)
+  const problem = textProblem(value)
+  return problem === null ? value : fail(errors, line, field, problem)
+}
+
+/** Free text (category, channel): refused when it is text the product does not store (safe-text.ts). */
+function readText(value: string, field: MappableField, errors: RowError[], line: number): string {
+  const problem = value === '' ? null : textProblem(value)
+  if (problem !== null) fail(errors, line, field, problem)
   return value
 }
 
@@ -94,13 +112,15 @@ function readTimestamp(mapping: ColumnMapping, values: readonly string[], baseMs
   if (mapping.timestampHours !== undefined) {
     const text = cell(values, mapping.timestampHours)
     const hours = Number(text)
-    if (text === '' || !Number.isFinite(hours) || hours < 0) return fail(errors, line, 'timestampHours', `not a number of hours: "${text}"`)
-    return baseMs + Math.round(hours * HOUR_MS)
+    if (text === '' || !Number.isFinite(hours) || hours < 0) return fail(errors, line, 'timestampHours', `not a number of hours: "${quote(text)}"`)
+    const ms = baseMs + Math.round(hours * HOUR_MS)
+    return isTimeInRange(ms) ? ms : fail(errors, line, 'timestampHours', `${OUT_OF_RANGE}: "${quote(text)}" hours`)
   }
   const text = cell(values, mapping.timestamp)
   if (!text) return fail(errors, line, 'timestamp', 'empty')
   const ms = parseTimestamp(text)
-  return ms === undefined ? fail(errors, line, 'timestamp', `not a date: "${text}"`) : ms
+  if (ms === undefined) return fail(errors, line, 'timestamp', `not a date: "${quote(text)}"`)
+  return isTimeInRange(ms) ? ms : fail(errors, line, 'timestamp', `${OUT_OF_RANGE}: "${quote(text)}"`)
 }
 
 const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
@@ -154,7 +174,7 @@ export function parseTimestamp(text: string): number | undefined {
 function readOptionalNumber(text: string, field: MappableField, min: number, max: number, errors: RowError[], line: number): number | undefined {
   if (!text) return undefined
   const n = Number(text)
-  if (!Number.isFinite(n) || n < min || n > max) return fail(errors, line, field, `not a number in [${min}, ${max}]: "${text}"`)
+  if (!Number.isFinite(n) || n < min || n > max) return fail(errors, line, field, `not a number in [${min}, ${max}]: "${quote(text)}"`)
   return n
 }
 
@@ -166,5 +186,5 @@ function readLabel(text: string, errors: RowError[], line: number): boolean | un
   const t = text.toLowerCase()
   if (TRUE_LABELS.has(t)) return true
   if (FALSE_LABELS.has(t)) return false
-  return fail(errors, line, 'label', `not a 0/1 label: "${text}"`)
+  return fail(errors, line, 'label', `not a 0/1 label: "${quote(text)}"`)
 }

@@ -1,28 +1,13 @@
 import { z } from 'zod'
+import { metadataProblem, zSafeText } from '../validation/safe-text.ts'
+import { zTimeInput } from '../validation/time-bounds.ts'
 
-// Postgres text cannot hold U+0000: one such character would fail the statement that
-// stores a whole batch, so it is refused here, as the one item's field error.
-const NUL = '\u0000'
-const NO_NUL = 'must not contain a NUL character (\\u0000)'
-const text = (max: number) => z.string().trim().max(max).refine((s) => !s.includes(NUL), NO_NUL)
-const id = () => z.string().trim().min(1, 'must not be empty').max(128).refine((s) => !s.includes(NUL), NO_NUL)
-
-/** Where in a JSON value a key or string holds a NUL character, if anywhere. */
-function nulPath(value: unknown, path: (string | number)[] = []): (string | number)[] | null {
-  if (typeof value === 'string') return value.includes(NUL) ? path : null
-  if (Array.isArray(value)) {
-    for (const [i, item] of value.entries()) {
-      const found = nulPath(item, [...path, i])
-      if (found) return found
-    }
-  } else if (value !== null && typeof value === 'object') {
-    for (const [key, item] of Object.entries(value)) {
-      const found = key.includes(NUL) ? [...path, key] : nulPath(item, [...path, key])
-      if (found) return found
-    }
-  }
-  return null
-}
+// Every text field and the metadata document go through the one sanitising step
+// (validation/safe-text.ts): no NUL, no lone surrogate, bounded sizes. Text Postgres
+// cannot store would fail the statement that stores a whole batch, so it is refused
+// here, as the one item's field error (`category`, `metadata.a.b`).
+const text = (max: number) => zSafeText(max)
+const id = () => zSafeText(128, { min: 1 })
 
 /**
  * One financial transaction as clients send it: the real-time API, batch CSVs (after
@@ -33,9 +18,7 @@ function nulPath(value: unknown, path: (string | number)[] = []): (string | numb
 export const ZTransactionInput = z
   .object({
     txId: id(),
-    timestamp: z.union([z.iso.datetime({ offset: true }), z.number().int().nonnegative()]).transform((value) =>
-      typeof value === 'number' ? value : Date.parse(value),
-    ),
+    timestamp: zTimeInput(),
     amount: z.number().finite().nonnegative().max(1e12),
     currency: z
       .string()
@@ -53,11 +36,14 @@ export const ZTransactionInput = z
     channel: text(32).optional(),
     latitude: z.number().min(-90).max(90).optional(),
     longitude: z.number().min(-180).max(180).optional(),
+    // Not z.record: it copies the object key by key, and a `__proto__` key (an own
+    // property after JSON.parse) would silently vanish. metadataProblem refuses that
+    // key by name; the document is otherwise kept exactly as sent.
     metadata: z
-      .record(z.string(), z.unknown())
+      .custom<Record<string, unknown>>()
       .superRefine((metadata, ctx) => {
-        const path = nulPath(metadata)
-        if (path) ctx.addIssue({ code: 'custom', message: NO_NUL, path })
+        const problem = metadataProblem(metadata)
+        if (problem) ctx.addIssue({ code: 'custom', message: problem.message, path: problem.path })
       })
       .optional(),
   })
