@@ -7,6 +7,7 @@ import type { Db } from '../db/prisma.ts'
 import type { Logger } from '../logger.ts'
 import type { LinkSigner } from '../storage/signed-links.ts'
 import { trpcHttpOptions } from '../trpc/http-options.ts'
+import { installHttpErrorHandling } from './http-errors.ts'
 import { batchUploadRoutes } from './routes/batch-upload.ts'
 import { directProcedureRoutes } from './routes/direct-procedure-routes.ts'
 import { anomalyLinkRoutes } from './routes/anomaly-links.ts'
@@ -36,9 +37,10 @@ export async function buildServer(deps: ServerDeps) {
     },
     routerOptions: { maxParamLength: 5_000 },
   })
-  app.addHook('onSend', async (request, reply) => {
-    reply.header('x-request-id', request.id)
-  })
+  // First, so that every route and plugin below inherits them: one error handler
+  // (internal errors answered generically with the request id, the detail logged),
+  // JSON 404s, and the headers of every answer (request id, nosniff, no-store).
+  installHttpErrorHandling(app)
 
   app.get('/health', async (_request, reply) => {
     try {

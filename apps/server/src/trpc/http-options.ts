@@ -10,6 +10,7 @@ import { recordSignIn } from '../services/audit/record-sign-in.ts'
 import { ensureUser } from '../services/users/ensure-user.ts'
 import { appRouter, type AppRouter } from './app-router.ts'
 import type { Context } from './context.ts'
+import { ContextFailure } from './error-mapping.ts'
 
 export type TrpcHttpOptions = FastifyTRPCPluginOptions<AppRouter>['trpcOptions']
 
@@ -30,9 +31,12 @@ export function trpcHttpOptions(deps: TrpcHttpDeps): TrpcHttpOptions {
   return {
     router: appRouter,
     createContext: ({ req }) => contextFor(deps, req),
-    onError({ error, path, ctx }) {
-      const log = ctx?.log ?? deps.log
-      if (error.code === 'INTERNAL_SERVER_ERROR') log.error({ err: error.cause ?? error, path }, 'procedure failed')
+    // The one log of a failed call: the detail an internal error's answer leaves out
+    // (see the error formatter in init.ts), under the request's id.
+    onError({ error, path, ctx, req }) {
+      const log = ctx?.log ?? (req as FastifyRequest | undefined)?.log ?? deps.log
+      const cause = error.cause instanceof ContextFailure ? error.cause.cause : error.cause
+      if (error.code === 'INTERNAL_SERVER_ERROR') log.error({ err: cause ?? error, path }, 'procedure failed')
       else log.info({ code: error.code, path, message: error.message }, 'procedure refused')
     },
   }
@@ -53,6 +57,8 @@ export async function contextFor(deps: TrpcHttpDeps, req: FastifyRequest): Promi
     return { ...base, session, authError: null }
   } catch (error) {
     if (error instanceof AppError) return { ...base, session: null, authError: error }
-    throw error
+    // Not the caller's doing (the database is down...): answered as an internal error
+    // that names this request's id, the detail logged by onError.
+    throw new ContextFailure(base.request.requestId, error)
   }
 }

@@ -2,16 +2,26 @@ import { initTRPC, TRPCError } from '@trpc/server'
 import { ZodError } from 'zod'
 import { AppError } from '@anomalyze/shared'
 import type { Context } from './context.ts'
-import { TRPC_CODE_FOR } from './error-mapping.ts'
+import { ContextFailure, internalAppError, TRPC_CODE_FOR } from './error-mapping.ts'
 
 /**
  * One error shape for every client: tRPC's envelope, plus `data.appError` for domain
  * errors ({ code, message, details }) and `data.fieldErrors` for invalid input
  * (one entry per field path, with zod's message).
+ *
+ * An internal error (anything but an AppError or invalid input: a bug, a database
+ * failure) is answered generically, "Internal error; quote request id <id> to
+ * support", with `appError` { code: 'INTERNAL', details: { requestId } }: its own
+ * message and stack stay in the server's log (trpc/http-options.ts, onError).
  */
 const t = initTRPC.context<Context>().create({
-  errorFormatter({ shape, error }) {
+  errorFormatter({ shape, error, ctx }) {
     const cause = error.cause
+    if (error.code === 'INTERNAL_SERVER_ERROR') {
+      const requestId = ctx?.request.requestId ?? (cause instanceof ContextFailure ? cause.requestId : undefined)
+      const appError = internalAppError(requestId)
+      return { ...shape, message: appError.message, data: { ...shape.data, stack: undefined, appError, fieldErrors: null } }
+    }
     return {
       ...shape,
       data: {

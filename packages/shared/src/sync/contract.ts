@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { ZAnomalyStatus, ZLabelKind, ZSeverity } from '../domain/anomaly.ts'
+import { isTimeInRange, zTimeMs } from '../validation/time-bounds.ts'
 
 /**
  * Wire contract between the desktop's sync engine and the server (version 1).
@@ -7,12 +8,18 @@ import { ZAnomalyStatus, ZLabelKind, ZSeverity } from '../domain/anomaly.ts'
  *
  * Pull: anomalies changed since an opaque cursor, oldest change first, in pages.
  * Push: analyst decisions from the desktop's outbox, each with a client-generated
- * mutationId so that a retried push is applied once.
+ * mutationId so that a retried push is applied once (unique per account: two accounts
+ * may send the same mutationId, and both decisions are kept).
  *
  * Conflict rule (decisions from several analysts or devices on one anomaly): every
  * decision is kept in history; the one with the latest `decidedAt` sets the status,
  * ties broken by the larger mutationId. A decision older than the one in force is
  * stored but reported as `superseded`, and the pull brings the winning status back.
+ *
+ * `decidedAt` is the analyst's clock, in epoch ms between 1970 and 9999 (time-bounds.ts;
+ * outside that the push is refused as invalid input). A decision stamped in the future
+ * is recorded at the server's receive time (`clampToNow`), never later: a skewed or
+ * forged clock cannot date a decision ahead of the ones analysts make after it.
  */
 export const SYNC_PROTOCOL_VERSION = 1
 export const MAX_PULL_PAGE = 2_000
@@ -123,7 +130,8 @@ export const ZDecisionInput = z.object({
   anomalyId: z.string().min(1),
   label: ZLabelKind,
   note: z.string().max(2_000).optional(),
-  decidedAt: z.number().int().positive(),
+  /** Epoch ms on the analyst's clock; recorded as min(decidedAt, the server's receive time). */
+  decidedAt: zTimeMs(),
 })
 export type TDecisionInput = z.infer<typeof ZDecisionInput>
 
@@ -152,7 +160,7 @@ export function decodeCursor(cursor: string): { updatedAt: number; id: string } 
     const colon = text.indexOf(':')
     const updatedAt = Number(text.slice(0, colon))
     const id = text.slice(colon + 1)
-    if (colon < 1 || !Number.isSafeInteger(updatedAt) || id.length === 0) return null
+    if (colon < 1 || !isTimeInRange(updatedAt) || id.length === 0) return null
     return { updatedAt, id }
   } catch {
     return null

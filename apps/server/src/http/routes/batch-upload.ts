@@ -1,7 +1,5 @@
 import type { Readable } from 'node:stream'
 import type { FastifyPluginAsync, FastifyReply } from 'fastify'
-import { TRPCError } from '@trpc/server'
-import { getHTTPStatusCodeFromError } from '@trpc/server/http'
 import { AppError } from '@anomalyze/shared'
 import type { AppServices } from '../../app/app-services.ts'
 import { authenticateHeader } from '../../auth/authenticate-request.ts'
@@ -9,7 +7,7 @@ import type { Authenticator } from '../../auth/session.ts'
 import type { Db } from '../../db/prisma.ts'
 import { createBatchJob } from '../../services/batch/create-batch-job.ts'
 import { ensureUser } from '../../services/users/ensure-user.ts'
-import { TRPC_CODE_FOR } from '../../trpc/error-mapping.ts'
+import { sendAppError } from '../http-errors.ts'
 
 /**
  * `POST /batch-jobs?fileName=...&map=column=field,...` with the raw CSV as the body:
@@ -47,7 +45,7 @@ export function batchUploadRoutes(db: Db, services: AppServices, authenticator: 
         // rest for a moment, so that the client, still sending, gets this answer rather
         // than a connection reset.
         await discardRest(request.raw, DISCARD_FOR_MS)
-        return sendAppError(reply, error)
+        return sendRefusal(reply, error)
       }
     })
   }
@@ -70,9 +68,9 @@ function discardRest(body: Readable, forMs: number): Promise<void> {
   })
 }
 
-function sendAppError(reply: FastifyReply, error: AppError): FastifyReply {
-  const status = getHTTPStatusCodeFromError(new TRPCError({ code: TRPC_CODE_FOR[error.code] }))
+/** The server's AppError answer (http-errors.ts), closing a connection whose body is still coming. */
+function sendRefusal(reply: FastifyReply, error: AppError): FastifyReply {
   // The client may still be sending a body we will not read: close rather than drain it.
   if (!reply.request.raw.readableEnded) reply.header('connection', 'close')
-  return reply.code(status).send({ error: { code: error.code, message: error.message, details: error.details ?? null } })
+  return sendAppError(reply, error)
 }

@@ -3,6 +3,7 @@ import { getHTTPStatusCodeFromError } from '@trpc/server/http'
 import { callProcedure, getErrorShape, getTRPCErrorFromUnknown } from '@trpc/server/unstable-core-do-not-import'
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
 import { appRouter } from '../../trpc/app-router.ts'
+import type { Context } from '../../trpc/context.ts'
 import { contextFor, trpcHttpOptions, type TrpcHttpDeps } from '../../trpc/http-options.ts'
 
 /** The mutations served directly: the real-time ingestion call, made a hundred times a second. */
@@ -16,10 +17,12 @@ export const DIRECT_MUTATIONS = ['ingest.transactions'] as const
  * that a one-transaction call paid as much as for its own work.
  *
  * Only the plain form is served here: one unbatched call with a JSON body. It goes
- * through the same procedure (middlewares, input validation, error formatter) and the
- * same context and error log as every tRPC call. Anything else (batched or streamed
- * calls, an unparsable body) is handed to tRPC's own handler, which answers it exactly
- * as before; test/direct-procedure-routes.test.ts compares the two byte for byte.
+ * through the same procedure (middlewares, input validation, error formatter, so an
+ * internal error is answered as generically) and the same context and error log as
+ * every tRPC call; the server's onSend hook adds the same security headers. Anything
+ * else (batched or streamed calls, an unparsable body) is handed to tRPC's own
+ * handler, which answers it exactly as before; test/direct-procedure-routes.test.ts
+ * compares the two byte for byte.
  */
 export function directProcedureRoutes(deps: TrpcHttpDeps): FastifyPluginAsync {
   const options = trpcHttpOptions(deps)
@@ -35,9 +38,12 @@ export function directProcedureRoutes(deps: TrpcHttpDeps): FastifyPluginAsync {
         const input = plainCallInput(request)
         if (input === NOT_PLAIN) return fastifyRequestHandler({ ...options, req: request, res: reply, path })
 
-        const ctx = await contextFor(deps, request)
+        let ctx: Context | undefined
         let body: unknown
         try {
+          // Inside the try: a context that cannot be built is answered as tRPC's
+          // adapter answers it (an internal error naming the request id).
+          ctx = await contextFor(deps, request)
           const data: unknown = await callProcedure({
             router: appRouter,
             path,

@@ -1,13 +1,11 @@
-import type { FastifyPluginAsync, FastifyReply } from 'fastify'
-import { TRPCError } from '@trpc/server'
-import { getHTTPStatusCodeFromError } from '@trpc/server/http'
+import type { FastifyPluginAsync } from 'fastify'
 import { AppError, SYNC_NEXT_CURSOR_HEADER, SYNC_PULL_PATH, ZPullQuery } from '@anomalyze/shared'
 import { authenticateHeader } from '../../auth/authenticate-request.ts'
 import type { Authenticator } from '../../auth/session.ts'
 import type { Db } from '../../db/prisma.ts'
 import { pullChangesJson } from '../../services/sync/pull-changes.ts'
 import { ensureUser } from '../../services/users/ensure-user.ts'
-import { TRPC_CODE_FOR } from '../../trpc/error-mapping.ts'
+import { sendAppError } from '../http-errors.ts'
 
 /**
  * `GET /sync/pull?cursor=...&limit=...&withTotal=0|1`: the sync.pull procedure as a
@@ -51,9 +49,4 @@ export function syncPullRoutes(db: Db, authenticator: Authenticator): FastifyPlu
       }
     })
   }
-}
-
-function sendAppError(reply: FastifyReply, error: AppError): FastifyReply {
-  const status = getHTTPStatusCodeFromError(new TRPCError({ code: TRPC_CODE_FOR[error.code] }))
-  return reply.code(status).send({ error: { code: error.code, message: error.message, details: error.details ?? null } })
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { AppError, ZAnomalyStatus, ZSeverity } from '@anomalyze/shared'
+import { AppError, ZAnomalyStatus, ZSeverity, zTimeMs } from '@anomalyze/shared'
 import type { Db, Prisma } from '../../db/prisma.ts'
 import { anomalySelect, toSyncAnomaly } from './anomaly-dto.ts'
 
@@ -8,8 +8,10 @@ export const ZFindAnomaliesInput = z.object({
   status: z.array(ZAnomalyStatus).optional(),
   rule: z.string().min(1).optional(),
   accountId: z.string().min(1).optional(),
-  from: z.number().int().optional(),
-  to: z.number().int().optional(),
+  /** Epoch ms on the anomaly's creation time, both inclusive (1970..9999: time-bounds.ts). */
+  from: zTimeMs().optional(),
+  to: zTimeMs().optional(),
+  /** nextCursor of the previous page: the id of its last row, one of the caller's anomalies. */
   cursor: z.string().uuid().optional(),
   limit: z.number().int().min(1).max(500).default(100),
 })
@@ -19,6 +21,7 @@ export async function findAnomalies(db: Db, userId: string, input: z.output<type
   if (input.from !== undefined && input.to !== undefined && input.from > input.to) {
     throw new AppError('BAD_INPUT', '"from" must not be after "to"', { field: 'from' })
   }
+  const after = input.cursor === undefined ? null : await cursorRow(db, userId, input.cursor)
   const where: Prisma.AnomalyWhereInput = {
     userId,
     ...(input.severity ? { severity: { in: input.severity } } : {}),
@@ -29,16 +32,26 @@ export async function findAnomalies(db: Db, userId: string, input: z.output<type
       ...(input.from !== undefined ? { gte: new Date(input.from) } : {}),
       ...(input.to !== undefined ? { lte: new Date(input.to) } : {}),
     },
+    ...(after === null ? {} : { OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }] }),
   }
   const rows = await db.anomaly.findMany({
     where,
     select: anomalySelect,
     orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
     take: input.limit + 1,
-    ...(input.cursor ? { cursor: { id: input.cursor }, skip: 1 } : {}),
   })
   const page = rows.slice(0, input.limit)
   return { items: page.map(toSyncAnomaly), nextCursor: rows.length > input.limit ? (page.at(-1)?.id ?? null) : null }
+}
+
+/**
+ * The row a cursor points at, which must be one of the caller's: another account's id
+ * would otherwise position this page by that row's time (and tell it).
+ */
+async function cursorRow(db: Db, userId: string, cursor: string): Promise<{ id: string; createdAt: Date }> {
+  const row = await db.anomaly.findFirst({ where: { id: cursor, userId }, select: { id: true, createdAt: true } })
+  if (!row) throw new AppError('BAD_INPUT', 'cursor: not a cursor from anomalies.list; start again without one', { field: 'cursor' })
+  return row
 }
 
 export async function getAnomalyById(db: Db, userId: string, id: string) {

@@ -5,7 +5,12 @@ import { randomBytes } from 'node:crypto'
  * indexed, so a request finds its key row directly and pays for at most one bcrypt
  * compare; the secret part never leaves the response that created it.
  */
-export const API_KEY_SCOPES = ['ingest:write', 'anomalies:read', 'anomalies:write', 'transactions:read'] as const
+/**
+ * What a key may be allowed, one scope per procedure family (scopedProcedure in
+ * trpc/init.ts): `models:read` covers the model registry's list and the retraining
+ * jobs (models.list, training.list, training.get).
+ */
+export const API_KEY_SCOPES = ['ingest:write', 'anomalies:read', 'anomalies:write', 'transactions:read', 'models:read'] as const
 export type ApiKeyScope = (typeof API_KEY_SCOPES)[number]
 
 const PATTERN = /^sk_live_([A-Za-z0-9]{12})_([A-Za-z0-9_-]{32,})$/

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { AppError } from '@anomalyze/shared'
+import { AppError, isTimeInRange, zTimeMs } from '@anomalyze/shared'
 import type { Db, Prisma } from '../../db/prisma.ts'
 
 export const ZAuditListInput = z
@@ -7,9 +7,9 @@ export const ZAuditListInput = z
     /** Exact action ("billing.plan_change") or a prefix ending in "." ("billing."). */
     action: z.string().trim().min(1).max(100).optional(),
     entityType: z.string().trim().min(1).max(100).optional(),
-    /** Epoch ms, inclusive / exclusive. */
-    from: z.number().int().nonnegative().optional(),
-    to: z.number().int().nonnegative().optional(),
+    /** Epoch ms, inclusive / exclusive (1970..9999: time-bounds.ts). */
+    from: zTimeMs().optional(),
+    to: zTimeMs().optional(),
     /** nextCursor of the previous page. */
     cursor: z.string().min(1).optional(),
     limit: z.number().int().min(1).max(200).default(50),
@@ -21,7 +21,7 @@ export const ZAuditListInput = z
 
 /** Newest first; the cursor is the last row's (createdAt, id), so rows appended meanwhile never shift a page. */
 export async function listAudit(db: Db, userId: string, input: z.output<typeof ZAuditListInput>) {
-  const after = input.cursor === undefined ? null : decodeCursor(input.cursor)
+  const after = input.cursor === undefined ? null : await cursorRow(db, userId, input.cursor)
   const where: Prisma.AuditLogWhereInput = {
     userId,
     ...(input.action === undefined ? {} : input.action.endsWith('.') ? { action: { startsWith: input.action } } : { action: input.action }),
@@ -64,13 +64,29 @@ function encodeCursor(createdAt: Date, id: string): string {
   return Buffer.from(JSON.stringify([createdAt.toISOString(), id])).toString('base64url')
 }
 
-function decodeCursor(cursor: string): { createdAt: Date; id: string } {
+const NOT_A_CURSOR = 'cursor: not a cursor from audit.list; start again without one'
+
+function decodeCursor(cursor: string): { createdAt: Date; id: string } | null {
   try {
-    const [iso, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string]
+    const decoded: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))
+    if (!Array.isArray(decoded) || decoded.length !== 2) return null
+    const [iso, id] = decoded as unknown[]
+    if (typeof iso !== 'string' || typeof id !== 'string' || id.length === 0 || id.length > 100) return null
     const createdAt = new Date(iso)
-    if (Number.isNaN(createdAt.getTime()) || typeof id !== 'string') throw new Error('bad cursor')
-    return { createdAt, id }
+    // Bounded like every instant from outside (time-bounds.ts): year 99999 never reaches Postgres.
+    return isTimeInRange(createdAt.getTime()) ? { createdAt, id } : null
   } catch {
-    throw new AppError('BAD_INPUT', 'cursor: not a cursor from audit.list; start again without one', { field: 'cursor' })
+    return null
   }
+}
+
+/**
+ * The position a cursor names, which must be a row of the caller's own trail (as
+ * nextCursor gives): anything else, another account's row included, is refused.
+ */
+async function cursorRow(db: Db, userId: string, cursor: string): Promise<{ createdAt: Date; id: string }> {
+  const after = decodeCursor(cursor)
+  const own = after === null ? null : await db.auditLog.findFirst({ where: { id: after.id, userId, createdAt: after.createdAt }, select: { id: true } })
+  if (after === null || own === null) throw new AppError('BAD_INPUT', NOT_A_CURSOR, { field: 'cursor' })
+  return after
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { ZAnomalyStatus, ZLabelKind, ZSeverity } from '@anomalyze/shared'
+import { isTimeInRange, ZAnomalyStatus, ZLabelKind, ZSeverity } from '@anomalyze/shared'
 
 /**
  * What a report is asked for, validated once on the way in and again by the worker
@@ -9,11 +9,16 @@ import { ZAnomalyStatus, ZLabelKind, ZSeverity } from '@anomalyze/shared'
  * Dates are an ISO 8601 date or date-time ("2026-01-01", "2026-01-01T10:00:00Z") or
  * epoch milliseconds (what the console sends); they are stored as ISO strings.
  * Ranges are half-open like the console's queue: `from` inclusive, `to` exclusive.
+ * Instants are bounded like every instant from outside (1970..9999, time-bounds.ts).
  */
 const ZInstant = z.union([z.number(), z.string()]).transform((value, ctx) => {
   const date = typeof value === 'number' ? new Date(value) : parseIsoDate(value)
   if (date === null || !Number.isFinite(date.getTime())) {
     ctx.issues.push({ code: 'custom', input: value, message: 'not a date: use ISO 8601 ("2026-01-31" or "2026-01-31T12:00:00Z") or epoch milliseconds' })
+    return z.NEVER
+  }
+  if (!isTimeInRange(date.getTime())) {
+    ctx.issues.push({ code: 'custom', input: value, message: 'must be between 1970-01-01 and 9999-12-31 (whole epoch milliseconds)' })
     return z.NEVER
   }
   return date.toISOString()
@@ -79,6 +84,8 @@ export const ZSummaryParameters = z
     month: z
       .string()
       .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month as YYYY-MM, e.g. "2026-01"')
+      // Date.UTC reads years 0 to 99 as 1900 to 1999; 1970 is the first accepted year anyway.
+      .refine((month) => Number(month.slice(0, 4)) >= 1970, 'must be a month from 1970-01 on')
       .optional(),
     from: ZInstant.optional(),
     to: ZInstant.optional(),

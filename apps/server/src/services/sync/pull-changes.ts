@@ -25,6 +25,7 @@ export async function pullChanges(db: Db, userId: string, input: PullInput, now 
   const [page, rest] = await Promise.all([
     readSyncPage(db, { userId, after, settledBefore: now - SETTLE_MS, limit: input.limit }),
     pageContext(db, userId, input),
+    mustBeOwnCursor(db, userId, after),
   ])
   const anomalies = page.anomalies as TSyncAnomaly[]
   const last = anomalies.at(-1)
@@ -53,6 +54,7 @@ export async function pullChangesJson(
   const [page, rest] = await Promise.all([
     readSyncPageJson(db, { userId, after, settledBefore: now - SETTLE_MS, limit: input.limit }),
     pageContext(db, userId, input),
+    mustBeOwnCursor(db, userId, after),
   ])
   const queryMs = performance.now() - start
   const nextCursor = page.last ? encodeCursor(page.last.updatedAt, page.last.id) : input.cursor
@@ -61,14 +63,24 @@ export async function pullChangesJson(
   return { json: `{"anomalies":${page.anomaliesJson},${head.slice(1)}`, count: page.count, queryMs, nextCursor, hasMore: page.hasMore }
 }
 
+const NOT_A_CURSOR = 'cursor: not a cursor from sync.pull; start again with cursor null'
+
+/** The decoded cursor (its time bounded like every instant from outside, time-bounds.ts), or BAD_INPUT. */
 function decodeInputCursor(cursor: string | null): { updatedAt: number; id: string } | null {
   const after = cursor === null ? null : decodeCursor(cursor)
-  if (cursor !== null && after === null) {
-    throw new AppError('BAD_INPUT', 'cursor is not one this server issued; start again with cursor null', {
-      field: 'cursor',
-    })
-  }
+  if (cursor !== null && after === null) throw new AppError('BAD_INPUT', NOT_A_CURSOR, { field: 'cursor' })
   return after
+}
+
+/**
+ * A cursor names the last row of a page this account was served (anomalies are never
+ * deleted but with their account): one naming another account's row is refused. One
+ * primary-key lookup, run beside the page's own statement.
+ */
+async function mustBeOwnCursor(db: Db, userId: string, after: { id: string } | null): Promise<void> {
+  if (after === null) return
+  const own = await db.anomaly.findFirst({ where: { id: after.id, userId }, select: { id: true } })
+  if (own === null) throw new AppError('BAD_INPUT', NOT_A_CURSOR, { field: 'cursor' })
 }
 
 async function pageContext(db: Db, userId: string, input: PullInput): Promise<Pick<TPullOutput, 'total' | 'activeModel'>> {

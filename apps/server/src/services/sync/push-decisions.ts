@@ -1,4 +1,4 @@
-import { applyLabel, statusForLabel, type FeatureConfig, type TDecisionInput, type TPushOutput } from '@anomalyze/shared'
+import { applyLabel, clampToNow, statusForLabel, type FeatureConfig, type TDecisionInput, type TPushOutput } from '@anomalyze/shared'
 import type { Db, Prisma } from '../../db/prisma.ts'
 import { sqlOfPrismaTransaction } from '../../db/sql.ts'
 import { activeModelFor } from '../detection/active-model.ts'
@@ -16,8 +16,10 @@ export interface Decider {
 
 /**
  * Applies analyst decisions from a desktop outbox. Each decision is stored once
- * (its client mutationId is unique); the latest decision by `decidedAt` (ties: the
- * larger mutationId) sets the anomaly's status. See the conflict rule in
+ * (its client mutationId is unique within the account); the latest decision by
+ * `decidedAt` (ties: the larger mutationId) sets the anomaly's status. A decidedAt
+ * later than the push's arrival is recorded as the arrival time, so a future-dated
+ * decision cannot outrank the decisions made after it. See the conflict rule in
  * packages/shared/src/sync/contract.ts.
  */
 export async function pushDecisions(
@@ -26,10 +28,11 @@ export async function pushDecisions(
   decisions: TDecisionInput[],
   onApplied?: (appliedCount: number) => Promise<void>,
 ): Promise<TPushOutput> {
+  const receivedAt = Date.now()
   const results: PushResult[] = []
   // Resolved before any row is locked: loading a model must not happen inside a transaction.
   const config = (await activeModelFor(db, decider.userId)).loaded.model.featureConfig
-  for (const decision of decisions) results.push(await applyDecision(db, decider, decision, config))
+  for (const decision of decisions) results.push(await applyDecision(db, decider, decision, config, receivedAt))
   const applied = results.filter((r) => r.outcome === 'applied').length
   // Hook for the feedback loop (automatic retraining after N new labels); it runs
   // after the decisions committed and never undoes them.
@@ -37,7 +40,7 @@ export async function pushDecisions(
   return { results }
 }
 
-async function applyDecision(db: Db, decider: Decider, decision: TDecisionInput, config: FeatureConfig): Promise<PushResult> {
+async function applyDecision(db: Db, decider: Decider, decision: TDecisionInput, config: FeatureConfig, receivedAt: number): Promise<PushResult> {
   return db.$transaction(async (tx) => {
     // Lock the anomaly so that concurrent decisions on it are decided one at a time.
     const locked = await tx.$queryRaw<{ id: string; status: string }[]>`
@@ -48,7 +51,12 @@ async function applyDecision(db: Db, decider: Decider, decision: TDecisionInput,
     if (!anomaly) {
       return { mutationId: decision.mutationId, outcome: 'rejected', status: null, reason: `No anomaly with id ${decision.anomalyId}` }
     }
-    const seen = await tx.anomalyLabel.findUnique({ where: { mutationId: decision.mutationId }, select: { userId: true } })
+    // mutationIds are the client's: unique per account, so another tenant's decision
+    // with the same id is never taken for this one.
+    const seen = await tx.anomalyLabel.findUnique({
+      where: { userId_mutationId: { userId: decider.userId, mutationId: decision.mutationId } },
+      select: { id: true },
+    })
     if (seen) {
       const current = await tx.anomaly.findUniqueOrThrow({ where: { id: anomaly.id }, select: { status: true } })
       return { mutationId: decision.mutationId, outcome: 'duplicate', status: current.status }
@@ -60,7 +68,7 @@ async function applyDecision(db: Db, decider: Decider, decision: TDecisionInput,
         label: decision.label,
         note: decision.note ?? null,
         decidedBy: decider.name,
-        decidedAt: new Date(decision.decidedAt),
+        decidedAt: new Date(clampToNow(decision.decidedAt, receivedAt)),
         mutationId: decision.mutationId,
       },
     })

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { AppError } from '@anomalyze/shared'
+import { AppError, zTimeMs } from '@anomalyze/shared'
 import type { Db, Prisma } from '../../db/prisma.ts'
 
 export const transactionSelect = {
@@ -24,9 +24,10 @@ type TransactionRow = Prisma.TransactionGetPayload<{ select: typeof transactionS
 export const ZFindTransactionsInput = z.object({
   accountId: z.string().min(1).optional(),
   merchantId: z.string().min(1).optional(),
-  from: z.number().int().optional(),
-  to: z.number().int().optional(),
-  /** Id of the last row of the previous page. */
+  /** Epoch ms on the transaction's timestamp, both inclusive (1970..9999: time-bounds.ts). */
+  from: zTimeMs().optional(),
+  to: zTimeMs().optional(),
+  /** Id of the last row of the previous page (nextCursor): one of the caller's transactions. */
   cursor: z.string().uuid().optional(),
   limit: z.number().int().min(1).max(500).default(100),
 })
@@ -37,6 +38,7 @@ export async function findTransactions(db: Db, userId: string, input: z.output<t
   if (input.from !== undefined && input.to !== undefined && input.from > input.to) {
     throw new AppError('BAD_INPUT', '"from" must not be after "to"', { field: 'from' })
   }
+  const after = input.cursor === undefined ? null : await cursorRow(db, userId, input.cursor)
   const rows = await db.transaction.findMany({
     where: {
       userId,
@@ -46,14 +48,24 @@ export async function findTransactions(db: Db, userId: string, input: z.output<t
         ...(input.from !== undefined ? { gte: new Date(input.from) } : {}),
         ...(input.to !== undefined ? { lte: new Date(input.to) } : {}),
       },
+      ...(after === null ? {} : { OR: [{ timestamp: { lt: after.timestamp } }, { timestamp: after.timestamp, id: { lt: after.id } }] }),
     },
     select: transactionSelect,
     orderBy: [{ timestamp: 'desc' }, { id: 'desc' }],
     take: input.limit + 1,
-    ...(input.cursor ? { cursor: { id: input.cursor }, skip: 1 } : {}),
   })
   const page = rows.slice(0, input.limit)
   return { items: page.map(toTransactionDto), nextCursor: rows.length > input.limit ? (page.at(-1)?.id ?? null) : null }
+}
+
+/**
+ * The row a cursor points at, which must be one of the caller's: another account's id
+ * would otherwise position this page by that row's time (and tell it).
+ */
+async function cursorRow(db: Db, userId: string, cursor: string): Promise<{ id: string; timestamp: Date }> {
+  const row = await db.transaction.findFirst({ where: { id: cursor, userId }, select: { id: true, timestamp: true } })
+  if (!row) throw new AppError('BAD_INPUT', 'cursor: not a cursor from transactions.list; start again without one', { field: 'cursor' })
+  return row
 }
 
 export async function getTransactionById(db: Db, userId: string, id: string) {

@@ -5,7 +5,7 @@ import { activateModel, rollbackModel } from '../../services/models/activate-mod
 import { activeArtifact, listModels } from '../../services/models/list-models.ts'
 import { previewCandidate } from '../../services/models/preview-candidate.ts'
 import { registerModel } from '../../services/models/register-model.ts'
-import { protectedProcedure, scopedProcedure, userProcedure } from '../init.ts'
+import { scopedProcedure, userProcedure } from '../init.ts'
 
 const ZVersion = z.string().regex(/^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/, 'must be a semantic version such as 1.2.0')
 const ZBase64 = z.string().min(1).regex(/^[A-Za-z0-9+/]+={0,2}$/, 'must be base64')
@@ -28,7 +28,8 @@ const actorOf = (ctx: { userId: string; request: { ip?: string | undefined; user
 
 /** Model registry: versions, upload, activation and rollback, and the active artifact for desktops. */
 export const modelsRouter = {
-  list: protectedProcedure.query(({ ctx }) => listModels(ctx.db, ctx.userId)),
+  /** Every version with its metrics; API keys need the `models:read` scope. */
+  list: scopedProcedure('models:read').query(({ ctx }) => listModels(ctx.db, ctx.userId)),
   register: userProcedure.input(ZRegisterModelInput).mutation(({ ctx, input }) => {
     useModelStorage(ctx.services.storage)
     const files = {

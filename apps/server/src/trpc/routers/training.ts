@@ -2,13 +2,14 @@ import type { TRPCRouterRecord } from '@trpc/server'
 import { z } from 'zod'
 import { getTrainingJob, listTrainingJobs } from '../../services/training/list-training-jobs.ts'
 import { startTraining } from '../../services/training/start-training.ts'
-import { protectedProcedure, userProcedure } from '../init.ts'
+import { scopedProcedure, userProcedure } from '../init.ts'
 
 /** Retraining on the user's labels (plan feature 'retraining'), and the jobs' progress and reports. */
 export const trainingRouter = {
   start: userProcedure.mutation(({ ctx }) => startTraining(ctx.db, ctx.services.jobs, ctx.userId, 'MANUAL')),
-  list: protectedProcedure
+  // Read-outs of the registry's training: API keys need `models:read`, as for models.list.
+  list: scopedProcedure('models:read')
     .input(z.strictObject({ limit: z.number().int().min(1).max(100).default(20) }).default({ limit: 20 }))
     .query(({ ctx, input }) => listTrainingJobs(ctx.db, ctx.userId, input.limit)),
-  get: protectedProcedure.input(z.strictObject({ id: z.string().min(1) })).query(({ ctx, input }) => getTrainingJob(ctx.db, ctx.userId, input.id)),
+  get: scopedProcedure('models:read').input(z.strictObject({ id: z.string().min(1) })).query(({ ctx, input }) => getTrainingJob(ctx.db, ctx.userId, input.id)),
 } satisfies TRPCRouterRecord
