@@ -5,6 +5,8 @@ import { StringDecoder } from 'node:string_decoder'
 export interface CsvRecord {
   /** Line where the record starts (1-based). */
   line: number
+  /** Last line of a record whose quoted field holds line breaks (absent for a one-line record). */
+  lastLine?: number
   values: string[]
   /** The record's text as read (without the line break): lets writers echo it. */
   raw: string
@@ -13,49 +15,124 @@ export interface CsvRecord {
 }
 
 /**
+ * A quoted field may hold line breaks, but one whose text runs past this many
+ * characters without its closing quote is taken for a quote left open by mistake.
+ */
+export const MAX_QUOTED_RECORD_CHARS = 64 << 10
+
+/**
  * RFC 4180 records from a byte stream, in batches (one per chunk). Hand-written
  * because it is the hot loop of scoring: lines without quotes take a plain split,
  * which is several times faster than a general parser; quoted fields (with commas,
  * doubled quotes or newlines) take the careful path.
+ *
+ * Every physical line is accounted for: it is a record, part of a record that spans
+ * lines, or a blank line. A quote left open does not swallow the rows after it (what
+ * spreadsheet tools and strict parsers do, up to the end of the file): a quoted field
+ * may run on over the next lines only while that reading stays plausible. The
+ * opening line is reported as a bad record naming the lines the quote would have
+ * swallowed, and reading resumes at the line after it, when
+ * - a line it would swallow is a complete row of the header's width on its own;
+ * - it closes into a record that is malformed, of another width than the header, or
+ *   whose field with line breaks holds as many commas as a row (two stray quotes
+ *   that would hide the rows between them in one field);
+ * - it runs past MAX_QUOTED_RECORD_CHARS, or to the end of the file.
+ * The first record is the header; its width is what the checks above compare to.
  */
 export async function* csvRecords(input: Iterable<Buffer | string> | AsyncIterable<Buffer | string> | Readable): AsyncGenerator<CsvRecord[]> {
   const decoder = new StringDecoder('utf8')
   let carry = '' // incomplete line from the previous chunk
-  let record = '' // a quoted record spanning lines, still open
-  let recordLine = 0
   let line = 0
   let first = true
+  /** Columns of the header (the first record), once read. */
+  let width: number | undefined
   const out: CsvRecord[] = []
+  let records = 0
+  const push = (record: CsvRecord): void => {
+    if (records === 0 && record.error === undefined) width = record.values.length
+    records += 1
+    out.push(record)
+  }
 
-  const take = (text: string): void => {
-    line += 1
-    const l = text.endsWith('\r') ? text.slice(0, -1) : text
-    if (record !== '') {
-      record += `\n${l}`
-      if (quoteCount(record) % 2 === 0) {
-        out.push(parseQuoted(record, recordLine))
-        record = ''
+  /** A quoted field still open: the line it opened on and the lines read into it since. */
+  let open: { line: number; field: number; opening: string; text: string; quotes: number; rest: { text: string; line: number }[] } | null = null
+  // Lines an abandoned quote gives back, to be read again in order.
+  const queue: { text: string; line: number }[] = []
+
+  /** The open quote was a mistake: its line is a bad record, the lines after it are read again. */
+  const abandon = (why: string): void => {
+    const o = open as NonNullable<typeof open>
+    open = null
+    const from = o.rest[0]?.line
+    const to = o.rest[o.rest.length - 1]?.line
+    const swallowed =
+      from === undefined || to === undefined
+        ? ''
+        : from === to
+          ? `: it would swallow line ${from}, which is read as a row of its own`
+          : `: it would swallow lines ${from}-${to}, which are read as rows of their own`
+    push({ line: o.line, values: [], raw: o.opening, error: `a quote opened in field ${o.field} is never closed (${why})${swallowed}` })
+    queue.unshift(...o.rest)
+  }
+
+  const take = (l: string, n: number): void => {
+    if (open !== null) {
+      open.text += `\n${l}`
+      open.quotes += quoteCount(l)
+      open.rest.push({ text: l, line: n })
+      if (open.quotes % 2 === 0) {
+        const parsed = parseQuotedValues(open.text, open.line)
+        const what =
+          parsed.error ??
+          (width === undefined
+            ? undefined
+            : parsed.values.length !== width
+              ? `${parsed.values.length} columns where the header has ${width}`
+              : holdsRows(parsed.values, width)
+                ? `its text would hold line breaks and ${width - 1} or more commas, as whole rows do`
+                : undefined)
+        if (what === undefined) {
+          push({ line: open.line, lastLine: n, values: parsed.values, raw: open.text })
+          open = null
+          return
+        }
+        abandon(`a quote on line ${n} would close it into a malformed record: ${what}`)
+        return
       }
+      if (width !== undefined && isCompleteRow(l, width)) {
+        abandon(`line ${n} is a complete row`)
+        return
+      }
+      if (open.text.length > MAX_QUOTED_RECORD_CHARS) abandon(`it runs on past ${MAX_QUOTED_RECORD_CHARS >> 10} KiB`)
       return
     }
     if (l === '') return
     if (!l.includes('"')) {
-      out.push({ line, values: l.split(','), raw: l })
+      push({ line: n, values: l.split(','), raw: l })
       return
     }
-    if (quoteCount(l) % 2 === 1) {
-      const parsed = parseQuoted(l, line)
+    const quotes = quoteCount(l)
+    if (quotes % 2 === 1) {
+      const parsed = parseQuotedValues(l, n)
       // Only a quoted field left open continues on the next line; a stray quote in
       // an unquoted field is this record's error and must not swallow the next one.
-      if (parsed.error !== 'unterminated quoted field') {
-        out.push(parsed)
+      if (parsed.error !== UNTERMINATED) {
+        push({ line: n, values: [], raw: l, error: parsed.error ?? 'unbalanced quotes' })
         return
       }
-      record = l
-      recordLine = line
+      open = { line: n, field: parsed.values.length + 1, opening: l, text: l, quotes, rest: [] }
       return
     }
-    out.push(parseQuoted(l, line))
+    push(parseQuoted(l, n))
+  }
+
+  const drain = (): void => {
+    for (let next = queue.shift(); next !== undefined; next = queue.shift()) take(next.text, next.line)
+  }
+  const feed = (text: string): void => {
+    line += 1
+    take(text.endsWith('\r') ? text.slice(0, -1) : text, line)
+    if (queue.length > 0) drain()
   }
 
   for await (const chunk of input) {
@@ -66,16 +143,40 @@ export async function* csvRecords(input: Iterable<Buffer | string> | AsyncIterab
     }
     let start = 0
     for (let nl = text.indexOf('\n', start); nl >= 0; nl = text.indexOf('\n', start)) {
-      take(text.slice(start, nl))
+      feed(text.slice(start, nl))
       start = nl + 1
     }
     carry = text.slice(start)
     if (out.length > 0) yield out.splice(0, out.length)
   }
   const rest = carry + decoder.end()
-  if (rest !== '') take(rest)
-  if (record !== '') out.push({ line: recordLine, values: [], raw: record, error: 'unterminated quoted field at end of file' })
+  if (rest !== '') feed(rest)
+  while (open !== null) {
+    abandon('the file ends first')
+    drain()
+  }
   if (out.length > 0) yield out
+}
+
+const UNTERMINATED = 'unterminated quoted field'
+
+/** A field with line breaks that holds as many commas as a row: lines of rows, swallowed. */
+function holdsRows(values: readonly string[], width: number): boolean {
+  for (const v of values) {
+    if (!v.includes('\n')) continue
+    let commas = 0
+    for (let i = v.indexOf(','); i >= 0; i = v.indexOf(',', i + 1)) commas += 1
+    if (commas >= width - 1) return true
+  }
+  return false
+}
+
+/** A line that is, on its own, a well-formed record of `width` columns. */
+function isCompleteRow(l: string, width: number): boolean {
+  if (!l.includes('"')) return l.split(',').length === width
+  if (quoteCount(l) % 2 === 1) return false
+  const parsed = parseQuotedValues(l, 0)
+  return parsed.error === undefined && parsed.values.length === width
 }
 
 function quoteCount(s: string): number {
@@ -86,9 +187,10 @@ function quoteCount(s: string): number {
 
 function parseQuoted(text: string, line: number): CsvRecord {
   const parsed = parseQuotedValues(text, line)
-  return { ...parsed, raw: text }
+  return parsed.error === undefined ? { ...parsed, raw: text } : { line, values: [], raw: text, error: parsed.error }
 }
 
+/** The record's values; on an unterminated quote, `values` holds the fields before it. */
 function parseQuotedValues(text: string, line: number): Omit<CsvRecord, 'raw'> {
   const values: string[] = []
   let i = 0
@@ -98,7 +200,7 @@ function parseQuotedValues(text: string, line: number): Omit<CsvRecord, 'raw'> {
       i += 1
       for (;;) {
         const q = text.indexOf('"', i)
-        if (q < 0) return { line, values: [], error: 'unterminated quoted field' }
+        if (q < 0) return { line, values, error: UNTERMINATED }
         value += text.slice(i, q)
         if (text[q + 1] === '"') {
           value += '"'

@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream'
 import { resolveColumnMapping, type MappableField, type ResolvedMapping } from '../../detection/column-mapping.ts'
 import { createRowConverter, type ConvertedRow, type ConvertOptions } from '../../detection/row-conversion.ts'
-import { csvRecords } from './csv-records.ts'
+import { csvRecords, type CsvRecord } from './csv-records.ts'
 
 const DECODE_PIECE = 64 << 10
 
@@ -25,6 +25,8 @@ export interface CsvReadOptions extends ConvertOptions {
 export interface CsvRow {
   /** 1-based line number in the file (the header is line 1). */
   line: number
+  /** Last line of a record that runs over several lines (see CsvRecord.lastLine). */
+  lastLine?: number
   values: string[]
   /** The record's original text (see CsvRecord.raw). */
   raw: string
@@ -72,10 +74,7 @@ export async function* readTransactionBatches(input: Readable, options: CsvReadO
           continue
         }
         if (record.line <= skipThroughLine) continue
-        const result: ConvertedRow = record.error
-          ? { ok: false, errors: [{ line: record.line, field: 'row', reason: record.error }] }
-          : convert(record.values, record.line)
-        rows.push({ line: record.line, values: record.values, raw: record.raw, result })
+        rows.push(convertRecord(record, convert))
       }
       if (rows.length > 0) yield rows
     }
@@ -85,6 +84,25 @@ export async function* readTransactionBatches(input: Readable, options: CsvReadO
     throw new CsvInputError(`cannot read the file: ${code ?? (error instanceof Error ? error.message.split('\n')[0] : String(error))}`)
   }
   if (!convert) throw new CsvInputError('the file is empty (no header row)')
+}
+
+/**
+ * A record as a row: its parse error, or what the converter makes of its values. A
+ * bad record that runs over several lines says which, so no line goes unmentioned.
+ */
+export function convertRecord(record: CsvRecord, convert: (values: readonly string[], line: number) => ConvertedRow): CsvRow {
+  let result: ConvertedRow = record.error !== undefined ? { ok: false, errors: [{ line: record.line, field: 'row', reason: record.error }] } : convert(record.values, record.line)
+  if (!result.ok && record.lastLine !== undefined) {
+    const span = ` (this record runs over lines ${record.line}-${record.lastLine}: a quoted field in it holds line breaks)`
+    result = { ok: false, errors: result.errors.map((e, i) => (i === 0 ? { ...e, reason: `${e.reason}${span}` } : e)) }
+  }
+  return {
+    line: record.line,
+    ...(record.lastLine !== undefined ? { lastLine: record.lastLine } : {}),
+    values: record.values,
+    raw: record.raw,
+    result,
+  }
 }
 
 /** Row-at-a-time view of readTransactionBatches. */
