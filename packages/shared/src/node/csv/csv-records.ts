@@ -33,23 +33,40 @@ export const MAX_QUOTED_RECORD_CHARS = 64 << 10
  * opening line is reported as a bad record naming the lines the quote would have
  * swallowed, and reading resumes at the line after it, when
  * - a line it would swallow is a complete row of the header's width on its own;
- * - it closes into a record that is malformed, of another width than the header, or
+ * - it closes into a record that is malformed, of another width than the header,
  *   whose field with line breaks holds as many commas as a row (two stray quotes
- *   that would hide the rows between them in one field);
+ *   that would hide the rows between them in one field), or that the caller's
+ *   `spanningProblem` refuses (a line break in a date or an amount);
  * - it runs past MAX_QUOTED_RECORD_CHARS, or to the end of the file.
  * The first record is the header; its width is what the checks above compare to.
  */
-export async function* csvRecords(input: Iterable<Buffer | string> | AsyncIterable<Buffer | string> | Readable): AsyncGenerator<CsvRecord[]> {
+export interface CsvRecordsOptions {
+  /**
+   * Why a record whose quoted field holds line breaks is not plausible for this file
+   * (e.g. the break is in a column that never holds one: an id, a date, an amount),
+   * or null to keep it. A refused record is read as a quote left open.
+   */
+  spanningProblem?: (values: readonly string[], header: readonly string[]) => string | null
+}
+
+export async function* csvRecords(
+  input: Iterable<Buffer | string> | AsyncIterable<Buffer | string> | Readable,
+  options: CsvRecordsOptions = {},
+): AsyncGenerator<CsvRecord[]> {
   const decoder = new StringDecoder('utf8')
   let carry = '' // incomplete line from the previous chunk
   let line = 0
   let first = true
   /** Columns of the header (the first record), once read. */
   let width: number | undefined
+  let header: readonly string[] = []
   const out: CsvRecord[] = []
   let records = 0
   const push = (record: CsvRecord): void => {
-    if (records === 0 && record.error === undefined) width = record.values.length
+    if (records === 0 && record.error === undefined) {
+      width = record.values.length
+      header = record.values
+    }
     records += 1
     out.push(record)
   }
@@ -90,7 +107,7 @@ export async function* csvRecords(input: Iterable<Buffer | string> | AsyncIterab
               ? `${parsed.values.length} columns where the header has ${width}`
               : holdsRows(parsed.values, width)
                 ? `its text would hold line breaks and ${width - 1} or more commas, as whole rows do`
-                : undefined)
+                : (options.spanningProblem?.(parsed.values, header) ?? undefined))
         if (what === undefined) {
           push({ line: open.line, lastLine: n, values: parsed.values, raw: open.text })
           open = null

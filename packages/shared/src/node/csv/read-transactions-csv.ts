@@ -60,7 +60,8 @@ export async function* readTransactionBatches(input: Readable, options: CsvReadO
     }
   }
   try {
-    for await (const batch of csvRecords(guarded())) {
+    const spanningProblem = mappedColumnsWithoutBreaks(options.overrides)
+    for await (const batch of csvRecords(guarded(), { spanningProblem })) {
       const rows: CsvRow[] = []
       for (const record of batch) {
         if (!convert) {
@@ -84,6 +85,31 @@ export async function* readTransactionBatches(input: Readable, options: CsvReadO
     throw new CsvInputError(`cannot read the file: ${code ?? (error instanceof Error ? error.message.split('\n')[0] : String(error))}`)
   }
   if (!convert) throw new CsvInputError('the file is empty (no header row)')
+}
+
+/**
+ * For csvRecords: a line break is plausible in a free-text column, never in one the
+ * mapping reads (ids, dates, amounts, codes): a quoted value of such a column that
+ * runs over lines is a quote left open, whose lines are read as rows of their own.
+ */
+export function mappedColumnsWithoutBreaks(
+  overrides: ReadonlyMap<string, MappableField> | undefined,
+): (values: readonly string[], header: readonly string[]) => string | null {
+  let mapped: { index: number; field: string }[] | undefined
+  return (values, header) => {
+    mapped ??= Object.entries(resolveColumnMapping([...header], overrides).mapping).flatMap(([field, index]) =>
+      index === undefined ? [] : [{ index, field }],
+    )
+    return lineBreakIn(values, header, mapped)
+  }
+}
+
+/** "its TX_AMOUNT (amount) value would hold a line break", or null. */
+export function lineBreakIn(values: readonly string[], header: readonly string[], mapped: readonly { index: number; field: string }[]): string | null {
+  for (const { index, field } of mapped) {
+    if (values[index]?.includes('\n') === true) return `its ${header[index] ?? `column ${index + 1}`} (${field}) value would hold a line break`
+  }
+  return null
 }
 
 /**
