@@ -4,10 +4,11 @@
 //      the demo account, tRPC on http://127.0.0.1:4000;
 //   2. the analyst console in browser mode (the Electron binary cannot be fetched on
 //      every machine; the same UI and local core run on http://127.0.0.1:5181),
-//      signed in to that server with the local-mode token.
+//      signed in to that server with the local-mode token (passed as a file path, never
+//      on a command line); it prints a one-time launch link that signs a browser in.
 // Ctrl+C stops both. Extra arguments go to the server (try `npm start -- --help`).
 import { spawn } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import path from 'node:path'
 import readline from 'node:readline'
 import { pnpm, pnpmCommand, root, setup } from './setup.mjs'
@@ -53,16 +54,18 @@ readline.createInterface({ input: server.stdout }).on('line', (line) => {
 })
 
 function startConsole(serverUrl, dataDir) {
-  let token = null
-  try {
-    token = JSON.parse(readFileSync(path.join(dataDir, 'local-session.json'), 'utf8')).token
-  } catch {
-    // Clerk mode: the console signs in itself.
-  }
   console.log('▸ starting the console')
   const args = ['--filter', '@anomalyze/desktop', '--silent', 'console', '--web', '--server', serverUrl,
     '--data-dir', path.join(dataDir, 'console')]
-  if (token) args.push('--token', token)
+  // The token stays in its file (readable by this user only): a command line is visible
+  // to every user of the machine. Clerk mode has no such file: the console signs in itself.
+  const sessionFile = path.join(dataDir, 'local-session.json')
+  if (existsSync(sessionFile)) args.push('--token-file', sessionFile)
   const consoleProcess = launch(args)
-  consoleProcess.stdout.pipe(process.stdout)
+  // The console prints its one-time launch link; make it stand out among the server's logs.
+  readline.createInterface({ input: consoleProcess.stdout }).on('line', (line) => {
+    const launchUrl = /(http:\/\/\S+\/launch\?key=\S+)/.exec(line)?.[1]
+    if (launchUrl === undefined) process.stdout.write(`${line}\n`)
+    else process.stdout.write(`\n▸ Open the console (this link works once; restart for a new one):\n\n    ${launchUrl}\n\n`)
+  })
 }

@@ -40,6 +40,13 @@ export interface ConsoleConfig {
   defaultServerUrl: string | null
 }
 
+/**
+ * Where 'scoring.export' writes: a path from the native save dialog (which asked about
+ * overwriting), or a plain file name (no folders, no "..") inside `<data dir>/exports/`,
+ * which replaces an existing file only with `overwrite: true`.
+ */
+export type ExportArgs = { batchId: string; path: string } | { batchId: string; fileName: string; overwrite?: boolean }
+
 export interface SignInArgs {
   serverUrl: string
   token: string
@@ -74,8 +81,12 @@ export interface CoreMethods {
   'scoring.cancel': (args: { jobId: string }) => ScoringJob
   'scoring.batches': (args: Record<string, never>) => LocalBatch[]
   'scoring.badRows': (args: { batchId: string; offset?: number; limit?: number }) => BadRowsPage
-  /** Electron: writes the scored CSV to a path from a save dialog (the browser downloads GET /download/batches/<id>.csv). */
-  'scoring.export': (args: { batchId: string; path: string }) => { path: string; rows: number }
+  /**
+   * Writes the scored CSV to a path the analyst picked in Electron's save dialog, or
+   * under a file name into the console's exports folder (the browser downloads
+   * GET /download/batches/<id>.csv instead). Any other path is refused.
+   */
+  'scoring.export': (args: ExportArgs) => { path: string; rows: number }
   /** Streams the opened file to the signed-in server as a batch CSV job (only when the analyst asks). */
   'scoring.uploadBatch': (args: UploadBatchArgs) => UploadedBatchJob
   /** The upload in flight (null when none), polled while 'scoring.uploadBatch' runs. */

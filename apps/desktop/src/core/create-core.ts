@@ -7,6 +7,7 @@ import { followActiveModel, loadLocalModel, rescoreWithActiveModel } from './mod
 import type { TokenProtector } from './session/token-protector.ts'
 import { createServerClient, type ServerClientFactory } from './sync/server-client.ts'
 import { SyncEngine } from './sync/sync-engine.ts'
+import { ensurePrivateDir } from './private-files.ts'
 
 export interface CoreOptions {
   /** Folder for the SQLite cache (Electron: userData; CLI: --data-dir). */
@@ -27,17 +28,40 @@ export interface Core {
   store: LocalStore
   sync: SyncEngine
   scoring: ScoringService
+  /**
+   * Lets the core read ('read') or write ('write') a path the analyst picked in a native
+   * dialog; Electron's main process calls it when its dialog returns. Nothing else
+   * outside the data dir is read or written (uploads and exports stay inside it).
+   */
+  allowPath(path: string, use: 'read' | 'write'): void
   close(): Promise<void>
+}
+
+/** The folders of a data dir, all owner-only (0700): they hold customer data. */
+export function coreDirs(dataDir: string): { dataDir: string; uploads: string; exports: string; models: string; scoredRows: string } {
+  return {
+    dataDir,
+    uploads: join(dataDir, 'uploads'),
+    exports: join(dataDir, 'exports'),
+    models: join(dataDir, 'models'),
+    // Named by store/local-batches.ts (scoredRowsPath): beside the cache file.
+    scoredRows: join(dataDir, 'scored-rows'),
+  }
 }
 
 /** Everything the console runs on, with no Electron in sight: shared by main, CLI and tests. */
 export function createCore(options: CoreOptions): Core {
+  const dirs = coreDirs(options.dataDir)
+  // Created (or tightened) 0700 up front, so files written later by any module land in
+  // owner-only folders whatever that module's own mode handling.
+  for (const dir of Object.values(dirs)) ensurePrivateDir(dir)
   const store = openLocalStore(join(options.dataDir, 'anomalyze-cache.db'))
-  const modelsDir = join(options.dataDir, 'models')
+  const modelsDir = dirs.models
   // Scoring starts with the account's last synced model (offline too), or the shipped one.
   const scoring = createScoringService({
     store,
-    uploadsDir: join(options.dataDir, 'uploads'),
+    uploadsDir: dirs.uploads,
+    exportsDir: dirs.exports,
     loadModel:
       options.loadModel ??
       (() => loadLocalModel(modelsDir, { version: store.state.get('activeModelVersion'), sha256: store.state.get('activeModelSha256') })),
@@ -85,6 +109,7 @@ export function createCore(options: CoreOptions): Core {
     store,
     sync,
     scoring,
+    allowPath: (path, use) => scoring.allowPath(path, use),
     close: async () => {
       clearInterval(timer)
       await scoring.close()

@@ -1,3 +1,4 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto'
 import { createReadStream, existsSync, statSync } from 'node:fs'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { extname, join, normalize, resolve, sep } from 'node:path'
@@ -6,6 +7,7 @@ import type { CoreResult } from '../contract/result.ts'
 import type { Core } from './create-core.ts'
 import { writeBatchCsv } from './scoring/export-batch.ts'
 import { toCoreError } from './api/to-core-error.ts'
+import { writePrivateFileSync } from './private-files.ts'
 
 /**
  * Serves the built renderer and the core's handler map (`POST /api/<method>`, JSON in,
@@ -16,6 +18,13 @@ import { toCoreError } from './api/to-core-error.ts'
  * (a cross-site form or no-cors fetch cannot send that without a CORS preflight,
  * which this server never approves). File uploads are raw bytes, so instead they must
  * carry the `x-anomalyze-upload` header, which likewise needs a preflight cross-site.
+ *
+ * And it authenticates its caller, since any process or OS user on the machine can
+ * reach a loopback port: at start it draws a launch key (32 random bytes) that only
+ * its starter sees (stdout, and a 0600 file in the data dir). `GET /launch?key=…`
+ * exchanges it, once, for a session cookie (another random value; HttpOnly,
+ * SameSite=Strict); every `/api/*`, `/upload` and `/download/*` request needs that
+ * cookie, or gets 401. The page's static files hold no data and load without it.
  */
 export interface WebServerOptions {
   handlers: CoreHandlers
@@ -32,6 +41,26 @@ export interface WebServerOptions {
    * its resource timings (see bench/desktop.ts).
    */
   onCall?: (call: { method: string; ms: number; bytes: number }) => void
+  /** The launch key to accept (tests); default: 32 fresh random bytes, base64url. */
+  launchKey?: string
+}
+
+export interface StartedWebServer {
+  server: Server
+  url: string
+  /** `<url>/launch?key=<launch key>`: opened once, it signs that browser in. */
+  launchUrl: string
+}
+
+export const SESSION_COOKIE = 'anomalyze_console'
+/** Where the console writes its launch URL (0600) for tools of the same OS user. */
+export const LAUNCH_FILE = 'console-launch.json'
+
+/** `<dataDir>/console-launch.json`, owner-only: `{ url, launchUrl, pid }`. */
+export function writeLaunchFile(dataDir: string, started: Pick<StartedWebServer, 'url' | 'launchUrl'>): string {
+  const path = join(dataDir, LAUNCH_FILE)
+  writePrivateFileSync(path, `${JSON.stringify({ url: started.url, launchUrl: started.launchUrl, pid: process.pid }, null, 2)}\n`)
+  return path
 }
 
 export interface CoreFiles {
@@ -60,12 +89,17 @@ const TYPES: Record<string, string> = {
   '.woff2': 'font/woff2',
 }
 
-export async function startWebServer(options: WebServerOptions): Promise<{ server: Server; url: string }> {
+export async function startWebServer(options: WebServerOptions): Promise<StartedWebServer> {
   const host = options.host ?? '127.0.0.1'
   const assets = createAssetTracker()
+  const launchKey = options.launchKey ?? randomBytes(32).toString('base64url')
+  const auth = createAuth(launchKey)
   const server = createServer((req, res) => {
-    handle(req, res, options, assets).catch((error: unknown) => {
-      sendJson(res, 500, { error: { code: 'INTERNAL', message: error instanceof Error ? error.message : String(error) } })
+    handle(req, res, options, assets, auth).catch((error: unknown) => {
+      // The detail goes to the console's stderr, not to whoever asked.
+      process.stderr.write(`console server: ${req.method ?? '?'} ${(req.url ?? '').slice(0, 200)} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)
+      if (res.headersSent) res.destroy()
+      else sendJson(res, 500, { error: { code: 'INTERNAL', message: 'The console server failed on this request (details in its terminal)' } })
     })
   })
   await new Promise<void>((resolvePromise, reject) => {
@@ -74,16 +108,79 @@ export async function startWebServer(options: WebServerOptions): Promise<{ serve
   })
   const address = server.address()
   const port = typeof address === 'object' && address !== null ? address.port : options.port
-  return { server, url: `http://${host}:${port}` }
+  const url = `http://${host}:${port}`
+  return { server, url, launchUrl: `${url}/launch?key=${launchKey}` }
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, options: WebServerOptions, assets: AssetTracker): Promise<void> {
+interface Auth {
+  /** Exchanges the launch key for a new session id; null when it is wrong or already used. */
+  exchange(key: string): string | null
+  /** True when the request carries a live session cookie. */
+  signedIn(req: IncomingMessage): boolean
+}
+
+function createAuth(launchKey: string): Auth {
+  let key: Buffer | null = Buffer.from(launchKey)
+  const sessions: Buffer[] = []
+  const same = (a: Buffer, b: Buffer): boolean => a.length === b.length && timingSafeEqual(a, b)
+  return {
+    exchange(given) {
+      // Compared in constant time; a right key works once, then is gone.
+      if (key === null || !same(Buffer.from(given), key)) return null
+      key = null
+      const session = randomBytes(32).toString('base64url')
+      sessions.push(Buffer.from(session))
+      return session
+    },
+    signedIn(req) {
+      const value = cookieValue(req.headers.cookie, SESSION_COOKIE)
+      if (value === null) return false
+      const given = Buffer.from(value)
+      let found = false
+      for (const session of sessions) found = same(given, session) || found
+      return found
+    },
+  }
+}
+
+function cookieValue(header: string | undefined, name: string): string | null {
+  for (const part of (header ?? '').split(';')) {
+    const at = part.indexOf('=')
+    if (at > 0 && part.slice(0, at).trim() === name) return part.slice(at + 1).trim()
+  }
+  return null
+}
+
+const UNAUTHENTICATED = {
+  error: {
+    code: 'UNAUTHENTICATED',
+    message: 'Not signed in to this console: open the launch link it printed in its terminal (or restart it to get a new one)',
+  },
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse, options: WebServerOptions, assets: AssetTracker, auth: Auth): Promise<void> {
   const hostHeader = (req.headers.host ?? '').replace(/:\d+$/, '')
   if (!['127.0.0.1', 'localhost', '[::1]'].includes(hostHeader)) {
     sendJson(res, 403, { error: { code: 'FORBIDDEN', message: 'Only localhost may use the console server' } })
     return
   }
   const url = new URL(req.url ?? '/', 'http://localhost')
+  let pathname: string
+  try {
+    pathname = decodeURIComponent(url.pathname)
+  } catch {
+    sendJson(res, 400, { error: { code: 'BAD_INPUT', message: 'Malformed URL' } })
+    return
+  }
+  if (pathname === '/launch') {
+    handleLaunch(req, res, url, auth)
+    return
+  }
+  const needsSession = url.pathname === '/upload' || url.pathname.startsWith('/download/') || url.pathname.startsWith('/api/')
+  if (needsSession && !auth.signedIn(req)) {
+    sendJson(res, 401, UNAUTHENTICATED)
+    return
+  }
   if (url.pathname === '/upload') {
     await handleUpload(req, res, url, options.files)
     return
@@ -117,7 +214,44 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: WebSer
     return
   }
   assets.track(res)
-  serveStatic(res, url.pathname, options.rendererDir)
+  serveStatic(res, pathname, options.rendererDir, auth.signedIn(req))
+}
+
+function handleLaunch(req: IncomingMessage, res: ServerResponse, url: URL, auth: Auth): void {
+  if (req.method !== 'GET') return sendJson(res, 405, { error: { code: 'BAD_INPUT', message: 'Use GET' } })
+  // A second click on the link from a browser that is already in: straight to the console.
+  const session = auth.exchange(url.searchParams.get('key') ?? '')
+  if (session === null && auth.signedIn(req)) {
+    res.writeHead(303, { location: '/', 'cache-control': 'no-store' })
+    res.end()
+    return
+  }
+  if (session === null) {
+    return sendHtml(
+      res,
+      401,
+      'This launch link is not valid',
+      'It was already used, or it is not the one this console printed. Restart the console to get a new launch link, and open it in the browser you want to use.',
+    )
+  }
+  res.writeHead(303, {
+    location: '/',
+    'set-cookie': `${SESSION_COOKIE}=${session}; HttpOnly; SameSite=Strict; Path=/`,
+    'cache-control': 'no-store',
+    // The key must not linger in a Referer or a shared history entry.
+    'referrer-policy': 'no-referrer',
+  })
+  res.end()
+}
+
+function sendHtml(res: ServerResponse, status: number, title: string, text: string): void {
+  res.writeHead(status, {
+    'content-type': 'text/html; charset=utf-8',
+    'content-security-policy': "default-src 'none'",
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+  })
+  res.end(`<!doctype html><meta charset="utf-8"><title>Anomalyze console</title><h1>${title}</h1><p>${text}</p>\n`)
 }
 
 type CallLog = NonNullable<WebServerOptions['onCall']>
@@ -199,13 +333,17 @@ function createAssetTracker(): AssetTracker {
   }
 }
 
-function serveStatic(res: ServerResponse, pathname: string, rendererDir: string | null): void {
+function serveStatic(res: ServerResponse, pathname: string, rendererDir: string | null, signedIn: boolean): void {
   if (rendererDir === null) return sendJson(res, 404, { error: { code: 'NOT_FOUND', message: 'No renderer build' } })
   const root = resolve(rendererDir)
-  let file = normalize(join(root, decodeURIComponent(pathname)))
+  let file = normalize(join(root, pathname))
   if (file !== root && !file.startsWith(root + sep)) return sendJson(res, 403, { error: { code: 'FORBIDDEN', message: 'Outside the app' } })
   // Unknown paths fall back to the single page.
   if (!existsSync(file) || statSync(file).isDirectory()) file = join(root, 'index.html')
+  // The page itself only for a signed-in browser; its scripts and styles hold no data.
+  if (!signedIn && file === join(root, 'index.html')) {
+    return sendHtml(res, 401, 'Open the launch link printed in the terminal', 'This console only answers the browser that opened its launch link (<code>http://127.0.0.1:…/launch?key=…</code>, printed where the console was started, and kept in <code>console-launch.json</code> in its data folder).')
+  }
   if (!existsSync(file)) {
     return sendJson(res, 404, { error: { code: 'NOT_FOUND', message: `Renderer not built: run "pnpm --filter @anomalyze/desktop build" (looked in ${root})` } })
   }
@@ -238,6 +376,6 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 }
 
 function sendJsonText(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers })
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...headers })
   res.end(text)
 }

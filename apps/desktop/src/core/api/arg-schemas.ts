@@ -61,7 +61,10 @@ export const ARG_SCHEMAS = {
   'scoring.badRows': z
     .object({ batchId: z.string().min(1).max(100), offset: z.number().int().min(0).optional(), limit: z.number().int().min(1).max(1_000).optional() })
     .strict(),
-  'scoring.export': z.object({ batchId: z.string().min(1).max(100), path: z.string().min(1).max(4_096) }).strict(),
+  'scoring.export': z.union([
+    z.object({ batchId: z.string().min(1).max(100), path: z.string().min(1).max(4_096) }).strict(),
+    z.object({ batchId: z.string().min(1).max(100), fileName: z.string().min(1).max(200), overwrite: z.boolean().optional() }).strict(),
+  ]),
   'scoring.uploadProgress': empty,
   'scoring.uploadBatch': z.object({ source, mapping, fileName: z.string().max(200).optional() }).strict(),
   'session.refreshToken': z.object({ token: z.string().min(1).max(8_192) }).strict(),

@@ -1,7 +1,5 @@
 import type { ConsoleConfig, CoreArgs, CoreData, CoreHandlers, CoreMethod } from '../../contract/handlers.ts'
 import type { CoreResult } from '../../contract/result.ts'
-import { createWriteStream } from 'node:fs'
-import { writeBatchCsv } from '../scoring/export-batch.ts'
 import type { ScoringService } from '../scoring/scoring-service.ts'
 import type { LocalStore } from '../store/local-store.ts'
 import type { SyncEngine } from '../sync/sync-engine.ts'
@@ -53,7 +51,7 @@ export function createHandlers(deps: CoreDeps): CoreHandlers {
     'scoring.cancel': (args) => scoring.cancel(args.jobId),
     'scoring.batches': () => scoring.batches(),
     'scoring.badRows': (args) => store.batches.badRows(args.batchId, args.offset ?? 0, args.limit ?? 200),
-    'scoring.export': async (args) => ({ path: args.path, rows: await writeBatchCsv(store.db, args.batchId, createWriteStream(args.path)) }),
+    'scoring.export': (args) => scoring.exportBatch(args),
     'scoring.uploadBatch': (args) => uploader.upload(args),
     'scoring.uploadProgress': () => uploader.progress(),
     'server.call': (args) => sync.callServer(args.type, args.path, args.input),

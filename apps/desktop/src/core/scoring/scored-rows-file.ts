@@ -1,10 +1,10 @@
-import { createReadStream, createWriteStream } from 'node:fs'
-import { mkdir } from 'node:fs/promises'
+import { createReadStream } from 'node:fs'
 import { once } from 'node:events'
 import { dirname } from 'node:path'
 import { createRowConverter, MAPPABLE_FIELDS, type MappableField } from '@anomalyze/shared'
 import type { FieldMapping } from '../../contract/scoring.ts'
 import { csvField, csvLine, csvRecords } from './shared-node-internals.ts'
+import { ensurePrivateDirAsync, openPrivateWriteStream } from '../private-files.ts'
 
 /**
  * Columns of a scored file as the analyst exports it: the mapped columns as the engine
@@ -75,9 +75,8 @@ export interface ScoredRowsWriter {
 
 export async function openScoredRowsWriter(path: string, header: string): Promise<ScoredRowsWriter> {
   // The analyst's data, like the cache beside it: readable by this user only.
-  await mkdir(dirname(path), { recursive: true, mode: 0o700 })
-  const out = createWriteStream(path, { mode: 0o600 })
-  await once(out, 'open')
+  await ensurePrivateDirAsync(dirname(path))
+  const out = await openPrivateWriteStream(path)
   out.write(header)
   return {
     async write(text) {

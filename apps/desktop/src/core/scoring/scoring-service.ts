@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto'
-import { createWriteStream } from 'node:fs'
-import { mkdir, rm } from 'node:fs/promises'
-import { basename, join } from 'node:path'
+import { rm } from 'node:fs/promises'
+import { basename, dirname, join, resolve } from 'node:path'
 import type { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { AppError } from '@anomalyze/shared'
 import { loadDefaultModel, loadModelArtifact, type LoadedModel, type OnnxScorer } from '@anomalyze/shared/node'
+import type { ExportArgs } from '../../contract/handlers.ts'
 import type { CsvInspection, LocalBatch, ScoringAvailability, ScoringJob, ScoringSource, StartScoringArgs } from '../../contract/scoring.ts'
 import type { LocalStore } from '../store/local-store.ts'
 import { inspectCsv } from './inspect-csv.ts'
@@ -13,6 +13,8 @@ import { scoreCsvFile } from './score-csv-file.ts'
 import { openAlertWriter, type AlertWriter } from './alert-writer.ts'
 import { openScoredRowsWriter, quietRowsHeader, type ScoredRowsWriter } from './scored-rows-file.ts'
 import { mappingErrors } from '../../contract/mapping-errors.ts'
+import { ensurePrivateDirAsync, openPrivateWriteStream } from '../private-files.ts'
+import { writeBatchCsv } from './export-batch.ts'
 
 /** The model the console scores with, and the version it writes on every row. */
 export interface ActiveLocalModel {
@@ -24,6 +26,8 @@ export interface ScoringServiceOptions {
   store: LocalStore
   /** Uploaded files (browser mode) are written here, inside the core's data dir. */
   uploadsDir: string
+  /** Scored CSVs exported under a file name go here, inside the core's data dir. */
+  exportsDir: string
   /** Defaults to the shipped model; a synced model will plug in here. */
   loadModel?: () => Promise<ActiveLocalModel>
   now?: () => number
@@ -36,6 +40,14 @@ export interface ScoringService {
   inspect(source: ScoringSource): Promise<CsvInspection>
   /** The file on this machine behind a source, and the name the analyst knows it by. */
   resolveFile(source: ScoringSource): { path: string; name: string }
+  /**
+   * A path the analyst picked in a native dialog (Electron's main process calls this
+   * when the dialog returns): 'read' lets inspect/score/upload read it, 'write' lets
+   * export write it. Other paths are refused (see resolveSource and exportBatch).
+   */
+  allowPath(path: string, use: 'read' | 'write'): void
+  /** Writes a batch's scored CSV to a picked path or a named file in the exports folder. */
+  exportBatch(args: ExportArgs): Promise<{ path: string; rows: number }>
   start(args: StartScoringArgs): Promise<ScoringJob>
   job(jobId: string): ScoringJob
   cancel(jobId: string): ScoringJob
@@ -58,7 +70,9 @@ const UPLOAD_ID = /^[0-9a-f-]{36}$/
  * server.
  */
 export function createScoringService(options: ScoringServiceOptions): ScoringService {
-  const { store, uploadsDir } = options
+  const { store, uploadsDir, exportsDir } = options
+  // Paths picked in native dialogs: the only outside files the core reads or writes.
+  const picked = { read: new Set<string>(), write: new Set<string>() }
   const now = options.now ?? Date.now
   const uploadNames = new Map<string, string>()
   const jobs = new Map<string, { job: ScoringJob; controller: AbortController; done: Promise<ScoringJob> }>()
@@ -97,7 +111,17 @@ export function createScoringService(options: ScoringServiceOptions): ScoringSer
   }
 
   const resolveSource = (source: ScoringSource): { path: string; name: string; upload: boolean } => {
-    if ('path' in source) return { path: source.path, name: basename(source.path), upload: false }
+    if ('path' in source) {
+      const path = resolve(source.path)
+      if (!picked.read.has(path)) {
+        throw new AppError(
+          'FORBIDDEN',
+          `${source.path} was not picked in this console: choose the file with "Choose a CSV file…" or drop it on the page`,
+          { path: source.path },
+        )
+      }
+      return { path, name: basename(path), upload: false }
+    }
     if (!UPLOAD_ID.test(source.uploadId)) throw new AppError('BAD_INPUT', 'not an upload id')
     return { path: join(uploadsDir, `${source.uploadId}.csv`), name: uploadNames.get(source.uploadId) ?? 'upload.csv', upload: true }
   }
@@ -115,7 +139,7 @@ export function createScoringService(options: ScoringServiceOptions): ScoringSer
     },
 
     async receiveUpload(body, fileName) {
-      await mkdir(uploadsDir, { recursive: true })
+      await ensurePrivateDirAsync(uploadsDir)
       const uploadId = randomUUID()
       const path = join(uploadsDir, `${uploadId}.csv`)
       let sizeBytes = 0
@@ -123,7 +147,7 @@ export function createScoringService(options: ScoringServiceOptions): ScoringSer
         sizeBytes += chunk.length
       })
       try {
-        await pipeline(body, createWriteStream(path))
+        await pipeline(body, await openPrivateWriteStream(path, 'wx'))
       } catch (error) {
         await rm(path, { force: true })
         throw error
@@ -135,6 +159,42 @@ export function createScoringService(options: ScoringServiceOptions): ScoringSer
     resolveFile(source) {
       const { path, name } = resolveSource(source)
       return { path, name }
+    },
+
+    allowPath(path, use) {
+      picked[use].add(resolve(path))
+    },
+
+    async exportBatch(args) {
+      let path: string
+      let flags: 'w' | 'wx'
+      if ('path' in args) {
+        path = resolve(args.path)
+        if (picked.write.has(path)) flags = 'w' // the save dialog asked about replacing it
+        else if (dirname(path) === resolve(exportsDir)) {
+          exportFileName(basename(path))
+          flags = 'wx'
+        } else {
+          throw new AppError('FORBIDDEN', `${args.path} was not picked in a save dialog: exports go to ${exportsDir} (give a file name) or to a path chosen with "Export scored CSV…"`, { path: args.path })
+        }
+      } else {
+        path = join(exportsDir, exportFileName(args.fileName))
+        flags = args.overwrite === true ? 'w' : 'wx'
+      }
+      // The batch first, so an unknown id leaves no empty file behind.
+      if (!store.batches.list().some((b) => b.id === args.batchId)) throw new AppError('NOT_FOUND', `no local batch ${args.batchId}`)
+      if (dirname(path) === resolve(exportsDir)) await ensurePrivateDirAsync(exportsDir)
+      const out = await openPrivateWriteStream(path, flags).catch((error: NodeJS.ErrnoException) => {
+        if (error.code === 'EEXIST') throw new AppError('CONFLICT', `${path} already exists: export under another name, or pass overwrite: true to replace it`, { path })
+        throw new AppError('BAD_INPUT', `cannot write ${path}: ${error.code ?? error.message}`, { path })
+      })
+      try {
+        return { path, rows: await writeBatchCsv(store.db, args.batchId, out) }
+      } catch (error) {
+        out.destroy()
+        await rm(path, { force: true })
+        throw error
+      }
     },
 
     async inspect(source) {
@@ -277,6 +337,20 @@ export function createScoringService(options: ScoringServiceOptions): ScoringSer
       if (last !== null) await releaseModel(last.loaded)
     },
   }
+}
+
+/**
+ * A file name the analyst gave for an export: one name inside the exports folder, never
+ * a path (no separators, no "..", no hidden or control-character names); ".csv" added
+ * when missing.
+ */
+export function exportFileName(raw: string): string {
+  const name = raw.trim()
+  // eslint-disable-next-line no-control-regex
+  if (name === '' || /[/\\\u0000-\u001f]/.test(name) || name.includes('..') || name.startsWith('.') || name.length > 200) {
+    throw new AppError('BAD_INPUT', `"${raw.slice(0, 200)}" is not a usable file name: give a plain name such as "march-scored.csv" (no folders, no "..")`, { fileName: raw.slice(0, 200) })
+  }
+  return /\.csv$/i.test(name) ? name : `${name}.csv`
 }
 
 /** The shipped default model until the server gives this account one of its own. */

@@ -1,17 +1,21 @@
-import { chmodSync, mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
 import { migrate } from './migrations.ts'
+import { ensurePrivateDir, restrictFile, touchPrivateFile } from '../private-files.ts'
 
 /** Opens (creating if needed) the local cache and brings its schema up to date. */
 export function openDatabase(file: string): Database.Database {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true })
-  const db = new Database(file)
   // The cache holds the session (see session/token-protector.ts) and the analyst's
-  // data: readable by this user only. SQLite gives its -wal/-shm files the same mode.
-  if (file !== ':memory:' && process.platform !== 'win32') chmodSync(file, 0o600)
+  // data: readable by this user only (see private-files.ts). The file exists 0600
+  // before SQLite opens it; SQLite gives its -wal/-shm files the db file's mode.
+  if (file !== ':memory:') {
+    ensurePrivateDir(dirname(file))
+    touchPrivateFile(file)
+  }
+  const db = new Database(file)
   // WAL: the UI keeps reading while a sync writes a page.
   db.pragma('journal_mode = WAL')
+  if (file !== ':memory:') for (const extra of ['-wal', '-shm']) restrictFile(`${file}${extra}`)
   db.pragma('synchronous = NORMAL')
   db.pragma('foreign_keys = ON')
   db.pragma('busy_timeout = 5000')
