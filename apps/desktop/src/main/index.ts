@@ -84,6 +84,9 @@ function createWindow(): void {
 
 void app.whenReady().then(() => {
   if (!primary) return
+  // Belt and braces: what this process creates in userData (cache, uploads, exports)
+  // is owner-only even where a module sets no mode (src/core/private-files.ts does).
+  if (process.platform !== 'win32') process.umask(0o077)
   const current = createCore({
     dataDir: app.getPath('userData'),
     autoSyncMs: 60_000,
@@ -101,19 +104,27 @@ void app.whenReady().then(() => {
     const call = current.handlers[method] as (a: unknown) => Promise<CoreResult<unknown>>
     return call(args)
   })
-  // Native file dialogs for offline scoring: the core then reads the file in place.
+  // Native file dialogs for offline scoring: the core then reads the file in place. A
+  // path the analyst picks here is the only kind outside its data dir the core will read
+  // (open) or write (save): each pick is registered with it before the renderer sees it.
   ipcMain.handle(DIALOG_CHANNEL, async (event, kind: unknown, suggestedName: unknown): Promise<string | null> => {
     const window = BrowserWindow.fromWebContents(event.sender)
     const filters = [{ name: 'CSV files', extensions: ['csv', 'txt'] }]
+    // For open, a dropped file's path: the dialog opens on it and the analyst confirms.
+    const defaultPath = typeof suggestedName === 'string' && suggestedName !== '' ? suggestedName : undefined
     if (kind === 'open-csv') {
-      const options = { properties: ['openFile' as const], filters }
+      const options = { properties: ['openFile' as const], filters, ...(defaultPath === undefined ? {} : { defaultPath }) }
       const result = window === null ? await dialog.showOpenDialog(options) : await dialog.showOpenDialog(window, options)
-      return result.canceled ? null : (result.filePaths[0] ?? null)
+      const path = result.canceled ? null : (result.filePaths[0] ?? null)
+      if (path !== null) current.allowPath(path, 'read')
+      return path
     }
     if (kind === 'save-csv') {
-      const options = { filters, defaultPath: typeof suggestedName === 'string' ? suggestedName : 'scored.csv' }
+      const options = { filters, defaultPath: defaultPath ?? 'scored.csv' }
       const result = window === null ? await dialog.showSaveDialog(options) : await dialog.showSaveDialog(window, options)
-      return result.canceled ? null : (result.filePath ?? null)
+      const path = result.canceled ? null : (result.filePath ?? null)
+      if (path !== null) current.allowPath(path, 'write')
+      return path
     }
     return null
   })

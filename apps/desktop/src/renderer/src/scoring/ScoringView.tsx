@@ -33,7 +33,10 @@ export function ScoringView({ onOpenBatch }: { onOpenBatch: (batchId: string) =>
     setError(null)
     try {
       const source = await getSource()
-      if (source === null) return
+      if (source === null) {
+        setStep({ kind: 'pick' })
+        return
+      }
       const inspection = await callCore('scoring.inspect', { source })
       setStep({ kind: 'mapping', source, inspection, mapping: inspection.mapping, name: inspection.fileName })
     } catch (e) {
@@ -200,9 +203,15 @@ function JobProgress({ jobId, onOpenBatch, onAnother }: { jobId: string; onOpenB
   return (
     <div className="job-progress" data-testid="job-progress" data-state={j.state}>
       <p>
-        <strong>{j.name}</strong>: {j.scored.toLocaleString()} rows scored,{' '}
-        <span data-testid="alert-count">{j.alerts.toLocaleString()}</span> {j.alerts === 1 ? 'alert' : 'alerts'}
-        {j.badRowCount > 0 && <>, <span data-testid="bad-row-count">{j.badRowCount.toLocaleString()}</span> bad</>}
+        {/* Every row read is accounted for: scored + bad = read, and the bad ones by line. */}
+        <strong>{j.name}</strong>: <span data-testid="rows-read">{j.rowsRead.toLocaleString()}</span> {j.rowsRead === 1 ? 'row' : 'rows'} read:{' '}
+        {j.scored.toLocaleString()} rows scored, <span data-testid="alert-count">{j.alerts.toLocaleString()}</span>{' '}
+        {j.alerts === 1 ? 'alert' : 'alerts'}
+        {j.badRowCount > 0 && (
+          <>
+            , <span data-testid="bad-row-count">{j.badRowCount.toLocaleString()}</span> bad ({badLinesText(j.badRows.map((b) => b.line), j.badRowCount)}, listed below)
+          </>
+        )}
         {j.state === 'running' && ` · ${(j.fraction * 100).toFixed(0)}%`}
         {j.state === 'done' && ' · done'}
         {j.state === 'cancelled' && ' · cancelled: nothing from this file was kept'}
@@ -240,4 +249,14 @@ function JobProgress({ jobId, onOpenBatch, onAnother }: { jobId: string; onOpenB
       )}
     </div>
   )
+}
+
+/** "line 13", "lines 13, 20 and 27", "lines 13, 20, 27, 31, 40 and 12 more". */
+function badLinesText(lines: readonly number[], total: number): string {
+  const shown = lines.slice(0, 5).map((l) => l.toLocaleString())
+  const more = total - shown.length
+  if (shown.length === 0) return `${total.toLocaleString()} ${total === 1 ? 'line' : 'lines'}`
+  if (more > 0) return `lines ${shown.join(', ')} and ${more.toLocaleString()} more`
+  if (shown.length === 1) return `line ${shown[0] as string}`
+  return `lines ${shown.slice(0, -1).join(', ')} and ${shown[shown.length - 1] as string}`
 }
