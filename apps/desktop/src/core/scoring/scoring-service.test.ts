@@ -43,6 +43,8 @@ async function call<T>(result: Promise<{ data?: T; error?: { message: string } }
 describe('offline CSV scoring', () => {
   it('maps columns, scores good rows, lists bad rows with line numbers, and stores a local batch', async () => {
     const path = join(dir, 'handbook.csv')
+    // Picked in the native dialog (Electron's main registers picks with the core).
+    core.allowPath(path, 'read')
     const badLines = writeGeneratedCsv(path, { rows: 3_000, badAt: [10, 2_500] })
     expect(badLines).toEqual([11, 2_501])
 
@@ -90,6 +92,8 @@ describe('offline CSV scoring', () => {
 
     // Export: every scored row once, in file order, the queue's rows with the analyst's decision.
     const out = join(dir, 'scored.csv')
+    // Picked in the native dialog (Electron's main registers picks with the core).
+    core.allowPath(out, 'write')
     expect(await call(h['scoring.export']({ batchId: job.batchId, path: out }))).toEqual({ path: out, rows: 2_998 })
     // One line per row: no blank lines between the two sources.
     expect(readFileSync(out, 'utf8').split('\n')).toHaveLength(1 + 2_998 + 1)
@@ -118,6 +122,8 @@ describe('offline CSV scoring', () => {
 
   it('remembers an edited mapping per header set', async () => {
     const path = join(dir, 'odd.csv')
+    // Picked in the native dialog (Electron's main registers picks with the core).
+    core.allowPath(path, 'read')
     writeFileSync(path, 'ref,when,who,where,how much,notes\nA1,2024-01-01 10:00:00,C1,T1,12.50,x\nA2,2024-01-01 11:00:00,C1,T2,99,y\n')
     const h = core.handlers
     const first = await call(h['scoring.inspect']({ source: { path } }))
@@ -133,6 +139,8 @@ describe('offline CSV scoring', () => {
 
   it('cancels a running job and leaves nothing of it behind', async () => {
     const path = join(dir, 'big.csv')
+    // Picked in the native dialog (Electron's main registers picks with the core).
+    core.allowPath(path, 'read')
     writeGeneratedCsv(path, { rows: 60_000 })
     const h = core.handlers
     const inspection = await call(h['scoring.inspect']({ source: { path } }))
@@ -151,6 +159,8 @@ describe('offline CSV scoring', () => {
 
   it('keeps the rows outside the queue in a file beside the cache that goes with its batch', async () => {
     const path = join(dir, 'kept.csv')
+    // Picked in the native dialog (Electron's main registers picks with the core).
+    core.allowPath(path, 'read')
     writeGeneratedCsv(path, { rows: 2_000, seed: 3 })
     const inspection = await call(core.handlers['scoring.inspect']({ source: { path } }))
     const job = await core.scoring.settled((await call(core.handlers['scoring.start']({ source: { path }, mapping: inspection.mapping }))).jobId)
@@ -177,6 +187,8 @@ describe('offline CSV scoring', () => {
 
   it('exports quoted fields (commas, quotes, line breaks) of rows outside the queue as they were read', async () => {
     const path = join(dir, 'quoted.csv')
+    // Picked in the native dialog (Electron's main registers picks with the core).
+    core.allowPath(path, 'read')
     writeFileSync(
       path,
       [
@@ -192,6 +204,8 @@ describe('offline CSV scoring', () => {
     const job = await core.scoring.settled((await call(core.handlers['scoring.start']({ source: { path }, mapping }))).jobId)
     expect(job).toMatchObject({ state: 'done', scored: 3, alerts: 0, badRowCount: 0 })
     const out = join(dir, 'quoted-scored.csv')
+    // Picked in the native dialog (Electron's main registers picks with the core).
+    core.allowPath(out, 'write')
     expect(await call(core.handlers['scoring.export']({ batchId: job.batchId, path: out }))).toEqual({ path: out, rows: 3 })
     const rows = (await readCsv(out)).slice(1)
     expect(rows.map((r) => [r[0], r[1], r[5], r[6], r[3]])).toEqual([
@@ -208,6 +222,7 @@ describe('offline CSV scoring', () => {
     writeFileSync(binary, Buffer.from([0x50, 0x4b, 0x03, 0x04, 0, 0, 0, 1]))
     const empty = join(dir, 'empty.csv')
     writeFileSync(empty, '')
+    for (const picked of [binary, empty, join(dir, 'missing.csv')]) core.allowPath(picked, 'read')
     const h = core.handlers
     expect((await h['scoring.inspect']({ source: { path: binary } })).error?.message).toContain('binary data')
     expect((await h['scoring.inspect']({ source: { path: empty } })).error?.message).toContain('empty')
@@ -215,17 +230,18 @@ describe('offline CSV scoring', () => {
   })
 
   it('takes browser uploads over HTTP into the data dir and serves the scored CSV back', async () => {
-    const { server, url } = await startWebServer({ handlers: core.handlers, files: coreFiles(core), rendererDir: null, port: 0 })
+    const { server, url, launchUrl } = await startWebServer({ handlers: core.handlers, files: coreFiles(core), rendererDir: null, port: 0 })
     try {
+      const cookie = ((await fetch(launchUrl, { redirect: 'manual' })).headers.get('set-cookie') ?? '').split(';')[0] ?? ''
       const source = join(dir, 'upload-source.csv')
       writeGeneratedCsv(source, { rows: 500, badAt: [3] })
       const body = readFileSync(source)
       // Without the upload header the request is refused (cross-site pages cannot add it).
-      expect((await fetch(`${url}/upload?name=x.csv`, { method: 'POST', body })).status).toBe(403)
+      expect((await fetch(`${url}/upload?name=x.csv`, { method: 'POST', headers: { cookie }, body })).status).toBe(403)
       const uploaded = (await (
         await fetch(`${url}/upload?name=${encodeURIComponent('March export.csv')}`, {
           method: 'POST',
-          headers: { 'x-anomalyze-upload': '1', 'content-type': 'text/csv' },
+          headers: { 'x-anomalyze-upload': '1', 'content-type': 'text/csv', cookie },
           body: Readable.toWeb(Readable.from([body.subarray(0, 1000), body.subarray(1000)])) as ReadableStream,
           duplex: 'half',
         } as RequestInit)
@@ -240,7 +256,7 @@ describe('offline CSV scoring', () => {
       // The upload was a temporary copy: gone once scored.
       expect((await core.handlers['scoring.inspect']({ source: { uploadId: uploaded.data.uploadId } })).error?.code).toBe('NOT_FOUND')
 
-      const download = await fetch(`${url}/download/batches/${job.batchId}.csv`)
+      const download = await fetch(`${url}/download/batches/${job.batchId}.csv`, { headers: { cookie } })
       expect(download.headers.get('content-type')).toContain('text/csv')
       expect((await download.text()).trimEnd().split('\n')).toHaveLength(500)
     } finally {

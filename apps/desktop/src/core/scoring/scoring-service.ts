@@ -142,12 +142,14 @@ export function createScoringService(options: ScoringServiceOptions): ScoringSer
       await ensurePrivateDirAsync(uploadsDir)
       const uploadId = randomUUID()
       const path = join(uploadsDir, `${uploadId}.csv`)
+      // Opened before the body flows (a 'data' listener starts it): no chunk is lost.
+      const out = await openPrivateWriteStream(path, 'wx')
       let sizeBytes = 0
       body.on('data', (chunk: Buffer) => {
         sizeBytes += chunk.length
       })
       try {
-        await pipeline(body, await openPrivateWriteStream(path, 'wx'))
+        await pipeline(body, out)
       } catch (error) {
         await rm(path, { force: true })
         throw error
