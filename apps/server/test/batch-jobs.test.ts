@@ -120,6 +120,54 @@ describe('batch CSV jobs over HTTP', () => {
     expect(list.body.result.data.map((j: Job) => j.id)).toContain(job.id)
   })
 
+  it('rejects the rows the database refuses instead of retrying the chunk, and keeps every good row', { timeout: 120_000 }, async () => {
+    // A row the database refuses even after validation: a trigger raising a data
+    // exception (SQLSTATE 22023) for one marker merchant, in this test's database only.
+    await app.db.$executeRawUnsafe(`
+      CREATE OR REPLACE FUNCTION test_refuse_marker() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW."merchantId" = 'M-REFUSED' THEN RAISE EXCEPTION 'merchant % is refused by a test constraint', NEW."merchantId" USING ERRCODE = '22023'; END IF;
+        RETURN NEW;
+      END $$`)
+    await app.db.$executeRawUnsafe(`CREATE TRIGGER test_refuse_marker BEFORE INSERT ON "Transaction" FOR EACH ROW EXECUTE FUNCTION test_refuse_marker()`)
+    try {
+      const emojiAtCut = `${'c'.repeat(63)}😀 more` // the old 64-unit cut left half of the emoji: the whole chunk failed as bad JSON
+      const lines = [`${HEADER},category`]
+      for (let i = 0; i < 40; i += 1) {
+        const base = row(i, { txId: `db-${i}`, ...(i === 7 || i === 31 ? { merchantId: 'M-REFUSED' } : {}) })
+        lines.push(`${base},${i === 12 ? emojiAtCut : 'grocery'}`)
+      }
+      const uploaded = await upload(app.url, token, `${lines.join('\n')}\n`, 'fileName=hostile.csv')
+      expect(uploaded.status).toBe(202)
+      const job = await waitForEnd(app.url, token, uploaded.body.id as string)
+      expect(job).toMatchObject({ status: 'COMPLETED', processedRows: 40, acceptedRows: 38, duplicateRows: 0, rejectedRows: 2, failureReason: null, hasErrorsFile: true })
+      // Lines: the header is line 1, so row i is line i + 2.
+      expect(job.rowErrors.map((e) => [e.line, e.field])).toEqual([
+        [9, 'row'],
+        [33, 'row'],
+      ])
+      expect(job.rowErrors[0]!.message).toBe('could not be stored: merchant M-REFUSED is refused by a test constraint')
+
+      const stored = await app.db.transaction.findMany({ where: { batchJobId: job.id }, select: { txId: true, category: true } })
+      expect(stored).toHaveLength(38)
+      expect(stored.find((t) => t.txId === 'db-12')?.category).toBe('c'.repeat(63))
+      expect(stored.map((t) => t.txId)).not.toContain('db-7')
+
+      // Never retried as an outage: one attempt of one pg-boss job.
+      const attempts = await app.db.$queryRaw<{ retry_count: number }[]>`
+        SELECT retry_count FROM pgboss.job WHERE name = 'batch-csv' AND data->>'batchJobId' = ${job.id}`
+      expect(attempts).toEqual([{ retry_count: 0 }])
+
+      // The errors file lists the refused rows too.
+      const link = await trpcGet(app.url, token, 'batchJobs.errorsDownload', { id: job.id })
+      const csv = await (await fetch(link.body.result.data.url as string)).text()
+      expect(csv.trim().split('\n').map((l) => l.split(',')[0])).toEqual(['line', '9', '33'])
+      expect(csv).toContain('could not be stored: merchant M-REFUSED is refused by a test constraint')
+    } finally {
+      await app.db.$executeRawUnsafe(`DROP TRIGGER test_refuse_marker ON "Transaction"`)
+    }
+  })
+
   it('maps columns given at upload over auto-detection', async () => {
     const csv = ['ref,when,value,cust,shop', 'r-1,2026-03-01T10:00:00Z,10,C1,M1', 'r-2,2026-03-01T11:00:00Z,12,C1,M2'].join('\n')
     const uploaded = await upload(app.url, token, csv, 'fileName=mapped.csv&map=ref=txId,when=timestamp,cust=accountId,shop=merchantId')

@@ -13,6 +13,20 @@ export interface BatchJobData {
 export const SLICE_MS = 30_000
 
 /**
+ * Retries of a slice that failed with an error other than a data error (those reject
+ * their rows, see storeRows in run-batch-job.ts): a lost connection, a database restart.
+ * pg-boss waits retryDelay·2^(n+1)·[0.5, 1] seconds after the n-th failure (n from 0),
+ * so 10 retries wait 17 to 34 minutes in all (~26 on average); then the job is FAILED
+ * with the last error. Before, 20 retries could keep a job waiting for weeks.
+ */
+const RETRY_LIMIT = 10
+const RETRY_DELAY_SECONDS = 1
+/** The longest pg-boss waits after a slice's attempt `retryCount` (0 = the first) fails. */
+export function retryDelaySeconds(retryCount: number, retryDelay: number = RETRY_DELAY_SECONDS): number {
+  return Math.max(1, retryDelay) * 2 ** Math.min(16, retryCount + 1)
+}
+
+/**
  * One pg-boss job = one time slice of one batch file; each slice resumes from the
  * committed line and enqueues the next one. Why slices rather than one long job:
  * - graceful shutdown: pg-boss waits briefly, then fails the active job into `retry`,
@@ -25,8 +39,14 @@ export const SLICE_MS = 30_000
  * commit in the same transaction as the rows, guarded by the previous committedLines.
  */
 export const BATCH_QUEUE = defineQueue<BatchJobData>('batch-csv', {
-  retryLimit: 20,
-  retryDelay: 1,
+  retryLimit: RETRY_LIMIT,
+  retryDelay: RETRY_DELAY_SECONDS,
   retryBackoff: true,
   expireInSeconds: Math.ceil(SLICE_MS / 1000) + 90,
 })
+
+/**
+ * Options for every send: a database created before the retry limit was cut keeps the
+ * queue's old settings (pg-boss creates a queue once), and a job's own options win.
+ */
+export const BATCH_SEND_OPTIONS = { retryLimit: RETRY_LIMIT, retryDelay: RETRY_DELAY_SECONDS, retryBackoff: true } as const

@@ -9,7 +9,7 @@ import { recordUsage } from '../api-keys/record-usage.ts'
 import { recordAudit } from '../audit/record-audit.ts'
 import { enforceApiKeyLimits } from '../limits/enforce-api-limits.ts'
 import { assertMonthlyQuota } from '../limits/monthly-quota.ts'
-import { BATCH_QUEUE } from './batch-queue.ts'
+import { BATCH_QUEUE, BATCH_SEND_OPTIONS } from './batch-queue.ts'
 import { LineCounter } from './line-counter.ts'
 
 export interface CreateBatchJobInput {
@@ -96,7 +96,7 @@ export async function createBatchJob(db: Db, services: AppServices, log: Pick<Lo
     )
   })
   if (session.apiKeyId) await recordUsage(db, session.userId, session.apiKeyId, 0)
-  await services.jobs.send(BATCH_QUEUE, { batchJobId: id, apiKeyId: session.apiKeyId ?? null })
+  await services.jobs.send(BATCH_QUEUE, { batchJobId: id, apiKeyId: session.apiKeyId ?? null }, BATCH_SEND_OPTIONS)
   log.info({ batchJobId: id, userId: session.userId, totalRows, bytes: stored.size }, 'batch file stored, job queued')
   return { id, status: 'QUEUED', fileName, totalRows, sizeBytes: stored.size }
 }

@@ -1,7 +1,7 @@
 import type { WorkerDeps } from '../../jobs/register-workers.ts'
 import type { Db } from '../../db/prisma.ts'
-import { BATCH_QUEUE, SLICE_MS, type BatchJobData } from './batch-queue.ts'
-import { fail, runBatchSlice, type SliceOutcome } from './run-batch-job.ts'
+import { BATCH_QUEUE, BATCH_SEND_OPTIONS, retryDelaySeconds, SLICE_MS, type BatchJobData } from './batch-queue.ts'
+import { fail, noteRetry, runBatchSlice, type SliceOutcome } from './run-batch-job.ts'
 
 /**
  * Batch CSV worker, plus recovery of jobs orphaned by a killed server: at start, every
@@ -17,15 +17,26 @@ export async function registerBatchWorkers(deps: WorkerDeps): Promise<void> {
     try {
       outcome = await whileLocked(db, data.batchJobId, () => runBatchSlice(deps, data, { sliceMs: SLICE_MS, chunkRows: env.BATCH_CHUNK_ROWS }))
     } catch (error) {
-      if (job.retryCount >= (BATCH_QUEUE.options.retryLimit ?? 0)) {
+      const message = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error)
+      // The job's own limit (jobs queued before the limit was cut keep theirs).
+      const attempts = job.retryLimit + 1
+      if (job.retryCount + 1 >= attempts) {
         log.error({ err: error, batchJobId: data.batchJobId }, 'batch job failed for good')
-        await fail(db, data.batchJobId, `Processing failed repeatedly (${(error as Error).message.split('\n')[0]}): upload the file again or contact support.`)
+        await fail(db, data.batchJobId, `Processing failed ${attempts} times in a row (last error: ${message}): upload the file again or contact support.`)
         return
       }
+      // Said on the job at once, so a job waiting for its next attempt never looks stuck
+      // without a reason; the next committed chunk clears it.
+      log.warn({ err: error, batchJobId: data.batchJobId, attempt: job.retryCount + 1 }, 'batch job slice failed, will retry')
+      await noteRetry(
+        db,
+        data.batchJobId,
+        `Attempt ${job.retryCount + 1} of ${attempts} failed (${message}); retrying automatically within ${retryDelaySeconds(job.retryCount, job.retryDelay)} s.`,
+      ).catch((noteError: unknown) => log.warn({ err: noteError, batchJobId: data.batchJobId }, 'could not record the batch job failure'))
       throw error
     }
     if (outcome === 'busy') log.info({ batchJobId: data.batchJobId }, 'batch job is being worked on elsewhere')
-    if (outcome === 'continue') await jobs.send(BATCH_QUEUE, data)
+    if (outcome === 'continue') await jobs.send(BATCH_QUEUE, data, BATCH_SEND_OPTIONS)
   })
   await recoverOrphanedJobs(deps)
 }
@@ -64,7 +75,7 @@ async function recoverOrphanedJobs(deps: WorkerDeps): Promise<void> {
       SELECT count(*)::int AS n FROM pgboss.job WHERE name = ${BATCH_QUEUE.name} AND data->>'batchJobId' = ${id} AND state IN ('created', 'retry')`
     if ((pending[0]?.n ?? 0) > 0) continue
     // The last job's data carries the uploading key (for metering); keep it.
-    await jobs.send(BATCH_QUEUE, latest?.data ?? { batchJobId: id, apiKeyId: null })
+    await jobs.send(BATCH_QUEUE, latest?.data ?? { batchJobId: id, apiKeyId: null }, BATCH_SEND_OPTIONS)
     log.info({ batchJobId: id }, 'resuming a batch job left unfinished by a stopped server')
   }
 }

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream'
-import { AppError, MAPPABLE_FIELDS, type MappableField, type TTransaction } from '@anomalyze/shared'
-import { CsvInputError, readTransactionBatches, type CsvRow } from '@anomalyze/shared/node'
+import { AppError, MAPPABLE_FIELDS, toSafeText, type MappableField, type TTransaction } from '@anomalyze/shared'
+import { CsvInputError, csvLine, readTransactionBatches, type CsvRow } from '@anomalyze/shared/node'
 import type { WorkerDeps } from '../../jobs/register-workers.ts'
 import type { Db, Prisma } from '../../db/prisma.ts'
 import { meterUsage } from '../api-keys/record-usage.ts'
@@ -49,19 +49,31 @@ export async function runBatchSlice(deps: WorkerDeps, data: BatchJobData, option
   let rejectedSoFar = job.rejectedRows
   const chunkRows = options.chunkRows ?? CHUNK_ROWS
 
-  const commitChunk = async (rows: CsvRow[]): Promise<void> => {
+  const refusedKey = refusedRowsKey(job.userId, job.id)
+  // `refused`: rows of `rows` the database would not store (see storeRows), rejected
+  // with that reason instead of being ingested.
+  const commitChunk = async (rows: CsvRow[], refused: ReadonlyMap<number, string> = NONE_REFUSED): Promise<void> => {
     const last = rows[rows.length - 1]
     if (!last) return
     const items: TTransaction[] = []
     const lines: number[] = []
     const errors: BatchRowError[] = []
     for (const row of rows) {
-      if (row.result.ok) {
+      const reason = refused.get(row.line)
+      if (reason !== undefined) {
+        errors.push({ line: row.line, field: 'row', message: reason })
+      } else if (row.result.ok) {
         items.push(row.result.transaction)
         lines.push(row.line)
       } else {
         errors.push(...rowErrorsOf(row.line, row.result))
       }
+    }
+    if (refused.size > 0) {
+      // Kept beside the file for the errors file, which is otherwise derived from the
+      // file alone (see batch-row-errors.ts): written before the commit, keyed by line,
+      // so a chunk committed again after a crash lists its rows once.
+      await saveRefusedRows(storage, refusedKey, errors.filter((e) => refused.has(e.line)))
     }
     const converterRejected = rows.length - items.length
     const expected = committedLines
@@ -74,12 +86,13 @@ export async function runBatchSlice(deps: WorkerDeps, data: BatchJobData, option
           if (o.outcome === 'rejected') for (const e of o.errors) errors.push({ line: lines[o.index] ?? 0, field: e.field, message: e.message })
         }
         errors.sort((a, b) => a.line - b.line)
-        const firstErrors = rowErrors.length < FIRST_ROW_ERRORS ? [...rowErrors, ...errors].slice(0, FIRST_ROW_ERRORS) : rowErrors
+        // Messages may quote what the file holds: made storable (no NUL, no lone surrogate) for jsonb.
+        const firstErrors = rowErrors.length < FIRST_ROW_ERRORS ? [...rowErrors, ...errors.slice(0, FIRST_ROW_ERRORS - rowErrors.length).map(storableError)] : rowErrors
         const updated = await sql.query(
           `UPDATE "BatchJob"
            SET "committedLines" = $3, "processedRows" = "processedRows" + $4, "acceptedRows" = "acceptedRows" + $5,
                "duplicateRows" = "duplicateRows" + $6, "rejectedRows" = "rejectedRows" + $7,
-               "rowErrors" = COALESCE($8::jsonb, "rowErrors")
+               "rowErrors" = COALESCE($8::jsonb, "rowErrors"), "failureReason" = NULL
            WHERE "id" = $1 AND "status" = 'PROCESSING' AND "committedLines" = $2`,
           [
             job.id,
@@ -104,6 +117,34 @@ export async function runBatchSlice(deps: WorkerDeps, data: BatchJobData, option
     committedLines = last.line
     // Alerts for this chunk's anomalies, as for real-time ingestion (never throws).
     await notifyAnomalies(deps.jobs, job.userId, result.anomalies.map((a) => a.id), jobLog)
+  }
+
+  /**
+   * Commits `rows`. A data error from the database (a row it refuses to store, see
+   * isDataError) is not an outage: retrying would fail the same way for days. The rows
+   * are split in two halves committed one after the other, down to single rows, so every
+   * row the database takes is stored and each one it refuses is a rejected row with the
+   * database's reason. k refused rows in a chunk of n cost about 2k·log2(n) statements.
+   * Any other error (connection lost, a lost claim) is thrown as before.
+   */
+  const storeRows = async (rows: CsvRow[]): Promise<void> => {
+    try {
+      await commitChunk(rows)
+    } catch (error) {
+      if (!isDataError(error)) throw error
+      const ingestible = rows.filter((row) => row.result.ok)
+      if (ingestible.length === 0) throw error // not a row's fault: the commit's own statement failed
+      if (ingestible.length === 1) {
+        const line = (ingestible[0] as CsvRow).line
+        jobLog.warn({ line, code: error.code }, 'batch row refused by the database: rejected')
+        await commitChunk(rows, new Map([[line, refusedReason(error)]]))
+        return
+      }
+      const middle = rows.indexOf(ingestible[Math.floor(ingestible.length / 2)] as CsvRow)
+      jobLog.warn({ fromLine: rows[0]?.line, toLine: rows[rows.length - 1]?.line, code: error.code }, 'batch chunk refused by the database: splitting it')
+      await storeRows(rows.slice(0, middle))
+      await storeRows(rows.slice(middle))
+    }
   }
 
   let input
@@ -135,7 +176,7 @@ export async function runBatchSlice(deps: WorkerDeps, data: BatchJobData, option
       for (const row of batch) {
         pending.push(row)
         if (pending.length >= chunkRows) {
-          await commitChunk(pending)
+          await storeRows(pending)
           pending = []
           if (Date.now() - started >= options.sliceMs) {
             input.destroy()
@@ -145,7 +186,7 @@ export async function runBatchSlice(deps: WorkerDeps, data: BatchJobData, option
         }
       }
     }
-    await commitChunk(pending)
+    await storeRows(pending)
   } catch (error) {
     input.destroy()
     if (error instanceof LostClaim) {
@@ -159,29 +200,95 @@ export async function runBatchSlice(deps: WorkerDeps, data: BatchJobData, option
   let rowErrorsKey: string | null = null
   if (rejectedSoFar > 0) {
     rowErrorsKey = `users/${job.userId}/batches/${job.id}-errors.csv`
-    await storage.put(rowErrorsKey, await errorsStream(deps, job.r2Key, overrides), { contentType: 'text/csv' })
+    await storage.put(rowErrorsKey, await errorsStream(deps, job, overrides), { contentType: 'text/csv' })
   }
   const done = await db.batchJob.updateMany({
     where: { id: job.id, status: 'PROCESSING', committedLines },
-    data: { status: 'COMPLETED', completedAt: new Date(), rowErrorsKey },
+    data: { status: 'COMPLETED', completedAt: new Date(), rowErrorsKey, failureReason: null },
   })
   // The counted rows are the truth once the whole file is read (the upload's count skips nothing but blank lines).
   await db.$executeRaw`UPDATE "BatchJob" SET "totalRows" = "processedRows" WHERE id = ${job.id} AND status = 'COMPLETED'`
+  // Merged into the errors file above; nothing else reads it.
+  if (rowErrorsKey !== null) await storage.delete(refusedKey)
   if (done.count === 1) jobLog.info({ ms: Date.now() - started }, 'batch job completed')
   return 'finished'
 }
 
-async function errorsStream(deps: WorkerDeps, key: string, overrides: ReadonlyMap<string, MappableField>): Promise<Readable> {
-  return Readable.from(rowErrorsCsv(await deps.storage.get(key), overrides))
+/** The errors file: the rows the file's own checks reject, then the rows the database refused. */
+async function errorsStream(deps: WorkerDeps, job: { id: string; userId: string; r2Key: string }, overrides: ReadonlyMap<string, MappableField>): Promise<Readable> {
+  const input = await deps.storage.get(job.r2Key)
+  const refused = await readRefusedRows(deps.storage, refusedRowsKey(job.userId, job.id))
+  async function* lines(): AsyncGenerator<string> {
+    yield* rowErrorsCsv(input, overrides)
+    for (const e of refused) yield csvLine([String(e.line), e.field, e.message])
+  }
+  return Readable.from(lines())
+}
+
+const NONE_REFUSED: ReadonlyMap<number, string> = new Map()
+
+/**
+ * A Postgres error that says the data is wrong, not that the database is unavailable:
+ * class 22 (data exception: bad JSON, a value out of range, invalid text), class 23
+ * (integrity: NOT NULL, CHECK, foreign key) except 23505, which ingest handles for
+ * txIds (ON CONFLICT) and which elsewhere means a race worth retrying, and 54000
+ * (a value over a program limit, such as an index row too large). Such an error comes
+ * back on every retry, so the rows that cause it are rejected instead (see storeRows).
+ */
+export function isDataError(error: unknown): error is Error & { code: string } {
+  const code = (error as { code?: unknown } | null)?.code
+  if (!(error instanceof Error) || typeof code !== 'string' || !/^[0-9A-Z]{5}$/.test(code)) return false
+  return code.startsWith('22') || (code.startsWith('23') && code !== '23505') || code === '54000'
+}
+
+/** A refused row's reason: the database's message, first line, made safe to store. */
+function refusedReason(error: Error): string {
+  return `could not be stored: ${toSafeText(error.message.split('\n')[0] ?? '', 300)}`
+}
+
+function storableError(e: BatchRowError): BatchRowError {
+  return { line: e.line, field: toSafeText(e.field), message: toSafeText(e.message, 500) }
+}
+
+function refusedRowsKey(userId: string, batchJobId: string): string {
+  return `users/${userId}/batches/${batchJobId}-refused.json`
+}
+
+async function readRefusedRows(storage: WorkerDeps['storage'], key: string): Promise<BatchRowError[]> {
+  let input: Readable
+  try {
+    input = await storage.get(key)
+  } catch (error) {
+    if (error instanceof AppError && error.code === 'NOT_FOUND') return []
+    throw error
+  }
+  let text = ''
+  for await (const chunk of input) text += String(chunk)
+  return JSON.parse(text) as BatchRowError[]
+}
+
+/** Adds rows to the job's list of refused rows (one worker per job at a time: see whileLocked). */
+async function saveRefusedRows(storage: WorkerDeps['storage'], key: string, rows: readonly BatchRowError[]): Promise<void> {
+  const byLine = new Map((await readRefusedRows(storage, key)).map((e) => [e.line, e]))
+  for (const e of rows) byLine.set(e.line, storableError(e))
+  await storage.put(key, JSON.stringify([...byLine.values()].sort((a, b) => a.line - b.line)), { contentType: 'application/json' })
 }
 
 /** Ends a job that cannot go on, with a reason the user can act on. */
 export async function fail(db: Db, id: string, reason: string): Promise<SliceOutcome> {
   await db.batchJob.updateMany({
     where: { id, status: { in: ['QUEUED', 'PROCESSING'] } },
-    data: { status: 'FAILED', failureReason: reason, completedAt: new Date() },
+    data: { status: 'FAILED', failureReason: toSafeText(reason, 1_000), completedAt: new Date() },
   })
   return 'finished'
+}
+
+/**
+ * Says on a job still in progress why it is not moving (the last error, and that it will
+ * be retried): shown as the job's failureReason until the next chunk commits, which clears it.
+ */
+export async function noteRetry(db: Db, id: string, reason: string): Promise<void> {
+  await db.batchJob.updateMany({ where: { id, status: { in: ['QUEUED', 'PROCESSING'] } }, data: { failureReason: toSafeText(reason, 1_000) } })
 }
 
 function countOutcomes(outcomes: readonly ItemOutcome[]): { accepted: number; duplicate: number; rejected: number } {
