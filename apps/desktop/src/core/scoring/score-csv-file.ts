@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
-import { AppError, createRowConverter, severityRank, type ConvertedRow } from '@anomalyze/shared'
-import type { LoadedModel } from '@anomalyze/shared/node'
+import { AppError, createRowConverter, severityRank } from '@anomalyze/shared'
+import { convertRecord, lineBreakIn, type LoadedModel } from '@anomalyze/shared/node'
 import type { BadRow, FieldMapping } from '../../contract/scoring.ts'
 import type { AnomalyParams } from '../store/anomaly-rows.ts'
 import { plainExplanation, quietRowLine } from './scored-rows-file.ts'
@@ -135,7 +135,11 @@ async function* readMappedRows(options: ScoreCsvOptions, onBytes: (n: number) =>
       yield chunk
     }
   }
-  for await (const records of csvRecords(checked())) {
+  // A line break in a mapped value is a quote left open, not a field with line breaks:
+  // its lines are read as rows of their own (see csvRecords).
+  const mapped = Object.entries(options.mapping).flatMap(([field, index]) => (index === undefined ? [] : [{ index, field }]))
+  const spanningProblem = (values: readonly string[], header: readonly string[]): string | null => lineBreakIn(values, header, mapped)
+  for await (const records of csvRecords(checked(), { spanningProblem })) {
     if (options.signal.aborted) throw new AppError('CONFLICT', 'cancelled')
     const rows: CsvRow[] = []
     for (const record of records) {
@@ -146,9 +150,7 @@ async function* readMappedRows(options: ScoreCsvOptions, onBytes: (n: number) =>
         }
         continue
       }
-      const result: ConvertedRow =
-        record.error === undefined ? convert(record.values, record.line) : { ok: false, errors: [{ line: record.line, field: 'row', reason: record.error }] }
-      rows.push({ line: record.line, values: record.values, raw: record.raw, result })
+      rows.push(convertRecord(record, convert))
     }
     if (rows.length > 0) yield rows
   }

@@ -157,7 +157,7 @@ describe('readTransactionsCsv accounts for every row', () => {
         fc.integer({ min: 1, max: 200 }),
         async (spec, shorts, chunk) => {
           const kinds = spec.map((s) => s.kind)
-          // Rows that both lack a column and open a quote, which other stray quotes can close.
+          // Rows that both lack a column and open a quote (in the date), which other stray quotes can close.
           for (const index of shorts) kinds[index % kinds.length] = 'openQuoteShort'
           const { text, lines, okExpected } = build(kinds, spec.map((s) => s.at))
           const rows = await readAll(text, chunk)

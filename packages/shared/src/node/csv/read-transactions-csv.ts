@@ -88,9 +88,10 @@ export async function* readTransactionBatches(input: Readable, options: CsvReadO
 }
 
 /**
- * For csvRecords: a line break is plausible in a free-text column, never in one the
- * mapping reads (ids, dates, amounts, codes): a quoted value of such a column that
- * runs over lines is a quote left open, whose lines are read as rows of their own.
+ * For csvRecords: a line break is plausible in a text column (ids and names are taken
+ * as they are, line breaks and all), never in a date, an amount or a code: a quoted
+ * value of such a column that runs over lines is a quote left open, whose lines are
+ * read as rows of their own.
  */
 export function mappedColumnsWithoutBreaks(
   overrides: ReadonlyMap<string, MappableField> | undefined,
@@ -104,10 +105,13 @@ export function mappedColumnsWithoutBreaks(
   }
 }
 
-/** "its TX_AMOUNT (amount) value would hold a line break", or null. */
+/** Fields whose values never hold a line break. */
+const ONE_LINE_FIELDS: ReadonlySet<string> = new Set<MappableField>(['timestamp', 'timestampHours', 'amount', 'currency', 'country', 'latitude', 'longitude', 'label'])
+
+/** "its TX_AMOUNT (amount) value would hold a line break", or null (see mappedColumnsWithoutBreaks). */
 export function lineBreakIn(values: readonly string[], header: readonly string[], mapped: readonly { index: number; field: string }[]): string | null {
   for (const { index, field } of mapped) {
-    if (values[index]?.includes('\n') === true) return `its ${header[index] ?? `column ${index + 1}`} (${field}) value would hold a line break`
+    if (ONE_LINE_FIELDS.has(field) && values[index]?.includes('\n') === true) return `its ${header[index] ?? `column ${index + 1}`} (${field}) value would hold a line break`
   }
   return null
 }
