@@ -54,6 +54,7 @@ afterAll(async () => {
 describe('upload as batch job, console core to the real server', () => {
   it('refuses before sending anything when the console is not signed in', async () => {
     const { path } = writeCsv('early.csv', 10, [])
+    core.allowPath(path, 'read') // as Electron's open dialog does
     const result = await core.handlers['scoring.uploadBatch']({ source: { path }, mapping: MAPPING })
     expect(result.error).toMatchObject({ code: 'UNAUTHENTICATED', message: expect.stringContaining('Nothing was sent') })
     expect(await app.db.batchJob.count()).toBe(0)
@@ -65,6 +66,7 @@ describe('upload as batch job, console core to the real server', () => {
     const { path, badLines, lines } = writeCsv('week-12.csv', 400, [37])
     expect(badLines).toEqual([38])
 
+    core.allowPath(path, 'read') // as Electron's open dialog does
     const uploaded = await core.handlers['scoring.uploadBatch']({ source: { path }, mapping: MAPPING, fileName: 'week 12 card txns.csv' })
     expect(uploaded.error).toBeUndefined()
     const job = uploaded.data
@@ -103,6 +105,7 @@ describe('upload as batch job, console core to the real server', () => {
     const { path } = writeCsv('odd.csv', 5, [])
     const before = await app.db.batchJob.count()
     // Two fields from one column the server's overrides cannot express.
+    core.allowPath(path, 'read') // as Electron's open dialog does
     const result = await core.handlers['scoring.uploadBatch']({ source: { path }, mapping: { ...MAPPING, category: 5 } })
     expect(result.error).toMatchObject({ code: 'BAD_INPUT', details: { field: 'mapping' } })
     expect(result.error?.message).toMatch(/currency: the server would read no column, not column 6 "cur"|category: the server would read no column/)
@@ -114,6 +117,7 @@ describe('upload as batch job, console core to the real server', () => {
     const size = readFileSync(path).length
     expect(size).toBeGreaterThan(1024 * 1024)
     const before = await app.db.batchJob.count()
+    core.allowPath(path, 'read') // as Electron's open dialog does
     const result = await core.handlers['scoring.uploadBatch']({ source: { path }, mapping: MAPPING })
     // The server answers 400 "larger than the 1 MB upload limit"; it reads and discards
     // the rest of the body first, so the console gets that answer, not a reset.
@@ -132,6 +136,7 @@ describe('upload as batch job, console core to the real server', () => {
       expect((await stale.handlers['session.signIn']({ serverUrl: app.url, token: app.localToken as string })).error).toBeUndefined()
       expect((await stale.handlers['session.refreshToken']({ token: 'not-a-valid-token' })).error).toBeUndefined()
       const before = await app.db.batchJob.count()
+      stale.allowPath(path, 'read') // as Electron's open dialog does
       const result = await stale.handlers['scoring.uploadBatch']({ source: { path }, mapping: MAPPING })
       expect(result.error).toMatchObject({ code: 'UNAUTHENTICATED' })
       expect(await app.db.batchJob.count()).toBe(before)
@@ -147,6 +152,7 @@ describe('upload as batch job, console core to the real server', () => {
       // Sign in while the server is up, then take a port nobody listens on.
       expect((await offline.handlers['session.signIn']({ serverUrl: app.url, token: app.localToken as string })).error).toBeUndefined()
       offline.store.state.set('serverUrl', 'http://127.0.0.1:9')
+      offline.allowPath(path, 'read') // as Electron's open dialog does
       const result = await offline.handlers['scoring.uploadBatch']({ source: { path }, mapping: MAPPING })
       expect(result.error).toMatchObject({ code: 'UNAVAILABLE', message: 'Server unreachable: fetch failed (http://127.0.0.1:9). The file was not sent.' })
     } finally {

@@ -60,6 +60,7 @@ describe('active model rollout to the console', () => {
     // Offline CSV scoring writes the synced version on every row.
     const csv = join(root, 'tx.csv')
     writeGeneratedCsv(csv, { rows: 300, seed: 5 })
+    desktop.allowPath(csv, 'read') // as Electron's open dialog does
     const inspection = await desktop.scoring.inspect({ path: csv })
     const job = await desktop.scoring.start({ source: { path: csv }, mapping: inspection.mapping })
     const done = await desktop.scoring.settled(job.jobId)
