@@ -28,14 +28,23 @@ const t = initTRPC.context<Context>().create({
         ...shape.data,
         stack: undefined,
         appError: cause instanceof AppError ? { code: cause.code, message: cause.message, details: cause.details } : null,
-        fieldErrors:
-          cause instanceof ZodError
-            ? cause.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }))
-            : null,
+        fieldErrors: cause instanceof ZodError ? fieldErrorsOf(cause) : null,
       },
     }
   },
 })
+
+/** One entry per field path, in the order zod found them; several messages on one field joined. */
+function fieldErrorsOf(error: ZodError): { path: string; message: string }[] {
+  const byPath = new Map<string, string[]>()
+  for (const issue of error.issues) {
+    const path = issue.path.join('.')
+    const messages = byPath.get(path) ?? []
+    if (!messages.includes(issue.message)) messages.push(issue.message)
+    byPath.set(path, messages)
+  }
+  return [...byPath].map(([path, messages]) => ({ path, message: messages.join('; ') }))
+}
 
 /** Services throw AppError; this turns it into the matching tRPC error once. */
 const mapAppErrors = t.middleware(async ({ next }) => {
