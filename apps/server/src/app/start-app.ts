@@ -4,7 +4,10 @@ import path from 'node:path'
 import { createClerkAuthenticator } from '../auth/clerk-authenticator.ts'
 import { createLocalAuthenticator, mintLocalToken, readOrCreateLocalSecret } from '../auth/local-authenticator.ts'
 import { createApiKeyAuthenticator } from '../auth/api-key-authenticator.ts'
+import { createAuthThrottle } from '../auth/auth-throttle.ts'
+import { installRetryAfterHeader } from '../auth/retry-after-header.ts'
 import { routeByToken } from '../auth/route-by-token.ts'
+import { throttleUserTokens } from '../auth/throttled-user-authenticator.ts'
 import type { Authenticator } from '../auth/session.ts'
 import { defaultAppDataDir } from '../db/app-data-dir.ts'
 import { createPrismaClient, type Db } from '../db/prisma.ts'
@@ -57,7 +60,9 @@ export async function startApp(env: ServerEnv, log: Logger): Promise<RunningApp>
     log.info('auth: local mode (single analyst on this machine); set CLERK_JWT_KEY for Clerk')
   }
 
-  const authenticator = routeByToken(userAuthenticator, createApiKeyAuthenticator(db))
+  // Failed sign-ins are throttled per API key prefix and per client address (auth-throttle.ts).
+  const throttle = createAuthThrottle()
+  const authenticator = routeByToken(throttleUserTokens(userAuthenticator, throttle), createApiKeyAuthenticator(db, { throttle }))
   let listeningUrl = env.PUBLIC_URL ?? `http://${env.HOST}:${env.PORT}`
   const publicUrl = (): string => env.PUBLIC_URL ?? listeningUrl
   const linkSigner = createLinkSigner(env.FILE_LINK_SECRET ?? readOrCreateLinkSecret(dataDir))
@@ -72,6 +77,7 @@ export async function startApp(env: ServerEnv, log: Logger): Promise<RunningApp>
   }
   const services: AppServices = { env, storage, jobs, publicUrl }
   const server = await buildServer({ db, log, authenticator, services, linkSigner })
+  installRetryAfterHeader(server)
   try {
     await server.listen({ host: env.HOST, port: env.PORT })
   } catch (error) {

@@ -4,6 +4,6 @@ import type { Authenticator } from './session.ts'
 /** API keys (`sk_...`) go to the key authenticator, everything else to user sign-in. */
 export function routeByToken(users: Authenticator, apiKeys: Authenticator): Authenticator {
   return {
-    authenticate: (token) => (looksLikeApiKey(token) ? apiKeys : users).authenticate(token),
+    authenticate: (token, client) => (looksLikeApiKey(token) ? apiKeys : users).authenticate(token, client),
   }
 }

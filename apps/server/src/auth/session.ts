@@ -1,3 +1,5 @@
+import type { AuthClient } from './auth-throttle.ts'
+
 /** Who is calling, as established by one of the authenticators. */
 export interface Session {
   userId: string
@@ -12,6 +14,10 @@ export interface Session {
 }
 
 export interface Authenticator {
-  /** Resolves the session for a bearer token, or throws AppError('UNAUTHENTICATED'). */
-  authenticate(token: string): Promise<Session>
+  /**
+   * Resolves the session for a bearer token, or throws AppError('UNAUTHENTICATED'), or
+   * AppError('LIMIT_EXCEEDED') when the client's failures are throttled (auth-throttle.ts).
+   * `client` (the request) gives the address failures are counted against.
+   */
+  authenticate(token: string, client?: AuthClient): Promise<Session>
 }

@@ -51,7 +51,7 @@ export async function contextFor(deps: TrpcHttpDeps, req: FastifyRequest): Promi
     request: { requestId: String(req.id), ip: req.ip, userAgent: req.headers['user-agent'] },
   }
   try {
-    const session = await authenticateHeader(req.headers.authorization, deps.authenticator)
+    const session = await authenticateHeader(req.headers.authorization, deps.authenticator, req)
     if (session) await ensureUser(deps.db, session)
     if (session) await recordSignIn(deps.db, session, base.request)
     return { ...base, session, authError: null }

@@ -24,7 +24,7 @@ export function batchUploadRoutes(db: Db, services: AppServices, authenticator: 
 
     app.post<{ Querystring: { fileName?: string; map?: string } }>('/batch-jobs', async (request, reply) => {
       try {
-        const session = await authenticateHeader(request.headers.authorization, authenticator)
+        const session = await authenticateHeader(request.headers.authorization, authenticator, request)
         if (!session) throw new AppError('UNAUTHENTICATED', 'Sign in first: send "Authorization: Bearer <token or API key>"')
         if (session.scopes !== 'all' && !session.scopes.includes('ingest:write')) {
           throw new AppError('FORBIDDEN', 'This key lacks the "ingest:write" scope', { requiredScope: 'ingest:write' })

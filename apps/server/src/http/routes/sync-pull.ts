@@ -20,7 +20,7 @@ export function syncPullRoutes(db: Db, authenticator: Authenticator): FastifyPlu
   return async (app) => {
     app.get(SYNC_PULL_PATH, async (request, reply) => {
       try {
-        const session = await authenticateHeader(request.headers.authorization, authenticator)
+        const session = await authenticateHeader(request.headers.authorization, authenticator, request)
         if (!session) throw new AppError('UNAUTHENTICATED', 'Sign in first: send "Authorization: Bearer <token or API key>"')
         if (session.scopes !== 'all' && !session.scopes.includes('anomalies:read')) {
           throw new AppError('FORBIDDEN', 'This key lacks the "anomalies:read" scope', { requiredScope: 'anomalies:read' })
