@@ -1,8 +1,14 @@
 import { randomUUID } from 'node:crypto'
+import { mkdtempSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
 import { generateTransactions, type TTransactionInput } from '@anomalyze/shared'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startApp, type RunningApp } from '../src/app/start-app.ts'
+import { loadEnv } from '../src/env.ts'
 import { ingestTransactions } from '../src/services/ingestion/ingest-transactions.ts'
 import { callerFor } from './helpers/caller.ts'
+import { testLogger } from './helpers/silent-logger.ts'
 import { createTestDatabase, type TestDatabase } from './helpers/test-database.ts'
 
 const sample = (overrides: Partial<TTransactionInput> = {}): TTransactionInput => ({
@@ -130,5 +136,63 @@ describe('real-time ingestion', () => {
     }
     const states = await database.db.accountFeatureState.count({ where: { userId: 'user_busy' } })
     expect(states).toBe(new Set(stream.map((g) => g.transaction.accountId)).size)
+  })
+})
+
+describe('hostile text over HTTP: one bad item never fails the call', () => {
+  let database: TestDatabase
+  let app: RunningApp
+
+  beforeAll(async () => {
+    database = await createTestDatabase()
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'anomalyze-ingest-'))
+    app = await startApp(loadEnv({ DATABASE_URL: database.url, ANOMALYZE_DATA_DIR: dataDir, PORT: '0' }), testLogger)
+  })
+  afterAll(async () => {
+    await app.stop()
+    await database.drop()
+  })
+
+  /** Posts a body written by hand, so escapes such as a lone `\ud83d` reach the server as sent. */
+  const post = async (body: string) => {
+    const response = await fetch(`${app.url}/trpc/ingest.transactions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${app.localToken as string}`, 'content-type': 'application/json' },
+      body,
+    })
+    return { status: response.status, body: (await response.json()) as Record<string, any> }
+  }
+  const item = (txId: string, extra = '') =>
+    `{"txId":"${txId}","timestamp":"2026-03-01T10:00:00Z","amount":12.5,"accountId":"C1","merchantId":"M1"${extra}}`
+
+  it('answers 200, stores the good items and rejects a lone surrogate and 5,000-deep metadata by field', async () => {
+    const run = randomUUID()
+    const deep = `${'{"a":'.repeat(5_000)}1${'}'.repeat(5_000)}`
+    const items = [
+      item(`good-1-${run}`),
+      item(`surrogate-${run}`, ',"category":"half \\ud83d of an emoji"'),
+      item(`deep-${run}`, `,"metadata":${deep}`),
+      item(`meta-surrogate-${run}`, ',"metadata":{"note":{"text":"\\ude00"}}'),
+      item(`proto-${run}`, ',"metadata":{"__proto__":{"admin":true}}'),
+      `{"txId":"future-${run}","timestamp":1e17,"amount":1,"accountId":"C1","merchantId":"M1"}`, // past JavaScript's dates
+      item(`good-2-${run}`, ',"category":"😀 emoji whole","metadata":{"constructor":"kept","prototype":{"x":[1]}}'),
+    ]
+    const { status, body } = await post(`{"transactions":[${items.join(',')}]}`)
+    expect(status).toBe(200)
+    const result = body.result.data as { accepted: number; rejected: number; items: { outcome: string; errors?: { field: string; message: string }[] }[] }
+    expect(result.items.map((i) => i.outcome)).toEqual(['accepted', 'rejected', 'rejected', 'rejected', 'rejected', 'rejected', 'accepted'])
+    expect(result.items[1]!.errors).toEqual([{ field: 'category', message: expect.stringMatching(/surrogate/) }])
+    expect(result.items[2]!.errors).toHaveLength(1)
+    expect(result.items[2]!.errors![0]!.field).toBe(`metadata${'.a'.repeat(33)}`)
+    expect(result.items[2]!.errors![0]!.message).toMatch(/nested at most 32 levels/)
+    expect(result.items[3]!.errors).toEqual([{ field: 'metadata.note.text', message: expect.stringMatching(/surrogate/) }])
+    expect(result.items[4]!.errors).toEqual([{ field: 'metadata.__proto__', message: expect.stringMatching(/reserved key/) }])
+    expect(new Set(result.items[5]!.errors!.map((e) => e.field))).toEqual(new Set(['timestamp']))
+
+    const stored = await database.db.transaction.findMany({ where: { txId: { endsWith: run } }, select: { txId: true, category: true, raw: true } })
+    expect(stored.map((t) => t.txId).sort()).toEqual([`good-1-${run}`, `good-2-${run}`])
+    const second = stored.find((t) => t.txId === `good-2-${run}`)
+    expect(second?.category).toBe('😀 emoji whole')
+    expect(second?.raw).toEqual({ metadata: { constructor: 'kept', prototype: { x: [1] } } })
   })
 })
