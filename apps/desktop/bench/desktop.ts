@@ -125,6 +125,7 @@ if (UI) {
     const breakdown = new Map<string, number[]>()
     for (let run = 0; run < PAINT_RUNS; run += 1) {
       const page = await browser.newPage({ viewport: { width: 1440, height: 900 } })
+      await app.authorize(page)
       await page.addInitScript(FIRST_ROW_FRAME)
       await page.goto(app.url)
       await page.waitForSelector('.queue-row[aria-rowindex="1"][data-anomaly-id]')
@@ -141,8 +142,7 @@ if (UI) {
       results[`  first paint: ${name} (ms, median)`] = median(values)
     }
 
-    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } })
-    await page.goto(app.url)
+    const page = await app.newPage(browser, { viewport: { width: 1440, height: 900 } })
     await page.waitForSelector('.queue-row[aria-rowindex="1"][data-anomaly-id]')
     await page.keyboard.press('Enter')
     await page.waitForSelector('[data-testid="detail-pane"]')

@@ -24,13 +24,9 @@ describe('Alerts view in Chromium', () => {
     server = await startServerProcess({ seed: false })
     ;({ browser, close: closeBrowser } = await launchChromium())
     consoleApp = await startConsole()
-    const signIn = await fetch(`${consoleApp.url}/api/session.signIn`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ serverUrl: server.url, token: server.token }),
-    })
-    expect(((await signIn.json()) as { error?: unknown }).error).toBeUndefined()
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
+    const signIn = await consoleApp.call('session.signIn', { serverUrl: server.url, token: server.token })
+    expect(signIn.error).toBeUndefined()
+    page = await consoleApp.newPage(browser, { viewport: { width: 1280, height: 900 } })
   })
   afterAll(async () => {
     await closeBrowser?.()

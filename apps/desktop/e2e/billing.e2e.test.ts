@@ -51,7 +51,7 @@ describe('Billing and Audit screens in Chromium', () => {
     await seedPlans(app.db)
     consoleApp = await startConsole()
     ;({ browser, close: closeBrowser } = await launchChromium())
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 } })
+    page = await consoleApp.newPage(browser, { viewport: { width: 1440, height: 900 } })
     const signIn = await page.request.post(`${consoleApp.url}/api/session.signIn`, {
       data: { serverUrl: app.url, token: app.localToken },
       headers: { 'content-type': 'application/json' },

@@ -22,8 +22,7 @@ let page: Page
 let scratch: string
 
 async function core<T>(method: string, args: unknown): Promise<T> {
-  const response = await fetch(`${consoleApp.url}/api/${method}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(args) })
-  const body = (await response.json()) as { data?: T; error?: { message: string } }
+  const body = await consoleApp.call<T>(method, args)
   if (body.error !== undefined) throw new Error(body.error.message)
   return body.data as T
 }
@@ -37,7 +36,7 @@ describe('deep links and batch upload in Chromium', () => {
     server = await startServerProcess({ seed: false })
     ;({ browser, close: closeBrowser } = await launchChromium())
     consoleApp = await startConsole({ seedFixtures: 500 })
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
+    page = await consoleApp.newPage(browser, { viewport: { width: 1280, height: 900 } })
   })
   afterAll(async () => {
     await closeBrowser?.()

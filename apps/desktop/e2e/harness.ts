@@ -4,7 +4,7 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { chromium, type Browser } from 'playwright-core'
+import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core'
 
 /**
  * Shared set-up for browser tests and the bench: Debian's Chromium driven by
@@ -54,11 +54,27 @@ export async function launchChromium(): Promise<{ browser: Browser; close: () =>
 
 export interface ConsoleProcess {
   url: string
+  /** The one-time launch link the console printed (`<url>/launch?key=…`). */
+  launchUrl: string
   dataDir: string
+  /**
+   * A new page signed in to the console: the first one opens the launch link (the real
+   * flow: key -> cookie -> redirect to the app), later ones get the same session cookie,
+   * since the link works once. The page is on the console's start page when this resolves.
+   */
+  newPage: (browser: Browser, options?: BrowserContextOptions) => Promise<Page>
+  /** Gives a page's browser context the session cookie, without navigating (bench: init scripts first). */
+  authorize: (page: Page) => Promise<void>
+  /** `cookie` header value for Node-side calls of the local API (exchanges the key if no page did). */
+  cookie: () => Promise<string>
+  /** POST /api/<method> from Node with the session cookie; the parsed `{data}|{error}`. */
+  call: <T = unknown>(method: string, args: unknown) => Promise<{ data?: T; error?: { code: string; message: string } }>
   stop: () => Promise<void>
 }
 
-/** Starts `console --web` (the real CLI) and waits for the line with its URL. */
+const SESSION_COOKIE = 'anomalyze_console'
+
+/** Starts `console --web` (the real CLI) and waits for the lines with its URL and launch link. */
 export async function startConsole(options: { seedFixtures?: number; dataDir?: string } = {}): Promise<ConsoleProcess> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'anomalyze-console-'))
   mkdirSync(dataDir, { recursive: true })
@@ -66,14 +82,15 @@ export async function startConsole(options: { seedFixtures?: number; dataDir?: s
   if (options.seedFixtures !== undefined) args.push('--seed-fixtures', String(options.seedFixtures))
   const child: ChildProcess = spawn(process.execPath, args, { cwd: APP_DIR, stdio: ['ignore', 'pipe', 'pipe'] })
   let output = ''
-  const url = await new Promise<string>((resolve, reject) => {
+  const { url, launchUrl } = await new Promise<{ url: string; launchUrl: string }>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`console --web did not start in 120 s:\n${output}`)), 120_000)
     const onData = (chunk: Buffer): void => {
       output += chunk.toString()
       const match = /Anomalyze console at (http:\/\/\S+)/.exec(output)
-      if (match?.[1] !== undefined) {
+      const launch = /Open the console[^:]*: (http:\/\/\S+\/launch\?key=\S+)/.exec(output)
+      if (match?.[1] !== undefined && launch?.[1] !== undefined) {
         clearTimeout(timer)
-        resolve(match[1])
+        resolve({ url: match[1], launchUrl: launch[1] })
       }
     }
     child.stdout?.on('data', onData)
@@ -83,9 +100,49 @@ export async function startConsole(options: { seedFixtures?: number; dataDir?: s
       reject(new Error(`console --web exited with ${String(code)}:\n${output}`))
     })
   })
+  let session: string | null = null
+  const cookie = async (): Promise<string> => {
+    if (session === null) {
+      const response = await fetch(launchUrl, { redirect: 'manual' })
+      const value = new RegExp(`^${SESSION_COOKIE}=([^;]+)`).exec(response.headers.get('set-cookie') ?? '')?.[1]
+      if (response.status !== 303 || value === undefined) throw new Error(`the launch link answered ${response.status} without a session cookie`)
+      session = value
+    }
+    return `${SESSION_COOKIE}=${session}`
+  }
+  const newPage = async (browser: Browser, options: BrowserContextOptions = {}): Promise<Page> => {
+    const page = await browser.newPage(options)
+    if (session === null) {
+      const response = await page.goto(launchUrl)
+      if (new URL(page.url()).pathname !== '/') throw new Error(`the launch link led to ${page.url()} (HTTP ${response?.status()})`)
+      session = (await page.context().cookies(url)).find((c) => c.name === SESSION_COOKIE)?.value ?? null
+      if (session === null) throw new Error('the launch link set no session cookie')
+    } else {
+      await authorize(page)
+      await page.goto(url)
+    }
+    return page
+  }
+  const authorize = async (page: Page): Promise<void> => {
+    const value = (await cookie()).slice(SESSION_COOKIE.length + 1)
+    await page.context().addCookies([{ name: SESSION_COOKIE, value, url, httpOnly: true, sameSite: 'Strict' }])
+  }
+  const call = async <T,>(method: string, args: unknown): Promise<{ data?: T; error?: { code: string; message: string } }> => {
+    const response = await fetch(`${url}/api/${method}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie: await cookie() },
+      body: JSON.stringify(args),
+    })
+    return (await response.json()) as { data?: T; error?: { code: string; message: string } }
+  }
   return {
     url,
+    launchUrl,
     dataDir,
+    newPage,
+    authorize,
+    cookie,
+    call,
     stop: async () => {
       if (child.exitCode === null) {
         const exited = new Promise((resolve) => child.once('exit', resolve))

@@ -58,7 +58,7 @@ afterAll(async () => {
 
 describe('queue after a model change (Chromium)', () => {
   it('marks moved rows, filters them, explains the move and sums it up in the status bar', async () => {
-    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } })
+    const page = await consoleApp.newPage(browser, { viewport: { width: 1440, height: 900 } })
     await page.goto(consoleApp.url)
     await expect.poll(() => page.getByTestId('model-change').textContent()).toBe(
       `Model 1.3.0: ${summary.moved} ${summary.moved === 1 ? 'alert' : 'alerts'} moved, ${summary.down + summary.dropped} down, ${summary.up} up`,

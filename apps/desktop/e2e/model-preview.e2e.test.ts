@@ -71,7 +71,7 @@ describe('Candidate model preview in Chromium', () => {
     await call('models.register', upload('1.1.0', true))
     consoleApp = await startConsole()
     ;({ browser, close: closeBrowser } = await launchChromium())
-    page = await browser.newPage({ viewport: { width: 1300, height: 1000 } })
+    page = await consoleApp.newPage(browser, { viewport: { width: 1300, height: 1000 } })
     const signIn = await page.request.post(`${consoleApp.url}/api/session.signIn`, { data: { serverUrl: server.url, token: server.token } })
     expect(((await signIn.json()) as CoreResult<unknown>).error).toBeUndefined()
   })

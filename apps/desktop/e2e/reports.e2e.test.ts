@@ -27,7 +27,7 @@ describe('Reports view in Chromium', () => {
     server = await startServerProcess({ seed: true })
     consoleApp = await startConsole()
     ;({ browser, close: closeBrowser } = await launchChromium())
-    page = await browser.newPage({ viewport: { width: 1300, height: 900 } })
+    page = await consoleApp.newPage(browser, { viewport: { width: 1300, height: 900 } })
     const signIn = await page.request.post(`${consoleApp.url}/api/session.signIn`, { data: { serverUrl: server.url, token: server.token } })
     expect(((await signIn.json()) as CoreResult<unknown>).error).toBeUndefined()
   })

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs'
+import { mkdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
@@ -43,7 +43,7 @@ describe('console in Chromium (browser mode)', () => {
       await consoleApp?.stop()
     })
     beforeEach(async () => {
-      page = await browser.newPage({ viewport: { width: 1440, height: 900 } })
+      page = await consoleApp.newPage(browser, { viewport: { width: 1440, height: 900 } })
       await page.goto(consoleApp.url)
       await expect.poll(() => page.getByTestId('queue-count').textContent()).toMatch(/anomalies/)
       // Rows arrive after the count (a page of rows per query): wait for the screenful.
@@ -179,8 +179,27 @@ describe('console in Chromium (browser mode)', () => {
       await consoleApp?.stop()
     })
 
+    it('answers only the browser that opened the launch link, which works once', async () => {
+      // The launch link is also in an owner-only file in the data dir.
+      const launchFile = join(consoleApp.dataDir, 'console-launch.json')
+      expect((JSON.parse(readFileSync(launchFile, 'utf8')) as { launchUrl: string }).launchUrl).toBe(consoleApp.launchUrl)
+      expect(statSync(launchFile).mode & 0o777).toBe(0o600)
+      const stranger = await browser.newPage()
+      await stranger.goto(consoleApp.url)
+      await expect.poll(() => stranger.locator('h1').textContent()).toBe('Open the launch link printed in the terminal')
+      expect((await stranger.request.post(`${consoleApp.url}/api/sync.status`, { data: {}, headers: { 'content-type': 'application/json' } })).status()).toBe(401)
+      page = await consoleApp.newPage(browser, { viewport: { width: 1200, height: 800 } })
+      await expect.poll(() => page.getByRole('form', { name: 'Sign in' }).isVisible()).toBe(true)
+      // The link was used: another browser opening it is told to restart the console.
+      await stranger.goto(consoleApp.launchUrl)
+      expect(await stranger.textContent('body')).toContain('Restart the console')
+      expect(await stranger.context().cookies()).toEqual([])
+      await stranger.close()
+      await page.close()
+    })
+
     it('asks to sign in, and says so plainly when the server cannot be reached', async () => {
-      page = await browser.newPage({ viewport: { width: 1200, height: 800 } })
+      page = await consoleApp.newPage(browser, { viewport: { width: 1200, height: 800 } })
       await page.goto(consoleApp.url)
       await expect.poll(() => page.getByRole('form', { name: 'Sign in' }).isVisible()).toBe(true)
       expect(await page.getByTestId('sync-state').textContent()).toContain('Not signed in')
