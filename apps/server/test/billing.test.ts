@@ -121,7 +121,7 @@ describe('billing with Razorpay (real SDK against a local stub)', () => {
     expect(((badGstin as TRPCError).cause as Error).message).toMatch(/GSTIN/)
   })
 
-  it('activates on a signed webhook with the plan entitlements cached; mis-signed ones get 400, are logged, change nothing', async () => {
+  it('activates on a signed webhook with the plan entitlements cached; mis-signed ones get 400, store nothing, change nothing', async () => {
     const userId = await newUser()
     const { remote } = await subscribed(userId)
     remote.status = 'active'
@@ -132,9 +132,7 @@ describe('billing with Razorpay (real SDK against a local stub)', () => {
     const unsigned = await deliver(body, 'evt_unsigned_1', null)
     const tampered = await deliver(body.replace('"pro"', '"business"'), 'evt_tampered_1', signWebhook(body, WEBHOOK_SECRET))
     for (const reply of [forged, unsigned, tampered]) expect(reply.status).toBe(400)
-    const refused = await database.db.paymentLog.findMany({ where: { signatureValid: false, error: { contains: 'evt_forged_1' } } })
-    expect(refused).toHaveLength(1)
-    expect(refused[0]).toMatchObject({ eventId: null, processedAt: null, eventType: 'subscription.activated' })
+    expect(await database.db.paymentLog.count({ where: { OR: [{ signatureValid: false }, { eventType: 'subscription.activated', processedAt: null }] } })).toBe(0)
     expect((await database.db.subscription.findUniqueOrThrow({ where: { userId } })).status).toBe('PENDING')
 
     const accepted = await deliver(body)
@@ -372,6 +370,43 @@ describe('billing with Razorpay (real SDK against a local stub)', () => {
     expect(overview.usage).toMatchObject({ transactions: 3_400, requests: 12, monthlyTxQuota: 10_000 })
     expect(overview.plans.map((p) => p.id)).toEqual(['free', 'pro', 'business'])
     expect(overview.billingConfigured).toBe(true)
+  })
+
+
+  it('stores nothing for unsigned or forged bodies, however large or many; oversized bodies are refused unread', async () => {
+    const before = await database.db.paymentLog.count()
+    const big = JSON.stringify({ event: 'subscription.activated', created_at: clock, padding: 'x'.repeat(1024 * 1024) })
+    const near = JSON.stringify({ event: 'subscription.activated', created_at: clock, padding: 'x'.repeat(200 * 1024) })
+    const replies = await Promise.all([
+      ...Array.from({ length: 20 }, (_, i) => deliver(big, `evt_big_${i}`, null)),
+      ...Array.from({ length: 5 }, (_, i) => deliver(near, `evt_near_${i}`, i % 2 === 0 ? null : signWebhook(near, 'not-the-secret'))),
+    ])
+    expect(replies.slice(0, 20).every((r) => r.status === 413)).toBe(true)
+    expect(replies.slice(20).every((r) => r.status === 400)).toBe(true)
+    expect(await database.db.paymentLog.count()).toBe(before)
+  })
+
+  it('answers bodies with NUL or lone surrogates without a 5xx: unsigned ones store nothing, signed ones are kept readable', async () => {
+    const before = await database.db.paymentLog.count()
+    const bodies = [
+      `{"event":"subscription.activated","created_at":${clock},"payload":{"x":"a\\u0000b"}}`,
+      `{"event":"subscription.activated","created_at":${clock},"payload":{"x":"\\ud800"},"\\udc00":1}`,
+      `{"event":"subscription.\u0000activated","created_at":${clock}}`,
+      `{"event":"subscription.activated","created_at":${clock},"payload":{"x":"\ud800"}}`,
+      '\u0000\u0000not json',
+    ]
+    for (const body of bodies) {
+      const unsigned = await deliver(body, `evt_nul_${randomUUID()}`, null)
+      expect(unsigned.status).toBe(400)
+    }
+    expect(await database.db.paymentLog.count()).toBe(before)
+    const signed = []
+    for (const body of bodies) signed.push(await deliver(body))
+    for (const reply of signed) expect([200, 400]).toContain(reply.status)
+    const rows = await database.db.paymentLog.findMany({ where: { receivedAt: { gte: new Date(Date.now() - 60_000) }, signatureValid: true }, orderBy: { receivedAt: 'desc' }, take: bodies.length })
+    expect(rows).toHaveLength(bodies.length)
+    expect(JSON.stringify(rows.map((r) => r.payload))).not.toMatch(/\\u0000|\\ud800|\\udc00/)
+    expect(JSON.stringify(rows.map((r) => r.payload))).toContain('\uFFFD')
   })
 
 })

@@ -212,6 +212,33 @@ describe('notifications on a running server', () => {
     expect(sentRows.filter((r) => r.anomalyId === null)).toHaveLength(1)
   })
 
+  it('answers callbacks carrying NUL or broken text without a 5xx, signed or not, and stores them readably', async () => {
+    const row = await app.db.notificationLog.create({ data: { userId: USER, channel: 'SMS', status: 'SENT', providerMessageId: 'SM_nul_test' } })
+    const statusUrl = `${app.url}/webhooks/twilio/status?logId=${row.id}`
+    const nasty = { MessageSid: 'SM_nul_test', MessageStatus: 'delivered', ErrorMessage: 'a\u0000b\ud800c', 'Key\u0000': 'x' }
+    const post = (url: string, body: string, contentType = 'application/x-www-form-urlencoded', signature = 'bm90LWEtc2lnbmF0dXJl') =>
+      fetch(url, { method: 'POST', headers: { 'content-type': contentType, 'x-twilio-signature': signature }, body })
+    const unsigned = [
+      await post(statusUrl, 'MessageSid=SM_nul_test&MessageStatus=failed&ErrorMessage=%00%ED%A0%80'),
+      await post(`${app.url}/webhooks/twilio/status?logId=%00`, 'MessageSid=%00'),
+      await post(`${app.url}/webhooks/twilio/voice/ack?logId=${row.id}%00`, 'Digits=%00'),
+      await post(statusUrl, '{"MessageSid":"\\u0000","x":{"y":1}}', 'application/json'),
+      await post(statusUrl, 'MessageSid=x&'.repeat(10_000)),
+    ]
+    expect(unsigned.map((r) => r.status)).toEqual([403, 403, 403, 403, 413])
+    expect(await app.db.notificationLog.findUniqueOrThrow({ where: { id: row.id } })).toMatchObject({ status: 'SENT', metadata: null })
+
+    const signed = await postSigned(statusUrl, nasty)
+    expect(signed.status).toBe(200)
+    const stored = await app.db.notificationLog.findUniqueOrThrow({ where: { id: row.id } })
+    expect(stored.status).toBe('DELIVERED')
+    expect(JSON.stringify(stored.metadata)).toContain('a\uFFFDb\uFFFDc')
+    const strangeId = await postSigned(`${app.url}/webhooks/twilio/status?logId=${encodeURIComponent('x\u0000y')}`, { MessageSid: 'SM_nul_test', MessageStatus: 'sent' })
+    expect(strangeId.status).toBe(200)
+    const ack = await postSigned(`${app.url}/webhooks/twilio/voice/ack?logId=${encodeURIComponent('\u0000')}`, { CallSid: '\u0000', Digits: '1' })
+    expect(ack.status).toBe(200)
+  })
+
   /** Signs like Twilio does (HMAC-SHA1 over URL + sorted params); `tamper` changes the body after signing. */
   function postSigned(url: string, params: Record<string, string>, token = TOKEN, tamper: Record<string, string> = {}): Promise<Response> {
     const signature = twilio.getExpectedTwilioSignature(token, url, params)

@@ -2,13 +2,14 @@ import type { FastifyPluginAsync } from 'fastify'
 import type { WebhookDeps } from '../../services/billing/webhook-events.ts'
 import { receiveRazorpayWebhook } from '../../services/billing/webhook-events.ts'
 
-/** Razorpay webhook bodies are small; a larger one is not Razorpay. */
-const WEBHOOK_BODY_LIMIT = 1024 * 1024
+/** Razorpay webhook bodies are a few KiB; a larger one is not Razorpay (413 before it is read further). */
+const WEBHOOK_BODY_LIMIT = 256 * 1024
 
 /**
  * `POST /webhooks/razorpay`: the signature covers the exact bytes sent, so this
  * plugin keeps the body raw (a content-type parser scoped to this plugin; tRPC's
- * JSON parsing is untouched) and hands it to the billing service.
+ * JSON parsing is untouched) and hands it to the billing service, which checks the
+ * signature before it parses or stores anything.
  */
 export function razorpayWebhookRoutes(deps: WebhookDeps): FastifyPluginAsync {
   return async (app) => {

@@ -2,6 +2,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import twilio from 'twilio'
 import type { AppServices } from '../../app/app-services.ts'
 import type { Db, Prisma } from '../../db/prisma.ts'
+import { storableText } from '../../db/storable-text.ts'
 
 /**
  * Twilio's callbacks: delivery status of SMS and calls, and the key pressed to
@@ -11,6 +12,22 @@ import type { Db, Prisma } from '../../db/prisma.ts'
  */
 type Form = Record<string, string>
 type WebhookRequest = FastifyRequest<{ Querystring: { logId?: string }; Body: Form }>
+
+const FORM_BODY_LIMIT = 64 * 1024
+
+/** The NotificationLog id a callback names, if it can be one (anything else is an unknown delivery). */
+function logIdOf(request: WebhookRequest): string | undefined {
+  const logId = request.query.logId
+  return typeof logId === 'string' && /^[\w-]{1,64}$/.test(logId) ? logId : undefined
+}
+
+/**
+ * The signed form's fields as they may be stored: text Postgres cannot hold (a NUL
+ * sent as `%00`) becomes U+FFFD. The signature is checked on the fields as sent.
+ */
+function storableForm(form: Form | undefined): Form {
+  return Object.fromEntries(Object.entries(form ?? {}).map(([key, value]) => [storableText(key), storableText(String(value))]))
+}
 
 const MESSAGE_STATUS: Record<string, 'DELIVERED' | 'FAILED'> = { delivered: 'DELIVERED', failed: 'FAILED', undelivered: 'FAILED' }
 const CALL_STATUS: Record<string, 'DELIVERED' | 'FAILED'> = {
@@ -24,7 +41,8 @@ const CALL_STATUS: Record<string, 'DELIVERED' | 'FAILED'> = {
 export function twilioWebhookRoutes(db: Db, services: AppServices): FastifyPluginAsync {
   return async (app) => {
     // Encapsulated in this plugin: tRPC and other routes keep Fastify's defaults.
-    app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
+    // Twilio's forms are small; a larger body is refused (413) before it is parsed.
+    app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: FORM_BODY_LIMIT }, (_request, body, done) => {
       done(null, Object.fromEntries(new URLSearchParams(body as string)))
     })
 
@@ -42,8 +60,8 @@ export function twilioWebhookRoutes(db: Db, services: AppServices): FastifyPlugi
 
     app.post('/webhooks/twilio/status', async (request: WebhookRequest, reply) => {
       if (!verified(request, reply)) return reply
-      const form = request.body ?? {}
-      const logId = request.query.logId
+      const form = storableForm(request.body)
+      const logId = logIdOf(request)
       const sid = form.MessageSid ?? form.CallSid
       const providerStatus = form.MessageStatus ?? form.CallStatus ?? ''
       const next = (form.MessageSid !== undefined ? MESSAGE_STATUS : CALL_STATUS)[providerStatus]
@@ -65,8 +83,8 @@ export function twilioWebhookRoutes(db: Db, services: AppServices): FastifyPlugi
 
     app.post('/webhooks/twilio/voice/ack', async (request: WebhookRequest, reply) => {
       if (!verified(request, reply)) return reply
-      const form = request.body ?? {}
-      const logId = request.query.logId
+      const form = storableForm(request.body)
+      const logId = logIdOf(request)
       const row = logId === undefined ? null : await db.notificationLog.findUnique({ where: { id: logId } })
       const response = new twilio.twiml.VoiceResponse()
       if (row === null || row.channel !== 'VOICE' || (row.providerMessageId !== null && row.providerMessageId !== form.CallSid)) {

@@ -8,6 +8,7 @@ import { effectiveEntitlements, entitlementsOfPlan, FREE_ENTITLEMENTS, type Enti
 import { INVOICE_PDF_QUEUE } from './invoice-worker.ts'
 import { createInvoiceForCharge } from './invoices.ts'
 import { verifyWebhookSignature } from './webhook-signature.ts'
+import { storableJson, storableText } from '../../db/storable-text.ts'
 
 export interface WebhookDeps {
   db: Db
@@ -73,9 +74,12 @@ const TARGET_STATUS: Record<string, 'ACTIVE' | 'HALTED' | 'CANCELED'> = {
 }
 
 /**
- * Receives one Razorpay webhook. Every request is stored raw in PaymentLog first;
- * mis-signed ones with signatureValid=false and no eventId (so a forged copy can never
- * claim a real event's id) and answered 400 with no state change.
+ * Receives one Razorpay webhook. The signature is checked first, on the raw bytes and
+ * in constant time: an unsigned or mis-signed request is answered 400 and leaves
+ * nothing but a log line (no body, nothing in the database), so forged posts cannot
+ * fill PaymentLog. A signed one is stored in PaymentLog before anything else, with any
+ * text Postgres cannot hold (NUL, unpaired surrogates) replaced by U+FFFD, and a body
+ * that is not a readable event is kept as such and answered 400.
  *
  * Exactly once: the event id is unique in PaymentLog; processing locks that row and
  * skips it once processedAt is set, so replays and concurrent duplicates apply once.
@@ -88,31 +92,35 @@ const TARGET_STATUS: Record<string, 'ACTIVE' | 'HALTED' | 'CANCELED'> = {
  */
 export async function receiveRazorpayWebhook(deps: WebhookDeps, request: WebhookRequest): Promise<WebhookReply> {
   const { db, log } = deps
-  const text = request.rawBody.toString('utf8')
+  if (!verifyWebhookSignature(request.rawBody, request.signature, deps.env.RAZORPAY_WEBHOOK_SECRET)) {
+    log.warn(
+      { claimedEventId: request.eventId?.slice(0, 100), bytes: request.rawBody.length, hasSignature: request.signature !== undefined },
+      'razorpay webhook refused: bad or missing X-Razorpay-Signature (nothing stored)',
+    )
+    return { statusCode: 400, body: { status: 'rejected', message: 'Invalid X-Razorpay-Signature' } }
+  }
+  const text = storableText(request.rawBody.toString('utf8'))
   let json: unknown = null
   try {
-    json = JSON.parse(text)
+    json = storableJson(JSON.parse(text))
   } catch {
     json = null
   }
   const stored: Prisma.InputJsonValue = json !== null && typeof json === 'object' ? (json as Prisma.InputJsonObject) : { unparsable: text.slice(0, 10_000) }
-  const eventType = typeof (json as { event?: unknown } | null)?.event === 'string' ? (json as { event: string }).event : 'unknown'
-
-  if (!verifyWebhookSignature(request.rawBody, request.signature, deps.env.RAZORPAY_WEBHOOK_SECRET)) {
-    await db.paymentLog.create({
-      data: { eventType, payload: stored, signatureValid: false, error: `bad or missing X-Razorpay-Signature (claimed event id ${request.eventId ?? 'none'})` },
-    })
-    log.warn({ eventType, eventId: request.eventId }, 'razorpay webhook refused: bad signature')
-    return { statusCode: 400, body: { status: 'rejected', message: 'Invalid X-Razorpay-Signature' } }
-  }
+  const claimedType = (json as { event?: unknown } | null)?.event
+  const eventType = typeof claimedType === 'string' ? claimedType.slice(0, 200) : 'unknown'
   const parsed = ZEvent.safeParse(json)
-  if (request.eventId === undefined || !parsed.success) {
-    const reason = request.eventId === undefined ? 'missing x-razorpay-event-id header' : `unreadable event: ${parsed.error?.issues[0]?.message ?? 'bad JSON'}`
+  const givenEventId = request.eventId === undefined ? undefined : storableText(request.eventId)
+  if (givenEventId === undefined || givenEventId.length > 200 || !parsed.success) {
+    const reason =
+      givenEventId === undefined || givenEventId.length > 200
+        ? 'missing or overlong x-razorpay-event-id header'
+        : `unreadable event: ${parsed.error?.issues[0]?.message ?? 'bad JSON'}`
     await db.paymentLog.create({ data: { eventType, payload: stored, signatureValid: true, needsFollowUp: true, error: reason } })
     log.warn({ eventType, reason }, 'razorpay webhook refused')
     return { statusCode: 400, body: { status: 'rejected', message: reason } }
   }
-  const eventId = request.eventId
+  const eventId = givenEventId
   const event = parsed.data
 
   try {
