@@ -101,6 +101,31 @@ describe('real-time ingestion', () => {
     expect(result.items[2]).toMatchObject({ errors: [{ field: 'metadata.note' }] })
   })
 
+  it('rejects an item the database refuses as data, and stores the others of the call', async () => {
+    // Validation keeps out what Postgres cannot store; this stands for anything it still
+    // refuses: a trigger raising a data exception (SQLSTATE 22023) for one marker merchant.
+    await database.db.$executeRawUnsafe(`
+      CREATE OR REPLACE FUNCTION test_refuse_marker() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW."merchantId" = 'M-REFUSED' THEN RAISE EXCEPTION 'merchant % is refused by a test constraint', NEW."merchantId" USING ERRCODE = '22023'; END IF;
+        RETURN NEW;
+      END $$`)
+    await database.db.$executeRawUnsafe(`CREATE TRIGGER test_refuse_marker BEFORE INSERT ON "Transaction" FOR EACH ROW EXECUTE FUNCTION test_refuse_marker()`)
+    try {
+      const items = [sample(), sample(), sample({ merchantId: 'M-REFUSED' }), sample(), sample()]
+      const result = await callerFor(database.db, 'user_ingest').ingest.transactions({ transactions: items })
+      expect(result.items.map((i) => i.outcome)).toEqual(['accepted', 'accepted', 'rejected', 'accepted', 'accepted'])
+      expect(result.items[2]).toMatchObject({
+        txId: items[2]!.txId,
+        errors: [{ field: '(item)', message: 'could not be stored: merchant M-REFUSED is refused by a test constraint' }],
+      })
+      expect(result).toMatchObject({ accepted: 4, rejected: 1, duplicates: 0 })
+      expect(await database.db.transaction.count({ where: { txId: { in: items.map((i) => i.txId) } } })).toBe(4)
+    } finally {
+      await database.db.$executeRawUnsafe(`DROP TRIGGER test_refuse_marker ON "Transaction"`)
+    }
+  })
+
   it('never stores a txId twice: in one call, across calls, and under concurrent retries', async () => {
     const caller = callerFor(database.db, 'user_ingest')
     const repeated = sample()

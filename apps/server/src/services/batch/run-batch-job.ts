@@ -4,6 +4,7 @@ import { CsvInputError, csvLine, readTransactionBatches, type CsvRow } from '@an
 import type { WorkerDeps } from '../../jobs/register-workers.ts'
 import type { Db, Prisma } from '../../db/prisma.ts'
 import { meterUsage } from '../api-keys/record-usage.ts'
+import { isDataError, refusedByDatabase } from '../ingestion/data-errors.ts'
 import { ingestTransactions, type ItemOutcome } from '../ingestion/ingest-transactions.ts'
 import { notifyAnomalies } from '../notifications/notify-worker.ts'
 import type { BatchJobData } from './batch-queue.ts'
@@ -137,7 +138,7 @@ export async function runBatchSlice(deps: WorkerDeps, data: BatchJobData, option
       if (ingestible.length === 1) {
         const line = (ingestible[0] as CsvRow).line
         jobLog.warn({ line, code: error.code }, 'batch row refused by the database: rejected')
-        await commitChunk(rows, new Map([[line, refusedReason(error)]]))
+        await commitChunk(rows, new Map([[line, refusedByDatabase(error)]]))
         return
       }
       const middle = rows.indexOf(ingestible[Math.floor(ingestible.length / 2)] as CsvRow)
@@ -226,25 +227,6 @@ async function errorsStream(deps: WorkerDeps, job: { id: string; userId: string;
 }
 
 const NONE_REFUSED: ReadonlyMap<number, string> = new Map()
-
-/**
- * A Postgres error that says the data is wrong, not that the database is unavailable:
- * class 22 (data exception: bad JSON, a value out of range, invalid text), class 23
- * (integrity: NOT NULL, CHECK, foreign key) except 23505, which ingest handles for
- * txIds (ON CONFLICT) and which elsewhere means a race worth retrying, and 54000
- * (a value over a program limit, such as an index row too large). Such an error comes
- * back on every retry, so the rows that cause it are rejected instead (see storeRows).
- */
-export function isDataError(error: unknown): error is Error & { code: string } {
-  const code = (error as { code?: unknown } | null)?.code
-  if (!(error instanceof Error) || typeof code !== 'string' || !/^[0-9A-Z]{5}$/.test(code)) return false
-  return code.startsWith('22') || (code.startsWith('23') && code !== '23505') || code === '54000'
-}
-
-/** A refused row's reason: the database's message, first line, made safe to store. */
-function refusedReason(error: Error): string {
-  return `could not be stored: ${toSafeText(error.message.split('\n')[0] ?? '', 300)}`
-}
 
 function storableError(e: BatchRowError): BatchRowError {
   return { line: e.line, field: toSafeText(e.field), message: toSafeText(e.message, 500) }

@@ -11,6 +11,7 @@ import {
 import { sqlPoolOf, type Db } from '../../db/prisma.ts'
 import { inSqlTransaction, inTwoRoundTrips, sqlLiteral, type SqlClient } from '../../db/sql.ts'
 import { activeModelFor } from '../detection/active-model.ts'
+import { isDataError, refusedByDatabase } from './data-errors.ts'
 import { insertAnomaliesCte, type NewAnomaly } from './insert-anomalies.ts'
 import { lockStatesStatements, readLockedStates, saveStatesCtes, textArrayLiteral, type LockedStates, type StateRow } from './feature-state-store.ts'
 import { insertTransactionsCte } from './insert-transactions.ts'
@@ -87,7 +88,7 @@ export async function ingestTransactions(db: Db, userId: string, items: unknown[
   const anomalies: IngestResult['anomalies'] = []
   // Scores what the opening statement stored, against the states it locked, and
   // returns the statement that saves the states and stores the anomalies.
-  const scoreStored = async (opened: OpenedRow[], sql: SqlClient): Promise<{ closing: string | null; result: undefined }> => {
+  const scoreStored = async (part: typeof valid, opened: OpenedRow[], sql: SqlClient): Promise<{ closing: string | null; result: undefined }> => {
     await options.admitted
     const idOf = new Map<string, string>()
     const stateRows: StateRow[] = []
@@ -95,8 +96,8 @@ export async function ingestTransactions(db: Db, userId: string, items: unknown[
       if (row.kind === 't') idOf.set(row.key, row.state as string)
       else stateRows.push(row)
     }
-    const fresh = valid.filter(({ tx: t }) => idOf.has(t.txId)).sort((a, b) => a.tx.timestamp - b.tx.timestamp)
-    for (const { index, tx: t } of valid) {
+    const fresh = part.filter(({ tx: t }) => idOf.has(t.txId)).sort((a, b) => a.tx.timestamp - b.tx.timestamp)
+    for (const { index, tx: t } of part) {
       if (!idOf.has(t.txId)) outcomes[index] = { index, txId: t.txId, outcome: 'duplicate' }
     }
     const closing = fresh.length === 0 ? null : await scoreFresh(fresh, idOf, readLockedStates(stateRows))
@@ -155,21 +156,44 @@ export async function ingestTransactions(db: Db, userId: string, items: unknown[
     return `WITH ${ctes.join(', ')} SELECT 1`
   }
 
-  if (valid.length > 0) {
-    // Round trip 1 stores the new transactions and locks the feature states of their
-    // accounts and merchants; round trip 2 saves the states and the anomalies, and commits.
-    // (The states of every valid item's account and merchant: a duplicate's are locked
-    // too, unused, which costs less than asking which items were new first.)
+  // Round trip 1 stores the new transactions and locks the feature states of their
+  // accounts and merchants; round trip 2 saves the states and the anomalies, and commits.
+  // (The states of every valid item's account and merchant: a duplicate's are locked
+  // too, unused, which costs less than asking which items were new first.)
+  const store = async (part: typeof valid): Promise<void> => {
     const opening = [
-      `WITH ${insertTransactionsCte(userId, valid.map(({ tx: t }) => t), { source: options.source ?? 'REALTIME_API', batchJobId: options.batchJobId ?? null })}
+      `WITH ${insertTransactionsCte(userId, part.map(({ tx: t }) => t), { source: options.source ?? 'REALTIME_API', batchJobId: options.batchJobId ?? null })}
        SELECT 't' AS kind, "txId" AS key, to_jsonb("id") AS state FROM ins`,
       ...lockStatesStatements(
         sqlLiteral(userId),
-        textArrayLiteral(valid.map(({ tx: t }) => t.accountId)),
-        textArrayLiteral(valid.map(({ tx: t }) => t.merchantId)),
+        textArrayLiteral(part.map(({ tx: t }) => t.accountId)),
+        textArrayLiteral(part.map(({ tx: t }) => t.merchantId)),
       ),
     ].join(';\n')
-    await inTwoRoundTrips(sqlPoolOf(db), opening, scoreStored)
+    await inTwoRoundTrips(sqlPoolOf(db), opening, (opened: OpenedRow[], sql) => scoreStored(part, opened, sql))
+  }
+  // Validation keeps out what Postgres cannot store, but should an item still be refused
+  // as data (isDataError), that must not fail the others: the items are stored in halves,
+  // down to the one refused, which is rejected with the database's reason. Only without
+  // onCommit (a batch job commits its counters once per call and splits its own chunks).
+  const storeSplitting = async (part: typeof valid): Promise<void> => {
+    try {
+      await store(part)
+    } catch (error) {
+      if (options.onCommit || !isDataError(error)) throw error
+      if (part.length === 1) {
+        const { index, tx } = part[0] as (typeof valid)[number]
+        outcomes[index] = { index, txId: tx.txId, outcome: 'rejected', errors: [{ field: '(item)', message: refusedByDatabase(error) }] }
+        return
+      }
+      const middle = Math.floor(part.length / 2)
+      await storeSplitting(part.slice(0, middle))
+      await storeSplitting(part.slice(middle))
+    }
+  }
+
+  if (valid.length > 0) {
+    await storeSplitting(valid)
   } else {
     await options.admitted
     const onCommit = options.onCommit
