@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startApp, type RunningApp } from '../src/app/start-app.ts'
 import type { Db } from '../src/db/prisma.ts'
 import { loadEnv } from '../src/env.ts'
+import { BATCH_QUEUE, BATCH_SEND_OPTIONS, retryDelaySeconds } from '../src/services/batch/batch-queue.ts'
 import { runBatchSlice } from '../src/services/batch/run-batch-job.ts'
 import { testLogger } from './helpers/silent-logger.ts'
 import { createTestServices } from './helpers/test-services.ts'
@@ -168,6 +169,33 @@ describe('batch CSV jobs over HTTP', () => {
     }
   })
 
+  it('retries an outage (not a data error), saying why on the job meanwhile, and clears the reason once it moves', { timeout: 120_000 }, async () => {
+    // A failure that is not about the data (SQLSTATE P0001), until the trigger is dropped.
+    await app.db.$executeRawUnsafe(`
+      CREATE OR REPLACE FUNCTION test_outage() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION 'simulated outage'; END $$`)
+    await app.db.$executeRawUnsafe(`CREATE TRIGGER test_outage BEFORE INSERT ON "Transaction" FOR EACH ROW EXECUTE FUNCTION test_outage()`)
+    let dropped = false
+    try {
+      const lines = [HEADER]
+      for (let i = 0; i < 10; i += 1) lines.push(row(i, { txId: `outage-${i}` }))
+      const uploaded = await upload(app.url, token, `${lines.join('\n')}\n`, 'fileName=outage.csv')
+      let seen: Job | undefined
+      for (let i = 0; i < 120 && !seen?.failureReason; i += 1) {
+        await sleep(250)
+        seen = (await trpcGet(app.url, token, 'batchJobs.get', { id: uploaded.body.id })).body.result.data as Job
+      }
+      expect(seen).toMatchObject({ status: 'PROCESSING', processedRows: 0 })
+      expect(seen!.failureReason).toMatch(/^Attempt 1 of 11 failed \(simulated outage\); retrying automatically within \d+ s\.$/)
+      await app.db.$executeRawUnsafe(`DROP TRIGGER test_outage ON "Transaction"`)
+      dropped = true
+      const job = await waitForEnd(app.url, token, uploaded.body.id as string)
+      expect(job).toMatchObject({ status: 'COMPLETED', acceptedRows: 10, failureReason: null })
+    } finally {
+      if (!dropped) await app.db.$executeRawUnsafe(`DROP TRIGGER test_outage ON "Transaction"`)
+    }
+  })
+
   it('maps columns given at upload over auto-detection', async () => {
     const csv = ['ref,when,value,cust,shop', 'r-1,2026-03-01T10:00:00Z,10,C1,M1', 'r-2,2026-03-01T11:00:00Z,12,C1,M2'].join('\n')
     const uploaded = await upload(app.url, token, csv, 'fileName=mapped.csv&map=ref=txId,when=timestamp,cust=accountId,shop=merchantId')
@@ -246,6 +274,17 @@ describe('batch CSV jobs over HTTP', () => {
     // Batch rows are metered on the uploading key, like real-time ones.
     const usage = await app.db.apiKeyUsage.findFirst({ where: { apiKey: { name: 'ingest:write' } } })
     expect(usage?.transactions).toBe(1)
+  })
+})
+
+describe('batch job retries', () => {
+  it('give up within about half an hour of backoff, on every job sent', () => {
+    const limit = BATCH_SEND_OPTIONS.retryLimit
+    expect(BATCH_QUEUE.options.retryLimit).toBe(limit)
+    // pg-boss waits between half and all of retryDelaySeconds after each failure.
+    const longest = Array.from({ length: limit }, (_, k) => retryDelaySeconds(k)).reduce((a, b) => a + b, 0)
+    expect(longest).toBeLessThanOrEqual(35 * 60)
+    expect(longest / 2).toBeGreaterThanOrEqual(10 * 60)
   })
 })
 
