@@ -3,6 +3,16 @@ import { Worker } from 'node:worker_threads'
 import type { BadRow } from '../../contract/scoring.ts'
 import { UPSERT_ANOMALY_SQL, type AnomalyParams } from '../store/anomaly-rows.ts'
 import { INSERT_BAD_ROW_SQL, type LocalBatches } from '../store/local-batches.ts'
+import { CACHE_PRAGMAS } from '../store/open-database.ts'
+
+/**
+ * Rows the worker stores per transaction (~100 us each: 25 ms). A chunk (4,096 rows)
+ * in one transaction held the write lock for half a second, and a sync storing a
+ * page waited for all of it; in slices the other writer gets its turn in between.
+ * A chunk stays all-or-nothing where it matters: a file whose scoring did not finish
+ * is removed whole (local-batches.ts).
+ */
+export const WORKER_SLICE_ROWS = 256
 
 /** Stores a scored file's queue rows and bad rows, one transaction per chunk. */
 export interface AlertWriter {
@@ -35,22 +45,26 @@ export async function openAlertWriter(db: { name: string; memory: boolean }, bat
 
 // Plain CommonJS in a string rather than a file next to this one: the Electron build
 // bundles this module, and a worker file beside it would not be there. better-sqlite3
-// is resolved here (it stays an external, native module in every build).
+// is resolved here (it stays an external, native module in every build). The
+// connection gets the cache's pragmas (busy timeout included) from open-database.ts,
+// like every other connection; its transactions are IMMEDIATE (see writeTransaction)
+// and bounded to WORKER_SLICE_ROWS rows.
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads')
 const Database = require(workerData.sqlite)
 const db = new Database(workerData.file)
-db.pragma('journal_mode = WAL')
-db.pragma('synchronous = NORMAL')
-db.pragma('foreign_keys = ON')
-db.pragma('busy_timeout = 5000')
-db.pragma('cache_size = -65536')
+for (const pragma of workerData.pragmas) db.pragma(pragma)
 const upsert = db.prepare(workerData.upsertSql)
 const insertBadRow = db.prepare(workerData.badRowSql)
-const add = db.transaction((batchId, alerts, badRows) => {
+const addSlice = db.transaction((batchId, alerts, badRows) => {
   for (const a of alerts) upsert.run(a)
   for (const b of badRows) insertBadRow.run(batchId, b.line, b.field, b.reason)
 })
+const slice = workerData.sliceRows
+const add = (batchId, alerts, badRows) => {
+  for (let at = 0; at < alerts.length; at += slice) addSlice.immediate(batchId, alerts.slice(at, at + slice), [])
+  for (let at = 0; at < badRows.length; at += slice * 4) addSlice.immediate(batchId, [], badRows.slice(at, at + slice * 4))
+}
 parentPort.on('message', (m) => {
   if (m === 'close') {
     db.close()
@@ -72,7 +86,14 @@ type Reply = { ready: true } | { id: number; error?: string }
 function startWorker(file: string): Promise<Worker> {
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
-    workerData: { file, sqlite: createRequire(import.meta.url).resolve('better-sqlite3'), upsertSql: UPSERT_ANOMALY_SQL, badRowSql: INSERT_BAD_ROW_SQL },
+    workerData: {
+      file,
+      sqlite: createRequire(import.meta.url).resolve('better-sqlite3'),
+      pragmas: CACHE_PRAGMAS,
+      sliceRows: WORKER_SLICE_ROWS,
+      upsertSql: UPSERT_ANOMALY_SQL,
+      badRowSql: INSERT_BAD_ROW_SQL,
+    },
   })
   return new Promise((resolve, reject) => {
     const failed = (error: Error): void => reject(error)

@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3'
 import type { TPullOutput } from '@anomalyze/shared'
 import { featuresBlob, toAnomalyParams, UPSERT_SYNCED_SQL, type AnomalyParams, type RescoreColumns } from './anomaly-rows.ts'
 import type { SyncStateStore } from './sync-state.ts'
+import { writeTransaction } from './open-database.ts'
 
 /**
  * Writes one pulled page and the cursor that follows it in a single transaction: a
@@ -32,7 +33,7 @@ export function createPageApplier(db: Database.Database, state: SyncStateStore):
      WHERE pushed_at IS NULL AND undone = 0 AND local_only = 0
      ORDER BY decided_at, rowid`,
   )
-  return db.transaction((page: TPullOutput, now: number) => {
+  return writeTransaction(db, (page: TPullOutput, now: number) => {
     const latestPending = new Map<string, PendingDecision>()
     // Later rows overwrite earlier ones: the map keeps each anomaly's latest decision.
     for (const d of pendingDecisions.iterate()) latestPending.set(d.anomaly_id, d)

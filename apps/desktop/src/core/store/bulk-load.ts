@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3'
 import type { SyncStateStore } from './sync-state.ts'
+import { writeTransaction } from './open-database.ts'
 
 export interface BulkLoad {
   /** Sets the anomalies table's secondary indexes and word-index triggers aside (idempotent). */
@@ -28,13 +29,13 @@ export function createBulkLoad(db: Database.Database, state: SyncStateStore): Bu
      WHERE tbl_name = 'anomalies' AND type IN ('index', 'trigger') AND sql IS NOT NULL
      ORDER BY type, name`,
   )
-  const begin = db.transaction(() => {
+  const begin = writeTransaction(db, () => {
     if (state.get('bulkLoadDdl') !== null) return
     const found = objects.all()
     state.set('bulkLoadDdl', JSON.stringify(found.map((o) => o.sql)))
     for (const o of found) db.exec(`DROP ${o.type === 'index' ? 'INDEX' : 'TRIGGER'} "${o.name}"`)
   })
-  const end = db.transaction(() => {
+  const end = writeTransaction(db, () => {
     const saved = state.get('bulkLoadDdl')
     if (saved === null) return
     for (const sql of JSON.parse(saved) as string[]) db.exec(sql)

@@ -5,6 +5,7 @@ import type Database from 'better-sqlite3'
 import { normaliseHeader } from '@anomalyze/shared'
 import type { BadRow, BadRowsPage, FieldMapping, LocalBatch } from '../../contract/scoring.ts'
 import { UPSERT_ANOMALY_SQL, type AnomalyParams } from './anomaly-rows.ts'
+import { writeTransaction } from './open-database.ts'
 
 /** Offline-scored files: batches, their bad rows, and remembered column mappings. */
 export interface LocalBatches {
@@ -73,11 +74,11 @@ export function createLocalBatches(db: Database.Database): LocalBatches {
     'INSERT INTO column_mappings (header_key, mapping_json, updated_at) VALUES (?, ?, ?) ON CONFLICT (header_key) DO UPDATE SET mapping_json = excluded.mapping_json, updated_at = excluded.updated_at',
   )
 
-  const addChunk = db.transaction((batchId: string, anomalies: readonly AnomalyParams[], badRows: readonly BadRow[]) => {
+  const addChunk = writeTransaction(db, (batchId: string, anomalies: readonly AnomalyParams[], badRows: readonly BadRow[]) => {
     for (const a of anomalies) upsert.run(a)
     for (const b of badRows) insertError.run(batchId, b.line, b.field, b.reason)
   })
-  const removeRows = db.transaction((batchId: string) => {
+  const removeRows = writeTransaction(db, (batchId: string) => {
     deleteOutbox.run(batchId)
     deleteAnomalies.run(batchId)
     deleteBatch.run(batchId)

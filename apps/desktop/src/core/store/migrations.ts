@@ -172,9 +172,10 @@ export function migrate(db: Database.Database): void {
   for (let version = current; version < SCHEMA_VERSION; version += 1) {
     const step = MIGRATIONS[version]
     if (step === undefined) break
+    // IMMEDIATE: the write lock first, so another connection's write is waited for.
     db.transaction(() => {
       db.exec(step)
       db.pragma(`user_version = ${version + 1}`)
-    })()
+    }).immediate()
   }
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type Database from 'better-sqlite3'
 import { AppError, statusForLabel, type AnomalyStatus, type LabelKind, type TDecisionInput } from '@anomalyze/shared'
 import type { DecideArgs, DecideResult, UndoResult } from '../../contract/handlers.ts'
+import { writeTransaction } from './open-database.ts'
 
 export interface PushOutcome {
   mutationId: string
@@ -71,7 +72,7 @@ export function createOutbox(db: Database.Database): Outbox {
   const countPending = db.prepare('SELECT COUNT(*) FROM outbox WHERE pushed_at IS NULL AND undone = 0').pluck()
   const countRejected = db.prepare("SELECT COUNT(*) FROM outbox WHERE outcome = 'rejected' AND undone = 0").pluck()
 
-  const record = db.transaction((args: DecideArgs, decidedBy: string, now: number): DecideResult => {
+  const record = writeTransaction(db, (args: DecideArgs, decidedBy: string, now: number): DecideResult => {
     const actionId = randomUUID()
     for (const anomalyId of new Set(args.anomalyIds)) {
       const before = current.get(anomalyId)
@@ -96,7 +97,7 @@ export function createOutbox(db: Database.Database): Outbox {
     return { actionId, decided: new Set(args.anomalyIds).size }
   })
 
-  const undoLast = db.transaction((): UndoResult => {
+  const undoLast = writeTransaction(db, (): UndoResult => {
     const last = lastAction.get()
     if (last === undefined) return { restored: 0, anomalyIds: [] }
     const rows = actionRows.all(last.action_id)
@@ -111,7 +112,7 @@ export function createOutbox(db: Database.Database): Outbox {
     return { restored: rows.length, anomalyIds: rows.map((r) => r.anomaly_id) }
   })
 
-  const takeForPush = db.transaction((limit: number): TDecisionInput[] =>
+  const takeForPush = writeTransaction(db, (limit: number): TDecisionInput[] =>
     pending.all(limit).map((row) => {
       setInFlight.run(row.mutation_id)
       return {
@@ -124,7 +125,7 @@ export function createOutbox(db: Database.Database): Outbox {
     }),
   )
 
-  const markOutcomes = db.transaction((results: readonly PushOutcome[], now: number) => {
+  const markOutcomes = writeTransaction(db, (results: readonly PushOutcome[], now: number) => {
     for (const result of results) {
       const updated = outcome.get({ now, outcome: result.outcome, reason: result.reason ?? null, mutationId: result.mutationId }) as { anomaly_id: string } | undefined
       if (updated === undefined || result.status === null) continue

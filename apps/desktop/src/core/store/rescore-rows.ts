@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3'
 import { FEATURE_NAMES, severityRank, type Severity } from '@anomalyze/shared'
 import type { MovedDirection } from '../../contract/queue.ts'
+import { writeTransaction } from './open-database.ts'
 
 /** A row to re-score: its integer key, stored feature vector and what it shows now. */
 export interface RescoreCandidate {
@@ -49,7 +50,7 @@ export function createRescoreRows(db: Database.Database): RescoreRows {
      WHERE n = ?`,
   )
   const clear = db.prepare('UPDATE anomalies SET moved = NULL WHERE moved IS NOT NULL')
-  const apply = db.transaction((version: string, results: readonly RescoreResult[]) => {
+  const apply = writeTransaction(db, (version: string, results: readonly RescoreResult[]) => {
     for (const r of results) update.run(r.score, r.severity, severityRank(r.severity), version, r.moved, r.n)
   })
   return {

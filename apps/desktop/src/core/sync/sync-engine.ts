@@ -3,7 +3,8 @@ import type { SyncState, SyncStatus } from '../../contract/sync-status.ts'
 import { filePermissionsProtector, type TokenProtector } from '../session/token-protector.ts'
 import { readModelChange } from '../models/rescore-queue.ts'
 import type { LocalStore } from '../store/local-store.ts'
-import { classifySyncError, ZServerUser, type PulledPage, type ServerClient, type ServerClientFactory } from './server-client.ts'
+import { isCacheBusy } from '../store/open-database.ts'
+import { classifySyncError, ZServerUser, type PulledPage, type ServerClient, type ServerClientFactory, type SyncFailureKind } from './server-client.ts'
 
 export interface SyncEngineOptions {
   store: LocalStore
@@ -19,7 +20,18 @@ export interface SyncEngineOptions {
    * re-scores the queue here); `progress` shows in the sync status meanwhile.
    */
   afterPull?: (progress: (phase: 'rescore', done: number, total: number) => void) => Promise<void>
+  /** Pause before storing a page again when the cache stayed busy (default CACHE_RETRY_MS). */
+  cacheRetryMs?: number
 }
+
+/**
+ * What the status bar says while another connection (the scoring worker) holds the
+ * cache past its busy timeout: a wait, not a sync error.
+ */
+export const CACHE_WAIT_MESSAGE = 'Waiting for the cache: another task (scoring a file) is writing to it; the sync goes on when it is free.'
+/** A page that met a busy cache is stored again after this pause, this many times, in the same run. */
+export const CACHE_RETRY_MS = 1_000
+const CACHE_RETRIES = 3
 
 /** Rows still to come from which a sync stores them without indexes (store/bulk-load.ts). */
 export const BULK_LOAD_MIN_ROWS = 20_000
@@ -55,7 +67,10 @@ export interface PullStats {
 export class SyncEngine {
   private running: Promise<void> | null = null
   private progress: SyncStatus['progress'] = null
-  private lastFailure: { kind: 'offline' | 'unauthorized' | 'server'; message: string } | null = null
+  // 'busy': the cache stayed locked by another writer; the next run (tick) picks up
+  // from the last stored page. Shown as a wait, never as a sync error.
+  private lastFailure: { kind: SyncFailureKind | 'busy'; message: string } | null = null
+  private waitingForCache = false
   private pullStats: PullStats | null = null
   private readonly now: () => number
   private readonly pageSize: number
@@ -84,7 +99,7 @@ export class SyncEngine {
       activeModelVersion: state.get('activeModelVersion'),
       modelChange: readModelChange(this.options.store),
       cachedAnomalies: this.options.store.countServerAnomalies(),
-      error: this.lastFailure?.message ?? null,
+      error: this.waitingForCache ? CACHE_WAIT_MESSAGE : (this.lastFailure?.message ?? null),
       sessionProtection: this.protector.kind,
     }
   }
@@ -193,8 +208,38 @@ export class SyncEngine {
       })
       this.lastFailure = null
     } catch (error) {
+      this.waitingForCache = false
+      if (isCacheBusy(error)) {
+        // Nothing lost: every stored page kept its cursor, and decisions not yet
+        // marked stay queued. The next tick carries on from there.
+        this.lastFailure = { kind: 'busy', message: CACHE_WAIT_MESSAGE }
+        try {
+          this.options.store.outbox.releaseInFlight()
+        } catch {
+          // The cache is still busy; the next run releases them before taking more.
+        }
+        return
+      }
       this.options.store.outbox.releaseInFlight()
       this.lastFailure = classifySyncError(error)
+    }
+  }
+
+  /**
+   * Runs a write to the cache; when another connection held it past the busy timeout,
+   * says so in the status and tries again a few times before leaving it to the next run.
+   */
+  private async whenCacheFree<T>(write: () => T): Promise<T> {
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        const result = write()
+        this.waitingForCache = false
+        return result
+      } catch (error) {
+        if (!isCacheBusy(error) || attempt >= CACHE_RETRIES) throw error
+        this.waitingForCache = true
+        await new Promise((resolve) => setTimeout(resolve, this.options.cacheRetryMs ?? CACHE_RETRY_MS))
+      }
     }
   }
 
@@ -212,7 +257,7 @@ export class SyncEngine {
       }
       this.progress = { phase: 'push', done, total }
       const { results } = await client.push({ decisions })
-      outbox.markOutcomes(results, this.now())
+      await this.whenCacheFree(() => outbox.markOutcomes(results, this.now()))
       outbox.releaseInFlight()
       for (const d of decisions) sent.add(d.mutationId)
       done += decisions.length
@@ -256,7 +301,7 @@ export class SyncEngine {
           if (expected >= (this.options.bulkLoadMinRows ?? BULK_LOAD_MIN_ROWS) && page.hasMore) store.bulkLoad.begin()
         }
         const applyStart = performance.now()
-        store.applyPage(page, this.now())
+        await this.whenCacheFree(() => store.applyPage(page, this.now()))
         stats.applyMs += performance.now() - applyStart
         addTiming(stats, page)
         done += page.anomalies.length
@@ -277,7 +322,7 @@ export class SyncEngine {
   private currentState(signedIn: boolean): SyncState {
     if (this.running !== null) return 'syncing'
     if (!signedIn) return 'signed-out'
-    if (this.lastFailure === null) return 'idle'
+    if (this.lastFailure === null || this.lastFailure.kind === 'busy') return 'idle'
     return this.lastFailure.kind === 'offline' ? 'offline' : 'error'
   }
 }
