@@ -136,3 +136,16 @@ export function fuzzParams<T>(numRuns: number, timeLimitMs: number): fc.Paramete
     ...(replayPath === undefined ? {} : { path: replayPath }),
   }
 }
+
+/** Counts what a property saw (statuses, outcomes), printed once at the end: evidence that the runs reached each path. */
+export class Tally {
+  private readonly counts = new Map<string, number>()
+  constructor(readonly name: string) {}
+  note(key: string): void {
+    this.counts.set(key, (this.counts.get(key) ?? 0) + 1)
+  }
+  print(): void {
+    const lines = [...this.counts.entries()].sort((a, b) => b[1] - a[1]).map(([k, n]) => `  ${String(n).padStart(5)}  ${k}`)
+    console.info(`[fuzz] ${this.name}\n${lines.join('\n')}`)
+  }
+}
