@@ -148,7 +148,13 @@ export async function* csvRecords(
   }
   const feed = (text: string): void => {
     line += 1
-    take(text.endsWith('\r') ? text.slice(0, -1) : text, line)
+    const l = text.endsWith('\r') ? text.slice(0, -1) : text
+    // The hot path, as before quotes needed care: a plain line after the header.
+    if (open === null && records > 0 && l !== '' && !l.includes('"')) {
+      out.push({ line, values: l.split(','), raw: l })
+      return
+    }
+    take(l, line)
     if (queue.length > 0) drain()
   }
 
