@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
-import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
 import { createClerkAuthenticator } from '../auth/clerk-authenticator.ts'
 import { createLocalAuthenticator, mintLocalToken, readOrCreateLocalSecret } from '../auth/local-authenticator.ts'
@@ -20,6 +21,7 @@ import { registerWorkers } from '../jobs/register-workers.ts'
 import { startJobQueue, type JobQueue } from '../jobs/job-queue.ts'
 import { createObjectStore } from '../storage/create-object-store.ts'
 import { createLinkSigner } from '../storage/signed-links.ts'
+import { ensurePrivateDirSync, privatizeTree, PRIVATE_DIR_MODE, TRAVERSE_ONLY_DIR_MODE, writePrivateFileSync } from '../storage/private-files.ts'
 import type { AppServices } from './app-services.ts'
 import { seedPlans } from '../seed/plans.ts'
 import { openDatabase } from './open-database.ts'
@@ -39,6 +41,7 @@ export interface RunningApp {
 /** Everything the product needs, in order: data dir, database, auth, HTTP. */
 export async function startApp(env: ServerEnv, log: Logger): Promise<RunningApp> {
   const dataDir = env.ANOMALYZE_DATA_DIR ?? defaultAppDataDir()
+  await makeDataDirPrivate(env, dataDir)
   const database = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir, pgPort: env.PG_PORT, log })
   const db = createPrismaClient(database.url)
   // The plans on offer exist on every server, demo data or not (only missing ones are added).
@@ -97,9 +100,7 @@ export async function startApp(env: ServerEnv, log: Logger): Promise<RunningApp>
   log.info({ storage: storage.kind }, 'job queue and workers running')
   if (localToken) {
     // The console (desktop or `console --web`) reads this to sign in on this machine.
-    writeFileSync(path.join(dataDir, 'local-session.json'), JSON.stringify({ serverUrl: url, token: localToken }), {
-      mode: 0o600,
-    })
+    writePrivateFileSync(path.join(dataDir, 'local-session.json'), JSON.stringify({ serverUrl: url, token: localToken }))
   }
 
   let stopping: Promise<void> | null = null
@@ -118,6 +119,27 @@ export async function startApp(env: ServerEnv, log: Logger): Promise<RunningApp>
 /** Secret for local download links, kept beside the data it protects. */
 function readOrCreateLinkSecret(dataDir: string): string {
   const file = path.join(dataDir, 'file-links.key')
-  if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('base64'), { mode: 0o600 })
+  if (!existsSync(file)) writePrivateFileSync(file, randomBytes(32).toString('base64'))
   return readFileSync(file, 'utf8')
+}
+
+/**
+ * This user only (private-files.ts): folders 0700, files 0600, set once on what an older
+ * install left (0644 files in 0755 folders). The embedded cluster's folder is left to
+ * embedded-postgres.ts; as root, with the embedded Postgres running as the `postgres`
+ * user, the data dir itself is 0711 so that user can pass through to its cluster.
+ */
+async function makeDataDirPrivate(env: ServerEnv, dataDir: string): Promise<void> {
+  const postgresPassesThrough = !env.DATABASE_URL && process.getuid?.() === 0
+  const rootMode = postgresPassesThrough ? TRAVERSE_ONLY_DIR_MODE : PRIVATE_DIR_MODE
+  ensurePrivateDirSync(dataDir, rootMode)
+  // Walked only when it is this server's folder (not, by a mistaken setting, a home folder).
+  const ours = ['objects', 'file-links.key', 'local-session.key', 'postgres'].some((name) => existsSync(path.join(dataDir, name)))
+  if (ours && path.resolve(dataDir) !== path.resolve(os.homedir())) {
+    await privatizeTree(dataDir, { skip: [path.join(dataDir, 'postgres')], rootMode })
+  }
+  if (env.OBJECT_STORE_DIR && !env.S3_BUCKET) {
+    ensurePrivateDirSync(env.OBJECT_STORE_DIR)
+    await privatizeTree(env.OBJECT_STORE_DIR)
+  }
 }

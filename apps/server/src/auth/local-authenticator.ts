@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto'
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { jwtVerify, SignJWT } from 'jose'
 import { AppError } from '@anomalyze/shared'
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, writePrivateFileSync } from '../storage/private-files.ts'
 import type { Authenticator, Session } from './session.ts'
 
 /**
@@ -18,8 +19,10 @@ const TOKEN_LIFETIME = '30d'
 export function readOrCreateLocalSecret(dataDir: string): Uint8Array {
   const file = path.join(dataDir, 'local-session.key')
   if (!existsSync(file)) {
-    mkdirSync(dataDir, { recursive: true })
-    writeFileSync(file, randomBytes(32).toString('base64'), { mode: 0o600 })
+    mkdirSync(dataDir, { recursive: true, mode: PRIVATE_DIR_MODE })
+    writePrivateFileSync(file, randomBytes(32).toString('base64'))
+  } else {
+    chmodSync(file, PRIVATE_FILE_MODE) // an older install's file may be 0644
   }
   return Buffer.from(readFileSync(file, 'utf8'), 'base64')
 }

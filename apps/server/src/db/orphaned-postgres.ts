@@ -1,9 +1,10 @@
 import { execFileSync } from 'node:child_process'
-import { existsSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, realpathSync, rmSync } from 'node:fs'
 import net from 'node:net'
 import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Logger } from 'pino'
+import { writePrivateFileSync } from '../storage/private-files.ts'
 
 /**
  * What a start finds of an earlier embedded Postgres in its data dir. A server killed
@@ -60,7 +61,7 @@ export async function clearEarlierPostgres(options: { dir: string; dataDir: stri
 
 /** Notes this process as the owner of the cluster in `dir` (read by the next start). */
 export function writeOwner(dir: string): void {
-  writeFileSync(path.join(dir, 'owner.json'), JSON.stringify({ pid: process.pid }), { mode: 0o600 })
+  writePrivateFileSync(path.join(dir, 'owner.json'), JSON.stringify({ pid: process.pid }))
 }
 
 export function removeOwner(dir: string): void {

@@ -6,6 +6,7 @@ import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { AppError } from '@anomalyze/shared'
 import { assertValidKey, type ObjectStore } from './object-store.ts'
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from './private-files.ts'
 import type { LinkSigner } from './signed-links.ts'
 
 export interface LocalFolderStoreOptions {
@@ -15,7 +16,10 @@ export interface LocalFolderStoreOptions {
   publicUrl: () => string
 }
 
-/** Files under one folder; writes go to a temporary name and are renamed into place. */
+/**
+ * Files under one folder; writes go to a temporary name and are renamed into place.
+ * Folders are created 0700 and files 0600 (private-files.ts): this user only.
+ */
 export function createLocalFolderStore(options: LocalFolderStoreOptions): ObjectStore {
   const fileFor = (key: string): string => {
     assertValidKey(key)
@@ -25,11 +29,11 @@ export function createLocalFolderStore(options: LocalFolderStoreOptions): Object
     kind: 'local',
     async put(key, body) {
       const file = fileFor(key)
-      await mkdir(path.dirname(file), { recursive: true })
+      await mkdir(path.dirname(file), { recursive: true, mode: PRIVATE_DIR_MODE })
       const temporary = `${file}.partial-${randomUUID()}`
       try {
         const source = typeof body === 'string' || Buffer.isBuffer(body) ? Readable.from([body]) : body
-        await pipeline(source, createWriteStream(temporary))
+        await pipeline(source, createWriteStream(temporary, { mode: PRIVATE_FILE_MODE }))
         await rename(temporary, file)
       } catch (error) {
         await rm(temporary, { force: true })
