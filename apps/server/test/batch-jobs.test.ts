@@ -131,28 +131,42 @@ describe('batch CSV jobs over HTTP', () => {
         RETURN NEW;
       END $$`)
     await app.db.$executeRawUnsafe(`CREATE TRIGGER test_refuse_marker BEFORE INSERT ON "Transaction" FOR EACH ROW EXECUTE FUNCTION test_refuse_marker()`)
+    // And one refused only at COMMIT, after the job's counters were written in the same transaction.
+    await app.db.$executeRawUnsafe(`
+      CREATE OR REPLACE FUNCTION test_refuse_late() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW."merchantId" = 'M-LATE' THEN RAISE EXCEPTION 'merchant % is refused at commit', NEW."merchantId" USING ERRCODE = '23514'; END IF;
+        RETURN NEW;
+      END $$`)
+    await app.db.$executeRawUnsafe(
+      `CREATE CONSTRAINT TRIGGER test_refuse_late AFTER INSERT ON "Transaction" DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION test_refuse_late()`,
+    )
     try {
       const emojiAtCut = `${'c'.repeat(63)}😀 more` // the old 64-unit cut left half of the emoji: the whole chunk failed as bad JSON
       const lines = [`${HEADER},category`]
       for (let i = 0; i < 40; i += 1) {
-        const base = row(i, { txId: `db-${i}`, ...(i === 7 || i === 31 ? { merchantId: 'M-REFUSED' } : {}) })
+        // Row 35 is rejected by the file's checks, in the same half as the late refusal.
+        const base = row(i, { txId: `db-${i}`, ...(i === 7 ? { merchantId: 'M-REFUSED' } : i === 31 ? { merchantId: 'M-LATE' } : i === 35 ? { amount: 'ten' } : {}) })
         lines.push(`${base},${i === 12 ? emojiAtCut : 'grocery'}`)
       }
       const uploaded = await upload(app.url, token, `${lines.join('\n')}\n`, 'fileName=hostile.csv')
       expect(uploaded.status).toBe(202)
       const job = await waitForEnd(app.url, token, uploaded.body.id as string)
-      expect(job).toMatchObject({ status: 'COMPLETED', processedRows: 40, acceptedRows: 38, duplicateRows: 0, rejectedRows: 2, failureReason: null, hasErrorsFile: true })
+      expect(job).toMatchObject({ status: 'COMPLETED', processedRows: 40, acceptedRows: 37, duplicateRows: 0, rejectedRows: 3, failureReason: null, hasErrorsFile: true })
       // Lines: the header is line 1, so row i is line i + 2.
       expect(job.rowErrors.map((e) => [e.line, e.field])).toEqual([
         [9, 'row'],
         [33, 'row'],
+        [37, 'amount'],
       ])
       expect(job.rowErrors[0]!.message).toBe('could not be stored: merchant M-REFUSED is refused by a test constraint')
+      expect(job.rowErrors[1]!.message).toBe('could not be stored: merchant M-LATE is refused at commit')
 
       const stored = await app.db.transaction.findMany({ where: { batchJobId: job.id }, select: { txId: true, category: true } })
-      expect(stored).toHaveLength(38)
+      expect(stored).toHaveLength(37)
       expect(stored.find((t) => t.txId === 'db-12')?.category).toBe('c'.repeat(63))
       expect(stored.map((t) => t.txId)).not.toContain('db-7')
+      expect(stored.map((t) => t.txId)).not.toContain('db-31')
 
       // Never retried as an outage: one attempt of one pg-boss job.
       const attempts = await app.db.$queryRaw<{ retry_count: number }[]>`
@@ -162,10 +176,11 @@ describe('batch CSV jobs over HTTP', () => {
       // The errors file lists the refused rows too.
       const link = await trpcGet(app.url, token, 'batchJobs.errorsDownload', { id: job.id })
       const csv = await (await fetch(link.body.result.data.url as string)).text()
-      expect(csv.trim().split('\n').map((l) => l.split(',')[0])).toEqual(['line', '9', '33'])
+      expect(csv.trim().split('\n').map((l) => l.split(',')[0])).toEqual(['line', '37', '9', '33'])
       expect(csv).toContain('could not be stored: merchant M-REFUSED is refused by a test constraint')
     } finally {
       await app.db.$executeRawUnsafe(`DROP TRIGGER test_refuse_marker ON "Transaction"`)
+      await app.db.$executeRawUnsafe(`DROP TRIGGER test_refuse_late ON "Transaction"`)
     }
   })
 

@@ -78,6 +78,10 @@ export async function runBatchSlice(deps: WorkerDeps, data: BatchJobData, option
     }
     const converterRejected = rows.length - items.length
     const expected = committedLines
+    // What this commit changes in this slice's view of the job, applied only once the
+    // transaction has committed: a statement failing after onCommit ran rolls it back,
+    // and the chunk may then be stored again in halves (see storeRows).
+    let committed: { firstErrors: BatchRowError[]; rejected: number } | undefined
     const result = await ingestTransactions(db, job.userId, items, {
       source: 'BATCH_CSV',
       batchJobId: job.id,
@@ -111,10 +115,13 @@ export async function runBatchSlice(deps: WorkerDeps, data: BatchJobData, option
           // Requests were metered when the file was uploaded; here only the rows.
           await meterUsage(sql, { userId: job.userId, apiKeyId: data.apiKeyId, requests: 0, transactions: counts.accepted })
         }
-        rowErrors = firstErrors
-        rejectedSoFar += counts.rejected + converterRejected
+        committed = { firstErrors, rejected: counts.rejected + converterRejected }
       },
     })
+    if (committed) {
+      rowErrors = committed.firstErrors
+      rejectedSoFar += committed.rejected
+    }
     committedLines = last.line
     // Alerts for this chunk's anomalies, as for real-time ingestion (never throws).
     await notifyAnomalies(deps.jobs, job.userId, result.anomalies.map((a) => a.id), jobLog)
@@ -244,9 +251,9 @@ async function readRefusedRows(storage: WorkerDeps['storage'], key: string): Pro
     if (error instanceof AppError && error.code === 'NOT_FOUND') return []
     throw error
   }
-  let text = ''
-  for await (const chunk of input) text += String(chunk)
-  return JSON.parse(text) as BatchRowError[]
+  const chunks: Buffer[] = []
+  for await (const chunk of input) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)))
+  return JSON.parse(Buffer.concat(chunks).toString('utf8')) as BatchRowError[]
 }
 
 /** Adds rows to the job's list of refused rows (one worker per job at a time: see whileLocked). */
