@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, it } from 'vitest'
 import { runBatchSlice } from '../../src/services/batch/run-batch-job.ts'
 import { testLogger } from '../helpers/silent-logger.ts'
 import { LONE_SURROGATES, Repeat, safeText, straddle } from './arbitraries.ts'
-import { call, expectNo5xxNoLeak, fail, fuzzParams, leakIn, PARSE_FAILED, startFuzzServer, type FuzzServer } from './harness.ts'
+import { call, expectNo5xxNoLeak, fail, fuzzParams, leakIn, PARSE_FAILED, startFuzzServer, Tally, type FuzzServer } from './harness.ts'
 
 /**
  * `POST /batch-jobs` with generated CSV files full of hostile cells, then the job
@@ -174,7 +174,9 @@ describe('fuzz: batch CSV upload and job', () => {
     // The server's own batch worker polls once a minute: the test drives the jobs.
     server = await startFuzzServer({ JOB_POLL_SECONDS: '60', BATCH_MAX_UPLOAD_MB: '2' })
   })
+  const tally = new Tally('batch: upload status, job status, rows')
   afterAll(async () => {
+    tally.print()
     await server?.stop()
   })
 
@@ -210,6 +212,7 @@ describe('fuzz: batch CSV upload and job', () => {
         const { body, goodTxIds, duplicates } = buildFile(spec, nonce)
         n += 1
         const uploaded = await call(server.url, 'POST', `/batch-jobs?fileName=fuzz-${n}.csv`, { token: server.token, body, headers: { 'content-type': 'text/csv' } })
+        tally.note(`upload ${uploaded.status}`)
         expectNo5xxNoLeak(uploaded, 'batch upload')
         if (uploaded.json === PARSE_FAILED) fail('batch upload answered a body that is not JSON', uploaded)
         if (uploaded.status !== 202) {
@@ -220,6 +223,8 @@ describe('fuzz: batch CSV upload and job', () => {
         }
         const id = (uploaded.json as { id: string }).id
         const job = await workToEnd(id, spec.chunkRows)
+        tally.note(`job ${job.status}${job.failureReason ? `: ${job.failureReason.slice(0, 60)}` : ''}`)
+        tally.note(`rows accepted ${job.acceptedRows > 0 ? '>0' : '0'}, rejected ${job.rejectedRows > 0 ? '>0' : '0'}, duplicates ${job.duplicateRows > 0 ? '>0' : '0'}`)
 
         if (job.status === 'FAILED') {
           if (!job.failureReason || job.failureReason.trim() === '') throw new Error('the job FAILED without a reason')

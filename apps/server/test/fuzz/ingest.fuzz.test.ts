@@ -16,7 +16,7 @@ import {
   unsafeText,
   type Spec,
 } from './arbitraries.ts'
-import { call, createApiKey, expectNo5xxNoLeak, fail, fuzzParams, generousPlan, PARSE_FAILED, startFuzzServer, type Answer, type FuzzServer } from './harness.ts'
+import { call, createApiKey, expectNo5xxNoLeak, fail, fuzzParams, generousPlan, PARSE_FAILED, startFuzzServer, Tally, type Answer, type FuzzServer } from './harness.ts'
 
 /**
  * `POST /trpc/ingest.transactions` with an API key (ingest:write), plain (the direct
@@ -160,7 +160,9 @@ describe('fuzz: ingest.transactions over HTTP with an API key', () => {
     await generousPlan(server)
     key = await createApiKey(server, ['ingest:write'])
   })
+  const tally = new Tally('ingest: item kind -> first outcome')
   afterAll(async () => {
+    tally.print()
     await server?.stop()
   })
 
@@ -187,6 +189,7 @@ describe('fuzz: ingest.transactions over HTTP with an API key', () => {
         const sent = items.map((spec, i) => itemOf(spec, `fz-${nonce}-${i}`))
         const body = JSON.stringify({ transactions: sent })
         const first = await send(body, mode)
+        tally.note(`call ${mode} ${first.answer.status}`)
         if (Buffer.byteLength(body) > BODY_LIMIT) {
           if (first.answer.status !== 413) fail(`a ${Buffer.byteLength(body)}-byte body should be refused as too large`, first.answer)
           return
@@ -198,6 +201,7 @@ describe('fuzz: ingest.transactions over HTTP with an API key', () => {
         for (const [i, spec] of items.entries()) {
           const outcome = data.items[i]!
           const what = `item ${i} (${spec.why})`
+          tally.note(`${spec.kind === 'good' ? 'good' : spec.why.replace(/".*"/, '"…"')} -> ${outcome.outcome}`)
           if (outcome.index !== i) fail(`${what} has index ${outcome.index}`, first.answer)
           if (spec.kind === 'good' && outcome.outcome !== 'accepted') fail(`${what} was ${outcome.outcome}: ${JSON.stringify(outcome).slice(0, 300)}`, first.answer)
           if (spec.mustReject && outcome.outcome !== 'rejected') fail(`${what} must be rejected but was ${outcome.outcome}`, first.answer)
@@ -234,4 +238,32 @@ describe('fuzz: ingest.transactions over HTTP with an API key', () => {
       fuzzParams(120, 35_000),
     )
   }, 120_000)
+
+  it('a hostile body as a whole (not JSON, wrong shape, 5,000 levels deep, random bytes) is never a 5xx, and a refused call stores nothing', async () => {
+    const wholeBody = fc.oneof(
+      fc.uint8Array({ maxLength: 2_000 }).map((bytes) => Buffer.from(bytes)),
+      fc.constantFrom('', '{', '{"transactions": [', 'null', '[]', '"hello"', '{"transactions": {}}', '{"transactions": "x"}', '{"transactions": null}', '{"transactions": []}', '{"__proto__": {"transactions": []}}', '{"transactions": [{}], "extra": 1}', '{"transactions": [1], "transactions": "dup"}', '\u0000', '{"transactions": ["\\u0000"]}'),
+      fc.tuple(fc.integer({ min: 100, max: 5_000 }), fc.constantFrom('[', '{"a":')).map(([depth, open]) => `{"transactions": ${open.repeat(depth)}1${(open === '[' ? ']' : '}').repeat(depth)}}`),
+      fc.integer({ min: 1_001, max: 1_200 }).map((n) => JSON.stringify({ transactions: Array.from({ length: n }, (_, i) => ({ txId: `many-${i}` })) })),
+    )
+    await fc.assert(
+      fc.asyncProperty(
+        wholeBody,
+        fc.constantFrom<'plain' | 'batched'>('plain', 'batched'),
+        fc.constantFrom('application/json', 'text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=latin1'),
+        async (body, mode, contentType) => {
+          const before = await server.app.db.transaction.count({ where: { userId: server.userId } })
+          const path = mode === 'plain' ? '/trpc/ingest.transactions' : '/trpc/ingest.transactions?batch=1'
+          const sent = mode === 'batched' && typeof body === 'string' ? `{"0":${body || 'null'}}` : body
+          const answer = await call(server.url, 'POST', path, { token: key, body: sent, headers: { 'content-type': contentType } })
+          tally.note(`whole body ${mode} ${contentType.split(';')[0]} ${answer.status}`)
+          expectNo5xxNoLeak(answer, `ingest whole body (${mode})`)
+          if (answer.json === PARSE_FAILED) fail('the answer is not JSON', answer)
+          const after = await server.app.db.transaction.count({ where: { userId: server.userId } })
+          if (answer.status >= 400 && after !== before) fail(`a refused call stored ${after - before} transactions`, answer)
+        },
+      ),
+      fuzzParams(80, 12_000),
+    )
+  }, 60_000)
 })

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, it } from 'vitest'
 import { createUserWithAnomalies } from '../helpers/fixtures.ts'
 import { anyText, materialize, MAX_TIME_MS, Repeat, safeText, unsafeText, type Spec } from './arbitraries.ts'
 import { addAnomalies } from './fixtures.ts'
-import { call, expectNo5xxNoLeak, fail, fuzzParams, PARSE_FAILED, startFuzzServer, type Answer, type FuzzServer } from './harness.ts'
+import { call, expectNo5xxNoLeak, fail, fuzzParams, PARSE_FAILED, startFuzzServer, Tally, type Answer, type FuzzServer } from './harness.ts'
 
 /**
  * `sync.push` over HTTP (tRPC, the local analyst's token) with generated decisions:
@@ -90,7 +90,9 @@ describe('fuzz: sync.push over HTTP', () => {
     own = (await addAnomalies(server.app.db, server.userId, OWN)).anomalyIds
     others = (await createUserWithAnomalies(server.app.db, 'fuzz_other', 3)).anomalyIds
   })
+  const tally = new Tally('sync.push: push status; decision kind -> outcome')
   afterAll(async () => {
+    tally.print()
     await server?.stop()
   })
 
@@ -127,6 +129,7 @@ describe('fuzz: sync.push over HTTP', () => {
         })
         const otherBefore = await server.app.db.anomaly.findMany({ where: { userId: 'fuzz_other' }, select: { id: true, status: true, updatedAt: true }, orderBy: { id: 'asc' } })
         const answer = await push(decisions)
+        tally.note(`push ${answer.status}`)
 
         const invalid = specs.map((s, i) => [s, i] as const).filter(([s]) => s.invalidField !== null)
         if (invalid.length > 0) {
@@ -147,6 +150,7 @@ describe('fuzz: sync.push over HTTP', () => {
         for (const [i, spec] of specs.entries()) {
           const result = results[i]!
           const what = `decision ${i} (${spec.why})`
+          tally.note(`${spec.why} -> ${result.outcome}`)
           if (result.mutationId !== mutationIds[i]) fail(`${what}: result for another mutationId`, answer)
           if (result.outcome === 'rejected' && (typeof result.reason !== 'string' || result.reason.trim() === '')) fail(`${what} rejected without a reason`, answer)
           const repeat = firstOf.get(mutationIds[i])

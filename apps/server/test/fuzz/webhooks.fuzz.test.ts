@@ -4,7 +4,7 @@ import twilio from 'twilio'
 import { afterAll, beforeAll, describe, it } from 'vitest'
 import { anyText, hostileNumber, materialize, Repeat, unsafeText, type Spec } from './arbitraries.ts'
 import { addAnomalies } from './fixtures.ts'
-import { call, expectNo5xxNoLeak, fail, fuzzParams, generousPlan, startFuzzServer, type Answer, type FuzzServer } from './harness.ts'
+import { call, expectNo5xxNoLeak, fail, fuzzParams, generousPlan, startFuzzServer, Tally, type Answer, type FuzzServer } from './harness.ts'
 
 /**
  * Provider webhooks with generated bodies: random bytes, JSON with NUL and lone
@@ -136,7 +136,9 @@ describe('fuzz: provider webhooks', () => {
     anomalyId = (await addAnomalies(server.app.db, server.userId, 1)).anomalyIds[0]!
     logId = (await server.app.db.notificationLog.create({ data: { userId: server.userId, anomalyId, channel: 'VOICE', status: 'SENT' } })).id
   })
+  const tally = new Tally('webhooks: route, signing, status')
   afterAll(async () => {
+    tally.print()
     await server?.stop()
   })
 
@@ -146,6 +148,7 @@ describe('fuzz: provider webhooks', () => {
     if (eventId !== undefined) headers['x-razorpay-event-id'] = eventId
     if (contentType !== undefined) headers['content-type'] = contentType
     const answer = await call(server.url, 'POST', '/webhooks/razorpay', { body, headers })
+    tally.note(`razorpay ${signature === undefined ? 'unsigned' : signature === createHmac('sha256', RAZORPAY_SECRET).update(body).digest('hex') ? 'signed' : 'mis-signed'} ${answer.status}`)
     expectNo5xxNoLeak(answer, 'razorpay webhook')
     return answer
   }
@@ -255,6 +258,7 @@ describe('fuzz: provider webhooks', () => {
           body,
           headers: { 'content-type': contentType, ...(signature === undefined ? {} : { 'x-twilio-signature': signature }) },
         })
+        tally.note(`twilio ${route.split('/').at(-1)} ${signing} ${contentType.split(';')[0]} ${answer.status}`)
         expectNo5xxNoLeak(answer, `twilio ${route}`)
         if (signing === 'correct') return
         if (answer.status !== 403 && answer.status < 400) fail(`a ${signing} signature was accepted`, answer)
@@ -280,6 +284,7 @@ describe('fuzz: provider webhooks', () => {
             body: form.toString(),
             headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature },
           })
+          tally.note(`twilio signed real delivery ${route.split('/').at(-1)} ${answer.status}`)
           expectNo5xxNoLeak(answer, `signed twilio ${route}`)
           if (answer.status === 403) fail('a correctly signed callback was refused (harness signature mismatch?)', answer)
         },
