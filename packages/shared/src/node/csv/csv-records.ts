@@ -20,6 +20,15 @@ export interface CsvRecord {
  */
 export const MAX_QUOTED_RECORD_CHARS = 64 << 10
 
+export interface CsvRecordsOptions {
+  /**
+   * Why a record whose quoted field holds line breaks is not plausible for this file
+   * (e.g. the break is in a column that never holds one: a date, an amount),
+   * or null to keep it. A refused record is read as a quote left open.
+   */
+  spanningProblem?: (values: readonly string[], header: readonly string[]) => string | null
+}
+
 /**
  * RFC 4180 records from a byte stream, in batches (one per chunk). Hand-written
  * because it is the hot loop of scoring: lines without quotes take a plain split,
@@ -40,15 +49,6 @@ export const MAX_QUOTED_RECORD_CHARS = 64 << 10
  * - it runs past MAX_QUOTED_RECORD_CHARS, or to the end of the file.
  * The first record is the header; its width is what the checks above compare to.
  */
-export interface CsvRecordsOptions {
-  /**
-   * Why a record whose quoted field holds line breaks is not plausible for this file
-   * (e.g. the break is in a column that never holds one: an id, a date, an amount),
-   * or null to keep it. A refused record is read as a quote left open.
-   */
-  spanningProblem?: (values: readonly string[], header: readonly string[]) => string | null
-}
-
 export async function* csvRecords(
   input: Iterable<Buffer | string> | AsyncIterable<Buffer | string> | Readable,
   options: CsvRecordsOptions = {},
@@ -89,7 +89,10 @@ export async function* csvRecords(
           ? `: it would swallow line ${from}, which is read as a row of its own`
           : `: it would swallow lines ${from}-${to}, which are read as rows of their own`
     push({ line: o.line, values: [], raw: o.opening, error: `a quote opened in field ${o.field} is never closed (${why})${swallowed}` })
-    queue.unshift(...o.rest)
+    // Read again before anything still queued (a long run of lines: no spread).
+    const again = o.rest.concat(queue)
+    queue.length = 0
+    for (const r of again) queue.push(r)
   }
 
   const take = (l: string, n: number): void => {
