@@ -110,9 +110,13 @@ describe('real-time ingestion', () => {
         IF NEW."merchantId" = 'M-REFUSED' THEN RAISE EXCEPTION 'merchant % is refused by a test constraint', NEW."merchantId" USING ERRCODE = '22023'; END IF;
         RETURN NEW;
       END $$`)
-    await database.db.$executeRawUnsafe(`CREATE TRIGGER test_refuse_marker BEFORE INSERT ON "Transaction" FOR EACH ROW EXECUTE FUNCTION test_refuse_marker()`)
+    // Raised at COMMIT, after the call's anomalies were scored: those of the rolled-back attempt must not be reported.
+    await database.db.$executeRawUnsafe(
+      `CREATE CONSTRAINT TRIGGER test_refuse_marker AFTER INSERT ON "Transaction" DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION test_refuse_marker()`,
+    )
     try {
-      const items = [sample(), sample(), sample({ merchantId: 'M-REFUSED' }), sample(), sample()]
+      // Large amounts from a fresh account: scored as anomalies.
+      const items = [1, 2, 3, 4, 5].map((i) => sample({ accountId: `C-refuse-${randomUUID()}`, amount: 900_000 + i, ...(i === 3 ? { merchantId: 'M-REFUSED' } : {}) }))
       const result = await callerFor(database.db, 'user_ingest').ingest.transactions({ transactions: items })
       expect(result.items.map((i) => i.outcome)).toEqual(['accepted', 'accepted', 'rejected', 'accepted', 'accepted'])
       expect(result.items[2]).toMatchObject({
@@ -121,6 +125,10 @@ describe('real-time ingestion', () => {
       })
       expect(result).toMatchObject({ accepted: 4, rejected: 1, duplicates: 0 })
       expect(await database.db.transaction.count({ where: { txId: { in: items.map((i) => i.txId) } } })).toBe(4)
+      const anomalyIds = result.anomalies.map((a) => a.id)
+      expect(anomalyIds.length).toBeGreaterThan(0)
+      expect(result.anomalies.map((a) => a.txId)).not.toContain(items[2]!.txId)
+      expect(await database.db.anomaly.count({ where: { id: { in: anomalyIds } } })).toBe(anomalyIds.length)
     } finally {
       await database.db.$executeRawUnsafe(`DROP TRIGGER test_refuse_marker ON "Transaction"`)
     }

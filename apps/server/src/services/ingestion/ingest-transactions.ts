@@ -177,10 +177,14 @@ export async function ingestTransactions(db: Db, userId: string, items: unknown[
   // down to the one refused, which is rejected with the database's reason. Only without
   // onCommit (a batch job commits its counters once per call and splits its own chunks).
   const storeSplitting = async (part: typeof valid): Promise<void> => {
+    const anomaliesBefore = anomalies.length
     try {
       await store(part)
     } catch (error) {
       if (options.onCommit || !isDataError(error)) throw error
+      // What the rolled-back attempt scored is not stored: forget its anomalies (its
+      // items' outcomes are written again below).
+      anomalies.length = anomaliesBefore
       if (part.length === 1) {
         const { index, tx } = part[0] as (typeof valid)[number]
         outcomes[index] = { index, txId: tx.txId, outcome: 'rejected', errors: [{ field: '(item)', message: refusedByDatabase(error) }] }
