@@ -100,7 +100,7 @@ describe('console web server: who may call it', () => {
     })
 
   it('answers 401 UNAUTHENTICATED without the session cookie, or with a forged one', async () => {
-    for (const headers of [{}, { cookie: `${SESSION_COOKIE}=forged` }, { cookie: `${SESSION_COOKIE}=${'A'.repeat(43)}` }, { cookie: 'other=1' }]) {
+    for (const headers of [{} as Record<string, string>, { cookie: `${SESSION_COOKIE}=forged` }, { cookie: `${SESSION_COOKIE}=${'A'.repeat(43)}` }, { cookie: 'other=1' }]) {
       const response = await queueHead(headers)
       expect(response.status).toBe(401)
       expect(response.headers.get('cache-control')).toBe('no-store')
