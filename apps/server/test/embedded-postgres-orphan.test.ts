@@ -35,6 +35,26 @@ async function selectOne(url: string): Promise<number> {
   }
 }
 
+/** Starts a cluster from a child process that is then SIGKILLed, as `kill -9` of the server. */
+async function startAndKill(dir: string, port: number, watchdog: 'watchdog' | 'no-watchdog'): Promise<void> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'helpers', 'orphan-postgres-child.ts'), dir, String(port), watchdog], {
+    cwd: path.join(import.meta.dirname, '..'),
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the child did not start its cluster within 90 s')), 90_000)
+    child.stdout.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('ready')) {
+        clearTimeout(timer)
+        resolve()
+      }
+    })
+    child.once('exit', (code) => reject(new Error(`the child exited (${code}) before its cluster was ready`)))
+  })
+  child.kill('SIGKILL')
+  await new Promise((resolve) => child.once('exit', resolve))
+}
+
 describe.skipIf(process.platform === 'win32')('a start after the server was killed (orphaned embedded Postgres)', () => {
   const dirs: string[] = []
   const newDir = (): string => {
@@ -50,22 +70,7 @@ describe.skipIf(process.platform === 'win32')('a start after the server was kill
   it('stops the cluster a SIGKILLed server left running, says so, and starts on the same dir and port', { timeout: 120_000 }, async () => {
     const dir = newDir()
     const port = await findFreePort()
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'helpers', 'orphan-postgres-child.ts'), dir, String(port)], {
-      cwd: path.join(import.meta.dirname, '..'),
-      stdio: ['ignore', 'pipe', 'inherit'],
-    })
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('the child did not start its cluster within 90 s')), 90_000)
-      child.stdout.on('data', (chunk: Buffer) => {
-        if (chunk.toString().includes('ready')) {
-          clearTimeout(timer)
-          resolve()
-        }
-      })
-      child.once('exit', (code) => reject(new Error(`the child exited (${code}) before its cluster was ready`)))
-    })
-    child.kill('SIGKILL')
-    await new Promise((resolve) => child.once('exit', resolve))
+    await startAndKill(dir, port, 'no-watchdog')
     const orphanPid = Number(readFileSync(path.join(dir, 'pgdata', 'postmaster.pid'), 'utf8').split('\n')[0])
     expect(isAlive(orphanPid)).toBe(true) // the orphan: still running, holding the port
 
@@ -79,6 +84,17 @@ describe.skipIf(process.platform === 'win32')('a start after the server was kill
       await postgres.stop()
     }
     expect(existsSync(path.join(dir, 'owner.json'))).toBe(false)
+  })
+
+  it('with the watchdog on, the cluster stops by itself within seconds of its server being killed', { timeout: 120_000 }, async () => {
+    const dir = newDir()
+    const port = await findFreePort()
+    await startAndKill(dir, port, 'watchdog')
+    const pidFile = path.join(dir, 'pgdata', 'postmaster.pid')
+    const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0])
+    for (let i = 0; i < 100 && isAlive(pid); i += 1) await new Promise((resolve) => setTimeout(resolve, 100))
+    expect(isAlive(pid)).toBe(false)
+    expect(existsSync(pidFile)).toBe(false) // a clean (fast) shutdown
   })
 
   it('removes a stale postmaster.pid, and names the port and PG_PORT when something else holds the port', { timeout: 120_000 }, async () => {

@@ -76,6 +76,8 @@ try {
   }
   process.on('SIGINT', () => shutdown('SIGINT'))
   process.on('SIGTERM', () => shutdown('SIGTERM'))
+  // A closed terminal: stop as cleanly as on Ctrl+C (the embedded Postgres with us).
+  process.on('SIGHUP', () => shutdown('SIGHUP'))
   // Once shutting down, a query still in flight when Postgres stops (a job past the
   // grace period, a pool reconnecting) fails with "the database system is shutting
   // down": expected then, so logged instead of crashing the exit. Before that, an

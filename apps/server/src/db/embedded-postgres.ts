@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { chmodSync, existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
@@ -20,6 +21,11 @@ export interface EmbeddedPostgresOptions {
   log?: Logger
   /** Delete the cluster on stop (tests). */
   ephemeral?: boolean
+  /**
+   * Stop the cluster when this process ends without stopping it (kill -9, a crash): a
+   * watchdog shell polls this process once a second (not on Windows). Default true.
+   */
+  dieWithServer?: boolean
 }
 
 interface Credentials {
@@ -32,7 +38,7 @@ interface Credentials {
  * kept next to the data with owner-only permissions.
  */
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<RunningPostgres> {
-  const { dir, port, log, ephemeral = false } = options
+  const { dir, port, log, ephemeral = false, dieWithServer = true } = options
   // Only this user may enter, except that as root the cluster runs as the `postgres`
   // user, which must pass through to pgdata/ (Postgres keeps that 0700 itself).
   ensurePrivateDirSync(dir, process.getuid?.() === 0 ? TRAVERSE_ONLY_DIR_MODE : PRIVATE_DIR_MODE)
@@ -94,6 +100,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     )
   }
   writeOwner(dir)
+  if (dieWithServer) watchOwner(path.join(dataDir, 'postmaster.pid'))
   const password = encodeURIComponent(credentials.password)
   const urlFor = (database: string): string => `postgresql://postgres:${password}@127.0.0.1:${port}/${database}`
   const stop = async (): Promise<void> => {
@@ -101,6 +108,27 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     removeOwner(dir)
   }
   return { adminUrl: urlFor('postgres'), urlFor, stop }
+}
+
+/**
+ * A detached `sh` that waits for this process or the cluster to end; if this process
+ * ended first and the cluster's postmaster.pid still names the same postmaster, it
+ * asks Postgres for a fast shutdown (SIGINT). Posix only; the next start also stops an
+ * orphan it finds (orphaned-postgres.ts).
+ */
+function watchOwner(pidFile: string): void {
+  if (process.platform === 'win32') return
+  const postmaster = Number(readFileSync(pidFile, 'utf8').split('\n')[0])
+  if (!Number.isInteger(postmaster) || postmaster <= 0) return
+  const script =
+    'while kill -0 "$1" 2>/dev/null && kill -0 "$2" 2>/dev/null; do sleep 1; done; ' +
+    'if ! kill -0 "$1" 2>/dev/null && [ "$(head -n 1 "$3" 2>/dev/null)" = "$2" ]; then kill -INT "$2"; fi'
+  const watchdog = spawn('/bin/sh', ['-c', script, 'anomalyze-postgres-watchdog', String(process.pid), String(postmaster), pidFile], {
+    detached: true,
+    stdio: 'ignore',
+  })
+  watchdog.on('error', () => undefined)
+  watchdog.unref()
 }
 
 function readOrCreateCredentials(file: string): Credentials {
