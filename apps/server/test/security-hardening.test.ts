@@ -114,6 +114,17 @@ describe('security hardening', () => {
       expect(await fieldErrorsOf(month)).toEqual({ status: 400, paths: ['parameters.month'] })
     })
 
+    it('refuses text Postgres cannot compare or store (NUL, lone surrogates) by field, not with a 500', async () => {
+      expect(await fieldErrorsOf(await query('anomalies.get', { id: 'a\u0000b' }))).toEqual({ status: 400, paths: ['id'] })
+      expect(await fieldErrorsOf(await query('anomalies.list', { accountId: 'acct\u0000' }))).toEqual({ status: 400, paths: ['accountId'] })
+      expect(await fieldErrorsOf(await query('transactions.list', { merchantId: 'half \ud83d' }))).toEqual({ status: 400, paths: ['merchantId'] })
+      expect(await fieldErrorsOf(await query('audit.list', { action: 'x\u0000' }))).toEqual({ status: 400, paths: ['action'] })
+      const decision = { mutationId: randomUUID(), anomalyId: randomUUID(), label: 'NEEDS_REVIEW', note: 'nul \u0000 here', decidedAt: Date.now() }
+      expect(await fieldErrorsOf(await mutate('sync.push', { decisions: [decision] }))).toEqual({ status: 400, paths: ['decisions.0.note'] })
+      const syncCursor = encodeCursor(Date.now(), 'id\u0000')
+      expect(await refusal(caller(a).sync.pull({ cursor: syncCursor, limit: 10 }))).toMatchObject({ code: 'BAD_REQUEST', cause: { details: { field: 'cursor' } } })
+    })
+
     it('refuses cursors with a date past year 9999 inside (audit.list, sync.pull and GET /sync/pull)', async () => {
       const auditCursor = Buffer.from(JSON.stringify([new Date(YEAR_99999).toISOString(), randomUUID()])).toString('base64url')
       const audit = await refusal(caller(a).audit.list({ cursor: auditCursor }))
@@ -240,7 +251,7 @@ describe('security hardening', () => {
       })
       await database.db.anomaly.update({ where: { id: fixture.anomalyIds[0]! }, data: { explanation: '\t=1+1' } })
       await callerFor(database.db, userId, { name: '=evil()' }, app.services).sync.push({
-        decisions: [{ mutationId: randomUUID(), anomalyId: fixture.anomalyIds[0]!, label: 'CONFIRMED_FRAUD', note: '\r=2+2', decidedAt: Date.now() }],
+        decisions: [{ mutationId: randomUUID(), anomalyId: fixture.anomalyIds[0]!, label: 'CONFIRMED_FRAUD', note: '=2+2', decidedAt: Date.now() }],
       })
 
       const exportCsv = async (type: 'ANOMALIES' | 'DECISIONS') => {
@@ -263,7 +274,7 @@ describe('security hardening', () => {
         amount: '100.0000',
       })
       const [decisionRow] = await exportCsv('DECISIONS')
-      expect(decisionRow).toMatchObject({ decided_by: "'=evil()", note: "'\r=2+2", merchant_id: `'${txRow.merchantId}`, account_id: "'@SUM(1+1)" })
+      expect(decisionRow).toMatchObject({ decided_by: "'=evil()", note: "'=2+2", merchant_id: `'${txRow.merchantId}`, account_id: "'@SUM(1+1)" })
       for (const row of [anomalyRow, decisionRow]) {
         for (const value of Object.values(row ?? {})) expect(value ?? '').not.toMatch(/^[=+@\t\r]/)
       }

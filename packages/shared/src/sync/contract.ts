@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { ZAnomalyStatus, ZLabelKind, ZSeverity } from '../domain/anomaly.ts'
+import { isSafeText, zSafeText } from '../validation/safe-text.ts'
 import { isTimeInRange, zTimeMs } from '../validation/time-bounds.ts'
 
 /**
@@ -127,9 +128,10 @@ export type TPullOutput = z.infer<typeof ZPullOutput>
 
 export const ZDecisionInput = z.object({
   mutationId: z.uuid(),
-  anomalyId: z.string().min(1),
+  anomalyId: zSafeText(200, { min: 1 }),
   label: ZLabelKind,
-  note: z.string().max(2_000).optional(),
+  /** Without NUL or lone surrogates (which Postgres cannot store): refused by field. */
+  note: zSafeText(2_000).optional(),
   /** Epoch ms on the analyst's clock; recorded as min(decidedAt, the server's receive time). */
   decidedAt: zTimeMs(),
 })
@@ -160,7 +162,7 @@ export function decodeCursor(cursor: string): { updatedAt: number; id: string } 
     const colon = text.indexOf(':')
     const updatedAt = Number(text.slice(0, colon))
     const id = text.slice(colon + 1)
-    if (colon < 1 || !isTimeInRange(updatedAt) || id.length === 0) return null
+    if (colon < 1 || !isTimeInRange(updatedAt) || id.length === 0 || id.length > 200 || !isSafeText(id)) return null
     return { updatedAt, id }
   } catch {
     return null

@@ -1,13 +1,14 @@
 import { z } from 'zod'
-import { AppError, ZAnomalyStatus, ZSeverity, zTimeMs } from '@anomalyze/shared'
+import { AppError, ZAnomalyStatus, zSafeText, ZSeverity, zTimeMs } from '@anomalyze/shared'
 import type { Db, Prisma } from '../../db/prisma.ts'
 import { anomalySelect, toSyncAnomaly } from './anomaly-dto.ts'
 
 export const ZFindAnomaliesInput = z.object({
   severity: z.array(ZSeverity).optional(),
   status: z.array(ZAnomalyStatus).optional(),
-  rule: z.string().min(1).optional(),
-  accountId: z.string().min(1).optional(),
+  // Text Postgres can compare (no NUL, no lone surrogate): refused by field, never a failed statement.
+  rule: zSafeText(100, { min: 1 }).optional(),
+  accountId: zSafeText(200, { min: 1 }).optional(),
   /** Epoch ms on the anomaly's creation time, both inclusive (1970..9999: time-bounds.ts). */
   from: zTimeMs().optional(),
   to: zTimeMs().optional(),

@@ -1,12 +1,12 @@
 import { z } from 'zod'
-import { AppError, isTimeInRange, zTimeMs } from '@anomalyze/shared'
+import { AppError, isSafeText, isTimeInRange, zSafeText, zTimeMs } from '@anomalyze/shared'
 import type { Db, Prisma } from '../../db/prisma.ts'
 
 export const ZAuditListInput = z
   .object({
     /** Exact action ("billing.plan_change") or a prefix ending in "." ("billing."). */
-    action: z.string().trim().min(1).max(100).optional(),
-    entityType: z.string().trim().min(1).max(100).optional(),
+    action: zSafeText(100, { min: 1 }).optional(),
+    entityType: zSafeText(100, { min: 1 }).optional(),
     /** Epoch ms, inclusive / exclusive (1970..9999: time-bounds.ts). */
     from: zTimeMs().optional(),
     to: zTimeMs().optional(),
@@ -71,7 +71,7 @@ function decodeCursor(cursor: string): { createdAt: Date; id: string } | null {
     const decoded: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))
     if (!Array.isArray(decoded) || decoded.length !== 2) return null
     const [iso, id] = decoded as unknown[]
-    if (typeof iso !== 'string' || typeof id !== 'string' || id.length === 0 || id.length > 100) return null
+    if (typeof iso !== 'string' || typeof id !== 'string' || id.length === 0 || id.length > 100 || !isSafeText(id)) return null
     const createdAt = new Date(iso)
     // Bounded like every instant from outside (time-bounds.ts): year 99999 never reaches Postgres.
     return isTimeInRange(createdAt.getTime()) ? { createdAt, id } : null

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { isTimeInRange, ZAnomalyStatus, ZLabelKind, ZSeverity } from '@anomalyze/shared'
+import { isTimeInRange, ZAnomalyStatus, ZLabelKind, zSafeText, ZSeverity } from '@anomalyze/shared'
 
 /**
  * What a report is asked for, validated once on the way in and again by the worker
@@ -46,13 +46,13 @@ export const ZAnomalyFilters = z
   .strictObject({
     severities: z.array(ZSeverity).max(4).optional(),
     statuses: z.array(ZAnomalyStatus).max(4).optional(),
-    rule: z.string().trim().min(1).max(100).optional(),
+    rule: zSafeText(100, { min: 1 }).optional(),
     amountMin: z.number().finite().optional(),
     amountMax: z.number().finite().optional(),
     /** On the transaction's timestamp, as in the console. */
     from: ZInstant.optional(),
     to: ZInstant.optional(),
-    accountId: z.string().trim().min(1).max(128).optional(),
+    accountId: zSafeText(128, { min: 1 }).optional(),
   })
   .superRefine((filters, ctx) => {
     checkRange(filters, ctx)
@@ -68,10 +68,10 @@ export const ZAnomaliesParameters = z.strictObject({ filters: ZAnomalyFilters.de
 export const ZDecisionFilters = z
   .strictObject({
     labels: z.array(ZLabelKind).max(3).optional(),
-    decidedBy: z.string().trim().min(1).max(200).optional(),
+    decidedBy: zSafeText(200, { min: 1 }).optional(),
     from: ZInstant.optional(),
     to: ZInstant.optional(),
-    accountId: z.string().trim().min(1).max(128).optional(),
+    accountId: zSafeText(128, { min: 1 }).optional(),
   })
   .superRefine(checkRange)
 export type TDecisionFilters = z.output<typeof ZDecisionFilters>

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { AppError, zTimeMs } from '@anomalyze/shared'
+import { AppError, zSafeText, zTimeMs } from '@anomalyze/shared'
 import type { Db, Prisma } from '../../db/prisma.ts'
 
 export const transactionSelect = {
@@ -22,8 +22,9 @@ export const transactionSelect = {
 type TransactionRow = Prisma.TransactionGetPayload<{ select: typeof transactionSelect }>
 
 export const ZFindTransactionsInput = z.object({
-  accountId: z.string().min(1).optional(),
-  merchantId: z.string().min(1).optional(),
+  // Text Postgres can compare (no NUL, no lone surrogate): refused by field, never a failed statement.
+  accountId: zSafeText(200, { min: 1 }).optional(),
+  merchantId: zSafeText(200, { min: 1 }).optional(),
   /** Epoch ms on the transaction's timestamp, both inclusive (1970..9999: time-bounds.ts). */
   from: zTimeMs().optional(),
   to: zTimeMs().optional(),

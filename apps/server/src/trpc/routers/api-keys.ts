@@ -2,6 +2,7 @@ import type { TRPCRouterRecord } from '@trpc/server'
 import { z } from 'zod'
 import { createApiKey, listApiKeys, revokeApiKey, ZCreateApiKeyInput } from '../../services/api-keys/manage-api-keys.ts'
 import { userProcedure } from '../init.ts'
+import { ZRowId } from '../inputs.ts'
 
 const actorOf = (ctx: { userId: string; request: { ip?: string | undefined; userAgent?: string | undefined } }) => ({
   userId: ctx.userId,
@@ -14,6 +15,6 @@ export const apiKeysRouter = {
   create: userProcedure.input(ZCreateApiKeyInput).mutation(({ ctx, input }) => createApiKey(ctx.db, actorOf(ctx), input)),
   list: userProcedure.query(({ ctx }) => listApiKeys(ctx.db, ctx.userId)),
   revoke: userProcedure
-    .input(z.object({ id: z.string().min(1) }))
+    .input(z.object({ id: ZRowId }))
     .mutation(({ ctx, input }) => revokeApiKey(ctx.db, actorOf(ctx), input.id)),
 } satisfies TRPCRouterRecord

@@ -4,6 +4,7 @@ import { billingOverview } from '../../services/billing/billing-overview.ts'
 import { invoiceDownloadUrl, listInvoices } from '../../services/billing/invoices.ts'
 import { cancel, changePlan, subscribe, ZCancelInput, ZChangePlanInput, ZSubscribeInput } from '../../services/billing/manage-subscription.ts'
 import { userProcedure } from '../init.ts'
+import { ZRowId } from '../inputs.ts'
 
 const actorOf = (ctx: { userId: string; request: { ip?: string | undefined; userAgent?: string | undefined } }) => ({
   userId: ctx.userId,
@@ -21,6 +22,6 @@ export const billingRouter = {
   invoices: userProcedure.query(({ ctx }) => listInvoices(ctx.db, ctx.userId)),
   /** A time-limited link to the invoice PDF. */
   invoiceDownload: userProcedure
-    .input(z.object({ id: z.string().min(1) }))
+    .input(z.object({ id: ZRowId }))
     .mutation(({ ctx, input }) => invoiceDownloadUrl(ctx.db, ctx.services.storage, ctx.userId, input.id)),
 } satisfies TRPCRouterRecord

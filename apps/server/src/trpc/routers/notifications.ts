@@ -8,6 +8,7 @@ import {
 } from '../../services/notifications/notification-settings.ts'
 import { sendTestAlert } from '../../services/notifications/send-test-alert.ts'
 import { userProcedure } from '../init.ts'
+import { ZRowId } from '../inputs.ts'
 
 export const notificationsRouter = {
   settings: userProcedure.query(({ ctx }) => getNotificationSettings(ctx.db, ctx.userId)),
@@ -19,7 +20,7 @@ export const notificationsRouter = {
     ),
   /** The delivery log of one anomaly (the console's detail pane). */
   deliveries: userProcedure
-    .input(z.object({ anomalyId: z.string().min(1) }))
+    .input(z.object({ anomalyId: ZRowId }))
     .query(({ ctx, input }) => findDeliveries(ctx.db, ctx.userId, input.anomalyId)),
   /** Sends one test message over a channel to the saved address or number. */
   sendTest: userProcedure

@@ -3,6 +3,7 @@ import { z } from 'zod'
 import { getTrainingJob, listTrainingJobs } from '../../services/training/list-training-jobs.ts'
 import { startTraining } from '../../services/training/start-training.ts'
 import { scopedProcedure, userProcedure } from '../init.ts'
+import { ZRowId } from '../inputs.ts'
 
 /** Retraining on the user's labels (plan feature 'retraining'), and the jobs' progress and reports. */
 export const trainingRouter = {
@@ -11,5 +12,5 @@ export const trainingRouter = {
   list: scopedProcedure('models:read')
     .input(z.strictObject({ limit: z.number().int().min(1).max(100).default(20) }).default({ limit: 20 }))
     .query(({ ctx, input }) => listTrainingJobs(ctx.db, ctx.userId, input.limit)),
-  get: scopedProcedure('models:read').input(z.strictObject({ id: z.string().min(1) })).query(({ ctx, input }) => getTrainingJob(ctx.db, ctx.userId, input.id)),
+  get: scopedProcedure('models:read').input(z.strictObject({ id: ZRowId })).query(({ ctx, input }) => getTrainingJob(ctx.db, ctx.userId, input.id)),
 } satisfies TRPCRouterRecord

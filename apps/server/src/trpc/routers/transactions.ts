@@ -6,12 +6,13 @@ import {
   ZFindTransactionsInput,
 } from '../../services/transactions/find-transactions.ts'
 import { scopedProcedure } from '../init.ts'
+import { ZRowId } from '../inputs.ts'
 
 const readProcedure = scopedProcedure('transactions:read')
 
 export const transactionsRouter = {
   list: readProcedure.input(ZFindTransactionsInput).query(({ ctx, input }) => findTransactions(ctx.db, ctx.userId, input)),
   get: readProcedure
-    .input(z.object({ id: z.string().min(1) }))
+    .input(z.object({ id: ZRowId }))
     .query(({ ctx, input }) => getTransactionById(ctx.db, ctx.userId, input.id)),
 } satisfies TRPCRouterRecord
