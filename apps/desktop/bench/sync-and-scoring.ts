@@ -137,6 +137,9 @@ export async function benchCsvScoring(rows: number): Promise<Record<string, numb
       // Model load is timed in the CLI's figure (a whole process) but not here: the
       // console loads it once per session, not per file.
       await core.scoring.availability()
+      // As Electron's open and save dialogs do: the core reads and writes only picked paths.
+      core.allowPath(csv, 'read')
+      core.allowPath(join(dir, 'export.csv'), 'write')
       const inspection = await core.scoring.inspect({ path: csv })
       const start = performance.now()
       const job = await core.scoring.start({ source: { path: csv }, mapping: inspection.mapping })
