@@ -36,6 +36,11 @@ async function main(): Promise<void> {
   // are owner-only (the cache, uploads, scored rows and exports hold customer data).
   // private-files.ts sets the modes explicitly as well.
   process.umask(0o077)
+  if (process.argv.some((a) => a === '--token' || a.startsWith('--token='))) {
+    process.stderr.write('--token is gone: a command line is visible to every user of this machine. Put the token in a file only you can read and pass --token-file PATH.\n')
+    process.exitCode = 2
+    return
+  }
   const { values } = parseArgs({
     options: {
       web: { type: 'boolean', default: false },
