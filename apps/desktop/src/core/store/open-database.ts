@@ -1,7 +1,7 @@
-import { chmodSync, mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
 import { migrate } from './migrations.ts'
+import { ensurePrivateDir, restrictFile, touchPrivateFile } from '../private-files.ts'
 
 /**
  * How long a connection waits for another one's write to finish before SQLITE_BUSY.
@@ -35,11 +35,15 @@ export function connectCache(file: string): Database.Database {
 
 /** Opens (creating if needed) the local cache and brings its schema up to date. */
 export function openDatabase(file: string): Database.Database {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true })
-  const db = connectCache(file)
   // The cache holds the session (see session/token-protector.ts) and the analyst's
-  // data: readable by this user only. SQLite gives its -wal/-shm files the same mode.
-  if (file !== ':memory:' && process.platform !== 'win32') chmodSync(file, 0o600)
+  // data: readable by this user only (see private-files.ts). The file exists 0600
+  // before SQLite opens it; SQLite gives its -wal/-shm files the db file's mode.
+  if (file !== ':memory:') {
+    ensurePrivateDir(dirname(file))
+    touchPrivateFile(file)
+  }
+  const db = connectCache(file)
+  if (file !== ':memory:') for (const extra of ['-wal', '-shm']) restrictFile(`${file}${extra}`)
   migrate(db)
   return db
 }
