@@ -139,7 +139,7 @@ async function* readMappedRows(options: ScoreCsvOptions, onBytes: (n: number) =>
   // its lines are read as rows of their own (see csvRecords).
   const mapped = Object.entries(options.mapping).flatMap(([field, index]) => (index === undefined ? [] : [{ index, field }]))
   const spanningProblem = (values: readonly string[], header: readonly string[]): string | null => lineBreakIn(values, header, mapped)
-  for await (const records of csvRecords(checked(), { spanningProblem })) {
+  for await (const records of csvRecords(checked(), { recoverOpenQuotes: true, spanningProblem })) {
     if (options.signal.aborted) throw new AppError('CONFLICT', 'cancelled')
     const rows: CsvRow[] = []
     for (const record of records) {

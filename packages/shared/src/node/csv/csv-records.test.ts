@@ -3,7 +3,7 @@ import { csvRecords, type CsvRecord } from './csv-records.ts'
 
 async function records(chunks: string[]): Promise<CsvRecord[]> {
   const out: CsvRecord[] = []
-  for await (const batch of csvRecords(chunks.map((c) => Buffer.from(c)))) out.push(...batch)
+  for await (const batch of csvRecords(chunks.map((c) => Buffer.from(c)), { recoverOpenQuotes: true })) out.push(...batch)
   return out
 }
 
@@ -116,5 +116,21 @@ describe('csvRecords and a quote left open', () => {
       expect(await records(chunks)).toEqual(whole)
     }
     expect(whole.filter((r) => r.error !== undefined).map((r) => r.line)).toEqual([5, 6, 20])
+  })
+})
+
+describe('csvRecords without recoverOpenQuotes (files this product wrote)', () => {
+  it('lets a quoted field run on over lines whatever the header, and gives back only what never closes', async () => {
+    // Like the scored-rows file: a narrow header, then rows that echo records with line breaks.
+    const text = 'format,6,txId=0\n2,0.5,"a,b,c,d,e\nf,g,h,i,j"\n3,0.25,plain,row,x,y,z\n4,0.1,"never closed\n5,0.1,last'
+    const out: CsvRecord[] = []
+    for await (const batch of csvRecords([text])) out.push(...batch)
+    expect(out.map((r) => [r.line, r.lastLine, r.error ?? r.values.length])).toEqual([
+      [1, undefined, 3],
+      [2, 3, 3],
+      [4, undefined, 7],
+      [5, undefined, 'a quote opened in field 3 is never closed (the file ends first): it would swallow line 6, which is read as a row of its own'],
+      [6, undefined, 3],
+    ])
   })
 })

@@ -22,6 +22,15 @@ export const MAX_QUOTED_RECORD_CHARS = 64 << 10
 
 export interface CsvRecordsOptions {
   /**
+   * Read a file from outside as described on csvRecords: a quote left open is one bad
+   * record and the lines after it are read again. Off, a quoted field runs on until
+   * it closes (RFC 4180), for files written by this product (e.g. the scored-rows
+   * file, whose header is not as wide as its rows); only a record that closes
+   * malformed, or never, is given back line by line.
+   */
+  recoverOpenQuotes?: boolean
+  /**
+   * With recoverOpenQuotes:
    * Why a record whose quoted field holds line breaks is not plausible for this file
    * (e.g. the break is in a column that never holds one: a date, an amount),
    * or null to keep it. A refused record is read as a quote left open.
@@ -36,11 +45,12 @@ export interface CsvRecordsOptions {
  * doubled quotes or newlines) take the careful path.
  *
  * Every physical line is accounted for: it is a record, part of a record that spans
- * lines, or a blank line. A quote left open does not swallow the rows after it (what
- * spreadsheet tools and strict parsers do, up to the end of the file): a quoted field
- * may run on over the next lines only while that reading stays plausible. The
- * opening line is reported as a bad record naming the lines the quote would have
- * swallowed, and reading resumes at the line after it, when
+ * lines, or a blank line. With `recoverOpenQuotes` (files from outside), a quote left
+ * open does not swallow the rows after it (what spreadsheet tools and strict parsers
+ * do, up to the end of the file): a quoted field may run on over the next lines only
+ * while that reading stays plausible. The opening line is reported as a bad record
+ * naming the lines the quote would have swallowed, and reading resumes at the line
+ * after it, when
  * - a line it would swallow is a complete row of the header's width on its own;
  * - it closes into a record that is malformed, of another width than the header,
  *   whose field with line breaks holds as many commas as a row (two stray quotes
@@ -53,6 +63,7 @@ export async function* csvRecords(
   input: Iterable<Buffer | string> | AsyncIterable<Buffer | string> | Readable,
   options: CsvRecordsOptions = {},
 ): AsyncGenerator<CsvRecord[]> {
+  const recover = options.recoverOpenQuotes === true
   const decoder = new StringDecoder('utf8')
   let carry = '' // incomplete line from the previous chunk
   let line = 0
@@ -104,7 +115,7 @@ export async function* csvRecords(
         const parsed = parseQuotedValues(open.text, open.line)
         const what =
           parsed.error ??
-          (width === undefined
+          (width === undefined || !recover
             ? undefined
             : parsed.values.length !== width
               ? `${parsed.values.length} columns where the header has ${width}`
@@ -119,6 +130,7 @@ export async function* csvRecords(
         abandon(`a quote on line ${n} would close it into a malformed record: ${what}`)
         return
       }
+      if (!recover) return
       if (width !== undefined && isCompleteRow(l, width)) {
         abandon(`line ${n} is a complete row`)
         return

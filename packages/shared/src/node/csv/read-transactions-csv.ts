@@ -61,7 +61,7 @@ export async function* readTransactionBatches(input: Readable, options: CsvReadO
   }
   try {
     const spanningProblem = mappedColumnsWithoutBreaks(options.overrides)
-    for await (const batch of csvRecords(guarded(), { spanningProblem })) {
+    for await (const batch of csvRecords(guarded(), { recoverOpenQuotes: true, spanningProblem })) {
       const rows: CsvRow[] = []
       for (const record of batch) {
         if (!convert) {
