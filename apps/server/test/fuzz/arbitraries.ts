@@ -85,6 +85,42 @@ export function materialize(spec: Spec): unknown {
   return spec
 }
 
+/**
+ * The JSON text of a Spec, built without recursing through Deep values (JSON.stringify
+ * of a 5,000-level document overflows a worker thread's stack in the test itself).
+ */
+export function jsonText(spec: Spec): string {
+  if (spec instanceof Deep) {
+    const leaf = jsonText(spec.leaf)
+    let open = ''
+    let close = ''
+    for (let i = spec.depth - 1; i >= 0; i -= 1) {
+      const asArray = spec.shape === 'array' || (spec.shape === 'mixed' && i % 2 === 1)
+      open += asArray ? '[' : '{"d":'
+    }
+    for (let i = 0; i < spec.depth; i += 1) {
+      const asArray = spec.shape === 'array' || (spec.shape === 'mixed' && i % 2 === 1)
+      close += asArray ? ']' : '}'
+    }
+    return `${open}${leaf}${close}`
+  }
+  if (spec instanceof Keyed) return `{${spec.entries.map(([k, v]) => `${JSON.stringify(k)}:${jsonText(v)}`).join(',')}}`
+  if (spec instanceof Many) {
+    const item = jsonText(spec.item)
+    return `[${Array.from({ length: spec.count }, () => item).join(',')}]`
+  }
+  if (spec instanceof Repeat) return JSON.stringify(spec.build())
+  if (spec === undefined) return 'null'
+  if (Array.isArray(spec)) return `[${spec.map(jsonText).join(',')}]`
+  if (spec !== null && typeof spec === 'object') {
+    return `{${Object.entries(spec)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => `${JSON.stringify(k)}:${jsonText(v)}`)
+      .join(',')}}`
+  }
+  return JSON.stringify(spec) ?? 'null'
+}
+
 // ------------------------------------------------------------------ text
 
 export const LONE_SURROGATES = ['\uD800', '\uDBFF', '\uDC00', '\uDFFF', '\uD83D'] as const

@@ -259,7 +259,7 @@ describe('fuzz: batch CSV upload and job', () => {
         expectNo5xxNoLeak(read, 'batchJobs.get')
         if (read.status !== 200) fail('batchJobs.get of the job', read)
       }),
-      fuzzParams(30, 40_000),
+      fuzzParams(30, 30_000),
     )
   }, 150_000)
 })

@@ -183,7 +183,7 @@ describe('fuzz: list procedures with random cursors and filters', () => {
           if (typeof message !== 'string' || message.trim() === '') fail(`${procedure} refused without a message`, answer)
         }
       }),
-      fuzzParams(300, 25_000),
+      fuzzParams(250, 20_000),
     )
   }, 120_000)
 

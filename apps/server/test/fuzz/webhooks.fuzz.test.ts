@@ -173,7 +173,7 @@ describe('fuzz: provider webhooks', () => {
           throw new Error(`a ${signing} request changed billing state: ${JSON.stringify(before).slice(0, 300)} -> ${JSON.stringify(after).slice(0, 300)}`)
         }
       }),
-      fuzzParams(150, 25_000),
+      fuzzParams(120, 12_000),
     )
   }, 120_000)
 
@@ -191,7 +191,7 @@ describe('fuzz: provider webhooks', () => {
           if (after !== before) fail(`a request with signature "${signing}" stored ${after - before} PaymentLog row(s)`, answer)
         },
       ),
-      fuzzParams(40, 8_000),
+      fuzzParams(30, 5_000),
     )
   }, 60_000)
 
@@ -265,7 +265,7 @@ describe('fuzz: provider webhooks', () => {
         const after = await logState()
         if (JSON.stringify(after) !== JSON.stringify(before)) throw new Error(`a ${signing} callback changed the delivery or the anomaly`)
       }),
-      fuzzParams(150, 20_000),
+      fuzzParams(120, 12_000),
     )
   }, 120_000)
 
@@ -289,7 +289,7 @@ describe('fuzz: provider webhooks', () => {
           if (answer.status === 403) fail('a correctly signed callback was refused (harness signature mismatch?)', answer)
         },
       ),
-      fuzzParams(80, 10_000),
+      fuzzParams(60, 6_000),
     )
   }, 60_000)
 
@@ -299,7 +299,7 @@ describe('fuzz: provider webhooks', () => {
         const body = Buffer.from(JSON.stringify(materialize(event)))
         await postRazorpay(body, razorpaySignature('correct', body), `evt_${randomUUID()}`, 'application/json')
       }),
-      fuzzParams(80, 10_000),
+      fuzzParams(60, 6_000),
     )
   }, 60_000)
 })
