@@ -409,4 +409,21 @@ describe('billing with Razorpay (real SDK against a local stub)', () => {
     expect(JSON.stringify(rows.map((r) => r.payload))).toContain('\uFFFD')
   })
 
+  it('answers a signed event with values out of range (a year-10000 period, a negative or huge amount) 400 and keeps it for follow-up, never 500', async () => {
+    const year10000 = Date.UTC(10_000, 0, 1) / 1000
+    const bodies = [
+      `{"event":"subscription.charged","created_at":${clock},"payload":{"subscription":{"entity":{"id":"sub_far","current_start":${year10000},"current_end":${year10000 + 86_400}}}}}`,
+      `{"event":"subscription.activated","created_at":${year10000}}`,
+      `{"event":"payment.failed","created_at":${clock},"payload":{"payment":{"entity":{"id":"pay_neg","amount":-5,"currency":"INR"}}}}`,
+      `{"event":"payment.failed","created_at":${clock},"payload":{"payment":{"entity":{"id":"pay_huge","amount":1e15,"currency":"INR"}}}}`,
+    ]
+    for (const body of bodies) {
+      const eventId = `evt_range_${randomUUID()}`
+      const reply = await deliver(body, eventId)
+      expect(reply.status).toBe(400)
+      const row = await database.db.paymentLog.findFirst({ where: { signatureValid: true, needsFollowUp: true, error: { startsWith: 'unreadable event' } }, orderBy: { receivedAt: 'desc' } })
+      expect(row?.error).toMatch(/unreadable event/)
+    }
+  })
+
 })

@@ -1,13 +1,13 @@
-/**
- * Text Postgres can store: it refuses NUL (in text and in jsonb, also as the `\u0000`
- * escape) and unpaired UTF-16 surrogates (which have no UTF-8 form). Both become
- * U+FFFD, so what a third party sent is kept, readably, instead of failing the write.
- */
-// eslint-disable-next-line no-control-regex -- NUL is exactly what Postgres refuses
-const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g
+import { toSafeText } from '@anomalyze/shared'
 
+/**
+ * Text a third party sent (a webhook body), made storable in Postgres, which refuses
+ * NUL (in text and in jsonb, also as the `\\u0000` escape) and unpaired UTF-16
+ * surrogates: both become U+FFFD (the shared rule, validation/safe-text.ts), so what
+ * was sent is kept, readably, instead of failing the write. Nothing is cut.
+ */
 export function storableText(text: string): string {
-  return text.replace(UNSTORABLE, '\uFFFD')
+  return toSafeText(text, Number.POSITIVE_INFINITY)
 }
 
 /** The same for every string (and object key) of a parsed JSON value. */

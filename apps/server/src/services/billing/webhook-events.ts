@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { MAX_TIME_MS, MIN_TIME_MS, truncateText } from '@anomalyze/shared'
 import type { Db, Prisma } from '../../db/prisma.ts'
 import type { ServerEnv } from '../../env.ts'
 import type { JobQueue } from '../../jobs/job-queue.ts'
@@ -29,20 +30,30 @@ export interface WebhookReply {
   body: { status: 'processed' | 'duplicate' | 'rejected' | 'failed'; message?: string }
 }
 
+/**
+ * Razorpay's instants are epoch seconds; within the product's time bounds (see
+ * validation/time-bounds.ts), so a signed but absurd date is an unreadable event (400,
+ * kept for follow-up) rather than a statement Postgres refuses on every redelivery.
+ */
+const epochSeconds = () => z.number().int().min(MIN_TIME_MS / 1000).max(Math.floor(MAX_TIME_MS / 1000))
+/** Minor units (paise) as the Invoice's Int column holds them. */
+const minorAmount = () => z.number().int().min(0).max(2_147_483_647)
+const ZId = z.string().min(1).max(200)
+
 const ZNotes = z.union([z.record(z.string(), z.unknown()), z.array(z.unknown())]).nullish()
 
 const ZEvent = z.object({
   event: z.string().min(1),
-  created_at: z.number().int(),
+  created_at: epochSeconds(),
   payload: z
     .object({
       subscription: z
         .object({
           entity: z.object({
-            id: z.string().min(1),
-            plan_id: z.string().nullish(),
-            current_start: z.number().int().nullish(),
-            current_end: z.number().int().nullish(),
+            id: ZId,
+            plan_id: ZId.nullish(),
+            current_start: epochSeconds().nullish(),
+            current_end: epochSeconds().nullish(),
             notes: ZNotes,
           }),
         })
@@ -50,11 +61,12 @@ const ZEvent = z.object({
       payment: z
         .object({
           entity: z.object({
-            id: z.string().min(1),
-            amount: z.number().int(),
+            id: ZId,
+            amount: minorAmount(),
             currency: z.string().length(3),
-            error_description: z.string().nullish(),
-            subscription_id: z.string().nullish(),
+            // Kept as the log's note: cut, never refused (the payment still failed).
+            error_description: z.string().transform((text) => truncateText(text, 2_000)).nullish(),
+            subscription_id: ZId.nullish(),
           }),
         })
         .optional(),
