@@ -122,9 +122,10 @@ export function expectNo5xxNoLeak(answer: Answer, what: string): void {
  * Bounds of every property: FUZZ_RUNS_SCALE multiplies the runs (e.g. 0.2 for a quick
  * look, 5 for a long soak); time limits keep the suite within ~90 s on 2 slow cores.
  * No fixed seed: fast-check prints the seed and path of any failure, to replay with
- * `FUZZ_SEED=<seed> FUZZ_PATH=<path>`.
+ * `FUZZ_SEED=<seed> FUZZ_PATH=<path>`. `examples`: counterexamples found before,
+ * run first on every run.
  */
-export function fuzzParams<T>(numRuns: number, timeLimitMs: number): fc.Parameters<T> {
+export function fuzzParams<T>(numRuns: number, timeLimitMs: number, examples: T[] = []): fc.Parameters<T> {
   const scale = Number(process.env.FUZZ_RUNS_SCALE ?? '1')
   const seed = process.env.FUZZ_SEED
   const replayPath = process.env.FUZZ_PATH
@@ -132,6 +133,8 @@ export function fuzzParams<T>(numRuns: number, timeLimitMs: number): fc.Paramete
     numRuns: Math.max(1, Math.round(numRuns * (Number.isFinite(scale) && scale > 0 ? scale : 1))),
     interruptAfterTimeLimit: timeLimitMs * (Number.isFinite(scale) && scale > 1 ? scale : 1),
     markInterruptAsFailure: false,
+    // Minimal counterexamples found earlier run first, every time (regressions).
+    ...(examples.length > 0 ? { examples } : {}),
     ...(seed === undefined ? {} : { seed: Number(seed) }),
     ...(replayPath === undefined ? {} : { path: replayPath }),
   }

@@ -96,6 +96,8 @@ const request = fc.constantFrom(...procedures).chain((procedure) =>
   }),
 )
 
+type ListRequest = typeof request extends fc.Arbitrary<infer T> ? T : never
+
 /** Percent-encodes any JS string (lone surrogates become U+FFFD, as a browser would send them). */
 const encodeQueryValue = (value: string) => [...Buffer.from(value, 'utf8')].map((b) => (/[A-Za-z0-9_.~-]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, '0')}`)).join('')
 
@@ -183,7 +185,14 @@ describe('fuzz: list procedures with random cursors and filters', () => {
           if (typeof message !== 'string' || message.trim() === '') fail(`${procedure} refused without a message`, answer)
         }
       }),
-      fuzzParams(250, 20_000),
+      fuzzParams<[ListRequest]>(250, 20_000, [
+        // Found 2026-12-04: a lone surrogate in a text filter was a 500.
+        [{ procedure: 'anomalies.list', filters: { accountId: '\uD800' }, cursor: undefined, extra: undefined, wrapper: 'object' }],
+        [{ procedure: 'transactions.list', filters: { accountId: '\uD800' }, cursor: undefined, extra: undefined, wrapper: 'object' }],
+        [{ procedure: 'transactions.list', filters: { merchantId: 'a\u0000b' }, cursor: undefined, extra: undefined, wrapper: 'object' }],
+        [{ procedure: 'anomalies.list', filters: { rule: 'a\u0000b' }, cursor: undefined, extra: undefined, wrapper: 'object' }],
+        [{ procedure: 'audit.list', filters: { action: '\uD800' }, cursor: undefined, extra: undefined, wrapper: 'object' }],
+      ]),
     )
   }, 120_000)
 

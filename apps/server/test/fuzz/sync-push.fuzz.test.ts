@@ -217,7 +217,12 @@ describe('fuzz: sync.push over HTTP', () => {
         if (JSON.stringify(otherAfter) !== JSON.stringify(otherBefore)) throw new Error("another tenant's anomalies changed")
         if ((await server.app.db.anomalyLabel.count({ where: { userId: 'fuzz_other' } })) !== 0) throw new Error('a decision was stored on the other tenant')
       }),
-      fuzzParams(100, 20_000),
+      fuzzParams<[DecisionSpec[]]>(100, 20_000, [
+        // Found 2026-12-04: a lone surrogate as anomalyId was a 500 (Prisma's raw-query parameters).
+        [[{ why: 'unknown anomaly id', invalidField: null, maybeField: 'anomalyId', target: { unknown: '\uD800' }, label: 'CONFIRMED_FRAUD', decidedAt: { ago: 1 }, mutationId: 'fresh' }]],
+        [[{ why: 'note with NUL or a lone surrogate', invalidField: null, maybeField: 'note', target: { own: 0 }, label: 'NEEDS_REVIEW', note: 'a\u0000b', decidedAt: { ago: 1 }, mutationId: 'fresh' }]],
+        [[{ why: 'note with NUL or a lone surrogate', invalidField: null, maybeField: 'note', target: { own: 1 }, label: 'NEEDS_REVIEW', note: 'a\uD800', decidedAt: { ago: 1 }, mutationId: 'fresh' }]],
+      ]),
     )
   }, 120_000)
 
