@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { isDeepStrictEqual } from 'node:util'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, it } from 'vitest'
 import {
@@ -8,6 +9,7 @@ import {
   goodTimestamp,
   Keyed,
   jsonText,
+  materialize,
   Repeat,
   safeId,
   safeMetadata,
@@ -223,6 +225,30 @@ describe('fuzz: ingest.transactions over HTTP with an API key', () => {
           if (txId === null) continue
           const n = await count(txId)
           if (n !== 1) throw new Error(`item ${i} (${items[i]!.why}, ${outcome.outcome}) is stored ${n} times (txId ${JSON.stringify(txId).slice(0, 80)})`)
+        }
+
+        // Good items are stored as sent: ids and text exactly (trimmed), the instant, the metadata document.
+        for (const [i, spec] of items.entries()) {
+          if (spec.kind !== 'good' || spec.entries === null) continue
+          const sentItem = Object.fromEntries(spec.entries.map(([k, v]) => [k, materialize(v)])) as Record<string, unknown>
+          const row = await server.app.db.transaction.findFirstOrThrow({ where: { userId: server.userId, txId: `fz-${nonce}-${i}` } })
+          const expectText = (field: 'accountId' | 'merchantId' | 'category' | 'channel') => {
+            const value = sentItem[field]
+            const stored = row[field]
+            if (value === undefined) return
+            const wanted = String(value).trim()
+            if ((stored ?? '') !== wanted) throw new Error(`good item ${i}: ${field} stored as ${JSON.stringify(stored)}, sent ${JSON.stringify(value)}`)
+          }
+          for (const field of ['accountId', 'merchantId', 'category', 'channel'] as const) expectText(field)
+          const sentAt = typeof sentItem.timestamp === 'number' ? sentItem.timestamp : Date.parse(String(sentItem.timestamp))
+          if (row.timestamp.getTime() !== sentAt) throw new Error(`good item ${i}: timestamp stored as ${row.timestamp.toISOString()}, sent ${String(sentItem.timestamp)}`)
+          if (Number(row.amount) !== sentItem.amount) throw new Error(`good item ${i}: amount stored as ${row.amount.toString()}, sent ${String(sentItem.amount)}`)
+          if (sentItem.metadata !== undefined) {
+            const stored = (row.raw as { metadata?: unknown } | null)?.metadata
+            if (!isDeepStrictEqual(JSON.parse(JSON.stringify(stored ?? null)), JSON.parse(JSON.stringify(sentItem.metadata)))) {
+              throw new Error(`good item ${i}: metadata stored as ${JSON.stringify(stored).slice(0, 300)}, sent ${JSON.stringify(sentItem.metadata).slice(0, 300)}`)
+            }
+          }
         }
 
         // The same call again: nothing new is stored, every accepted item is now a duplicate.
