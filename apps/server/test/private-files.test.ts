@@ -1,7 +1,8 @@
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
+import { writeArtifactDir } from '../src/services/models/model-files.ts'
 import { startApp } from '../src/app/start-app.ts'
 import { loadEnv } from '../src/env.ts'
 import { createLocalFolderStore } from '../src/storage/local-folder-store.ts'
@@ -20,6 +21,23 @@ describe.skipIf(process.platform === 'win32')('files under the data dir are read
   }
   afterAll(() => {
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true })
+  })
+
+  it('the model cache (in the shared temp dir) is a 0700 folder of files 0600, and a planted link there is refused', async () => {
+    const root = path.join(newDir(), 'model-cache')
+    const files = { manifest: Buffer.from('{}'), onnx: Buffer.from('onnx'), trees: Buffer.from('[]') }
+    const previous = process.umask(0o000)
+    try {
+      const dir = await writeArtifactDir(files, 'abc123', root)
+      expect(modeOf(root)).toBe(0o700)
+      expect(modeOf(dir)).toBe(0o700)
+      expect(modeOf(path.join(dir, 'model.onnx'))).toBe(0o600)
+    } finally {
+      process.umask(previous)
+    }
+    const planted = path.join(newDir(), 'planted')
+    symlinkSync(newDir(), planted)
+    await expect(writeArtifactDir(files, 'abc123', planted)).rejects.toThrow(/not a folder of this user's/)
   })
 
   it('the local folder store creates folders 0700 and files 0600, whatever the umask allows', async () => {

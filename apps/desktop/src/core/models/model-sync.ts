@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto'
-import { mkdir, rename, rm, writeFile, access } from 'node:fs/promises'
+import { rename, rm, writeFile, access } from 'node:fs/promises'
 import { join } from 'node:path'
 import { z } from 'zod'
 import { AppError } from '@anomalyze/shared'
 import { loadModelArtifact, ModelArtifactError, type LoadedModel } from '@anomalyze/shared/node'
+import { ensurePrivateDirAsync, PRIVATE_FILE_MODE } from '../private-files.ts'
 
 /** What the server's models.active answers (apps/server/src/services/models/list-models.ts). */
 const ZActiveArtifact = z.object({
@@ -54,14 +55,14 @@ export async function syncActiveModel(options: ModelSyncOptions, currentVersion:
     const download = options.download ?? fetchBytes
     const staging = `${target}.partial`
     await rm(staging, { recursive: true, force: true })
-    await mkdir(staging, { recursive: true })
+    await ensurePrivateDirAsync(staging)
     try {
       for (const file of active.files) {
         const bytes = await download(file.url)
         if (file.name === 'model.onnx' && sha256(bytes) !== active.sha256) {
           throw new AppError('BAD_INPUT', `Model ${active.version} refused: model.onnx does not match the registry's sha256 (corrupt download)`)
         }
-        await writeFile(join(staging, file.name), bytes)
+        await writeFile(join(staging, file.name), bytes, { mode: PRIVATE_FILE_MODE })
       }
       const check = await loadModelArtifact(staging).catch((error: unknown) => {
         if (error instanceof ModelArtifactError) throw new AppError('BAD_INPUT', `Model ${active.version} refused: ${error.message}`)

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto'
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises'
+import { lstat, rename, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import type { Readable } from 'node:stream'
 import { MANIFEST_FILE, ONNX_FILE, TREES_FILE } from '@anomalyze/shared/node'
 import type { ObjectStore } from '../../storage/object-store.ts'
+import { ensurePrivateDirSync, writePrivateFile } from '../../storage/private-files.ts'
 
 /** The three files of a model artifact, as bytes (see packages/shared/src/node/model-manifest.ts). */
 export interface ArtifactFiles {
@@ -59,20 +60,25 @@ export async function getArtifactFiles(storage: ObjectStore, s3Path: string): Pr
   return { manifest: manifest as Buffer, onnx: onnx as Buffer, trees: trees as Buffer }
 }
 
-/** Local folder for artifacts fetched from storage, keyed by content so versions never mix. */
-export const MODEL_CACHE_DIR = path.join(os.tmpdir(), 'anomalyze-model-cache')
+/**
+ * Local folder for artifacts fetched from storage, keyed by content so versions never
+ * mix. One per OS user, 0700: the temp folder is shared by every local user, and a
+ * model's trees are derived from customer data.
+ */
+export const MODEL_CACHE_DIR = path.join(os.tmpdir(), `anomalyze-model-cache-${process.getuid?.() ?? 'user'}`)
 
 /**
  * Writes the files into a fresh folder (named by `key`, written under a temporary
  * name then renamed, so a reader never sees a partial folder) and returns its path.
  */
 export async function writeArtifactDir(files: ArtifactFiles, key: string, root = MODEL_CACHE_DIR): Promise<string> {
+  await ownPrivateDir(root)
   const dir = path.join(root, key)
   const staging = `${dir}.${process.pid}.${Math.random().toString(36).slice(2)}`
-  await mkdir(staging, { recursive: true })
-  await writeFile(path.join(staging, MANIFEST_FILE), files.manifest)
-  await writeFile(path.join(staging, ONNX_FILE), files.onnx)
-  await writeFile(path.join(staging, TREES_FILE), files.trees)
+  ensurePrivateDirSync(staging)
+  await writePrivateFile(path.join(staging, MANIFEST_FILE), files.manifest)
+  await writePrivateFile(path.join(staging, ONNX_FILE), files.onnx)
+  await writePrivateFile(path.join(staging, TREES_FILE), files.trees)
   try {
     await rename(staging, dir)
   } catch (error) {
@@ -81,4 +87,17 @@ export async function writeArtifactDir(files: ArtifactFiles, key: string, root =
     if ((error as NodeJS.ErrnoException).code !== 'ENOTEMPTY' && (error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
   }
   return dir
+}
+
+/**
+ * Makes `root` a 0700 folder of this user's, refusing one another user made first (a
+ * folder in the shared temp dir can be planted, or be a link to elsewhere).
+ */
+async function ownPrivateDir(root: string): Promise<void> {
+  const stat = await lstat(root).catch(() => null)
+  const uid = process.getuid?.()
+  if (stat !== null && (!stat.isDirectory() || (uid !== undefined && stat.uid !== uid))) {
+    throw new Error(`The model cache ${root} is not a folder of this user's: remove it, or set another TMPDIR`)
+  }
+  ensurePrivateDirSync(root)
 }
