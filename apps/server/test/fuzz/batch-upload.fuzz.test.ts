@@ -126,12 +126,13 @@ function cellBytes(cell: Cell): Buffer {
   return Buffer.from(/[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text)
 }
 
-/** The file's bytes and the txIds of its good rows. */
-function buildFile(spec: FileSpec, nonce: string): { body: Buffer; goodTxIds: string[]; duplicates: number } {
+/** The file's bytes, the txIds of its good rows, and each row's txId with the category text sent. */
+function buildFile(spec: FileSpec, nonce: string): { body: Buffer; goodTxIds: string[]; duplicates: number; categories: { txId: string; category: string; good: boolean }[] } {
   const header = [...COLUMNS, ...(spec.extraColumn ? ['note'] : [])]
   const width = header.length
   const lines: Buffer[] = [Buffer.from(`${spec.bom ? '\uFEFF' : ''}${header.join(',')}`)]
   const goodTxIds: string[] = []
+  const categories: { txId: string; category: string; good: boolean }[] = []
   let duplicates = 0
   spec.rows.forEach((r, i) => {
     let txId: Cell = `fb-${nonce}-${i}`
@@ -146,6 +147,10 @@ function buildFile(spec: FileSpec, nonce: string): { body: Buffer; goodTxIds: st
     const kept = r.extraCells < 0 ? cells.slice(0, Math.max(1, width + r.extraCells)) : cells
     lines.push(Buffer.concat(kept.flatMap((c, k) => (k === 0 ? [cellBytes(c)] : [Buffer.from(','), cellBytes(c)]))))
     if (r.kind === 'good') goodTxIds.push(txId)
+    const category = r.cells.category
+    if (r.kind !== 'duplicate' && r.cells.txId === undefined && r.extraCells === 0 && category !== undefined && !(category instanceof RawBytes)) {
+      categories.push({ txId, category: (category instanceof Repeat ? category.build() : category).trim(), good: r.kind === 'good' })
+    }
   })
   if (spec.openQuoteAtEnd) lines.push(Buffer.from(`fb-${nonce}-open,"2026-01-01T00:00:00Z,5,INR,C1,M1,never closed`))
   const parts: Buffer[] = []
@@ -154,7 +159,7 @@ function buildFile(spec: FileSpec, nonce: string): { body: Buffer; goodTxIds: st
     parts.push(line)
   })
   if (spec.trailingNewline) parts.push(Buffer.from('\n'))
-  return { body: Buffer.concat(parts), goodTxIds, duplicates }
+  return { body: Buffer.concat(parts), goodTxIds, duplicates, categories }
 }
 
 interface JobRow {
@@ -209,7 +214,7 @@ describe('fuzz: batch CSV upload and job', () => {
     await fc.assert(
       fc.asyncProperty(file, async (spec) => {
         const nonce = randomUUID()
-        const { body, goodTxIds, duplicates } = buildFile(spec, nonce)
+        const { body, goodTxIds, duplicates, categories } = buildFile(spec, nonce)
         n += 1
         const uploaded = await call(server.url, 'POST', `/batch-jobs?fileName=fuzz-${n}.csv`, { token: server.token, body, headers: { 'content-type': 'text/csv' } })
         tally.note(`upload ${uploaded.status}`)
@@ -223,7 +228,7 @@ describe('fuzz: batch CSV upload and job', () => {
         }
         const id = (uploaded.json as { id: string }).id
         const job = await workToEnd(id, spec.chunkRows)
-        tally.note(`job ${job.status}${job.failureReason ? `: ${job.failureReason.slice(0, 60)}` : ''}`)
+        tally.note(`job ${job.status}${job.failureReason ? `: ${job.failureReason.slice(0, 60)}` : ''} (file has a NUL byte: ${body.includes(0) ? 'yes' : 'no'})`)
         tally.note(`rows accepted ${job.acceptedRows > 0 ? '>0' : '0'}, rejected ${job.rejectedRows > 0 ? '>0' : '0'}, duplicates ${job.duplicateRows > 0 ? '>0' : '0'}`)
 
         if (job.status === 'FAILED') {
@@ -239,6 +244,17 @@ describe('fuzz: batch CSV upload and job', () => {
         for (const txId of goodTxIds) {
           const count = await server.app.db.transaction.count({ where: { userId: server.userId, txId } })
           if (count > 1 || (job.status === 'COMPLETED' && count !== 1)) throw new Error(`good row ${txId} is stored ${count} times (job ${job.status})`)
+        }
+        // A stored category is the one sent (good rows), or for a hostile one at most a clean
+        // prefix of it: never cut inside an emoji (a lone surrogate or U+FFFD that was not sent).
+        for (const { txId, category, good } of categories) {
+          const row = await server.app.db.transaction.findFirst({ where: { userId: server.userId, txId }, select: { category: true } })
+          if (row === null) continue
+          const stored = row.category ?? ''
+          if (good && stored !== category) throw new Error(`good row ${txId}: category stored as ${JSON.stringify(stored)}, sent ${JSON.stringify(category)}`)
+          const cleanPrefix = category.isWellFormed() && !category.includes('\u0000') ? category.startsWith(stored) && stored.isWellFormed() : true
+          const newReplacement = stored.includes('\uFFFD') && !category.includes('\uFFFD') && category.isWellFormed()
+          if (!cleanPrefix || newReplacement) throw new Error(`row ${txId}: category stored as ${JSON.stringify(stored).slice(0, 120)}, sent ${JSON.stringify(category).slice(0, 120)}`)
         }
         if (job.status === 'COMPLETED') {
           if (job.duplicateRows < duplicates) throw new Error(`${duplicates} repeated txIds, ${job.duplicateRows} counted as duplicates`)
