@@ -2,7 +2,7 @@ import { open, stat } from 'node:fs/promises'
 import { basename } from 'node:path'
 import { AppError, resolveColumnMapping } from '@anomalyze/shared'
 import type { CsvInspection, FieldMapping } from '../../contract/scoring.ts'
-import { csvRecords } from './shared-node-internals.ts'
+import { binaryFileProblem, csvRecords } from './shared-node-internals.ts'
 import { mappingErrors } from '../../contract/mapping-errors.ts'
 
 // Enough for a header and a handful of rows of any sane export.
@@ -27,7 +27,8 @@ export async function inspectCsv(path: string, remembered: (headers: string[]) =
     await handle.close()
   }
   if (head.length === 0) throw new AppError('BAD_INPUT', `${basename(path)} is empty (no header row)`)
-  if (head.subarray(0, 4096).includes(0)) throw new AppError('BAD_INPUT', `${basename(path)} is not a CSV file: it contains binary data`)
+  const binary = binaryFileProblem(head.subarray(0, 4096))
+  if (binary !== null) throw new AppError('BAD_INPUT', `${basename(path)}: ${binary}`)
   // The last line of the head may be cut in half: drop it unless the file ended.
   const text = head.toString('utf8')
   const usable = info.size > head.length ? text.slice(0, Math.max(text.lastIndexOf('\n'), 0)) : text

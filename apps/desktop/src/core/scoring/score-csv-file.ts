@@ -5,7 +5,7 @@ import { convertRecord, lineBreakIn, type LoadedModel } from '@anomalyze/shared/
 import type { BadRow, FieldMapping } from '../../contract/scoring.ts'
 import type { AnomalyParams } from '../store/anomaly-rows.ts'
 import { plainExplanation, quietRowLine } from './scored-rows-file.ts'
-import { csvRecords, gatherRows, isAlert, scoreRowBatches, type CsvRow, type ScoredRow } from './shared-node-internals.ts'
+import { binaryFileProblem, csvRecords, gatherRows, isAlert, scoreRowBatches, type CsvRow, type ScoredRow } from './shared-node-internals.ts'
 
 /** One scored chunk, split for its two destinations. */
 export interface ScoredCsvChunk {
@@ -129,7 +129,8 @@ async function* readMappedRows(options: ScoreCsvOptions, onBytes: (n: number) =>
   let headerSeen = false
   const checked = async function* (): AsyncGenerator<Buffer> {
     for await (const chunk of createReadStream(options.path, { highWaterMark: READ_CHUNK }) as AsyncIterable<Buffer>) {
-      if (first && chunk.subarray(0, 4096).includes(0)) throw new AppError('BAD_INPUT', 'not a CSV file: it contains binary data')
+      const problem = first ? binaryFileProblem(chunk.subarray(0, 4096)) : null
+      if (problem !== null) throw new AppError('BAD_INPUT', problem)
       first = false
       onBytes(chunk.length)
       yield chunk

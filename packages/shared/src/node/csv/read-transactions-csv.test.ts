@@ -59,11 +59,24 @@ describe('readTransactionsCsv', () => {
     expect(rows.every((r, i) => r.result.ok && r.result.transaction.merchantId === `${i === 0 ? pad : ''}${ids[i] as string}`)).toBe(true)
   })
 
+  it('takes a stray NUL in one cell as that row\'s error, keeping the rows beside it', async () => {
+    const rows = await read(Buffer.from(`${HEADER}1,2018-04-01 00:00:31,596,3156,57.16\n2,2018-04-01 00:02:10,42\u0000,3156,81.51\n3,2018-04-01 00:07:56,2,1365,146.00\n`))
+    expect(rows.map((r) => [r.line, r.result.ok])).toEqual([
+      [2, true],
+      [3, false],
+      [4, true],
+    ])
+    const bad = rows[1]?.result
+    expect(bad !== undefined && !bad.ok ? bad.errors.map((e) => e.reason).join(' ') : '').toMatch(/NUL/)
+  })
+
   it('refuses empty files, binary files and files without the needed columns', async () => {
     await expect(read('')).rejects.toThrow(CsvInputError)
     await expect(read('')).rejects.toThrow(/empty/)
     await expect(read(Buffer.from([0x50, 0x4b, 0x03, 0x04, 0, 0, 0x14, 0]))).rejects.toThrow(/binary/)
     await expect(read('{"a": 1}\n')).rejects.toThrow(/not a CSV file/)
+    await expect(read(Buffer.from('\ufefftxId,amount\n1,2\n', 'utf16le'))).rejects.toThrow(/UTF-16/)
+    await expect(read(Buffer.from('txId,amount\n1,2\n', 'utf16le'))).rejects.toThrow(/UTF-16/)
     await expect(read('name,colour\nbob,red\n')).rejects.toThrow(/cannot use this file's columns: missing required column for amount/)
   })
 })

@@ -44,9 +44,11 @@ export async function* readTransactionBatches(input: Readable, options: CsvReadO
   const skipThroughLine = options.skipThroughLine ?? 0
   const guarded = async function* (): AsyncGenerator<Buffer | string> {
     for await (const chunk of input as AsyncIterable<Buffer | string>) {
-      // NUL bytes never occur in text CSV: say "not a CSV" instead of 1000 row errors.
-      if (!checked && typeof chunk !== 'string' && chunk.subarray(0, 4096).includes(0)) {
-        throw new CsvInputError('not a CSV file: it contains binary data')
+      // A binary file (a spreadsheet, an archive, UTF-16 text) says so once, instead of
+      // a thousand row errors; a stray NUL in one cell of a text file is that row's error.
+      if (!checked && typeof chunk !== 'string') {
+        const problem = binaryFileProblem(chunk.subarray(0, 4096))
+        if (problem !== null) throw new CsvInputError(problem)
       }
       checked = true
       if (typeof chunk === 'string' || chunk.length <= DECODE_PIECE) {
@@ -138,4 +140,27 @@ export function convertRecord(record: CsvRecord, convert: (values: readonly stri
 /** Row-at-a-time view of readTransactionBatches. */
 export async function* readTransactionsCsv(input: Readable, options: CsvReadOptions = {}): AsyncGenerator<CsvRow> {
   for await (const batch of readTransactionBatches(input, options)) yield* batch
+}
+
+/**
+ * Why the start of a file says it is not UTF-8 text, or null: a UTF-16 byte-order mark
+ * or NULs between most characters (UTF-16), or more than a few NUL bytes (an archive,
+ * a spreadsheet, an image). A NUL or two in a text file is left to the rows they are in.
+ */
+export function binaryFileProblem(head: Uint8Array): string | null {
+  if ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff)) {
+    return 'not a CSV file this product reads: it is UTF-16 text; save it as CSV UTF-8'
+  }
+  let nuls = 0
+  const nulsAt = [0, 0] // at even and at odd offsets: UTF-16 text puts one beside every ASCII character
+  head.forEach((byte, i) => {
+    if (byte !== 0) return
+    nuls += 1
+    nulsAt[i % 2] = (nulsAt[i % 2] as number) + 1
+  })
+  if (head.length >= 16 && Math.max(...nulsAt) * 2 >= head.length * 0.9) {
+    return 'not a CSV file this product reads: it looks like UTF-16 text; save it as CSV UTF-8'
+  }
+  if (nuls > Math.max(2, head.length / 100)) return 'not a CSV file: it contains binary data'
+  return null
 }
