@@ -244,14 +244,23 @@ function handleLaunch(req: IncomingMessage, res: ServerResponse, url: URL, auth:
   res.end()
 }
 
+const PAGE_STYLE =
+  'body{margin:0;background:#f4f6f9;color:#1d2330;font:15px/1.6 system-ui,sans-serif}' +
+  'main{max-width:560px;margin:18vh auto;padding:28px 32px;background:#fff;border:1px solid #dde2ea;border-radius:8px}' +
+  '.brand{margin:0;font-weight:600;color:#5b6577}h1{font-size:20px;margin:8px 0 12px}code{font-size:13px;background:#eef1f5;padding:1px 4px;border-radius:3px}'
+
 function sendHtml(res: ServerResponse, status: number, title: string, text: string): void {
   res.writeHead(status, {
     'content-type': 'text/html; charset=utf-8',
-    'content-security-policy': "default-src 'none'",
+    // Nothing but this page's own inline style may load.
+    'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'",
     'cache-control': 'no-store',
     'x-content-type-options': 'nosniff',
   })
-  res.end(`<!doctype html><meta charset="utf-8"><title>Anomalyze console</title><h1>${title}</h1><p>${text}</p>\n`)
+  res.end(
+    `<!doctype html><meta charset="utf-8"><title>Anomalyze console</title><style>${PAGE_STYLE}</style>` +
+      `<main><p class="brand">Anomalyze</p><h1>${title}</h1><p>${text}</p></main>\n`,
+  )
 }
 
 type CallLog = NonNullable<WebServerOptions['onCall']>
