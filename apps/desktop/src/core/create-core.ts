@@ -7,7 +7,7 @@ import { followActiveModel, loadLocalModel, rescoreWithActiveModel } from './mod
 import type { TokenProtector } from './session/token-protector.ts'
 import { createServerClient, type ServerClientFactory } from './sync/server-client.ts'
 import { SyncEngine } from './sync/sync-engine.ts'
-import { ensurePrivateDir } from './private-files.ts'
+import { ensurePrivateDir } from '@anomalyze/shared/node'
 
 export interface CoreOptions {
   /** Folder for the SQLite cache (Electron: userData; CLI: --data-dir). */

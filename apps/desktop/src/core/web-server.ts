@@ -7,7 +7,7 @@ import type { CoreResult } from '../contract/result.ts'
 import type { Core } from './create-core.ts'
 import { writeBatchCsv } from './scoring/export-batch.ts'
 import { toCoreError } from './api/to-core-error.ts'
-import { writePrivateFileSync } from './private-files.ts'
+import { writePrivateFileSync } from '@anomalyze/shared/node'
 
 /**
  * Serves the built renderer and the core's handler map (`POST /api/<method>`, JSON in,

@@ -85,7 +85,7 @@ function createWindow(): void {
 void app.whenReady().then(() => {
   if (!primary) return
   // Belt and braces: what this process creates in userData (cache, uploads, exports)
-  // is owner-only even where a module sets no mode (src/core/private-files.ts does).
+  // is owner-only even where a module sets no mode (private-files.ts in @anomalyze/shared/node does).
   if (process.platform !== 'win32') process.umask(0o077)
   const current = createCore({
     dataDir: app.getPath('userData'),

@@ -21,7 +21,8 @@ import { registerWorkers } from '../jobs/register-workers.ts'
 import { startJobQueue, type JobQueue } from '../jobs/job-queue.ts'
 import { createObjectStore } from '../storage/create-object-store.ts'
 import { createLinkSigner } from '../storage/signed-links.ts'
-import { ensurePrivateDirSync, privatizeTree, PRIVATE_DIR_MODE, TRAVERSE_ONLY_DIR_MODE, writePrivateFileSync } from '../storage/private-files.ts'
+import { ensurePrivateDir, PRIVATE_DIR_MODE, writePrivateFileSync } from '@anomalyze/shared/node'
+import { privatizeTree, TRAVERSE_ONLY_DIR_MODE } from '../storage/private-files.ts'
 import type { AppServices } from './app-services.ts'
 import { seedPlans } from '../seed/plans.ts'
 import { openDatabase } from './open-database.ts'
@@ -132,14 +133,14 @@ function readOrCreateLinkSecret(dataDir: string): string {
 async function makeDataDirPrivate(env: ServerEnv, dataDir: string): Promise<void> {
   const postgresPassesThrough = !env.DATABASE_URL && process.getuid?.() === 0
   const rootMode = postgresPassesThrough ? TRAVERSE_ONLY_DIR_MODE : PRIVATE_DIR_MODE
-  ensurePrivateDirSync(dataDir, rootMode)
+  ensurePrivateDir(dataDir, rootMode)
   // Walked only when it is this server's folder (not, by a mistaken setting, a home folder).
   const ours = ['objects', 'file-links.key', 'local-session.key', 'postgres'].some((name) => existsSync(path.join(dataDir, name)))
   if (ours && path.resolve(dataDir) !== path.resolve(os.homedir())) {
     await privatizeTree(dataDir, { skip: [path.join(dataDir, 'postgres')], rootMode })
   }
   if (env.OBJECT_STORE_DIR && !env.S3_BUCKET) {
-    ensurePrivateDirSync(env.OBJECT_STORE_DIR)
+    ensurePrivateDir(env.OBJECT_STORE_DIR)
     await privatizeTree(env.OBJECT_STORE_DIR)
   }
 }

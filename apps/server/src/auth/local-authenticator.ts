@@ -3,7 +3,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { jwtVerify, SignJWT } from 'jose'
 import { AppError } from '@anomalyze/shared'
-import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, writePrivateFileSync } from '../storage/private-files.ts'
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, writePrivateFileSync } from '@anomalyze/shared/node'
 import type { Authenticator, Session } from './session.ts'
 
 /**

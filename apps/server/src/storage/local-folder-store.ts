@@ -6,7 +6,7 @@ import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { AppError } from '@anomalyze/shared'
 import { assertValidKey, type ObjectStore } from './object-store.ts'
-import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from './private-files.ts'
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '@anomalyze/shared/node'
 import type { LinkSigner } from './signed-links.ts'
 
 export interface LocalFolderStoreOptions {

@@ -1,11 +1,13 @@
-import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs'
-import { chmod, lstat, readdir, writeFile } from 'node:fs/promises'
+import { existsSync } from 'node:fs'
+import { chmod, lstat, readdir } from 'node:fs/promises'
 import path from 'node:path'
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, writePrivateFile } from '@anomalyze/shared/node'
 
 /**
  * Everything the server keeps on disk (uploads, reports, invoices, scored rows, the
  * local-mode token and secrets) is readable by this user only: folders 0700, files
- * 0600. New files are created so (the modes below); files of older installs, created
+ * 0600. New files are created so (@anomalyze/shared/node's private-files.ts, shared
+ * with the console); files of older installs, created
  * 0644 in 0755 folders, are changed once at start (privatizeTree).
  *
  * One exception, by necessity: when the server runs as root, the embedded Postgres runs
@@ -14,27 +16,8 @@ import path from 'node:path'
  * 0600 and every other folder 0700, so that user can reach nothing but its cluster
  * (which Postgres keeps 0700 itself).
  */
-export const PRIVATE_DIR_MODE = 0o700
-export const PRIVATE_FILE_MODE = 0o600
 /** A folder another local user (the `postgres` user) must pass through, not list. */
 export const TRAVERSE_ONLY_DIR_MODE = 0o711
-
-/** Creates `dir` (and missing parents) with `mode` and sets it on `dir` if it already existed. */
-export function ensurePrivateDirSync(dir: string, mode: number = PRIVATE_DIR_MODE): void {
-  mkdirSync(dir, { recursive: true, mode })
-  chmodSync(dir, mode)
-}
-
-/** Writes a file only this user can read, also when it existed with wider modes. */
-export function writePrivateFileSync(file: string, data: string | Uint8Array): void {
-  writeFileSync(file, data, { mode: PRIVATE_FILE_MODE })
-  chmodSync(file, PRIVATE_FILE_MODE)
-}
-
-export async function writePrivateFile(file: string, data: string | Uint8Array): Promise<void> {
-  await writeFile(file, data, { mode: PRIVATE_FILE_MODE })
-  await chmod(file, PRIVATE_FILE_MODE)
-}
 
 /** Marks a tree done, so later starts skip the walk (new files are created private). */
 const DONE_MARKER = '.private-modes-v1'

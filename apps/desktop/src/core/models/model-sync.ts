@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { z } from 'zod'
 import { AppError } from '@anomalyze/shared'
 import { loadModelArtifact, ModelArtifactError, type LoadedModel } from '@anomalyze/shared/node'
-import { ensurePrivateDirAsync, PRIVATE_FILE_MODE } from '../private-files.ts'
+import { ensurePrivateDirAsync, PRIVATE_FILE_MODE } from '@anomalyze/shared/node'
 
 /** What the server's models.active answers (apps/server/src/services/models/list-models.ts). */
 const ZActiveArtifact = z.object({

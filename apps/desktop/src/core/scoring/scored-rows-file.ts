@@ -4,7 +4,7 @@ import { dirname } from 'node:path'
 import { createRowConverter, MAPPABLE_FIELDS, type MappableField } from '@anomalyze/shared'
 import type { FieldMapping } from '../../contract/scoring.ts'
 import { csvField, csvLine, csvRecords } from './shared-node-internals.ts'
-import { ensurePrivateDirAsync, openPrivateWriteStream } from '../private-files.ts'
+import { ensurePrivateDirAsync, openPrivateWriteStream } from '@anomalyze/shared/node'
 
 /**
  * Columns of a scored file as the analyst exports it: the mapped columns as the engine

@@ -13,7 +13,7 @@ import { scoreCsvFile } from './score-csv-file.ts'
 import { openAlertWriter, type AlertWriter } from './alert-writer.ts'
 import { openScoredRowsWriter, quietRowsHeader, type ScoredRowsWriter } from './scored-rows-file.ts'
 import { mappingErrors } from '../../contract/mapping-errors.ts'
-import { ensurePrivateDirAsync, openPrivateWriteStream } from '../private-files.ts'
+import { ensurePrivateDirAsync, openPrivateWriteStream } from '@anomalyze/shared/node'
 import { writeBatchCsv } from './export-batch.ts'
 
 /** The model the console scores with, and the version it writes on every row. */

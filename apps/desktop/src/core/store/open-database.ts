@@ -1,7 +1,7 @@
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
 import { migrate } from './migrations.ts'
-import { ensurePrivateDir, restrictFile, touchPrivateFile } from '../private-files.ts'
+import { ensurePrivateDir, restrictFile, touchPrivateFile } from '@anomalyze/shared/node'
 
 /**
  * How long a connection waits for another one's write to finish before SQLITE_BUSY.

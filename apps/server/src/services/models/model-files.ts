@@ -5,7 +5,7 @@ import path from 'node:path'
 import type { Readable } from 'node:stream'
 import { MANIFEST_FILE, ONNX_FILE, TREES_FILE } from '@anomalyze/shared/node'
 import type { ObjectStore } from '../../storage/object-store.ts'
-import { ensurePrivateDirSync, writePrivateFile } from '../../storage/private-files.ts'
+import { ensurePrivateDir, writePrivateFile } from '@anomalyze/shared/node'
 
 /** The three files of a model artifact, as bytes (see packages/shared/src/node/model-manifest.ts). */
 export interface ArtifactFiles {
@@ -75,7 +75,7 @@ export async function writeArtifactDir(files: ArtifactFiles, key: string, root =
   await ownPrivateDir(root)
   const dir = path.join(root, key)
   const staging = `${dir}.${process.pid}.${Math.random().toString(36).slice(2)}`
-  ensurePrivateDirSync(staging)
+  ensurePrivateDir(staging)
   await writePrivateFile(path.join(staging, MANIFEST_FILE), files.manifest)
   await writePrivateFile(path.join(staging, ONNX_FILE), files.onnx)
   await writePrivateFile(path.join(staging, TREES_FILE), files.trees)
@@ -99,5 +99,5 @@ async function ownPrivateDir(root: string): Promise<void> {
   if (stat !== null && (!stat.isDirectory() || (uid !== undefined && stat.uid !== uid))) {
     throw new Error(`The model cache ${root} is not a folder of this user's: remove it, or set another TMPDIR`)
   }
-  ensurePrivateDirSync(root)
+  ensurePrivateDir(root)
 }

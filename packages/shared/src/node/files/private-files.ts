@@ -1,11 +1,11 @@
 import { chmodSync, closeSync, fchmodSync, createWriteStream, existsSync, mkdirSync, openSync, writeFileSync, type WriteStream } from 'node:fs'
-import { chmod, mkdir, open } from 'node:fs/promises'
+import { chmod, mkdir, open, writeFile } from 'node:fs/promises'
 
 /**
- * The console's files hold customer data (transactions, scores, the session): every
- * folder it creates is owner-only (0700) and every file owner-only (0600). Everything
- * in src/core that creates a folder or a file goes through here, so the policy lives
- * in one place. Modes given at creation are masked by the umask, and an existing
+ * Files of the product hold customer data (transactions, scores, uploads, reports,
+ * sessions and secrets): every folder the server or the console creates is owner-only
+ * (0700) and every file owner-only (0600). Both create their folders and files through
+ * here, so the policy lives in one place. Modes given at creation are masked by the umask, and an existing
  * file or folder keeps its mode, hence the explicit chmod afterwards. Windows has no
  * POSIX modes (the user's profile folder is private there): chmod is skipped.
  */
@@ -14,10 +14,13 @@ export const PRIVATE_FILE_MODE = 0o600
 
 const POSIX = process.platform !== 'win32'
 
-/** Creates a folder (and missing parents) and makes the folder itself owner-only. */
-export function ensurePrivateDir(dir: string): string {
-  mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR_MODE })
-  if (POSIX) chmodSync(dir, PRIVATE_DIR_MODE)
+/**
+ * Creates a folder (and missing parents) and makes the folder itself owner-only, or
+ * gives it `mode` (the server's data dir, which the `postgres` user must pass through).
+ */
+export function ensurePrivateDir(dir: string, mode: number = PRIVATE_DIR_MODE): string {
+  mkdirSync(dir, { recursive: true, mode })
+  if (POSIX) chmodSync(dir, mode)
   return dir
 }
 
@@ -38,9 +41,15 @@ export function touchPrivateFile(path: string): void {
   restrictFile(path)
 }
 
+/** Writes a file only this user can read, also when it existed with wider modes. */
 export function writePrivateFileSync(path: string, data: string | Uint8Array): void {
   writeFileSync(path, data, { mode: PRIVATE_FILE_MODE })
   restrictFile(path)
+}
+
+export async function writePrivateFile(path: string, data: string | Uint8Array): Promise<void> {
+  await writeFile(path, data, { mode: PRIVATE_FILE_MODE })
+  if (POSIX) await chmod(path, PRIVATE_FILE_MODE)
 }
 
 /**
