@@ -14,7 +14,7 @@ import { createCore } from '../src/core/create-core.ts'
 import { openLocalStore } from '../src/core/store/local-store.ts'
 import { createServerClient } from '../src/core/sync/server-client.ts'
 import { SyncEngine } from '../src/core/sync/sync-engine.ts'
-import { writeGeneratedCsv } from '../src/core/test-support/generated-csv.ts'
+import { writeGeneratedCsv } from '../test/support/generated-csv.ts'
 
 const REPO_ROOT = join(import.meta.dirname, '..', '..', '..')
 

@@ -78,7 +78,7 @@ const SESSION_COOKIE = 'anomalyze_console'
 export async function startConsole(options: { seedFixtures?: number; dataDir?: string } = {}): Promise<ConsoleProcess> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'anomalyze-console-'))
   mkdirSync(dataDir, { recursive: true })
-  const args = ['--import', 'tsx', join(APP_DIR, 'src/core/cli.ts'), '--web', '--port', '0', '--data-dir', dataDir]
+  const args = ['--import', 'tsx', join(APP_DIR, 'src/browser-shell/cli.ts'), '--web', '--port', '0', '--data-dir', dataDir]
   if (options.seedFixtures !== undefined) args.push('--seed-fixtures', String(options.seedFixtures))
   const child: ChildProcess = spawn(process.execPath, args, { cwd: APP_DIR, stdio: ['ignore', 'pipe', 'pipe'] })
   let output = ''

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ModelChangeSummary } from '../src/contract/sync-status.ts'
 import { rescoreQueue } from '../src/core/models/rescore-queue.ts'
 import { openLocalStore } from '../src/core/store/local-store.ts'
-import { makeAnomaly, seedAnomalies } from '../src/core/test-support/fixtures.ts'
+import { makeAnomaly, seedAnomalies } from '../test/support/fixtures.ts'
 import { ensureRendererBuilt } from './build-renderer.ts'
 import { assertChromium, launchChromium, SCREENSHOT_DIR, startConsole, type ConsoleProcess } from './harness.ts'
 

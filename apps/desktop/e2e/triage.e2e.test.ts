@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import type { CoreResult } from '../src/contract/result.ts'
-import { generatedCsv } from '../src/core/test-support/generated-csv.ts'
+import { generatedCsv } from '../test/support/generated-csv.ts'
 import { ensureRendererBuilt } from './build-renderer.ts'
 import { assertChromium, launchChromium, SCREENSHOT_DIR, startConsole, type ConsoleProcess } from './harness.ts'
 

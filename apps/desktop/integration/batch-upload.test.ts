@@ -8,7 +8,7 @@ import { LOCAL_USER_ID } from '../../server/src/auth/local-authenticator.ts'
 import { testLogger } from '../../server/test/helpers/silent-logger.ts'
 import { createTestDatabase, type TestDatabase } from '../../server/test/helpers/test-database.ts'
 import { createCore, type Core } from '../src/core/create-core.ts'
-import { generatedCsv } from '../src/core/test-support/generated-csv.ts'
+import { generatedCsv } from '../test/support/generated-csv.ts'
 
 /**
  * "Upload as batch job" from the console core to the real server (in-process, on a

@@ -8,7 +8,7 @@ import { shippedModelUpload } from '../../server/test/helpers/model-uploads.ts'
 import { testLogger } from '../../server/test/helpers/silent-logger.ts'
 import { createTestDatabase, type TestDatabase } from '../../server/test/helpers/test-database.ts'
 import { createCore, type Core } from '../src/core/create-core.ts'
-import { writeGeneratedCsv } from '../src/core/test-support/generated-csv.ts'
+import { writeGeneratedCsv } from '../test/support/generated-csv.ts'
 
 /**
  * Model rollout to a desktop, end to end: a version registered and activated on the

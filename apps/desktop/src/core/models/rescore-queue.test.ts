@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { buildFeatureMatrix, FEATURE_NAMES, generateTransactions, severityRank, trainAnomalyModel, type Severity } from '@anomalyze/shared'
 import { loadModelArtifact, saveModelArtifact, type LoadedModel } from '@anomalyze/shared/node'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { makeAnomaly, seedAnomalies, tempStore } from '../test-support/fixtures.ts'
+import { makeAnomaly, seedAnomalies, tempStore } from '../../../test/support/fixtures.ts'
 import { readModelChange, rescoreQueue } from './rescore-queue.ts'
 
 /**

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { afterEach, describe, expect, it } from 'vitest'
 import { toAnomalyParams } from '../store/anomaly-rows.ts'
 import { openLocalStore, type LocalStore } from '../store/local-store.ts'
-import { makeAnomaly, tempStore } from '../test-support/fixtures.ts'
+import { makeAnomaly, tempStore } from '../../../test/support/fixtures.ts'
 import { openAlertWriter } from './alert-writer.ts'
 
 const cleanups: Array<() => void> = []

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createCore, type Core } from '../create-core.ts'
-import { generatedCsv } from '../test-support/generated-csv.ts'
+import { generatedCsv } from '../../../test/support/generated-csv.ts'
 
 let dir: string
 let core: Core

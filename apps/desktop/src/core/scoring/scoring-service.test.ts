@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadDefaultModel, scoreFile } from '@anomalyze/shared/node'
 import { createCore, type Core } from '../create-core.ts'
 import { openLocalStore } from '../store/local-store.ts'
-import { writeGeneratedCsv } from '../test-support/generated-csv.ts'
-import { startWebServer, coreFiles } from '../web-server.ts'
+import { writeGeneratedCsv } from '../../../test/support/generated-csv.ts'
+import { startWebServer, coreFiles } from '../../browser-shell/web-server.ts'
 import { csvRecords } from './shared-node-internals.ts'
 
 let dir: string

@@ -1,8 +1,8 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
 import { statSync } from 'node:fs'
 import { afterEach, describe, expect, it } from 'vitest'
-import { FakeSyncServer } from '../test-support/fake-sync-server.ts'
-import { makeAnomaly, tempStore } from '../test-support/fixtures.ts'
+import { FakeSyncServer } from '../../../test/support/fake-sync-server.ts'
+import { makeAnomaly, tempStore } from '../../../test/support/fixtures.ts'
 import { SyncEngine } from '../sync/sync-engine.ts'
 import { filePermissionsProtector, keychainProtector } from './token-protector.ts'
 

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { makeAnomaly, seedAnomalies, tempStore } from '../test-support/fixtures.ts'
+import { makeAnomaly, seedAnomalies, tempStore } from '../../../test/support/fixtures.ts'
 import type { LocalStore } from './local-store.ts'
 
 describe('decisions outbox', () => {

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { makeAnomaly, seedAnomalies, tempStore } from '../test-support/fixtures.ts'
+import { makeAnomaly, seedAnomalies, tempStore } from '../../../test/support/fixtures.ts'
 import { openLocalStore, type LocalStore } from './local-store.ts'
 import { SCHEMA_VERSION } from './migrations.ts'
 import { buildQueueWhere, orderByFor } from './queue-filters.ts'

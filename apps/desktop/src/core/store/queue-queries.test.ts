@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { severityRank, type TSyncAnomaly } from '@anomalyze/shared'
-import { makeAnomaly, seedAnomalies, tempStore } from '../test-support/fixtures.ts'
+import { makeAnomaly, seedAnomalies, tempStore } from '../../../test/support/fixtures.ts'
 import type { LocalStore } from './local-store.ts'
 
 describe('queue queries on a real SQLite cache', () => {

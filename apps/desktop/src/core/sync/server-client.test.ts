@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { TPullOutput } from '@anomalyze/shared'
-import { makeAnomaly } from '../test-support/fixtures.ts'
+import { makeAnomaly } from '../../../test/support/fixtures.ts'
 import { classifySyncError, createServerClient } from './server-client.ts'
 
 /**

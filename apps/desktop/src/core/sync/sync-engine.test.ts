@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { openLocalStore, type LocalStore } from '../store/local-store.ts'
-import { FakeSyncServer } from '../test-support/fake-sync-server.ts'
-import { makeAnomaly, tempStore } from '../test-support/fixtures.ts'
+import { FakeSyncServer } from '../../../test/support/fake-sync-server.ts'
+import { makeAnomaly, tempStore } from '../../../test/support/fixtures.ts'
 import { SyncEngine } from './sync-engine.ts'
 
 const cleanups: Array<() => void> = []

@@ -3,9 +3,10 @@ import { homedir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { createCore } from './create-core.ts'
-import { seedFixtureAnomalies } from './store/seed-fixtures.ts'
-import { coreFiles, startWebServer, writeLaunchFile } from './web-server.ts'
+import { createCore } from '../core/create-core.ts'
+import { seedFixtureAnomalies } from '../core/store/seed-fixtures.ts'
+import { readDesktopEnv } from '../env.ts'
+import { coreFiles, logCallToStderr, startWebServer, writeLaunchFile } from './web-server.ts'
 
 const HELP = `Anomalyze console (browser mode): the desktop console's core and UI on localhost.
 
@@ -65,7 +66,8 @@ async function main(): Promise<void> {
   }
   const port = Number(values.port)
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`--port must be 0..65535, got "${values.port}"`)
-  const dataDir = resolve(values['data-dir'] ?? process.env.ANOMALYZE_DATA_DIR ?? join(homedir(), '.anomalyze', 'desktop'))
+  const env = readDesktopEnv()
+  const dataDir = resolve(values['data-dir'] ?? env.dataDir ?? join(homedir(), '.anomalyze', 'desktop'))
   const here = dirname(fileURLToPath(import.meta.url))
   const rendererDir = resolve(values['renderer-dir'] ?? join(here, '..', '..', 'out', 'renderer'))
 
@@ -73,8 +75,8 @@ async function main(): Promise<void> {
     dataDir,
     autoSyncMs: 60_000,
     config: {
-      clerkPublishableKey: values['clerk-key'] ?? process.env.ANOMALYZE_CLERK_PUBLISHABLE_KEY ?? null,
-      defaultServerUrl: values.server ?? process.env.ANOMALYZE_SERVER_URL ?? null,
+      clerkPublishableKey: values['clerk-key'] ?? env.clerkPublishableKey ?? null,
+      defaultServerUrl: values.server ?? env.serverUrl ?? null,
     },
   })
   const seedCount = values['seed-fixtures'] === undefined ? 0 : Number(values['seed-fixtures'])
@@ -95,7 +97,7 @@ async function main(): Promise<void> {
     process.stderr.write('--token-file needs --server; ignoring it.\n')
   }
 
-  const started = await startWebServer({ handlers: core.handlers, files: coreFiles(core), rendererDir, port })
+  const started = await startWebServer({ handlers: core.handlers, files: coreFiles(core), rendererDir, port, onCall: env.logCalls ? logCallToStderr : undefined })
   const { server, url } = started
   const launchFile = writeLaunchFile(dataDir, started)
   process.stdout.write(`Anomalyze console at ${url} (cache: ${dataDir})\n`)

@@ -4,9 +4,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { extname, join, normalize, resolve, sep } from 'node:path'
 import { isCoreMethod, type CoreHandlers } from '../contract/handlers.ts'
 import type { CoreResult } from '../contract/result.ts'
-import type { Core } from './create-core.ts'
-import { writeBatchCsv } from './scoring/export-batch.ts'
-import { toCoreError } from './api/to-core-error.ts'
+import type { Core } from '../core/create-core.ts'
+import { writeBatchCsv } from '../core/scoring/export-batch.ts'
+import { toCoreError } from '../core/api/to-core-error.ts'
 import { writePrivateFileSync } from '@anomalyze/shared/node'
 
 /**
@@ -36,7 +36,7 @@ export interface WebServerOptions {
   host?: string
   /**
    * Called after every API call with its handler time (ms, parse + run) and the answer's
-   * size; default: one stderr line per call when ANOMALYZE_LOG_CALLS=1. Every answer
+   * size (e.g. `logCallToStderr`; the CLI passes it when ANOMALYZE_LOG_CALLS=1). Every answer
    * also carries a `Server-Timing: core;dur=<ms>` header, which the page reads from
    * its resource timings (see bench/desktop.ts).
    */
@@ -206,7 +206,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: WebSer
     // The page's code first: a core call runs synchronously (hundreds of ms for a
     // whole queue snapshot at 100,000 rows) and would hold back files being sent.
     await assets.sent(ASSETS_FIRST_MAX_MS)
-    await handleApi(req, res, url.pathname.slice('/api/'.length), options.handlers, options.onCall ?? defaultCallLog())
+    await handleApi(req, res, url.pathname.slice('/api/'.length), options.handlers, options.onCall)
     return
   }
   if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -265,9 +265,9 @@ function sendHtml(res: ServerResponse, status: number, title: string, text: stri
 
 type CallLog = NonNullable<WebServerOptions['onCall']>
 
-function defaultCallLog(): CallLog | undefined {
-  if (process.env.ANOMALYZE_LOG_CALLS !== '1') return undefined
-  return ({ method, ms, bytes }) => process.stderr.write(`core call ${method} ${ms.toFixed(1)} ms ${bytes} B\n`)
+/** One stderr line per API call: its method, handler time and answer size. */
+export const logCallToStderr: CallLog = ({ method, ms, bytes }) => {
+  process.stderr.write(`core call ${method} ${ms.toFixed(1)} ms ${bytes} B\n`)
 }
 
 async function handleApi(req: IncomingMessage, res: ServerResponse, method: string, handlers: CoreHandlers, onCall: CallLog | undefined): Promise<void> {

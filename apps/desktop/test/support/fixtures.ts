@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Severity, TSyncAnomaly } from '@anomalyze/shared'
-import { openLocalStore, type LocalStore } from '../store/local-store.ts'
+import { openLocalStore, type LocalStore } from '../../src/core/store/local-store.ts'
 
 /** A real SQLite file in a fresh temp folder; `cleanup` closes and deletes it. */
 export function tempStore(): { store: LocalStore; file: string; dir: string; cleanup: () => void } {

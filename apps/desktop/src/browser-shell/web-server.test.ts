@@ -6,9 +6,9 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { QueueHead, QueueSnapshot } from '../contract/queue.ts'
 import type { CoreResult } from '../contract/result.ts'
-import { createCore, type Core } from './create-core.ts'
-import { makeAnomaly, seedAnomalies } from './test-support/fixtures.ts'
-import { writeGeneratedCsv } from './test-support/generated-csv.ts'
+import { createCore, type Core } from '../core/create-core.ts'
+import { makeAnomaly, seedAnomalies } from '../../test/support/fixtures.ts'
+import { writeGeneratedCsv } from '../../test/support/generated-csv.ts'
 import { coreFiles, LAUNCH_FILE, SESSION_COOKIE, startWebServer, writeLaunchFile } from './web-server.ts'
 
 let dir: string

@@ -1,7 +1,7 @@
 import { AppError } from '@anomalyze/shared'
 import { decodeCursor, encodeCursor, statusForLabel, type TDecisionInput, type TPullInput, type TPullOutput, type TPushOutput, type TSyncAnomaly } from '@anomalyze/shared'
 import { TRPCClientError } from '@trpc/client'
-import type { ServerClient, ServerUser } from '../sync/server-client.ts'
+import type { ServerClient, ServerUser } from '../../src/core/sync/server-client.ts'
 
 /**
  * An in-memory server that follows the sync contract (v1) to the letter: ordered
