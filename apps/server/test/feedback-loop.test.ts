@@ -9,7 +9,7 @@ import {
 } from '@anomalyze/shared'
 import { loadDefaultModel } from '@anomalyze/shared/node'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { activeModelFor } from '../src/services/detection/active-model.ts'
+import { activeModelFor } from '../src/services/models/active-model.ts'
 import { callerFor } from './helpers/caller.ts'
 import { createProAccountWithTraining, trainingFinished } from './helpers/pro-account.ts'
 import { createTestDatabase, type TestDatabase } from './helpers/test-database.ts'

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { invalidateActiveModel, onModelFallback } from '../src/services/detection/active-model.ts'
+import { invalidateActiveModel, onModelFallback } from '../src/services/models/active-model.ts'
 import { sha256Hex } from '../src/services/models/model-files.ts'
 import { callerFor } from './helpers/caller.ts'
 import { shippedModelUpload } from './helpers/model-uploads.ts'

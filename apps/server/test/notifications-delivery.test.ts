@@ -8,7 +8,7 @@ import { deliverNotifications, ProviderErrors, type DeliveryDeps } from '../src/
 import { alertLinks, webhookUrls } from '../src/services/notifications/notify-worker.ts'
 import { sendDailyDigests } from '../src/services/notifications/send-daily-digest.ts'
 import { createTwilioClient } from '../src/services/notifications/twilio-client.ts'
-import { DEFAULT_PLANS, seedPlans } from '../src/seed/plans.ts'
+import { DEFAULT_PLANS, seedPlans } from '../src/services/billing/plans.ts'
 import { testLogger } from './helpers/silent-logger.ts'
 import { startSmtpSink, type SmtpSink } from './helpers/smtp-sink.ts'
 import { createTestDatabase, type TestDatabase } from './helpers/test-database.ts'

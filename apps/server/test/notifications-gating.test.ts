@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { entitlementsOfPlan, FREE_ENTITLEMENTS } from '../src/services/billing/entitlements.ts'
 import { gateNotification, inQuietHours, type GateSettings, type SeverityLevel } from '../src/services/notifications/gate-notification.ts'
-import { DEFAULT_PLANS } from '../src/seed/plans.ts'
+import { DEFAULT_PLANS } from '../src/services/billing/plans.ts'
 
 /** The pure gate: plan, switches, thresholds and quiet hours decide each channel, with a reason for every "no". */
 const PRO = entitlementsOfPlan({ ...DEFAULT_PLANS[1], rateLimitPerMinute: 600 })

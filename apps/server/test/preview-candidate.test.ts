@@ -11,7 +11,7 @@ import {
 import type { TRPCError } from '@trpc/server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { artifactKeys, getArtifactFiles } from '../src/services/models/model-files.ts'
-import { PREVIEW_DAYS } from '../src/services/models/preview-candidate.ts'
+import { PREVIEW_DAYS } from '../src/services/training/preview-candidate.ts'
 import { callerFor } from './helpers/caller.ts'
 import { createProAccountWithTraining, trainingFinished } from './helpers/pro-account.ts'
 import { shippedModelUpload } from './helpers/model-uploads.ts'

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { fastifyTRPCPlugin } from '@trpc/server/adapters/fastify'
 import Fastify from 'fastify'
-import type { AppServices } from '../app/app-services.ts'
+import type { AppServices } from '../services/service-deps.ts'
 import type { Authenticator } from '../auth/session.ts'
 import type { Db } from '../db/prisma.ts'
 import type { Logger } from '../logger.ts'

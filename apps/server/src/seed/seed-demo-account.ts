@@ -3,7 +3,7 @@ import type { Db } from '../db/prisma.ts'
 import { ingestTransactions } from '../services/ingestion/ingest-transactions.ts'
 import type { Logger } from '../logger.ts'
 import { grantPlan } from '../services/billing/grant-plan.ts'
-import { seedPlans } from './plans.ts'
+import { seedPlans } from '../services/billing/plans.ts'
 
 export interface DemoSeedResult {
   created: boolean

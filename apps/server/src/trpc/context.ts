@@ -1,5 +1,5 @@
 import type { AppError } from '@anomalyze/shared'
-import type { AppServices } from '../app/app-services.ts'
+import type { AppServices } from '../services/service-deps.ts'
 import type { Session } from '../auth/session.ts'
 import type { Db } from '../db/prisma.ts'
 import type { FastifyBaseLogger } from 'fastify'

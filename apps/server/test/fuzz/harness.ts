@@ -5,7 +5,7 @@ import type fc from 'fast-check'
 import { startApp, type RunningApp } from '../../src/app/start-app.ts'
 import { loadEnv } from '../../src/env.ts'
 import { entitlementsOfPlan } from '../../src/services/billing/entitlements.ts'
-import { DEFAULT_PLANS } from '../../src/seed/plans.ts'
+import { DEFAULT_PLANS } from '../../src/services/billing/plans.ts'
 import { testLogger } from '../helpers/silent-logger.ts'
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.ts'
 

@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import type { AppServices } from '../../src/app/app-services.ts'
+import type { AppServices } from '../../src/services/service-deps.ts'
 import type { Session } from '../../src/auth/session.ts'
 import type { Db } from '../../src/db/prisma.ts'
 import { appRouter } from '../../src/trpc/app-router.ts'

@@ -1,8 +1,8 @@
 import type { Db } from '../../src/db/prisma.ts'
-import type { WorkerDeps } from '../../src/jobs/register-workers.ts'
+import type { WorkerDeps } from '../../src/services/service-deps.ts'
 import { entitlementsOfPlan } from '../../src/services/billing/entitlements.ts'
 import { registerTrainingWorkers } from '../../src/services/training/register-training-workers.ts'
-import { DEFAULT_PLANS, seedPlans } from '../../src/seed/plans.ts'
+import { DEFAULT_PLANS, seedPlans } from '../../src/services/billing/plans.ts'
 import { testLogger } from './silent-logger.ts'
 import type { TestServices } from './test-services.ts'
 

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import type { AppServices } from '../../src/app/app-services.ts'
+import type { AppServices } from '../../src/services/service-deps.ts'
 import { loadEnv, type ServerEnv } from '../../src/env.ts'
 import { startJobQueue, type JobQueue } from '../../src/jobs/job-queue.ts'
 import { createLocalFolderStore } from '../../src/storage/local-folder-store.ts'

@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream'
 import type { FastifyPluginAsync, FastifyReply } from 'fastify'
 import { AppError } from '@anomalyze/shared'
-import type { AppServices } from '../../app/app-services.ts'
+import type { AppServices } from '../../services/service-deps.ts'
 import { authenticateHeader } from '../../auth/authenticate-request.ts'
 import type { Authenticator } from '../../auth/session.ts'
 import type { Db } from '../../db/prisma.ts'

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import twilio from 'twilio'
-import type { AppServices } from '../../app/app-services.ts'
+import type { AppServices } from '../../services/service-deps.ts'
 import type { Db, Prisma } from '../../db/prisma.ts'
 import { storableText } from '../../db/storable-text.ts'
 

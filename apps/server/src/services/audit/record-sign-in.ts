@@ -1,4 +1,3 @@
-import type { Session } from '../../auth/session.ts'
 import type { Db } from '../../db/prisma.ts'
 import { recordAudit } from './record-audit.ts'
 
@@ -13,9 +12,15 @@ export const SIGN_IN_GAP_MS = 8 * 3_600_000
 
 const checked = new Map<string, number>()
 
+/** The part of an authenticated session a sign-in record needs (auth/session.ts fits it). */
+export interface SignedInCaller {
+  userId: string
+  via: string
+}
+
 export async function recordSignIn(
   db: Db,
-  session: Session,
+  session: SignedInCaller,
   request: { ip?: string | undefined; userAgent?: string | undefined },
   now: Date = new Date(),
 ): Promise<boolean> {

@@ -1,4 +1,4 @@
-import type { WorkerDeps } from '../../jobs/register-workers.ts'
+import type { WorkerDeps } from '../service-deps.ts'
 import type { Db } from '../../db/prisma.ts'
 import { BATCH_QUEUE, BATCH_SEND_OPTIONS, retryDelaySeconds, SLICE_MS, type BatchJobData } from './batch-queue.ts'
 import { fail, noteRetry, runBatchSlice, type SliceOutcome } from './run-batch-job.ts'

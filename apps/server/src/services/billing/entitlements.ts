@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { sqlPoolOf, type Db } from '../../db/prisma.ts'
-import { DEFAULT_PLANS } from '../../seed/plans.ts'
+import { DEFAULT_PLANS } from './plans.ts'
 
 /**
  * What a user's plan allows, as cached on `Subscription.features` (one read per

@@ -1,5 +1,5 @@
 import { defineQueue } from '../../jobs/job-queue.ts'
-import type { WorkerDeps } from '../../jobs/register-workers.ts'
+import type { WorkerDeps } from '../service-deps.ts'
 import { generateInvoicePdf } from './invoices.ts'
 
 /** One job per invoice; a failed render or upload is retried with backoff. */

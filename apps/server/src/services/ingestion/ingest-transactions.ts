@@ -10,7 +10,7 @@ import {
 } from '@anomalyze/shared'
 import { sqlPoolOf, type Db } from '../../db/prisma.ts'
 import { inSqlTransaction, inTwoRoundTrips, sqlLiteral, type SqlClient } from '../../db/sql.ts'
-import { activeModelFor } from '../detection/active-model.ts'
+import { activeModelFor } from '../models/active-model.ts'
 import { isDataError, refusedByDatabase } from './data-errors.ts'
 import { insertAnomaliesCte, type NewAnomaly } from './insert-anomalies.ts'
 import { lockStatesStatements, readLockedStates, saveStatesCtes, textArrayLiteral, type LockedStates, type StateRow } from './feature-state-store.ts'

@@ -1,6 +1,6 @@
 import type { Session } from '../../auth/session.ts'
 import { sqlPoolOf, type Db } from '../../db/prisma.ts'
-import { unwrittenTransactions } from '../api-keys/realtime-usage.ts'
+import { unwrittenTransactions } from './realtime-usage.ts'
 import { effectiveEntitlements, type Entitlements } from '../billing/entitlements.ts'
 import { isLimitExceeded } from './limit-error.ts'
 import { periodStartOf } from './metering-period.ts'

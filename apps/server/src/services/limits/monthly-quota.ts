@@ -1,6 +1,6 @@
 import { sqlPoolOf, type Db } from '../../db/prisma.ts'
 import { UTC_FROM_MS } from '../../db/sql.ts'
-import { unwrittenTransactions } from '../api-keys/realtime-usage.ts'
+import { unwrittenTransactions } from './realtime-usage.ts'
 import type { Entitlements } from '../billing/entitlements.ts'
 import { limitExceeded } from './limit-error.ts'
 import { nextPeriodStart, periodStartOf } from './metering-period.ts'

@@ -2,7 +2,7 @@ import { AppError } from '@anomalyze/shared'
 import type { Db } from '../../db/prisma.ts'
 import type { ObjectStore } from '../../storage/object-store.ts'
 import { recordAudit, type AuditActor } from '../audit/record-audit.ts'
-import { invalidateActiveModel } from '../detection/active-model.ts'
+import { invalidateActiveModel } from './active-model.ts'
 import { getArtifactFiles } from './model-files.ts'
 import { verifyArtifact } from './verify-artifact.ts'
 

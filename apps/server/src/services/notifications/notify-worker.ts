@@ -1,7 +1,7 @@
 import type { FailedJob, JobQueue } from '../../jobs/job-queue.ts'
 import type { Logger } from '../../logger.ts'
 import { defineQueue } from '../../jobs/job-queue.ts'
-import type { WorkerDeps } from '../../jobs/register-workers.ts'
+import type { WorkerDeps } from '../service-deps.ts'
 import { createMailer } from '../email/mailer.ts'
 import type { AlertLinks } from './compose-alert.ts'
 import { deliverNotifications, type DeliveryDeps, type DeliveryJob } from './deliver-notifications.ts'

@@ -1,5 +1,5 @@
 import { AppError } from '@anomalyze/shared'
-import type { AppServices } from '../../app/app-services.ts'
+import type { AppServices } from '../service-deps.ts'
 import type { Db, Prisma } from '../../db/prisma.ts'
 import { recordAudit, type AuditActor } from '../audit/record-audit.ts'
 import { reportFileName } from './report-files.ts'

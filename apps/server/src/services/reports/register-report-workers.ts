@@ -1,4 +1,4 @@
-import type { WorkerDeps } from '../../jobs/register-workers.ts'
+import type { WorkerDeps } from '../service-deps.ts'
 import { createMailer } from '../email/mailer.ts'
 import { emailSummaryIfOptedIn } from './email-summary.ts'
 import { reportFileName } from './report-files.ts'

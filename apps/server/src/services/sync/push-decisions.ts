@@ -1,7 +1,7 @@
 import { applyLabel, clampToNow, statusForLabel, type FeatureConfig, type TDecisionInput, type TPushOutput } from '@anomalyze/shared'
 import type { Db, Prisma } from '../../db/prisma.ts'
 import { sqlOfPrismaTransaction } from '../../db/sql.ts'
-import { activeModelFor } from '../detection/active-model.ts'
+import { activeModelFor } from '../models/active-model.ts'
 import { lockFeatureStates, saveFeatureStates } from '../ingestion/feature-state-store.ts'
 
 type PushResult = TPushOutput['results'][number]

@@ -1,5 +1,5 @@
-import type { WorkerDeps } from '../../jobs/register-workers.ts'
-import { onModelFallback, useModelStorage } from '../detection/active-model.ts'
+import type { WorkerDeps } from '../service-deps.ts'
+import { onModelFallback, useModelStorage } from '../models/active-model.ts'
 import { runTraining } from './run-training.ts'
 import { RETRAIN_QUEUE } from './training-queue.ts'
 

@@ -1,5 +1,5 @@
 import { AppError } from '@anomalyze/shared'
-import type { AppServices } from '../../app/app-services.ts'
+import type { AppServices } from '../service-deps.ts'
 import type { Db } from '../../db/prisma.ts'
 import type { Logger } from '../../logger.ts'
 import { getEntitlements, hasFeature } from '../billing/entitlements.ts'

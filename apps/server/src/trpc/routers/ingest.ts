@@ -1,6 +1,6 @@
 import type { TRPCRouterRecord } from '@trpc/server'
 import { z } from 'zod'
-import { meterRealtimeUsage } from '../../services/api-keys/realtime-usage.ts'
+import { meterRealtimeUsage } from '../../services/limits/realtime-usage.ts'
 import { ingestTransactions, MAX_INGEST_BATCH } from '../../services/ingestion/ingest-transactions.ts'
 import { notifyAnomaliesSoon } from '../../services/notifications/alert-coalescer.ts'
 import { enforceApiKeyLimits, mustCheckLimitsFirst } from '../../services/limits/enforce-api-limits.ts'

@@ -1,9 +1,9 @@
 import type { TRPCRouterRecord } from '@trpc/server'
 import { z } from 'zod'
-import { useModelStorage } from '../../services/detection/active-model.ts'
+import { useModelStorage } from '../../services/models/active-model.ts'
 import { activateModel, rollbackModel } from '../../services/models/activate-model.ts'
 import { activeArtifact, listModels } from '../../services/models/list-models.ts'
-import { previewCandidate } from '../../services/models/preview-candidate.ts'
+import { previewCandidate } from '../../services/training/preview-candidate.ts'
 import { registerModel } from '../../services/models/register-model.ts'
 import { scopedProcedure, userProcedure } from '../init.ts'
 

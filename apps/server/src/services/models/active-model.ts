@@ -2,7 +2,7 @@ import { AppError } from '@anomalyze/shared'
 import { loadDefaultModel, loadModelArtifact, ModelArtifactError, type LoadedModel } from '@anomalyze/shared/node'
 import { sqlPoolOf, type Db } from '../../db/prisma.ts'
 import type { ObjectStore } from '../../storage/object-store.ts'
-import { getArtifactFiles, sha256Hex, writeArtifactDir } from '../models/model-files.ts'
+import { getArtifactFiles, sha256Hex, writeArtifactDir } from './model-files.ts'
 
 export interface ActiveModel {
   /** "default@1.0.0" for the shipped model, the registered version otherwise. */

@@ -1,4 +1,4 @@
-import type { Db } from '../db/prisma.ts'
+import type { Db } from '../../db/prisma.ts'
 
 /**
  * The plans on offer. Seeded at start; prices in paise, GST included (the invoice

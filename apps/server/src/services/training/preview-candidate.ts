@@ -2,11 +2,11 @@ import { AppError, buildFeatureMatrix, FEATURE_NAMES, scoreFeatureBatch, severit
 import type { Db } from '../../db/prisma.ts'
 import type { Logger } from '../../logger.ts'
 import type { ObjectStore } from '../../storage/object-store.ts'
-import { activeModelFor } from '../detection/active-model.ts'
-import { loadTrainingSet, type TrainingSet } from '../training/load-training-set.ts'
-import { getArtifactFiles } from './model-files.ts'
+import { activeModelFor } from '../models/active-model.ts'
+import { loadTrainingSet, type TrainingSet } from './load-training-set.ts'
+import { getArtifactFiles } from '../models/model-files.ts'
 import { compareAlertQueues, type PreviewRow, type QueueComparison } from './preview-candidate-compare.ts'
-import { verifyArtifact } from './verify-artifact.ts'
+import { verifyArtifact } from '../models/verify-artifact.ts'
 
 /** The preview scores the transactions of the last PREVIEW_DAYS before the user's latest one... */
 export const PREVIEW_DAYS = 30

@@ -1,7 +1,7 @@
 import type { Db } from '../../db/prisma.ts'
 import { sqlPoolOf } from '../../db/prisma.ts'
 import { UTC_FROM_MS, type Sql } from '../../db/sql.ts'
-import { periodStartOf } from '../limits/metering-period.ts'
+import { periodStartOf } from './metering-period.ts'
 
 export interface Usage {
   userId: string

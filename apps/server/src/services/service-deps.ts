@@ -1,10 +1,13 @@
+import type { Db } from '../db/prisma.ts'
 import type { ServerEnv } from '../env.ts'
 import type { JobQueue } from '../jobs/job-queue.ts'
+import type { Logger } from '../logger.ts'
 import type { ObjectStore } from '../storage/object-store.ts'
 
 /**
  * The long-lived parts a procedure or a worker may need besides the database, built
- * once in start-app.ts and passed down explicitly (tests build their own).
+ * once in app/start-app.ts and passed down explicitly (tests build their own). Declared
+ * here, below every service, so services take what they need without importing app/.
  */
 export interface AppServices {
   env: ServerEnv
@@ -12,4 +15,10 @@ export interface AppServices {
   jobs: JobQueue
   /** Base URL clients reach this server at (download and e-mail links). */
   publicUrl: () => string
+}
+
+/** What every background worker is handed: the services plus the database and the log. */
+export interface WorkerDeps extends AppServices {
+  db: Db
+  log: Logger
 }

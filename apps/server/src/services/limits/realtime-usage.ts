@@ -1,6 +1,6 @@
 import type { Db } from '../../db/prisma.ts'
 import { sqlPoolOf } from '../../db/prisma.ts'
-import { periodStartOf } from '../limits/metering-period.ts'
+import { periodStartOf } from './metering-period.ts'
 import { meterUsage } from './record-usage.ts'
 
 /** How long real-time usage may wait in memory before it is written. */
