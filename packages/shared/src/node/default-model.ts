@@ -6,8 +6,24 @@ import { generateTransactions, type GeneratorOptions } from '../generator/genera
 import { loadModelArtifact, saveModelArtifact, type LoadedModel, type LoadOptions } from './model-artifact.ts'
 import { MANIFEST_FILE, type TrainingSummary } from './model-manifest.ts'
 
-/** Where the shipped default model lives (packages/shared/models/default). */
+/** Where the shipped default model lives in the source tree (packages/shared/models/default). */
 export const DEFAULT_MODEL_DIR = fileURLToPath(new URL('../../models/default/', import.meta.url))
+
+/**
+ * Bundled into an app (the desktop's core host), this module's own URL no longer points
+ * at the model: the app copies the model beside its bundle and says where, once at start.
+ */
+let shippedModelDir = DEFAULT_MODEL_DIR
+
+/** Where the shipped default model is read from from now on (a bundle's copy of models/default). */
+export function useDefaultModelDir(dir: string): void {
+  shippedModelDir = dir.endsWith('/') || dir.endsWith('\\') ? dir : `${dir}/`
+}
+
+/** The folder the shipped default model is read from (ends with a separator). */
+export function defaultModelDir(): string {
+  return shippedModelDir
+}
 
 export const DEFAULT_GENERATOR: GeneratorOptions = { seed: 20_240_101, customers: 1_000, terminals: 2_000, days: 60, startDate: '2024-01-01' }
 
@@ -50,8 +66,9 @@ export async function writeDefaultModel(dir: string = DEFAULT_MODEL_DIR): Promis
  * into `fallbackDir` first. A present but stale or corrupt one is an error.
  */
 export async function loadDefaultModel(fallbackDir?: string, options: LoadOptions = {}): Promise<LoadedModel> {
-  const shipped = await access(`${DEFAULT_MODEL_DIR}${MANIFEST_FILE}`).then(() => true, () => false)
-  if (shipped || !fallbackDir) return loadModelArtifact(DEFAULT_MODEL_DIR, options)
+  const dir = defaultModelDir()
+  const shipped = await access(`${dir}${MANIFEST_FILE}`).then(() => true, () => false)
+  if (shipped || !fallbackDir) return loadModelArtifact(dir, options)
   await writeDefaultModel(fallbackDir)
   return loadModelArtifact(fallbackDir, options)
 }

@@ -13,13 +13,29 @@ type Reply = { id: number; outputs: Float32Array[] } | { id: number; error: stri
 const WORKER_LIMITS = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 64 }
 
 /**
+ * The worker's plain-JavaScript entry. Bundled into an app, this module's URL no longer
+ * points at it: the app copies the entry beside its bundle and says where, once at start.
+ */
+let workerEntry = new URL('./onnx-worker-entry.mjs', import.meta.url)
+
+/** Where ONNX worker threads start from from now on (a bundle's copy of onnx-worker-entry.mjs). */
+export function useOnnxWorkerEntry(url: URL): void {
+  workerEntry = url
+}
+
+/** The file ONNX worker threads start from. */
+export function onnxWorkerEntry(): URL {
+  return workerEntry
+}
+
+/**
  * OnnxScorer whose ONNX Runtime session lives in a worker thread: batch jobs (the CLI,
  * the console's file scoring) use it to overlap scoring with parsing and features.
  */
 export async function createWorkerOnnxScorer(onnxBytes: Uint8Array, model: AnomalyModel): Promise<OnnxScorer> {
   const width = model.featureNames.length
   const outputs = model.supervised ? [ONNX_ISOLATION_OUTPUT, ONNX_SUPERVISED_OUTPUT] : [ONNX_ISOLATION_OUTPUT]
-  const worker = new Worker(new URL('./onnx-worker-entry.mjs', import.meta.url), {
+  const worker = new Worker(workerEntry, {
     workerData: { onnx: onnxBytes, width, input: ONNX_INPUT, outputs },
     resourceLimits: WORKER_LIMITS,
     // The entry is plain JavaScript: without this the worker would inherit the parent's
