@@ -1,10 +1,9 @@
 import type { LabelKind } from '@anomalyze/shared'
-import type { Dashboard } from './dashboard.ts'
-import type { AnomalyDetail, HistoryPoint, QueueFacets, QueueHead, QueueHeadArgs, QueueQuery, QueueRow, QueueSnapshot } from './queue.ts'
+import type { CoreArgs, CoreData, CoreMethod } from './core-methods.ts'
 import type { CoreResult } from './result.ts'
-import type { BadRowsPage, CsvInspection, LocalBatch, ScoringAvailability, ScoringJob, ScoringSource, StartScoringArgs } from './scoring.ts'
-import type { SyncStatus } from './sync-status.ts'
-import type { UploadBatchArgs, UploadedBatchJob, UploadProgress } from './upload.ts'
+
+// The method table lives in core-methods.ts; these names stay importable from here.
+export { CORE_METHODS, isCoreMethod, type CoreArgs, type CoreData, type CoreHandlers, type CoreMethod } from './core-methods.ts'
 
 export interface DecideArgs {
   anomalyIds: string[]
@@ -50,91 +49,6 @@ export type ExportArgs = { batchId: string; path: string } | { batchId: string; 
 export interface SignInArgs {
   serverUrl: string
   token: string
-}
-
-/**
- * The one contract between renderer and core: method name -> (args) -> result.
- * Electron carries it over IPC, the browser build over `POST /api/<method>`.
- * @see src/core/api/create-handlers.ts for the implementation.
- */
-export interface CoreMethods {
-  'queue.snapshot': (args: QueueQuery) => QueueSnapshot
-  'queue.head': (args: QueueHeadArgs) => QueueHead
-  'queue.rows': (args: { keys: number[] }) => QueueRow[]
-  'queue.facets': (args: Record<string, never>) => QueueFacets
-  'anomaly.get': (args: { id: string }) => AnomalyDetail
-  'account.history': (args: { accountId: string; limit?: number }) => HistoryPoint[]
-  'decision.record': (args: DecideArgs) => DecideResult
-  'decision.undo': (args: Record<string, never>) => UndoResult
-  'dashboard.get': (args: { batchId?: string | null }) => Dashboard
-  'sync.status': (args: Record<string, never>) => SyncStatus
-  'sync.now': (args: Record<string, never>) => SyncStatus
-  'session.signIn': (args: SignInArgs) => SyncStatus
-  'session.signOut': (args: Record<string, never>) => SyncStatus
-  /** Replaces the stored token of the current session (Clerk tokens live a minute). */
-  'session.refreshToken': (args: { token: string }) => SyncStatus
-  'app.config': (args: Record<string, never>) => ConsoleConfig
-  'scoring.availability': (args: Record<string, never>) => ScoringAvailability
-  'scoring.inspect': (args: { source: ScoringSource }) => CsvInspection
-  'scoring.start': (args: StartScoringArgs) => ScoringJob
-  'scoring.job': (args: { jobId: string }) => ScoringJob
-  'scoring.cancel': (args: { jobId: string }) => ScoringJob
-  'scoring.batches': (args: Record<string, never>) => LocalBatch[]
-  'scoring.badRows': (args: { batchId: string; offset?: number; limit?: number }) => BadRowsPage
-  /**
-   * Writes the scored CSV to a path the analyst picked in Electron's save dialog, or
-   * under a file name into the console's exports folder (the browser downloads
-   * GET /download/batches/<id>.csv instead). Any other path is refused.
-   */
-  'scoring.export': (args: ExportArgs) => { path: string; rows: number }
-  /** Streams the opened file to the signed-in server as a batch CSV job (only when the analyst asks). */
-  'scoring.uploadBatch': (args: UploadBatchArgs) => UploadedBatchJob
-  /** The upload in flight (null when none), polled while 'scoring.uploadBatch' runs. */
-  'scoring.uploadProgress': (args: Record<string, never>) => UploadProgress | null
-  /** The server's tRPC API for online screens; the renderer's tRPC client goes through it. */
-  'server.call': (args: ServerCallArgs) => unknown
-}
-
-export type CoreMethod = keyof CoreMethods
-export type CoreArgs<M extends CoreMethod> = Parameters<CoreMethods[M]>[0]
-export type CoreData<M extends CoreMethod> = ReturnType<CoreMethods[M]>
-
-/** The handler map the core implements: every method async, every failure as data. */
-export type CoreHandlers = {
-  [M in CoreMethod]: (args: CoreArgs<M>) => Promise<CoreResult<CoreData<M>>>
-}
-
-export const CORE_METHODS = [
-  'queue.snapshot',
-  'queue.head',
-  'queue.rows',
-  'queue.facets',
-  'anomaly.get',
-  'account.history',
-  'decision.record',
-  'decision.undo',
-  'dashboard.get',
-  'sync.status',
-  'sync.now',
-  'session.signIn',
-  'session.signOut',
-  'session.refreshToken',
-  'app.config',
-  'scoring.availability',
-  'scoring.inspect',
-  'scoring.start',
-  'scoring.job',
-  'scoring.cancel',
-  'scoring.batches',
-  'scoring.badRows',
-  'scoring.export',
-  'scoring.uploadBatch',
-  'scoring.uploadProgress',
-  'server.call',
-] as const satisfies readonly CoreMethod[]
-
-export function isCoreMethod(value: string): value is CoreMethod {
-  return (CORE_METHODS as readonly string[]).includes(value)
 }
 
 /** What the preload exposes as `window.anomalyze` (and what the HTTP transport mimics). */

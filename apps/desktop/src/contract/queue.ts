@@ -6,6 +6,8 @@ import type { AnomalyStatus, LabelKind, Severity } from '@anomalyze/shared'
  */
 export const QUEUE_SORTS = ['severity', 'score', 'time'] as const
 export type QueueSort = (typeof QUEUE_SORTS)[number]
+/** The most queue rows one core call returns (queue.rows keys, queue.head size). */
+export const MAX_ROWS_PER_CALL = 1_000
 
 export interface QueueFilters {
   severities?: Severity[]

@@ -1,10 +1,10 @@
-import type { ConsoleConfig, CoreArgs, CoreData, CoreHandlers, CoreMethod } from '../../contract/handlers.ts'
+import { parseCoreArgs, type CoreArgs, type CoreData, type CoreHandlers, type CoreMethod } from '../../contract/core-methods.ts'
+import type { ConsoleConfig } from '../../contract/handlers.ts'
 import type { CoreResult } from '../../contract/result.ts'
 import type { ScoringService } from '../scoring/scoring-service.ts'
 import type { LocalStore } from '../store/local-store.ts'
 import type { SyncEngine } from '../sync/sync-engine.ts'
 import { createBatchUploader } from '../upload/batch-uploader.ts'
-import { ARG_SCHEMAS } from './arg-schemas.ts'
 import { toCoreError } from './to-core-error.ts'
 
 export interface CoreDeps {
@@ -15,6 +15,7 @@ export interface CoreDeps {
   now?: () => number
 }
 
+/** One implementation per method of the contract's table: a missing or extra one is a type error. */
 type Implementations = { [M in CoreMethod]: (args: CoreArgs<M>) => CoreData<M> | Promise<CoreData<M>> }
 
 /** The handler map behind both IPC and HTTP: parse args, run, wrap as {data}|{error}. */
@@ -64,7 +65,7 @@ export function createHandlers(deps: CoreDeps): CoreHandlers {
 function wrap<M extends CoreMethod>(method: M, implementations: Implementations) {
   return async (rawArgs: unknown): Promise<CoreResult<CoreData<M>>> => {
     try {
-      const args = ARG_SCHEMAS[method].parse(rawArgs ?? {}) as CoreArgs<M>
+      const args = parseCoreArgs(method, rawArgs)
       const run = implementations[method] as (a: CoreArgs<M>) => CoreData<M> | Promise<CoreData<M>>
       return { data: await run(args) }
     } catch (error) {

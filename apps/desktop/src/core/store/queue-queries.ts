@@ -1,12 +1,11 @@
 import type Database from 'better-sqlite3'
 import { AppError } from '@anomalyze/shared'
-import type { AnomalyDetail, HistoryPoint, QueueFacets, QueueHead, QueueQuery, QueueRow, QueueSnapshot } from '../../contract/queue.ts'
+import { MAX_ROWS_PER_CALL, type AnomalyDetail, type HistoryPoint, type QueueFacets, type QueueHead, type QueueQuery, type QueueRow, type QueueSnapshot } from '../../contract/queue.ts'
 import { DETAIL_SELECT, QUEUE_ROW_SELECT, toAnomalyDetail, toQueueRow, type QueueRowRecord, type StoredAnomaly } from './anomaly-rows.ts'
 import { buildQueueWhere, orderByFor } from './queue-filters.ts'
 
 /** A row is pending while one of its decisions is still waiting for the server. */
 const PENDING_SQL = `EXISTS (SELECT 1 FROM outbox o WHERE o.anomaly_id = anomalies.id AND o.pushed_at IS NULL AND o.undone = 0) AS pending`
-export const MAX_ROWS_PER_CALL = 1_000
 
 export interface QueueQueries {
   snapshot(query: QueueQuery): QueueSnapshot

@@ -1,0 +1,141 @@
+import { z } from 'zod'
+import { ANOMALY_STATUSES, LABEL_KINDS, SEVERITIES } from '@anomalyze/shared'
+import { MAPPABLE_FIELDS } from '@anomalyze/shared/engine'
+import type { Dashboard } from './dashboard.ts'
+import type { ConsoleConfig, DecideArgs, DecideResult, ExportArgs, ServerCallArgs, SignInArgs, UndoResult } from './handlers.ts'
+import { MAX_ROWS_PER_CALL, QUEUE_SORTS, type AnomalyDetail, type HistoryPoint, type QueueFacets, type QueueHead, type QueueHeadArgs, type QueueQuery, type QueueRow, type QueueSnapshot } from './queue.ts'
+import type { CoreResult } from './result.ts'
+import type { BadRowsPage, CsvInspection, LocalBatch, ScoringAvailability, ScoringJob, ScoringSource, StartScoringArgs } from './scoring.ts'
+import type { SyncStatus } from './sync-status.ts'
+import type { UploadBatchArgs, UploadedBatchJob, UploadProgress } from './upload.ts'
+
+/**
+ * One core method: the schema its arguments are parsed with (they arrive from IPC or
+ * HTTP as untyped JSON) and, as types only, its arguments and its result.
+ */
+export interface CoreMethodSpec<Args, Result> {
+  args: z.ZodType<Args>
+  /** Never set: carries the method's types for `CoreArgs` / `CoreData`. */
+  types?: { args: Args; result: Result }
+}
+
+/** `z.ZodType<Args>` checks that the schema parses to exactly what the method's type says. */
+function method<Args, Result>(args: z.ZodType<Args>): CoreMethodSpec<Args, Result> {
+  return { args }
+}
+
+type NoArgs = Record<string, never>
+const empty = z.object({}).strict()
+
+const filters = z
+  .object({
+    severities: z.array(z.enum(SEVERITIES)).optional(),
+    statuses: z.array(z.enum(ANOMALY_STATUSES)).optional(),
+    rule: z.string().max(100).optional(),
+    amountMin: z.number().finite().optional(),
+    amountMax: z.number().finite().optional(),
+    from: z.number().int().optional(),
+    to: z.number().int().optional(),
+    accountId: z.string().max(128).optional(),
+    text: z.string().max(200).optional(),
+    batchId: z.string().max(100).nullable().optional(),
+    moved: z.boolean().optional(),
+  })
+  .strict()
+
+const source = z.union([
+  z.object({ path: z.string().min(1).max(4_096) }).strict(),
+  z.object({ uploadId: z.string().min(1).max(100) }).strict(),
+])
+const mapping = z.partialRecord(z.enum(MAPPABLE_FIELDS), z.number().int().min(0).max(10_000))
+
+/**
+ * The one contract between renderer and core, and its only list of methods:
+ * method name -> arguments (schema and type) -> result. Electron carries it over IPC,
+ * the browser build over `POST /api/<method>`. The method list, `isCoreMethod`, the
+ * argument parsing and the handler types all derive from this table.
+ * @see src/core/api/create-handlers.ts for the implementation (a missing or extra method there is a type error).
+ */
+export const coreMethods = {
+  'queue.snapshot': method<QueueQuery, QueueSnapshot>(z.object({ filters, sort: z.enum(QUEUE_SORTS) }).strict()),
+  'queue.head': method<QueueHeadArgs, QueueHead>(z.object({ filters, sort: z.enum(QUEUE_SORTS), size: z.number().int().min(0).max(MAX_ROWS_PER_CALL) }).strict()),
+  'queue.rows': method<{ keys: number[] }, QueueRow[]>(z.object({ keys: z.array(z.number().int()).max(1_000) }).strict()),
+  'queue.facets': method<NoArgs, QueueFacets>(empty),
+  'anomaly.get': method<{ id: string }, AnomalyDetail>(z.object({ id: z.string().min(1) }).strict()),
+  'account.history': method<{ accountId: string; limit?: number }, HistoryPoint[]>(
+    z.object({ accountId: z.string().min(1), limit: z.number().int().min(1).max(500).optional() }).strict(),
+  ),
+  'decision.record': method<DecideArgs, DecideResult>(
+    z
+      .object({
+        anomalyIds: z.array(z.string().min(1)).min(1).max(10_000),
+        label: z.enum(LABEL_KINDS),
+        note: z.string().max(2_000).optional(),
+      })
+      .strict(),
+  ),
+  'decision.undo': method<NoArgs, UndoResult>(empty),
+  'dashboard.get': method<{ batchId?: string | null }, Dashboard>(z.object({ batchId: z.string().nullable().optional() }).strict()),
+  'sync.status': method<NoArgs, SyncStatus>(empty),
+  'sync.now': method<NoArgs, SyncStatus>(empty),
+  'session.signIn': method<SignInArgs, SyncStatus>(z.object({ serverUrl: z.url(), token: z.string().min(1).max(4_000) }).strict()),
+  'session.signOut': method<NoArgs, SyncStatus>(empty),
+  /** Replaces the stored token of the current session (Clerk tokens live a minute). */
+  'session.refreshToken': method<{ token: string }, SyncStatus>(z.object({ token: z.string().min(1).max(8_192) }).strict()),
+  'app.config': method<NoArgs, ConsoleConfig>(empty),
+  'scoring.availability': method<NoArgs, ScoringAvailability>(empty),
+  'scoring.inspect': method<{ source: ScoringSource }, CsvInspection>(z.object({ source }).strict()),
+  'scoring.start': method<StartScoringArgs, ScoringJob>(z.object({ source, mapping, name: z.string().max(200).optional() }).strict()),
+  'scoring.job': method<{ jobId: string }, ScoringJob>(z.object({ jobId: z.string().min(1).max(100) }).strict()),
+  'scoring.cancel': method<{ jobId: string }, ScoringJob>(z.object({ jobId: z.string().min(1).max(100) }).strict()),
+  'scoring.batches': method<NoArgs, LocalBatch[]>(empty),
+  'scoring.badRows': method<{ batchId: string; offset?: number; limit?: number }, BadRowsPage>(
+    z.object({ batchId: z.string().min(1).max(100), offset: z.number().int().min(0).optional(), limit: z.number().int().min(1).max(1_000).optional() }).strict(),
+  ),
+  /**
+   * Writes the scored CSV to a path the analyst picked in Electron's save dialog, or
+   * under a file name into the console's exports folder (the browser downloads
+   * GET /download/batches/<id>.csv instead). Any other path is refused.
+   */
+  'scoring.export': method<ExportArgs, { path: string; rows: number }>(
+    z.union([
+      z.object({ batchId: z.string().min(1).max(100), path: z.string().min(1).max(4_096) }).strict(),
+      z.object({ batchId: z.string().min(1).max(100), fileName: z.string().min(1).max(200), overwrite: z.boolean().optional() }).strict(),
+    ]),
+  ),
+  /** Streams the opened file to the signed-in server as a batch CSV job (only when the analyst asks). */
+  'scoring.uploadBatch': method<UploadBatchArgs, UploadedBatchJob>(z.object({ source, mapping, fileName: z.string().max(200).optional() }).strict()),
+  /** The upload in flight (null when none), polled while 'scoring.uploadBatch' runs. */
+  'scoring.uploadProgress': method<NoArgs, UploadProgress | null>(empty),
+  /** The server's tRPC API for online screens; the renderer's tRPC client goes through it. */
+  'server.call': method<ServerCallArgs, unknown>(
+    z
+      .object({
+        type: z.enum(['query', 'mutation']),
+        path: z.string().regex(/^[a-zA-Z][\w]*(\.[a-zA-Z][\w]*)+$/, 'must be a procedure path such as "billing.overview"'),
+        input: z.unknown().optional(),
+      })
+      .strict(),
+  ),
+}
+
+export type CoreMethod = keyof typeof coreMethods
+type TypesOf<M extends CoreMethod> = NonNullable<(typeof coreMethods)[M]['types']>
+export type CoreArgs<M extends CoreMethod> = TypesOf<M>['args']
+export type CoreData<M extends CoreMethod> = TypesOf<M>['result']
+
+/** The handler map the core implements: every method async, every failure as data. */
+export type CoreHandlers = {
+  [M in CoreMethod]: (args: CoreArgs<M>) => Promise<CoreResult<CoreData<M>>>
+}
+
+export const CORE_METHODS = Object.keys(coreMethods) as readonly CoreMethod[]
+
+export function isCoreMethod(value: string): value is CoreMethod {
+  return Object.hasOwn(coreMethods, value)
+}
+
+/** Parses a method's untyped arguments (a missing body counts as `{}`); throws a ZodError when they do not fit. */
+export function parseCoreArgs<M extends CoreMethod>(method: M, rawArgs: unknown): CoreArgs<M> {
+  return (coreMethods[method].args as z.ZodType<CoreArgs<M>>).parse(rawArgs ?? {})
+}
