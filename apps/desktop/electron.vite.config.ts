@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import react from '@vitejs/plugin-react'
@@ -9,6 +10,27 @@ import type { HtmlTagDescriptor, Plugin } from 'vite'
 // dependency by default).
 const here = dirname(fileURLToPath(import.meta.url))
 const bundledWorkspacePackages = ['@anomalyze/shared']
+
+/**
+ * Files the core reads at run time, emitted beside the built core host (out/main/):
+ * bundled, the shared engine's own `import.meta.url` points at neither its default model
+ * nor its ONNX worker entry, so the core host says where these copies are
+ * (src/core-host/host-core.ts, bundledAssets) and the packaged app carries them.
+ */
+function bundledCoreFiles(): Plugin {
+  const shared = resolve(here, '../../packages/shared')
+  const modelDir = resolve(shared, 'models/default')
+  return {
+    name: 'anomalyze:bundled-core-files',
+    generateBundle() {
+      const files = [
+        { from: resolve(shared, 'src/node/onnx/onnx-worker-entry.mjs'), to: 'onnx-worker-entry.mjs' },
+        ...readdirSync(modelDir).map((name) => ({ from: resolve(modelDir, name), to: `models/default/${name}` })),
+      ]
+      for (const file of files) this.emitFile({ type: 'asset', fileName: file.to, source: readFileSync(file.from) })
+    },
+  }
+}
 
 /**
  * The page's entry (boot.ts) is small and loads the app (main.tsx) with a dynamic
@@ -42,9 +64,12 @@ function preloadAppChunk(): Plugin {
 
 export default defineConfig({
   main: {
+    plugins: [bundledCoreFiles()],
     build: {
       externalizeDeps: { exclude: bundledWorkspacePackages },
-      rollupOptions: { input: { index: resolve(here, 'src/main/index.ts') } },
+      // The Electron shell, and the core host it forks as a utility process (the SQLite
+      // cache and ONNX scoring run there, never in the shell).
+      rollupOptions: { input: { index: resolve(here, 'src/main/index.ts'), 'core-host': resolve(here, 'src/core-host/index.ts') } },
     },
   },
   preload: {

@@ -1,19 +1,44 @@
 import { join, resolve } from 'node:path'
-import { app, BrowserWindow, dialog, ipcMain, shell } from 'electron'
+import { app, BrowserWindow, dialog, ipcMain, shell, utilityProcess } from 'electron'
 import { DEEP_LINK_SCHEME, deepLinkInArgv } from '../contract/deep-link.ts'
-import { isCoreMethod } from '../contract/handlers.ts'
 import type { CoreResult } from '../contract/result.ts'
-import { createCore, type Core } from '../core/create-core.ts'
+import { connectCoreHost, type CoreHostClient } from '../core-host/protocol.ts'
+import { readDesktopEnv } from '../env.ts'
 import { DEEP_LINK_CHANNEL, DEEP_LINK_READY_CHANNEL, DIALOG_CHANNEL, IPC_CHANNEL } from '../preload/channel.ts'
 import { DeepLinkInbox } from './deep-link-inbox.ts'
-import { safeStorageProtector } from './safe-storage-protector.ts'
+import { keychainSessionKey } from './safe-storage-protector.ts'
 
 /**
- * The Electron shell: one window and one IPC channel that forwards to the core. All
- * logic lives in src/core (plain Node), which the browser mode serves as well.
+ * The Electron shell: one window and one IPC channel that forwards to the core. The
+ * core (src/core, plain Node, which the browser mode serves as well) runs in a utility
+ * process (src/core-host): a call of hundreds of ms there never freezes a window. This
+ * process holds no SQLite or ONNX code.
  */
-let core: Core | null = null
+let core: CoreHostClient | null = null
 const deepLinks = new DeepLinkInbox()
+const env = readDesktopEnv()
+
+/** Forks the core host (out/main/core-host.js, beside this file) and starts the core in it. */
+function startCoreHost(): CoreHostClient {
+  const child = utilityProcess.fork(join(import.meta.dirname, 'core-host.js'), [], { serviceName: 'Anomalyze core', stdio: 'inherit' })
+  const client = connectCoreHost({
+    postMessage: (message) => child.postMessage(message),
+    onMessage: (listener) => child.on('message', listener),
+  })
+  child.once('exit', (code) => client.fail(`The console's core stopped (exit code ${code}); restart the app.`))
+  const dataDir = app.getPath('userData')
+  void client
+    .start({
+      dataDir,
+      autoSyncMs: 60_000,
+      sessionKey: keychainSessionKey(dataDir),
+      config: { clerkPublishableKey: env.clerkPublishableKey ?? null, defaultServerUrl: env.serverUrl ?? null },
+    })
+    .then((result) => {
+      if (result.error !== undefined) console.error(`[anomalyze] the core did not start: ${result.error.message}`)
+    })
+  return client
+}
 
 // One console per user: a second launch (Windows and Linux start one for a clicked
 // anomalyze:// link) passes its arguments to this one through 'second-instance' and ends.
@@ -77,32 +102,22 @@ function createWindow(): void {
   })
   window.webContents.on('will-navigate', (event) => event.preventDefault())
 
-  const devUrl = process.env.ELECTRON_RENDERER_URL
+  const devUrl = env.rendererUrl
   if (devUrl !== undefined && !app.isPackaged) void window.loadURL(devUrl)
   else void window.loadFile(join(import.meta.dirname, '../renderer/index.html'))
 }
 
 void app.whenReady().then(() => {
   if (!primary) return
-  // Belt and braces: what this process creates in userData (cache, uploads, exports)
-  // is owner-only even where a module sets no mode (private-files.ts in @anomalyze/shared/node does).
+  // Belt and braces: what this process creates in userData (the sealed session key) is
+  // owner-only; the core host sets the same umask for the cache, uploads and exports.
   if (process.platform !== 'win32') process.umask(0o077)
-  const current = createCore({
-    dataDir: app.getPath('userData'),
-    autoSyncMs: 60_000,
-    tokenProtector: safeStorageProtector(),
-    config: {
-      clerkPublishableKey: process.env.ANOMALYZE_CLERK_PUBLISHABLE_KEY ?? null,
-      defaultServerUrl: process.env.ANOMALYZE_SERVER_URL ?? null,
-    },
-  })
+  const current = startCoreHost()
   core = current
+  // The core host answers unknown methods with NOT_FOUND; a method that is no string never leaves here.
   ipcMain.handle(IPC_CHANNEL, async (_event, method: unknown, args: unknown): Promise<CoreResult<unknown>> => {
-    if (typeof method !== 'string' || !isCoreMethod(method)) {
-      return { error: { code: 'NOT_FOUND', message: `No method ${String(method)}` } }
-    }
-    const call = current.handlers[method] as (a: unknown) => Promise<CoreResult<unknown>>
-    return call(args)
+    if (typeof method !== 'string') return { error: { code: 'NOT_FOUND', message: `No method ${String(method)}` } }
+    return current.call(method, args)
   })
   // Native file dialogs for offline scoring: the core then reads the file in place. A
   // path the analyst picks here is the only kind outside its data dir the core will read
@@ -116,14 +131,14 @@ void app.whenReady().then(() => {
       const options = { properties: ['openFile' as const], filters, ...(defaultPath === undefined ? {} : { defaultPath }) }
       const result = window === null ? await dialog.showOpenDialog(options) : await dialog.showOpenDialog(window, options)
       const path = result.canceled ? null : (result.filePaths[0] ?? null)
-      if (path !== null) current.allowPath(path, 'read')
+      if (path !== null) await current.allowPath(path, 'read')
       return path
     }
     if (kind === 'save-csv') {
       const options = { filters, defaultPath: defaultPath ?? 'scored.csv' }
       const result = window === null ? await dialog.showSaveDialog(options) : await dialog.showSaveDialog(window, options)
       const path = result.canceled ? null : (result.filePath ?? null)
-      if (path !== null) current.allowPath(path, 'write')
+      if (path !== null) await current.allowPath(path, 'write')
       return path
     }
     return null
