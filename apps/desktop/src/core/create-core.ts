@@ -21,6 +21,11 @@ export interface CoreOptions {
   tokenProtector?: TokenProtector
   /** Sign-in settings shown to the renderer (Clerk key, default server). */
   config?: Partial<ConsoleConfig>
+  /**
+   * The alert writer's worker entry (core/scoring/alert-writer-worker.mjs) where a bundle
+   * copied it; default: beside alert-writer.ts, as in the source tree.
+   */
+  alertWriterWorker?: URL
 }
 
 export interface Core {
@@ -62,6 +67,7 @@ export function createCore(options: CoreOptions): Core {
     store,
     uploadsDir: dirs.uploads,
     exportsDir: dirs.exports,
+    ...(options.alertWriterWorker === undefined ? {} : { alertWriterWorker: options.alertWriterWorker }),
     loadModel:
       options.loadModel ??
       (() => loadLocalModel(modelsDir, { version: store.state.get('activeModelVersion'), sha256: store.state.get('activeModelSha256') })),

@@ -25,15 +25,26 @@ export interface AlertWriter {
 }
 
 /**
+ * The worker's plain-JavaScript entry, beside this module. A bundle that moves this
+ * module copies the entry next to it and passes its URL as `workerEntry` (CoreOptions.alertWriterWorker).
+ */
+export const ALERT_WRITER_WORKER = new URL('./alert-writer-worker.mjs', import.meta.url)
+
+/**
  * The queue's indexes and word index make each stored row cost ~100 us; a file's
  * alerts would hold up reading and feature work on the core's thread. So they are
  * written by a second SQLite connection on a worker thread (WAL lets the UI read on
  * while it writes), overlapping the next chunk. Where no worker can open the cache (an
  * in-memory database, a worker that fails to start) the core's own connection does it.
  */
-export async function openAlertWriter(db: { name: string; memory: boolean }, batchId: string, batches: LocalBatches): Promise<AlertWriter> {
+export async function openAlertWriter(
+  db: { name: string; memory: boolean },
+  batchId: string,
+  batches: LocalBatches,
+  workerEntry: URL = ALERT_WRITER_WORKER,
+): Promise<AlertWriter> {
   if (!db.memory) {
-    const worker = await startWorker(db.name).catch(() => null)
+    const worker = await startWorker(workerEntry, db.name).catch(() => null)
     if (worker !== null) return workerWriter(worker, batchId)
   }
   return {
@@ -43,49 +54,12 @@ export async function openAlertWriter(db: { name: string; memory: boolean }, bat
   }
 }
 
-// Plain CommonJS in a string rather than a file next to this one: the Electron build
-// bundles this module, and a worker file beside it would not be there. better-sqlite3
-// is resolved here (it stays an external, native module in every build). The
-// connection gets the cache's pragmas (busy timeout included) from open-database.ts,
-// like every other connection; its transactions are IMMEDIATE (see writeTransaction)
-// and bounded to WORKER_SLICE_ROWS rows.
-const WORKER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads')
-const Database = require(workerData.sqlite)
-const db = new Database(workerData.file)
-for (const pragma of workerData.pragmas) db.pragma(pragma)
-const upsert = db.prepare(workerData.upsertSql)
-const insertBadRow = db.prepare(workerData.badRowSql)
-const addSlice = db.transaction((batchId, alerts, badRows) => {
-  for (const a of alerts) upsert.run(a)
-  for (const b of badRows) insertBadRow.run(batchId, b.line, b.field, b.reason)
-})
-const slice = workerData.sliceRows
-const add = (batchId, alerts, badRows) => {
-  for (let at = 0; at < alerts.length; at += slice) addSlice.immediate(batchId, alerts.slice(at, at + slice), [])
-  for (let at = 0; at < badRows.length; at += slice * 4) addSlice.immediate(batchId, [], badRows.slice(at, at + slice * 4))
-}
-parentPort.on('message', (m) => {
-  if (m === 'close') {
-    db.close()
-    parentPort.close()
-    return
-  }
-  try {
-    add(m.batchId, m.alerts, m.badRows)
-    parentPort.postMessage({ id: m.id })
-  } catch (error) {
-    parentPort.postMessage({ id: m.id, error: error instanceof Error ? error.message : String(error) })
-  }
-})
-parentPort.postMessage({ ready: true })
-`
-
 type Reply = { ready: true } | { id: number; error?: string }
 
-function startWorker(file: string): Promise<Worker> {
-  const worker = new Worker(WORKER_SOURCE, {
-    eval: true,
+function startWorker(entry: URL, file: string): Promise<Worker> {
+  const worker = new Worker(entry, {
+    // Plain JavaScript: it needs no TypeScript loader from the parent's flags (`--import tsx`).
+    execArgv: [],
     workerData: {
       file,
       sqlite: createRequire(import.meta.url).resolve('better-sqlite3'),

@@ -30,6 +30,8 @@ export interface ScoringServiceOptions {
   exportsDir: string
   /** Defaults to the shipped model; a synced model will plug in here. */
   loadModel?: () => Promise<ActiveLocalModel>
+  /** Where the alert writer's worker entry is (a bundle's copy); default: beside alert-writer.ts. */
+  alertWriterWorker?: URL
   now?: () => number
 }
 
@@ -242,7 +244,7 @@ export function createScoringService(options: ScoringServiceOptions): ScoringSer
         try {
           const rowsFile = await openScoredRowsWriter(store.batches.rowsFile(batchId), quietRowsHeader(args.mapping, inspection.headers.length))
           opened = rowsFile
-          const alertWriter = await openAlertWriter(store.db, batchId, store.batches)
+          const alertWriter = await openAlertWriter(store.db, batchId, store.batches, options.alertWriterWorker)
           queue = alertWriter
           const p = await scoreCsvFile({
             path,
