@@ -59,7 +59,7 @@ describe('re-scoring the console queue when the active model changes', () => {
   it('pulls feature vectors, then re-scores with the activated model and marks the rows that moved', async () => {
     expect((await core.handlers['session.signIn']({ serverUrl: app.url, token: app.localToken as string })).error).toBeUndefined()
     const items = [...generateTransactions({ seed: 8, customers: 50, days: 20, txIdPrefix: 'rq-' })].slice(0, 2_000).map((g) => g.transaction)
-    expect((await ingestTransactions(app.db, LOCAL_USER_ID, items)).rejected).toBe(0)
+    expect((await ingestTransactions(app.db, app.services.models, LOCAL_USER_ID, items)).rejected).toBe(0)
     // The server serves rows older than its settle window.
     await new Promise((resolve) => setTimeout(resolve, 1_200))
 

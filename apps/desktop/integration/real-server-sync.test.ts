@@ -77,7 +77,7 @@ function desktop(name: string, file = join(root, name, 'cache.db')): Desktop {
 async function seedAnomalies(transactions: number): Promise<number> {
   const items = [...generateTransactions({ seed: 3, customers: 60, days: 30, txIdPrefix: 'rs-' })].slice(0, transactions).map((g) => g.transaction)
   for (let i = 0; i < items.length; i += 1_000) {
-    const result = await ingestTransactions(app.db, LOCAL_USER_ID, items.slice(i, i + 1_000))
+    const result = await ingestTransactions(app.db, app.services.models, LOCAL_USER_ID, items.slice(i, i + 1_000))
     expect(result.rejected).toBe(0)
   }
   return app.db.anomaly.count({ where: { userId: LOCAL_USER_ID } })

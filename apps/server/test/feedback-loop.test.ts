@@ -9,7 +9,6 @@ import {
 } from '@anomalyze/shared'
 import { loadDefaultModel } from '@anomalyze/shared/node'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { activeModelFor } from '../src/services/models/active-model.ts'
 import { callerFor } from './helpers/caller.ts'
 import { createProAccountWithTraining, trainingFinished } from './helpers/pro-account.ts'
 import { createTestDatabase, type TestDatabase } from './helpers/test-database.ts'
@@ -122,7 +121,7 @@ describe('feedback loop demonstration', () => {
 
     // The week after, through real ingestion with the retrained model...
     const after = new Map((await ingest(lastWeek)).map((a) => [a.txId, a]))
-    const scoredWith = (await activeModelFor(database.db, userId)).version
+    const scoredWith = (await services.models.activeFor(database.db, userId)).version
     // ...against what the shipped model would have said on the same transactions.
     const shipped = await loadDefaultModel()
     const engine = new FeatureEngine()

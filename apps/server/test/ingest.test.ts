@@ -8,6 +8,7 @@ import { startApp, type RunningApp } from '../src/app/start-app.ts'
 import { loadEnv } from '../src/env.ts'
 import { ingestTransactions } from '../src/services/ingestion/ingest-transactions.ts'
 import { callerFor } from './helpers/caller.ts'
+import { createTestServices, type TestServices } from './helpers/test-services.ts'
 import { testLogger } from './helpers/silent-logger.ts'
 import { createTestDatabase, type TestDatabase } from './helpers/test-database.ts'
 
@@ -23,12 +24,17 @@ const sample = (overrides: Partial<TTransactionInput> = {}): TTransactionInput =
 
 describe('real-time ingestion', () => {
   let database: TestDatabase
+  let services: TestServices
 
   beforeAll(async () => {
     database = await createTestDatabase()
+    services = await createTestServices()
     await database.db.user.createMany({ data: [{ id: 'user_ingest' }, { id: 'user_busy' }] })
   })
-  afterAll(() => database.drop())
+  afterAll(async () => {
+    await services.close()
+    await database.drop()
+  })
 
   it('accepts valid items, rejects bad ones with field errors, in one call', async () => {
     const good = sample()
@@ -153,7 +159,7 @@ describe('real-time ingestion', () => {
     let anomalies = 0
     for (let i = 0; i < stream.length; i += 500) {
       const batch = stream.slice(i, i + 500).map((g) => ({ ...g.transaction }))
-      const result = await ingestTransactions(database.db, 'user_busy', batch)
+      const result = await ingestTransactions(database.db, services.models, 'user_busy', batch)
       expect(result.rejected).toBe(0)
       anomalies += result.anomalies.length
     }

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { invalidateActiveModel, onModelFallback } from '../src/services/models/active-model.ts'
 import { sha256Hex } from '../src/services/models/model-files.ts'
 import { callerFor } from './helpers/caller.ts'
 import { shippedModelUpload } from './helpers/model-uploads.ts'
@@ -123,9 +122,9 @@ describe('model registry', () => {
     // files this build refuses (1.2.0 was corrupted above).
     await database.db.modelArtifact.updateMany({ where: { userId }, data: { isActive: false } })
     await database.db.modelArtifact.updateMany({ where: { userId, version: '1.2.0' }, data: { isActive: true } })
-    invalidateActiveModel(userId)
+    services.models.invalidate(userId)
     const fallbacks: { artifactId: string; reason: string }[] = []
-    onModelFallback((details) => fallbacks.push(details))
+    services.models.onFallback((details) => fallbacks.push(details))
     try {
       const ingested = await caller().ingest.transactions({
         transactions: [{ txId: 'm-after-upgrade', timestamp: Date.UTC(2026, 0, 2, 12), amount: 10, accountId: 'A', merchantId: 'M' }],
@@ -134,10 +133,10 @@ describe('model registry', () => {
       expect(fallbacks).toHaveLength(1)
       expect(fallbacks[0]?.reason).toMatch(/sha256/)
     } finally {
-      onModelFallback(() => {})
+      services.models.onFallback(() => {})
       await database.db.modelArtifact.updateMany({ where: { userId }, data: { isActive: false } })
       await database.db.modelArtifact.updateMany({ where: { userId, version: '1.1.0' }, data: { isActive: true } })
-      invalidateActiveModel(userId)
+      services.models.invalidate(userId)
     }
   })
 })

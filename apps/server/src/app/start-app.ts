@@ -19,6 +19,7 @@ import { buildServer } from '../http/build-server.ts'
 import type { Logger } from '../logger.ts'
 import { registerWorkers } from './register-workers.ts'
 import { startJobQueue, type JobQueue } from '../jobs/job-queue.ts'
+import { createModelRegistry } from '../services/models/model-registry.ts'
 import { createObjectStore } from '../storage/create-object-store.ts'
 import { createLinkSigner } from '../storage/signed-links.ts'
 import { ensurePrivateDir, PRIVATE_DIR_MODE, writePrivateFileSync } from '@anomalyze/shared/node'
@@ -79,7 +80,8 @@ export async function startApp(env: ServerEnv, log: Logger): Promise<RunningApp>
     await database.close()
     throw error
   }
-  const services: AppServices = { env, storage, jobs, publicUrl }
+  const models = createModelRegistry({ storage, log })
+  const services: AppServices = { env, storage, jobs, models, publicUrl }
   const server = await buildServer({ db, log, authenticator, services, linkSigner })
   installRetryAfterHeader(server)
   try {

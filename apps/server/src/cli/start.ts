@@ -55,7 +55,7 @@ const log = createLogger(env.LOG_LEVEL)
 try {
   const app = await startApp(env, log)
   if (app.localToken && !values['no-seed']) {
-    await seedDemoAccount(app.db, log, { id: LOCAL_USER_ID, name: 'Local analyst' })
+    await seedDemoAccount(app.db, app.services.models, log, { id: LOCAL_USER_ID, name: 'Local analyst' })
   }
   log.info({ url: app.url, dataDir: app.dataDir }, 'Anomalyze server ready')
   if (app.localToken) {

@@ -1,6 +1,7 @@
 import { generateTransactions, type GeneratorOptions, type TTransaction } from '@anomalyze/shared'
 import type { Db } from '../db/prisma.ts'
 import { ingestTransactions } from '../services/ingestion/ingest-transactions.ts'
+import type { ModelRegistry } from '../services/models/model-registry.ts'
 import type { Logger } from '../logger.ts'
 import { grantPlan } from '../services/billing/grant-plan.ts'
 import { seedPlans } from '../services/billing/plans.ts'
@@ -20,6 +21,7 @@ const BATCH = 1_000
  */
 export async function seedDemoAccount(
   db: Db,
+  models: ModelRegistry,
   log: Logger,
   user: { id: string; name: string; email?: string },
   options: GeneratorOptions = { seed: 2026, customers: 300, terminals: 600, days: 30, noisyMerchants: 6 },
@@ -40,7 +42,7 @@ export async function seedDemoAccount(
   let total = 0
   let anomalies = 0
   const flush = async (): Promise<void> => {
-    const result = await ingestTransactions(db, user.id, batch, { source: 'BATCH_CSV' })
+    const result = await ingestTransactions(db, models, user.id, batch, { source: 'BATCH_CSV' })
     total += result.accepted
     anomalies += result.anomalies.length
     batch = []

@@ -2,6 +2,7 @@ import type { Db } from '../db/prisma.ts'
 import type { ServerEnv } from '../env.ts'
 import type { JobQueue } from '../jobs/job-queue.ts'
 import type { Logger } from '../logger.ts'
+import type { ModelRegistry } from './models/model-registry.ts'
 import type { ObjectStore } from '../storage/object-store.ts'
 
 /**
@@ -13,6 +14,8 @@ export interface AppServices {
   env: ServerEnv
   storage: ObjectStore
   jobs: JobQueue
+  /** The models this instance scores with (active version per user, loaded models). */
+  models: ModelRegistry
   /** Base URL clients reach this server at (download and e-mail links). */
   publicUrl: () => string
 }

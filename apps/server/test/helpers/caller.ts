@@ -8,6 +8,7 @@ import { appRouter } from '../../src/trpc/app-router.ts'
 import { createContextInner } from '../../src/trpc/context.ts'
 import { createCallerFactory } from '../../src/trpc/init.ts'
 import { loadEnv } from '../../src/env.ts'
+import { createModelRegistry } from '../../src/services/models/model-registry.ts'
 import { createLocalFolderStore } from '../../src/storage/local-folder-store.ts'
 import { createLinkSigner } from '../../src/storage/signed-links.ts'
 import { testLogger } from './silent-logger.ts'
@@ -26,13 +27,16 @@ export function callerFor(db: Db, userId: string, overrides: Partial<Session> = 
 
 let shared: AppServices | undefined
 function defaultServices(): AppServices {
-  shared ??= {
+  if (shared) return shared
+  const storage = createLocalFolderStore({
+    root: mkdtempSync(path.join(os.tmpdir(), 'anomalyze-objects-')),
+    signer: createLinkSigner('test-link-secret-0123456789'),
+    publicUrl: () => 'http://127.0.0.1:1',
+  })
+  shared = {
     env: loadEnv({}),
-    storage: createLocalFolderStore({
-      root: mkdtempSync(path.join(os.tmpdir(), 'anomalyze-objects-')),
-      signer: createLinkSigner('test-link-secret-0123456789'),
-      publicUrl: () => 'http://127.0.0.1:1',
-    }),
+    storage,
+    models: createModelRegistry({ storage, log: testLogger }),
     jobs: {
       send: noQueue,
       work: noQueue,

@@ -3,6 +3,7 @@ import os from 'node:os'
 import path from 'node:path'
 import type { AppServices } from '../../src/services/service-deps.ts'
 import { loadEnv, type ServerEnv } from '../../src/env.ts'
+import { createModelRegistry } from '../../src/services/models/model-registry.ts'
 import { startJobQueue, type JobQueue } from '../../src/jobs/job-queue.ts'
 import { createLocalFolderStore } from '../../src/storage/local-folder-store.ts'
 import { createLinkSigner } from '../../src/storage/signed-links.ts'
@@ -31,6 +32,7 @@ export async function createTestServices(options: { databaseUrl?: string; env?: 
     env,
     storage,
     jobs,
+    models: createModelRegistry({ storage, log: testLogger }),
     publicUrl,
     objectDir,
     async close() {

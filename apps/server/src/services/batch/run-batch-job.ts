@@ -34,7 +34,7 @@ interface SliceOptions {
  * counts or inserts a row twice.
  */
 export async function runBatchSlice(deps: WorkerDeps, data: BatchJobData, options: SliceOptions): Promise<SliceOutcome> {
-  const { db, storage, log } = deps
+  const { db, storage, models, log } = deps
   const started = Date.now()
   const job = await db.batchJob.findUnique({ where: { id: data.batchJobId } })
   if (job === null || job.status === 'COMPLETED' || job.status === 'FAILED') return 'gone'
@@ -82,7 +82,7 @@ export async function runBatchSlice(deps: WorkerDeps, data: BatchJobData, option
     // transaction has committed: a statement failing after onCommit ran rolls it back,
     // and the chunk may then be stored again in halves (see storeRows).
     let committed: { firstErrors: BatchRowError[]; rejected: number } | undefined
-    const result = await ingestTransactions(db, job.userId, items, {
+    const result = await ingestTransactions(db, models, job.userId, items, {
       source: 'BATCH_CSV',
       batchJobId: job.id,
       onCommit: async (sql, outcomes) => {

@@ -10,7 +10,7 @@ import {
 } from '@anomalyze/shared'
 import { sqlPoolOf, type Db } from '../../db/prisma.ts'
 import { inSqlTransaction, inTwoRoundTrips, sqlLiteral, type SqlClient } from '../../db/sql.ts'
-import { activeModelFor } from '../models/active-model.ts'
+import type { ModelRegistry } from '../models/model-registry.ts'
 import { isDataError, refusedByDatabase } from './data-errors.ts'
 import { insertAnomaliesCte, type NewAnomaly } from './insert-anomalies.ts'
 import { lockStatesStatements, readLockedStates, saveStatesCtes, textArrayLiteral, type LockedStates, type StateRow } from './feature-state-store.ts'
@@ -64,7 +64,7 @@ export interface IngestOptions {
  * The whole path speaks SQL through `pg` (see sqlPoolOf) in two round trips (see
  * inTwoRoundTrips): a batch job's onCommit adds its own.
  */
-export async function ingestTransactions(db: Db, userId: string, items: unknown[], options: IngestOptions = {}): Promise<IngestResult> {
+export async function ingestTransactions(db: Db, models: ModelRegistry, userId: string, items: unknown[], options: IngestOptions = {}): Promise<IngestResult> {
   // Awaited below; handled now, so a rejection before then is not reported as unhandled.
   options.admitted?.catch(() => undefined)
   const outcomes: ItemOutcome[] = new Array(items.length)
@@ -84,7 +84,7 @@ export async function ingestTransactions(db: Db, userId: string, items: unknown[
     }
   })
 
-  const model = await activeModelFor(db, userId)
+  const model = await models.activeFor(db, userId)
   const anomalies: IngestResult['anomalies'] = []
   // Scores what the opening statement stored, against the states it locked, and
   // returns the statement that saves the states and stores the anomalies.

@@ -2,7 +2,7 @@ import { AppError } from '@anomalyze/shared'
 import type { Db } from '../../db/prisma.ts'
 import type { ObjectStore } from '../../storage/object-store.ts'
 import { recordAudit, type AuditActor } from '../audit/record-audit.ts'
-import { invalidateActiveModel } from './active-model.ts'
+import type { ModelRegistry } from './model-registry.ts'
 import { getArtifactFiles } from './model-files.ts'
 import { verifyArtifact } from './verify-artifact.ts'
 
@@ -23,7 +23,13 @@ export interface ActivateOptions {
  * concurrent activations queue and exactly one version ends up active; the AuditLog
  * row 'model.activate' with the old and new versions commits with it.
  */
-export async function activateModel(db: Db, storage: ObjectStore, actor: AuditActor, version: string, options: ActivateOptions = {}): Promise<ActivationResult> {
+/** What activation needs besides the database: the files, and the registry it tells. */
+export interface ActivationDeps {
+  storage: ObjectStore
+  models: ModelRegistry
+}
+
+export async function activateModel(db: Db, { storage, models }: ActivationDeps, actor: AuditActor, version: string, options: ActivateOptions = {}): Promise<ActivationResult> {
   const { userId } = actor
   const target = await db.modelArtifact.findUnique({ where: { userId_version: { userId, version } } })
   if (!target) throw new AppError('NOT_FOUND', `No model version ${version}`, { field: 'version' })
@@ -55,7 +61,7 @@ export async function activateModel(db: Db, storage: ObjectStore, actor: AuditAc
     })
     return { version, previousVersion: previous?.version ?? null, changed: true }
   })
-  if (result.changed) invalidateActiveModel(userId)
+  if (result.changed) models.invalidate(userId)
   return { version: result.version, previousVersion: result.previousVersion }
 }
 
@@ -63,7 +69,7 @@ export async function activateModel(db: Db, storage: ObjectStore, actor: AuditAc
  * Goes back to an earlier version: the one given, or else the version that was
  * active most recently before the current one.
  */
-export async function rollbackModel(db: Db, storage: ObjectStore, actor: AuditActor, version?: string): Promise<ActivationResult> {
+export async function rollbackModel(db: Db, deps: ActivationDeps, actor: AuditActor, version?: string): Promise<ActivationResult> {
   let target = version
   if (target === undefined) {
     const earlier = await db.modelArtifact.findFirst({
@@ -74,5 +80,5 @@ export async function rollbackModel(db: Db, storage: ObjectStore, actor: AuditAc
     if (!earlier) throw new AppError('CONFLICT', 'Nothing to roll back to: no earlier version was ever active', { field: 'version' })
     target = earlier.version
   }
-  return activateModel(db, storage, actor, target, { reason: 'rollback' })
+  return activateModel(db, deps, actor, target, { reason: 'rollback' })
 }

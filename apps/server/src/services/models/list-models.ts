@@ -1,6 +1,6 @@
 import type { Db } from '../../db/prisma.ts'
 import type { ObjectStore } from '../../storage/object-store.ts'
-import { DEFAULT_MODEL_VERSION } from './active-model.ts'
+import { DEFAULT_MODEL_VERSION } from './model-registry.ts'
 import { artifactKeys, ARTIFACT_FILE_NAMES } from './model-files.ts'
 
 export interface ModelVersionDto {

@@ -1,7 +1,7 @@
 import { applyLabel, clampToNow, statusForLabel, type FeatureConfig, type TDecisionInput, type TPushOutput } from '@anomalyze/shared'
 import type { Db, Prisma } from '../../db/prisma.ts'
 import { sqlOfPrismaTransaction } from '../../db/sql.ts'
-import { activeModelFor } from '../models/active-model.ts'
+import type { ModelRegistry } from '../models/model-registry.ts'
 import { lockFeatureStates, saveFeatureStates } from '../ingestion/feature-state-store.ts'
 
 type PushResult = TPushOutput['results'][number]
@@ -24,6 +24,7 @@ export interface Decider {
  */
 export async function pushDecisions(
   db: Db,
+  models: ModelRegistry,
   decider: Decider,
   decisions: TDecisionInput[],
   onApplied?: (appliedCount: number) => Promise<void>,
@@ -31,7 +32,7 @@ export async function pushDecisions(
   const receivedAt = Date.now()
   const results: PushResult[] = []
   // Resolved before any row is locked: loading a model must not happen inside a transaction.
-  const config = (await activeModelFor(db, decider.userId)).loaded.model.featureConfig
+  const config = (await models.activeFor(db, decider.userId)).loaded.model.featureConfig
   for (const decision of decisions) results.push(await applyDecision(db, decider, decision, config, receivedAt))
   const applied = results.filter((r) => r.outcome === 'applied').length
   // Hook for the feedback loop (automatic retraining after N new labels); it runs

@@ -2,7 +2,7 @@ import { AppError, buildFeatureMatrix, FEATURE_NAMES, scoreFeatureBatch, severit
 import type { Db } from '../../db/prisma.ts'
 import type { Logger } from '../../logger.ts'
 import type { ObjectStore } from '../../storage/object-store.ts'
-import { activeModelFor } from '../models/active-model.ts'
+import type { ModelRegistry } from '../models/model-registry.ts'
 import { loadTrainingSet, type TrainingSet } from './load-training-set.ts'
 import { getArtifactFiles } from '../models/model-files.ts'
 import { compareAlertQueues, type PreviewRow, type QueueComparison } from './preview-candidate-compare.ts'
@@ -102,7 +102,7 @@ function windowFeatures(set: TrainingSet, config: FeatureConfig, start: number):
  */
 export async function previewCandidate(
   db: Db,
-  storage: ObjectStore,
+  { storage, models }: { storage: ObjectStore; models: ModelRegistry },
   userId: string,
   modelId: string,
   options: { limit?: number | undefined; log?: Pick<Logger, 'info'> | undefined } = {},
@@ -116,7 +116,7 @@ export async function previewCandidate(
   const candidate = await loadVerified(storage, row, 'candidate')
   const current: Side = activeRow
     ? await loadVerified(storage, activeRow, 'active model')
-    : await activeModelFor(db, userId).then((m) => ({ version: m.version, model: m.loaded.model }))
+    : await models.activeFor(db, userId).then((m) => ({ version: m.version, model: m.loaded.model }))
 
   const set = await loadTrainingSet(db, userId)
   const timestamps = set.transactions.map((t) => t.timestamp)

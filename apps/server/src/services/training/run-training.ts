@@ -6,7 +6,6 @@ import { MANIFEST_FILE, ONNX_FILE, saveModelArtifact, TREES_FILE } from '@anomal
 import type { Prisma } from '../../db/prisma.ts'
 import type { WorkerDeps } from '../service-deps.ts'
 import { recordAudit } from '../audit/record-audit.ts'
-import { activeModelFor, useModelStorage } from '../models/active-model.ts'
 import { activateModel } from '../models/activate-model.ts'
 import { nextModelVersion, registerModel } from '../models/register-model.ts'
 import { evaluateCandidate, type EvaluationReport } from './evaluate-candidate.ts'
@@ -18,7 +17,7 @@ export const MIN_FALSE_POSITIVES = 5
 /** The latest share of transactions, by time, kept out of training to compare the models. */
 export const HOLDOUT_FRACTION = 0.25
 
-type Deps = Pick<WorkerDeps, 'db' | 'storage' | 'log'>
+type Deps = Pick<WorkerDeps, 'db' | 'storage' | 'models' | 'log'>
 
 /** A reason the user can act on; the job ends FAILED with it and the current model stays. */
 class TrainingRefused extends Error {}
@@ -32,7 +31,6 @@ class TrainingRefused extends Error {}
  */
 export async function runTraining(deps: Deps, trainingJobId: string): Promise<void> {
   const { db, log } = deps
-  useModelStorage(deps.storage)
   const job = await db.trainingJob.findUnique({ where: { id: trainingJobId } })
   if (!job || job.status === 'COMPLETED' || job.status === 'FAILED') return
   const { userId } = job
@@ -40,7 +38,7 @@ export async function runTraining(deps: Deps, trainingJobId: string): Promise<vo
   await db.trainingJob.update({ where: { id: job.id }, data: { status: 'PROCESSING', startedAt: new Date(), progress: 1 } })
   const started = Date.now()
   try {
-    const current = await activeModelFor(db, userId)
+    const current = await deps.models.activeFor(db, userId)
     const set = await loadTrainingSet(db, userId)
     await progress(20)
     if (set.frauds < MIN_CONFIRMED_FRAUDS || set.falsePositives < MIN_FALSE_POSITIVES) {
@@ -108,7 +106,7 @@ export async function runTraining(deps: Deps, trainingJobId: string): Promise<vo
       const registered = await registerModel(db, deps.storage, system, files, { metrics })
       await progress(90)
       const decision = report.candidateWins ? 'activated' : 'waiting'
-      if (report.candidateWins) await activateModel(db, deps.storage, system, version, { reason: 'auto-after-training' })
+      if (report.candidateWins) await activateModel(db, deps, system, version, { reason: 'auto-after-training' })
       const fullReport = { ...report, decision, trainingSeconds: (Date.now() - started) / 1000 }
       await db.$transaction(async (tx) => {
         await tx.trainingJob.update({

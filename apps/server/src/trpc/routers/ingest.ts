@@ -27,7 +27,7 @@ export const ingestRouter = {
       // the check passes (see mustCheckLimitsFirst for keys refused lately).
       const admitted = enforceApiKeyLimits(ctx.db, ctx.session, input.transactions.length)
       if (mustCheckLimitsFirst(ctx.session)) await admitted
-      const result = await ingestTransactions(ctx.db, ctx.userId, input.transactions, { admitted })
+      const result = await ingestTransactions(ctx.db, ctx.services.models, ctx.userId, input.transactions, { admitted })
       if (ctx.session.apiKeyId) meterRealtimeUsage(ctx.db, { userId: ctx.userId, apiKeyId: ctx.session.apiKeyId, transactions: result.accepted })
       notifyAnomaliesSoon(ctx.services.jobs, ctx.userId, result.anomalies.map((a) => a.id), ctx.log)
       return result

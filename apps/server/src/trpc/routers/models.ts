@@ -1,6 +1,5 @@
 import type { TRPCRouterRecord } from '@trpc/server'
 import { z } from 'zod'
-import { useModelStorage } from '../../services/models/active-model.ts'
 import { activateModel, rollbackModel } from '../../services/models/activate-model.ts'
 import { activeArtifact, listModels } from '../../services/models/list-models.ts'
 import { previewCandidate } from '../../services/training/preview-candidate.ts'
@@ -31,7 +30,6 @@ export const modelsRouter = {
   /** Every version with its metrics; API keys need the `models:read` scope. */
   list: scopedProcedure('models:read').query(({ ctx }) => listModels(ctx.db, ctx.userId)),
   register: userProcedure.input(ZRegisterModelInput).mutation(({ ctx, input }) => {
-    useModelStorage(ctx.services.storage)
     const files = {
       manifest: Buffer.from(input.manifest, 'utf8'),
       onnx: Buffer.from(input.onnxBase64, 'base64'),
@@ -40,13 +38,11 @@ export const modelsRouter = {
     return registerModel(ctx.db, ctx.services.storage, actorOf(ctx), files, { expectedSha256: input.sha256 })
   }),
   activate: userProcedure.input(z.strictObject({ version: ZVersion })).mutation(({ ctx, input }) => {
-    useModelStorage(ctx.services.storage)
-    return activateModel(ctx.db, ctx.services.storage, actorOf(ctx), input.version)
+    return activateModel(ctx.db, ctx.services, actorOf(ctx), input.version)
   }),
   /** Back to `version`, or to the version active before the current one. */
   rollback: userProcedure.input(z.strictObject({ version: ZVersion.optional() })).mutation(({ ctx, input }) => {
-    useModelStorage(ctx.services.storage)
-    return rollbackModel(ctx.db, ctx.services.storage, actorOf(ctx), input.version)
+    return rollbackModel(ctx.db, ctx.services, actorOf(ctx), input.version)
   }),
   /**
    * Before/after of the alert queue if this (inactive) version were activated: recent
@@ -55,8 +51,7 @@ export const modelsRouter = {
   previewCandidate: userProcedure
     .input(z.strictObject({ modelId: z.uuid('must be a model version id'), limit: z.number().int().min(1).max(100).optional() }))
     .query(({ ctx, input }) => {
-      useModelStorage(ctx.services.storage)
-      return previewCandidate(ctx.db, ctx.services.storage, ctx.userId, input.modelId, { limit: input.limit, log: ctx.log })
+        return previewCandidate(ctx.db, ctx.services, ctx.userId, input.modelId, { limit: input.limit, log: ctx.log })
     }),
   /** What desktops download on sync: version, sha256, manifest and signed file links. */
   active: scopedProcedure('anomalies:read').query(({ ctx }) => activeArtifact(ctx.db, ctx.services.storage, ctx.userId)),

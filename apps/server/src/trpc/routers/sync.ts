@@ -17,6 +17,7 @@ export const syncRouter = {
     .mutation(({ ctx, input }) =>
       pushDecisions(
         ctx.db,
+        ctx.services.models,
         {
           userId: ctx.userId,
           name: ctx.session.name ?? ctx.session.email ?? ctx.userId,
