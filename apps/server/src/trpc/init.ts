@@ -1,6 +1,8 @@
 import { initTRPC, TRPCError } from '@trpc/server'
 import { ZodError } from 'zod'
 import { AppError } from '@anomalyze/shared'
+import { requireScope } from '../auth/require-scope.ts'
+import { principalOf } from './acting-principal.ts'
 import type { Context } from './context.ts'
 import { ContextFailure, internalAppError, TRPC_CODE_FOR } from './error-mapping.ts'
 
@@ -67,19 +69,29 @@ export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
   return next({ ctx: { ...ctx, session: ctx.session, userId: ctx.session.userId } })
 })
 
-/** For people only: managing keys, settings and billing is not open to API keys. */
-export const userProcedure = protectedProcedure.use(({ ctx, next }) => {
-  if (ctx.session.via === 'apikey') throw new AppError('FORBIDDEN', 'Sign in as a user to do this; API keys cannot')
-  return next()
+/**
+ * Puts the acting principal on the context as `ctx.actor` (acting-principal.ts): what
+ * procedures that write audit rows pass to their service. Used by the procedures that
+ * need it rather than by every protected one, so the hot ingest call builds nothing more.
+ */
+export const withActor = t.middleware(({ ctx, next }) => {
+  const { session } = ctx
+  if (!session) throw new AppError('UNAUTHENTICATED', 'Sign in first: send "Authorization: Bearer <token>"')
+  return next({ ctx: { actor: principalOf(session, ctx.request) } })
 })
+
+/** For people only: managing keys, settings and billing is not open to API keys. */
+export const userProcedure = protectedProcedure
+  .use(({ ctx, next }) => {
+    if (ctx.session.via === 'apikey') throw new AppError('FORBIDDEN', 'Sign in as a user to do this; API keys cannot')
+    return next()
+  })
+  .use(withActor)
 
 /** A protected procedure that also needs one permission (API keys carry scopes). */
 export function scopedProcedure(scope: string) {
   return protectedProcedure.use(({ ctx, next }) => {
-    const { scopes } = ctx.session
-    if (scopes !== 'all' && !scopes.includes(scope)) {
-      throw new AppError('FORBIDDEN', `This key lacks the "${scope}" scope`, { requiredScope: scope })
-    }
+    requireScope(ctx.session, scope)
     return next()
   })
 }

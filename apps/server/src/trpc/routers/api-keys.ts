@@ -4,17 +4,11 @@ import { createApiKey, listApiKeys, revokeApiKey, ZCreateApiKeyInput } from '../
 import { userProcedure } from '../init.ts'
 import { ZRowId } from '../inputs.ts'
 
-const actorOf = (ctx: { userId: string; request: { ip?: string | undefined; userAgent?: string | undefined } }) => ({
-  userId: ctx.userId,
-  ip: ctx.request.ip,
-  userAgent: ctx.request.userAgent,
-})
-
 export const apiKeysRouter = {
   /** Returns the secret once; only its bcrypt hash is kept. */
-  create: userProcedure.input(ZCreateApiKeyInput).mutation(({ ctx, input }) => createApiKey(ctx.db, actorOf(ctx), input)),
+  create: userProcedure.input(ZCreateApiKeyInput).mutation(({ ctx, input }) => createApiKey(ctx.db, ctx.actor, input)),
   list: userProcedure.query(({ ctx }) => listApiKeys(ctx.db, ctx.userId)),
   revoke: userProcedure
     .input(z.object({ id: ZRowId }))
-    .mutation(({ ctx, input }) => revokeApiKey(ctx.db, actorOf(ctx), input.id)),
+    .mutation(({ ctx, input }) => revokeApiKey(ctx.db, ctx.actor, input.id)),
 } satisfies TRPCRouterRecord

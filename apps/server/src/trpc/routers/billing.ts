@@ -6,19 +6,13 @@ import { cancel, changePlan, subscribe, ZCancelInput, ZChangePlanInput, ZSubscri
 import { userProcedure } from '../init.ts'
 import { ZRowId } from '../inputs.ts'
 
-const actorOf = (ctx: { userId: string; request: { ip?: string | undefined; userAgent?: string | undefined } }) => ({
-  userId: ctx.userId,
-  ip: ctx.request.ip,
-  userAgent: ctx.request.userAgent,
-})
-
 export const billingRouter = {
   overview: userProcedure.query(({ ctx }) => billingOverview(ctx.db, ctx.services.env, ctx.userId)),
   /** Starts a Razorpay subscription; the console opens the returned short URL to pay. */
-  subscribe: userProcedure.input(ZSubscribeInput).mutation(({ ctx, input }) => subscribe(ctx.db, ctx.services.env, actorOf(ctx), input)),
+  subscribe: userProcedure.input(ZSubscribeInput).mutation(({ ctx, input }) => subscribe(ctx.db, ctx.services.env, ctx.actor, input)),
   /** Upgrades now, downgrades at period end (see manage-subscription.ts). */
-  changePlan: userProcedure.input(ZChangePlanInput).mutation(({ ctx, input }) => changePlan(ctx.db, ctx.services.env, actorOf(ctx), input)),
-  cancel: userProcedure.input(ZCancelInput).mutation(({ ctx, input }) => cancel(ctx.db, ctx.services.env, actorOf(ctx), input)),
+  changePlan: userProcedure.input(ZChangePlanInput).mutation(({ ctx, input }) => changePlan(ctx.db, ctx.services.env, ctx.actor, input)),
+  cancel: userProcedure.input(ZCancelInput).mutation(({ ctx, input }) => cancel(ctx.db, ctx.services.env, ctx.actor, input)),
   invoices: userProcedure.query(({ ctx }) => listInvoices(ctx.db, ctx.userId)),
   /** A time-limited link to the invoice PDF. */
   invoiceDownload: userProcedure

@@ -16,7 +16,7 @@ export const notificationsRouter = {
   updateSettings: userProcedure
     .input(ZNotificationSettingsInput)
     .mutation(({ ctx, input }) =>
-      updateNotificationSettings(ctx.db, { userId: ctx.userId, ip: ctx.request.ip, userAgent: ctx.request.userAgent }, input),
+      updateNotificationSettings(ctx.db, ctx.actor, input),
     ),
   /** The delivery log of one anomaly (the console's detail pane). */
   deliveries: userProcedure
