@@ -1,17 +1,17 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import twilio from 'twilio'
 import type { AppServices } from '../../services/service-deps.ts'
-import type { Db, Prisma } from '../../db/prisma.ts'
-import { storableText } from '../../db/storable-text.ts'
+import type { Db } from '../../db/prisma.ts'
+import { acknowledgeAlertCall, recordTwilioStatus, type CallAcknowledgement, type TwilioForm } from '../../services/notifications/twilio-callbacks.ts'
 
 /**
  * Twilio's callbacks: delivery status of SMS and calls, and the key pressed to
  * acknowledge an alert call. Every request must carry a valid X-Twilio-Signature
  * (HMAC-SHA1 of the public URL plus the sorted form fields, keyed by the auth token);
- * anything else gets 403 and changes nothing.
+ * anything else gets 403 and changes nothing. What a callback changes is the
+ * notifications service's (twilio-callbacks.ts); this route checks and reads it.
  */
-type Form = Record<string, string>
-type WebhookRequest = FastifyRequest<{ Querystring: { logId?: string }; Body: Form }>
+type WebhookRequest = FastifyRequest<{ Querystring: { logId?: string }; Body: TwilioForm }>
 
 const FORM_BODY_LIMIT = 64 * 1024
 
@@ -21,21 +21,11 @@ function logIdOf(request: WebhookRequest): string | undefined {
   return typeof logId === 'string' && /^[\w-]{1,64}$/.test(logId) ? logId : undefined
 }
 
-/**
- * The signed form's fields as they may be stored: text Postgres cannot hold (a NUL
- * sent as `%00`) becomes U+FFFD. The signature is checked on the fields as sent.
- */
-function storableForm(form: Form | undefined): Form {
-  return Object.fromEntries(Object.entries(form ?? {}).map(([key, value]) => [storableText(key), storableText(String(value))]))
-}
-
-const MESSAGE_STATUS: Record<string, 'DELIVERED' | 'FAILED'> = { delivered: 'DELIVERED', failed: 'FAILED', undelivered: 'FAILED' }
-const CALL_STATUS: Record<string, 'DELIVERED' | 'FAILED'> = {
-  completed: 'DELIVERED',
-  busy: 'FAILED',
-  'no-answer': 'FAILED',
-  failed: 'FAILED',
-  canceled: 'FAILED',
+/** What the caller hears after pressing (or not pressing) a key. */
+const SPOKEN_ANSWER: Record<CallAcknowledgement, string> = {
+  'unknown-call': 'This alert could not be found. Please check the console.',
+  'no-key-pressed': 'No key was pressed. The alert stays open. Goodbye.',
+  acknowledged: 'Acknowledged. Thank you. Goodbye.',
 }
 
 export function twilioWebhookRoutes(db: Db, services: AppServices): FastifyPluginAsync {
@@ -60,61 +50,16 @@ export function twilioWebhookRoutes(db: Db, services: AppServices): FastifyPlugi
 
     app.post('/webhooks/twilio/status', async (request: WebhookRequest, reply) => {
       if (!verified(request, reply)) return reply
-      const form = storableForm(request.body)
-      const logId = logIdOf(request)
-      const sid = form.MessageSid ?? form.CallSid
-      const providerStatus = form.MessageStatus ?? form.CallStatus ?? ''
-      const next = (form.MessageSid !== undefined ? MESSAGE_STATUS : CALL_STATUS)[providerStatus]
-      const row = logId === undefined ? null : await db.notificationLog.findUnique({ where: { id: logId } })
-      if (row === null || (row.providerMessageId !== null && row.providerMessageId !== sid)) {
-        request.log.warn({ logId, sid }, 'twilio status for an unknown delivery')
-        return reply.code(200).send({ ok: true })
-      }
-      const metadata = { ...asObject(row.metadata), lastStatus: form }
-      // An acknowledged call stays acknowledged; intermediate states (queued, sent, ringing) only update metadata.
-      const changes =
-        next !== undefined && row.status !== 'ACKNOWLEDGED' && row.status !== 'SKIPPED'
-          ? { status: next, error: next === 'FAILED' ? `Twilio ${providerStatus}${form.ErrorCode ? ` (error ${form.ErrorCode})` : ''}` : row.error }
-          : {}
-      await db.notificationLog.update({ where: { id: row.id }, data: { ...changes, metadata } })
-      request.log.info({ logId: row.id, sid, providerStatus, status: changes.status ?? row.status }, 'twilio status callback')
+      await recordTwilioStatus(db, { logId: logIdOf(request), form: request.body }, request.log)
       return reply.code(200).send({ ok: true })
     })
 
     app.post('/webhooks/twilio/voice/ack', async (request: WebhookRequest, reply) => {
       if (!verified(request, reply)) return reply
-      const form = storableForm(request.body)
-      const logId = logIdOf(request)
-      const row = logId === undefined ? null : await db.notificationLog.findUnique({ where: { id: logId } })
+      const outcome = await acknowledgeAlertCall(db, { logId: logIdOf(request), form: request.body }, request.log)
       const response = new twilio.twiml.VoiceResponse()
-      if (row === null || row.channel !== 'VOICE' || (row.providerMessageId !== null && row.providerMessageId !== form.CallSid)) {
-        request.log.warn({ logId, callSid: form.CallSid }, 'twilio acknowledgement for an unknown call')
-        response.say('This alert could not be found. Please check the console.')
-      } else if (form.Digits === undefined || form.Digits === '') {
-        response.say('No key was pressed. The alert stays open. Goodbye.')
-      } else {
-        const anomalyIds = row.anomalyId !== null ? [row.anomalyId] : idsOf(row.metadata)
-        const now = new Date()
-        await db.$transaction([
-          db.notificationLog.update({
-            where: { id: row.id },
-            data: { status: 'ACKNOWLEDGED', metadata: { ...asObject(row.metadata), acknowledged: { at: now.toISOString(), digits: form.Digits } } },
-          }),
-          db.anomaly.updateMany({ where: { userId: row.userId, id: { in: anomalyIds }, acknowledgedAt: null }, data: { acknowledgedAt: now } }),
-        ])
-        request.log.info({ logId: row.id, anomalyIds, callSid: form.CallSid }, 'alert acknowledged by phone')
-        response.say('Acknowledged. Thank you. Goodbye.')
-      }
+      response.say(SPOKEN_ANSWER[outcome])
       return reply.code(200).header('content-type', 'text/xml').send(response.toString())
     })
   }
-}
-
-function asObject(value: Prisma.JsonValue): Prisma.InputJsonObject {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Prisma.InputJsonObject) : {}
-}
-
-function idsOf(value: Prisma.JsonValue): string[] {
-  const ids = asObject(value).anomalyIds
-  return Array.isArray(ids) ? ids.filter((id): id is string => typeof id === 'string') : []
 }
