@@ -2,11 +2,10 @@ import type { Readable } from 'node:stream'
 import type { FastifyPluginAsync, FastifyReply } from 'fastify'
 import { AppError } from '@anomalyze/shared'
 import type { AppServices } from '../../services/service-deps.ts'
-import { authenticateHeader } from '../../auth/authenticate-request.ts'
 import type { Authenticator } from '../../auth/session.ts'
 import type { Db } from '../../db/prisma.ts'
 import { createBatchJob } from '../../services/batch/create-batch-job.ts'
-import { ensureUser } from '../../services/users/ensure-user.ts'
+import { authenticateRoute } from '../authenticate-route.ts'
 import { sendAppError } from '../http-errors.ts'
 
 /**
@@ -24,12 +23,7 @@ export function batchUploadRoutes(db: Db, services: AppServices, authenticator: 
 
     app.post<{ Querystring: { fileName?: string; map?: string } }>('/batch-jobs', async (request, reply) => {
       try {
-        const session = await authenticateHeader(request.headers.authorization, authenticator, request)
-        if (!session) throw new AppError('UNAUTHENTICATED', 'Sign in first: send "Authorization: Bearer <token or API key>"')
-        if (session.scopes !== 'all' && !session.scopes.includes('ingest:write')) {
-          throw new AppError('FORBIDDEN', 'This key lacks the "ingest:write" scope', { requiredScope: 'ingest:write' })
-        }
-        await ensureUser(db, session)
+        const session = await authenticateRoute(request, db, authenticator, 'ingest:write')
         const job = await createBatchJob(db, services, request.log, {
           session,
           fileName: request.query.fileName,
