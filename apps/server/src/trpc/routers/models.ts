@@ -19,12 +19,6 @@ export const ZRegisterModelInput = z.strictObject({
   sha256: z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters').optional(),
 })
 
-const actorOf = (ctx: { userId: string; request: { ip?: string | undefined; userAgent?: string | undefined } }) => ({
-  userId: ctx.userId,
-  ip: ctx.request.ip,
-  userAgent: ctx.request.userAgent,
-})
-
 /** Model registry: versions, upload, activation and rollback, and the active artifact for desktops. */
 export const modelsRouter = {
   /** Every version with its metrics; API keys need the `models:read` scope. */
@@ -35,14 +29,14 @@ export const modelsRouter = {
       onnx: Buffer.from(input.onnxBase64, 'base64'),
       trees: Buffer.from(input.treesBase64, 'base64'),
     }
-    return registerModel(ctx.db, ctx.services.storage, actorOf(ctx), files, { expectedSha256: input.sha256 })
+    return registerModel(ctx.db, ctx.services.storage, ctx.actor, files, { expectedSha256: input.sha256 })
   }),
   activate: userProcedure.input(z.strictObject({ version: ZVersion })).mutation(({ ctx, input }) => {
-    return activateModel(ctx.db, ctx.services, actorOf(ctx), input.version)
+    return activateModel(ctx.db, ctx.services, ctx.actor, input.version)
   }),
   /** Back to `version`, or to the version active before the current one. */
   rollback: userProcedure.input(z.strictObject({ version: ZVersion.optional() })).mutation(({ ctx, input }) => {
-    return rollbackModel(ctx.db, ctx.services, actorOf(ctx), input.version)
+    return rollbackModel(ctx.db, ctx.services, ctx.actor, input.version)
   }),
   /**
    * Before/after of the alert queue if this (inactive) version were activated: recent

@@ -3,7 +3,7 @@ import { ZPullInput, ZPullOutput, ZPushInput, ZPushOutput } from '@anomalyze/sha
 import { pullChanges } from '../../services/sync/pull-changes.ts'
 import { pushDecisions } from '../../services/sync/push-decisions.ts'
 import { maybeAutoRetrain } from '../../services/training/start-training.ts'
-import { scopedProcedure } from '../init.ts'
+import { scopedProcedure, withActor } from '../init.ts'
 
 /** Desktop sync, protocol v1 (packages/shared/src/sync/contract.ts). */
 export const syncRouter = {
@@ -12,20 +12,10 @@ export const syncRouter = {
     .output(ZPullOutput)
     .query(({ ctx, input }) => pullChanges(ctx.db, ctx.userId, input)),
   push: scopedProcedure('anomalies:write')
+    .use(withActor)
     .input(ZPushInput)
     .output(ZPushOutput)
     .mutation(({ ctx, input }) =>
-      pushDecisions(
-        ctx.db,
-        ctx.services.models,
-        {
-          userId: ctx.userId,
-          name: ctx.session.name ?? ctx.session.email ?? ctx.userId,
-          ip: ctx.request.ip,
-          userAgent: ctx.request.userAgent,
-        },
-        input.decisions,
-        async () => void (await maybeAutoRetrain(ctx.db, ctx.services, ctx.userId, ctx.log)),
-      ),
+      pushDecisions(ctx.db, ctx.services.models, ctx.actor, input.decisions, async () => void (await maybeAutoRetrain(ctx.db, ctx.services, ctx.userId, ctx.log))),
     ),
 } satisfies TRPCRouterRecord
