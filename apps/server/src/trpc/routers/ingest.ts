@@ -1,9 +1,7 @@
 import type { TRPCRouterRecord } from '@trpc/server'
 import { z } from 'zod'
-import { meterRealtimeUsage } from '../../services/limits/realtime-usage.ts'
-import { ingestTransactions, MAX_INGEST_BATCH } from '../../services/ingestion/ingest-transactions.ts'
-import { notifyAnomaliesSoon } from '../../services/notifications/alert-coalescer.ts'
-import { enforceApiKeyLimits, mustCheckLimitsFirst } from '../../services/limits/enforce-api-limits.ts'
+import { ingestApiCall } from '../../services/ingestion/ingest-api-call.ts'
+import { MAX_INGEST_BATCH } from '../../services/ingestion/ingest-transactions.ts'
 import { scopedProcedure } from '../init.ts'
 
 export const ingestRouter = {
@@ -22,14 +20,5 @@ export const ingestRouter = {
           .max(MAX_INGEST_BATCH, `at most ${MAX_INGEST_BATCH} transactions per call; use a batch CSV job for more`),
       }),
     )
-    .mutation(async ({ ctx, input }) => {
-      // Checked alongside the ingest's first round trip, which commits nothing before
-      // the check passes (see mustCheckLimitsFirst for keys refused lately).
-      const admitted = enforceApiKeyLimits(ctx.db, ctx.session, input.transactions.length)
-      if (mustCheckLimitsFirst(ctx.session)) await admitted
-      const result = await ingestTransactions(ctx.db, ctx.services.models, ctx.userId, input.transactions, { admitted })
-      if (ctx.session.apiKeyId) meterRealtimeUsage(ctx.db, { userId: ctx.userId, apiKeyId: ctx.session.apiKeyId, transactions: result.accepted })
-      notifyAnomaliesSoon(ctx.services.jobs, ctx.userId, result.anomalies.map((a) => a.id), ctx.log)
-      return result
-    }),
+    .mutation(({ ctx, input }) => ingestApiCall(ctx.db, ctx.services, ctx.session, ctx.log, input.transactions)),
 } satisfies TRPCRouterRecord
