@@ -6,7 +6,7 @@ import { appRouter } from '../../trpc/app-router.ts'
 import type { Context } from '../../trpc/context.ts'
 import { contextFor, trpcHttpOptions, type TrpcHttpDeps } from '../../trpc/http-options.ts'
 
-/** The mutations served directly: the real-time ingestion call, made a hundred times a second. */
+/** The mutations served directly: the real-time ingestion call (its procedure calls services/ingestion/ingest-api-call.ts), made a hundred times a second. */
 export const DIRECT_MUTATIONS = ['ingest.transactions'] as const
 
 /**
