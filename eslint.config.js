@@ -43,6 +43,22 @@ export default tseslint.config(
     },
   },
   {
+    // The renderer is a web page: its bundle must never pull Node code (ONNX, SQLite,
+    // Electron, files). It talks to the core through the preload bridge only.
+    files: ['apps/desktop/src/renderer/**/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@anomalyze/shared/node', '@anomalyze/shared/node/*', 'node:*', 'electron', 'better-sqlite3', 'onnxruntime-node', 'onnxruntime-node/*'], message: 'The renderer runs in the page: import the domain (@anomalyze/shared) or the engine (@anomalyze/shared/engine), never Node code.' },
+            { group: ['**/core/**', '**/main/**'], message: 'The renderer reaches the core through the preload bridge, never by import.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.config.ts', '**/*.config.js', 'prisma/prisma.config.ts', 'apps/server/test/global-setup.ts', 'eslint.config.js'],
     rules: { 'no-restricted-syntax': 'off' },
   },

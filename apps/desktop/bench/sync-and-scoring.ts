@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process'
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { FEATURE_NAMES } from '@anomalyze/shared'
+import { FEATURE_NAMES } from '@anomalyze/shared/engine'
 // The real server, in-process, on its embedded Postgres (no DATABASE_URL).
 import { startApp } from '../../server/src/app/start-app.ts'
 import type { Db } from '../../server/src/db/prisma.ts'

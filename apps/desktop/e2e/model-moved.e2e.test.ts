@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { buildFeatureMatrix, FEATURE_NAMES, generateTransactions, trainAnomalyModel } from '@anomalyze/shared'
+import { buildFeatureMatrix, FEATURE_NAMES, generateTransactions, trainAnomalyModel } from '@anomalyze/shared/engine'
 import { loadModelArtifact, saveModelArtifact } from '@anomalyze/shared/node'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'

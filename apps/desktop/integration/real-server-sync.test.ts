@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { generateTransactions, type LabelKind } from '@anomalyze/shared'
+import { type LabelKind } from '@anomalyze/shared'
+import { generateTransactions } from '@anomalyze/shared/engine'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 // The real server, started in-process on a throwaway Postgres (the server project's
 // global setup provides the cluster; its helper clones the migrated template).

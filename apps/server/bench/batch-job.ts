@@ -20,7 +20,8 @@ import { finished } from 'node:stream/promises'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import pg from 'pg'
-import { generateTransactions, type TTransaction } from '@anomalyze/shared'
+import { type TTransaction } from '@anomalyze/shared'
+import { generateTransactions } from '@anomalyze/shared/engine'
 import { findFreePort } from '../src/net/find-free-port.ts'
 
 const { values } = parseArgs({

@@ -1,4 +1,4 @@
-import { newAccountState, newMerchantState } from '@anomalyze/shared'
+import { newAccountState, newMerchantState } from '@anomalyze/shared/engine'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sqlPoolOf } from '../src/db/prisma.ts'
 import { inSqlTransaction } from '../src/db/sql.ts'

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { BUCKET_FRAUD, type MerchantState } from '@anomalyze/shared'
+import { BUCKET_FRAUD, type MerchantState } from '@anomalyze/shared/engine'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { entitlementsOfPlan } from '../src/services/billing/entitlements.ts'
 import { DEFAULT_PLANS, seedPlans } from '../src/services/billing/plans.ts'

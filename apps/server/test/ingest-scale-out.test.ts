@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { generateTransactions, type AccountState } from '@anomalyze/shared'
+import { generateTransactions, type AccountState } from '@anomalyze/shared/engine'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startApp, type RunningApp } from '../src/app/start-app.ts'
 import { loadEnv } from '../src/env.ts'

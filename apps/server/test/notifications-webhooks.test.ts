@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { generateTransactions } from '@anomalyze/shared'
+import { generateTransactions } from '@anomalyze/shared/engine'
 import { TRPCError } from '@trpc/server'
 import twilio from 'twilio'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'

@@ -1,28 +1,12 @@
-// Pure, platform-free domain code. Nothing here may import Node, DOM, Electron or
-// Prisma: the desktop renderer, the desktop core and the server all use it.
+// The pure domain: types, schemas, errors, validation, the sync contract. Nothing
+// here may import Node, DOM, Electron or Prisma, nor the detection engine: the desktop
+// renderer, the desktop core and the server all use it, and the renderer's bundle
+// should carry no more than the page needs. The engine is `@anomalyze/shared/engine`,
+// Node-only code (ONNX, CSV, CLI, files) is `@anomalyze/shared/node`.
 export * from './errors.ts'
 export * from './domain/severity.ts'
 export * from './validation/time-bounds.ts'
 export * from './validation/safe-text.ts'
 export * from './transactions/transaction-input.ts'
-export * from './random.ts'
-export * from './generator/generate-transactions.ts'
 export * from './domain/anomaly.ts'
 export * from './sync/contract.ts'
-// Detection engine (pure: the renderer scores and explains with it too).
-export * from './detection/column-mapping.ts'
-export * from './detection/row-conversion.ts'
-export * from './detection/features/compute-features.ts'
-export * from './detection/features/feature-state.ts'
-export * from './detection/features/feature-engine.ts'
-export * from './detection/features/feature-matrix.ts'
-export * from './detection/rules.ts'
-export * from './detection/metrics.ts'
-export * from './detection/explain.ts'
-export * from './detection/models/tree-ensemble.ts'
-export * from './detection/models/isolation-forest.ts'
-export * from './detection/models/gradient-boosting.ts'
-export * from './detection/models/anomaly-model.ts'
-export * from './detection/models/train-model.ts'
-export * from './detection/evaluation/evaluate-model.ts'
-export * from './detection/evaluation/train-with-feedback.ts'

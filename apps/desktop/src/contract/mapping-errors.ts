@@ -1,4 +1,4 @@
-import { MAPPABLE_FIELDS, type MappableField } from '@anomalyze/shared'
+import { MAPPABLE_FIELDS, type MappableField } from '@anomalyze/shared/engine'
 import type { FieldMapping } from './scoring.ts'
 
 // The shared row converter needs these (see resolveColumnMapping's REQUIRED list);

@@ -1,4 +1,4 @@
-import type { MappableField } from '@anomalyze/shared'
+import type { MappableField } from '@anomalyze/shared/engine'
 
 /** State of on-device CSV scoring, as the renderer sees it. */
 export interface ScoringAvailability {

@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs'
-import { generateTransactions } from '@anomalyze/shared'
+import { generateTransactions } from '@anomalyze/shared/engine'
 
 export interface GeneratedCsvOptions {
   /** Data rows to write (bad rows included). */

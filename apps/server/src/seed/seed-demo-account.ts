@@ -1,4 +1,5 @@
-import { generateTransactions, type GeneratorOptions, type TTransaction } from '@anomalyze/shared'
+import { type TTransaction } from '@anomalyze/shared'
+import { generateTransactions, type GeneratorOptions } from '@anomalyze/shared/engine'
 import type { Db } from '../db/prisma.ts'
 import { ingestTransactions } from '../services/ingestion/ingest-transactions.ts'
 import type { ModelRegistry } from '../services/models/model-registry.ts'

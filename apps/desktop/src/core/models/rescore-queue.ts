@@ -1,4 +1,5 @@
-import { FEATURE_NAMES, severityRank, type Severity } from '@anomalyze/shared'
+import { severityRank, type Severity } from '@anomalyze/shared'
+import { FEATURE_NAMES } from '@anomalyze/shared/engine'
 import type { MovedDirection } from '../../contract/queue.ts'
 import type { ModelChangeSummary } from '../../contract/sync-status.ts'
 import type { ActiveLocalModel } from '../scoring/scoring-service.ts'

@@ -1,4 +1,5 @@
-import { FEATURE_NAMES, severityRank, type AnomalyStatus, type LabelKind, type Severity, type TSyncAnomaly } from '@anomalyze/shared'
+import { severityRank, type AnomalyStatus, type LabelKind, type Severity, type TSyncAnomaly } from '@anomalyze/shared'
+import { FEATURE_NAMES } from '@anomalyze/shared/engine'
 import type { AnomalyDetail, MovedDirection, QueueRow } from '../../contract/queue.ts'
 
 /** One row of the anomalies table, as better-sqlite3 returns it. */

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3'
-import { FEATURE_NAMES, severityRank, type Severity } from '@anomalyze/shared'
+import { severityRank, type Severity } from '@anomalyze/shared'
+import { FEATURE_NAMES } from '@anomalyze/shared/engine'
 import type { MovedDirection } from '../../contract/queue.ts'
 import { writeTransaction } from './open-database.ts'
 

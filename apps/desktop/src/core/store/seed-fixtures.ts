@@ -1,4 +1,5 @@
-import { createRandom, generateTransactions, type Severity, type TSyncAnomaly } from '@anomalyze/shared'
+import { type Severity, type TSyncAnomaly } from '@anomalyze/shared'
+import { createRandom, generateTransactions } from '@anomalyze/shared/engine'
 import type { LocalStore } from './local-store.ts'
 
 /**

@@ -1,4 +1,4 @@
-import { resolveColumnMapping } from '@anomalyze/shared'
+import { resolveColumnMapping } from '@anomalyze/shared/engine'
 import { describe, expect, it } from 'vitest'
 import { toServerMapping } from './server-mapping.ts'
 

@@ -1,4 +1,4 @@
-import { MAPPABLE_FIELDS, parseMappingOverrides, resolveColumnMapping, type MappableField } from '@anomalyze/shared'
+import { MAPPABLE_FIELDS, parseMappingOverrides, resolveColumnMapping, type MappableField } from '@anomalyze/shared/engine'
 import type { FieldMapping } from '../../contract/scoring.ts'
 
 export interface ServerMapping {

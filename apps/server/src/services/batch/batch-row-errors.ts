@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream'
-import { ZTransactionInput, type ConvertedRow, type MappableField } from '@anomalyze/shared'
+import { ZTransactionInput } from '@anomalyze/shared'
+import { type ConvertedRow, type MappableField } from '@anomalyze/shared/engine'
 import { csvLine, readTransactionBatches } from '@anomalyze/shared/node'
 
 export interface BatchRowError {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { Readable } from 'node:stream'
-import { AppError, parseMappingOverrides } from '@anomalyze/shared'
+import { AppError } from '@anomalyze/shared'
+import { parseMappingOverrides } from '@anomalyze/shared/engine'
 import type { AppServices } from '../service-deps.ts'
 import type { Session } from '../../auth/session.ts'
 import type { Db } from '../../db/prisma.ts'

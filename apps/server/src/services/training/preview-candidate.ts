@@ -1,4 +1,5 @@
-import { AppError, buildFeatureMatrix, FEATURE_NAMES, scoreFeatureBatch, severityOf, type AnomalyModel, type FeatureConfig, type SeverityThresholds } from '@anomalyze/shared'
+import { AppError } from '@anomalyze/shared'
+import { buildFeatureMatrix, FEATURE_NAMES, scoreFeatureBatch, severityOf, type AnomalyModel, type FeatureConfig, type SeverityThresholds } from '@anomalyze/shared/engine'
 import type { Db } from '../../db/prisma.ts'
 import type { Logger } from '../../logger.ts'
 import type { ObjectStore } from '../../storage/object-store.ts'

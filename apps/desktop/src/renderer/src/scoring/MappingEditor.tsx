@@ -1,4 +1,4 @@
-import { MAPPABLE_FIELDS, type MappableField } from '@anomalyze/shared'
+import { MAPPABLE_FIELDS, type MappableField } from '@anomalyze/shared/engine'
 import type { CsvInspection, FieldMapping } from '../../../contract/scoring.ts'
 
 const FIELD_LABEL: Record<MappableField, string> = {
