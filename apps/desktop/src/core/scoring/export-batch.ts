@@ -4,7 +4,7 @@ import { AppError } from '@anomalyze/shared'
 import type { AnomalyRecord } from '../store/anomaly-rows.ts'
 import { scoredRowsPath } from '../store/local-batches.ts'
 import { readScoredRows, SCORED_CSV_HEADER, scoredCsvLine } from './scored-rows-file.ts'
-import { csvLine } from './shared-node-internals.ts'
+import { csvLine } from '@anomalyze/shared/node'
 
 type ExportRow = Pick<
   AnomalyRecord,

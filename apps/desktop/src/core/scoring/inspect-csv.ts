@@ -1,8 +1,9 @@
 import { open, stat } from 'node:fs/promises'
 import { basename } from 'node:path'
-import { AppError, resolveColumnMapping } from '@anomalyze/shared'
+import { AppError } from '@anomalyze/shared'
+import { resolveColumnMapping } from '@anomalyze/shared/engine'
 import type { CsvInspection, FieldMapping } from '../../contract/scoring.ts'
-import { binaryFileProblem, csvRecords } from './shared-node-internals.ts'
+import { binaryFileProblem, csvRecords } from '@anomalyze/shared/node'
 import { mappingErrors } from '../../contract/mapping-errors.ts'
 
 // Enough for a header and a handful of rows of any sane export.

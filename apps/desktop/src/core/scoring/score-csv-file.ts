@@ -1,11 +1,11 @@
 import { createReadStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
-import { AppError, createRowConverter, severityRank } from '@anomalyze/shared'
-import { convertRecord, lineBreakIn, type LoadedModel } from '@anomalyze/shared/node'
+import { AppError, severityRank } from '@anomalyze/shared'
+import { createRowConverter } from '@anomalyze/shared/engine'
+import { binaryFileProblem, convertRecord, csvRecords, gatherRows, isAlert, lineBreakIn, scoreRowBatches, type CsvRow, type LoadedModel, type ScoredRow } from '@anomalyze/shared/node'
 import type { BadRow, FieldMapping } from '../../contract/scoring.ts'
 import type { AnomalyParams } from '../store/anomaly-rows.ts'
 import { plainExplanation, quietRowLine } from './scored-rows-file.ts'
-import { binaryFileProblem, csvRecords, gatherRows, isAlert, scoreRowBatches, type CsvRow, type ScoredRow } from './shared-node-internals.ts'
 
 /** One scored chunk, split for its two destinations. */
 export interface ScoredCsvChunk {

@@ -1,10 +1,9 @@
 import { createReadStream } from 'node:fs'
 import { once } from 'node:events'
 import { dirname } from 'node:path'
-import { createRowConverter, MAPPABLE_FIELDS, type MappableField } from '@anomalyze/shared'
+import { createRowConverter, MAPPABLE_FIELDS, type MappableField } from '@anomalyze/shared/engine'
 import type { FieldMapping } from '../../contract/scoring.ts'
-import { csvField, csvLine, csvRecords } from './shared-node-internals.ts'
-import { ensurePrivateDirAsync, openPrivateWriteStream } from '@anomalyze/shared/node'
+import { csvField, csvLine, csvRecords, ensurePrivateDirAsync, openPrivateWriteStream } from '@anomalyze/shared/node'
 
 /**
  * Columns of a scored file as the analyst exports it: the mapped columns as the engine

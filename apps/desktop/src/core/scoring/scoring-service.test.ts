@@ -4,12 +4,11 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { Readable } from 'node:stream'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { loadDefaultModel, scoreFile } from '@anomalyze/shared/node'
+import { csvRecords, loadDefaultModel, scoreFile } from '@anomalyze/shared/node'
 import { createCore, type Core } from '../create-core.ts'
 import { openLocalStore } from '../store/local-store.ts'
 import { writeGeneratedCsv } from '../../../test/support/generated-csv.ts'
 import { startWebServer, coreFiles } from '../../browser-shell/web-server.ts'
-import { csvRecords } from './shared-node-internals.ts'
 
 let dir: string
 let core: Core
