@@ -13,8 +13,8 @@ const bundledWorkspacePackages = ['@anomalyze/shared']
 
 /**
  * Files the core reads at run time, emitted beside the built core host (out/main/):
- * bundled, the shared engine's own `import.meta.url` points at neither its default model
- * nor its ONNX worker entry, so the core host says where these copies are
+ * bundled, `import.meta.url` no longer points at the shared engine's default model, its
+ * ONNX worker entry or the alert writer's worker, so the core host says where these are
  * (src/core-host/host-core.ts, bundledAssets) and the packaged app carries them.
  */
 function bundledCoreFiles(): Plugin {
@@ -25,6 +25,7 @@ function bundledCoreFiles(): Plugin {
     generateBundle() {
       const files = [
         { from: resolve(shared, 'src/node/onnx/onnx-worker-entry.mjs'), to: 'onnx-worker-entry.mjs' },
+        { from: resolve(here, 'src/core/scoring/alert-writer-worker.mjs'), to: 'alert-writer-worker.mjs' },
         ...readdirSync(modelDir).map((name) => ({ from: resolve(modelDir, name), to: `models/default/${name}` })),
       ]
       for (const file of files) this.emitFile({ type: 'asset', fileName: file.to, source: readFileSync(file.from) })

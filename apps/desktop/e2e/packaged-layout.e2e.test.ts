@@ -65,7 +65,8 @@ while (job.state === 'running' && Date.now() < until) {
   job = await call(h['scoring.job']({ jobId: job.jobId }))
 }
 await core.close()
-console.log(JSON.stringify({ assets: { modelDir: bundledAssets().modelDir, onnxWorker: bundledAssets().onnxWorker.href }, availability, job }))
+const assets = bundledAssets()
+console.log(JSON.stringify({ assets: { modelDir: assets.modelDir, onnxWorker: assets.onnxWorker.href, alertWriterWorker: assets.alertWriterWorker.href }, availability, job }))
 `,
   )
 }, 120_000)
@@ -89,14 +90,15 @@ describe('the packaged layout', () => {
     const dataDir = join(root, 'data')
     const { stdout } = await promisify(execFile)(process.execPath, [join(root, 'score.mjs'), dataDir, join(root, 'march.csv')], { cwd: root, timeout: 50_000 })
     const result = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as {
-      assets: { modelDir: string; onnxWorker: string }
+      assets: { modelDir: string; onnxWorker: string; alertWriterWorker: string }
       availability: { available: boolean; modelVersion: string }
       job: { state: string; rowsRead: number; scored: number; error: string | null }
     }
-    // The model and the worker entry come from the package's copy, not from packages/shared.
+    // The model and the worker entries come from the package's copies, not from the sources.
     const outMain = join(realpathSync(root), 'app', 'out', 'main')
     expect(realpathSync(result.assets.modelDir)).toBe(join(outMain, 'models', 'default'))
     expect(realpathSync(fileURLToPath(result.assets.onnxWorker))).toBe(join(outMain, 'onnx-worker-entry.mjs'))
+    expect(realpathSync(fileURLToPath(result.assets.alertWriterWorker))).toBe(join(outMain, 'alert-writer-worker.mjs'))
     expect(result.availability).toMatchObject({ available: true, modelVersion: expect.stringMatching(/^default@/) })
     expect(result.job).toMatchObject({ state: 'done', rowsRead: ROWS, error: null })
     expect(result.job.scored).toBeGreaterThan(0)

@@ -17,13 +17,16 @@ export interface BundledAssets {
   modelDir: string
   /** ONNX Runtime's worker thread entry (plain JavaScript). */
   onnxWorker: URL
+  /** The worker thread that stores a scored file's queue rows (core/scoring/alert-writer-worker.mjs). */
+  alertWriterWorker: URL
 }
 
-/** Beside this module once built (out/main/); in a source run, the shared package's own files. */
+/** Beside this module once built (out/main/): the build copies them there. */
 export function bundledAssets(): BundledAssets {
   return {
     modelDir: fileURLToPath(new URL('./models/default/', import.meta.url)),
     onnxWorker: new URL('./onnx-worker-entry.mjs', import.meta.url),
+    alertWriterWorker: new URL('./alert-writer-worker.mjs', import.meta.url),
   }
 }
 
@@ -36,6 +39,7 @@ export function createHostCore(options: HostStartOptions, assets: BundledAssets 
     autoSyncMs: options.autoSyncMs,
     tokenProtector: options.sessionKey === null ? filePermissionsProtector : sealedTokenProtector(Buffer.from(options.sessionKey, 'base64')),
     config: options.config,
+    alertWriterWorker: assets.alertWriterWorker,
   })
 }
 
