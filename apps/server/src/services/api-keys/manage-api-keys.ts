@@ -2,6 +2,7 @@ import bcrypt from 'bcryptjs'
 import { z } from 'zod'
 import { AppError } from '@anomalyze/shared'
 import type { Db } from '../../db/prisma.ts'
+import { recordAudit, type AuditActor } from '../audit/record-audit.ts'
 import { getEntitlements } from '../billing/entitlements.ts'
 import { API_KEY_SCOPES, generateApiKey } from './api-key-format.ts'
 
@@ -48,17 +49,11 @@ export async function createApiKey(db: Db, actor: Actor, input: z.output<typeof 
       data: { userId: actor.userId, name: input.name, keyId: generated.keyId, keyPrefix: generated.keyPrefix, keyHash, scopes: input.scopes },
       select: keySelect,
     })
-    await tx.auditLog.create({
-      data: {
-        userId: actor.userId,
-        actor: actor.userId,
-        action: 'api_key.create',
-        entityType: 'ApiKey',
-        entityId: created.id,
-        newData: { name: created.name, keyPrefix: created.keyPrefix, scopes: created.scopes },
-        ipAddress: actor.ip ?? null,
-        userAgent: actor.userAgent ?? null,
-      },
+    await recordAudit(tx, auditActorOf(actor), {
+      action: 'api_key.create',
+      entityType: 'ApiKey',
+      entityId: created.id,
+      newData: { name: created.name, keyPrefix: created.keyPrefix, scopes: created.scopes },
     })
     return created
   })
@@ -77,21 +72,20 @@ export async function revokeApiKey(db: Db, actor: Actor, id: string) {
     if (!key) throw new AppError('NOT_FOUND', `No API key with id ${id}`)
     if (key.revokedAt) return toDto(key)
     const revoked = await tx.apiKey.update({ where: { id }, data: { revokedAt: new Date() }, select: keySelect })
-    await tx.auditLog.create({
-      data: {
-        userId: actor.userId,
-        actor: actor.userId,
-        action: 'api_key.revoke',
-        entityType: 'ApiKey',
-        entityId: id,
-        oldData: { revokedAt: null },
-        newData: { revokedAt: revoked.revokedAt?.toISOString() ?? null },
-        ipAddress: actor.ip ?? null,
-        userAgent: actor.userAgent ?? null,
-      },
+    await recordAudit(tx, auditActorOf(actor), {
+      action: 'api_key.revoke',
+      entityType: 'ApiKey',
+      entityId: id,
+      oldData: { revokedAt: null },
+      newData: { revokedAt: revoked.revokedAt?.toISOString() ?? null },
     })
     return toDto(revoked)
   })
+}
+
+/** Key changes are recorded as the account's own (actor = user id), whoever the caller was. */
+function auditActorOf(actor: Actor): AuditActor {
+  return { userId: actor.userId, ip: actor.ip, userAgent: actor.userAgent }
 }
 
 function toDto(key: { id: string; name: string; keyPrefix: string; scopes: string[]; createdAt: Date; lastUsedAt: Date | null; revokedAt: Date | null }) {

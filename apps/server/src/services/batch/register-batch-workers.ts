@@ -1,7 +1,8 @@
 import type { WorkerDeps } from '../service-deps.ts'
 import type { Db } from '../../db/prisma.ts'
 import { BATCH_QUEUE, BATCH_SEND_OPTIONS, retryDelaySeconds, SLICE_MS, type BatchJobData } from './batch-queue.ts'
-import { fail, noteRetry, runBatchSlice, type SliceOutcome } from './run-batch-job.ts'
+import { noteRetry } from './batch-job-store.ts'
+import { fail, runBatchSlice, type SliceOutcome } from './run-batch-job.ts'
 
 /**
  * Batch CSV worker, plus recovery of jobs orphaned by a killed server: at start, every

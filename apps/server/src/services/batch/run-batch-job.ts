@@ -8,6 +8,7 @@ import { isDataError, refusedByDatabase } from '../ingestion/data-errors.ts'
 import { ingestTransactions, type ItemOutcome } from '../ingestion/ingest-transactions.ts'
 import { notifyAnomalies } from '../notifications/notify-worker.ts'
 import type { BatchJobData } from './batch-queue.ts'
+import { advanceBatchJob, completeBatchJob, markBatchJobFailed, markBatchJobStarted, saveColumnMapping } from './batch-job-store.ts'
 import { FIRST_ROW_ERRORS, rowErrorsCsv, rowErrorsOf, type BatchRowError } from './batch-row-errors.ts'
 import type { StoredColumnMapping } from './create-batch-job.ts'
 
@@ -39,9 +40,7 @@ export async function runBatchSlice(deps: WorkerDeps, data: BatchJobData, option
   const job = await db.batchJob.findUnique({ where: { id: data.batchJobId } })
   if (job === null || job.status === 'COMPLETED' || job.status === 'FAILED') return 'gone'
   const jobLog = log.child({ batchJobId: job.id })
-  if (job.status === 'QUEUED') {
-    await db.batchJob.updateMany({ where: { id: job.id, status: 'QUEUED' }, data: { status: 'PROCESSING', startedAt: new Date() } })
-  }
+  if (job.status === 'QUEUED') await markBatchJobStarted(db, job.id)
 
   const mapping = storedMapping(job.columnMapping)
   const overrides = new Map(Object.entries(mapping.overrides).filter((e): e is [string, MappableField] => isField(e[1])))
@@ -93,24 +92,16 @@ export async function runBatchSlice(deps: WorkerDeps, data: BatchJobData, option
         errors.sort((a, b) => a.line - b.line)
         // Messages may quote what the file holds: made storable (no NUL, no lone surrogate) for jsonb.
         const firstErrors = rowErrors.length < FIRST_ROW_ERRORS ? [...rowErrors, ...errors.slice(0, FIRST_ROW_ERRORS - rowErrors.length).map(storableError)] : rowErrors
-        const updated = await sql.query(
-          `UPDATE "BatchJob"
-           SET "committedLines" = $3, "processedRows" = "processedRows" + $4, "acceptedRows" = "acceptedRows" + $5,
-               "duplicateRows" = "duplicateRows" + $6, "rejectedRows" = "rejectedRows" + $7,
-               "rowErrors" = COALESCE($8::jsonb, "rowErrors"), "failureReason" = NULL
-           WHERE "id" = $1 AND "status" = 'PROCESSING' AND "committedLines" = $2`,
-          [
-            job.id,
-            expected,
-            last.line,
-            rows.length,
-            counts.accepted,
-            counts.duplicate,
-            counts.rejected + converterRejected,
-            firstErrors === rowErrors ? null : JSON.stringify(firstErrors),
-          ],
-        )
-        if (updated.rowCount !== 1) throw new LostClaim()
+        const advanced = await advanceBatchJob(sql, job.id, {
+          expectedLines: expected,
+          lastLine: last.line,
+          processed: rows.length,
+          accepted: counts.accepted,
+          duplicate: counts.duplicate,
+          rejected: counts.rejected + converterRejected,
+          firstErrors: firstErrors === rowErrors ? null : firstErrors,
+        })
+        if (!advanced) throw new LostClaim()
         if (data.apiKeyId && counts.accepted > 0) {
           // Requests were metered when the file was uploaded; here only the rows.
           await meterUsage(sql, { userId: job.userId, apiKeyId: data.apiKeyId, requests: 0, transactions: counts.accepted })
@@ -178,7 +169,7 @@ export async function runBatchSlice(deps: WorkerDeps, data: BatchJobData, option
     })
     for await (const batch of batches) {
       if (!mappingSaved && mapping.resolved !== undefined) {
-        await db.batchJob.update({ where: { id: job.id }, data: { columnMapping: { ...mapping } } })
+        await saveColumnMapping(db, job.id, { ...mapping })
         mappingSaved = true
       }
       for (const row of batch) {
@@ -210,15 +201,10 @@ export async function runBatchSlice(deps: WorkerDeps, data: BatchJobData, option
     rowErrorsKey = `users/${job.userId}/batches/${job.id}-errors.csv`
     await storage.put(rowErrorsKey, await errorsStream(deps, job, overrides), { contentType: 'text/csv' })
   }
-  const done = await db.batchJob.updateMany({
-    where: { id: job.id, status: 'PROCESSING', committedLines },
-    data: { status: 'COMPLETED', completedAt: new Date(), rowErrorsKey, failureReason: null },
-  })
-  // The counted rows are the truth once the whole file is read (the upload's count skips nothing but blank lines).
-  await db.$executeRaw`UPDATE "BatchJob" SET "totalRows" = "processedRows" WHERE id = ${job.id} AND status = 'COMPLETED'`
+  const completed = await completeBatchJob(db, job.id, committedLines, rowErrorsKey)
   // Merged into the errors file above; nothing else reads it.
   if (rowErrorsKey !== null) await storage.delete(refusedKey)
-  if (done.count === 1) jobLog.info({ ms: Date.now() - started }, 'batch job completed')
+  if (completed) jobLog.info({ ms: Date.now() - started }, 'batch job completed')
   return 'finished'
 }
 
@@ -265,19 +251,8 @@ async function saveRefusedRows(storage: WorkerDeps['storage'], key: string, rows
 
 /** Ends a job that cannot go on, with a reason the user can act on. */
 export async function fail(db: Db, id: string, reason: string): Promise<SliceOutcome> {
-  await db.batchJob.updateMany({
-    where: { id, status: { in: ['QUEUED', 'PROCESSING'] } },
-    data: { status: 'FAILED', failureReason: toSafeText(reason, 1_000), completedAt: new Date() },
-  })
+  await markBatchJobFailed(db, id, reason)
   return 'finished'
-}
-
-/**
- * Says on a job still in progress why it is not moving (the last error, and that it will
- * be retried): shown as the job's failureReason until the next chunk commits, which clears it.
- */
-export async function noteRetry(db: Db, id: string, reason: string): Promise<void> {
-  await db.batchJob.updateMany({ where: { id, status: { in: ['QUEUED', 'PROCESSING'] } }, data: { failureReason: toSafeText(reason, 1_000) } })
 }
 
 function countOutcomes(outcomes: readonly ItemOutcome[]): { accepted: number; duplicate: number; rejected: number } {

@@ -1,6 +1,7 @@
 import { applyLabel, clampToNow, statusForLabel, type FeatureConfig, type TDecisionInput, type TPushOutput } from '@anomalyze/shared'
 import type { Db, Prisma } from '../../db/prisma.ts'
 import { sqlOfPrismaTransaction } from '../../db/sql.ts'
+import { recordAudit } from '../audit/record-audit.ts'
 import type { ModelRegistry } from '../models/model-registry.ts'
 import { lockFeatureStates, saveFeatureStates } from '../ingestion/feature-state-store.ts'
 
@@ -88,18 +89,13 @@ async function applyDecision(db: Db, decider: Decider, decision: TDecisionInput,
       where: { id: anomaly.id },
       data: { status, isFalsePositive: status === 'FALSE_POSITIVE' },
     })
-    await tx.auditLog.create({
-      data: {
-        userId: decider.userId,
-        actor: decider.userId,
-        action: 'anomaly.label',
-        entityType: 'Anomaly',
-        entityId: anomaly.id,
-        oldData: { status: anomaly.status },
-        newData: { status, note: decision.note ?? null, mutationId: decision.mutationId },
-        ipAddress: decider.ip ?? null,
-        userAgent: decider.userAgent ?? null,
-      },
+    // Recorded as the account's own decision (actor = user id); the decider's name is on the label.
+    await recordAudit(tx, { userId: decider.userId, ip: decider.ip, userAgent: decider.userAgent }, {
+      action: 'anomaly.label',
+      entityType: 'Anomaly',
+      entityId: anomaly.id,
+      oldData: { status: anomaly.status },
+      newData: { status, note: decision.note ?? null, mutationId: decision.mutationId },
     })
     return { mutationId: decision.mutationId, outcome: 'applied', status }
   })
