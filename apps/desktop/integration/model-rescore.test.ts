@@ -5,12 +5,7 @@ import { join } from 'node:path'
 import { buildFeatureMatrix, FEATURE_NAMES, generateTransactions, trainAnomalyModel } from '@anomalyze/shared/engine'
 import { loadModelArtifact, saveModelArtifact } from '@anomalyze/shared/node'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startApp, type RunningApp } from '../../server/src/app/start-app.ts'
-import { LOCAL_USER_ID } from '../../server/src/auth/local-authenticator.ts'
-import { loadEnv } from '../../server/src/env.ts'
-import { ingestTransactions } from '../../server/src/services/ingestion/ingest-transactions.ts'
-import { testLogger } from '../../server/test/helpers/silent-logger.ts'
-import { createTestDatabase, type TestDatabase } from '../../server/test/helpers/test-database.ts'
+import { startApp, type RunningApp, LOCAL_USER_ID, loadEnv, ingestTransactions, testLogger, createTestDatabase, type TestDatabase } from '@anomalyze/server/testing'
 import { createCore, type Core } from '../src/core/create-core.ts'
 
 /**

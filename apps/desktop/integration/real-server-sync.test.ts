@@ -6,12 +6,7 @@ import { generateTransactions } from '@anomalyze/shared/engine'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 // The real server, started in-process on a throwaway Postgres (the server project's
 // global setup provides the cluster; its helper clones the migrated template).
-import { startApp, type RunningApp } from '../../server/src/app/start-app.ts'
-import { loadEnv } from '../../server/src/env.ts'
-import { ingestTransactions } from '../../server/src/services/ingestion/ingest-transactions.ts'
-import { LOCAL_USER_ID } from '../../server/src/auth/local-authenticator.ts'
-import { testLogger } from '../../server/test/helpers/silent-logger.ts'
-import { createTestDatabase, type TestDatabase } from '../../server/test/helpers/test-database.ts'
+import { startApp, type RunningApp, loadEnv, ingestTransactions, LOCAL_USER_ID, testLogger, createTestDatabase, type TestDatabase } from '@anomalyze/server/testing'
 import type { SyncStatus } from '../src/contract/sync-status.ts'
 import { openLocalStore, type LocalStore } from '../src/core/store/local-store.ts'
 import { createServerClient, type ServerClient, type ServerClientFactory } from '../src/core/sync/server-client.ts'
