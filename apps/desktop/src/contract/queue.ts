@@ -1,4 +1,4 @@
-import type { AnomalyStatus, LabelKind, Severity } from '@anomalyze/shared'
+import type { AnomalyStatus, Severity, TAnomalyRow, TAnomalyTransaction } from '@anomalyze/shared'
 
 /**
  * Shapes the renderer and the core exchange about the triage queue. Types only, and
@@ -65,48 +65,28 @@ export interface QueueHeadArgs extends QueueQuery {
   size: number
 }
 
-export interface QueueRow {
+/** A queue line: the anomaly's columns from the one row shape (domain/rows.ts in @anomalyze/shared), flattened. */
+export interface QueueRow
+  extends Pick<TAnomalyTransaction, 'txId' | 'timestamp' | 'amount' | 'currency' | 'accountId' | 'merchantId'>,
+    Pick<TAnomalyRow, 'id' | 'score' | 'severity' | 'status'> {
   key: number
-  id: string
-  txId: string
-  timestamp: number
-  amount: number
-  currency: string
-  accountId: string
-  merchantId: string
-  score: number
-  severity: Severity
   rules: string[]
-  status: AnomalyStatus
   /** True while a local decision on this row has not reached the server. */
   pending: boolean
   /** Set when the last model change moved this row's severity. */
   moved: MovedDirection | null
 }
 
-export interface AnomalyDetail extends QueueRow {
-  category: string | null
-  country: string | null
-  channel: string | null
-  explanation: string
-  explanationData: unknown
-  modelVersion: string | null
+export interface AnomalyDetail
+  extends QueueRow,
+    Pick<TAnomalyTransaction, 'category' | 'country' | 'channel'>,
+    Pick<TAnomalyRow, 'explanation' | 'explanationData' | 'modelVersion' | 'latestDecision' | 'createdAt' | 'updatedAt'> {
   batchId: string | null
-  latestDecision: { label: LabelKind; note: string | null; decidedBy: string; decidedAt: number } | null
   /** What the row showed before this desktop re-scored it with the active model (score, severity, modelVersion are the new ones). */
   rescore: { previousScore: number; previousSeverity: Severity; previousModelVersion: string | null } | null
-  createdAt: number
-  updatedAt: number
 }
 
-export interface HistoryPoint {
-  id: string
-  txId: string
-  timestamp: number
-  amount: number
-  score: number
-  severity: Severity
-}
+export type HistoryPoint = Pick<QueueRow, 'id' | 'txId' | 'timestamp' | 'amount' | 'score' | 'severity'>
 
 export interface QueueFacets {
   rules: string[]

@@ -1,5 +1,6 @@
 import { z } from 'zod'
-import { ZAnomalyStatus, ZLabelKind, ZSeverity } from '../domain/anomaly.ts'
+import { ZAnomalyStatus, ZLabelKind } from '../domain/anomaly.ts'
+import { ZAnomalyDecision, ZAnomalyRow, ZAnomalyTransaction } from '../domain/rows.ts'
 import { isSafeText, zSafeText } from '../validation/safe-text.ts'
 import { isTimeInRange, zTimeMs } from '../validation/time-bounds.ts'
 
@@ -26,35 +27,13 @@ export const SYNC_PROTOCOL_VERSION = 1
 export const MAX_PULL_PAGE = 2_000
 export const MAX_PUSH_DECISIONS = 500
 
-export const ZSyncTransaction = z.object({
-  id: z.string(),
-  txId: z.string(),
-  timestamp: z.number(),
-  amount: z.number(),
-  currency: z.string(),
-  accountId: z.string(),
-  merchantId: z.string(),
-  category: z.string().nullable(),
-  country: z.string().nullable(),
-  channel: z.string().nullable(),
-})
+/** The transaction an anomaly carries, and the decision in force: the shapes of domain/rows.ts. */
+export const ZSyncTransaction = ZAnomalyTransaction
 export type TSyncTransaction = z.infer<typeof ZSyncTransaction>
 
-export const ZSyncDecision = z.object({
-  label: ZLabelKind,
-  note: z.string().nullable(),
-  decidedBy: z.string(),
-  decidedAt: z.number(),
-})
+export const ZSyncDecision = ZAnomalyDecision
 
-export const ZSyncAnomaly = z.object({
-  id: z.string(),
-  transaction: ZSyncTransaction,
-  score: z.number(),
-  severity: ZSeverity,
-  ruleViolations: z.array(z.string()),
-  explanation: z.string(),
-  explanationData: z.unknown().nullable(),
+export const ZSyncAnomaly = ZAnomalyRow.extend({
   /**
    * The transaction's feature vector in FEATURE_NAMES order, which the server scored.
    * Desktops re-score their queue with it when the active model changes. Absent from
@@ -64,12 +43,6 @@ export const ZSyncAnomaly = z.object({
    * more than the rest of the page's JSON.
    */
   features: z.array(z.number()).nullable().optional().catch(null),
-  modelVersion: z.string().nullable(),
-  status: ZAnomalyStatus,
-  isFalsePositive: z.boolean(),
-  latestDecision: ZSyncDecision.nullable(),
-  createdAt: z.number(),
-  updatedAt: z.number(),
 })
 export type TSyncAnomaly = z.infer<typeof ZSyncAnomaly>
 

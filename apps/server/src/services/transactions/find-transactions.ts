@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { AppError, zSafeText, zTimeMs } from '@anomalyze/shared'
+import { AppError, zSafeText, zTimeMs, type TTransactionRow } from '@anomalyze/shared'
 import type { Db, Prisma } from '../../db/prisma.ts'
 
 export const transactionSelect = {
@@ -75,6 +75,7 @@ export async function getTransactionById(db: Db, userId: string, id: string) {
   return toTransactionDto(row)
 }
 
-export function toTransactionDto(row: TransactionRow) {
+/** The stored row as it leaves the server: the shape declared once in @anomalyze/shared (ZTransactionRow). */
+export function toTransactionDto(row: TransactionRow): TTransactionRow {
   return { ...row, timestamp: row.timestamp.getTime(), amount: row.amount.toNumber(), createdAt: row.createdAt.getTime() }
 }
