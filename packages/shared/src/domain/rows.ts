@@ -30,7 +30,9 @@ export const ZTransactionRow = z.object({
 export type TTransactionRow = z.infer<typeof ZTransactionRow>
 
 /** The part of a transaction an anomaly carries with it (the queue's columns and its detail). */
-export const ZAnomalyTransaction = ZTransactionRow.pick({
+// Marked pure: the renderer imports this module's constants, and a method call on a
+// schema would otherwise keep zod in its bundle (the build treats only z.* as pure).
+export const ZAnomalyTransaction = /* @__PURE__ */ ZTransactionRow.pick({
   id: true,
   txId: true,
   timestamp: true,

@@ -33,7 +33,7 @@ export type TSyncTransaction = z.infer<typeof ZSyncTransaction>
 
 export const ZSyncDecision = ZAnomalyDecision
 
-export const ZSyncAnomaly = ZAnomalyRow.extend({
+export const ZSyncAnomaly = /* @__PURE__ */ ZAnomalyRow.extend({
   /**
    * The transaction's feature vector in FEATURE_NAMES order, which the server scored.
    * Desktops re-score their queue with it when the active model changes. Absent from
