@@ -44,7 +44,7 @@ export interface TrainResult {
 const MIN_FRAUDS_FOR_SUPERVISED = 5
 
 /**
- * Settings that did best on the handbook benchmark (docs/benchmarks.md): shallow,
+ * Settings that did best on the handbook benchmark (docs/benchmark-log.md): shallow,
  * slow-learning trees generalise to next week's fraud better than deep ones, and a
  * 20% isolation blend ranks the frauds no label explains yet (AUC +0.02). 50 isolation
  * trees score as well as 100 there, at a third less scoring time. 100 rounds at a
