@@ -18,5 +18,9 @@ if (parentPort !== undefined) {
     postMessage: (message) => parentPort.postMessage(message),
     onMessage: (listener) => parentPort.on('message', (event) => listener(event.data)),
   }
-  serveCore(end, (options) => servedCore(createHostCore(options)), () => process.exit(0))
+  serveCore(
+    end,
+    (options) => servedCore(createHostCore(options)),
+    () => process.exit(0),
+  )
 }

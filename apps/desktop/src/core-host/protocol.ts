@@ -86,12 +86,14 @@ export function serveCore(end: MessageEnd, start: (options: HostStartOptions) =>
 
   end.onMessage((message) => {
     if (!isHostRequest(message)) return
-    void answer(message).then(
-      (result) => reply(message.id, result),
-      (error: unknown) => reply(message.id, failure('INTERNAL', messageOf(error))),
-    ).then(() => {
-      if (message.kind === 'close' && closed) onClosed()
-    })
+    void answer(message)
+      .then(
+        (result) => reply(message.id, result),
+        (error: unknown) => reply(message.id, failure('INTERNAL', messageOf(error))),
+      )
+      .then(() => {
+        if (message.kind === 'close' && closed) onClosed()
+      })
   })
 }
 
