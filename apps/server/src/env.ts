@@ -90,6 +90,9 @@ const ZServerEnv = z.object({
   BATCH_MAX_UPLOAD_MB: z.coerce.number().min(1).max(10_240).default(1_024),
   /** Rows a batch job ingests per committed chunk (its unit of progress and of resume). */
   BATCH_CHUNK_ROWS: z.coerce.number().int().min(1).max(10_000).default(2_000),
+  /** The platform's per-user data folders, where the default data dir goes (Windows; Linux and others). */
+  APPDATA: z.string().min(1).optional(),
+  XDG_DATA_HOME: z.string().min(1).optional(),
 })
 
 export type ServerEnv = z.infer<typeof ZServerEnv>
@@ -108,3 +111,11 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): ServerEnv {
   throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`)
 }
 
+
+/**
+ * The environment a child process of ours (the Prisma CLI) runs with: this process's
+ * own, with `overrides` on top. Secrets go to a child this way, never on its command line.
+ */
+export function childProcessEnv(overrides: Record<string, string>, source: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  return { ...source, ...overrides }
+}

@@ -13,6 +13,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { startEmbeddedPostgres } from '../db/embedded-postgres.ts'
 import { findFreePort } from '../net/find-free-port.ts'
+import { childProcessEnv } from '../env.ts'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..')
 const name = process.argv[2]
@@ -41,7 +42,7 @@ try {
     process.execPath,
     [path.join(root, 'scripts', 'prisma.mjs'), 'migrate', 'diff', ...from,
       '--to-schema-datamodel', path.join(root, 'prisma', 'schema.prisma'), '--script'],
-    { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, DATABASE_URL: postgres.adminUrl } },
+    { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], env: childProcessEnv({ DATABASE_URL: postgres.adminUrl }) },
   )
   if (result.status !== 0) process.exitCode = result.status ?? 1
   else {

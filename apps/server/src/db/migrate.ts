@@ -3,6 +3,7 @@ import { readdirSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import pg from 'pg'
+import { childProcessEnv } from '../env.ts'
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..')
 
@@ -14,7 +15,7 @@ export async function migrateDatabase(databaseUrl: string): Promise<string> {
   const script = path.join(repoRoot, 'scripts', 'prisma.mjs')
   const child = spawn(process.execPath, [script, 'migrate', 'deploy'], {
     cwd: repoRoot,
-    env: { ...process.env, DATABASE_URL: databaseUrl },
+    env: childProcessEnv({ DATABASE_URL: databaseUrl }),
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let output = ''

@@ -5,12 +5,13 @@ import { CsvInputError } from '../csv/read-transactions-csv.ts'
 import { loadDefaultModel } from '../default-model.ts'
 import { loadModelArtifact, ModelArtifactError } from '../model-artifact.ts'
 import { lastOption, parseArgs, UsageError } from './args.ts'
+import { invocationDir } from './env.ts'
 import { HELP, SCORE_HELP, TRAIN_HELP } from './help.ts'
 import { scoreFile, type ScoreFileResult } from './score-command.ts'
 import { trainFile } from './train-command.ts'
 
-// `pnpm --filter` runs us inside packages/shared; paths are the user's, from INIT_CWD.
-const userPath = (p: string): string => (isAbsolute(p) ? p : resolve(process.env.INIT_CWD ?? process.cwd(), p))
+// Relative paths are the user's: from the folder they ran the command in.
+const userPath = (p: string): string => (isAbsolute(p) ? p : resolve(invocationDir(), p))
 
 async function run(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv
