@@ -20,6 +20,9 @@ import type { Logger } from '../logger.ts'
 import { registerWorkers } from './register-workers.ts'
 import { startJobQueue, type JobQueue } from '../jobs/job-queue.ts'
 import { createModelRegistry } from '../services/models/model-registry.ts'
+import { createBillingGatewayProvider } from '../services/billing/razorpay-client.ts'
+import { createMailer } from '../services/email/mailer.ts'
+import { createTwilioClient } from '../services/notifications/twilio-client.ts'
 import { createObjectStore } from '../storage/create-object-store.ts'
 import { createLinkSigner } from '../storage/signed-links.ts'
 import { ensurePrivateDir, PRIVATE_DIR_MODE, writePrivateFileSync } from '@anomalyze/shared/node'
@@ -42,7 +45,7 @@ export interface RunningApp {
 
 /** Everything the product needs, in order: data dir, database, auth, HTTP. */
 export async function startApp(env: ServerEnv, log: Logger): Promise<RunningApp> {
-  const dataDir = env.ANOMALYZE_DATA_DIR ?? defaultAppDataDir()
+  const dataDir = env.ANOMALYZE_DATA_DIR ?? defaultAppDataDir(process.platform, env)
   await makeDataDirPrivate(env, dataDir)
   const database = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir, pgPort: env.PG_PORT, log })
   const db = createPrismaClient(database.url)
@@ -81,13 +84,15 @@ export async function startApp(env: ServerEnv, log: Logger): Promise<RunningApp>
     throw error
   }
   const models = createModelRegistry({ storage, log })
-  const services: AppServices = { env, storage, jobs, models, publicUrl }
+  const mailer = createMailer(env)
+  const services: AppServices = { env, storage, jobs, models, publicUrl, mailer, twilio: createTwilioClient(env), billing: createBillingGatewayProvider(env) }
   const server = await buildServer({ db, log, authenticator, services, linkSigner })
   installRetryAfterHeader(server)
   try {
     await server.listen({ host: env.HOST, port: env.PORT })
   } catch (error) {
     await jobs.stop()
+    mailer?.close()
     await db.$disconnect()
     await database.close()
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
@@ -112,6 +117,8 @@ export async function startApp(env: ServerEnv, log: Logger): Promise<RunningApp>
       await server.close()
       await flushGatheredAlerts(jobs)
       await jobs.stop()
+      // After the queue: a worker may still have been sending.
+      mailer?.close()
       await flushRealtimeUsage(db).catch((error: unknown) => log.error({ err: error }, 'could not write the last real-time API usage'))
       await db.$disconnect()
       await database.close()

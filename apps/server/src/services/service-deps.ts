@@ -2,7 +2,10 @@ import type { Db } from '../db/prisma.ts'
 import type { ServerEnv } from '../env.ts'
 import type { JobQueue } from '../jobs/job-queue.ts'
 import type { Logger } from '../logger.ts'
+import type { BillingGatewayProvider } from './billing/razorpay-client.ts'
+import type { Mailer } from './email/mailer.ts'
 import type { ModelRegistry } from './models/model-registry.ts'
+import type { TwilioConfig } from './notifications/twilio-client.ts'
 import type { ObjectStore } from '../storage/object-store.ts'
 
 /**
@@ -18,6 +21,12 @@ export interface AppServices {
   models: ModelRegistry
   /** Base URL clients reach this server at (download and e-mail links). */
   publicUrl: () => string
+  /** Outgoing e-mail over SMTP; null when SMTP_HOST is unset (e-mail is then skipped). */
+  mailer: Mailer | null
+  /** SMS and voice calls; null unless every TWILIO_* setting is there. */
+  twilio: TwilioConfig | null
+  /** The Razorpay gateway; calling it throws UNAVAILABLE when billing is not configured. */
+  billing: BillingGatewayProvider
 }
 
 /** What every background worker is handed: the services plus the database and the log. */

@@ -8,6 +8,9 @@ import { appRouter } from '../../src/trpc/app-router.ts'
 import { createContextInner } from '../../src/trpc/context.ts'
 import { createCallerFactory } from '../../src/trpc/init.ts'
 import { loadEnv } from '../../src/env.ts'
+import { createBillingGatewayProvider } from '../../src/services/billing/razorpay-client.ts'
+import { createMailer } from '../../src/services/email/mailer.ts'
+import { createTwilioClient } from '../../src/services/notifications/twilio-client.ts'
 import { createModelRegistry } from '../../src/services/models/model-registry.ts'
 import { createLocalFolderStore } from '../../src/storage/local-folder-store.ts'
 import { createLinkSigner } from '../../src/storage/signed-links.ts'
@@ -33,8 +36,9 @@ function defaultServices(): AppServices {
     signer: createLinkSigner('test-link-secret-0123456789'),
     publicUrl: () => 'http://127.0.0.1:1',
   })
+  const env = loadEnv({})
   shared = {
-    env: loadEnv({}),
+    env,
     storage,
     models: createModelRegistry({ storage, log: testLogger }),
     jobs: {
@@ -48,6 +52,9 @@ function defaultServices(): AppServices {
       stop: async () => {},
     },
     publicUrl: () => 'http://127.0.0.1:1',
+    mailer: createMailer(env),
+    twilio: createTwilioClient(env),
+    billing: createBillingGatewayProvider(env),
   }
   return shared
 }

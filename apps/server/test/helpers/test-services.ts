@@ -3,6 +3,9 @@ import os from 'node:os'
 import path from 'node:path'
 import type { AppServices } from '../../src/services/service-deps.ts'
 import { loadEnv, type ServerEnv } from '../../src/env.ts'
+import { createBillingGatewayProvider } from '../../src/services/billing/razorpay-client.ts'
+import { createMailer } from '../../src/services/email/mailer.ts'
+import { createTwilioClient } from '../../src/services/notifications/twilio-client.ts'
 import { createModelRegistry } from '../../src/services/models/model-registry.ts'
 import { startJobQueue, type JobQueue } from '../../src/jobs/job-queue.ts'
 import { createLocalFolderStore } from '../../src/storage/local-folder-store.ts'
@@ -28,15 +31,21 @@ export async function createTestServices(options: { databaseUrl?: string; env?: 
     options.databaseUrl === undefined
       ? jobsNotStarted
       : await startJobQueue({ databaseUrl: options.databaseUrl, log: testLogger, pollingIntervalSeconds: 0.5, schedule: false })
+  // Built from the test's env as start-app.ts does (the SMTP sink, Twilio and Razorpay stubs).
+  const mailer = createMailer(env)
   return {
     env,
     storage,
     jobs,
     models: createModelRegistry({ storage, log: testLogger }),
     publicUrl,
+    mailer,
+    twilio: createTwilioClient(env),
+    billing: createBillingGatewayProvider(env),
     objectDir,
     async close() {
       if (jobs !== jobsNotStarted) await jobs.stop()
+      mailer?.close()
       rmSync(objectDir, { recursive: true, force: true })
     },
   }

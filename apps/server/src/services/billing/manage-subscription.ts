@@ -1,11 +1,10 @@
 import { z } from 'zod'
 import { AppError } from '@anomalyze/shared'
 import type { Db } from '../../db/prisma.ts'
-import type { ServerEnv } from '../../env.ts'
 import { recordAudit, type AuditActor } from '../audit/record-audit.ts'
 import { effectiveEntitlements, entitlementsOfPlan, FREE_ENTITLEMENTS } from './entitlements.ts'
 import { GSTIN_PATTERN } from './gst.ts'
-import { createBillingGateway, type BillingGateway } from './razorpay-client.ts'
+import type { BillingGateway, BillingGatewayProvider } from './razorpay-client.ts'
 
 /**
  * Subscribing, changing plan and cancelling, through Razorpay. The rules:
@@ -39,8 +38,6 @@ export const ZCancelInput = z.object({ atPeriodEnd: z.boolean().default(true) })
 /** Months a subscription runs before Razorpay ends it (Razorpay requires a count). */
 const TOTAL_CYCLES = 120
 
-export type GatewayFactory = (env: ServerEnv) => BillingGateway
-
 async function paidPlan(db: Db, planId: string) {
   const plan = await db.plan.findUnique({ where: { id: planId } })
   if (!plan || !plan.isPublic) throw new AppError('NOT_FOUND', `No plan "${planId}"`, { planId })
@@ -57,14 +54,14 @@ async function razorpayPlanIdFor(db: Db, gateway: BillingGateway, plan: { id: st
   return stored.razorpayPlanId ?? created.id
 }
 
-export async function subscribe(db: Db, env: ServerEnv, actor: AuditActor, input: z.output<typeof ZSubscribeInput>, gatewayFor: GatewayFactory = createBillingGateway) {
+export async function subscribe(db: Db, gatewayFor: BillingGatewayProvider, actor: AuditActor, input: z.output<typeof ZSubscribeInput>) {
   const plan = await paidPlan(db, input.planId)
   if (plan.priceMinor === 0) throw new AppError('BAD_INPUT', `The ${plan.name} plan needs no subscription: cancel the paid one instead (billing.cancel)`, { planId: plan.id })
   const current = await db.subscription.findUnique({ where: { userId: actor.userId } })
   if (current?.status === 'ACTIVE' && current.razorpaySubscriptionId !== null) {
     throw new AppError('CONFLICT', `You already have an active ${current.planId} subscription: change its plan instead (billing.changePlan)`, { planId: current.planId })
   }
-  const gateway = gatewayFor(env)
+  const gateway = gatewayFor()
   const razorpayPlanId = await razorpayPlanIdFor(db, gateway, plan)
   const created = await gateway.createSubscription({
     razorpayPlanId,
@@ -94,21 +91,21 @@ export async function subscribe(db: Db, env: ServerEnv, actor: AuditActor, input
   return { subscriptionId: row.id, planId: plan.id, status: row.status, shortUrl }
 }
 
-export async function changePlan(db: Db, env: ServerEnv, actor: AuditActor, input: z.output<typeof ZChangePlanInput>, gatewayFor: GatewayFactory = createBillingGateway) {
+export async function changePlan(db: Db, gatewayFor: BillingGatewayProvider, actor: AuditActor, input: z.output<typeof ZChangePlanInput>) {
   const target = await paidPlan(db, input.planId)
   const current = await db.subscription.findUnique({ where: { userId: actor.userId }, include: { plan: true } })
   const paidActive = current !== null && current.status === 'ACTIVE' && current.razorpaySubscriptionId !== null
   if (!paidActive) {
     if (target.priceMinor === 0) throw new AppError('CONFLICT', 'You are not on a paid plan', { planId: target.id })
-    const started = await subscribe(db, env, actor, { planId: target.id }, gatewayFor)
+    const started = await subscribe(db, gatewayFor, actor, { planId: target.id })
     return { planId: current?.planId ?? FREE_ENTITLEMENTS.planId, pendingPlanId: null, effective: 'after_payment' as const, shortUrl: started.shortUrl }
   }
   if (target.id === current.planId) throw new AppError('CONFLICT', `You are already on the ${target.name} plan`, { planId: target.id })
   if (target.priceMinor === 0) {
-    await cancel(db, env, actor, { atPeriodEnd: true }, gatewayFor)
+    await cancel(db, gatewayFor, actor, { atPeriodEnd: true })
     return { planId: current.planId, pendingPlanId: target.id, effective: 'period_end' as const, shortUrl: null }
   }
-  const gateway = gatewayFor(env)
+  const gateway = gatewayFor()
   const razorpayPlanId = await razorpayPlanIdFor(db, gateway, target)
   const razorpaySubscriptionId = current.razorpaySubscriptionId as string
   const upgrade = target.priceMinor > current.plan.priceMinor
@@ -133,14 +130,14 @@ export async function changePlan(db: Db, env: ServerEnv, actor: AuditActor, inpu
     : { planId: current.planId, pendingPlanId: target.id, effective: 'period_end' as const, shortUrl: null }
 }
 
-export async function cancel(db: Db, env: ServerEnv, actor: AuditActor, input: z.output<typeof ZCancelInput>, gatewayFor: GatewayFactory = createBillingGateway) {
+export async function cancel(db: Db, gatewayFor: BillingGatewayProvider, actor: AuditActor, input: z.output<typeof ZCancelInput>) {
   const current = await db.subscription.findUnique({ where: { userId: actor.userId } })
   if (!current || current.razorpaySubscriptionId === null || current.status === 'CANCELED') {
     throw new AppError('NOT_FOUND', 'You have no paid subscription to cancel')
   }
   // Only a running subscription can wait for its period end; others end now.
   const atPeriodEnd = input.atPeriodEnd && current.status === 'ACTIVE'
-  await gatewayFor(env).cancel(current.razorpaySubscriptionId, atPeriodEnd)
+  await gatewayFor().cancel(current.razorpaySubscriptionId, atPeriodEnd)
   const now = new Date()
   const before = effectiveEntitlements(current.features, now)
   await db.$transaction(async (tx) => {

@@ -25,6 +25,19 @@ export interface BillingGateway {
   fetch(subscriptionId: string): Promise<RazorpaySubscription>
 }
 
+/**
+ * Hands out the gateway, built once at start-up. It is a function, not the gateway, so
+ * that a server without Razorpay keys still starts: billing calls then fail one by one
+ * with UNAVAILABLE, after their own checks (unknown plan, nothing to cancel) have run.
+ */
+export type BillingGatewayProvider = () => BillingGateway
+
+export function createBillingGatewayProvider(env: ServerEnv): BillingGatewayProvider {
+  if (env.RAZORPAY_KEY_ID === undefined || env.RAZORPAY_KEY_SECRET === undefined) return () => createBillingGateway(env)
+  const gateway = createBillingGateway(env)
+  return () => gateway
+}
+
 export function createBillingGateway(env: ServerEnv): BillingGateway {
   if (env.RAZORPAY_KEY_ID === undefined || env.RAZORPAY_KEY_SECRET === undefined) {
     throw new AppError('UNAVAILABLE', 'Billing is not configured on this server: set RAZORPAY_KEY_ID and RAZORPAY_KEY_SECRET')

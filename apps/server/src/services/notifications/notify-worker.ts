@@ -2,12 +2,10 @@ import type { FailedJob, JobQueue } from '../../jobs/job-queue.ts'
 import type { Logger } from '../../logger.ts'
 import { defineQueue } from '../../jobs/job-queue.ts'
 import type { WorkerDeps } from '../service-deps.ts'
-import { createMailer } from '../email/mailer.ts'
 import type { AlertLinks } from './compose-alert.ts'
 import { deliverNotifications, type DeliveryDeps, type DeliveryJob } from './deliver-notifications.ts'
 import { sendDailyDigests } from './send-daily-digest.ts'
 import type { Senders, WebhookUrls } from './send-alert.ts'
-import { createTwilioClient } from './twilio-client.ts'
 
 /**
  * The 'notify-anomaly' queue: one job per ingested batch (chunked), so a burst is
@@ -123,7 +121,7 @@ export function deliveryDepsFor(deps: WorkerDeps, senders: Senders): DeliveryDep
 }
 
 export async function registerNotificationWorkers(deps: WorkerDeps): Promise<void> {
-  const senders: Senders = { mailer: createMailer(deps.env), twilio: createTwilioClient(deps.env) }
+  const senders: Senders = { mailer: deps.mailer, twilio: deps.twilio }
   if (senders.mailer === null) deps.log.info('notifications: e-mail off (SMTP_HOST unset); e-mail alerts are logged as SKIPPED')
   if (senders.twilio === null) deps.log.info('notifications: SMS and calls off (TWILIO_* unset); they are logged as SKIPPED')
   const delivery = deliveryDepsFor(deps, senders)

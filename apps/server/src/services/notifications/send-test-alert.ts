@@ -1,13 +1,11 @@
 import { AppError } from '@anomalyze/shared'
 import twilio from 'twilio'
 import type { Db } from '../../db/prisma.ts'
-import type { ServerEnv } from '../../env.ts'
 import { getEntitlements, hasFeature } from '../billing/entitlements.ts'
-import { createMailer } from '../email/mailer.ts'
 import type { Channel } from './gate-notification.ts'
 import { getNotificationSettings } from './notification-settings.ts'
-import { createTwilioClient } from './twilio-client.ts'
 import { describeProviderError } from './deliver-notifications.ts'
+import type { Senders } from './send-alert.ts'
 
 const FEATURE: Record<Channel, string> = { EMAIL: 'email_alerts', SMS: 'sms_alerts', VOICE: 'voice_alerts' }
 
@@ -16,7 +14,7 @@ const FEATURE: Record<Channel, string> = { EMAIL: 'email_alerts', SMS: 'sms_aler
  * right away, so a user sees that the channel reaches them. Not an alert: it is not
  * in the delivery log and does not count towards the hourly limit.
  */
-export async function sendTestAlert(db: Db, env: ServerEnv, userId: string, channel: Channel): Promise<{ providerMessageId: string }> {
+export async function sendTestAlert(db: Db, senders: Senders, userId: string, channel: Channel): Promise<{ providerMessageId: string }> {
   const [settings, entitlements] = await Promise.all([getNotificationSettings(db, userId), getEntitlements(db, userId)])
   if (!hasFeature(entitlements, FEATURE[channel])) {
     throw new AppError('FORBIDDEN', `The ${entitlements.planName} plan does not include ${FEATURE[channel]}`)
@@ -24,21 +22,17 @@ export async function sendTestAlert(db: Db, env: ServerEnv, userId: string, chan
   try {
     if (channel === 'EMAIL') {
       if (settings.email === null) throw new AppError('BAD_INPUT', 'Save an e-mail address first', { field: 'email' })
-      const mailer = createMailer(env)
+      const { mailer } = senders
       if (mailer === null) throw new AppError('UNAVAILABLE', 'E-mail is not configured on this server (SMTP_HOST)')
-      try {
-        const receipt = await mailer.send({
-          to: settings.email,
-          subject: '[Anomalyze] Test alert',
-          text: 'This is a test alert from Anomalyze. Real alerts arrive here for anomalies at or above your e-mail minimum severity.\n',
-        })
-        return { providerMessageId: receipt.messageId }
-      } finally {
-        mailer.close()
-      }
+      const receipt = await mailer.send({
+        to: settings.email,
+        subject: '[Anomalyze] Test alert',
+        text: 'This is a test alert from Anomalyze. Real alerts arrive here for anomalies at or above your e-mail minimum severity.\n',
+      })
+      return { providerMessageId: receipt.messageId }
     }
     if (settings.phone === null) throw new AppError('BAD_INPUT', 'Save a phone number first', { field: 'phone' })
-    const client = createTwilioClient(env)
+    const client = senders.twilio
     if (client === null) throw new AppError('UNAVAILABLE', 'SMS and calls are not configured on this server (TWILIO_*)')
     if (channel === 'SMS') {
       const message = await client.client.messages.create({ to: settings.phone, from: client.from, body: 'Anomalyze: this is a test alert.' })

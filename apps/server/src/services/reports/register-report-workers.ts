@@ -1,5 +1,4 @@
 import type { WorkerDeps } from '../service-deps.ts'
-import { createMailer } from '../email/mailer.ts'
 import { emailSummaryIfOptedIn } from './email-summary.ts'
 import { reportFileName } from './report-files.ts'
 import { previousMonth, ZSummaryParameters } from './report-parameters.ts'
@@ -15,19 +14,14 @@ export async function registerReportWorkers(deps: WorkerDeps): Promise<void> {
     if (outcome.status !== 'COMPLETED' || outcome.pdf === undefined) return
     const report = await deps.db.report.findUnique({ where: { id: job.data.reportId } })
     if (report === null || ZSummaryParameters.safeParse(report.parameters).data?.scheduled !== true) return
-    const mailer = createMailer(deps.env)
-    try {
-      await emailSummaryIfOptedIn(deps.db, mailer, log, {
-        userId: report.userId,
-        reportId: report.id,
-        periodLabel: outcome.pdf.periodLabel,
-        fileName: reportFileName(report.type, report.format, report.createdAt, report.parameters),
-        pdf: outcome.pdf.buffer,
-        figures: outcome.pdf.figures,
-      })
-    } finally {
-      mailer?.close()
-    }
+    await emailSummaryIfOptedIn(deps.db, deps.mailer, log, {
+      userId: report.userId,
+      reportId: report.id,
+      periodLabel: outcome.pdf.periodLabel,
+      fileName: reportFileName(report.type, report.format, report.createdAt, report.parameters),
+      pdf: outcome.pdf.buffer,
+      figures: outcome.pdf.figures,
+    })
   })
   await deps.jobs.work(MONTHLY_SUMMARIES_QUEUE, async (job) => {
     // The month before the one the schedule fired in, even if the job runs late.

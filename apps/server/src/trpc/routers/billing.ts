@@ -9,10 +9,10 @@ import { ZRowId } from '../inputs.ts'
 export const billingRouter = {
   overview: userProcedure.query(({ ctx }) => billingOverview(ctx.db, ctx.services.env, ctx.userId)),
   /** Starts a Razorpay subscription; the console opens the returned short URL to pay. */
-  subscribe: userProcedure.input(ZSubscribeInput).mutation(({ ctx, input }) => subscribe(ctx.db, ctx.services.env, ctx.actor, input)),
+  subscribe: userProcedure.input(ZSubscribeInput).mutation(({ ctx, input }) => subscribe(ctx.db, ctx.services.billing, ctx.actor, input)),
   /** Upgrades now, downgrades at period end (see manage-subscription.ts). */
-  changePlan: userProcedure.input(ZChangePlanInput).mutation(({ ctx, input }) => changePlan(ctx.db, ctx.services.env, ctx.actor, input)),
-  cancel: userProcedure.input(ZCancelInput).mutation(({ ctx, input }) => cancel(ctx.db, ctx.services.env, ctx.actor, input)),
+  changePlan: userProcedure.input(ZChangePlanInput).mutation(({ ctx, input }) => changePlan(ctx.db, ctx.services.billing, ctx.actor, input)),
+  cancel: userProcedure.input(ZCancelInput).mutation(({ ctx, input }) => cancel(ctx.db, ctx.services.billing, ctx.actor, input)),
   invoices: userProcedure.query(({ ctx }) => listInvoices(ctx.db, ctx.userId)),
   /** A time-limited link to the invoice PDF. */
   invoiceDownload: userProcedure

@@ -25,5 +25,5 @@ export const notificationsRouter = {
   /** Sends one test message over a channel to the saved address or number. */
   sendTest: userProcedure
     .input(z.object({ channel: z.enum(['EMAIL', 'SMS', 'VOICE']) }))
-    .mutation(({ ctx, input }) => sendTestAlert(ctx.db, ctx.services.env, ctx.userId, input.channel)),
+    .mutation(({ ctx, input }) => sendTestAlert(ctx.db, ctx.services, ctx.userId, input.channel)),
 } satisfies TRPCRouterRecord
