@@ -2,10 +2,10 @@ import type { Db } from '../db/prisma.ts'
 import type { ServerEnv } from '../env.ts'
 import type { JobQueue } from '../jobs/job-queue.ts'
 import type { Logger } from '../logger.ts'
-import type { BillingGatewayProvider } from './billing/razorpay-client.ts'
+import type { BillingGatewayProvider } from './razorpay/razorpay-client.ts'
 import type { Mailer } from './email/mailer.ts'
 import type { ModelRegistry } from './models/model-registry.ts'
-import type { TwilioConfig } from './notifications/twilio-client.ts'
+import type { TwilioConfig } from './twilio/twilio-client.ts'
 import type { ObjectStore } from '../storage/object-store.ts'
 
 /**

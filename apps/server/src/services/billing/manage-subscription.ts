@@ -4,7 +4,7 @@ import type { Db } from '../../db/prisma.ts'
 import { recordAudit, type AuditActor } from '../audit/record-audit.ts'
 import { effectiveEntitlements, entitlementsOfPlan, FREE_ENTITLEMENTS } from './entitlements.ts'
 import { GSTIN_PATTERN } from './gst.ts'
-import type { BillingGateway, BillingGatewayProvider } from './razorpay-client.ts'
+import type { BillingGateway, BillingGatewayProvider } from '../razorpay/razorpay-client.ts'
 
 /**
  * Subscribing, changing plan and cancelling, through Razorpay. The rules:

@@ -1,7 +1,7 @@
 import type { Mailer } from '../email/mailer.ts'
 import { composeEmail, composeSms, composeVoiceTwiml, type AlertAnomaly, type AlertLinks } from './compose-alert.ts'
 import type { Channel } from './gate-notification.ts'
-import type { TwilioConfig } from './twilio-client.ts'
+import type { TwilioConfig } from '../twilio/twilio-client.ts'
 
 /**
  * One message over one channel through the real provider client. Returns the
