@@ -16,18 +16,8 @@
 import { createReadStream, existsSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import {
-  averagePrecision,
-  evaluateScores,
-  FEATURE_NAMES,
-  FeatureEngine,
-  RECOMMENDED_TRAINING,
-  scoreFeatureBatch,
-  trainAnomalyModel,
-  trainWithFeedback,
-  type AnomalyModel,
-  type TTransaction,
-} from '@anomalyze/shared'
+import { type TTransaction } from '@anomalyze/shared'
+import { averagePrecision, evaluateScores, FEATURE_NAMES, FeatureEngine, RECOMMENDED_TRAINING, scoreFeatureBatch, trainAnomalyModel, trainWithFeedback, type AnomalyModel } from '@anomalyze/shared/engine'
 import { readTransactionsCsv } from '@anomalyze/shared/node'
 import { cardPrecisionAtK, type ScoredTx } from '../../../packages/shared/bench/card-precision.ts'
 

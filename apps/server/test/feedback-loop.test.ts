@@ -1,12 +1,6 @@
 import { randomUUID } from 'node:crypto'
-import {
-  FeatureEngine,
-  FEATURE_NAMES,
-  generateTransactions,
-  MAX_PUSH_DECISIONS,
-  scoreFeatureBatch,
-  type GeneratedTransaction,
-} from '@anomalyze/shared'
+import { MAX_PUSH_DECISIONS } from '@anomalyze/shared'
+import { FeatureEngine, FEATURE_NAMES, generateTransactions, scoreFeatureBatch, type GeneratedTransaction } from '@anomalyze/shared/engine'
 import { loadDefaultModel } from '@anomalyze/shared/node'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { callerFor } from './helpers/caller.ts'

@@ -1,13 +1,6 @@
 import { randomUUID } from 'node:crypto'
-import {
-  buildFeatureMatrix,
-  generateTransactions,
-  MAX_PUSH_DECISIONS,
-  scoreFeatureBatch,
-  severityOf,
-  type AnomalyModel,
-  type GeneratedTransaction,
-} from '@anomalyze/shared'
+import { MAX_PUSH_DECISIONS } from '@anomalyze/shared'
+import { buildFeatureMatrix, generateTransactions, scoreFeatureBatch, severityOf, type AnomalyModel, type GeneratedTransaction } from '@anomalyze/shared/engine'
 import type { TRPCError } from '@trpc/server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { artifactKeys, getArtifactFiles } from '../src/services/models/model-files.ts'

@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream'
-import { AppError, MAPPABLE_FIELDS, toSafeText, type MappableField, type TTransaction } from '@anomalyze/shared'
+import { AppError, toSafeText, type TTransaction } from '@anomalyze/shared'
+import { MAPPABLE_FIELDS, type MappableField } from '@anomalyze/shared/engine'
 import { CsvInputError, csvLine, readTransactionBatches, type CsvRow } from '@anomalyze/shared/node'
 import type { WorkerDeps } from '../service-deps.ts'
 import type { Db, Prisma } from '../../db/prisma.ts'

@@ -1,9 +1,4 @@
-import {
-  isAccountState,
-  isMerchantState,
-  type AccountState,
-  type MerchantState,
-} from '@anomalyze/shared'
+import { isAccountState, isMerchantState, type AccountState, type MerchantState } from '@anomalyze/shared/engine'
 import { sqlLiteral, type SqlRunner } from '../../db/sql.ts'
 
 export interface LockedStates {

@@ -1,13 +1,5 @@
-import {
-  computeFeaturesInPlace,
-  evaluateRules,
-  explainScore,
-  FEATURE_NAMES,
-  newAccountState,
-  newMerchantState,
-  ZTransactionInput,
-  type TTransaction,
-} from '@anomalyze/shared'
+import { ZTransactionInput, type TTransaction } from '@anomalyze/shared'
+import { computeFeaturesInPlace, evaluateRules, explainScore, FEATURE_NAMES, newAccountState, newMerchantState } from '@anomalyze/shared/engine'
 import { sqlPoolOf, type Db } from '../../db/prisma.ts'
 import { inSqlTransaction, inTwoRoundTrips, sqlLiteral, type SqlClient } from '../../db/sql.ts'
 import type { ModelRegistry } from '../models/model-registry.ts'

@@ -1,4 +1,5 @@
-import { applyLabel, clampToNow, statusForLabel, type FeatureConfig, type TDecisionInput, type TPushOutput } from '@anomalyze/shared'
+import { clampToNow, statusForLabel, type TDecisionInput, type TPushOutput } from '@anomalyze/shared'
+import { applyLabel, type FeatureConfig } from '@anomalyze/shared/engine'
 import type { Db, Prisma } from '../../db/prisma.ts'
 import { sqlOfPrismaTransaction } from '../../db/sql.ts'
 import { recordAudit } from '../audit/record-audit.ts'

@@ -1,13 +1,4 @@
-import {
-  candidateWins,
-  evaluateScores,
-  falsePositivePatterns,
-  PROMOTION_METRIC,
-  scoreFeatureBatch,
-  type AnomalyModel,
-  type FalsePositivePatterns,
-  type ModelEvaluation,
-} from '@anomalyze/shared'
+import { candidateWins, evaluateScores, falsePositivePatterns, PROMOTION_METRIC, scoreFeatureBatch, type AnomalyModel, type FalsePositivePatterns, type ModelEvaluation } from '@anomalyze/shared/engine'
 import type { Decision } from './load-training-set.ts'
 
 export interface EvaluationReport {
