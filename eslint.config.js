@@ -59,6 +59,15 @@ export default tseslint.config(
     },
   },
   {
+    // Configuration is read in one place per app: env.ts parses and validates
+    // process.env, everything else receives typed settings.
+    files: ['apps/*/src/**/*.{ts,tsx,mjs}', 'packages/*/src/**/*.{ts,tsx,mjs}'],
+    ignores: ['**/env.ts', '**/*.test.ts'],
+    rules: {
+      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Read configuration through this app\'s env.ts.' }],
+    },
+  },
+  {
     files: ['**/*.config.ts', '**/*.config.js', 'prisma/prisma.config.ts', 'apps/server/test/global-setup.ts', 'eslint.config.js'],
     rules: { 'no-restricted-syntax': 'off' },
   },
