@@ -4,14 +4,7 @@ import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
   {
-    ignores: [
-      '**/node_modules/**',
-      '**/dist/**',
-      '**/out/**',
-      '**/.cache/**',
-      'apps/server/src/generated/**',
-      'apps/desktop/screenshots/**',
-    ],
+    ignores: ['**/node_modules/**', '**/dist/**', '**/out/**', '**/.cache/**', 'apps/server/src/generated/**', 'apps/desktop/screenshots/**'],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
@@ -25,10 +18,7 @@ export default tseslint.config(
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { attributes: false } }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      'no-restricted-syntax': [
-        'error',
-        { selector: 'ExportDefaultDeclaration', message: 'Use named exports (config files excepted).' },
-      ],
+      'no-restricted-syntax': ['error', { selector: 'ExportDefaultDeclaration', message: 'Use named exports (config files excepted).' }],
     },
   },
   {
@@ -51,7 +41,10 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['@anomalyze/shared/node', '@anomalyze/shared/node/*', 'node:*', 'electron', 'better-sqlite3', 'onnxruntime-node', 'onnxruntime-node/*'], message: 'The renderer runs in the page: import the domain (@anomalyze/shared) or the engine (@anomalyze/shared/engine), never Node code.' },
+            {
+              group: ['@anomalyze/shared/node', '@anomalyze/shared/node/*', 'node:*', 'electron', 'better-sqlite3', 'onnxruntime-node', 'onnxruntime-node/*'],
+              message: 'The renderer runs in the page: import the domain (@anomalyze/shared) or the engine (@anomalyze/shared/engine), never Node code.',
+            },
             { group: ['**/core/**', '**/main/**'], message: 'The renderer reaches the core through the preload bridge, never by import.' },
           ],
         },
@@ -64,7 +57,7 @@ export default tseslint.config(
     files: ['apps/*/src/**/*.{ts,tsx,mjs}', 'packages/*/src/**/*.{ts,tsx,mjs}'],
     ignores: ['**/env.ts', '**/*.test.ts'],
     rules: {
-      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Read configuration through this app\'s env.ts.' }],
+      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: "Read configuration through this app's env.ts." }],
     },
   },
   {

@@ -55,8 +55,7 @@ readline.createInterface({ input: server.stdout }).on('line', (line) => {
 
 function startConsole(serverUrl, dataDir) {
   console.log('▸ starting the console')
-  const args = ['--filter', '@anomalyze/desktop', '--silent', 'console', '--web', '--server', serverUrl,
-    '--data-dir', path.join(dataDir, 'console')]
+  const args = ['--filter', '@anomalyze/desktop', '--silent', 'console', '--web', '--server', serverUrl, '--data-dir', path.join(dataDir, 'console')]
   // The token stays in its file (readable by this user only): a command line is visible
   // to every user of the machine. Clerk mode has no such file: the console signs in itself.
   const sessionFile = path.join(dataDir, 'local-session.json')

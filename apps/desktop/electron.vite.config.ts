@@ -52,10 +52,12 @@ function preloadAppChunk(): Plugin {
         for (const file of entry.dynamicImports) {
           const chunk = bundle[file]
           if (chunk?.type !== 'chunk' || chunk.facadeModuleId?.endsWith('/src/main.tsx') !== true) continue
-          for (const css of chunk.viteMetadata?.importedCss ?? []) tags.push({ tag: 'link', attrs: { rel: 'stylesheet', crossorigin: true, href: `./${css}` }, injectTo: 'head' })
+          for (const css of chunk.viteMetadata?.importedCss ?? [])
+            tags.push({ tag: 'link', attrs: { rel: 'stylesheet', crossorigin: true, href: `./${css}` }, injectTo: 'head' })
           // The entry and what it imports itself are on their way already.
           const loading = new Set([entry.fileName, ...entry.imports])
-          for (const js of [chunk.fileName, ...chunk.imports].filter((f) => !loading.has(f))) tags.push({ tag: 'link', attrs: { rel: 'modulepreload', crossorigin: true, href: `./${js}` }, injectTo: 'head' })
+          for (const js of [chunk.fileName, ...chunk.imports].filter((f) => !loading.has(f)))
+            tags.push({ tag: 'link', attrs: { rel: 'modulepreload', crossorigin: true, href: `./${js}` }, injectTo: 'head' })
         }
         return tags
       },

@@ -132,7 +132,8 @@ if (UI) {
       // performance.now() counts from navigation start.
       paints.push(await page.evaluate<number>(NEXT_FRAME_TIME))
       inPage.push(Number(await (await page.waitForFunction('window.__queueFirstRowFrame')).jsonValue()))
-      for (const [name, ms] of Object.entries(await page.evaluate<Record<string, number>>(PAINT_BREAKDOWN))) breakdown.set(name, [...(breakdown.get(name) ?? []), ms])
+      for (const [name, ms] of Object.entries(await page.evaluate<Record<string, number>>(PAINT_BREAKDOWN)))
+        breakdown.set(name, [...(breakdown.get(name) ?? []), ms])
       await page.close()
     }
     results[`queue first paint, ${ROWS} rows (ms, median of ${PAINT_RUNS})`] = median(paints)

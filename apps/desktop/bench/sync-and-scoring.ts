@@ -23,10 +23,7 @@ export async function benchInitialSync(rows: number): Promise<Record<string, num
   const dir = mkdtempSync(join(tmpdir(), 'anomalyze-bench-sync-'))
   // The embedded cluster may run as the `postgres` user when the bench runs as root.
   chmodSync(dir, 0o755)
-  const app = await startApp(
-    loadEnv({ ANOMALYZE_DATA_DIR: join(dir, 'server'), PORT: '0', PG_PORT: String(await findFreePort()) }),
-    testLogger,
-  )
+  const app = await startApp(loadEnv({ ANOMALYZE_DATA_DIR: join(dir, 'server'), PORT: '0', PG_PORT: String(await findFreePort()) }), testLogger)
   const store = openLocalStore(join(dir, 'desktop', 'cache.db'))
   try {
     const engine = new SyncEngine({ store, createClient: createServerClient })

@@ -3,7 +3,17 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startApp, type RunningApp, loadEnv, seedPlans, signWebhook, startRazorpayStub, webhookEvent, type RazorpayStub, testLogger } from '@anomalyze/server/testing'
+import {
+  startApp,
+  type RunningApp,
+  loadEnv,
+  seedPlans,
+  signWebhook,
+  startRazorpayStub,
+  webhookEvent,
+  type RazorpayStub,
+  testLogger,
+} from '@anomalyze/server/testing'
 import { ensureRendererBuilt } from './build-renderer.ts'
 import { assertChromium, launchChromium, SCREENSHOT_DIR, startConsole, type ConsoleProcess } from './harness.ts'
 
@@ -81,7 +91,10 @@ describe('Billing and Audit screens in Chromium', () => {
     subscription.status = 'active'
     const now = Math.floor(Date.now() / 1000)
     const entity = { id: subscription.id, plan_id: subscription.plan_id, current_start: now, current_end: now + 30 * 86_400, notes: subscription.notes }
-    for (const [event, payment] of [['subscription.activated', undefined], ['subscription.charged', { id: 'pay_e2e_1', amount: 4_999_00, currency: 'INR' }]] as const) {
+    for (const [event, payment] of [
+      ['subscription.activated', undefined],
+      ['subscription.charged', { id: 'pay_e2e_1', amount: 4_999_00, currency: 'INR' }],
+    ] as const) {
       const body = webhookEvent(event, now, { subscription: entity, ...(payment ? { payment } : {}) })
       const response = await fetch(`${app.url}/webhooks/razorpay`, {
         method: 'POST',

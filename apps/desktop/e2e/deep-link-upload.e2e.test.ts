@@ -45,7 +45,7 @@ describe('deep links and batch upload in Chromium', () => {
     if (scratch !== undefined) rmSync(scratch, { recursive: true, force: true })
   })
 
-  it('opens the linked anomaly in the queue\'s detail pane, and says so when it is not cached', async () => {
+  it("opens the linked anomaly in the queue's detail pane, and says so when it is not cached", async () => {
     // An anomaly far down the default list, so the link has to move the cursor there.
     const snapshot = await core<{ keys: number[] }>('queue.snapshot', { filters: {}, sort: 'time' })
     const [row] = await core<Array<{ id: string; accountId: string }>>('queue.rows', { keys: [snapshot.keys[snapshot.keys.length - 1]] })

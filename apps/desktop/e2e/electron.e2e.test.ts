@@ -23,7 +23,9 @@ function electronBinary(): { path: string } | { missing: string } {
   // Resolve the binary the way the electron package does, minus its fallback: a
   // bare require('electron') starts a download when the binary is missing.
   if (process.env.ELECTRON_PATH !== undefined) {
-    return existsSync(process.env.ELECTRON_PATH) ? { path: process.env.ELECTRON_PATH } : { missing: `ELECTRON_PATH=${process.env.ELECTRON_PATH} does not exist` }
+    return existsSync(process.env.ELECTRON_PATH)
+      ? { path: process.env.ELECTRON_PATH }
+      : { missing: `ELECTRON_PATH=${process.env.ELECTRON_PATH} does not exist` }
   }
   const packageDir = dirname(createRequire(import.meta.url).resolve('electron/package.json'))
   const pathFile = join(packageDir, 'path.txt')

@@ -37,14 +37,7 @@ export async function launchChromium(): Promise<{ browser: Browser; close: () =>
   const browser = await chromium.launch({
     executablePath: CHROMIUM_PATH,
     headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-      '--disable-sync',
-    ],
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
   })
   return {
     browser,
@@ -127,7 +120,7 @@ export async function startConsole(options: { seedFixtures?: number; dataDir?: s
     const value = (await cookie()).slice(SESSION_COOKIE.length + 1)
     await page.context().addCookies([{ name: SESSION_COOKIE, value, url, httpOnly: true, sameSite: 'Strict' }])
   }
-  const call = async <T,>(method: string, args: unknown): Promise<{ data?: T; error?: { code: string; message: string } }> => {
+  const call = async <T>(method: string, args: unknown): Promise<{ data?: T; error?: { code: string; message: string } }> => {
     const response = await fetch(`${url}/api/${method}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', cookie: await cookie() },
@@ -169,7 +162,14 @@ export async function startServerProcess(options: { seed: boolean }): Promise<Se
   const dataDir = mkdtempSync(join(tmpdir(), 'anomalyze-e2e-server-'))
   // The embedded cluster may run as the `postgres` user (when tests run as root).
   chmodSync(dataDir, 0o755)
-  const env: NodeJS.ProcessEnv = { ...process.env, ANOMALYZE_DATA_DIR: dataDir, PORT: '0', PG_PORT: String(await freePort()), LOG_LEVEL: 'info', JOB_POLL_SECONDS: '0.5' }
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    ANOMALYZE_DATA_DIR: dataDir,
+    PORT: '0',
+    PG_PORT: String(await freePort()),
+    LOG_LEVEL: 'info',
+    JOB_POLL_SECONDS: '0.5',
+  }
   delete env.DATABASE_URL
   const args = ['--import', 'tsx', join(APP_DIR, '..', 'server', 'src', 'cli', 'start.ts'), ...(options.seed ? [] : ['--no-seed'])]
   const child: ChildProcess = spawn(process.execPath, args, { cwd: join(APP_DIR, '..', 'server'), env, stdio: ['ignore', 'pipe', 'pipe'] })

@@ -101,9 +101,9 @@ describe('Candidate model preview in Chromium', () => {
     const previewButton = page.getByRole('button', { name: 'Preview', exact: true })
     await previewButton.focus()
     await page.keyboard.press('Enter')
-    await expect.poll(() => page.getByTestId('preview-alerts').textContent(), { timeout: 60_000 }).toBe(
-      `${expected.before.alerts.toLocaleString('en-US')} → ${expected.after.alerts.toLocaleString('en-US')}`,
-    )
+    await expect
+      .poll(() => page.getByTestId('preview-alerts').textContent(), { timeout: 60_000 })
+      .toBe(`${expected.before.alerts.toLocaleString('en-US')} → ${expected.after.alerts.toLocaleString('en-US')}`)
     expect(await page.getByTestId('preview-dropped').textContent()).toBe(expected.droppedOut.toLocaleString('en-US'))
     expect(await previewButton.getAttribute('aria-expanded')).toBe('true')
     // Focus moved into the panel, onto its heading.

@@ -61,7 +61,7 @@ describe('Reports view in Chromium', () => {
 
     // The link is opened in a new window; record it instead (a download has no page to read).
     // (Page scripts as strings: this file is type-checked without the DOM library.)
-    await page.evaluate("window.open = (url) => { document.body.dataset.opened = String(url); return null }")
+    await page.evaluate('window.open = (url) => { document.body.dataset.opened = String(url); return null }')
     await row.getByRole('button', { name: 'Download' }).click()
     const opened = (): Promise<string> => page.evaluate<string>("document.body.dataset.opened ?? ''")
     await expect.poll(opened).not.toBe('')
@@ -78,13 +78,14 @@ describe('Reports view in Chromium', () => {
   })
 })
 
-
 async function countCritical(server: ServerProcess): Promise<number> {
   let count = 0
   let cursor: string | null = null
   for (let page = 0; page < 1_000; page += 1) {
     const input = JSON.stringify({ severity: ['CRITICAL'], limit: 500, ...(cursor === null ? {} : { cursor }) })
-    const response = await fetch(`${server.url}/trpc/anomalies.list?input=${encodeURIComponent(input)}`, { headers: { authorization: `Bearer ${server.token}` } })
+    const response = await fetch(`${server.url}/trpc/anomalies.list?input=${encodeURIComponent(input)}`, {
+      headers: { authorization: `Bearer ${server.token}` },
+    })
     const body = (await response.json()) as { result: { data: { items: unknown[]; nextCursor: string | null } } }
     count += body.result.data.items.length
     cursor = body.result.data.nextCursor

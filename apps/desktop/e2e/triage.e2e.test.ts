@@ -152,7 +152,9 @@ describe('console in Chromium (browser mode)', () => {
       const alerts = Number(await page.getByTestId('alert-count').textContent())
       expect(alerts).toBeGreaterThan(0)
       expect(alerts).toBeLessThan(40)
-      const exported = await page.request.get(new URL((await page.getByTestId('job-progress').getByRole('link', { name: 'Export scored CSV' }).getAttribute('href')) ?? '', consoleApp.url).href)
+      const exported = await page.request.get(
+        new URL((await page.getByTestId('job-progress').getByRole('link', { name: 'Export scored CSV' }).getAttribute('href')) ?? '', consoleApp.url).href,
+      )
       const exportedLines = (await exported.text()).trimEnd().split('\n')
       expect(exportedLines).toHaveLength(41)
       expect(exportedLines.filter((l) => l.startsWith(`${badLines[0]},`))).toHaveLength(0)
@@ -187,7 +189,9 @@ describe('console in Chromium (browser mode)', () => {
       const stranger = await browser.newPage()
       await stranger.goto(consoleApp.url)
       await expect.poll(() => stranger.locator('h1').textContent()).toBe('Open the launch link printed in the terminal')
-      expect((await stranger.request.post(`${consoleApp.url}/api/sync.status`, { data: {}, headers: { 'content-type': 'application/json' } })).status()).toBe(401)
+      expect((await stranger.request.post(`${consoleApp.url}/api/sync.status`, { data: {}, headers: { 'content-type': 'application/json' } })).status()).toBe(
+        401,
+      )
       page = await consoleApp.newPage(browser, { viewport: { width: 1200, height: 800 } })
       await expect.poll(() => page.getByRole('form', { name: 'Sign in' }).isVisible()).toBe(true)
       // The link was used: another browser opening it is told to restart the console.

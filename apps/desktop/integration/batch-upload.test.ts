@@ -29,15 +29,11 @@ function writeCsv(name: string, rows: number, badAt: number[]): { path: string; 
   return { path, badLines, lines }
 }
 
-
 beforeAll(async () => {
   database = await createTestDatabase()
   root = mkdtempSync(join(tmpdir(), 'anomalyze-upload-'))
   // 1 MB upload limit, so the size refusal is cheap to provoke.
-  app = await startApp(
-    loadEnv({ DATABASE_URL: database.url, ANOMALYZE_DATA_DIR: join(root, 'server'), PORT: '0', BATCH_MAX_UPLOAD_MB: '1' }),
-    testLogger,
-  )
+  app = await startApp(loadEnv({ DATABASE_URL: database.url, ANOMALYZE_DATA_DIR: join(root, 'server'), PORT: '0', BATCH_MAX_UPLOAD_MB: '1' }), testLogger)
   core = createCore({ dataDir: join(root, 'desktop') })
 })
 afterAll(async () => {
@@ -82,7 +78,12 @@ describe('upload as batch job, console core to the real server', () => {
     expect(done).toMatchObject({ status: 'COMPLETED', totalRows: 400, processedRows: 400, acceptedRows: 399, rejectedRows: 1 })
     expect(done?.rowErrors).toEqual([{ line: 38, field: 'amount', message: expect.any(String) }])
     expect((done?.columnMapping as { overrides: Record<string, string> }).overrides).toEqual({
-      ref: 'txId', booked: 'timestamp', payer: 'accountId', shop: 'merchantId', gross: 'amount', cur: 'currency',
+      ref: 'txId',
+      booked: 'timestamp',
+      payer: 'accountId',
+      shop: 'merchantId',
+      gross: 'amount',
+      cur: 'currency',
     })
 
     // The rows were read through the analyst's columns: a stored row matches its line.
@@ -108,7 +109,7 @@ describe('upload as batch job, console core to the real server', () => {
     expect(await app.db.batchJob.count()).toBe(before)
   })
 
-  it('gets the server\'s refusal of an over-limit file, not a reset connection', async () => {
+  it("gets the server's refusal of an over-limit file, not a reset connection", async () => {
     const { path } = writeCsv('big.csv', 40_000, [])
     const size = readFileSync(path).length
     expect(size).toBeGreaterThan(1024 * 1024)
@@ -125,7 +126,7 @@ describe('upload as batch job, console core to the real server', () => {
     expect(await app.db.batchJob.count()).toBe(before)
   })
 
-  it('refuses with the server\'s word when the stored token is no longer accepted, before sending the file', async () => {
+  it("refuses with the server's word when the stored token is no longer accepted, before sending the file", async () => {
     const { path } = writeCsv('stale.csv', 10, [])
     const stale = createCore({ dataDir: join(root, 'stale-desktop') })
     try {

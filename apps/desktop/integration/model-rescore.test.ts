@@ -5,7 +5,16 @@ import { join } from 'node:path'
 import { buildFeatureMatrix, FEATURE_NAMES, generateTransactions, trainAnomalyModel } from '@anomalyze/shared/engine'
 import { loadModelArtifact, saveModelArtifact } from '@anomalyze/shared/node'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startApp, type RunningApp, LOCAL_USER_ID, loadEnv, ingestTransactions, testLogger, createTestDatabase, type TestDatabase } from '@anomalyze/server/testing'
+import {
+  startApp,
+  type RunningApp,
+  LOCAL_USER_ID,
+  loadEnv,
+  ingestTransactions,
+  testLogger,
+  createTestDatabase,
+  type TestDatabase,
+} from '@anomalyze/server/testing'
 import { createCore, type Core } from '../src/core/create-core.ts'
 
 /**
@@ -62,7 +71,10 @@ describe('re-scoring the console queue when the active model changes', () => {
     expect(first.error).toBeNull()
     const cached = first.cachedAnomalies
     expect(cached).toBeGreaterThan(0)
-    const withFeatures = core.store.db.prepare('SELECT COUNT(*) FROM anomalies WHERE length(features) = ?').pluck().get(FEATURE_NAMES.length * 4)
+    const withFeatures = core.store.db
+      .prepare('SELECT COUNT(*) FROM anomalies WHERE length(features) = ?')
+      .pluck()
+      .get(FEATURE_NAMES.length * 4)
     expect(withFeatures).toBe(cached)
     // Scored by the shipped model on the server and here: nothing to re-score yet.
     expect(first.modelChange).toBeNull()
@@ -92,7 +104,9 @@ describe('re-scoring the console queue when the active model changes', () => {
         moved: string | null
       }>
       const input = new Float32Array(rows.length * FEATURE_NAMES.length)
-      rows.forEach((r, i) => input.set(new Float32Array(r.features.buffer.slice(r.features.byteOffset, r.features.byteOffset + r.features.byteLength)), i * FEATURE_NAMES.length))
+      rows.forEach((r, i) =>
+        input.set(new Float32Array(r.features.buffer.slice(r.features.byteOffset, r.features.byteOffset + r.features.byteLength)), i * FEATURE_NAMES.length),
+      )
       const expected = await reference.scorer.score(input, rows.length)
       rows.forEach((r, i) => {
         expect(r.model_version).toBe('3.0.0')

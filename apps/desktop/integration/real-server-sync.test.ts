@@ -6,7 +6,16 @@ import { generateTransactions } from '@anomalyze/shared/engine'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 // The real server, started in-process on a throwaway Postgres (the server project's
 // global setup provides the cluster; its helper clones the migrated template).
-import { startApp, type RunningApp, loadEnv, ingestTransactions, LOCAL_USER_ID, testLogger, createTestDatabase, type TestDatabase } from '@anomalyze/server/testing'
+import {
+  startApp,
+  type RunningApp,
+  loadEnv,
+  ingestTransactions,
+  LOCAL_USER_ID,
+  testLogger,
+  createTestDatabase,
+  type TestDatabase,
+} from '@anomalyze/server/testing'
 import type { SyncStatus } from '../src/contract/sync-status.ts'
 import { openLocalStore, type LocalStore } from '../src/core/store/local-store.ts'
 import { createServerClient, type ServerClient, type ServerClientFactory } from '../src/core/sync/server-client.ts'
@@ -44,7 +53,16 @@ interface Desktop {
 function desktop(name: string, file = join(root, name, 'cache.db')): Desktop {
   const store = openLocalStore(file)
   opened.push(store)
-  const d: Desktop = { store, engine: undefined as unknown as SyncEngine, file, progress: [], pullCursors: [], online: true, failPullsAfter: null, losePushReply: false }
+  const d: Desktop = {
+    store,
+    engine: undefined as unknown as SyncEngine,
+    file,
+    progress: [],
+    pullCursors: [],
+    online: true,
+    failPullsAfter: null,
+    losePushReply: false,
+  }
   const offlineFetch: typeof fetch = () => Promise.reject(new TypeError('fetch failed (simulated: no network)'))
   const createClient: ServerClientFactory = (options) => {
     const real: ServerClient = createServerClient({ ...options, fetch: (input, init) => (d.online ? fetch(input, init) : offlineFetch(input, init)) })
@@ -85,7 +103,10 @@ const decide = (d: Desktop, ids: string[], label: LabelKind, at: number) => d.st
 const serverIds = async (): Promise<string[]> =>
   (await app.db.anomaly.findMany({ where: { userId: LOCAL_USER_ID }, select: { id: true }, orderBy: { id: 'asc' } })).map((a) => a.id)
 const localIds = (store: LocalStore): string[] =>
-  store.db.prepare<[], { id: string }>('SELECT id FROM anomalies WHERE batch_id IS NULL ORDER BY id').all().map((r) => r.id)
+  store.db
+    .prepare<[], { id: string }>('SELECT id FROM anomalies WHERE batch_id IS NULL ORDER BY id')
+    .all()
+    .map((r) => r.id)
 
 describe('desktop sync against the real server', () => {
   let a: Desktop
@@ -127,7 +148,9 @@ describe('desktop sync against the real server', () => {
     expect(dones).toEqual(Array.from({ length: dones.length }, (_, i) => (i + 1) * PAGE))
     expect(a.progress.at(-1)?.total).toBe(total)
     // Synced rows carry the server's detection: scores, severities, explanations.
-    const sample = a.store.db.prepare<[], { score: number; explanation: string; model_version: string | null }>('SELECT score, explanation, model_version FROM anomalies LIMIT 1').get()
+    const sample = a.store.db
+      .prepare<[], { score: number; explanation: string; model_version: string | null }>('SELECT score, explanation, model_version FROM anomalies LIMIT 1')
+      .get()
     expect(sample?.explanation).toMatch(/^Score /)
     expect(sample?.model_version).toMatch(/^default@/)
     await b.engine.syncNow()

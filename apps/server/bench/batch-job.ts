@@ -45,7 +45,9 @@ chmodSync(dataDir, 0o755)
 const csvFile = path.join(dataDir, 'bench.csv')
 const [port, pgPort] = [await findFreePort(), await findFreePort()]
 
-console.log(`machine: ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.versions.node}, load ${os.loadavg()[0]?.toFixed(1)}`)
+console.log(
+  `machine: ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.versions.node}, load ${os.loadavg()[0]?.toFixed(1)}`,
+)
 await writeCsv(csvFile, rowCount)
 const bytes = statSync(csvFile).size
 console.log(`file: ${rowCount} rows, ${(bytes / 2 ** 20).toFixed(1)} MB`)
@@ -77,7 +79,8 @@ try {
 
   // 3. processing, bounded
   const t1 = performance.now()
-  let job: { status: string; processedRows: number; acceptedRows: number; rejectedRows: number; duplicateRows: number; failureReason: string | null } | undefined
+  let job:
+    { status: string; processedRows: number; acceptedRows: number; rejectedRows: number; duplicateRows: number; failureReason: string | null } | undefined
   let lastPrint = 0
   while ((performance.now() - t1) / 1000 < maxSeconds) {
     job = (await call('batchJobs.get', token, { id: created.id })) as typeof job & object
@@ -120,7 +123,10 @@ try {
       const o = i * 6
       return `(gen_random_uuid(), 'local_analyst', $${o + 1}, $${o + 2}, $${o + 3}, $${o + 4}, $${o + 5}, $${o + 6}, 'BATCH_CSV')`
     })
-    await client.query(`INSERT INTO "Transaction" (id, "userId", "txId", timestamp, amount, currency, "accountId", "merchantId", source) VALUES ${tuples.join(',')}`, params)
+    await client.query(
+      `INSERT INTO "Transaction" (id, "userId", "txId", timestamp, amount, currency, "accountId", "merchantId", source) VALUES ${tuples.join(',')}`,
+      params,
+    )
     inserted += batch.length
   }
   await client.end()
@@ -173,7 +179,10 @@ async function waitForHealth(base: string, timeoutMs: number): Promise<void> {
   const until = Date.now() + timeoutMs
   while (Date.now() < until) {
     if (server.exitCode !== null) throw new Error(`server exited with ${server.exitCode}`)
-    const ok = await fetch(`${base}/health`).then((r) => r.ok, () => false)
+    const ok = await fetch(`${base}/health`).then(
+      (r) => r.ok,
+      () => false,
+    )
     if (ok) return
     await new Promise((r) => setTimeout(r, 500))
   }

@@ -17,7 +17,17 @@ import { createReadStream, existsSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { type TTransaction } from '@anomalyze/shared'
-import { averagePrecision, evaluateScores, FEATURE_NAMES, FeatureEngine, RECOMMENDED_TRAINING, scoreFeatureBatch, trainAnomalyModel, trainWithFeedback, type AnomalyModel } from '@anomalyze/shared/engine'
+import {
+  averagePrecision,
+  evaluateScores,
+  FEATURE_NAMES,
+  FeatureEngine,
+  RECOMMENDED_TRAINING,
+  scoreFeatureBatch,
+  trainAnomalyModel,
+  trainWithFeedback,
+  type AnomalyModel,
+} from '@anomalyze/shared/engine'
 import { readTransactionsCsv } from '@anomalyze/shared/node'
 import { cardPrecisionAtK, type ScoredTx } from '../../../packages/shared/bench/card-precision.ts'
 
@@ -29,7 +39,10 @@ const arg = (name: string): string | undefined => {
   return i >= 0 ? args[i + 1] : undefined
 }
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url))
-const dataPath = resolve(process.env.INIT_CWD ?? process.cwd(), arg('--data') ?? resolve(repoRoot, '../shared/data/fraud-handbook/transactions-2018-04-to-05.csv'))
+const dataPath = resolve(
+  process.env.INIT_CWD ?? process.cwd(),
+  arg('--data') ?? resolve(repoRoot, '../shared/data/fraud-handbook/transactions-2018-04-to-05.csv'),
+)
 const maxWeeks = Number(arg('--weeks') ?? '7')
 const windowDays = Number(arg('--window-days') ?? '14')
 const time500k = !args.includes('--no-500k')
@@ -168,5 +181,7 @@ if (time500k) {
   const y = labels.subarray(0, n)
   const started = Date.now()
   trainWithFeedback(slice(0, n), { labels: y, decided: Uint8Array.from(y), holdoutFraction: 0.2 })
-  process.stdout.write(`training on ${n.toLocaleString()} transactions (${y.reduce((a, b) => a + b, 0)} frauds, retraining job settings): ${((Date.now() - started) / 1000).toFixed(1)} s (goal < 60 s)\n`)
+  process.stdout.write(
+    `training on ${n.toLocaleString()} transactions (${y.reduce((a, b) => a + b, 0)} frauds, retraining job settings): ${((Date.now() - started) / 1000).toFixed(1)} s (goal < 60 s)\n`,
+  )
 }

@@ -28,7 +28,15 @@ import { createPrismaClient } from '../src/db/prisma.ts'
 import { findFreePort } from '../src/net/find-free-port.ts'
 import { grantPlan } from '../src/services/billing/grant-plan.ts'
 
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '20' }, rate: { type: 'string', default: '100' }, profile: { type: 'string' }, only: { type: 'string' }, help: { type: 'boolean' } } })
+const { values } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '20' },
+    rate: { type: 'string', default: '100' },
+    profile: { type: 'string' },
+    only: { type: 'string' },
+    help: { type: 'boolean' },
+  },
+})
 if (values.help) {
   console.log('usage: pnpm bench:ingest [--seconds N] [--rate R] [--profile DIR] [--only batched|single]   (loopback only, bounded in time)')
   process.exit(0)
@@ -83,7 +91,9 @@ try {
   )
   const batchedRate = sent / ((performance.now() - started) / 1000)
   if (runs('batched')) {
-    console.log(`batched (500/call, 4 in flight): ${sent} transactions in ${((performance.now() - started) / 1000).toFixed(1)} s = ${batchedRate.toFixed(0)} transactions/s (goal 5,000)`)
+    console.log(
+      `batched (500/call, 4 in flight): ${sent} transactions in ${((performance.now() - started) / 1000).toFixed(1)} s = ${batchedRate.toFixed(0)} transactions/s (goal 5,000)`,
+    )
     console.log(`  server process CPU: ${((serverCpuMs() - cpu) / sent).toFixed(3)} ms per transaction`)
   }
 
@@ -107,7 +117,11 @@ try {
     // same rate. Its tail is the machine's (scheduling on the shared cores, other
     // tenants), which a single call's p99 carries too.
     const floor: number[] = []
-    await atFixedRate(() => get('/health'), seconds / 4, (ms) => floor.push(ms))
+    await atFixedRate(
+      () => get('/health'),
+      seconds / 4,
+      (ms) => floor.push(ms),
+    )
     console.log(`floor (GET /health at ${rate}/s): ${floor.length} calls, ${percentiles(floor)}`)
   }
 
@@ -125,7 +139,10 @@ try {
       const o = i * 6
       return `(gen_random_uuid(), 'local_analyst', $${o + 1}, $${o + 2}, $${o + 3}, $${o + 4}, $${o + 5}, $${o + 6}, 'REALTIME_API')`
     })
-    await client.query(`INSERT INTO "Transaction" (id, "userId", "txId", timestamp, amount, currency, "accountId", "merchantId", source) VALUES ${tuples.join(',')}`, params)
+    await client.query(
+      `INSERT INTO "Transaction" (id, "userId", "txId", timestamp, amount, currency, "accountId", "merchantId", source) VALUES ${tuples.join(',')}`,
+      params,
+    )
     inserted += batch.length
   }
   await client.end()
@@ -216,7 +233,10 @@ async function waitForHealth(base: string, timeoutMs: number): Promise<void> {
   const until = Date.now() + timeoutMs
   while (Date.now() < until) {
     if (server.exitCode !== null) throw new Error(`server exited with ${server.exitCode}`)
-    const ok = await fetch(`${base}/health`).then((r) => r.ok, () => false)
+    const ok = await fetch(`${base}/health`).then(
+      (r) => r.ok,
+      () => false,
+    )
     // The local session file is written once the workers run, just after /health answers.
     if (ok && existsSync(path.join(dataDir, 'local-session.json'))) return
     await new Promise((r) => setTimeout(r, 500))

@@ -45,7 +45,11 @@ try {
   const url = postgres.urlFor('bench')
   await migrateDatabase(url)
   const db = createPrismaClient(url, 4)
-  const storage = createLocalFolderStore({ root: path.join(dir, 'objects'), signer: createLinkSigner('bench-link-secret-0123456789'), publicUrl: () => 'http://127.0.0.1:1' })
+  const storage = createLocalFolderStore({
+    root: path.join(dir, 'objects'),
+    signer: createLinkSigner('bench-link-secret-0123456789'),
+    publicUrl: () => 'http://127.0.0.1:1',
+  })
   const log = pino({ level: 'warn' })
 
   let t = performance.now()
@@ -69,8 +73,12 @@ try {
   clearInterval(sampler)
   if (outcome.status !== 'COMPLETED') throw new Error(`export did not complete: ${JSON.stringify(outcome)}`)
   const size = (await storage.head(outcome.key))?.size ?? 0
-  console.log(`CSV export: ${outcome.rowCount.toLocaleString('en-US')} rows, ${mb(size)} in ${seconds.toFixed(1)} s = ${Math.round(outcome.rowCount / seconds).toLocaleString('en-US')} rows/s`)
-  console.log(`  memory during the export: live heap +${mb(peakHeap)} at most, RSS +${mb(peakRss)} at most (baseline heap ${mb(base.heapUsed)}, RSS ${mb(base.rss)})`)
+  console.log(
+    `CSV export: ${outcome.rowCount.toLocaleString('en-US')} rows, ${mb(size)} in ${seconds.toFixed(1)} s = ${Math.round(outcome.rowCount / seconds).toLocaleString('en-US')} rows/s`,
+  )
+  console.log(
+    `  memory during the export: live heap +${mb(peakHeap)} at most, RSS +${mb(peakRss)} at most (baseline heap ${mb(base.heapUsed)}, RSS ${mb(base.rss)})`,
+  )
 
   const summary = await db.report.create({ data: { userId: 'bench_user', type: 'MONTHLY_SUMMARY', format: 'PDF', parameters: { month: '2026-01' } } })
   t = performance.now()
@@ -83,7 +91,9 @@ try {
     t = performance.now()
     const all = await db.anomaly.findMany({ where: { userId: 'bench_user' }, include: { transaction: true } })
     const held = process.memoryUsage().heapUsed - before
-    console.log(`baseline (all rows in memory, one findMany): ${all.length.toLocaleString('en-US')} rows, heap +${mb(held)} in ${((performance.now() - t) / 1000).toFixed(1)} s`)
+    console.log(
+      `baseline (all rows in memory, one findMany): ${all.length.toLocaleString('en-US')} rows, heap +${mb(held)} in ${((performance.now() - t) / 1000).toFixed(1)} s`,
+    )
   }
   await db.$disconnect()
 } finally {

@@ -17,9 +17,6 @@ describe('loadEnv', () => {
   })
 
   it('splits the authorized parties list', () => {
-    expect(loadEnv({ CLERK_AUTHORIZED_PARTIES: 'http://a, http://b' }).CLERK_AUTHORIZED_PARTIES).toEqual([
-      'http://a',
-      'http://b',
-    ])
+    expect(loadEnv({ CLERK_AUTHORIZED_PARTIES: 'http://a, http://b' }).CLERK_AUTHORIZED_PARTIES).toEqual(['http://a', 'http://b'])
   })
 })

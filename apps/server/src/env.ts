@@ -4,9 +4,12 @@ import { z } from 'zod'
  * Server configuration, read from the environment once, validated, and passed down
  * explicitly. This is the only module that reads `process.env`.
  */
-const csv = z
-  .string()
-  .transform((value) => value.split(',').map((item) => item.trim()).filter(Boolean))
+const csv = z.string().transform((value) =>
+  value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean),
+)
 
 const ZServerEnv = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -41,7 +44,10 @@ const ZServerEnv = z.object({
   S3_REGION: z.string().min(1).default('us-east-1'),
   S3_ACCESS_KEY_ID: z.string().min(1).optional(),
   S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
-  S3_FORCE_PATH_STYLE: z.enum(['true', 'false']).default('true').transform((value) => value === 'true'),
+  S3_FORCE_PATH_STYLE: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((value) => value === 'true'),
   S3_PREFIX: z.string().optional(),
   /** Secret that signs download links of the local-folder store; shared by all instances (default: a key file in the data dir). */
   FILE_LINK_SECRET: z.string().min(16).optional(),
@@ -49,16 +55,28 @@ const ZServerEnv = z.object({
   SMTP_HOST: z.string().min(1).optional(),
   SMTP_PORT: z.coerce.number().int().min(1).max(65_535).default(587),
   /** Implicit TLS (port 465); otherwise STARTTLS when the server offers it. */
-  SMTP_SECURE: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
-  SMTP_TLS_VERIFY: z.enum(['true', 'false']).default('true').transform((value) => value === 'true'),
+  SMTP_SECURE: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((value) => value === 'true'),
+  SMTP_TLS_VERIFY: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((value) => value === 'true'),
   SMTP_USER: z.string().min(1).optional(),
   SMTP_PASS: z.string().optional(),
   MAIL_FROM: z.string().min(3).default('Anomalyze <alerts@anomalyze.local>'),
   /** Twilio (SMS and voice alerts). Without SID, token and sender number, SMS and voice are off and say so in the log. */
-  TWILIO_ACCOUNT_SID: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'must be an Account SID (AC + 32 hex digits)').optional(),
+  TWILIO_ACCOUNT_SID: z
+    .string()
+    .regex(/^AC[0-9a-fA-F]{32}$/, 'must be an Account SID (AC + 32 hex digits)')
+    .optional(),
   /** Also the key that checks X-Twilio-Signature on webhooks. */
   TWILIO_AUTH_TOKEN: z.string().min(8).optional(),
-  TWILIO_FROM_NUMBER: z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number such as +14155550100').optional(),
+  TWILIO_FROM_NUMBER: z
+    .string()
+    .regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number such as +14155550100')
+    .optional(),
   /** Sends the SDK's REST calls here instead of https://api.twilio.com (a local stub or an egress proxy). */
   TWILIO_API_BASE_URL: z.url().optional(),
   /** Alert messages per user, per channel, per hour; past it, a burst is folded into one summary. */
@@ -110,7 +128,6 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): ServerEnv {
   const lines = result.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`)
   throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`)
 }
-
 
 /**
  * The environment a child process of ours (the Prisma CLI) runs with: this process's

@@ -121,7 +121,11 @@ describe('audit trail over HTTP: sign-ins and the webhook route', () => {
   it('takes Razorpay webhooks as raw bytes beside tRPC: signed accepted and stored, unsigned 400 and not stored', async () => {
     const body = JSON.stringify({ entity: 'event', event: 'order.paid', payload: {}, created_at: 1_790_000_000 })
     const post = (headers: Record<string, string>) =>
-      fetch(`${app.url}/webhooks/razorpay`, { method: 'POST', body, headers: { 'content-type': 'application/json', 'x-razorpay-event-id': 'evt_http_1', ...headers } })
+      fetch(`${app.url}/webhooks/razorpay`, {
+        method: 'POST',
+        body,
+        headers: { 'content-type': 'application/json', 'x-razorpay-event-id': 'evt_http_1', ...headers },
+      })
     expect((await post({})).status).toBe(400)
     expect((await post({ 'x-razorpay-signature': signWebhook(body, 'whsec_http_test') })).status).toBe(200)
     const logs = await database.db.paymentLog.findMany({ orderBy: { receivedAt: 'asc' } })

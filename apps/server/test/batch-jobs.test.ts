@@ -115,7 +115,12 @@ describe('batch CSV jobs over HTTP', () => {
     const link = await trpcGet(app.url, token, 'batchJobs.errorsDownload', { id: job.id })
     expect(link.status).toBe(200)
     const csv = await (await fetch(link.body.result.data.url as string)).text()
-    expect(csv.trim().split('\n').map((l) => l.split(',')[0])).toEqual(['line', '62', '63', '64'])
+    expect(
+      csv
+        .trim()
+        .split('\n')
+        .map((l) => l.split(',')[0]),
+    ).toEqual(['line', '62', '63', '64'])
 
     const list = await trpcGet(app.url, token, 'batchJobs.list', {})
     expect(list.body.result.data.map((j: Job) => j.id)).toContain(job.id)
@@ -146,13 +151,24 @@ describe('batch CSV jobs over HTTP', () => {
       const lines = [`${HEADER},category`]
       for (let i = 0; i < 40; i += 1) {
         // Row 35 is rejected by the file's checks, in the same half as the late refusal.
-        const base = row(i, { txId: `db-${i}`, ...(i === 7 ? { merchantId: 'M-REFUSED' } : i === 31 ? { merchantId: 'M-LATE' } : i === 35 ? { amount: 'ten' } : {}) })
+        const base = row(i, {
+          txId: `db-${i}`,
+          ...(i === 7 ? { merchantId: 'M-REFUSED' } : i === 31 ? { merchantId: 'M-LATE' } : i === 35 ? { amount: 'ten' } : {}),
+        })
         lines.push(`${base},${i === 12 ? emojiAtCut : 'grocery'}`)
       }
       const uploaded = await upload(app.url, token, `${lines.join('\n')}\n`, 'fileName=hostile.csv')
       expect(uploaded.status).toBe(202)
       const job = await waitForEnd(app.url, token, uploaded.body.id as string)
-      expect(job).toMatchObject({ status: 'COMPLETED', processedRows: 40, acceptedRows: 37, duplicateRows: 0, rejectedRows: 3, failureReason: null, hasErrorsFile: true })
+      expect(job).toMatchObject({
+        status: 'COMPLETED',
+        processedRows: 40,
+        acceptedRows: 37,
+        duplicateRows: 0,
+        rejectedRows: 3,
+        failureReason: null,
+        hasErrorsFile: true,
+      })
       // Lines: the header is line 1, so row i is line i + 2.
       expect(job.rowErrors.map((e) => [e.line, e.field])).toEqual([
         [9, 'row'],
@@ -176,7 +192,12 @@ describe('batch CSV jobs over HTTP', () => {
       // The errors file lists the refused rows too.
       const link = await trpcGet(app.url, token, 'batchJobs.errorsDownload', { id: job.id })
       const csv = await (await fetch(link.body.result.data.url as string)).text()
-      expect(csv.trim().split('\n').map((l) => l.split(',')[0])).toEqual(['line', '37', '9', '33'])
+      expect(
+        csv
+          .trim()
+          .split('\n')
+          .map((l) => l.split(',')[0]),
+      ).toEqual(['line', '37', '9', '33'])
       expect(csv).toContain('could not be stored: merchant M-REFUSED is refused by a test constraint')
     } finally {
       await app.db.$executeRawUnsafe(`DROP TRIGGER test_refuse_marker ON "Transaction"`)
@@ -385,7 +406,14 @@ describe('batch job resume after a killed server', () => {
       testLogger,
     )
     const job = await waitForEnd(app.url, app.localToken as string, id, 180)
-    expect(job).toMatchObject({ status: 'COMPLETED', processedRows: ROWS, totalRows: ROWS, acceptedRows: accepted, duplicateRows: duplicates, rejectedRows: rejected })
+    expect(job).toMatchObject({
+      status: 'COMPLETED',
+      processedRows: ROWS,
+      totalRows: ROWS,
+      acceptedRows: accepted,
+      duplicateRows: duplicates,
+      rejectedRows: rejected,
+    })
     expect(await countRows(database.db, id)).toBe(accepted)
     const distinct = await database.db.$queryRaw<{ n: number }[]>`SELECT count(DISTINCT "txId")::int AS n FROM "Transaction" WHERE "batchJobId" = ${id}`
     expect(distinct[0]!.n).toBe(accepted)
@@ -404,7 +432,9 @@ describe('two workers on one batch job', () => {
       const id = randomUUID()
       const key = `users/user_race/batches/${id}.csv`
       await services.storage.put(key, `${lines.join('\n')}\n`)
-      await database.db.batchJob.create({ data: { id, userId: 'user_race', fileName: 'race.csv', r2Key: key, totalRows: 1_200, columnMapping: { overrides: {} } } })
+      await database.db.batchJob.create({
+        data: { id, userId: 'user_race', fileName: 'race.csv', r2Key: key, totalRows: 1_200, columnMapping: { overrides: {} } },
+      })
 
       // No advisory lock here: both slices start from committedLines 0 on purpose.
       const deps = { ...services, db: database.db, log: testLogger }

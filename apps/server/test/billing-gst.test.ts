@@ -3,13 +3,25 @@ import { splitInclusiveGst } from '../src/services/billing/gst.ts'
 
 describe('GST split of a tax-inclusive charge', () => {
   it('splits CGST and SGST within a state, IGST across states, by the GSTIN state codes', () => {
-    const within = splitInclusiveGst({ totalMinor: 11_800, ratePercent: 18, defaultMode: 'igst', sellerGstin: '29AAACA1234A1Z5', buyerGstin: '29ABCDE1234F1Z5' })
+    const within = splitInclusiveGst({
+      totalMinor: 11_800,
+      ratePercent: 18,
+      defaultMode: 'igst',
+      sellerGstin: '29AAACA1234A1Z5',
+      buyerGstin: '29ABCDE1234F1Z5',
+    })
     expect(within).toMatchObject({ mode: 'cgst_sgst', taxableMinor: 10_000, taxMinor: 1_800 })
     expect(within.lines).toEqual([
       { name: 'CGST', ratePercent: 9, amountMinor: 900 },
       { name: 'SGST', ratePercent: 9, amountMinor: 900 },
     ])
-    const across = splitInclusiveGst({ totalMinor: 11_800, ratePercent: 18, defaultMode: 'cgst_sgst', sellerGstin: '29AAACA1234A1Z5', buyerGstin: '27ABCDE1234F1Z5' })
+    const across = splitInclusiveGst({
+      totalMinor: 11_800,
+      ratePercent: 18,
+      defaultMode: 'cgst_sgst',
+      sellerGstin: '29AAACA1234A1Z5',
+      buyerGstin: '27ABCDE1234F1Z5',
+    })
     expect(across.lines).toEqual([{ name: 'IGST', ratePercent: 18, amountMinor: 1_800 }])
   })
 

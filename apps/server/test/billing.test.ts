@@ -110,13 +110,17 @@ describe('billing with Razorpay (real SDK against a local stub)', () => {
   it('reports Razorpay refusing bad credentials with the reason, and a bad GSTIN by field', async () => {
     const userId = await newUser()
     const wrongKey = await createTestServices({ env: { RAZORPAY_KEY_ID: stub.keyId, RAZORPAY_KEY_SECRET: 'wrong', RAZORPAY_API_BASE_URL: stub.url } })
-    const error = await callerFor(database.db, userId, {}, wrongKey).billing.subscribe({ planId: 'business' }).catch((e: unknown) => e)
+    const error = await callerFor(database.db, userId, {}, wrongKey)
+      .billing.subscribe({ planId: 'business' })
+      .catch((e: unknown) => e)
     await wrongKey.close()
     expect(error).toBeInstanceOf(TRPCError)
     expect((error as TRPCError).message).toMatch(/Razorpay refused .*HTTP 401.*Authentication failed/)
     expect(await database.db.subscription.findUnique({ where: { userId } })).toBeNull()
 
-    const badGstin = await as(userId).billing.subscribe({ planId: 'pro', gstin: '12345' }).catch((e: unknown) => e)
+    const badGstin = await as(userId)
+      .billing.subscribe({ planId: 'pro', gstin: '12345' })
+      .catch((e: unknown) => e)
     expect((badGstin as TRPCError).code).toBe('BAD_REQUEST')
     expect(((badGstin as TRPCError).cause as Error).message).toMatch(/GSTIN/)
   })
@@ -132,7 +136,9 @@ describe('billing with Razorpay (real SDK against a local stub)', () => {
     const unsigned = await deliver(body, 'evt_unsigned_1', null)
     const tampered = await deliver(body.replace('"pro"', '"business"'), 'evt_tampered_1', signWebhook(body, WEBHOOK_SECRET))
     for (const reply of [forged, unsigned, tampered]) expect(reply.status).toBe(400)
-    expect(await database.db.paymentLog.count({ where: { OR: [{ signatureValid: false }, { eventType: 'subscription.activated', processedAt: null }] } })).toBe(0)
+    expect(await database.db.paymentLog.count({ where: { OR: [{ signatureValid: false }, { eventType: 'subscription.activated', processedAt: null }] } })).toBe(
+      0,
+    )
     expect((await database.db.subscription.findUniqueOrThrow({ where: { userId } })).status).toBe('PENDING')
 
     const accepted = await deliver(body)
@@ -222,7 +228,9 @@ describe('billing with Razorpay (real SDK against a local stub)', () => {
     expect(stranger.status).toBe(200)
     const orphan = await database.db.paymentLog.findUniqueOrThrow({ where: { eventId: stranger.eventId } })
     expect(orphan).toMatchObject({ needsFollowUp: true, userId: null, error: 'unknown subscription sub_nobody_knows' })
-    const failed = await deliver(webhookEvent('payment.failed', clock, { payment: { id: 'pay_f', amount: 4_999_00, currency: 'INR', error_description: 'Card declined' } }))
+    const failed = await deliver(
+      webhookEvent('payment.failed', clock, { payment: { id: 'pay_f', amount: 4_999_00, currency: 'INR', error_description: 'Card declined' } }),
+    )
     expect(failed.status).toBe(200)
     expect((await database.db.paymentLog.findUniqueOrThrow({ where: { eventId: failed.eventId } })).error).toBe('Card declined')
     const garbage = await deliver('{"not": "an event"')
@@ -258,7 +266,14 @@ describe('billing with Razorpay (real SDK against a local stub)', () => {
     expect(invoice.number).toMatch(new RegExp(`^ANZ-${new Date().getUTCFullYear()}-\\d{6}$`))
     // Inclusive GST at 18%: taxable 4,99,900 / 1.18 = 4,23,644; tax 76,256 split 38,128 + 38,128 (same state 29).
     expect(invoice).toMatchObject({ amountMinor: 4_999_00, taxMinor: 76_256, gstin, currency: 'INR' })
-    expect(invoice.taxDetails).toMatchObject({ mode: 'cgst_sgst', taxableMinor: 423_644, lines: [{ name: 'CGST', amountMinor: 38_128 }, { name: 'SGST', amountMinor: 38_128 }] })
+    expect(invoice.taxDetails).toMatchObject({
+      mode: 'cgst_sgst',
+      taxableMinor: 423_644,
+      lines: [
+        { name: 'CGST', amountMinor: 38_128 },
+        { name: 'SGST', amountMinor: 38_128 },
+      ],
+    })
 
     let generated = invoice
     for (let attempt = 0; attempt < 120 && generated.status !== 'GENERATED'; attempt += 1) {
@@ -275,7 +290,18 @@ describe('billing with Razorpay (real SDK against a local stub)', () => {
     const parser = new PDFParse({ data: new Uint8Array(Buffer.concat(chunks)) })
     const pdfText = (await parser.getText()).text
     await parser.destroy()
-    for (const expected of [invoice.number, 'Acme Payments Pvt Ltd', `GSTIN: ${gstin}`, `GSTIN: ${SELLER_GSTIN}`, 'INR 4,236.44', 'CGST @ 9%', 'SGST @ 9%', 'INR 381.28', 'INR 4,999.00', paymentId]) {
+    for (const expected of [
+      invoice.number,
+      'Acme Payments Pvt Ltd',
+      `GSTIN: ${gstin}`,
+      `GSTIN: ${SELLER_GSTIN}`,
+      'INR 4,236.44',
+      'CGST @ 9%',
+      'SGST @ 9%',
+      'INR 381.28',
+      'INR 4,999.00',
+      paymentId,
+    ]) {
       expect(pdfText).toContain(expected)
     }
     expect(pdfText).not.toContain('IGST')
@@ -292,9 +318,17 @@ describe('billing with Razorpay (real SDK against a local stub)', () => {
     await activate(remote)
     const ids = await database.db.invoice.findMany({ select: { id: true } })
     clock += 10
-    await deliver(webhookEvent('subscription.charged', clock, { subscription: subscriptionEntity(remote), payment: { id: `pay_${randomUUID().slice(0, 12)}`, amount: 24_999_00, currency: 'INR' } }))
+    await deliver(
+      webhookEvent('subscription.charged', clock, {
+        subscription: subscriptionEntity(remote),
+        payment: { id: `pay_${randomUUID().slice(0, 12)}`, amount: 24_999_00, currency: 'INR' },
+      }),
+    )
     const invoice = await database.db.invoice.findFirstOrThrow({ where: { userId, id: { notIn: ids.map((i) => i.id) } } })
-    expect(invoice.taxDetails).toMatchObject({ mode: 'igst', lines: [{ name: 'IGST', ratePercent: 18, amountMinor: 24_999_00 - Math.round((24_999_00 * 100) / 118) }] })
+    expect(invoice.taxDetails).toMatchObject({
+      mode: 'igst',
+      lines: [{ name: 'IGST', ratePercent: 18, amountMinor: 24_999_00 - Math.round((24_999_00 * 100) / 118) }],
+    })
     const link = await as(userId).billing.invoiceDownload({ id: invoice.id })
     expect(link.url).toContain(invoice.number)
     expect(await services.storage.head(`users/${userId}/invoices/${invoice.number}.pdf`)).not.toBeNull()
@@ -333,7 +367,9 @@ describe('billing with Razorpay (real SDK against a local stub)', () => {
     expect(await as(userId).billing.cancel({ atPeriodEnd: false })).toEqual({ status: 'CANCELED', cancelAtPeriodEnd: false })
     expect(remote.status).toBe('cancelled')
     expect((await getEntitlements(database.db, userId)).planId).toBe('free')
-    const again = await as(userId).billing.cancel({ atPeriodEnd: false }).catch((e: unknown) => e)
+    const again = await as(userId)
+      .billing.cancel({ atPeriodEnd: false })
+      .catch((e: unknown) => e)
     expect((again as TRPCError).code).toBe('NOT_FOUND')
   })
 
@@ -372,7 +408,6 @@ describe('billing with Razorpay (real SDK against a local stub)', () => {
     expect(overview.billingConfigured).toBe(true)
   })
 
-
   it('stores nothing for unsigned or forged bodies, however large or many; oversized bodies are refused unread', async () => {
     const before = await database.db.paymentLog.count()
     const big = JSON.stringify({ event: 'subscription.activated', created_at: clock, padding: 'x'.repeat(1024 * 1024) })
@@ -403,7 +438,11 @@ describe('billing with Razorpay (real SDK against a local stub)', () => {
     const signed = []
     for (const body of bodies) signed.push(await deliver(body))
     for (const reply of signed) expect([200, 400]).toContain(reply.status)
-    const rows = await database.db.paymentLog.findMany({ where: { receivedAt: { gte: new Date(Date.now() - 60_000) }, signatureValid: true }, orderBy: { receivedAt: 'desc' }, take: bodies.length })
+    const rows = await database.db.paymentLog.findMany({
+      where: { receivedAt: { gte: new Date(Date.now() - 60_000) }, signatureValid: true },
+      orderBy: { receivedAt: 'desc' },
+      take: bodies.length,
+    })
     expect(rows).toHaveLength(bodies.length)
     expect(JSON.stringify(rows.map((r) => r.payload))).not.toMatch(/\\u0000|\\ud800|\\udc00/)
     expect(JSON.stringify(rows.map((r) => r.payload))).toContain('\uFFFD')
@@ -421,9 +460,11 @@ describe('billing with Razorpay (real SDK against a local stub)', () => {
       const eventId = `evt_range_${randomUUID()}`
       const reply = await deliver(body, eventId)
       expect(reply.status).toBe(400)
-      const row = await database.db.paymentLog.findFirst({ where: { signatureValid: true, needsFollowUp: true, error: { startsWith: 'unreadable event' } }, orderBy: { receivedAt: 'desc' } })
+      const row = await database.db.paymentLog.findFirst({
+        where: { signatureValid: true, needsFollowUp: true, error: { startsWith: 'unreadable event' } },
+        orderBy: { receivedAt: 'desc' },
+      })
       expect(row?.error).toMatch(/unreadable event/)
     }
   })
-
 })

@@ -37,10 +37,14 @@ async function selectOne(url: string): Promise<number> {
 
 /** Starts a cluster from a child process that is then SIGKILLed, as `kill -9` of the server. */
 async function startAndKill(dir: string, port: number, watchdog: 'watchdog' | 'no-watchdog'): Promise<void> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'helpers', 'orphan-postgres-child.ts'), dir, String(port), watchdog], {
-    cwd: path.join(import.meta.dirname, '..'),
-    stdio: ['ignore', 'pipe', 'inherit'],
-  })
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(import.meta.dirname, 'helpers', 'orphan-postgres-child.ts'), dir, String(port), watchdog],
+    {
+      cwd: path.join(import.meta.dirname, '..'),
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  )
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('the child did not start its cluster within 90 s')), 90_000)
     child.stdout.on('data', (chunk: Buffer) => {

@@ -34,14 +34,12 @@ describe('feature-state store', () => {
     await database.db.user.create({ data: { id: userId, name: userId } })
     // A user with thousands of accounts and merchants, statistics up to date.
     const pool = sqlPoolOf(database.db)
-    await pool.query(
-      `INSERT INTO "AccountFeatureState" ("userId", "accountId", "state") SELECT $1, 'A' || i, '{}'::json FROM generate_series(1, 3000) i`,
-      [userId],
-    )
-    await pool.query(
-      `INSERT INTO "MerchantFeatureState" ("userId", "merchantId", "state") SELECT $1, 'M' || i, '{}'::json FROM generate_series(1, 3000) i`,
-      [userId],
-    )
+    await pool.query(`INSERT INTO "AccountFeatureState" ("userId", "accountId", "state") SELECT $1, 'A' || i, '{}'::json FROM generate_series(1, 3000) i`, [
+      userId,
+    ])
+    await pool.query(`INSERT INTO "MerchantFeatureState" ("userId", "merchantId", "state") SELECT $1, 'M' || i, '{}'::json FROM generate_series(1, 3000) i`, [
+      userId,
+    ])
     await pool.query('ANALYZE "AccountFeatureState", "MerchantFeatureState"')
   })
   afterAll(async () => {
@@ -66,7 +64,10 @@ describe('feature-state store', () => {
   }
 
   /** The planner's row estimate for the values the save unnests. */
-  const plannedValues = (plan: PlanNode) => nodesOf(plan).filter((n) => n['Node Type'] === 'Function Scan').map((n) => n['Plan Rows'])
+  const plannedValues = (plan: PlanNode) =>
+    nodesOf(plan)
+      .filter((n) => n['Node Type'] === 'Function Scan')
+      .map((n) => n['Plan Rows'])
 
   it('tells the planner how many states a batch saves, and saves them all', async () => {
     const keys = Array.from({ length: 2_000 }, (_, i) => i + 1)
@@ -82,7 +83,13 @@ describe('feature-state store', () => {
   })
 
   it('saves states through the primary key, reading only the rows it writes', async () => {
-    const states = { accounts: new Map([['A2017', newAccountState()]]), merchants: new Map([['M2042', newMerchantState()], ['M2043', newMerchantState()]]) }
+    const states = {
+      accounts: new Map([['A2017', newAccountState()]]),
+      merchants: new Map([
+        ['M2042', newMerchantState()],
+        ['M2043', newMerchantState()],
+      ]),
+    }
     const plan = await explainSave(states)
     expect(plannedValues(plan)).toEqual([1, 2])
     // Before, the update joined json_each to every state of the user: 3,000 rows read per table.

@@ -22,7 +22,13 @@ describe('labels feed the feature state and the retraining trigger', () => {
     const caller = callerFor(database.db, userId, {}, services)
     const base = Date.UTC(2026, 0, 10, 12)
     await caller.ingest.transactions({
-      transactions: Array.from({ length: 4 }, (_, i) => ({ txId: `l-${i}`, timestamp: base + i * 60_000, amount: 20 + i, accountId: `A${i}`, merchantId: 'M-shop' })),
+      transactions: Array.from({ length: 4 }, (_, i) => ({
+        txId: `l-${i}`,
+        timestamp: base + i * 60_000,
+        amount: 20 + i,
+        accountId: `A${i}`,
+        merchantId: 'M-shop',
+      })),
     })
     // Anomalies written directly: these tests are about what a decision does, not detection.
     const txs = await database.db.transaction.findMany({ where: { userId }, orderBy: { txId: 'asc' } })

@@ -64,7 +64,9 @@ describe('feedback loop demonstration', () => {
     const started = await caller().training.start()
     const job = await finished(started.id)
     expect(job.status).toBe('FAILED')
-    expect(job.failureReason).toMatch(/Too few labels to retrain: 0 confirmed fraud and 0 false positive decisions; .* The current model \(default@1\.0\.0\) stays active/)
+    expect(job.failureReason).toMatch(
+      /Too few labels to retrain: 0 confirmed fraud and 0 false positive decisions; .* The current model \(default@1\.0\.0\) stays active/,
+    )
     expect((await caller().models.list()).activeVersion).toBe('default')
   })
 

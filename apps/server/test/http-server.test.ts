@@ -26,8 +26,7 @@ describe('HTTP server (local mode)', () => {
     await database.drop()
   })
 
-  const get = (pathname: string, token?: string | null) =>
-    fetch(`${app.url}${pathname}`, { headers: token ? { authorization: `Bearer ${token}` } : {} })
+  const get = (pathname: string, token?: string | null) => fetch(`${app.url}${pathname}`, { headers: token ? { authorization: `Bearer ${token}` } : {} })
 
   it('hands alert e-mail links over to the console deep link, without showing anomaly data', async () => {
     const response = await get('/anomalies/3f1c2a90-1b2c-4d5e-8f90-aa11bb22cc33')

@@ -67,7 +67,15 @@ describe('real-time ingestion', () => {
     const stored = rows.find((r) => r.txId === full.txId)
     expect(stored?.timestamp.toISOString()).toBe('2026-03-01T23:59:58.123Z')
     expect(stored?.amount.toString()).toBe('1234567.8912')
-    expect(stored).toMatchObject({ category: 'grocery', country: 'IN', channel: 'pos', latitude: 12.97, longitude: 77.59, source: 'REALTIME_API', batchJobId: null })
+    expect(stored).toMatchObject({
+      category: 'grocery',
+      country: 'IN',
+      channel: 'pos',
+      latitude: 12.97,
+      longitude: 77.59,
+      source: 'REALTIME_API',
+      batchJobId: null,
+    })
     expect(stored?.raw).toEqual({ metadata: { terminal: 'T-9', tags: ['a', 'b'] } })
     expect(stored?.id).toMatch(/^[0-9a-f-]{36}$/)
     expect(rows.find((r) => r.txId === bare.txId)).toMatchObject({ category: null, country: null, latitude: null, raw: null })
@@ -85,9 +93,9 @@ describe('real-time ingestion', () => {
     const nasty = sample({
       txId: `it's \\ "quoted" '); DROP TABLE "Transaction"; -- ${randomUUID()}`,
       accountId: "O'Brien\\",
-      merchantId: 'M $$ E\'x\' ₹',
+      merchantId: "M $$ E'x' ₹",
       category: "caf\u00e9's",
-      metadata: { note: "back\\slash ' quote \" dq", nested: { k: ['\\n', "''"] } },
+      metadata: { note: 'back\\slash \' quote " dq', nested: { k: ['\\n', "''"] } },
     })
     const result = await callerFor(database.db, 'user_ingest').ingest.transactions({ transactions: [nasty] })
     expect(result.items[0]).toMatchObject({ outcome: 'accepted' })
@@ -98,7 +106,7 @@ describe('real-time ingestion', () => {
     expect(states).toBe(1)
   })
 
-  it('rejects a NUL character in a value as that item\'s field error, and stores the rest', async () => {
+  it("rejects a NUL character in a value as that item's field error, and stores the rest", async () => {
     const good = sample()
     const result = await callerFor(database.db, 'user_ingest').ingest.transactions({
       transactions: [sample({ merchantId: 'M\u00001' }), good, sample({ metadata: { note: 'a\u0000b' } })],
@@ -123,7 +131,9 @@ describe('real-time ingestion', () => {
     )
     try {
       // Large amounts from a fresh account: scored as anomalies.
-      const items = [1, 2, 3, 4, 5].map((i) => sample({ accountId: `C-refuse-${randomUUID()}`, amount: 900_000 + i, ...(i === 3 ? { merchantId: 'M-REFUSED' } : {}) }))
+      const items = [1, 2, 3, 4, 5].map((i) =>
+        sample({ accountId: `C-refuse-${randomUUID()}`, amount: 900_000 + i, ...(i === 3 ? { merchantId: 'M-REFUSED' } : {}) }),
+      )
       const result = await callerFor(database.db, 'user_ingest').ingest.transactions({ transactions: items })
       expect(result.items.map((i) => i.outcome)).toEqual(['accepted', 'accepted', 'rejected', 'accepted', 'accepted'])
       expect(result.items[2]).toMatchObject({
@@ -202,8 +212,7 @@ describe('hostile text over HTTP: one bad item never fails the call', () => {
     })
     return { status: response.status, body: (await response.json()) as Record<string, any> }
   }
-  const item = (txId: string, extra = '') =>
-    `{"txId":"${txId}","timestamp":"2026-03-01T10:00:00Z","amount":12.5,"accountId":"C1","merchantId":"M1"${extra}}`
+  const item = (txId: string, extra = '') => `{"txId":"${txId}","timestamp":"2026-03-01T10:00:00Z","amount":12.5,"accountId":"C1","merchantId":"M1"${extra}}`
 
   it('answers 200, stores the good items and rejects a lone surrogate and 5,000-deep metadata by field', async () => {
     const run = randomUUID()

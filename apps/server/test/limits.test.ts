@@ -97,9 +97,7 @@ describe('limits: per-key rate limit and monthly quota', () => {
     try {
       const limits: Entitlements = { ...FREE_ENTITLEMENTS, rateLimitPerMinute: 6 }
       const now = new Date(Date.UTC(2026, 5, 1, 12, 0, 30))
-      const results = await Promise.allSettled(
-        Array.from({ length: 10 }, (_, i) => takeRateLimit(i % 2 === 0 ? app.db : other, 'key-shared', limits, now)),
-      )
+      const results = await Promise.allSettled(Array.from({ length: 10 }, (_, i) => takeRateLimit(i % 2 === 0 ? app.db : other, 'key-shared', limits, now)))
       expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(6)
       expect(results.filter((r) => r.status === 'rejected')).toHaveLength(4)
       // The next window starts from zero, and the old one is dropped.
@@ -120,7 +118,8 @@ describe('limits: per-key rate limit and monthly quota', () => {
 
     expect((await ingest(key.secret, 12)).body.result.data.accepted).toBe(12)
     // Batch upload: 3 rows, metered on the key when accepted.
-    const csv = 'txId,timestamp,amount,accountId,merchantId\nq-1,2026-05-02T00:00:00Z,5,C1,M1\nq-2,2026-05-02T00:01:00Z,5,C1,M1\nq-3,2026-05-02T00:02:00Z,5,C1,M1\n'
+    const csv =
+      'txId,timestamp,amount,accountId,merchantId\nq-1,2026-05-02T00:00:00Z,5,C1,M1\nq-2,2026-05-02T00:01:00Z,5,C1,M1\nq-3,2026-05-02T00:02:00Z,5,C1,M1\n'
     const uploaded = await fetch(`${app.url}/batch-jobs?fileName=q.csv`, { method: 'POST', headers: { authorization: `Bearer ${key.secret}` }, body: csv })
     expect(uploaded.status).toBe(202)
     const { id } = (await uploaded.json()) as { id: string }

@@ -29,8 +29,7 @@ describe('migrations', () => {
     databases.push(fromSchema)
     const diff = spawnSync(
       process.execPath,
-      [path.join(root, 'scripts/prisma.mjs'), 'migrate', 'diff', '--from-empty',
-        '--to-schema-datamodel', path.join(root, 'prisma/schema.prisma'), '--script'],
+      [path.join(root, 'scripts/prisma.mjs'), 'migrate', 'diff', '--from-empty', '--to-schema-datamodel', path.join(root, 'prisma/schema.prisma'), '--script'],
       { cwd: root, encoding: 'utf8', env: { ...process.env, DATABASE_URL: fromSchema.url } },
     )
     expect(diff.status, diff.stderr).toBe(0)

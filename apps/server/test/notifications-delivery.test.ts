@@ -90,7 +90,14 @@ describe('notification delivery', () => {
         },
       })
       const anomaly = await db.anomaly.create({
-        data: { userId, transactionId: transaction.id, score: 0.9, severity, ruleViolations: ['AMOUNT_SPIKE'], explanation: 'Amount is 40x the account median' },
+        data: {
+          userId,
+          transactionId: transaction.id,
+          score: 0.9,
+          severity,
+          ruleViolations: ['AMOUNT_SPIKE'],
+          explanation: 'Amount is 40x the account median',
+        },
       })
       anomalyIds.push(anomaly.id)
     }
@@ -174,7 +181,10 @@ describe('notification delivery', () => {
     const { userId, anomalyIds } = await proUser(['HIGH'], { phoneEnabled: false })
     const first = job(userId, anomalyIds)
     stub.failNext(1)
-    const error = await deliverNotifications(deps, first).then(() => null, (e: unknown) => e)
+    const error = await deliverNotifications(deps, first).then(
+      () => null,
+      (e: unknown) => e,
+    )
     expect(error).toBeInstanceOf(ProviderErrors)
     expect((error as Error).message).toContain('SMS: HTTP 503')
     const failed = await db.notificationLog.findFirstOrThrow({ where: { userId, channel: 'SMS' } })
@@ -200,10 +210,12 @@ describe('notification delivery', () => {
     await deliverNotifications(deps, { ...job(userId, [b]), anomalyIds: [b, a], mergedJobIds: [first.jobId] })
     expect(twilioCallsTo('Messages').length - smsBefore).toBe(2)
     const rows = await db.notificationLog.findMany({ where: { userId, channel: 'SMS' } })
-    expect(rows.map((r) => [r.anomalyId, r.status, r.attempts]).sort()).toEqual([
-      [a, 'SENT', 2],
-      [b, 'SENT', 1],
-    ].sort())
+    expect(rows.map((r) => [r.anomalyId, r.status, r.attempts]).sort()).toEqual(
+      [
+        [a, 'SENT', 2],
+        [b, 'SENT', 1],
+      ].sort(),
+    )
   })
 
   it('marks FAILED with the provider error on the last attempt, without throwing', async () => {
@@ -266,7 +278,16 @@ describe('notification delivery', () => {
     const ids: string[] = []
     for (let i = 0; i < count; i += 1) {
       const transaction = await db.transaction.create({
-        data: { userId, txId: `${userId}-late-${i}`, timestamp: new Date(), amount: 900, currency: 'INR', accountId: 'acct-7', merchantId: 'M9', source: 'REALTIME_API' },
+        data: {
+          userId,
+          txId: `${userId}-late-${i}`,
+          timestamp: new Date(),
+          amount: 900,
+          currency: 'INR',
+          accountId: 'acct-7',
+          merchantId: 'M9',
+          source: 'REALTIME_API',
+        },
       })
       const anomaly = await db.anomaly.create({
         data: { userId, transactionId: transaction.id, score: 0.8, severity: 'HIGH', ruleViolations: [], explanation: 'late' },

@@ -59,7 +59,9 @@ describe('notifications on a running server', () => {
     // Fixture severities cycle LOW, MEDIUM, HIGH, CRITICAL: the fourth is CRITICAL.
     anomalyIds = (await createUserWithAnomalies(app.db, USER, 4)).anomalyIds
     const pro = DEFAULT_PLANS[1]
-    await app.db.subscription.create({ data: { userId: USER, planId: pro.id, status: 'ACTIVE', features: entitlementsOfPlan({ ...pro, rateLimitPerMinute: 600 }) } })
+    await app.db.subscription.create({
+      data: { userId: USER, planId: pro.id, status: 'ACTIVE', features: entitlementsOfPlan({ ...pro, rateLimitPerMinute: 600 }) },
+    })
   })
   afterAll(async () => {
     await app.stop()
@@ -85,7 +87,10 @@ describe('notifications on a running server', () => {
   } as const
 
   async function fieldErrors(call: Promise<unknown>): Promise<string[]> {
-    const error = await call.then(() => null, (e: unknown) => e)
+    const error = await call.then(
+      () => null,
+      (e: unknown) => e,
+    )
     expect(error).toBeInstanceOf(TRPCError)
     expect((error as TRPCError).code).toBe('BAD_REQUEST')
     return ((error as TRPCError).cause as ZodError).issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`)
@@ -97,11 +102,10 @@ describe('notifications on a running server', () => {
       'phone: enter the number in international E.164 form, e.g. +919812345678',
     ])
     expect(await fieldErrors(caller.notifications.updateSettings({ ...settings, email: 'not-an-address' }))).toEqual(['email: enter a valid e-mail address'])
-    const clockAndZone = await fieldErrors(caller.notifications.updateSettings({ ...settings, quietHoursStart: '25:00', quietHoursEnd: '07:00', timeZone: 'Mars/Olympus' }))
-    expect(clockAndZone).toEqual([
-      'quietHoursStart: use 24-hour "HH:MM", e.g. 22:00',
-      'timeZone: unknown time zone: use an IANA name such as Asia/Kolkata',
-    ])
+    const clockAndZone = await fieldErrors(
+      caller.notifications.updateSettings({ ...settings, quietHoursStart: '25:00', quietHoursEnd: '07:00', timeZone: 'Mars/Olympus' }),
+    )
+    expect(clockAndZone).toEqual(['quietHoursStart: use 24-hour "HH:MM", e.g. 22:00', 'timeZone: unknown time zone: use an IANA name such as Asia/Kolkata'])
     expect(await app.db.notificationSettings.count()).toBe(0)
   })
 
@@ -144,7 +148,11 @@ describe('notifications on a running server', () => {
     expect(forged.status).toBe(403)
     const tampered = await postSigned(statusUrl, delivered, TOKEN, { MessageStatus: 'undelivered' })
     expect(tampered.status).toBe(403)
-    const unsigned = await fetch(statusUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(delivered) })
+    const unsigned = await fetch(statusUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(delivered),
+    })
     expect(unsigned.status).toBe(403)
     expect(await app.db.notificationLog.findUniqueOrThrow({ where: { id: sms?.id } })).toMatchObject({ status: 'DELIVERED' })
 
@@ -159,7 +167,10 @@ describe('notifications on a running server', () => {
     expect(await ack.text()).toContain('<Say>Acknowledged.')
     expect((await app.db.anomaly.findUniqueOrThrow({ where: { id: critical } })).acknowledgedAt).toBeInstanceOf(Date)
     // The call's completion arrives after the key press: it stays acknowledged.
-    const completed = await postSigned(`${app.url}/webhooks/twilio/status?logId=${call?.id}`, { CallSid: call?.providerMessageId ?? '', CallStatus: 'completed' })
+    const completed = await postSigned(`${app.url}/webhooks/twilio/status?logId=${call?.id}`, {
+      CallSid: call?.providerMessageId ?? '',
+      CallStatus: 'completed',
+    })
     expect(completed.status).toBe(200)
     expect(await app.db.notificationLog.findUniqueOrThrow({ where: { id: call?.id } })).toMatchObject({ status: 'ACKNOWLEDGED' })
 
@@ -183,14 +194,23 @@ describe('notifications on a running server', () => {
     expect(stub.requests.at(-1)?.form).toMatchObject({ To: '+919812345678', Body: 'Anomalyze: this is a test alert.' })
     // Down provider: refused with its own words, nothing half-done.
     stub.failNext(1, 503, 'Service Unavailable')
-    await expect(caller.notifications.sendTest({ channel: 'VOICE' })).rejects.toThrow('The provider refused the test: HTTP 503: code 20500: Service Unavailable')
+    await expect(caller.notifications.sendTest({ channel: 'VOICE' })).rejects.toThrow(
+      'The provider refused the test: HTTP 503: code 20500: Service Unavailable',
+    )
   })
 
   it('alerts for anomalies that real ingestion creates, one row per anomaly and channel, a burst summarised', async () => {
     const userId = 'user_ingesting'
     await app.db.user.create({ data: { id: userId, name: userId } })
     const caller = callerFor(app.db, userId, {}, app.services)
-    await caller.notifications.updateSettings({ ...settings, email: 'ingest@example.com', phone: null, smsEnabled: false, phoneEnabled: false, minSeverityForEmail: 'LOW' })
+    await caller.notifications.updateSettings({
+      ...settings,
+      email: 'ingest@example.com',
+      phone: null,
+      smsEnabled: false,
+      phoneEnabled: false,
+      minSeverityForEmail: 'LOW',
+    })
     const stream = [...generateTransactions({ seed: 11, customers: 60, terminals: 120, days: 20, txIdPrefix: 'alert' })].slice(0, 3_000)
     const anomalyIds: string[] = []
     for (let i = 0; i < stream.length; i += 1_000) {
@@ -233,7 +253,10 @@ describe('notifications on a running server', () => {
     const stored = await app.db.notificationLog.findUniqueOrThrow({ where: { id: row.id } })
     expect(stored.status).toBe('DELIVERED')
     expect(JSON.stringify(stored.metadata)).toContain('a\uFFFDb\uFFFDc')
-    const strangeId = await postSigned(`${app.url}/webhooks/twilio/status?logId=${encodeURIComponent('x\u0000y')}`, { MessageSid: 'SM_nul_test', MessageStatus: 'sent' })
+    const strangeId = await postSigned(`${app.url}/webhooks/twilio/status?logId=${encodeURIComponent('x\u0000y')}`, {
+      MessageSid: 'SM_nul_test',
+      MessageStatus: 'sent',
+    })
     expect(strangeId.status).toBe(200)
     const ack = await postSigned(`${app.url}/webhooks/twilio/voice/ack?logId=${encodeURIComponent('\u0000')}`, { CallSid: '\u0000', Digits: '1' })
     expect(ack.status).toBe(200)

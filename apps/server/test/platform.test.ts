@@ -59,8 +59,15 @@ describe('platform services', () => {
     })
     await retried
     expect(batches).toEqual([[1, 2, 3, 4], [3]])
-    await expect.poll(async () => (await database.db.$queryRaw<{ n: bigint }[]>`
-      SELECT count(*) AS n FROM pgboss.job WHERE name = 'platform-batch-test' AND state = 'completed'`)[0]?.n).toBe(4n)
+    await expect
+      .poll(
+        async () =>
+          (
+            await database.db.$queryRaw<{ n: bigint }[]>`
+      SELECT count(*) AS n FROM pgboss.job WHERE name = 'platform-batch-test' AND state = 'completed'`
+          )[0]?.n,
+      )
+      .toBe(4n)
     const states = await database.db.$queryRaw<{ value: number; retry_count: number }[]>`
       SELECT (data->>'value')::int AS value, retry_count FROM pgboss.job WHERE name = 'platform-batch-test'`
     expect(states.find((s) => s.value === 3)?.retry_count).toBe(1)

@@ -109,7 +109,18 @@ describe('candidate model preview', () => {
     const before = scoreFeatureBatch(current, matrix.rows)
     const after = scoreFeatureBatch(candidate, matrix.rows)
     const last = ordered.at(-1)!.transaction.timestamp
-    const expected = { window: 0, alertsBefore: 0, alertsAfter: 0, dropped: 0, added: 0, fpLabelled: 0, fpAlerted: 0, fpDropped: 0, fraudBefore: 0, fraudKept: 0 }
+    const expected = {
+      window: 0,
+      alertsBefore: 0,
+      alertsAfter: 0,
+      dropped: 0,
+      added: 0,
+      fpLabelled: 0,
+      fpAlerted: 0,
+      fpDropped: 0,
+      fraudBefore: 0,
+      fraudKept: 0,
+    }
     ordered.forEach((g, i) => {
       if (g.transaction.timestamp <= last - PREVIEW_DAYS * DAY) return
       expected.window += 1
@@ -181,6 +192,8 @@ describe('candidate model preview', () => {
     await services.storage.put(keys.onnx, corrupt)
     await expect(caller().models.previewCandidate({ modelId: candidateId })).rejects.toThrow(/Cannot preview: the candidate 1\.1\.0 is unusable: .*sha256/)
     await services.storage.delete(keys.trees)
-    await expect(caller().models.previewCandidate({ modelId: candidateId })).rejects.toThrow(/Cannot preview: the candidate 1\.1\.0 has files missing from storage/)
+    await expect(caller().models.previewCandidate({ modelId: candidateId })).rejects.toThrow(
+      /Cannot preview: the candidate 1\.1\.0 has files missing from storage/,
+    )
   })
 })

@@ -93,12 +93,22 @@ describe('reports: monthly schedule and e-mail', () => {
   it('stores the summary and records why when e-mail is not configured', async () => {
     const figures = await readSummaryFigures(database.db, 'user_opted', new Date(Date.UTC(2026, 0, 1)), new Date(Date.UTC(2026, 1, 1)))
     const outcome = await emailSummaryIfOptedIn(database.db, null, testLogger, {
-      userId: 'user_opted', reportId: 'r-1', periodLabel: '2026-01', fileName: 'summary-2026-01.pdf', pdf: Buffer.from('%PDF'), figures,
+      userId: 'user_opted',
+      reportId: 'r-1',
+      periodLabel: '2026-01',
+      fileName: 'summary-2026-01.pdf',
+      pdf: Buffer.from('%PDF'),
+      figures,
     })
     expect(outcome).toBe('no-smtp')
     expect(await database.db.notificationLog.findFirst({ where: { status: 'SKIPPED' } })).toMatchObject({ error: expect.stringMatching(/SMTP_HOST/) })
     const quiet = await emailSummaryIfOptedIn(database.db, null, testLogger, {
-      userId: 'user_quiet', reportId: 'r-2', periodLabel: '2026-01', fileName: 'summary-2026-01.pdf', pdf: Buffer.from('%PDF'), figures,
+      userId: 'user_quiet',
+      reportId: 'r-2',
+      periodLabel: '2026-01',
+      fileName: 'summary-2026-01.pdf',
+      pdf: Buffer.from('%PDF'),
+      figures,
     })
     expect(quiet).toBe('not-opted-in')
   })

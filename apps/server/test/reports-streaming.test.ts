@@ -64,7 +64,9 @@ describe('reports: streaming export', () => {
     const fileSize = head?.size ?? 0
     const heapGrowth = peakHeap - base.heapUsed
     const rssGrowth = peakRss - base.rss
-    console.info(`streaming export: ${ROWS} rows, ${(fileSize / MB).toFixed(1)} MB of CSV, peak live heap +${(heapGrowth / MB).toFixed(1)} MB, peak RSS +${(rssGrowth / MB).toFixed(1)} MB (${samples} samples)`)
+    console.info(
+      `streaming export: ${ROWS} rows, ${(fileSize / MB).toFixed(1)} MB of CSV, peak live heap +${(heapGrowth / MB).toFixed(1)} MB, peak RSS +${(rssGrowth / MB).toFixed(1)} MB (${samples} samples)`,
+    )
     // The bound means something only if holding the file in memory would break it.
     expect(fileSize).toBeGreaterThan(HEAP_BOUND + 16 * MB)
     expect(fileSize).toBeGreaterThan(RSS_BOUND / 4)

@@ -51,7 +51,10 @@ describe('reports', () => {
   }
 
   async function fieldErrors(call: Promise<unknown>): Promise<{ path: string; message: string }[]> {
-    const error = await call.then(() => null, (e: unknown) => e)
+    const error = await call.then(
+      () => null,
+      (e: unknown) => e,
+    )
     expect(error).toBeInstanceOf(TRPCError)
     expect((error as TRPCError).code).toBe('BAD_REQUEST')
     const cause = (error as TRPCError).cause
@@ -60,18 +63,20 @@ describe('reports', () => {
   }
 
   it('refuses an invalid date range, an unparseable date and an unknown filter, naming the field', async () => {
-    const reversed = await fieldErrors(caller().reports.create({ type: 'ANOMALIES', format: 'CSV', parameters: { filters: { from: '2026-02-01', to: '2026-01-01' } } }))
+    const reversed = await fieldErrors(
+      caller().reports.create({ type: 'ANOMALIES', format: 'CSV', parameters: { filters: { from: '2026-02-01', to: '2026-01-01' } } }),
+    )
     expect(reversed).toEqual([{ path: 'parameters.filters.from', message: expect.stringMatching(/"from" .* must be before "to"/) }])
 
     const unparseable = await fieldErrors(caller().reports.create({ type: 'ANOMALIES', format: 'CSV', parameters: { filters: { to: '2026-02-30' } } }))
     expect(unparseable).toEqual([{ path: 'parameters.filters.to', message: expect.stringMatching(/not a date/) }])
 
-    const unknown = await fieldErrors(
-      caller().reports.create({ type: 'ANOMALIES', format: 'CSV', parameters: { filters: { severity: ['HIGH'] } } } as never),
-    )
+    const unknown = await fieldErrors(caller().reports.create({ type: 'ANOMALIES', format: 'CSV', parameters: { filters: { severity: ['HIGH'] } } } as never))
     expect(unknown).toEqual([{ path: 'parameters.filters', message: expect.stringContaining('"severity"') }])
 
-    const badSeverity = await fieldErrors(caller().reports.create({ type: 'ANOMALIES', format: 'CSV', parameters: { filters: { severities: ['SEVERE'] } } } as never))
+    const badSeverity = await fieldErrors(
+      caller().reports.create({ type: 'ANOMALIES', format: 'CSV', parameters: { filters: { severities: ['SEVERE'] } } } as never),
+    )
     expect(badSeverity.map((e) => e.path)).toEqual(['parameters.filters.severities.0'])
 
     const wrongFormat = await fieldErrors(caller().reports.create({ type: 'ANOMALIES', format: 'PDF' } as never))
@@ -80,7 +85,9 @@ describe('reports', () => {
     const summaryWithoutPeriod = await fieldErrors(caller().reports.create({ type: 'MONTHLY_SUMMARY', format: 'PDF', parameters: {} }))
     expect(summaryWithoutPeriod.map((e) => e.path)).toEqual(['parameters.from'])
 
-    const scheduledByClient = await fieldErrors(caller().reports.create({ type: 'MONTHLY_SUMMARY', format: 'PDF', parameters: { month: '2026-01', scheduled: true } }))
+    const scheduledByClient = await fieldErrors(
+      caller().reports.create({ type: 'MONTHLY_SUMMARY', format: 'PDF', parameters: { month: '2026-01', scheduled: true } }),
+    )
     expect(scheduledByClient.map((e) => e.path)).toEqual(['parameters.scheduled'])
 
     expect(await database.db.report.count()).toBe(0)
@@ -109,7 +116,25 @@ describe('reports', () => {
     const records = []
     for await (const batch of csvRecords(await services.storage.get(stored.fileUrl ?? ''))) records.push(...batch)
     const [header, ...rows] = records
-    expect(header?.values).toEqual(['anomaly_id', 'tx_id', 'timestamp', 'amount', 'currency', 'account_id', 'merchant_id', 'category', 'country', 'channel', 'score', 'severity', 'rules', 'status', 'model_version', 'explanation', 'detected_at'])
+    expect(header?.values).toEqual([
+      'anomaly_id',
+      'tx_id',
+      'timestamp',
+      'amount',
+      'currency',
+      'account_id',
+      'merchant_id',
+      'category',
+      'country',
+      'channel',
+      'score',
+      'severity',
+      'rules',
+      'status',
+      'model_version',
+      'explanation',
+      'detected_at',
+    ])
     expect(rows.length).toBe(expected.length)
     expect(rows.every((r) => r.error === undefined)).toBe(true)
     const byId = new Map(expected.map((a) => [a.id, a]))
@@ -121,8 +146,14 @@ describe('reports', () => {
       if (!a) continue
       byId.delete(a.id)
       expect([txId, timestamp, currency, account, merchant, category, country, channel]).toEqual([
-        a.transaction.txId, a.transaction.timestamp.toISOString(), a.transaction.currency, a.transaction.accountId,
-        a.transaction.merchantId, a.transaction.category ?? '', a.transaction.country ?? '', a.transaction.channel ?? '',
+        a.transaction.txId,
+        a.transaction.timestamp.toISOString(),
+        a.transaction.currency,
+        a.transaction.accountId,
+        a.transaction.merchantId,
+        a.transaction.category ?? '',
+        a.transaction.country ?? '',
+        a.transaction.channel ?? '',
       ])
       expect(amount).toBe(a.transaction.amount.toFixed(4))
       expect(Number(score)).toBe(a.score)
@@ -163,7 +194,17 @@ describe('reports', () => {
     const records = []
     for await (const batch of csvRecords(await services.storage.get(stored.fileUrl ?? ''))) records.push(...batch)
     expect(records.slice(1).map((r) => r.values.slice(0, 7))).toEqual(
-      decisions.slice(0, 2).map((d) => [d.id, d.decidedAt.toISOString(), d.decidedBy, d.label, d.note ?? '', d.anomalyId, anomalies.find((a) => a.id === d.anomalyId)?.transaction.txId]),
+      decisions
+        .slice(0, 2)
+        .map((d) => [
+          d.id,
+          d.decidedAt.toISOString(),
+          d.decidedBy,
+          d.label,
+          d.note ?? '',
+          d.anomalyId,
+          anomalies.find((a) => a.id === d.anomalyId)?.transaction.txId,
+        ]),
     )
   })
 
@@ -171,10 +212,35 @@ describe('reports', () => {
     const JAN = { gte: new Date(Date.UTC(2026, 0, 1)), lt: new Date(Date.UTC(2026, 1, 1)) }
     // One transaction in February and one without an anomaly in January, so the
     // month boundary and the anomaly join both matter.
-    await database.db.transaction.create({ data: { userId: USER, txId: 'feb-1', timestamp: new Date(Date.UTC(2026, 1, 3)), amount: 10, currency: 'INR', accountId: 'a', merchantId: 'm', source: 'REALTIME_API' } })
-    await database.db.transaction.create({ data: { userId: USER, txId: 'jan-clean', timestamp: new Date(Date.UTC(2026, 0, 20)), amount: 10, currency: 'INR', accountId: 'a', merchantId: 'm', source: 'REALTIME_API' } })
+    await database.db.transaction.create({
+      data: {
+        userId: USER,
+        txId: 'feb-1',
+        timestamp: new Date(Date.UTC(2026, 1, 3)),
+        amount: 10,
+        currency: 'INR',
+        accountId: 'a',
+        merchantId: 'm',
+        source: 'REALTIME_API',
+      },
+    })
+    await database.db.transaction.create({
+      data: {
+        userId: USER,
+        txId: 'jan-clean',
+        timestamp: new Date(Date.UTC(2026, 0, 20)),
+        amount: 10,
+        currency: 'INR',
+        accountId: 'a',
+        merchantId: 'm',
+        source: 'REALTIME_API',
+      },
+    })
     const some = await database.db.anomaly.findMany({ where: { userId: USER }, orderBy: { id: 'desc' }, take: 7, select: { id: true } })
-    await database.db.anomaly.updateMany({ where: { id: { in: some.slice(0, 2).map((a) => a.id) } }, data: { status: 'FALSE_POSITIVE', isFalsePositive: true } })
+    await database.db.anomaly.updateMany({
+      where: { id: { in: some.slice(0, 2).map((a) => a.id) } },
+      data: { status: 'FALSE_POSITIVE', isFalsePositive: true },
+    })
     await database.db.anomaly.updateMany({ where: { id: { in: some.slice(2).map((a) => a.id) } }, data: { status: 'CONFIRMED_FRAUD' } })
 
     const created = await caller().reports.create({ type: 'MONTHLY_SUMMARY', format: 'PDF', parameters: { month: '2026-01' } })
@@ -254,7 +320,11 @@ describe('reports', () => {
     const report = await database.db.report.create({ data: { userId: USER, type: 'DECISIONS', format: 'CSV', parameters: { filters: { from: 'yesterday' } } } })
     const outcome = await runReport({ db: database.db, storage: services.storage, log: testLogger }, report.id)
     expect(outcome.status).toBe('FAILED')
-    expect(await database.db.report.findUniqueOrThrow({ where: { id: report.id } })).toMatchObject({ status: 'FAILED', error: expect.stringContaining('not a date'), fileUrl: null })
+    expect(await database.db.report.findUniqueOrThrow({ where: { id: report.id } })).toMatchObject({
+      status: 'FAILED',
+      error: expect.stringContaining('not a date'),
+      fileUrl: null,
+    })
   })
 
   it('lets API keys with the anomalies:read scope request reports, audited under the key', async () => {
@@ -262,10 +332,14 @@ describe('reports', () => {
     await expect(keyCaller(['ingest:write']).reports.list()).rejects.toMatchObject({ code: 'FORBIDDEN' })
     const created = await keyCaller(['anomalies:read']).reports.create({ type: 'DECISIONS', format: 'CSV', parameters: { filters: {} } })
     expect(await waitForReport(created.id)).toMatchObject({ status: 'COMPLETED' })
-    expect(await database.db.auditLog.findFirst({ where: { entityId: created.id } })).toMatchObject({ action: 'report.create', actor: 'apikey:key-1', userId: USER })
+    expect(await database.db.auditLog.findFirst({ where: { entityId: created.id } })).toMatchObject({
+      action: 'report.create',
+      actor: 'apikey:key-1',
+      userId: USER,
+    })
   })
 
-  it('offers no link for a report that is not finished, nor for another user\'s', async () => {
+  it("offers no link for a report that is not finished, nor for another user's", async () => {
     const queued = await database.db.report.create({ data: { userId: USER, type: 'ANOMALIES', format: 'CSV', parameters: { filters: {} } } })
     await expect(caller().reports.downloadUrl({ id: queued.id })).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/queued/) })
     await database.db.user.create({ data: { id: 'someone_else' } })

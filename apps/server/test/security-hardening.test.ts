@@ -81,10 +81,16 @@ describe('security hardening', () => {
   const fieldErrorsOf = async (response: Response) => {
     const text = await response.text()
     expectNoInternals(text)
-    return { status: response.status, paths: ((JSON.parse(text) as { error: { data: { fieldErrors: { path: string }[] | null } } }).error.data.fieldErrors ?? []).map((e) => e.path) }
+    return {
+      status: response.status,
+      paths: ((JSON.parse(text) as { error: { data: { fieldErrors: { path: string }[] | null } } }).error.data.fieldErrors ?? []).map((e) => e.path),
+    }
   }
   const refusal = async (call: Promise<unknown>) => {
-    const error = await call.then(() => null, (e: unknown) => e)
+    const error = await call.then(
+      () => null,
+      (e: unknown) => e,
+    )
     expect(error).toBeInstanceOf(TRPCError)
     return error as TRPCError
   }
@@ -122,7 +128,10 @@ describe('security hardening', () => {
       const decision = { mutationId: randomUUID(), anomalyId: randomUUID(), label: 'NEEDS_REVIEW', note: 'nul \u0000 here', decidedAt: Date.now() }
       expect(await fieldErrorsOf(await mutate('sync.push', { decisions: [decision] }))).toEqual({ status: 400, paths: ['decisions.0.note'] })
       const syncCursor = encodeCursor(Date.now(), 'id\u0000')
-      expect(await refusal(caller(a).sync.pull({ cursor: syncCursor, limit: 10 }))).toMatchObject({ code: 'BAD_REQUEST', cause: { details: { field: 'cursor' } } })
+      expect(await refusal(caller(a).sync.pull({ cursor: syncCursor, limit: 10 }))).toMatchObject({
+        code: 'BAD_REQUEST',
+        cause: { details: { field: 'cursor' } },
+      })
     })
 
     it('refuses cursors with a date past year 9999 inside (audit.list, sync.pull and GET /sync/pull)', async () => {
@@ -321,7 +330,11 @@ describe('security hardening', () => {
       expect(wrongType.status).toBe(415)
       expect(await wrongType.json()).toEqual({ error: { code: 'BAD_INPUT', message: 'Unsupported content type', details: null } })
 
-      const tooLarge = await fetch(`${app.url}/webhooks/razorpay`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: 'x'.repeat(2 * 1024 * 1024) })
+      const tooLarge = await fetch(`${app.url}/webhooks/razorpay`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: 'x'.repeat(2 * 1024 * 1024),
+      })
       expect(tooLarge.status).toBe(413)
       expect(await tooLarge.json()).toEqual({ error: { code: 'LIMIT_EXCEEDED', message: 'Request body is too large', details: null } })
     })
@@ -374,7 +387,9 @@ describe('internal errors', () => {
     const text = await response.text()
     expect(response.status).toBe(500)
     expectNoInternals(text)
-    expect(JSON.parse(text)).toMatchObject({ error: { message: 'Internal error; quote request id req-direct-1 to support', data: { appError: { code: 'INTERNAL' } } } })
+    expect(JSON.parse(text)).toMatchObject({
+      error: { message: 'Internal error; quote request id req-direct-1 to support', data: { appError: { code: 'INTERNAL' } } },
+    })
     expect(loggedFor('req-direct-1').map((line) => line.msg)).toContain('procedure failed')
   })
 

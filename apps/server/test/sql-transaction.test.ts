@@ -41,7 +41,7 @@ describe('inSqlTransaction', () => {
 
   it('writes literals that Postgres reads back unchanged, whatever they hold', async () => {
     const pool = sqlPoolOf(database.db)
-    const texts = ["plain", "it's", "back\\slash", "\\'", "''\\\\", "$$ E'x' $1", "line\nbreak\ttab", "₹ café 𝄞", ""]
+    const texts = ['plain', "it's", 'back\\slash', "\\'", "''\\\\", "$$ E'x' $1", 'line\nbreak\ttab', '₹ café 𝄞', '']
     for (const text of texts) {
       const { rows } = await pool.query<{ value: string }>(`SELECT ${sqlLiteral(text)}::text AS value`)
       expect(rows[0]!.value).toBe(text)
@@ -76,7 +76,9 @@ describe('inSqlTransaction', () => {
     ).rejects.toThrow(/duplicate key/)
     expect((await pool.query('SELECT n FROM two_rollback')).rows).toEqual([])
     // The connections went back to the pool usable (no transaction left open on them).
-    const { rows } = await pool.query<{ open: boolean }>("SELECT count(*) > 0 AS open FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%'")
+    const { rows } = await pool.query<{ open: boolean }>(
+      "SELECT count(*) > 0 AS open FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%'",
+    )
     expect(rows[0]!.open).toBe(false)
   })
 })

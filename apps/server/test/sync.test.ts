@@ -117,9 +117,14 @@ describe('sync', () => {
       data: { explanationData: { topFeatures: [{ feature: 'amount', value: 1234.5 }], isolationScore: 0.61, features: vector }, modelVersion: '1.2.0' },
     })
     await database.db.anomaly.update({ where: { id: malformed }, data: { explanationData: { features: [1, 'x', 3] } } })
-    await database.db.transaction.update({ where: { id: owner.transactionIds[2]! }, data: { category: 'grocery', country: 'IN', channel: 'pos', amount: '99.1250' } })
+    await database.db.transaction.update({
+      where: { id: owner.transactionIds[2]! },
+      data: { category: 'grocery', country: 'IN', channel: 'pos', amount: '99.1250' },
+    })
     await callerFor(database.db, owner.userId, { name: 'Asha' }).sync.push({
-      decisions: [{ mutationId: randomUUID(), anomalyId: plain, label: 'NEEDS_REVIEW', note: 'call the card holder', decidedAt: Date.UTC(2026, 1, 3, 4, 5, 6, 789) }],
+      decisions: [
+        { mutationId: randomUUID(), anomalyId: plain, label: 'NEEDS_REVIEW', note: 'call the card holder', decidedAt: Date.UTC(2026, 1, 3, 4, 5, 6, 789) },
+      ],
     })
     const pulled = await pullChanges(database.db, owner.userId, { cursor: null, limit: 100 }, later())
     expect(() => ZPullOutput.parse(pulled)).not.toThrow()

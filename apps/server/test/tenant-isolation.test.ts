@@ -16,7 +16,10 @@ type Caller = ReturnType<typeof callerFor>
 type Probe = (asB: Caller, a: UserFixture) => Promise<void>
 
 const expectNotFound = async (call: Promise<unknown>): Promise<void> => {
-  const error = await call.then(() => null, (e: unknown) => e)
+  const error = await call.then(
+    () => null,
+    (e: unknown) => e,
+  )
   expect(error).toBeInstanceOf(TRPCError)
   expect((error as TRPCError).code).toBe('NOT_FOUND')
 }
@@ -45,7 +48,9 @@ const probes: Record<string, Probe> = {
   },
   'reports.create': async (asB, a) => {
     // This caller has no job queue: the report is recorded as B's and marked FAILED.
-    await expect(asB.reports.create({ type: 'ANOMALIES', format: 'CSV', parameters: { filters: { accountId: `${a.userId}-acct` } } })).rejects.toThrow(/could not be queued/)
+    await expect(asB.reports.create({ type: 'ANOMALIES', format: 'CSV', parameters: { filters: { accountId: `${a.userId}-acct` } } })).rejects.toThrow(
+      /could not be queued/,
+    )
     const mine = await asB.reports.list()
     expect(mine.map((r) => r.status)).toContain('FAILED')
     expect(mine.map((r) => r.id)).not.toContain(A_REPORT)
@@ -140,9 +145,19 @@ const probes: Record<string, Probe> = {
   },
   'notifications.updateSettings': async (asB) => {
     const saved = await asB.notifications.updateSettings({
-      email: 'b@example.com', phone: '+912222222222', emailEnabled: true, smsEnabled: false, phoneEnabled: false,
-      minSeverityForEmail: 'HIGH', minSeverityForSms: 'HIGH', minSeverityForCall: 'CRITICAL',
-      quietHoursStart: null, quietHoursEnd: null, timeZone: 'UTC', dailyDigest: false, monthlyReportEmail: false,
+      email: 'b@example.com',
+      phone: '+912222222222',
+      emailEnabled: true,
+      smsEnabled: false,
+      phoneEnabled: false,
+      minSeverityForEmail: 'HIGH',
+      minSeverityForSms: 'HIGH',
+      minSeverityForCall: 'CRITICAL',
+      quietHoursStart: null,
+      quietHoursEnd: null,
+      timeZone: 'UTC',
+      dailyDigest: false,
+      monthlyReportEmail: false,
     })
     expect(saved.phone).toBe('+912222222222')
   },
@@ -194,10 +209,32 @@ describe('tenant isolation', () => {
     const key = await callerFor(database.db, 'user_a').apiKeys.create({ name: 'a key', scopes: ['ingest:write'] })
     await database.db.notificationSettings.create({ data: { userId: 'user_a', phone: '+911111111111', smsEnabled: true } })
     a.apiKeyIds.push(key.id)
-    await database.db.batchJob.create({ data: { id: A_BATCH_JOB, userId: 'user_a', fileName: 'a.csv', r2Key: 'users/user_a/batches/a.csv', rowErrorsKey: 'users/user_a/batches/a-errors.csv' } })
+    await database.db.batchJob.create({
+      data: { id: A_BATCH_JOB, userId: 'user_a', fileName: 'a.csv', r2Key: 'users/user_a/batches/a.csv', rowErrorsKey: 'users/user_a/batches/a-errors.csv' },
+    })
     await createPaidSubscriptionFixture(database.db, 'user_a', A_INVOICE)
-    await database.db.modelArtifact.create({ data: { id: A_MODEL, userId: 'user_a', version: '1.0.0', s3Path: 'users/user_a/models/1.0.0/model.onnx', sha256: '0'.repeat(64), manifest: {}, metrics: {} } })
-    await database.db.report.create({ data: { id: A_REPORT, userId: 'user_a', type: 'ANOMALIES', format: 'CSV', parameters: { filters: {} }, status: 'COMPLETED', fileUrl: 'users/user_a/reports/a.csv' } })
+    await database.db.modelArtifact.create({
+      data: {
+        id: A_MODEL,
+        userId: 'user_a',
+        version: '1.0.0',
+        s3Path: 'users/user_a/models/1.0.0/model.onnx',
+        sha256: '0'.repeat(64),
+        manifest: {},
+        metrics: {},
+      },
+    })
+    await database.db.report.create({
+      data: {
+        id: A_REPORT,
+        userId: 'user_a',
+        type: 'ANOMALIES',
+        format: 'CSV',
+        parameters: { filters: {} },
+        status: 'COMPLETED',
+        fileUrl: 'users/user_a/reports/a.csv',
+      },
+    })
     await createUserWithAnomalies(database.db, 'user_b', 2)
     // Rows must have settled before sync.pull serves them.
     await new Promise((resolve) => setTimeout(resolve, 1_100))

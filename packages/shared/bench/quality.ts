@@ -27,7 +27,10 @@ const arg = (name: string): string | undefined => {
   return i >= 0 ? args[i + 1] : undefined
 }
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url))
-const dataPath = resolve(process.env.INIT_CWD ?? process.cwd(), arg('--data') ?? resolve(repoRoot, '../shared/data/fraud-handbook/transactions-2018-04-to-05.csv'))
+const dataPath = resolve(
+  process.env.INIT_CWD ?? process.cwd(),
+  arg('--data') ?? resolve(repoRoot, '../shared/data/fraud-handbook/transactions-2018-04-to-05.csv'),
+)
 const trainStart = Date.parse(`${arg('--train-start') ?? '2018-05-01'}T00:00:00Z`)
 if (!existsSync(dataPath)) {
   process.stdout.write(`bench:quality skipped: ${dataPath} not found\n`)
@@ -86,7 +89,12 @@ function evaluate(name: string, options: TrainOptions): ScoredTx[] {
   const { model } = trainAnomalyModel(trainRows, { ...options, holdoutFraction: 0 })
   const trainMs = Date.now() - t0
   const scores = scoreFeatureBatch(model, testRows)
-  const scored: ScoredTx[] = testIdx.map((i, k) => ({ day: dayOf(i), card: (txs[i] as TTransaction).accountId, score: scores[k] as number, fraud: labels[i] === 1 }))
+  const scored: ScoredTx[] = testIdx.map((i, k) => ({
+    day: dayOf(i),
+    card: (txs[i] as TTransaction).accountId,
+    score: scores[k] as number,
+    fraud: labels[i] === 1,
+  }))
   const line = `| ${name} | ${aucRoc(scores, testLabels).toFixed(3)} | ${averagePrecision(scores, testLabels).toFixed(3)} | ${cardPrecisionAtK(scored, 100).toFixed(3)} | ${(trainMs / 1000).toFixed(1)} s |`
   process.stdout.write(`${line}\n`)
   return scored
@@ -102,7 +110,13 @@ evaluate('supervised: gradient-boosted trees alone', { ...RECOMMENDED_TRAINING, 
 evaluate('unsupervised: isolation forest alone (no labels)', { isolation: RECOMMENDED_TRAINING.isolation })
 
 // Ceilings: what any model could reach on this test week (see reachable.ts).
-const unseeable = scenarioColumn >= 0 ? unseeableFrauds(txs.map((tx, i) => ({ terminal: tx.merchantId, timestamp: tx.timestamp, fraud: labels[i] === 1, scenario: scenarios[i] as number })), 7 * DAY) : null
+const unseeable =
+  scenarioColumn >= 0
+    ? unseeableFrauds(
+        txs.map((tx, i) => ({ terminal: tx.merchantId, timestamp: tx.timestamp, fraud: labels[i] === 1, scenario: scenarios[i] as number })),
+        7 * DAY,
+      )
+    : null
 const testUnseeable = unseeable ? testIdx.map((i) => unseeable[i] as boolean) : undefined
 const reachable = reachableCardPrecision(productScored, 100, testUnseeable)
 process.stdout.write(`\ncard precision@100 ceilings: perfect ranking ${reachable.perfect.toFixed(3)}`)

@@ -52,7 +52,15 @@ export function reachableCardPrecision(rows: readonly ScoredTx[], k: number, uns
   // Scores are in 0..1, so +2 puts a row ahead of every other while keeping the model's order among them.
   const lift = (first: (r: ScoredTx, i: number) => boolean): ScoredTx[] => rows.map((r, i) => (first(r, i) ? { ...r, score: r.score + 2 } : r))
   return {
-    perfect: cardPrecisionAtK(lift((r) => r.fraud), k),
-    seeable: unseeable ? cardPrecisionAtK(lift((r, i) => r.fraud && !unseeable[i]), k) : null,
+    perfect: cardPrecisionAtK(
+      lift((r) => r.fraud),
+      k,
+    ),
+    seeable: unseeable
+      ? cardPrecisionAtK(
+          lift((r, i) => r.fraud && !unseeable[i]),
+          k,
+        )
+      : null,
   }
 }

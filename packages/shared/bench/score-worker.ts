@@ -19,4 +19,6 @@ await model.scorer.close()
 const seconds = (performance.now() - started) / 1000
 // Process-wide: includes the ONNX worker thread.
 const cpu = process.cpuUsage(cpu0)
-process.stdout.write(`${JSON.stringify({ rows: result.rows, seconds: Number(seconds.toFixed(2)), peakRssMb: Number((process.resourceUsage().maxRSS / 1024).toFixed(1)), cpuSeconds: Number(((cpu.user + cpu.system) / 1e6).toFixed(2)) })}\n`)
+process.stdout.write(
+  `${JSON.stringify({ rows: result.rows, seconds: Number(seconds.toFixed(2)), peakRssMb: Number((process.resourceUsage().maxRSS / 1024).toFixed(1)), cpuSeconds: Number(((cpu.user + cpu.system) / 1e6).toFixed(2)) })}\n`,
+)

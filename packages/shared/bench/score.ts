@@ -27,7 +27,10 @@ interface Run {
 const args = process.argv.slice(2)
 const arg = (name: string): string | undefined => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined)
 const here = fileURLToPath(new URL('.', import.meta.url))
-const dataPath = resolve(process.env.INIT_CWD ?? process.cwd(), arg('--data') ?? resolve(here, '../../../../shared/data/fraud-handbook/transactions-2018-04-to-05.csv'))
+const dataPath = resolve(
+  process.env.INIT_CWD ?? process.cwd(),
+  arg('--data') ?? resolve(here, '../../../../shared/data/fraud-handbook/transactions-2018-04-to-05.csv'),
+)
 const TIME_LIMIT_MS = 15 * 60_000
 if (!existsSync(dataPath)) {
   process.stdout.write(`bench:score skipped: ${dataPath} not found\n`)
@@ -42,8 +45,7 @@ function runJson(command: string, commandArgs: string[]): Run | string {
   return JSON.parse(last) as Run
 }
 
-const ours = (input: string, output: string): Run | string =>
-  runJson(process.execPath, ['--import', 'tsx', join(here, 'score-worker.ts'), input, output])
+const ours = (input: string, output: string): Run | string => runJson(process.execPath, ['--import', 'tsx', join(here, 'score-worker.ts'), input, output])
 
 function baseline(input: string, output: string): Run | string {
   const python = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3'
@@ -98,7 +100,9 @@ const fmt = (r: Run | string): string =>
 
 const work = await mkdtemp(join(tmpdir(), 'anomalyze-bench-'))
 try {
-  process.stdout.write(`data: ${dataPath} (${((await stat(dataPath)).size / 1e6).toFixed(0)} MB)\n\n| job | rows | time | rows/s | CPU | peak RSS |\n|---|---|---|---|---|---|\n`)
+  process.stdout.write(
+    `data: ${dataPath} (${((await stat(dataPath)).size / 1e6).toFixed(0)} MB)\n\n| job | rows | time | rows/s | CPU | peak RSS |\n|---|---|---|---|---|---|\n`,
+  )
   const a = ours(dataPath, join(work, 'ours.csv'))
   process.stdout.write(`| anomalyze score (TS + ONNX Runtime; main thread + 1 ONNX worker thread) ${fmt(a)}\n`)
   const b = baseline(dataPath, join(work, 'baseline.csv'))
@@ -112,7 +116,7 @@ try {
   }
   if (typeof a !== 'string' && typeof b !== 'string') {
     const cpu = a.cpuSeconds !== undefined && b.cpuSeconds !== undefined ? `; CPU time: ${(b.cpuSeconds / a.cpuSeconds).toFixed(1)}x less` : ''
-    process.stdout.write(`\nspeed-up vs baseline: ${((a.rows / a.seconds) / (b.rows / b.seconds)).toFixed(1)}x (wall time, rows/s)${cpu}\n`)
+    process.stdout.write(`\nspeed-up vs baseline: ${(a.rows / a.seconds / (b.rows / b.seconds)).toFixed(1)}x (wall time, rows/s)${cpu}\n`)
   }
 } finally {
   await rm(work, { recursive: true, force: true })

@@ -3,16 +3,7 @@
  * error; the server maps each code to a tRPC code and HTTP status in one place, and
  * clients read `code` to decide what to show.
  */
-export const APP_ERROR_CODES = [
-  'BAD_INPUT',
-  'UNAUTHENTICATED',
-  'FORBIDDEN',
-  'NOT_FOUND',
-  'CONFLICT',
-  'LIMIT_EXCEEDED',
-  'UNAVAILABLE',
-  'INTERNAL',
-] as const
+export const APP_ERROR_CODES = ['BAD_INPUT', 'UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'CONFLICT', 'LIMIT_EXCEEDED', 'UNAVAILABLE', 'INTERNAL'] as const
 
 export type AppErrorCode = (typeof APP_ERROR_CODES)[number]
 

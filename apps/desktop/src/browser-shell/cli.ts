@@ -38,7 +38,9 @@ async function main(): Promise<void> {
   // private-files.ts sets the modes explicitly as well.
   process.umask(0o077)
   if (process.argv.some((a) => a === '--token' || a.startsWith('--token='))) {
-    process.stderr.write('--token is gone: a command line is visible to every user of this machine. Put the token in a file only you can read and pass --token-file PATH.\n')
+    process.stderr.write(
+      '--token is gone: a command line is visible to every user of this machine. Put the token in a file only you can read and pass --token-file PATH.\n',
+    )
     process.exitCode = 2
     return
   }
@@ -97,7 +99,13 @@ async function main(): Promise<void> {
     process.stderr.write('--token-file needs --server; ignoring it.\n')
   }
 
-  const started = await startWebServer({ handlers: core.handlers, files: coreFiles(core), rendererDir, port, onCall: env.logCalls ? logCallToStderr : undefined })
+  const started = await startWebServer({
+    handlers: core.handlers,
+    files: coreFiles(core),
+    rendererDir,
+    port,
+    onCall: env.logCalls ? logCallToStderr : undefined,
+  })
   const { server, url } = started
   const launchFile = writeLaunchFile(dataDir, started)
   process.stdout.write(`Anomalyze console at ${url} (cache: ${dataDir})\n`)

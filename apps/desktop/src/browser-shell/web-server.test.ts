@@ -23,8 +23,17 @@ const calls: Array<{ method: string; ms: number; bytes: number }> = []
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'anomalyze-web-server-test-'))
   core = createCore({ dataDir: join(dir, 'data') })
-  seedAnomalies(core.store, Array.from({ length: 30 }, (_, i) => makeAnomaly(i)))
-  ;({ server, url, launchUrl } = await startWebServer({ handlers: core.handlers, files: coreFiles(core), rendererDir: null, port: 0, onCall: (call) => calls.push(call) }))
+  seedAnomalies(
+    core.store,
+    Array.from({ length: 30 }, (_, i) => makeAnomaly(i)),
+  )
+  ;({ server, url, launchUrl } = await startWebServer({
+    handlers: core.handlers,
+    files: coreFiles(core),
+    rendererDir: null,
+    port: 0,
+    onCall: (call) => calls.push(call),
+  }))
   cookie = await exchange(launchUrl)
 })
 
@@ -100,7 +109,12 @@ describe('console web server: who may call it', () => {
     })
 
   it('answers 401 UNAUTHENTICATED without the session cookie, or with a forged one', async () => {
-    for (const headers of [{} as Record<string, string>, { cookie: `${SESSION_COOKIE}=forged` }, { cookie: `${SESSION_COOKIE}=${'A'.repeat(43)}` }, { cookie: 'other=1' }]) {
+    for (const headers of [
+      {} as Record<string, string>,
+      { cookie: `${SESSION_COOKIE}=forged` },
+      { cookie: `${SESSION_COOKIE}=${'A'.repeat(43)}` },
+      { cookie: 'other=1' },
+    ]) {
       const response = await queueHead(headers)
       expect(response.status).toBe(401)
       expect(response.headers.get('cache-control')).toBe('no-store')

@@ -97,7 +97,9 @@ export async function startWebServer(options: WebServerOptions): Promise<Started
   const server = createServer((req, res) => {
     handle(req, res, options, assets, auth).catch((error: unknown) => {
       // The detail goes to the console's stderr, not to whoever asked.
-      process.stderr.write(`console server: ${req.method ?? '?'} ${(req.url ?? '').slice(0, 200)} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)
+      process.stderr.write(
+        `console server: ${req.method ?? '?'} ${(req.url ?? '').slice(0, 200)} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      )
       if (res.headersSent) res.destroy()
       else sendJson(res, 500, { error: { code: 'INTERNAL', message: 'The console server failed on this request (details in its terminal)' } })
     })
@@ -351,7 +353,12 @@ function serveStatic(res: ServerResponse, pathname: string, rendererDir: string 
   if (!existsSync(file) || statSync(file).isDirectory()) file = join(root, 'index.html')
   // The page itself only for a signed-in browser; its scripts and styles hold no data.
   if (!signedIn && file === join(root, 'index.html')) {
-    return sendHtml(res, 401, 'Open the launch link printed in the terminal', 'This console only answers the browser that opened its launch link (<code>http://127.0.0.1:…/launch?key=…</code>, printed where the console was started, and kept in <code>console-launch.json</code> in its data folder).')
+    return sendHtml(
+      res,
+      401,
+      'Open the launch link printed in the terminal',
+      'This console only answers the browser that opened its launch link (<code>http://127.0.0.1:…/launch?key=…</code>, printed where the console was started, and kept in <code>console-launch.json</code> in its data folder).',
+    )
   }
   if (!existsSync(file)) {
     return sendJson(res, 404, { error: { code: 'NOT_FOUND', message: `Renderer not built: run "pnpm --filter @anomalyze/desktop build" (looked in ${root})` } })

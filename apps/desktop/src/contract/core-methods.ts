@@ -3,7 +3,18 @@ import { ANOMALY_STATUSES, LABEL_KINDS, SEVERITIES } from '@anomalyze/shared'
 import { MAPPABLE_FIELDS } from '@anomalyze/shared/engine'
 import type { Dashboard } from './dashboard.ts'
 import type { ConsoleConfig, DecideArgs, DecideResult, ExportArgs, ServerCallArgs, SignInArgs, UndoResult } from './handlers.ts'
-import { MAX_ROWS_PER_CALL, QUEUE_SORTS, type AnomalyDetail, type HistoryPoint, type QueueFacets, type QueueHead, type QueueHeadArgs, type QueueQuery, type QueueRow, type QueueSnapshot } from './queue.ts'
+import {
+  MAX_ROWS_PER_CALL,
+  QUEUE_SORTS,
+  type AnomalyDetail,
+  type HistoryPoint,
+  type QueueFacets,
+  type QueueHead,
+  type QueueHeadArgs,
+  type QueueQuery,
+  type QueueRow,
+  type QueueSnapshot,
+} from './queue.ts'
 import type { CoreResult } from './result.ts'
 import type { BadRowsPage, CsvInspection, LocalBatch, ScoringAvailability, ScoringJob, ScoringSource, StartScoringArgs } from './scoring.ts'
 import type { SyncStatus } from './sync-status.ts'
@@ -43,10 +54,7 @@ const filters = z
   })
   .strict()
 
-const source = z.union([
-  z.object({ path: z.string().min(1).max(4_096) }).strict(),
-  z.object({ uploadId: z.string().min(1).max(100) }).strict(),
-])
+const source = z.union([z.object({ path: z.string().min(1).max(4_096) }).strict(), z.object({ uploadId: z.string().min(1).max(100) }).strict()])
 const mapping = z.partialRecord(z.enum(MAPPABLE_FIELDS), z.number().int().min(0).max(10_000))
 
 /**
@@ -58,7 +66,9 @@ const mapping = z.partialRecord(z.enum(MAPPABLE_FIELDS), z.number().int().min(0)
  */
 export const coreMethods = {
   'queue.snapshot': method<QueueQuery, QueueSnapshot>(z.object({ filters, sort: z.enum(QUEUE_SORTS) }).strict()),
-  'queue.head': method<QueueHeadArgs, QueueHead>(z.object({ filters, sort: z.enum(QUEUE_SORTS), size: z.number().int().min(0).max(MAX_ROWS_PER_CALL) }).strict()),
+  'queue.head': method<QueueHeadArgs, QueueHead>(
+    z.object({ filters, sort: z.enum(QUEUE_SORTS), size: z.number().int().min(0).max(MAX_ROWS_PER_CALL) }).strict(),
+  ),
   'queue.rows': method<{ keys: number[] }, QueueRow[]>(z.object({ keys: z.array(z.number().int()).max(1_000) }).strict()),
   'queue.facets': method<NoArgs, QueueFacets>(empty),
   'anomaly.get': method<{ id: string }, AnomalyDetail>(z.object({ id: z.string().min(1) }).strict()),
@@ -90,7 +100,9 @@ export const coreMethods = {
   'scoring.cancel': method<{ jobId: string }, ScoringJob>(z.object({ jobId: z.string().min(1).max(100) }).strict()),
   'scoring.batches': method<NoArgs, LocalBatch[]>(empty),
   'scoring.badRows': method<{ batchId: string; offset?: number; limit?: number }, BadRowsPage>(
-    z.object({ batchId: z.string().min(1).max(100), offset: z.number().int().min(0).optional(), limit: z.number().int().min(1).max(1_000).optional() }).strict(),
+    z
+      .object({ batchId: z.string().min(1).max(100), offset: z.number().int().min(0).optional(), limit: z.number().int().min(1).max(1_000).optional() })
+      .strict(),
   ),
   /**
    * Writes the scored CSV to a path the analyst picked in Electron's save dialog, or

@@ -37,7 +37,7 @@ describe('anomalyze:// deep links', () => {
     }
   })
 
-  it('reads the browser console\'s #/anomalies/<id>', () => {
+  it("reads the browser console's #/anomalies/<id>", () => {
     expect(anomalyIdFromHash(`#/anomalies/${UUID}`)).toBe(UUID)
     expect(anomalyIdFromHash(`#/anomaly/${UUID}`)).toBe(UUID)
     expect(anomalyIdFromHash(`/anomalies/${UUID}`)).toBe(UUID)

@@ -67,7 +67,8 @@ export interface QueueHeadArgs extends QueueQuery {
 
 /** A queue line: the anomaly's columns from the one row shape (domain/rows.ts in @anomalyze/shared), flattened. */
 export interface QueueRow
-  extends Pick<TAnomalyTransaction, 'txId' | 'timestamp' | 'amount' | 'currency' | 'accountId' | 'merchantId'>,
+  extends
+    Pick<TAnomalyTransaction, 'txId' | 'timestamp' | 'amount' | 'currency' | 'accountId' | 'merchantId'>,
     Pick<TAnomalyRow, 'id' | 'score' | 'severity' | 'status'> {
   key: number
   rules: string[]
@@ -78,7 +79,8 @@ export interface QueueRow
 }
 
 export interface AnomalyDetail
-  extends QueueRow,
+  extends
+    QueueRow,
     Pick<TAnomalyTransaction, 'category' | 'country' | 'channel'>,
     Pick<TAnomalyRow, 'explanation' | 'explanationData' | 'modelVersion' | 'latestDecision' | 'createdAt' | 'updatedAt'> {
   batchId: string | null

@@ -69,8 +69,7 @@ export function createCore(options: CoreOptions): Core {
     exportsDir: dirs.exports,
     ...(options.alertWriterWorker === undefined ? {} : { alertWriterWorker: options.alertWriterWorker }),
     loadModel:
-      options.loadModel ??
-      (() => loadLocalModel(modelsDir, { version: store.state.get('activeModelVersion'), sha256: store.state.get('activeModelSha256') })),
+      options.loadModel ?? (() => loadLocalModel(modelsDir, { version: store.state.get('activeModelVersion'), sha256: store.state.get('activeModelSha256') })),
   })
   const sync: SyncEngine = new SyncEngine({
     store,

@@ -1,5 +1,14 @@
 import { AppError } from '@anomalyze/shared'
-import { decodeCursor, encodeCursor, statusForLabel, type TDecisionInput, type TPullInput, type TPullOutput, type TPushOutput, type TSyncAnomaly } from '@anomalyze/shared'
+import {
+  decodeCursor,
+  encodeCursor,
+  statusForLabel,
+  type TDecisionInput,
+  type TPullInput,
+  type TPullOutput,
+  type TPushOutput,
+  type TSyncAnomaly,
+} from '@anomalyze/shared'
 import { TRPCClientError } from '@trpc/client'
 import type { ServerClient, ServerUser } from '../../src/core/sync/server-client.ts'
 

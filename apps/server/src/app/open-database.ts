@@ -14,12 +14,7 @@ export interface OpenedDatabase {
  * DATABASE_URL when given; otherwise a real Postgres embedded in the data dir,
  * kept across restarts. Either way the committed migrations are applied.
  */
-export async function openDatabase(options: {
-  databaseUrl?: string | undefined
-  dataDir: string
-  pgPort: number
-  log: Logger
-}): Promise<OpenedDatabase> {
+export async function openDatabase(options: { databaseUrl?: string | undefined; dataDir: string; pgPort: number; log: Logger }): Promise<OpenedDatabase> {
   const { log } = options
   let url = options.databaseUrl
   let close = async (): Promise<void> => undefined
@@ -40,4 +35,3 @@ export async function openDatabase(options: {
   }
   return { url, embedded: !options.databaseUrl, close }
 }
-

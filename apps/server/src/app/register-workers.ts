@@ -13,7 +13,13 @@ type WorkerRegistration = (deps: WorkerDeps) => Promise<void>
  * knows every feature; every server instance runs all of them, and pg-boss hands each
  * job to exactly one.
  */
-const REGISTRATIONS: WorkerRegistration[] = [registerBillingWorkers, registerReportWorkers, registerNotificationWorkers, registerBatchWorkers, registerTrainingWorkers]
+const REGISTRATIONS: WorkerRegistration[] = [
+  registerBillingWorkers,
+  registerReportWorkers,
+  registerNotificationWorkers,
+  registerBatchWorkers,
+  registerTrainingWorkers,
+]
 
 export async function registerWorkers(deps: WorkerDeps): Promise<void> {
   for (const register of REGISTRATIONS) await register(deps)

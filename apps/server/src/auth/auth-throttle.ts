@@ -103,8 +103,7 @@ export function createAuthThrottle(options: AuthThrottleOptions = {}): AuthThrot
   }
 
   return {
-    retryAfterMs: (subject) =>
-      Math.max(waitOf(prefixes, subject.prefix, prefixLimit), waitOf(addresses, subject.address, addressLimit)),
+    retryAfterMs: (subject) => Math.max(waitOf(prefixes, subject.prefix, prefixLimit), waitOf(addresses, subject.address, addressLimit)),
     fail: (subject) => count(subject, now()),
     attempt(subject) {
       const at = now()

@@ -24,7 +24,9 @@ if (!name || !/^[a-z0-9_]+$/.test(name)) {
 
 const migrationsDir = path.join(root, 'prisma', 'migrations')
 mkdirSync(migrationsDir, { recursive: true })
-const existing = readdirSync(migrationsDir).filter((d) => /^\d{4}_/.test(d)).sort()
+const existing = readdirSync(migrationsDir)
+  .filter((d) => /^\d{4}_/.test(d))
+  .sort()
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'anomalyze-diff-'))
 // The embedded server may run as the `postgres` user (when we are root): let it in.
 chmodSync(scratch, 0o755)
@@ -40,8 +42,7 @@ const postgres = await startEmbeddedPostgres({ dir: path.join(scratch, 'pg'), po
 try {
   const result = spawnSync(
     process.execPath,
-    [path.join(root, 'scripts', 'prisma.mjs'), 'migrate', 'diff', ...from,
-      '--to-schema-datamodel', path.join(root, 'prisma', 'schema.prisma'), '--script'],
+    [path.join(root, 'scripts', 'prisma.mjs'), 'migrate', 'diff', ...from, '--to-schema-datamodel', path.join(root, 'prisma', 'schema.prisma'), '--script'],
     { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], env: childProcessEnv({ DATABASE_URL: postgres.adminUrl }) },
   )
   if (result.status !== 0) process.exitCode = result.status ?? 1

@@ -9,7 +9,10 @@ import path from 'node:path'
  * `postgres` user, which cannot enter root's private home: root's data goes under
  * /var/lib instead. `homes` carries APPDATA and XDG_DATA_HOME from the server's env.
  */
-export function defaultAppDataDir(platform: NodeJS.Platform = process.platform, homes: { APPDATA?: string | undefined; XDG_DATA_HOME?: string | undefined } = {}): string {
+export function defaultAppDataDir(
+  platform: NodeJS.Platform = process.platform,
+  homes: { APPDATA?: string | undefined; XDG_DATA_HOME?: string | undefined } = {},
+): string {
   if (process.getuid?.() === 0 && platform === 'linux') return '/var/lib/anomalyze'
   const home = os.homedir()
   switch (platform) {

@@ -34,8 +34,7 @@ export async function clearEarlierPostgres(options: { dir: string; dataDir: stri
     } else {
       const owner = readOwner(dir)
       const parent = parentOf(pid)
-      const ownerRuns =
-        owner !== null && owner !== process.pid && isAlive(owner) && (parent === undefined || parent === owner)
+      const ownerRuns = owner !== null && owner !== process.pid && isAlive(owner) && (parent === undefined || parent === owner)
       // Without owner.json (a cluster started by an older version): its parent, if a live Node.
       const nodeParentRuns = owner === null && parent !== undefined && parent > 1 && isAlive(parent) && isNode(parent)
       if (ownerRuns || nodeParentRuns) {

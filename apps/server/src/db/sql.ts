@@ -107,7 +107,10 @@ export function inTwoRoundTrips<R extends object, T>(
     // Several statements in one message: pg answers with one result per statement.
     // `work` gets the rows of every statement of the opening, in order.
     const results = (await client.query(`BEGIN; ${opening}`)) as unknown as pg.QueryResult<R>[]
-    const { closing, result } = await work(results.slice(1).flatMap((r) => r.rows), client)
+    const { closing, result } = await work(
+      results.slice(1).flatMap((r) => r.rows),
+      client,
+    )
     await client.query(closing === null ? 'COMMIT' : `${closing}; COMMIT`)
     return result
   })

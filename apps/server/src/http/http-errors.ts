@@ -75,7 +75,9 @@ export function installHttpErrorHandling(app: FastifyInstance<Server, IncomingMe
   })
 
   app.setNotFoundHandler((request, reply) => {
-    const body: ErrorBody = { error: { code: 'NOT_FOUND', message: `No route for ${request.method} ${request.url.split('?')[0]?.slice(0, 200) ?? ''}`, details: null } }
+    const body: ErrorBody = {
+      error: { code: 'NOT_FOUND', message: `No route for ${request.method} ${request.url.split('?')[0]?.slice(0, 200) ?? ''}`, details: null },
+    }
     return reply.code(404).send(body)
   })
 

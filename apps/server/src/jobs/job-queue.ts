@@ -102,23 +102,19 @@ export async function startJobQueue(options: JobQueueOptions): Promise<JobQueue>
     },
     async work(queue, handler, workOptions = {}) {
       await ensureQueue(queue)
-      await boss.work<typeof queue._data & object>(
-        queue.name,
-        { pollingIntervalSeconds, ...workOptions, includeMetadata: true },
-        async (jobs) => {
-          for (const job of jobs) {
-            const started = Date.now()
-            try {
-              await handler(job as PgBoss.JobWithMetadata<never>)
-              log.debug({ queue: queue.name, jobId: job.id, ms: Date.now() - started }, 'job done')
-            } catch (error) {
-              // Thrown back so pg-boss retries with the queue's backoff, then fails it.
-              log.warn({ queue: queue.name, jobId: job.id, retryCount: job.retryCount, err: error }, 'job failed')
-              throw error
-            }
+      await boss.work<typeof queue._data & object>(queue.name, { pollingIntervalSeconds, ...workOptions, includeMetadata: true }, async (jobs) => {
+        for (const job of jobs) {
+          const started = Date.now()
+          try {
+            await handler(job as PgBoss.JobWithMetadata<never>)
+            log.debug({ queue: queue.name, jobId: job.id, ms: Date.now() - started }, 'job done')
+          } catch (error) {
+            // Thrown back so pg-boss retries with the queue's backoff, then fails it.
+            log.warn({ queue: queue.name, jobId: job.id, retryCount: job.retryCount, err: error }, 'job failed')
+            throw error
           }
-        },
-      )
+        }
+      })
     },
     async workBatch(queue, batchSize, handler) {
       await ensureQueue(queue)

@@ -56,4 +56,3 @@ export async function seedDemoAccount(
   log.info({ userId: user.id, transactions: total, anomalies }, 'demo account seeded')
   return { created: true, transactions: total, anomalies }
 }
-

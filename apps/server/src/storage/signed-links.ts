@@ -11,8 +11,7 @@ export interface LinkSigner {
 }
 
 export function createLinkSigner(secret: string): LinkSigner {
-  const mac = (key: string, expiresAt: number, fileName: string): Buffer =>
-    createHmac('sha256', secret).update(`${key}\n${expiresAt}\n${fileName}`).digest()
+  const mac = (key: string, expiresAt: number, fileName: string): Buffer => createHmac('sha256', secret).update(`${key}\n${expiresAt}\n${fileName}`).digest()
   return {
     sign: (key, expiresAt, fileName) => mac(key, expiresAt, fileName).toString('base64url'),
     verify(key, expiresAt, fileName, signature) {

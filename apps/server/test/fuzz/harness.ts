@@ -84,7 +84,11 @@ export async function call(
     body = JSON.stringify(options.json)
   } else if (options.body !== undefined) body = options.body
   Object.assign(headers, options.headers)
-  const response = await fetch(`${base}${pathAndQuery}`, { method, headers, ...(body === undefined ? {} : { body: typeof body === 'string' ? body : new Uint8Array(body) }) })
+  const response = await fetch(`${base}${pathAndQuery}`, {
+    method,
+    headers,
+    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : new Uint8Array(body) }),
+  })
   const text = await response.text()
   let json: unknown = PARSE_FAILED
   try {

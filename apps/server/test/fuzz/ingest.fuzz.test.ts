@@ -18,7 +18,19 @@ import {
   unsafeText,
   type Spec,
 } from './arbitraries.ts'
-import { call, createApiKey, expectNo5xxNoLeak, fail, fuzzParams, generousPlan, PARSE_FAILED, startFuzzServer, Tally, type Answer, type FuzzServer } from './harness.ts'
+import {
+  call,
+  createApiKey,
+  expectNo5xxNoLeak,
+  fail,
+  fuzzParams,
+  generousPlan,
+  PARSE_FAILED,
+  startFuzzServer,
+  Tally,
+  type Answer,
+  type FuzzServer,
+} from './harness.ts'
 
 /**
  * `POST /trpc/ingest.transactions` with an API key (ingest:write), plain (the direct
@@ -45,7 +57,10 @@ const goodFields: fc.Arbitrary<[string, Spec][]> = fc
   .record(
     {
       timestamp: goodTimestamp as fc.Arbitrary<Spec>,
-      amount: fc.oneof(fc.integer({ min: 0, max: 1_000_000_000 }), fc.integer({ min: 0, max: 10_000_000 }).map((c) => c / 100)) as fc.Arbitrary<Spec>,
+      amount: fc.oneof(
+        fc.integer({ min: 0, max: 1_000_000_000 }),
+        fc.integer({ min: 0, max: 10_000_000 }).map((c) => c / 100),
+      ) as fc.Arbitrary<Spec>,
       accountId: safeId as fc.Arbitrary<Spec>,
       merchantId: safeId as fc.Arbitrary<Spec>,
       currency: fc.constantFrom('INR', 'usd', 'Eur') as fc.Arbitrary<Spec>,
@@ -117,10 +132,19 @@ const bad: fc.Arbitrary<ItemSpec> = fc.oneof(
   fc
     .tuple(
       goodFields,
-      fc.oneof(fc.constantFrom('__proto__', 'constructor', 'toString', 'hasOwnProperty', 'colour', 'valueOf', 'txid'), fc.string({ maxLength: 12 })).filter((k) => !KNOWN.has(k)),
+      fc
+        .oneof(fc.constantFrom('__proto__', 'constructor', 'toString', 'hasOwnProperty', 'colour', 'valueOf', 'txid'), fc.string({ maxLength: 12 }))
+        .filter((k) => !KNOWN.has(k)),
       fc.oneof(anyText as fc.Arbitrary<Spec>, fc.constantFrom<Spec>({ polluted: true }, 1, null)),
     )
-    .map(([entries, key, value]): ItemSpec => ({ kind: 'bad', why: `extra key ${JSON.stringify(key)}`, field: null, mustReject: true, entries: [...entries, [key, value]], txId: true })),
+    .map(([entries, key, value]): ItemSpec => ({
+      kind: 'bad',
+      why: `extra key ${JSON.stringify(key)}`,
+      field: null,
+      mustReject: true,
+      entries: [...entries, [key, value]],
+      txId: true,
+    })),
   fc
     .constantFrom<Spec>(null, 1, 'tx-1', [], [1, 2], true, 0)
     .map((notObject): ItemSpec => ({ kind: 'bad', why: 'not an object', field: null, mustReject: true, entries: null, notObject, txId: false })),
@@ -173,7 +197,11 @@ describe('fuzz: ingest.transactions over HTTP with an API key', () => {
     const answer =
       mode === 'plain'
         ? await call(server.url, 'POST', '/trpc/ingest.transactions', { token: key, body, headers: { 'content-type': 'application/json' } })
-        : await call(server.url, 'POST', '/trpc/ingest.transactions?batch=1', { token: key, body: `{"0":${body}}`, headers: { 'content-type': 'application/json' } })
+        : await call(server.url, 'POST', '/trpc/ingest.transactions?batch=1', {
+            token: key,
+            body: `{"0":${body}}`,
+            headers: { 'content-type': 'application/json' },
+          })
     expectNo5xxNoLeak(answer, `ingest (${mode})`)
     if (answer.json === PARSE_FAILED) fail(`ingest (${mode}) answered a body that is not JSON`, answer)
     const envelope = (mode === 'batched' ? (answer.json as unknown[])[0] : answer.json) as { result?: { data: IngestData }; error?: unknown }
@@ -205,7 +233,8 @@ describe('fuzz: ingest.transactions over HTTP with an API key', () => {
           const what = `item ${i} (${spec.why})`
           tally.note(`${spec.kind === 'good' ? 'good' : spec.why.replace(/".*"/, '"…"')} -> ${outcome.outcome}`)
           if (outcome.index !== i) fail(`${what} has index ${outcome.index}`, first.answer)
-          if (spec.kind === 'good' && outcome.outcome !== 'accepted') fail(`${what} was ${outcome.outcome}: ${JSON.stringify(outcome).slice(0, 300)}`, first.answer)
+          if (spec.kind === 'good' && outcome.outcome !== 'accepted')
+            fail(`${what} was ${outcome.outcome}: ${JSON.stringify(outcome).slice(0, 300)}`, first.answer)
           if (spec.mustReject && outcome.outcome !== 'rejected') fail(`${what} must be rejected but was ${outcome.outcome}`, first.answer)
           if (outcome.outcome === 'rejected') {
             const errors = outcome.errors ?? []
@@ -241,12 +270,16 @@ describe('fuzz: ingest.transactions over HTTP with an API key', () => {
           }
           for (const field of ['accountId', 'merchantId', 'category', 'channel'] as const) expectText(field)
           const sentAt = typeof sentItem.timestamp === 'number' ? sentItem.timestamp : Date.parse(String(sentItem.timestamp))
-          if (row.timestamp.getTime() !== sentAt) throw new Error(`good item ${i}: timestamp stored as ${row.timestamp.toISOString()}, sent ${String(sentItem.timestamp)}`)
-          if (Number(row.amount) !== sentItem.amount) throw new Error(`good item ${i}: amount stored as ${row.amount.toString()}, sent ${String(sentItem.amount)}`)
+          if (row.timestamp.getTime() !== sentAt)
+            throw new Error(`good item ${i}: timestamp stored as ${row.timestamp.toISOString()}, sent ${String(sentItem.timestamp)}`)
+          if (Number(row.amount) !== sentItem.amount)
+            throw new Error(`good item ${i}: amount stored as ${row.amount.toString()}, sent ${String(sentItem.amount)}`)
           if (sentItem.metadata !== undefined) {
             const stored = (row.raw as { metadata?: unknown } | null)?.metadata
             if (!isDeepStrictEqual(JSON.parse(JSON.stringify(stored ?? null)), JSON.parse(JSON.stringify(sentItem.metadata)))) {
-              throw new Error(`good item ${i}: metadata stored as ${JSON.stringify(stored).slice(0, 300)}, sent ${JSON.stringify(sentItem.metadata).slice(0, 300)}`)
+              throw new Error(
+                `good item ${i}: metadata stored as ${JSON.stringify(stored).slice(0, 300)}, sent ${JSON.stringify(sentItem.metadata).slice(0, 300)}`,
+              )
             }
           }
         }
@@ -256,7 +289,8 @@ describe('fuzz: ingest.transactions over HTTP with an API key', () => {
         const again = await send(body, mode)
         if (again.answer.status !== 200 || again.data === null) fail('the resend was refused as a whole', again.answer)
         for (const [i, outcome] of again.data.items.entries()) {
-          if (data.items[i]!.outcome === 'accepted' && outcome.outcome !== 'duplicate') fail(`resent item ${i} (${items[i]!.why}) was ${outcome.outcome}, not duplicate`, again.answer)
+          if (data.items[i]!.outcome === 'accepted' && outcome.outcome !== 'duplicate')
+            fail(`resent item ${i} (${items[i]!.why}) was ${outcome.outcome}, not duplicate`, again.answer)
         }
         const after = await server.app.db.transaction.count({ where: { userId: server.userId } })
         if (after !== before) throw new Error(`the resend stored ${after - before} new transactions`)
@@ -268,8 +302,26 @@ describe('fuzz: ingest.transactions over HTTP with an API key', () => {
   it('a hostile body as a whole (not JSON, wrong shape, 5,000 levels deep, random bytes) is never a 5xx, and a refused call stores nothing', async () => {
     const wholeBody = fc.oneof(
       fc.uint8Array({ maxLength: 2_000 }).map((bytes) => Buffer.from(bytes)),
-      fc.constantFrom('', '{', '{"transactions": [', 'null', '[]', '"hello"', '{"transactions": {}}', '{"transactions": "x"}', '{"transactions": null}', '{"transactions": []}', '{"__proto__": {"transactions": []}}', '{"transactions": [{}], "extra": 1}', '{"transactions": [1], "transactions": "dup"}', '\u0000', '{"transactions": ["\\u0000"]}'),
-      fc.tuple(fc.integer({ min: 100, max: 5_000 }), fc.constantFrom('[', '{"a":')).map(([depth, open]) => `{"transactions": ${open.repeat(depth)}1${(open === '[' ? ']' : '}').repeat(depth)}}`),
+      fc.constantFrom(
+        '',
+        '{',
+        '{"transactions": [',
+        'null',
+        '[]',
+        '"hello"',
+        '{"transactions": {}}',
+        '{"transactions": "x"}',
+        '{"transactions": null}',
+        '{"transactions": []}',
+        '{"__proto__": {"transactions": []}}',
+        '{"transactions": [{}], "extra": 1}',
+        '{"transactions": [1], "transactions": "dup"}',
+        '\u0000',
+        '{"transactions": ["\\u0000"]}',
+      ),
+      fc
+        .tuple(fc.integer({ min: 100, max: 5_000 }), fc.constantFrom('[', '{"a":'))
+        .map(([depth, open]) => `{"transactions": ${open.repeat(depth)}1${(open === '[' ? ']' : '}').repeat(depth)}}`),
       fc.integer({ min: 1_001, max: 1_200 }).map((n) => JSON.stringify({ transactions: Array.from({ length: n }, (_, i) => ({ txId: `many-${i}` })) })),
     )
     await fc.assert(

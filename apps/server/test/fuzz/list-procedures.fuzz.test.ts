@@ -41,7 +41,9 @@ const cursor: fc.Arbitrary<CursorSpec> = fc.oneof(
     .constantFrom<Spec>('+275760-09-13T00:00:00.000Z', '9999-12-31T23:59:59.999Z', '-000001-01-01T00:00:00Z', '10000-01-01T00:00:00Z', 1e20, 9e15, null, 'x')
     .map((at): CursorSpec => ({ kind: 'audit-out-of-range', at })),
   fc.constantFrom<Spec>(9e15, 1e20, -1, 'NaN', 1.5, MAX_TIME_MS + 1, 8.64e15).map((at): CursorSpec => ({ kind: 'sync-out-of-range', at })),
-  fc.oneof(anyText as fc.Arbitrary<Spec>, fc.constantFrom<Spec>('', 5, null, [], {}, '!!!', 'bnVsbA', 'W10')).map((value): CursorSpec => ({ kind: 'random', value })),
+  fc
+    .oneof(anyText as fc.Arbitrary<Spec>, fc.constantFrom<Spec>('', 5, null, [], {}, '!!!', 'bnVsbA', 'W10'))
+    .map((value): CursorSpec => ({ kind: 'random', value })),
   fc.uuid().map((value): CursorSpec => ({ kind: 'uuid', value })),
 )
 
@@ -70,8 +72,15 @@ type Procedure = (typeof procedures)[number]
 const filters: Record<Procedure, fc.Arbitrary<Record<string, Spec>>> = {
   'anomalies.list': fc.record(
     {
-      severity: fc.oneof(fc.subarray<Spec>(['LOW', 'MEDIUM', 'HIGH', 'CRITICAL']) as fc.Arbitrary<Spec>, fc.array(text, { maxLength: 3 }) as fc.Arbitrary<Spec>, text),
-      status: fc.oneof(fc.subarray<Spec>(['OPEN', 'CONFIRMED_FRAUD', 'FALSE_POSITIVE', 'NEEDS_REVIEW']) as fc.Arbitrary<Spec>, fc.array(text, { maxLength: 3 }) as fc.Arbitrary<Spec>),
+      severity: fc.oneof(
+        fc.subarray<Spec>(['LOW', 'MEDIUM', 'HIGH', 'CRITICAL']) as fc.Arbitrary<Spec>,
+        fc.array(text, { maxLength: 3 }) as fc.Arbitrary<Spec>,
+        text,
+      ),
+      status: fc.oneof(
+        fc.subarray<Spec>(['OPEN', 'CONFIRMED_FRAUD', 'FALSE_POSITIVE', 'NEEDS_REVIEW']) as fc.Arbitrary<Spec>,
+        fc.array(text, { maxLength: 3 }) as fc.Arbitrary<Spec>,
+      ),
       rule: text,
       accountId: text,
       from: time,
@@ -92,14 +101,27 @@ const request = fc.constantFrom(...procedures).chain((procedure) =>
     filters: filters[procedure],
     cursor: fc.option(cursor, { nil: undefined }),
     extra: fc.option(fc.tuple(fc.constantFrom('userId', '__proto__', 'orderBy', 'where'), text), { nil: undefined }),
-    wrapper: fc.constantFrom<'object' | 'non-object' | 'no-input' | 'broken-json'>('object', 'object', 'object', 'object', 'object', 'object', 'non-object', 'no-input', 'broken-json'),
+    wrapper: fc.constantFrom<'object' | 'non-object' | 'no-input' | 'broken-json'>(
+      'object',
+      'object',
+      'object',
+      'object',
+      'object',
+      'object',
+      'non-object',
+      'no-input',
+      'broken-json',
+    ),
   }),
 )
 
 type ListRequest = typeof request extends fc.Arbitrary<infer T> ? T : never
 
 /** Percent-encodes any JS string (lone surrogates become U+FFFD, as a browser would send them). */
-const encodeQueryValue = (value: string) => [...Buffer.from(value, 'utf8')].map((b) => (/[A-Za-z0-9_.~-]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, '0')}`)).join('')
+const encodeQueryValue = (value: string) =>
+  [...Buffer.from(value, 'utf8')]
+    .map((b) => (/[A-Za-z0-9_.~-]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, '0')}`))
+    .join('')
 
 describe('fuzz: list procedures with random cursors and filters', () => {
   let server: FuzzServer
@@ -111,9 +133,16 @@ describe('fuzz: list procedures with random cursors and filters', () => {
     await addAnomalies(server.app.db, server.userId, 5)
     await server.app.db.auditLog.create({ data: { userId: server.userId, actor: server.userId, action: 'fuzz.own', entityType: 'Fuzz', entityId: 'own' } })
     const other = await createUserWithAnomalies(server.app.db, OTHER, 3)
-    const audit = await server.app.db.auditLog.create({ data: { userId: OTHER, actor: OTHER, action: 'billing.plan_change', entityType: 'Subscription', entityId: 'x' } })
+    const audit = await server.app.db.auditLog.create({
+      data: { userId: OTHER, actor: OTHER, action: 'billing.plan_change', entityType: 'Subscription', entityId: 'x' },
+    })
     const anomaly = await server.app.db.anomaly.findUniqueOrThrow({ where: { id: other.anomalyIds[0]! } })
-    foreign = { anomalyId: anomaly.id, transactionId: other.transactionIds[0]!, audit: { id: audit.id, createdAt: audit.createdAt }, anomalyUpdatedAt: anomaly.updatedAt.getTime() }
+    foreign = {
+      anomalyId: anomaly.id,
+      transactionId: other.transactionIds[0]!,
+      audit: { id: audit.id, createdAt: audit.createdAt },
+      anomalyUpdatedAt: anomaly.updatedAt.getTime(),
+    }
     for (const id of [...other.anomalyIds, ...other.transactionIds, audit.id]) foreignIds.add(id)
   })
   const tally = new Tally('list procedures: procedure, status, first words of the refusal')
@@ -166,7 +195,14 @@ describe('fuzz: list procedures with random cursors and filters', () => {
             .map(([k, v]) => `${encodeQueryValue(k)}=${encodeQueryValue(typeof v === 'string' ? v : JSON.stringify(v))}`)
           pathAndQuery = `/sync/pull${query.length ? `?${query.join('&')}` : ''}`
         } else {
-          const json = wrapper === 'object' ? JSON.stringify(input) : wrapper === 'non-object' ? JSON.stringify([input]) : wrapper === 'broken-json' ? '{"cursor":' : undefined
+          const json =
+            wrapper === 'object'
+              ? JSON.stringify(input)
+              : wrapper === 'non-object'
+                ? JSON.stringify([input])
+                : wrapper === 'broken-json'
+                  ? '{"cursor":'
+                  : undefined
           pathAndQuery = `/trpc/${procedure}${json === undefined ? '' : `?input=${encodeURIComponent(json)}`}`
         }
         const answer = await call(server.url, 'GET', pathAndQuery, { token: server.token })

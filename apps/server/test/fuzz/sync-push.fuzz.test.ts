@@ -59,29 +59,47 @@ const good: fc.Arbitrary<DecisionSpec> = fc.record(
 /** Decisions the contract lets through (or may refuse by field), hostile in content. */
 const serviceBad: fc.Arbitrary<DecisionSpec> = fc.oneof(
   // Refused per decision by the service (valid input, no such anomaly here).
-  fc.tuple(good, anyText as fc.Arbitrary<Spec>).map(([d, id]) => ({ ...d, why: 'unknown anomaly id', maybeField: 'anomalyId', target: { unknown: id } as Target })),
+  fc
+    .tuple(good, anyText as fc.Arbitrary<Spec>)
+    .map(([d, id]) => ({ ...d, why: 'unknown anomaly id', maybeField: 'anomalyId', target: { unknown: id } as Target })),
   fc.tuple(good, fc.integer({ min: 0, max: 2 })).map(([d, other]) => ({ ...d, why: "another tenant's anomaly", target: { other } as Target })),
   // Valid by the contract, hostile in content.
   fc.tuple(good, unsafeText).map(([d, note]) => ({ ...d, why: 'note with NUL or a lone surrogate', maybeField: 'note', note: note as Spec })),
   fc
     .tuple(good, fc.constantFrom<Spec>(new Repeat('😀', 1_000), new Repeat('x', 1_999, '', '\uD800'), new Repeat('\u0000', 2_000)))
     .map(([d, note]) => ({ ...d, why: 'long hostile note', maybeField: 'note', note })),
-  fc.tuple(good, fc.constantFrom<Spec>(MAX_TIME_MS, Date.UTC(3000, 0, 1), Date.now() + 86_400_000)).map(([d, at]) => ({ ...d, why: 'far-future decidedAt', decidedAt: { absolute: at } })),
-  fc.tuple(good, fc.integer({ min: 0, max: 5 })).map(([d, repeatOf]) => ({ ...d, why: 'repeats a mutationId of this push', mutationId: { repeatOf } as MutationId })),
+  fc
+    .tuple(good, fc.constantFrom<Spec>(MAX_TIME_MS, Date.UTC(3000, 0, 1), Date.now() + 86_400_000))
+    .map(([d, at]) => ({ ...d, why: 'far-future decidedAt', decidedAt: { absolute: at } })),
+  fc
+    .tuple(good, fc.integer({ min: 0, max: 5 }))
+    .map(([d, repeatOf]) => ({ ...d, why: 'repeats a mutationId of this push', mutationId: { repeatOf } as MutationId })),
   // Extra fields are not part of the contract; zod strips them (no expectation but no 5xx).
-  fc.tuple(good, fc.constantFrom<[string, Spec]>(['__proto__', { status: 'OPEN' }], ['userId', 'fuzz_other'], ['status', 'OPEN'], ['constructor', 1])).map(([d, extra]) => ({ ...d, why: `extra ${extra[0]}`, extra })),
+  fc
+    .tuple(good, fc.constantFrom<[string, Spec]>(['__proto__', { status: 'OPEN' }], ['userId', 'fuzz_other'], ['status', 'OPEN'], ['constructor', 1]))
+    .map(([d, extra]) => ({ ...d, why: `extra ${extra[0]}`, extra })),
 )
 
 /** Decisions the contract refuses, naming the field: one makes the whole push a 400. */
 const contractBad: fc.Arbitrary<DecisionSpec> = fc.oneof(
-  fc.tuple(good, fc.constantFrom<Spec>(new Repeat('x', 2_001), new Repeat('😀', 100_000), 5, [], null)).map(([d, note]) => ({ ...d, why: 'note too long or not text', invalidField: 'note', note })),
+  fc
+    .tuple(good, fc.constantFrom<Spec>(new Repeat('x', 2_001), new Repeat('😀', 100_000), 5, [], null))
+    .map(([d, note]) => ({ ...d, why: 'note too long or not text', invalidField: 'note', note })),
   fc
     .tuple(good, fc.constantFrom<Spec>(1e20, 9e15, 8.64e15 + 1, MAX_TIME_MS + 1, -1, -8.64e15, 1.5, null, 'NaN', '2026-01-01T00:00:00Z', true, [], {}))
     .map(([d, at]) => ({ ...d, why: 'decidedAt out of range or not a number', invalidField: 'decidedAt', decidedAt: { absolute: at } })),
-  fc.tuple(good, fc.constantFrom<Spec>('fraud', '', 'confirmed_fraud', 'CONFIRMED_FRAUD ', 'OPEN', 5, null, ['CONFIRMED_FRAUD'])).map(([d, label]) => ({ ...d, why: 'wrong label', invalidField: 'label', label })),
-  fc.tuple(good, fc.constantFrom<Spec>('not-a-uuid', '', 5, null, new Repeat('a', 10_000))).map(([d, id]) => ({ ...d, why: 'bad mutationId', invalidField: 'mutationId', mutationId: { bad: id } as MutationId })),
-  fc.tuple(good, fc.constantFrom<Spec>('', 5, null)).map(([d, id]) => ({ ...d, why: 'bad anomalyId', invalidField: 'anomalyId', target: { unknown: id } as Target })),
-  fc.tuple(good, fc.constantFrom('mutationId', 'anomalyId', 'label', 'decidedAt')).map(([d, drop]) => ({ ...d, why: `missing ${drop}`, invalidField: drop, drop })),
+  fc
+    .tuple(good, fc.constantFrom<Spec>('fraud', '', 'confirmed_fraud', 'CONFIRMED_FRAUD ', 'OPEN', 5, null, ['CONFIRMED_FRAUD']))
+    .map(([d, label]) => ({ ...d, why: 'wrong label', invalidField: 'label', label })),
+  fc
+    .tuple(good, fc.constantFrom<Spec>('not-a-uuid', '', 5, null, new Repeat('a', 10_000)))
+    .map(([d, id]) => ({ ...d, why: 'bad mutationId', invalidField: 'mutationId', mutationId: { bad: id } as MutationId })),
+  fc
+    .tuple(good, fc.constantFrom<Spec>('', 5, null))
+    .map(([d, id]) => ({ ...d, why: 'bad anomalyId', invalidField: 'anomalyId', target: { unknown: id } as Target })),
+  fc
+    .tuple(good, fc.constantFrom('mutationId', 'anomalyId', 'label', 'decidedAt'))
+    .map(([d, drop]) => ({ ...d, why: `missing ${drop}`, invalidField: drop, drop })),
 )
 
 /** A push: good and service-level hostile decisions, and in about a third of pushes one or two the contract refuses. */
@@ -159,10 +177,15 @@ describe('fuzz: sync.push over HTTP', () => {
           }
           if (spec.note !== undefined) decision.note = materialize(spec.note)
           if (spec.drop) delete decision[spec.drop]
-          if (spec.extra) Object.defineProperty(decision, spec.extra[0], { value: materialize(spec.extra[1]), enumerable: true, writable: true, configurable: true })
+          if (spec.extra)
+            Object.defineProperty(decision, spec.extra[0], { value: materialize(spec.extra[1]), enumerable: true, writable: true, configurable: true })
           return decision
         })
-        const otherBefore = await server.app.db.anomaly.findMany({ where: { userId: 'fuzz_other' }, select: { id: true, status: true, updatedAt: true }, orderBy: { id: 'asc' } })
+        const otherBefore = await server.app.db.anomaly.findMany({
+          where: { userId: 'fuzz_other' },
+          select: { id: true, status: true, updatedAt: true },
+          orderBy: { id: 'asc' },
+        })
         const answer = await push(decisions)
         tally.note(`push ${answer.status}`)
 
@@ -171,9 +194,11 @@ describe('fuzz: sync.push over HTTP', () => {
         if (invalid.length > 0 || answer.status === 400) {
           if (answer.status !== 400) fail(`a push with invalid decisions (${invalid.map(([s, i]) => `${i}: ${s.why}`).join('; ')}) must be refused`, answer)
           const fieldErrors = (answer.json as { error?: { data?: { fieldErrors?: { path: string; message: string }[] } } }).error?.data?.fieldErrors ?? []
-          const names = (i: number, field: string) => (e: { path: string }) => e.path === `decisions.${i}.${field}` || e.path.startsWith(`decisions.${i}.${field}.`)
+          const names = (i: number, field: string) => (e: { path: string }) =>
+            e.path === `decisions.${i}.${field}` || e.path.startsWith(`decisions.${i}.${field}.`)
           for (const [spec, i] of invalid) {
-            if (!fieldErrors.some(names(i, spec.invalidField!))) fail(`decision ${i} (${spec.why}) is not refused by field decisions.${i}.${spec.invalidField}`, answer)
+            if (!fieldErrors.some(names(i, spec.invalidField!)))
+              fail(`decision ${i} (${spec.why}) is not refused by field decisions.${i}.${spec.invalidField}`, answer)
           }
           // Every field error is about a decision that may be refused, by that decision's field.
           for (const e of fieldErrors) {
@@ -194,12 +219,14 @@ describe('fuzz: sync.push over HTTP', () => {
           const what = `decision ${i} (${spec.why})`
           tally.note(`${spec.why} -> ${result.outcome}`)
           if (result.mutationId !== mutationIds[i]) fail(`${what}: result for another mutationId`, answer)
-          if (result.outcome === 'rejected' && (typeof result.reason !== 'string' || result.reason.trim() === '')) fail(`${what} rejected without a reason`, answer)
+          if (result.outcome === 'rejected' && (typeof result.reason !== 'string' || result.reason.trim() === ''))
+            fail(`${what} rejected without a reason`, answer)
           const repeat = firstOf.get(mutationIds[i])
           firstOf.set(mutationIds[i], repeat ?? i)
           const ownTarget = 'own' in spec.target
           if (repeat !== undefined) {
-            if (results[repeat]!.outcome !== 'rejected' && result.outcome !== 'duplicate') fail(`${what}: a repeated mutationId was ${result.outcome}, not duplicate`, answer)
+            if (results[repeat]!.outcome !== 'rejected' && result.outcome !== 'duplicate')
+              fail(`${what}: a repeated mutationId was ${result.outcome}, not duplicate`, answer)
           } else if (!ownTarget) {
             if (result.outcome !== 'rejected') fail(`${what} was ${result.outcome}: only the caller's anomalies may be decided`, answer)
           } else if (spec.why === 'good' || spec.why === 'far-future decidedAt' || spec.why.startsWith('extra')) {
@@ -211,17 +238,65 @@ describe('fuzz: sync.push over HTTP', () => {
           const taken = results.filter((r, i) => mutationIds[i] === id && (r.outcome === 'applied' || r.outcome === 'superseded'))
           if (taken.length > 1) throw new Error(`mutationId ${id} was taken ${taken.length} times in one push`)
           const stored = await labelsOf(id)
-          if (stored !== taken.length) throw new Error(`mutationId ${id} is stored ${stored} times, expected ${taken.length} (${results.filter((r) => r.mutationId === id).map((r) => r.outcome).join(', ')})`)
+          if (stored !== taken.length)
+            throw new Error(
+              `mutationId ${id} is stored ${stored} times, expected ${taken.length} (${results
+                .filter((r) => r.mutationId === id)
+                .map((r) => r.outcome)
+                .join(', ')})`,
+            )
         }
-        const otherAfter = await server.app.db.anomaly.findMany({ where: { userId: 'fuzz_other' }, select: { id: true, status: true, updatedAt: true }, orderBy: { id: 'asc' } })
+        const otherAfter = await server.app.db.anomaly.findMany({
+          where: { userId: 'fuzz_other' },
+          select: { id: true, status: true, updatedAt: true },
+          orderBy: { id: 'asc' },
+        })
         if (JSON.stringify(otherAfter) !== JSON.stringify(otherBefore)) throw new Error("another tenant's anomalies changed")
         if ((await server.app.db.anomalyLabel.count({ where: { userId: 'fuzz_other' } })) !== 0) throw new Error('a decision was stored on the other tenant')
       }),
       fuzzParams<[DecisionSpec[]]>(100, 20_000, [
         // Found 2026-12-04: a lone surrogate as anomalyId was a 500 (Prisma's raw-query parameters).
-        [[{ why: 'unknown anomaly id', invalidField: null, maybeField: 'anomalyId', target: { unknown: '\uD800' }, label: 'CONFIRMED_FRAUD', decidedAt: { ago: 1 }, mutationId: 'fresh' }]],
-        [[{ why: 'note with NUL or a lone surrogate', invalidField: null, maybeField: 'note', target: { own: 0 }, label: 'NEEDS_REVIEW', note: 'a\u0000b', decidedAt: { ago: 1 }, mutationId: 'fresh' }]],
-        [[{ why: 'note with NUL or a lone surrogate', invalidField: null, maybeField: 'note', target: { own: 1 }, label: 'NEEDS_REVIEW', note: 'a\uD800', decidedAt: { ago: 1 }, mutationId: 'fresh' }]],
+        [
+          [
+            {
+              why: 'unknown anomaly id',
+              invalidField: null,
+              maybeField: 'anomalyId',
+              target: { unknown: '\uD800' },
+              label: 'CONFIRMED_FRAUD',
+              decidedAt: { ago: 1 },
+              mutationId: 'fresh',
+            },
+          ],
+        ],
+        [
+          [
+            {
+              why: 'note with NUL or a lone surrogate',
+              invalidField: null,
+              maybeField: 'note',
+              target: { own: 0 },
+              label: 'NEEDS_REVIEW',
+              note: 'a\u0000b',
+              decidedAt: { ago: 1 },
+              mutationId: 'fresh',
+            },
+          ],
+        ],
+        [
+          [
+            {
+              why: 'note with NUL or a lone surrogate',
+              invalidField: null,
+              maybeField: 'note',
+              target: { own: 1 },
+              label: 'NEEDS_REVIEW',
+              note: 'a\uD800',
+              decidedAt: { ago: 1 },
+              mutationId: 'fresh',
+            },
+          ],
+        ],
       ]),
     )
   }, 120_000)
@@ -230,7 +305,10 @@ describe('fuzz: sync.push over HTTP', () => {
     await fc.assert(
       fc.asyncProperty(
         fc.integer({ min: 0, max: OWN - 1 }),
-        fc.oneof(fc.integer({ min: 1_000, max: 400 * 86_400_000 }).map((ahead) => ({ ahead })), fc.constant({ ahead: 'max' as const })),
+        fc.oneof(
+          fc.integer({ min: 1_000, max: 400 * 86_400_000 }).map((ahead) => ({ ahead })),
+          fc.constant({ ahead: 'max' as const }),
+        ),
         fc.constantFrom(...LABELS),
         fc.constantFrom(...LABELS),
         async (index, future, first, second) => {
@@ -245,12 +323,14 @@ describe('fuzz: sync.push over HTTP', () => {
           const b = await push([{ mutationId: randomUUID(), anomalyId, label: second, decidedAt: Date.now() }])
           if (b.status !== 200) fail('the later decision was refused', b)
           const result = (b.json as { result: { data: { results: PushResult[] } } }).result.data.results[0]!
-          if (result.outcome !== 'applied' || result.status !== second) fail(`the later real decision (${second}) was ${result.outcome} with status ${result.status}`, b)
+          if (result.outcome !== 'applied' || result.status !== second)
+            fail(`the later real decision (${second}) was ${result.outcome} with status ${result.status}`, b)
           const anomaly = await server.app.db.anomaly.findUniqueOrThrow({ where: { id: anomalyId } })
           if (anomaly.status !== second) throw new Error(`anomaly status ${anomaly.status}, expected the later decision's ${second}`)
           const stored = await server.app.db.anomalyLabel.findFirst({ where: { userId: server.userId, mutationId: futureId } })
           if (stored === null) throw new Error('the far-future decision was not stored')
-          if (stored.decidedAt.getTime() > afterA) throw new Error(`a far-future decidedAt was stored as ${stored.decidedAt.toISOString()}, after the server received it`)
+          if (stored.decidedAt.getTime() > afterA)
+            throw new Error(`a far-future decidedAt was stored as ${stored.decidedAt.toISOString()}, after the server received it`)
         },
       ),
       fuzzParams(30, 8_000),

@@ -30,25 +30,49 @@ const headerText = fc.oneof(
   fc.constant('x'.repeat(4_000)),
 )
 
-const hostileJsonValue: fc.Arbitrary<Spec> = fc.oneof(anyText as fc.Arbitrary<Spec>, hostileNumber as fc.Arbitrary<Spec>, fc.constantFrom<Spec>(null, true, [], {}, '2026-01-01'))
+const hostileJsonValue: fc.Arbitrary<Spec> = fc.oneof(
+  anyText as fc.Arbitrary<Spec>,
+  hostileNumber as fc.Arbitrary<Spec>,
+  fc.constantFrom<Spec>(null, true, [], {}, '2026-01-01'),
+)
 
 /** Razorpay's envelope with hostile values where Razorpay puts its fields. */
 const razorpayEvent: fc.Arbitrary<Spec> = fc.record({
   entity: fc.constant<Spec>('event'),
   event: fc.oneof(
-    fc.constantFrom<Spec>('subscription.activated', 'subscription.charged', 'subscription.halted', 'subscription.cancelled', 'payment.failed', 'refund.created'),
+    fc.constantFrom<Spec>(
+      'subscription.activated',
+      'subscription.charged',
+      'subscription.halted',
+      'subscription.cancelled',
+      'payment.failed',
+      'refund.created',
+    ),
     hostileJsonValue,
   ),
-  created_at: fc.oneof(fc.integer({ min: 1_600_000_000, max: 1_900_000_000 }) as fc.Arbitrary<Spec>, fc.constantFrom<Spec>(1e20, 9e15, -1, 8.64e12, 253402300800, 1.5, null, '1700000000')),
+  created_at: fc.oneof(
+    fc.integer({ min: 1_600_000_000, max: 1_900_000_000 }) as fc.Arbitrary<Spec>,
+    fc.constantFrom<Spec>(1e20, 9e15, -1, 8.64e12, 253402300800, 1.5, null, '1700000000'),
+  ),
   payload: fc.record(
     {
       subscription: fc.record({
         entity: fc.record({
           id: fc.oneof(fc.constant<Spec>(SUBSCRIPTION), hostileJsonValue),
           plan_id: fc.oneof(fc.constantFrom<Spec>('plan_x', null), hostileJsonValue),
-          current_start: fc.oneof(fc.integer({ min: 1_600_000_000, max: 1_900_000_000 }) as fc.Arbitrary<Spec>, fc.constantFrom<Spec>(1e20, 9e15, -1e12, 253402300800)),
-          current_end: fc.oneof(fc.integer({ min: 1_600_000_000, max: 1_900_000_000 }) as fc.Arbitrary<Spec>, fc.constantFrom<Spec>(1e20, 9e15, -1e12, 253402300800)),
-          notes: fc.oneof(fc.constantFrom<Spec>(null, []), fc.dictionary(fc.string({ maxLength: 8 }), hostileJsonValue, { maxKeys: 3 }) as fc.Arbitrary<Spec>, unsafeText.map((t): Spec => ({ [t]: t }))),
+          current_start: fc.oneof(
+            fc.integer({ min: 1_600_000_000, max: 1_900_000_000 }) as fc.Arbitrary<Spec>,
+            fc.constantFrom<Spec>(1e20, 9e15, -1e12, 253402300800),
+          ),
+          current_end: fc.oneof(
+            fc.integer({ min: 1_600_000_000, max: 1_900_000_000 }) as fc.Arbitrary<Spec>,
+            fc.constantFrom<Spec>(1e20, 9e15, -1e12, 253402300800),
+          ),
+          notes: fc.oneof(
+            fc.constantFrom<Spec>(null, []),
+            fc.dictionary(fc.string({ maxLength: 8 }), hostileJsonValue, { maxKeys: 3 }) as fc.Arbitrary<Spec>,
+            unsafeText.map((t): Spec => ({ [t]: t })),
+          ),
         }),
       }),
       payment: fc.record({
@@ -74,7 +98,17 @@ const razorpayBody: fc.Arbitrary<BodySpec> = fc.oneof(
   {
     weight: 1,
     arbitrary: fc
-      .constantFrom<Spec>('{"event":"\\u0000","created_at":1}', '{"event":"\\ud800","created_at":1}', '{"a":"\u0000"}', '{"event":', '', 'null', '[]', '"str"', '{"__proto__":{"x":1},"event":"x"}')
+      .constantFrom<Spec>(
+        '{"event":"\\u0000","created_at":1}',
+        '{"event":"\\ud800","created_at":1}',
+        '{"a":"\u0000"}',
+        '{"event":',
+        '',
+        'null',
+        '[]',
+        '"str"',
+        '{"__proto__":{"x":1},"event":"x"}',
+      )
       .map((text): BodySpec => ({ text })),
   },
   {
@@ -97,9 +131,12 @@ const razorpayRequest = fc.record({
   body: razorpayBody,
   signing: fc.constantFrom<Signing>('none', 'wrong-secret', 'not-hex', 'other-body', 'correct'),
   eventId: fc.option(headerText, { nil: undefined }),
-  contentType: fc.option(fc.constantFrom('application/json', 'application/octet-stream', 'text/plain; charset=utf-16', 'application/x-www-form-urlencoded', 'multipart/form-data'), {
-    nil: undefined,
-  }),
+  contentType: fc.option(
+    fc.constantFrom('application/json', 'application/octet-stream', 'text/plain; charset=utf-16', 'application/x-www-form-urlencoded', 'multipart/form-data'),
+    {
+      nil: undefined,
+    },
+  ),
 })
 
 function razorpaySignature(signing: Signing, body: Buffer): string | undefined {
@@ -111,7 +148,9 @@ function razorpaySignature(signing: Signing, body: Buffer): string | undefined {
     case 'not-hex':
       return 'zz'.repeat(32)
     case 'other-body':
-      return createHmac('sha256', RAZORPAY_SECRET).update(Buffer.concat([body, Buffer.from(' ')])).digest('hex')
+      return createHmac('sha256', RAZORPAY_SECRET)
+        .update(Buffer.concat([body, Buffer.from(' ')]))
+        .digest('hex')
     case 'correct':
       return createHmac('sha256', RAZORPAY_SECRET).update(body).digest('hex')
   }
@@ -148,7 +187,9 @@ describe('fuzz: provider webhooks', () => {
     if (eventId !== undefined) headers['x-razorpay-event-id'] = eventId
     if (contentType !== undefined) headers['content-type'] = contentType
     const answer = await call(server.url, 'POST', '/webhooks/razorpay', { body, headers })
-    tally.note(`razorpay ${signature === undefined ? 'unsigned' : signature === createHmac('sha256', RAZORPAY_SECRET).update(body).digest('hex') ? 'signed' : 'mis-signed'} ${answer.status}`)
+    tally.note(
+      `razorpay ${signature === undefined ? 'unsigned' : signature === createHmac('sha256', RAZORPAY_SECRET).update(body).digest('hex') ? 'signed' : 'mis-signed'} ${answer.status}`,
+    )
     expectNo5xxNoLeak(answer, 'razorpay webhook')
     return answer
   }
@@ -197,7 +238,10 @@ describe('fuzz: provider webhooks', () => {
 
   // ------------------------------------------------------------------ Twilio
 
-  const formKey = fc.oneof(fc.constantFrom('MessageSid', 'MessageStatus', 'CallSid', 'CallStatus', 'Digits', 'ErrorCode', 'AccountSid', '__proto__', 'constructor'), fc.string({ maxLength: 10 }))
+  const formKey = fc.oneof(
+    fc.constantFrom('MessageSid', 'MessageStatus', 'CallSid', 'CallStatus', 'Digits', 'ErrorCode', 'AccountSid', '__proto__', 'constructor'),
+    fc.string({ maxLength: 10 }),
+  )
   const formValue: fc.Arbitrary<Spec> = fc.oneof(
     fc.constantFrom<Spec>('delivered', 'failed', 'undelivered', 'completed', 'no-answer', '1', '', 'SM123'),
     anyText as fc.Arbitrary<Spec>,
@@ -208,7 +252,22 @@ describe('fuzz: provider webhooks', () => {
     {
       weight: 1,
       arbitrary: fc
-        .array(fc.constantFrom('MessageStatus=%00', 'CallStatus=%ED%A0%80', 'Digits=%F0%9F', 'a=%zz', '%=%', 'MessageSid=%C0%80', 'x=%FF%FE', 'Digits=1', '&&&', '=v', 'k='), { minLength: 1, maxLength: 5 })
+        .array(
+          fc.constantFrom(
+            'MessageStatus=%00',
+            'CallStatus=%ED%A0%80',
+            'Digits=%F0%9F',
+            'a=%zz',
+            '%=%',
+            'MessageSid=%C0%80',
+            'x=%FF%FE',
+            'Digits=1',
+            '&&&',
+            '=v',
+            'k=',
+          ),
+          { minLength: 1, maxLength: 5 },
+        )
         .map((parts) => ({ raw: parts.join('&') })),
     },
     { weight: 1, arbitrary: fc.uint8Array({ maxLength: 2_000 }).map((bytes) => ({ bytes })) },
@@ -219,7 +278,13 @@ describe('fuzz: provider webhooks', () => {
     logId: fc.oneof(fc.constant<'real' | 'none'>('real'), fc.constant<'real' | 'none'>('none'), headerText),
     body: twilioBody,
     signing: fc.constantFrom<Signing>('none', 'wrong-secret', 'not-hex', 'other-body', 'correct', 'correct'),
-    contentType: fc.constantFrom('application/x-www-form-urlencoded', 'application/x-www-form-urlencoded', 'application/json', 'text/plain', 'application/octet-stream'),
+    contentType: fc.constantFrom(
+      'application/x-www-form-urlencoded',
+      'application/x-www-form-urlencoded',
+      'application/json',
+      'text/plain',
+      'application/octet-stream',
+    ),
   })
 
   const logState = async () => ({

@@ -42,9 +42,7 @@ export async function createClerkTestInstance(): Promise<ClerkTestInstance> {
         exp: now + 60,
         ...claims,
       }
-      return new SignJWT({ ...payload })
-        .setProtectedHeader({ alg: 'RS256', kid: 'ins_test', typ: 'JWT' })
-        .sign(key)
+      return new SignJWT({ ...payload }).setProtectedHeader({ alg: 'RS256', kid: 'ins_test', typ: 'JWT' }).sign(key)
     },
   }
 }

@@ -76,7 +76,13 @@ export async function startRazorpayStub(keyId = 'rzp_test_stub', keySecret = 'st
       if (item === undefined || !Number.isInteger(item.amount) || item.amount < 100) {
         return fail(400, 'BAD_REQUEST_ERROR', 'The amount must be at least INR 1.00.')
       }
-      const plan: StubPlan = { id: id('plan'), period: String(body.period), interval: Number(body.interval), item, notes: (body.notes ?? {}) as Record<string, string> }
+      const plan: StubPlan = {
+        id: id('plan'),
+        period: String(body.period),
+        interval: Number(body.interval),
+        item,
+        notes: (body.notes ?? {}) as Record<string, string>,
+      }
       plans.set(plan.id, plan)
       return send(200, { ...plan, entity: 'plan' })
     }
@@ -176,12 +182,16 @@ export function webhookEvent(
 }
 
 /** A paid, active subscription with one invoice and its audit row, written directly (for access tests). */
-export async function createPaidSubscriptionFixture(
-  db: Db,
-  userId: string,
-  invoiceId: string,
-): Promise<void> {
-  const features = { planId: 'pro', planName: 'Pro', monthlyTxQuota: 1_000_000, maxApiKeys: 10, retentionDays: 365, rateLimitPerMinute: 3_000, features: { voice_alerts: true } }
+export async function createPaidSubscriptionFixture(db: Db, userId: string, invoiceId: string): Promise<void> {
+  const features = {
+    planId: 'pro',
+    planName: 'Pro',
+    monthlyTxQuota: 1_000_000,
+    maxApiKeys: 10,
+    retentionDays: 365,
+    rateLimitPerMinute: 3_000,
+    features: { voice_alerts: true },
+  }
   await db.plan.upsert({
     where: { id: 'pro' },
     create: { id: 'pro', name: 'Pro', priceMinor: 4_999_00, monthlyTxQuota: 1_000_000, maxApiKeys: 10, retentionDays: 365, features: features.features },

@@ -50,7 +50,15 @@ export async function startTwilioStub(accountSid: string, authToken: string): Pr
       const common = { account_sid: accountSid, to: form.To, from: form.From, date_created: now, date_updated: now, api_version: '2010-04-01' }
       if (match[2] === 'Messages') {
         const sid = `SM${randomBytes(16).toString('hex')}`
-        return reply(201, { ...common, sid, body: form.Body, status: 'queued', num_segments: '1', direction: 'outbound-api', uri: `/2010-04-01/Accounts/${accountSid}/Messages/${sid}.json` })
+        return reply(201, {
+          ...common,
+          sid,
+          body: form.Body,
+          status: 'queued',
+          num_segments: '1',
+          direction: 'outbound-api',
+          uri: `/2010-04-01/Accounts/${accountSid}/Messages/${sid}.json`,
+        })
       }
       const sid = `CA${randomBytes(16).toString('hex')}`
       return reply(201, { ...common, sid, status: 'queued', direction: 'outbound-api', uri: `/2010-04-01/Accounts/${accountSid}/Calls/${sid}.json` })

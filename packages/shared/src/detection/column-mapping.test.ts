@@ -1,8 +1,30 @@
 import { describe, expect, it } from 'vitest'
 import { parseMappingOverrides, resolveColumnMapping } from './column-mapping.ts'
 
-const HANDBOOK = ['TRANSACTION_ID', 'TX_DATETIME', 'CUSTOMER_ID', 'TERMINAL_ID', 'TX_AMOUNT', 'TX_TIME_SECONDS', 'TX_TIME_DAYS', 'TX_FRAUD', 'TX_FRAUD_SCENARIO']
-const PAYSIM = ['step', 'type', 'amount', 'nameOrig', 'oldbalanceOrg', 'newbalanceOrig', 'nameDest', 'oldbalanceDest', 'newbalanceDest', 'isFraud', 'isFlaggedFraud']
+const HANDBOOK = [
+  'TRANSACTION_ID',
+  'TX_DATETIME',
+  'CUSTOMER_ID',
+  'TERMINAL_ID',
+  'TX_AMOUNT',
+  'TX_TIME_SECONDS',
+  'TX_TIME_DAYS',
+  'TX_FRAUD',
+  'TX_FRAUD_SCENARIO',
+]
+const PAYSIM = [
+  'step',
+  'type',
+  'amount',
+  'nameOrig',
+  'oldbalanceOrg',
+  'newbalanceOrig',
+  'nameDest',
+  'oldbalanceDest',
+  'newbalanceDest',
+  'isFraud',
+  'isFlaggedFraud',
+]
 
 describe('resolveColumnMapping', () => {
   it('detects the fraud handbook columns', () => {

@@ -107,10 +107,7 @@ export function parseMappingOverrides(specs: readonly string[]): Map<string, Map
  * Auto-detects the mapping from the header row, then applies overrides (which win).
  * An override naming a column that is not in the file is an error, not silently ignored.
  */
-export function resolveColumnMapping(
-  headers: readonly string[],
-  overrides: ReadonlyMap<string, MappableField> = new Map(),
-): ResolvedMapping {
+export function resolveColumnMapping(headers: readonly string[], overrides: ReadonlyMap<string, MappableField> = new Map()): ResolvedMapping {
   const mapping: ColumnMapping = {}
   const errors: string[] = []
   const normalised = headers.map(normaliseHeader)

@@ -54,7 +54,9 @@ function phrase(name: FeatureName, value: number, norm: number | null): string {
     case 'acct_new_merchant':
       return value === 1 ? 'first purchase at this merchant' : 'a merchant this account uses'
     case 'acct_hours_since_last':
-      return value < 0 ? 'first transaction of this account' : `${fmt(value, 1)} h since the previous transaction${norm === null ? '' : ` vs ${fmt(norm, 1)} h usually`}`
+      return value < 0
+        ? 'first transaction of this account'
+        : `${fmt(value, 1)} h since the previous transaction${norm === null ? '' : ` vs ${fmt(norm, 1)} h usually`}`
     case 'merch_risk_1d':
     case 'merch_risk_7d':
     case 'merch_risk_30d':
@@ -100,9 +102,7 @@ export function explainScore(model: AnomalyModel, features: ArrayLike<number>, r
   const supervised = model.supervised
   const scored = options.scored ?? combineRaw(model, predictRaw(model.isolation.ensemble, row), supervised ? predictRaw(supervised, row) : null)
   // A shorter isolation path means more anomalous, hence the sign flip.
-  const contributions = supervised
-    ? pathContributions(supervised, row, width)
-    : pathContributions(model.isolation.ensemble, row, width).map((c) => -c)
+  const contributions = supervised ? pathContributions(supervised, row, width) : pathContributions(model.isolation.ensemble, row, width).map((c) => -c)
   const f = (n: FeatureName): number => row[FEATURE_INDEX[n]] as number
   const topFeatures = FEATURE_NAMES.map((name, i) => ({ name, c: contributions[i] as number }))
     .filter((x) => x.c > 0)

@@ -43,8 +43,14 @@ describe('createRowConverter', () => {
       ok: true,
       label: false,
       transaction: {
-        txId: 'line-12', timestamp: Date.UTC(2020, 0, 1, 17), amount: 38398.68, currency: 'INR',
-        accountId: 'C1', merchantId: 'M2', category: 'PAYMENT', channel: 'PAYMENT',
+        txId: 'line-12',
+        timestamp: Date.UTC(2020, 0, 1, 17),
+        amount: 38398.68,
+        currency: 'INR',
+        accountId: 'C1',
+        merchantId: 'M2',
+        category: 'PAYMENT',
+        channel: 'PAYMENT',
       },
     })
   })
@@ -53,7 +59,13 @@ describe('createRowConverter', () => {
 describe('createRowConverter on hostile text and dates', () => {
   const hostile = createRowConverter({ txId: 0, timestamp: 1, accountId: 2, merchantId: 3, amount: 4, category: 5, channel: 6 }, 7)
   const row = (over: Partial<Record<'id' | 'when' | 'card' | 'terminal' | 'category' | 'channel', string>>) => [
-    over.id ?? 't1', over.when ?? '2024-01-02 03:04:05', over.card ?? 'c1', over.terminal ?? 'm1', '10', over.category ?? 'food', over.channel ?? 'pos',
+    over.id ?? 't1',
+    over.when ?? '2024-01-02 03:04:05',
+    over.card ?? 'c1',
+    over.terminal ?? 'm1',
+    '10',
+    over.category ?? 'food',
+    over.channel ?? 'pos',
   ]
 
   it('cuts category and channel without splitting an emoji, so the result passes ZTransactionInput', () => {
@@ -67,7 +79,7 @@ describe('createRowConverter on hostile text and dates', () => {
     expect(ZTransactionInput.safeParse(result.transaction).success).toBe(true)
   })
 
-  it('refuses NUL and lone surrogates in ids and text as that field\'s error, quoting nothing unsafe', () => {
+  it("refuses NUL and lone surrogates in ids and text as that field's error, quoting nothing unsafe", () => {
     const result = hostile(row({ card: 'c\u0000', category: 'a\uD83D', channel: '\uDE00' }), 5)
     expect(result.ok).toBe(false)
     if (result.ok) return

@@ -17,9 +17,7 @@ export interface ConvertOptions {
   defaultCurrency?: string
 }
 
-export type ConvertedRow =
-  | { ok: true; transaction: TTransaction; label: boolean | undefined }
-  | { ok: false; errors: RowError[] }
+export type ConvertedRow = { ok: true; transaction: TTransaction; label: boolean | undefined } | { ok: false; errors: RowError[] }
 
 const HOUR_MS = 3_600_000
 const DEFAULT_BASE_DATE = '2024-01-01'
@@ -137,7 +135,8 @@ function digits(text: string, from: number, count: number): number {
 
 /** Fast path for "YYYY-MM-DD HH:MM:SS" (UTC), the commonest export format. */
 function parseSimpleTimestamp(text: string): number | undefined {
-  if (text.length !== 19 || text[4] !== '-' || text[7] !== '-' || (text[10] !== ' ' && text[10] !== 'T') || text[13] !== ':' || text[16] !== ':') return undefined
+  if (text.length !== 19 || text[4] !== '-' || text[7] !== '-' || (text[10] !== ' ' && text[10] !== 'T') || text[13] !== ':' || text[16] !== ':')
+    return undefined
   const y = digits(text, 0, 4)
   const mo = digits(text, 5, 2)
   const d = digits(text, 8, 2)

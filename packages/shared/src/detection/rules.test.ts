@@ -2,8 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { FEATURE_NAMES, type FeatureName } from './features/compute-features.ts'
 import { DEFAULT_RULE_CONFIG, evaluateRules } from './rules.ts'
 
-const features = (values: Partial<Record<FeatureName, number>>): Float32Array =>
-  Float32Array.from(FEATURE_NAMES, (n) => values[n] ?? 0)
+const features = (values: Partial<Record<FeatureName, number>>): Float32Array => Float32Array.from(FEATURE_NAMES, (n) => values[n] ?? 0)
 
 const ordinary = { acct_history_count: 50, acct_count_30d: 60, acct_count_1d: 2, acct_amount_ratio: 1, acct_hours_since_last: 5 }
 

@@ -5,14 +5,7 @@ import { FEATURE_INDEX, type FeatureName } from './features/compute-features.ts'
  * are what an analyst reads first ("why was this flagged?") and what still works when
  * a model has been trained on little data.
  */
-export const RULE_NAMES = [
-  'VELOCITY_HIGH',
-  'AMOUNT_SPIKE',
-  'NEW_MERCHANT_HIGH_AMOUNT',
-  'RISKY_TERMINAL',
-  'RAPID_REPEAT',
-  'KNOWN_COMPROMISED_ACCOUNT',
-] as const
+export const RULE_NAMES = ['VELOCITY_HIGH', 'AMOUNT_SPIKE', 'NEW_MERCHANT_HIGH_AMOUNT', 'RISKY_TERMINAL', 'RAPID_REPEAT', 'KNOWN_COMPROMISED_ACCOUNT'] as const
 
 export type RuleName = (typeof RULE_NAMES)[number]
 
@@ -56,10 +49,17 @@ export function evaluateRules(features: ArrayLike<number>, config: RuleConfig = 
   const dailyAverage = read(features, offset, 'acct_count_30d') / 30
   if (read(features, offset, 'acct_count_1d') >= Math.max(config.velocityMinCount, config.velocityFactor * dailyAverage)) fired.push('VELOCITY_HIGH')
   if (history >= config.amountSpikeMinHistory && read(features, offset, 'acct_amount_ratio') >= config.amountSpikeRatio) fired.push('AMOUNT_SPIKE')
-  if (history >= config.amountSpikeMinHistory && read(features, offset, 'acct_new_merchant') === 1 && read(features, offset, 'acct_amount_ratio') >= config.newMerchantAmountRatio) {
+  if (
+    history >= config.amountSpikeMinHistory &&
+    read(features, offset, 'acct_new_merchant') === 1 &&
+    read(features, offset, 'acct_amount_ratio') >= config.newMerchantAmountRatio
+  ) {
     fired.push('NEW_MERCHANT_HIGH_AMOUNT')
   }
-  if (read(features, offset, 'merch_risk_30d') >= config.riskyTerminalShare && read(features, offset, 'merch_known_fraud_30d') >= config.riskyTerminalMinFrauds) {
+  if (
+    read(features, offset, 'merch_risk_30d') >= config.riskyTerminalShare &&
+    read(features, offset, 'merch_known_fraud_30d') >= config.riskyTerminalMinFrauds
+  ) {
     fired.push('RISKY_TERMINAL')
   }
   const sinceLast = read(features, offset, 'acct_hours_since_last')

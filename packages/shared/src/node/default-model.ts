@@ -67,7 +67,10 @@ export async function writeDefaultModel(dir: string = DEFAULT_MODEL_DIR): Promis
  */
 export async function loadDefaultModel(fallbackDir?: string, options: LoadOptions = {}): Promise<LoadedModel> {
   const dir = defaultModelDir()
-  const shipped = await access(`${dir}${MANIFEST_FILE}`).then(() => true, () => false)
+  const shipped = await access(`${dir}${MANIFEST_FILE}`).then(
+    () => true,
+    () => false,
+  )
   if (shipped || !fallbackDir) return loadModelArtifact(dir, options)
   await writeDefaultModel(fallbackDir)
   return loadModelArtifact(fallbackDir, options)

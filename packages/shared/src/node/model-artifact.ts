@@ -4,15 +4,7 @@ import { join } from 'node:path'
 import { FEATURE_NAMES } from '../detection/features/compute-features.ts'
 import { MODEL_FORMAT_VERSION, type AnomalyModel } from '../detection/models/anomaly-model.ts'
 import type { TrainMetrics } from '../detection/models/train-model.ts'
-import {
-  ARTIFACT_FORMAT_VERSION,
-  MANIFEST_FILE,
-  ONNX_FILE,
-  TREES_FILE,
-  ZModelManifest,
-  type ModelManifest,
-  type TrainingSummary,
-} from './model-manifest.ts'
+import { ARTIFACT_FORMAT_VERSION, MANIFEST_FILE, ONNX_FILE, TREES_FILE, ZModelManifest, type ModelManifest, type TrainingSummary } from './model-manifest.ts'
 import { modelToOnnx } from './onnx/export-onnx.ts'
 import { createOnnxScorer, type OnnxScorer } from './onnx/onnx-scorer.ts'
 import { createWorkerOnnxScorer } from './onnx/onnx-worker-scorer.ts'
@@ -56,7 +48,14 @@ export async function saveModelArtifact(dir: string, model: AnomalyModel, option
     isolationBlend: model.isolationBlend,
     training: options.training,
     metrics: m
-      ? { rows: m.rows, frauds: m.frauds, holdoutRows: m.holdoutRows, holdoutAucRoc: m.holdoutAucRoc, holdoutAveragePrecision: m.holdoutAveragePrecision, alertRate: { ...m.alertRate } }
+      ? {
+          rows: m.rows,
+          frauds: m.frauds,
+          holdoutRows: m.holdoutRows,
+          holdoutAucRoc: m.holdoutAucRoc,
+          holdoutAveragePrecision: m.holdoutAveragePrecision,
+          alertRate: { ...m.alertRate },
+        }
       : {},
     files: { onnx: { name: ONNX_FILE, sha256: sha256(onnxBytes) }, trees: { name: TREES_FILE, sha256: sha256(treeBytes) } },
   }
@@ -98,7 +97,9 @@ export async function loadModelArtifact(dir: string, options: LoadOptions = {}):
   const manifestPath = join(dir, MANIFEST_FILE)
   const raw = parseJson(await readOrFail(manifestPath, 'model manifest'), manifestPath) as { formatVersion?: unknown }
   if (typeof raw === 'object' && raw !== null && raw.formatVersion !== ARTIFACT_FORMAT_VERSION) {
-    throw new ModelArtifactError(`model format version ${String(raw.formatVersion)} is not supported (this build reads version ${ARTIFACT_FORMAT_VERSION}); retrain the model`)
+    throw new ModelArtifactError(
+      `model format version ${String(raw.formatVersion)} is not supported (this build reads version ${ARTIFACT_FORMAT_VERSION}); retrain the model`,
+    )
   }
   const parsed = ZModelManifest.safeParse(raw)
   if (!parsed.success) {
@@ -116,7 +117,10 @@ export async function loadModelArtifact(dir: string, options: LoadOptions = {}):
   }
   const onnxBytes = await readOrFail(join(dir, manifest.files.onnx.name), 'ONNX model')
   const treeBytes = await readOrFail(join(dir, manifest.files.trees.name), 'model trees')
-  for (const [bytes, file] of [[onnxBytes, manifest.files.onnx], [treeBytes, manifest.files.trees]] as const) {
+  for (const [bytes, file] of [
+    [onnxBytes, manifest.files.onnx],
+    [treeBytes, manifest.files.trees],
+  ] as const) {
     if (sha256(bytes) !== file.sha256) throw new ModelArtifactError(`${file.name} does not match the sha256 in its manifest (corrupt or modified model)`)
   }
   const model = parseJson(treeBytes, join(dir, manifest.files.trees.name)) as AnomalyModel

@@ -152,7 +152,8 @@ export function metadataProblem(document: unknown, limits: MetadataLimits = META
       for (const key of keys) {
         const problem = textProblem(key)
         if (problem !== null) return { path: pathOf({ value: null, depth: depth + 1, parent: frame, key }), message: `key ${problem}` }
-        if (RESERVED_METADATA_KEYS.has(key)) return { path: pathOf({ value: null, depth: depth + 1, parent: frame, key }), message: `is a reserved key: use another name than ${key}` }
+        if (RESERVED_METADATA_KEYS.has(key))
+          return { path: pathOf({ value: null, depth: depth + 1, parent: frame, key }), message: `is a reserved key: use another name than ${key}` }
         textUnits += key.length
       }
       for (let i = keys.length - 1; i >= 0; i -= 1) {
@@ -162,7 +163,8 @@ export function metadataProblem(document: unknown, limits: MetadataLimits = META
     } else {
       return { path: pathOf(frame), message: 'must be a JSON value (object, array, string, number, boolean or null)' }
     }
-    if (textUnits > limits.maxTextUnits) return { path: pathOf(frame), message: `must hold at most ${limits.maxTextUnits} characters of keys and strings in all` }
+    if (textUnits > limits.maxTextUnits)
+      return { path: pathOf(frame), message: `must hold at most ${limits.maxTextUnits} characters of keys and strings in all` }
   }
   return null
 }

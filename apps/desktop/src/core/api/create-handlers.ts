@@ -57,9 +57,7 @@ export function createHandlers(deps: CoreDeps): CoreHandlers {
     'scoring.uploadProgress': () => uploader.progress(),
     'server.call': (args) => sync.callServer(args.type, args.path, args.input),
   }
-  return Object.fromEntries(
-    (Object.keys(implementations) as CoreMethod[]).map((method) => [method, wrap(method, implementations)]),
-  ) as CoreHandlers
+  return Object.fromEntries((Object.keys(implementations) as CoreMethod[]).map((method) => [method, wrap(method, implementations)])) as CoreHandlers
 }
 
 function wrap<M extends CoreMethod>(method: M, implementations: Implementations) {

@@ -20,7 +20,12 @@ export function modelFolder(dir: string, version: string, sha256: string): strin
 export async function loadLocalModel(dir: string, active: { version: string | null; sha256: string | null }): Promise<ActiveLocalModel> {
   if (active.version !== null && active.sha256 !== null && active.version !== SHIPPED_MODEL) {
     const folder = modelFolder(dir, active.version, active.sha256)
-    if (await access(join(folder, 'manifest.json')).then(() => true, () => false)) {
+    if (
+      await access(join(folder, 'manifest.json')).then(
+        () => true,
+        () => false,
+      )
+    ) {
       return { version: active.version, loaded: await loadModelArtifact(folder) }
     }
   }

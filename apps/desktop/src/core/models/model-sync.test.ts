@@ -60,7 +60,9 @@ describe('desktop model sync', () => {
     const corrupt = { ...files, 'model.onnx': files['model.onnx']!.slice(0, 100) }
     await expect(syncActiveModel(server('1.2.0', corrupt).options(dir), null)).rejects.toThrow(/refused: model\.onnx does not match the registry's sha256/)
     const tampered = { ...files, 'model.json': new TextEncoder().encode('{}') }
-    await expect(syncActiveModel(server('1.2.0', tampered).options(dir), null)).rejects.toThrow(/refused: model\.json does not match the sha256 in its manifest/)
+    await expect(syncActiveModel(server('1.2.0', tampered).options(dir), null)).rejects.toThrow(
+      /refused: model\.json does not match the sha256 in its manifest/,
+    )
     expect(readdirSync(dir)).toEqual([])
   })
 })

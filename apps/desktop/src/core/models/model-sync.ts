@@ -49,7 +49,10 @@ export async function syncActiveModel(options: ModelSyncOptions, currentVersion:
   const active = ZActiveArtifact.parse(await options.call('query', 'models.active', undefined))
   if (active.version === SHIPPED_MODEL || active.sha256 === null) return { kind: 'shipped' }
   const target = join(options.dir, `${active.version}-${active.sha256.slice(0, 12)}`)
-  const present = await access(join(target, 'manifest.json')).then(() => true, () => false)
+  const present = await access(join(target, 'manifest.json')).then(
+    () => true,
+    () => false,
+  )
   if (present && currentVersion === active.version) return { kind: 'unchanged', version: active.version, loaded: await loadModelArtifact(target) }
   if (!present) {
     const download = options.download ?? fetchBytes

@@ -51,17 +51,39 @@ describe('re-scoring the local queue with a new active model', () => {
       const vectorOf = (i: number) => Array.from(rows.subarray(i * width, (i + 1) * width))
       // Row 0 has no vector (stored before ingestion kept them): it must stay as it was.
       const synced = before.map((s, i) =>
-        makeAnomaly(i, { score: s.score, severity: s.severity, modelVersion: '1.2.0', features: i === 0 ? null : vectorOf(i), ...(i === 1 ? { status: 'CONFIRMED_FRAUD' as const } : {}) }),
+        makeAnomaly(i, {
+          score: s.score,
+          severity: s.severity,
+          modelVersion: '1.2.0',
+          features: i === 0 ? null : vectorOf(i),
+          ...(i === 1 ? { status: 'CONFIRMED_FRAUD' as const } : {}),
+        }),
       )
       seedAnomalies(temp.store, synced)
       const progress: Array<[number, number]> = []
-      const summary = await rescoreQueue({ store: temp.store, model: { version: '1.3.0', loaded: second }, now: 1_000, chunkSize: 64, onProgress: (d, t) => progress.push([d, t]) })
+      const summary = await rescoreQueue({
+        store: temp.store,
+        model: { version: '1.3.0', loaded: second },
+        now: 1_000,
+        chunkSize: 64,
+        onProgress: (d, t) => progress.push([d, t]),
+      })
 
       expect(progress.at(-1)).toEqual([n - 1, n - 1])
       expect(progress.length).toBe(Math.ceil((n - 1) / 64))
       const stored = temp.store.db
         .prepare('SELECT id, score, severity, model_version, prev_score, prev_severity, prev_model_version, moved, status FROM anomalies ORDER BY id')
-        .all() as Array<{ id: string; score: number; severity: Severity; model_version: string; prev_score: number | null; prev_severity: Severity | null; prev_model_version: string | null; moved: string | null; status: string }>
+        .all() as Array<{
+        id: string
+        score: number
+        severity: Severity
+        model_version: string
+        prev_score: number | null
+        prev_severity: Severity | null
+        prev_model_version: string | null
+        moved: string | null
+        status: string
+      }>
       const tally = { up: 0, down: 0, dropped: 0 }
       stored.forEach((row, i) => {
         const was = before[i]!
@@ -104,7 +126,12 @@ describe('re-scoring the local queue with a new active model', () => {
       const labelled = { ...synced[2]!, status: 'FALSE_POSITIVE' as const, updatedAt: 9_000 }
       const serverRescored = { ...synced[3]!, score: 0.5, severity: 'HIGH' as const, modelVersion: '1.4.0', updatedAt: 9_001 }
       seedAnomalies(temp.store, [labelled, serverRescored])
-      expect(temp.store.queue.get(labelled.id)).toMatchObject({ status: 'FALSE_POSITIVE', score: stored[2]!.score, modelVersion: '1.3.0', moved: stored[2]!.moved })
+      expect(temp.store.queue.get(labelled.id)).toMatchObject({
+        status: 'FALSE_POSITIVE',
+        score: stored[2]!.score,
+        modelVersion: '1.3.0',
+        moved: stored[2]!.moved,
+      })
       expect(temp.store.queue.get(serverRescored.id)).toMatchObject({ score: 0.5, severity: 'HIGH', modelVersion: '1.4.0', moved: null, rescore: null })
     } finally {
       temp.cleanup()
@@ -118,7 +145,9 @@ describe('re-scoring the local queue with a new active model', () => {
       const before = await first.scorer.score(rows, n)
       seedAnomalies(
         temp.store,
-        before.map((s, i) => makeAnomaly(i, { score: s.score, severity: s.severity, modelVersion: '1.2.0', features: Array.from(rows.subarray(i * width, (i + 1) * width)) })),
+        before.map((s, i) =>
+          makeAnomaly(i, { score: s.score, severity: s.severity, modelVersion: '1.2.0', features: Array.from(rows.subarray(i * width, (i + 1) * width)) }),
+        ),
       )
       const toSecond = await rescoreQueue({ store: temp.store, model: { version: '1.3.0', loaded: second }, now: 1 })
       expect(toSecond?.moved).toBeGreaterThan(0)
@@ -139,7 +168,9 @@ describe('re-scoring the local queue with a new active model', () => {
       const before = await first.scorer.score(rows, 2)
       seedAnomalies(
         temp.store,
-        before.map((s, i) => makeAnomaly(i, { score: s.score, severity: s.severity, modelVersion: '1.2.0', features: Array.from(rows.subarray(i * width, (i + 1) * width)) })),
+        before.map((s, i) =>
+          makeAnomaly(i, { score: s.score, severity: s.severity, modelVersion: '1.2.0', features: Array.from(rows.subarray(i * width, (i + 1) * width)) }),
+        ),
       )
       // Row 1 as an older console stored it: five features fewer.
       const narrow = Buffer.from(Float32Array.from(rows.subarray(width, 2 * width - 5)).buffer)

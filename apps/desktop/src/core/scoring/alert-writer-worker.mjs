@@ -18,26 +18,31 @@ const db = new Database(init.file)
 for (const pragma of init.pragmas) db.pragma(pragma)
 const upsert = db.prepare(init.upsertSql)
 const insertBadRow = db.prepare(init.badRowSql)
-const addSlice = db.transaction((/** @type {string} */ batchId, /** @type {object[]} */ alerts, /** @type {{ line: number, field: string, reason: string }[]} */ badRows) => {
-  for (const a of alerts) upsert.run(a)
-  for (const b of badRows) insertBadRow.run(batchId, b.line, b.field, b.reason)
-})
+const addSlice = db.transaction(
+  (/** @type {string} */ batchId, /** @type {object[]} */ alerts, /** @type {{ line: number, field: string, reason: string }[]} */ badRows) => {
+    for (const a of alerts) upsert.run(a)
+    for (const b of badRows) insertBadRow.run(batchId, b.line, b.field, b.reason)
+  },
+)
 const slice = init.sliceRows
 const add = (/** @type {string} */ batchId, /** @type {object[]} */ alerts, /** @type {{ line: number, field: string, reason: string }[]} */ badRows) => {
   for (let at = 0; at < alerts.length; at += slice) addSlice.immediate(batchId, alerts.slice(at, at + slice), [])
   for (let at = 0; at < badRows.length; at += slice * 4) addSlice.immediate(batchId, [], badRows.slice(at, at + slice * 4))
 }
-port.on('message', (/** @type {{ id: number, batchId: string, alerts: object[], badRows: { line: number, field: string, reason: string }[] } | 'close'} */ m) => {
-  if (m === 'close') {
-    db.close()
-    port.close()
-    return
-  }
-  try {
-    add(m.batchId, m.alerts, m.badRows)
-    port.postMessage({ id: m.id })
-  } catch (error) {
-    port.postMessage({ id: m.id, error: error instanceof Error ? error.message : String(error) })
-  }
-})
+port.on(
+  'message',
+  (/** @type {{ id: number, batchId: string, alerts: object[], badRows: { line: number, field: string, reason: string }[] } | 'close'} */ m) => {
+    if (m === 'close') {
+      db.close()
+      port.close()
+      return
+    }
+    try {
+      add(m.batchId, m.alerts, m.badRows)
+      port.postMessage({ id: m.id })
+    } catch (error) {
+      port.postMessage({ id: m.id, error: error instanceof Error ? error.message : String(error) })
+    }
+  },
+)
 port.postMessage({ ready: true })

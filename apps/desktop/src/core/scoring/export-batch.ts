@@ -8,7 +8,21 @@ import { csvLine } from '@anomalyze/shared/node'
 
 type ExportRow = Pick<
   AnomalyRecord,
-  'id' | 'tx_id' | 'ts' | 'amount' | 'currency' | 'account_id' | 'merchant_id' | 'category' | 'country' | 'channel' | 'score' | 'severity' | 'rules_json' | 'status' | 'explanation'
+  | 'id'
+  | 'tx_id'
+  | 'ts'
+  | 'amount'
+  | 'currency'
+  | 'account_id'
+  | 'merchant_id'
+  | 'category'
+  | 'country'
+  | 'channel'
+  | 'score'
+  | 'severity'
+  | 'rules_json'
+  | 'status'
+  | 'explanation'
 >
 
 /**

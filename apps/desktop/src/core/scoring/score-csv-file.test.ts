@@ -32,8 +32,20 @@ function fileWith(name: string, spoil: Record<number, (line: string) => string>)
 }
 
 /** A quote opened at the start of field `field` (1-based) that never closes. */
-const openQuote = (field: number) => (line: string): string => line.split(',').map((v, i) => (i === field - 1 ? `"${v}` : v)).join(',')
-const dropColumn = (field: number) => (line: string): string => line.split(',').filter((_, i) => i !== field - 1).join(',')
+const openQuote =
+  (field: number) =>
+  (line: string): string =>
+    line
+      .split(',')
+      .map((v, i) => (i === field - 1 ? `"${v}` : v))
+      .join(',')
+const dropColumn =
+  (field: number) =>
+  (line: string): string =>
+    line
+      .split(',')
+      .filter((_, i) => i !== field - 1)
+      .join(',')
 
 async function score(path: string) {
   const started = await core.handlers['scoring.start']({ source: { path }, mapping: MAPPING })
@@ -49,7 +61,9 @@ describe('every row of a scored file is accounted for', () => {
     expect(job).toMatchObject({ state: 'done', rowsRead: 40, scored: 39, badRowCount: 1 })
     expect(job.scored + job.badRowCount).toBe(40)
     expect(job.badRows.map((b) => [b.line, b.field])).toEqual([[13, 'row']])
-    expect(job.badRows[0]?.reason).toBe('a quote opened in field 3 is never closed (line 14 is a complete row): it would swallow line 14, which is read as a row of its own')
+    expect(job.badRows[0]?.reason).toBe(
+      'a quote opened in field 3 is never closed (line 14 is a complete row): it would swallow line 14, which is read as a row of its own',
+    )
     expect(stored.total).toBe(1)
   })
 

@@ -2,7 +2,18 @@ import { createReadStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import { AppError, severityRank } from '@anomalyze/shared'
 import { createRowConverter } from '@anomalyze/shared/engine'
-import { binaryFileProblem, convertRecord, csvRecords, gatherRows, isAlert, lineBreakIn, scoreRowBatches, type CsvRow, type LoadedModel, type ScoredRow } from '@anomalyze/shared/node'
+import {
+  binaryFileProblem,
+  convertRecord,
+  csvRecords,
+  gatherRows,
+  isAlert,
+  lineBreakIn,
+  scoreRowBatches,
+  type CsvRow,
+  type LoadedModel,
+  type ScoredRow,
+} from '@anomalyze/shared/node'
 import type { BadRow, FieldMapping } from '../../contract/scoring.ts'
 import type { AnomalyParams } from '../store/anomaly-rows.ts'
 import { plainExplanation, quietRowLine } from './scored-rows-file.ts'

@@ -11,7 +11,21 @@ import { csvField, csvLine, csvRecords, ensurePrivateDirAsync, openPrivateWriteS
  * (the same output columns as `anomalyze score`).
  */
 export const SCORED_CSV_HEADER = [
-  'line', 'txId', 'timestamp', 'amount', 'currency', 'accountId', 'merchantId', 'category', 'country', 'channel', 'score', 'severity', 'rules', 'status', 'explanation',
+  'line',
+  'txId',
+  'timestamp',
+  'amount',
+  'currency',
+  'accountId',
+  'merchantId',
+  'category',
+  'country',
+  'channel',
+  'score',
+  'severity',
+  'rules',
+  'status',
+  'explanation',
 ] as const
 
 export interface ScoredCsvRow {

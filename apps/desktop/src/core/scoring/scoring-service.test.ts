@@ -57,7 +57,10 @@ describe('offline CSV scoring', () => {
     expect(started.state).toBe('running')
     const job = await core.scoring.settled(started.jobId)
     expect(job).toMatchObject({ state: 'done', rowsRead: 3_000, scored: 2_998, badRowCount: 2, fraction: 1, error: null })
-    expect(job.badRows.map((b) => [b.line, b.field])).toEqual([[11, 'amount'], [2_501, 'amount']])
+    expect(job.badRows.map((b) => [b.line, b.field])).toEqual([
+      [11, 'amount'],
+      [2_501, 'amount'],
+    ])
     expect(job.badRows[0]?.reason).toContain('twelve')
     // The queue gets the alerts (as on the server: MEDIUM or above, or a rule fired), not every row.
     expect(job.alerts).toBeGreaterThan(0)
@@ -95,7 +98,23 @@ describe('offline CSV scoring', () => {
     // One line per row: no blank lines between the two sources.
     expect(readFileSync(out, 'utf8').split('\n')).toHaveLength(1 + 2_998 + 1)
     const exported = await readCsv(out)
-    expect(exported[0]).toEqual(['line', 'txId', 'timestamp', 'amount', 'currency', 'accountId', 'merchantId', 'category', 'country', 'channel', 'score', 'severity', 'rules', 'status', 'explanation'])
+    expect(exported[0]).toEqual([
+      'line',
+      'txId',
+      'timestamp',
+      'amount',
+      'currency',
+      'accountId',
+      'merchantId',
+      'category',
+      'country',
+      'channel',
+      'score',
+      'severity',
+      'rules',
+      'status',
+      'explanation',
+    ])
     const rows = exported.slice(1)
     const expectedLines = Array.from({ length: 3_000 }, (_, i) => i + 2).filter((l) => l !== 11 && l !== 2_501)
     expect(rows.map((r) => Number(r[0]))).toEqual(expectedLines)

@@ -116,11 +116,9 @@ export function createScoringService(options: ScoringServiceOptions): ScoringSer
     if ('path' in source) {
       const path = resolve(source.path)
       if (!picked.read.has(path)) {
-        throw new AppError(
-          'FORBIDDEN',
-          `${source.path} was not picked in this console: choose the file with "Choose a CSV file…" or drop it on the page`,
-          { path: source.path },
-        )
+        throw new AppError('FORBIDDEN', `${source.path} was not picked in this console: choose the file with "Choose a CSV file…" or drop it on the page`, {
+          path: source.path,
+        })
       }
       return { path, name: basename(path), upload: false }
     }
@@ -174,12 +172,17 @@ export function createScoringService(options: ScoringServiceOptions): ScoringSer
       let flags: 'w' | 'wx'
       if ('path' in args) {
         path = resolve(args.path)
-        if (picked.write.has(path)) flags = 'w' // the save dialog asked about replacing it
+        if (picked.write.has(path))
+          flags = 'w' // the save dialog asked about replacing it
         else if (dirname(path) === resolve(exportsDir)) {
           exportFileName(basename(path))
           flags = 'wx'
         } else {
-          throw new AppError('FORBIDDEN', `${args.path} was not picked in a save dialog: exports go to ${exportsDir} (give a file name) or to a path chosen with "Export scored CSV…"`, { path: args.path })
+          throw new AppError(
+            'FORBIDDEN',
+            `${args.path} was not picked in a save dialog: exports go to ${exportsDir} (give a file name) or to a path chosen with "Export scored CSV…"`,
+            { path: args.path },
+          )
         }
       } else {
         path = join(exportsDir, exportFileName(args.fileName))
@@ -189,7 +192,8 @@ export function createScoringService(options: ScoringServiceOptions): ScoringSer
       if (!store.batches.list().some((b) => b.id === args.batchId)) throw new AppError('NOT_FOUND', `no local batch ${args.batchId}`)
       if (dirname(path) === resolve(exportsDir)) await ensurePrivateDirAsync(exportsDir)
       const out = await openPrivateWriteStream(path, flags).catch((error: NodeJS.ErrnoException) => {
-        if (error.code === 'EEXIST') throw new AppError('CONFLICT', `${path} already exists: export under another name, or pass overwrite: true to replace it`, { path })
+        if (error.code === 'EEXIST')
+          throw new AppError('CONFLICT', `${path} already exists: export under another name, or pass overwrite: true to replace it`, { path })
         throw new AppError('BAD_INPUT', `cannot write ${path}: ${error.code ?? error.message}`, { path })
       })
       try {
@@ -205,7 +209,10 @@ export function createScoringService(options: ScoringServiceOptions): ScoringSer
       const { path, name } = resolveSource(source)
       const inspection = await inspectCsv(path, (headers) => store.batches.rememberedMapping(headers))
       // Likely scored next: the worker starts while the analyst checks the mapping.
-      void loadModel().then((m) => fileScoringModel(m.loaded), () => undefined)
+      void loadModel().then(
+        (m) => fileScoringModel(m.loaded),
+        () => undefined,
+      )
       return { ...inspection, fileName: name }
     },
 
@@ -352,7 +359,9 @@ export function exportFileName(raw: string): string {
   const name = raw.trim()
   // eslint-disable-next-line no-control-regex
   if (name === '' || /[/\\\u0000-\u001f]/.test(name) || name.includes('..') || name.startsWith('.') || name.length > 200) {
-    throw new AppError('BAD_INPUT', `"${raw.slice(0, 200)}" is not a usable file name: give a plain name such as "march-scored.csv" (no folders, no "..")`, { fileName: raw.slice(0, 200) })
+    throw new AppError('BAD_INPUT', `"${raw.slice(0, 200)}" is not a usable file name: give a plain name such as "march-scored.csv" (no folders, no "..")`, {
+      fileName: raw.slice(0, 200),
+    })
   }
   return /\.csv$/i.test(name) ? name : `${name}.csv`
 }

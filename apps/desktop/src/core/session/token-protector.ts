@@ -41,7 +41,7 @@ export function keychainProtector(cipher: { encrypt(plain: string): Buffer; decr
       try {
         return cipher.decrypt(Buffer.from(stored.slice(prefix.length), 'base64'))
       } catch {
-        throw new AppError('UNAUTHENTICATED', 'The saved session could not be decrypted with this account\'s keychain. Sign in again.')
+        throw new AppError('UNAUTHENTICATED', "The saved session could not be decrypted with this account's keychain. Sign in again.")
       }
     },
   }

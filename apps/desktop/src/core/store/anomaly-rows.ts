@@ -51,7 +51,10 @@ export interface RescoreColumns {
 export type StoredAnomaly = AnomalyRecord & Partial<Omit<RescoreColumns, 'features'>> & { pending: number }
 
 /** The columns a queue row shows (see toQueueRow); a list page reads only these. */
-export type QueueRowRecord = Pick<StoredAnomaly, 'n' | 'id' | 'tx_id' | 'ts' | 'amount' | 'currency' | 'account_id' | 'merchant_id' | 'score' | 'severity' | 'rules_json' | 'status' | 'moved' | 'pending'>
+export type QueueRowRecord = Pick<
+  StoredAnomaly,
+  'n' | 'id' | 'tx_id' | 'ts' | 'amount' | 'currency' | 'account_id' | 'merchant_id' | 'score' | 'severity' | 'rules_json' | 'status' | 'moved' | 'pending'
+>
 
 /**
  * A feature vector as stored: float32 little-endian, the precision ONNX scores with.

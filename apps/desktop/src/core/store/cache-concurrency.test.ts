@@ -34,7 +34,10 @@ parentPort.postMessage('committed')
 `
 
 async function holdWriteLock(file: string, ms: number): Promise<{ committed: Promise<void> }> {
-  const worker = new Worker(HOLDER, { eval: true, workerData: { file, ms, pragmas: CACHE_PRAGMAS, sqlite: createRequire(import.meta.url).resolve('better-sqlite3') } })
+  const worker = new Worker(HOLDER, {
+    eval: true,
+    workerData: { file, ms, pragmas: CACHE_PRAGMAS, sqlite: createRequire(import.meta.url).resolve('better-sqlite3') },
+  })
   const messages: string[] = []
   const waiters: Array<() => void> = []
   worker.on('message', (m: string) => {

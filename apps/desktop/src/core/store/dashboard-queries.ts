@@ -15,15 +15,17 @@ export function readDashboard(db: Database.Database, batchId: string | null): Da
        FROM anomalies WHERE ${source} GROUP BY day ORDER BY day`,
     )
     .all(params) as DayBucket[]
-  const severityCounts = db
-    .prepare(`SELECT severity, COUNT(*) AS count FROM anomalies WHERE ${source} GROUP BY severity`)
-    .all(params) as Array<{ severity: Severity; count: number }>
+  const severityCounts = db.prepare(`SELECT severity, COUNT(*) AS count FROM anomalies WHERE ${source} GROUP BY severity`).all(params) as Array<{
+    severity: Severity
+    count: number
+  }>
   const bins = db
     .prepare(`SELECT MIN(CAST(score * 10 AS INTEGER), 9) AS bin, COUNT(*) AS count FROM anomalies WHERE ${source} GROUP BY bin`)
     .all(params) as Array<{ bin: number; count: number }>
-  const totals = db
-    .prepare(`SELECT COUNT(*) AS total, COALESCE(SUM(status = 'OPEN'), 0) AS open FROM anomalies WHERE ${source}`)
-    .get(params) as { total: number; open: number }
+  const totals = db.prepare(`SELECT COUNT(*) AS total, COALESCE(SUM(status = 'OPEN'), 0) AS open FROM anomalies WHERE ${source}`).get(params) as {
+    total: number
+    open: number
+  }
 
   const bySeverity = new Map(severityCounts.map((s) => [s.severity, s.count]))
   const byBin = new Map(bins.map((b) => [b.bin, b.count]))

@@ -7,7 +7,11 @@ describe('decisions outbox', () => {
   let cleanup: () => void
   beforeEach(() => {
     ;({ store, cleanup } = tempStore())
-    seedAnomalies(store, [makeAnomaly(1), makeAnomaly(2), makeAnomaly(3, { status: 'NEEDS_REVIEW', latestDecision: { label: 'NEEDS_REVIEW', note: 'look', decidedBy: 'u2', decidedAt: 5 } })])
+    seedAnomalies(store, [
+      makeAnomaly(1),
+      makeAnomaly(2),
+      makeAnomaly(3, { status: 'NEEDS_REVIEW', latestDecision: { label: 'NEEDS_REVIEW', note: 'look', decidedBy: 'u2', decidedAt: 5 } }),
+    ])
   })
   afterEach(() => cleanup())
 

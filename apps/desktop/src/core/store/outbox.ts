@@ -36,9 +36,17 @@ export function createOutbox(db: Database.Database): Outbox {
   // (the server recognises a resent mutationId as a duplicate).
   db.exec('UPDATE outbox SET in_flight = 0 WHERE in_flight = 1')
 
-  const current = db.prepare<[string], { status: AnomalyStatus; batch_id: string | null; decision_label: string | null; decision_note: string | null; decided_by: string | null; decided_at: number | null }>(
-    'SELECT status, batch_id, decision_label, decision_note, decided_by, decided_at FROM anomalies WHERE id = ?',
-  )
+  const current = db.prepare<
+    [string],
+    {
+      status: AnomalyStatus
+      batch_id: string | null
+      decision_label: string | null
+      decision_note: string | null
+      decided_by: string | null
+      decided_at: number | null
+    }
+  >('SELECT status, batch_id, decision_label, decision_note, decided_by, decided_at FROM anomalies WHERE id = ?')
   const insert = db.prepare(
     `INSERT INTO outbox (mutation_id, action_id, anomaly_id, label, note, decided_at, previous_status, previous_decision_json, local_only, pushed_at, outcome)
      VALUES (@mutationId, @actionId, @anomalyId, @label, @note, @decidedAt, @previousStatus, @previousDecision, @localOnly, @pushedAt, @outcome)`,
@@ -47,12 +55,18 @@ export function createOutbox(db: Database.Database): Outbox {
     `UPDATE anomalies SET status = @status, decision_label = @label, decision_note = @note, decided_by = @by, decided_at = @at,
        is_false_positive = (@status = 'FALSE_POSITIVE') WHERE id = @id`,
   )
-  const lastAction = db.prepare<[], { action_id: string }>(
-    'SELECT action_id FROM outbox WHERE undone = 0 ORDER BY decided_at DESC, rowid DESC LIMIT 1',
-  )
-  const actionRows = db.prepare<[string], { anomaly_id: string; previous_status: AnomalyStatus; previous_decision_json: string | null; pushed_at: number | null; local_only: number; in_flight: number }>(
-    'SELECT anomaly_id, previous_status, previous_decision_json, pushed_at, local_only, in_flight FROM outbox WHERE action_id = ? ORDER BY rowid DESC',
-  )
+  const lastAction = db.prepare<[], { action_id: string }>('SELECT action_id FROM outbox WHERE undone = 0 ORDER BY decided_at DESC, rowid DESC LIMIT 1')
+  const actionRows = db.prepare<
+    [string],
+    {
+      anomaly_id: string
+      previous_status: AnomalyStatus
+      previous_decision_json: string | null
+      pushed_at: number | null
+      local_only: number
+      in_flight: number
+    }
+  >('SELECT anomaly_id, previous_status, previous_decision_json, pushed_at, local_only, in_flight FROM outbox WHERE action_id = ? ORDER BY rowid DESC')
   const markUndone = db.prepare<[string]>('UPDATE outbox SET undone = 1 WHERE action_id = ?')
   const pending = db.prepare<[number], { mutation_id: string; anomaly_id: string; label: LabelKind; note: string | null; decided_at: number }>(
     `SELECT mutation_id, anomaly_id, label, note, decided_at FROM outbox
@@ -63,12 +77,8 @@ export function createOutbox(db: Database.Database): Outbox {
     `UPDATE outbox SET pushed_at = @now, outcome = @outcome, outcome_reason = @reason, in_flight = 0 WHERE mutation_id = @mutationId
      RETURNING anomaly_id`,
   )
-  const newerPending = db.prepare<[string], { n: number }>(
-    'SELECT COUNT(*) AS n FROM outbox WHERE anomaly_id = ? AND pushed_at IS NULL AND undone = 0',
-  )
-  const setStatus = db.prepare(
-    "UPDATE anomalies SET status = @status, is_false_positive = (@status = 'FALSE_POSITIVE') WHERE id = @id",
-  )
+  const newerPending = db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM outbox WHERE anomaly_id = ? AND pushed_at IS NULL AND undone = 0')
+  const setStatus = db.prepare("UPDATE anomalies SET status = @status, is_false_positive = (@status = 'FALSE_POSITIVE') WHERE id = @id")
   const countPending = db.prepare('SELECT COUNT(*) FROM outbox WHERE pushed_at IS NULL AND undone = 0').pluck()
   const countRejected = db.prepare("SELECT COUNT(*) FROM outbox WHERE outcome = 'rejected' AND undone = 0").pluck()
 
@@ -106,7 +116,14 @@ export function createOutbox(db: Database.Database): Outbox {
     }
     for (const row of rows) {
       const previous = row.previous_decision_json === null ? null : (JSON.parse(row.previous_decision_json) as DecisionSnapshot)
-      setDecision.run({ id: row.anomaly_id, status: row.previous_status, label: previous?.label ?? null, note: previous?.note ?? null, by: previous?.by ?? null, at: previous?.at ?? null })
+      setDecision.run({
+        id: row.anomaly_id,
+        status: row.previous_status,
+        label: previous?.label ?? null,
+        note: previous?.note ?? null,
+        by: previous?.by ?? null,
+        at: previous?.at ?? null,
+      })
     }
     markUndone.run(last.action_id)
     return { restored: rows.length, anomalyIds: rows.map((r) => r.anomaly_id) }
@@ -127,7 +144,8 @@ export function createOutbox(db: Database.Database): Outbox {
 
   const markOutcomes = writeTransaction(db, (results: readonly PushOutcome[], now: number) => {
     for (const result of results) {
-      const updated = outcome.get({ now, outcome: result.outcome, reason: result.reason ?? null, mutationId: result.mutationId }) as { anomaly_id: string } | undefined
+      const updated = outcome.get({ now, outcome: result.outcome, reason: result.reason ?? null, mutationId: result.mutationId }) as
+        { anomaly_id: string } | undefined
       if (updated === undefined || result.status === null) continue
       // A newer local decision still waiting keeps the status the analyst chose last.
       if ((newerPending.get(updated.anomaly_id)?.n ?? 0) > 0) continue

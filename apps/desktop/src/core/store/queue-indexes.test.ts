@@ -13,7 +13,10 @@ describe('queue indexes and counts on a real SQLite cache', () => {
   beforeEach(() => {
     ;({ store, file, cleanup } = tempStore())
     // Many equal scores: the order between them is the key n (the tie-break).
-    seedAnomalies(store, Array.from({ length: 40 }, (_, i) => makeAnomaly(i, { score: 0.5, severity: 'HIGH' })))
+    seedAnomalies(
+      store,
+      Array.from({ length: 40 }, (_, i) => makeAnomaly(i, { score: 0.5, severity: 'HIGH' })),
+    )
   })
   afterEach(() => cleanup())
 

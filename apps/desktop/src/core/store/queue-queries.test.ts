@@ -30,8 +30,7 @@ describe('queue queries on a real SQLite cache', () => {
   })
 
   it('filters by severity, status, rule, amount, dates, account and text', () => {
-    const count = (filters: Parameters<LocalStore['queue']['snapshot']>[0]['filters']): number =>
-      store.queue.snapshot({ filters, sort: 'score' }).total
+    const count = (filters: Parameters<LocalStore['queue']['snapshot']>[0]['filters']): number => store.queue.snapshot({ filters, sort: 'score' }).total
     expect(count({ severities: ['CRITICAL'] })).toBe(anomalies.filter((a) => a.severity === 'CRITICAL').length)
     expect(count({ rule: 'RAPID_REPEAT' })).toBe(30)
     expect(count({ rule: 'RAPID' })).toBe(0)
@@ -68,7 +67,10 @@ describe('queue queries on a real SQLite cache', () => {
   it("gives an account's recent history oldest first, only that account", () => {
     const history = store.queue.accountHistory('C2', 5)
     expect(history).toHaveLength(5)
-    const all = anomalies.filter((a) => a.transaction.accountId === 'C2').map((a) => a.transaction.timestamp).sort((a, b) => b - a)
+    const all = anomalies
+      .filter((a) => a.transaction.accountId === 'C2')
+      .map((a) => a.transaction.timestamp)
+      .sort((a, b) => b - a)
     expect(history.map((h) => h.timestamp)).toEqual(all.slice(0, 5).reverse())
   })
 

@@ -1,6 +1,15 @@
 import type Database from 'better-sqlite3'
 import { AppError } from '@anomalyze/shared'
-import { MAX_ROWS_PER_CALL, type AnomalyDetail, type HistoryPoint, type QueueFacets, type QueueHead, type QueueQuery, type QueueRow, type QueueSnapshot } from '../../contract/queue.ts'
+import {
+  MAX_ROWS_PER_CALL,
+  type AnomalyDetail,
+  type HistoryPoint,
+  type QueueFacets,
+  type QueueHead,
+  type QueueQuery,
+  type QueueRow,
+  type QueueSnapshot,
+} from '../../contract/queue.ts'
 import { DETAIL_SELECT, QUEUE_ROW_SELECT, toAnomalyDetail, toQueueRow, type QueueRowRecord, type StoredAnomaly } from './anomaly-rows.ts'
 import { buildQueueWhere, orderByFor } from './queue-filters.ts'
 
@@ -23,9 +32,7 @@ export function createQueueQueries(db: Database.Database): QueueQueries {
      FROM anomalies WHERE account_id = ? ORDER BY ts DESC LIMIT ?`,
   )
   const getOne = db.prepare<[string], StoredAnomaly>(`SELECT ${DETAIL_SELECT}, ${PENDING_SQL} FROM anomalies WHERE id = ?`)
-  const page = db.prepare<[string], QueueRowRecord>(
-    `SELECT ${QUEUE_ROW_SELECT}, ${PENDING_SQL} FROM anomalies WHERE n IN (SELECT value FROM json_each(?))`,
-  )
+  const page = db.prepare<[string], QueueRowRecord>(`SELECT ${QUEUE_ROW_SELECT}, ${PENDING_SQL} FROM anomalies WHERE n IN (SELECT value FROM json_each(?))`)
   // Few distinct rule combinations exist: split those in JS rather than json_each
   // over every row (ten times slower at 100,000 rows).
   const ruleSets = db.prepare<[], string>('SELECT DISTINCT rules_json FROM anomalies').pluck()
@@ -67,7 +74,10 @@ export function createQueueQueries(db: Database.Database): QueueQueries {
           .prepare(`SELECT n FROM anomalies WHERE ${where.sql} ORDER BY ${orderByFor(query.sort)} LIMIT ?`)
           .pluck()
           .all(...where.params, Math.min(Math.max(size, 0), MAX_ROWS_PER_CALL)) as number[]
-        const total = db.prepare(`SELECT COUNT(*) FROM anomalies WHERE ${where.sql}`).pluck().get(...where.params) as number
+        const total = db
+          .prepare(`SELECT COUNT(*) FROM anomalies WHERE ${where.sql}`)
+          .pluck()
+          .get(...where.params) as number
         return { keys, total, rows: rowsOf(keys) }
       })()
     },

@@ -23,9 +23,7 @@ export interface SyncStateStore {
 
 export function createSyncStateStore(db: Database.Database): SyncStateStore {
   const read = db.prepare<[string], { value: string | null }>('SELECT value FROM sync_state WHERE key = ?')
-  const write = db.prepare<[string, string | null]>(
-    'INSERT INTO sync_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
-  )
+  const write = db.prepare<[string, string | null]>('INSERT INTO sync_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value')
   return {
     get: (key) => read.get(key)?.value ?? null,
     set: (key, value) => {

@@ -81,7 +81,9 @@ describe('server client pull', () => {
     const statuses = [401, 500]
     const server = await serve((_req, res) => {
       const status = statuses.shift() ?? 500
-      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: status === 401 ? 'UNAUTHENTICATED' : 'INTERNAL', message: 'database down' } }))
+      res
+        .writeHead(status, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ error: { code: status === 401 ? 'UNAUTHENTICATED' : 'INTERNAL', message: 'database down' } }))
     })
     const client = createServerClient({ serverUrl: server.url, token: 't0k' })
     const failure = async () => classifySyncError(await client.pull({ cursor: null }).catch((e: unknown) => e))

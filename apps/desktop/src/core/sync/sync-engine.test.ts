@@ -14,7 +14,13 @@ function setup(count: number, pageSize = 10, bulkLoadMinRows?: number) {
   cleanups.push(temp.cleanup)
   const server = new FakeSyncServer(Array.from({ length: count }, (_, i) => makeAnomaly(i)))
   const engineFor = (store: LocalStore): SyncEngine =>
-    new SyncEngine({ store, createClient: () => server.client(), pullPageSize: pageSize, now: () => 50_000, ...(bulkLoadMinRows === undefined ? {} : { bulkLoadMinRows }) })
+    new SyncEngine({
+      store,
+      createClient: () => server.client(),
+      pullPageSize: pageSize,
+      now: () => 50_000,
+      ...(bulkLoadMinRows === undefined ? {} : { bulkLoadMinRows }),
+    })
   return { ...temp, server, engineFor, engine: engineFor(temp.store) }
 }
 
@@ -38,12 +44,7 @@ describe('sync engine against a contract-following server', () => {
     expect(status).toMatchObject({ state: 'idle', cachedAnomalies: 35, lastSyncedAt: 50_000, activeModelVersion: '1.2.0', error: null, progress: null })
     expect(server.pullCursors).toHaveLength(4)
     expect(server.pullCursors[0]).toBeNull()
-    expect(progress).toEqual([
-      null,
-      null,
-      { phase: 'pull', done: 10, total: 35 },
-      { phase: 'pull', done: 20, total: 35 },
-    ])
+    expect(progress).toEqual([null, null, { phase: 'pull', done: 10, total: 35 }, { phase: 'pull', done: 20, total: 35 }])
     expect(server.pullCursors.slice(1).every((c) => c !== null)).toBe(true)
     // A second sync asks only for what changed after the stored cursor: nothing.
     const cursor = store.state.get('cursor')

@@ -44,7 +44,10 @@ export function createBatchUploader(deps: BatchUploaderDeps): BatchUploader {
       if (invalid.length > 0) throw new AppError('BAD_INPUT', `the column mapping is not usable: ${invalid.join('; ')}`, { field: 'mapping' })
       const { map, problems } = toServerMapping(inspection.headers, args.mapping)
       if (problems.length > 0) {
-        throw new AppError('BAD_INPUT', `The server would read this file with another mapping, so it was not sent: ${problems.join('; ')}`, { field: 'mapping', problems })
+        throw new AppError('BAD_INPUT', `The server would read this file with another mapping, so it was not sent: ${problems.join('; ')}`, {
+          field: 'mapping',
+          problems,
+        })
       }
       const fileName = (args.fileName ?? '').trim() || name
       // One upload at a time: a second click while sending must not send the file twice.

@@ -90,7 +90,7 @@ function unreachable(url: URL, error: unknown, sent: number, total: number): App
   return new AppError(
     'UNAVAILABLE',
     `The server closed the connection after ${mb(sent)} of ${mb(total)} (${code}) without an answer the console could read. ` +
-      'A file over the server\'s upload limit ends this way: split it into smaller files. The server keeps nothing of a partial upload.',
+      "A file over the server's upload limit ends this way: split it into smaller files. The server keeps nothing of a partial upload.",
     { reason: code, sentBytes: sent, totalBytes: total },
   )
 }
@@ -106,8 +106,22 @@ function serverRefusal(status: number, text: string, retryAfter: string | undefi
   if (body.success && isAppErrorCode(body.data.error.code)) {
     return new AppError(body.data.error.code, `The server refused the upload: ${body.data.error.message}`, { ...(body.data.error.details ?? {}), ...extra })
   }
-  const code = status === 401 ? 'UNAUTHENTICATED' : status === 403 ? 'FORBIDDEN' : status === 413 || status === 429 ? 'LIMIT_EXCEEDED' : status >= 500 ? 'UNAVAILABLE' : 'BAD_INPUT'
-  const why = status === 413 ? 'the file is larger than the server accepts' : status === 429 ? 'too many requests, try again later' : text.slice(0, 300) || 'no reason given'
+  const code =
+    status === 401
+      ? 'UNAUTHENTICATED'
+      : status === 403
+        ? 'FORBIDDEN'
+        : status === 413 || status === 429
+          ? 'LIMIT_EXCEEDED'
+          : status >= 500
+            ? 'UNAVAILABLE'
+            : 'BAD_INPUT'
+  const why =
+    status === 413
+      ? 'the file is larger than the server accepts'
+      : status === 429
+        ? 'too many requests, try again later'
+        : text.slice(0, 300) || 'no reason given'
   return new AppError(code, `The server refused the upload (HTTP ${status}): ${why}`, extra)
 }
 

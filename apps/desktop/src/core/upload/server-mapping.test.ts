@@ -4,7 +4,7 @@ import { toServerMapping } from './server-mapping.ts'
 
 const HANDBOOK = ['TRANSACTION_ID', 'TX_DATETIME', 'CUSTOMER_ID', 'TERMINAL_ID', 'TX_AMOUNT', 'CURRENCY']
 
-describe('the console mapping as the batch route\'s column=field overrides', () => {
+describe("the console mapping as the batch route's column=field overrides", () => {
   it('sends nothing when the server would detect the same mapping', () => {
     expect(toServerMapping(HANDBOOK, resolveColumnMapping(HANDBOOK).mapping)).toEqual({ map: '', problems: [] })
   })

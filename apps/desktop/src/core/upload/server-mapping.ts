@@ -49,7 +49,10 @@ export function toServerMapping(headers: readonly string[], wanted: FieldMapping
 
 /** What the server's batch route does with `?map=` (create-batch-job.ts, then the worker). */
 function asServerReads(headers: readonly string[], map: string): { mapping: FieldMapping; error: string | null } {
-  const specs = map.split(',').map((s) => s.trim()).filter((s) => s !== '')
+  const specs = map
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')
   try {
     const resolved = resolveColumnMapping(headers, parseMappingOverrides(specs))
     return { mapping: resolved.mapping, error: resolved.errors.length > 0 ? `the server would not accept the mapping: ${resolved.errors.join('; ')}` : null }

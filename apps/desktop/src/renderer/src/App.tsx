@@ -74,17 +74,29 @@ export function App() {
         {s?.user != null && <span className="muted">{s.user.email ?? s.user.name ?? s.user.id}</span>}
       </header>
       <main>
-        {status.isError && <p className="error-box" role="alert">The console's local core is not answering: {status.error.message}</p>}
+        {status.isError && (
+          <p className="error-box" role="alert">
+            The console's local core is not answering: {status.error.message}
+          </p>
+        )}
         {deepLink.message !== null && (
           <p className="error-box" role="alert" data-testid="deep-link-message">
-            {deepLink.message} <button type="button" className="link" onClick={deepLink.dismiss}>Dismiss</button>
+            {deepLink.message}{' '}
+            <button type="button" className="link" onClick={deepLink.dismiss}>
+              Dismiss
+            </button>
           </p>
         )}
         {firstRun && view !== 'score' ? (
-          <SignInPanel onSkip={() => { setSkippedSignIn(true); setView('score') }} />
+          <SignInPanel
+            onSkip={() => {
+              setSkippedSignIn(true)
+              setView('score')
+            }}
+          />
         ) : firstSync && view === 'queue' ? (
           <p className="empty-box" data-testid="first-sync">
-            {s.state === 'syncing' ? 'First sync in progress: the queue appears when the first page is stored.' : s.error ?? 'Waiting for the first sync.'}
+            {s.state === 'syncing' ? 'First sync in progress: the queue appears when the first page is stored.' : (s.error ?? 'Waiting for the first sync.')}
           </p>
         ) : (
           <Suspense fallback={<p className="muted">Loading…</p>}>

@@ -61,7 +61,10 @@ export function directProcedureRoutes(deps: TrpcHttpDeps): FastifyPluginAsync {
           body = { error: getErrorShape({ config, ctx, error, input, path, type: 'mutation' }) }
         }
         // A Buffer, so that Fastify sends the content type as tRPC does (no charset added).
-        return reply.header('vary', 'trpc-accept, accept').header('content-type', 'application/json').send(Buffer.from(JSON.stringify(body)))
+        return reply
+          .header('vary', 'trpc-accept, accept')
+          .header('content-type', 'application/json')
+          .send(Buffer.from(JSON.stringify(body)))
       })
     }
   }

@@ -50,9 +50,7 @@ export function toSyncAnomaly(row: AnomalyRow): TSyncAnomaly {
     modelVersion: row.modelVersion,
     status: row.status,
     isFalsePositive: row.isFalsePositive,
-    latestDecision: latest
-      ? { label: latest.label, note: latest.note, decidedBy: latest.decidedBy, decidedAt: latest.decidedAt.getTime() }
-      : null,
+    latestDecision: latest ? { label: latest.label, note: latest.note, decidedBy: latest.decidedBy, decidedAt: latest.decidedAt.getTime() } : null,
     createdAt: row.createdAt.getTime(),
     updatedAt: row.updatedAt.getTime(),
   }

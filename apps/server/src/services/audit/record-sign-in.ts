@@ -40,12 +40,16 @@ export async function recordSignIn(
     select: { id: true },
   })
   if (recent) return false
-  await recordAudit(db, { userId: session.userId, ip: request.ip, userAgent: request.userAgent }, {
-    action: 'auth.login',
-    entityType: 'User',
-    entityId: session.userId,
-    newData: { via: session.via },
-  })
+  await recordAudit(
+    db,
+    { userId: session.userId, ip: request.ip, userAgent: request.userAgent },
+    {
+      action: 'auth.login',
+      entityType: 'User',
+      entityId: session.userId,
+      newData: { via: session.via },
+    },
+  )
   return true
 }
 

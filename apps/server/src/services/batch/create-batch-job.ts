@@ -48,7 +48,10 @@ export async function createBatchJob(db: Db, services: AppServices, log: Pick<Lo
   if (fileName === '' || fileName.length > 200) {
     throw new AppError('BAD_INPUT', 'Give the file name as ?fileName=... (1 to 200 characters)', { field: 'fileName' })
   }
-  const specs = (input.map ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '')
+  const specs = (input.map ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')
   let overrides: Map<string, string>
   try {
     overrides = parseMappingOverrides(specs)
@@ -92,7 +95,12 @@ export async function createBatchJob(db: Db, services: AppServices, log: Pick<Lo
     await tx.batchJob.create({ data: { id, userId: session.userId, fileName, r2Key: key, status: 'QUEUED', totalRows, columnMapping: { ...columnMapping } } })
     await recordAudit(
       tx,
-      { userId: session.userId, actor: session.apiKeyId ? `apikey:${session.apiKeyId}` : session.userId, ip: input.request.ip, userAgent: input.request.userAgent },
+      {
+        userId: session.userId,
+        actor: session.apiKeyId ? `apikey:${session.apiKeyId}` : session.userId,
+        ip: input.request.ip,
+        userAgent: input.request.userAgent,
+      },
       { action: 'batch_job.create', entityType: 'BatchJob', entityId: id, oldData: null, newData: { fileName, totalRows, sizeBytes: stored.size } },
     )
   })

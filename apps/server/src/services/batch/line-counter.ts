@@ -18,7 +18,11 @@ export class LineCounter extends Transform {
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     this.bytes += chunk.length
     if (this.bytes > this.maxBytes) {
-      callback(new AppError('BAD_INPUT', `The file is larger than the ${Math.round(this.maxBytes / 1024 / 1024)} MB upload limit: split it into several batch jobs.`, { limitBytes: this.maxBytes }))
+      callback(
+        new AppError('BAD_INPUT', `The file is larger than the ${Math.round(this.maxBytes / 1024 / 1024)} MB upload limit: split it into several batch jobs.`, {
+          limitBytes: this.maxBytes,
+        }),
+      )
       return
     }
     let start = 0

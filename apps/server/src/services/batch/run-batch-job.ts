@@ -74,7 +74,11 @@ export async function runBatchSlice(deps: WorkerDeps, data: BatchJobData, option
       // Kept beside the file for the errors file, which is otherwise derived from the
       // file alone (see batch-row-errors.ts): written before the commit, keyed by line,
       // so a chunk committed again after a crash lists its rows once.
-      await saveRefusedRows(storage, refusedKey, errors.filter((e) => refused.has(e.line)))
+      await saveRefusedRows(
+        storage,
+        refusedKey,
+        errors.filter((e) => refused.has(e.line)),
+      )
     }
     const converterRejected = rows.length - items.length
     const expected = committedLines
@@ -92,7 +96,8 @@ export async function runBatchSlice(deps: WorkerDeps, data: BatchJobData, option
         }
         errors.sort((a, b) => a.line - b.line)
         // Messages may quote what the file holds: made storable (no NUL, no lone surrogate) for jsonb.
-        const firstErrors = rowErrors.length < FIRST_ROW_ERRORS ? [...rowErrors, ...errors.slice(0, FIRST_ROW_ERRORS - rowErrors.length).map(storableError)] : rowErrors
+        const firstErrors =
+          rowErrors.length < FIRST_ROW_ERRORS ? [...rowErrors, ...errors.slice(0, FIRST_ROW_ERRORS - rowErrors.length).map(storableError)] : rowErrors
         const advanced = await advanceBatchJob(sql, job.id, {
           expectedLines: expected,
           lastLine: last.line,
@@ -116,7 +121,12 @@ export async function runBatchSlice(deps: WorkerDeps, data: BatchJobData, option
     }
     committedLines = last.line
     // Alerts for this chunk's anomalies, as for real-time ingestion (never throws).
-    await notifyAnomalies(deps.jobs, job.userId, result.anomalies.map((a) => a.id), jobLog)
+    await notifyAnomalies(
+      deps.jobs,
+      job.userId,
+      result.anomalies.map((a) => a.id),
+      jobLog,
+    )
   }
 
   /**
@@ -163,9 +173,7 @@ export async function runBatchSlice(deps: WorkerDeps, data: BatchJobData, option
       onHeader: (resolved) => {
         if (mapping.resolved !== undefined) return
         // Kept for the console: which column fed which field.
-        mapping.resolved = Object.fromEntries(
-          Object.entries(resolved.mapping).map(([field, index]) => [field, resolved.headers[index as number] ?? '']),
-        )
+        mapping.resolved = Object.fromEntries(Object.entries(resolved.mapping).map(([field, index]) => [field, resolved.headers[index as number] ?? '']))
       },
     })
     for await (const batch of batches) {
@@ -210,7 +218,11 @@ export async function runBatchSlice(deps: WorkerDeps, data: BatchJobData, option
 }
 
 /** The errors file: the rows the file's own checks reject, then the rows the database refused. */
-async function errorsStream(deps: WorkerDeps, job: { id: string; userId: string; r2Key: string }, overrides: ReadonlyMap<string, MappableField>): Promise<Readable> {
+async function errorsStream(
+  deps: WorkerDeps,
+  job: { id: string; userId: string; r2Key: string },
+  overrides: ReadonlyMap<string, MappableField>,
+): Promise<Readable> {
   const input = await deps.storage.get(job.r2Key)
   const refused = await readRefusedRows(deps.storage, refusedRowsKey(job.userId, job.id))
   async function* lines(): AsyncGenerator<string> {

@@ -37,7 +37,12 @@ const ZLineItems = z.array(z.object({ description: z.string(), quantity: z.numbe
  * (ANZ-2026-000001); an advisory lock on the year serialises concurrent charges so
  * the sequence has no gaps or duplicates. The PDF is rendered afterwards (job).
  */
-export async function createInvoiceForCharge(tx: Prisma.TransactionClient, env: ServerEnv, charge: Charge, now = new Date()): Promise<{ id: string; created: boolean }> {
+export async function createInvoiceForCharge(
+  tx: Prisma.TransactionClient,
+  env: ServerEnv,
+  charge: Charge,
+  now = new Date(),
+): Promise<{ id: string; created: boolean }> {
   const existing = await tx.invoice.findUnique({ where: { razorpayPaymentId: charge.paymentId }, select: { id: true } })
   if (existing) return { id: existing.id, created: false }
   const year = now.getUTCFullYear()

@@ -23,12 +23,7 @@ import type { BillingGateway, BillingGatewayProvider } from '../razorpay/razorpa
 export const ZSubscribeInput = z.object({
   planId: z.string().min(1),
   /** Printed on invoices; state code decides CGST+SGST or IGST. */
-  gstin: z
-    .string()
-    .trim()
-    .toUpperCase()
-    .regex(GSTIN_PATTERN, 'must be a 15-character GSTIN such as 29ABCDE1234F1Z5')
-    .optional(),
+  gstin: z.string().trim().toUpperCase().regex(GSTIN_PATTERN, 'must be a 15-character GSTIN such as 29ABCDE1234F1Z5').optional(),
   billingName: z.string().trim().min(1).max(200).optional(),
 })
 
@@ -45,7 +40,11 @@ async function paidPlan(db: Db, planId: string) {
 }
 
 /** The Razorpay plan for one of ours, created on first use. */
-async function razorpayPlanIdFor(db: Db, gateway: BillingGateway, plan: { id: string; name: string; priceMinor: number; currency: string; razorpayPlanId: string | null }): Promise<string> {
+async function razorpayPlanIdFor(
+  db: Db,
+  gateway: BillingGateway,
+  plan: { id: string; name: string; priceMinor: number; currency: string; razorpayPlanId: string | null },
+): Promise<string> {
   if (plan.razorpayPlanId !== null) return plan.razorpayPlanId
   const created = await gateway.createPlan({ name: plan.name, amountMinor: plan.priceMinor, currency: plan.currency, localPlanId: plan.id })
   // Two first subscribers at once: the first writer wins, the other Razorpay plan stays unused.
@@ -56,17 +55,25 @@ async function razorpayPlanIdFor(db: Db, gateway: BillingGateway, plan: { id: st
 
 export async function subscribe(db: Db, gatewayFor: BillingGatewayProvider, actor: AuditActor, input: z.output<typeof ZSubscribeInput>) {
   const plan = await paidPlan(db, input.planId)
-  if (plan.priceMinor === 0) throw new AppError('BAD_INPUT', `The ${plan.name} plan needs no subscription: cancel the paid one instead (billing.cancel)`, { planId: plan.id })
+  if (plan.priceMinor === 0)
+    throw new AppError('BAD_INPUT', `The ${plan.name} plan needs no subscription: cancel the paid one instead (billing.cancel)`, { planId: plan.id })
   const current = await db.subscription.findUnique({ where: { userId: actor.userId } })
   if (current?.status === 'ACTIVE' && current.razorpaySubscriptionId !== null) {
-    throw new AppError('CONFLICT', `You already have an active ${current.planId} subscription: change its plan instead (billing.changePlan)`, { planId: current.planId })
+    throw new AppError('CONFLICT', `You already have an active ${current.planId} subscription: change its plan instead (billing.changePlan)`, {
+      planId: current.planId,
+    })
   }
   const gateway = gatewayFor()
   const razorpayPlanId = await razorpayPlanIdFor(db, gateway, plan)
   const created = await gateway.createSubscription({
     razorpayPlanId,
     totalCount: TOTAL_CYCLES,
-    notes: { userId: actor.userId, planId: plan.id, ...(input.gstin ? { gstin: input.gstin } : {}), ...(input.billingName ? { billingName: input.billingName } : {}) },
+    notes: {
+      userId: actor.userId,
+      planId: plan.id,
+      ...(input.gstin ? { gstin: input.gstin } : {}),
+      ...(input.billingName ? { billingName: input.billingName } : {}),
+    },
   })
   // A pending or halted predecessor is abandoned: stop Razorpay from charging it.
   if (current?.razorpaySubscriptionId && (current.status === 'PENDING' || current.status === 'HALTED')) {
@@ -77,7 +84,16 @@ export async function subscribe(db: Db, gatewayFor: BillingGatewayProvider, acto
     const saved = await tx.subscription.upsert({
       where: { userId: actor.userId },
       create: { userId: actor.userId, planId: plan.id, status: 'PENDING', razorpaySubscriptionId: created.id, shortUrl, features: FREE_ENTITLEMENTS },
-      update: { planId: plan.id, status: 'PENDING', razorpaySubscriptionId: created.id, shortUrl, cancelAtPeriodEnd: false, pendingPlanId: null, lastEventAt: null, canceledAt: null },
+      update: {
+        planId: plan.id,
+        status: 'PENDING',
+        razorpaySubscriptionId: created.id,
+        shortUrl,
+        cancelAtPeriodEnd: false,
+        pendingPlanId: null,
+        lastEventAt: null,
+        canceledAt: null,
+      },
     })
     await recordAudit(tx, actor, {
       action: 'billing.subscribe',
@@ -113,9 +129,7 @@ export async function changePlan(db: Db, gatewayFor: BillingGatewayProvider, act
   await db.$transaction(async (tx) => {
     await tx.subscription.update({
       where: { id: current.id },
-      data: upgrade
-        ? { planId: target.id, features: entitlementsOfPlan(target), pendingPlanId: null, cancelAtPeriodEnd: false }
-        : { pendingPlanId: target.id },
+      data: upgrade ? { planId: target.id, features: entitlementsOfPlan(target), pendingPlanId: null, cancelAtPeriodEnd: false } : { pendingPlanId: target.id },
     })
     await recordAudit(tx, actor, {
       action: 'billing.plan_change',

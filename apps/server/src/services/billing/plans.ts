@@ -47,4 +47,3 @@ export async function seedPlans(db: Db): Promise<void> {
     })
   }
 }
-

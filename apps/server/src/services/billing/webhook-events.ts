@@ -35,7 +35,12 @@ export interface WebhookReply {
  * validation/time-bounds.ts), so a signed but absurd date is an unreadable event (400,
  * kept for follow-up) rather than a statement Postgres refuses on every redelivery.
  */
-const epochSeconds = () => z.number().int().min(MIN_TIME_MS / 1000).max(Math.floor(MAX_TIME_MS / 1000))
+const epochSeconds = () =>
+  z
+    .number()
+    .int()
+    .min(MIN_TIME_MS / 1000)
+    .max(Math.floor(MAX_TIME_MS / 1000))
 /** Minor units (paise) as the Invoice's Int column holds them. */
 const minorAmount = () => z.number().int().min(0).max(2_147_483_647)
 const ZId = z.string().min(1).max(200)
@@ -65,7 +70,10 @@ const ZEvent = z.object({
             amount: minorAmount(),
             currency: z.string().length(3),
             // Kept as the log's note: cut, never refused (the payment still failed).
-            error_description: z.string().transform((text) => truncateText(text, 2_000)).nullish(),
+            error_description: z
+              .string()
+              .transform((text) => truncateText(text, 2_000))
+              .nullish(),
             subscription_id: ZId.nullish(),
           }),
         })
@@ -282,7 +290,10 @@ async function applyEvent(tx: Prisma.TransactionClient, deps: WebhookDeps, event
       newData: { planId: features.planId, event: event.event, eventId },
     })
   }
-  log.info({ eventId, eventType: event.event, userId: subscription.userId, from: subscription.status, to: target, planId: features.planId }, 'subscription updated')
+  log.info(
+    { eventId, eventType: event.event, userId: subscription.userId, from: subscription.status, to: target, planId: features.planId },
+    'subscription updated',
+  )
   return { userId: subscription.userId, needsFollowUp: false, note: null, invoiceId }
 }
 

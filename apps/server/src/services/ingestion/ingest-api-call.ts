@@ -29,6 +29,11 @@ export async function ingestApiCall(
   if (mustCheckLimitsFirst(session)) await admitted
   const result = await ingestTransactions(db, services.models, session.userId, transactions, { admitted })
   if (session.apiKeyId) meterRealtimeUsage(db, { userId: session.userId, apiKeyId: session.apiKeyId, transactions: result.accepted })
-  notifyAnomaliesSoon(services.jobs, session.userId, result.anomalies.map((a) => a.id), log)
+  notifyAnomaliesSoon(
+    services.jobs,
+    session.userId,
+    result.anomalies.map((a) => a.id),
+    log,
+  )
   return result
 }

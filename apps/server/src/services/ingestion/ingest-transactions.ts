@@ -154,7 +154,11 @@ export async function ingestTransactions(db: Db, models: ModelRegistry, userId: 
   // too, unused, which costs less than asking which items were new first.)
   const store = async (part: typeof valid): Promise<void> => {
     const opening = [
-      `WITH ${insertTransactionsCte(userId, part.map(({ tx: t }) => t), { source: options.source ?? 'REALTIME_API', batchJobId: options.batchJobId ?? null })}
+      `WITH ${insertTransactionsCte(
+        userId,
+        part.map(({ tx: t }) => t),
+        { source: options.source ?? 'REALTIME_API', batchJobId: options.batchJobId ?? null },
+      )}
        SELECT 't' AS kind, "txId" AS key, to_jsonb("id") AS state FROM ins`,
       ...lockStatesStatements(
         sqlLiteral(userId),

@@ -29,7 +29,13 @@ export interface ActivationDeps {
   models: ModelRegistry
 }
 
-export async function activateModel(db: Db, { storage, models }: ActivationDeps, actor: AuditActor, version: string, options: ActivateOptions = {}): Promise<ActivationResult> {
+export async function activateModel(
+  db: Db,
+  { storage, models }: ActivationDeps,
+  actor: AuditActor,
+  version: string,
+  options: ActivateOptions = {},
+): Promise<ActivationResult> {
   const { userId } = actor
   const target = await db.modelArtifact.findUnique({ where: { userId_version: { userId, version } } })
   if (!target) throw new AppError('NOT_FOUND', `No model version ${version}`, { field: 'version' })

@@ -78,7 +78,8 @@ export function createModelRegistry({ storage, log }: { storage: ObjectStore; lo
     const pending = (async (): Promise<ActiveModel> => {
       const row = await db.modelArtifact.findUniqueOrThrow({ where: { id: artifactId }, select: { version: true, s3Path: true, sha256: true } })
       const files = await getArtifactFiles(storage, row.s3Path)
-      if (sha256Hex(files.onnx) !== row.sha256) throw new AppError('UNAVAILABLE', `Stored model ${row.version} does not match its sha256; activate another version`)
+      if (sha256Hex(files.onnx) !== row.sha256)
+        throw new AppError('UNAVAILABLE', `Stored model ${row.version} does not match its sha256; activate another version`)
       const dir = await writeArtifactDir(files, row.sha256)
       return { version: row.version, loaded: await loadModelArtifact(dir) }
     })()
@@ -89,7 +90,10 @@ export function createModelRegistry({ storage, log }: { storage: ObjectStore; lo
       const evicted = loadedByArtifact.get(oldest)
       loadedByArtifact.delete(oldest)
       // Close its ONNX session once in-flight scoring had time to finish.
-      void evicted?.then((m) => setTimeout(() => void m.loaded.scorer.close(), 30_000).unref(), () => {})
+      void evicted?.then(
+        (m) => setTimeout(() => void m.loaded.scorer.close(), 30_000).unref(),
+        () => {},
+      )
     }
     return pending
   }

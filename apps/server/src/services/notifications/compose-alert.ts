@@ -64,13 +64,14 @@ export function composeEmail(anomalies: AlertAnomaly[], links: AlertLinks): Emai
   const first = anomalies[0]
   if (first === undefined) throw new Error('composeEmail needs at least one anomaly')
   const summary = anomalies.length > 1
-  const subject = summary
-    ? `[Anomalyze] ${anomalies.length} anomalies in a burst (highest: ${highest(anomalies)})`
-    : `[Anomalyze] ${oneLine(first)}`
+  const subject = summary ? `[Anomalyze] ${anomalies.length} anomalies in a burst (highest: ${highest(anomalies)})` : `[Anomalyze] ${oneLine(first)}`
   const intro = summary
     ? `${anomalies.length} anomalies arrived faster than your hourly alert limit, so they come together in this one message.`
     : first.explanation
-  const lines = anomalies.map((a) => `- ${oneLine(a)}\n  score ${a.score.toFixed(2)}; ${a.explanation}\n  Open in the console: ${links.deepLink(a.id)}\n  On the web: ${links.webLink(a.id)}`)
+  const lines = anomalies.map(
+    (a) =>
+      `- ${oneLine(a)}\n  score ${a.score.toFixed(2)}; ${a.explanation}\n  Open in the console: ${links.deepLink(a.id)}\n  On the web: ${links.webLink(a.id)}`,
+  )
   const text = `${intro}\n\n${lines.join('\n\n')}\n\nYou receive this because e-mail alerts are on in your Anomalyze alert settings.\n`
   const items = anomalies
     .map(
@@ -129,7 +130,10 @@ export function composeDigest(localDate: string, counts: Record<string, number>,
   const lines = top.map((a) => `- ${oneLine(a)}, score ${a.score.toFixed(2)}\n  ${links.deepLink(a.id)}  ${links.webLink(a.id)}`)
   const text = `${total} anomalies in the last 24 hours (${bySeverity}).\n\nHighest scores:\n${lines.join('\n')}\n\nYou receive this because the daily digest is on in your Anomalyze alert settings.\n`
   const items = top
-    .map((a) => `<li>${escapeHtml(oneLine(a))}, score ${a.score.toFixed(2)} · <a href="${escapeHtml(links.deepLink(a.id))}">console</a> · <a href="${escapeHtml(links.webLink(a.id))}">web</a></li>`)
+    .map(
+      (a) =>
+        `<li>${escapeHtml(oneLine(a))}, score ${a.score.toFixed(2)} · <a href="${escapeHtml(links.deepLink(a.id))}">console</a> · <a href="${escapeHtml(links.webLink(a.id))}">web</a></li>`,
+    )
     .join('\n')
   const html = `<!doctype html><html><body><p>${total} anomalies in the last 24 hours (${escapeHtml(bySeverity)}).</p><p>Highest scores:</p><ul>\n${items}\n</ul><p style="color:#666">You receive this because the daily digest is on in your Anomalyze alert settings.</p></body></html>`
   return { subject, text, html }

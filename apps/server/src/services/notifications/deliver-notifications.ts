@@ -90,13 +90,7 @@ export async function deliverNotifications(deps: DeliveryDeps, job: DeliveryJob)
  * worker on the same job (pg-boss re-fetching an expired job) finds it locked or no
  * longer QUEUED and sends nothing. Returns the provider's error, or null.
  */
-async function sendClaimedRow(
-  deps: DeliveryDeps,
-  job: DeliveryJob,
-  channel: Channel,
-  logId: string,
-  target: AlertTarget,
-): Promise<string | null> {
+async function sendClaimedRow(deps: DeliveryDeps, job: DeliveryJob, channel: Channel, logId: string, target: AlertTarget): Promise<string | null> {
   const log = deps.log.child({ jobId: job.jobId, userId: job.userId, channel, logId })
   return deps.db.$transaction(
     async (tx) => {

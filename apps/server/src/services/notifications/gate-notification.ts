@@ -34,12 +34,7 @@ export type GateDecision = { channel: Channel; send: true } | { channel: Channel
 
 const FEATURE_OF: Record<Channel, string> = { EMAIL: 'email_alerts', SMS: 'sms_alerts', VOICE: 'voice_alerts' }
 
-export function gateNotification(
-  settings: GateSettings,
-  entitlements: Entitlements,
-  severity: SeverityLevel,
-  now: Date,
-): GateDecision[] {
+export function gateNotification(settings: GateSettings, entitlements: Entitlements, severity: SeverityLevel, now: Date): GateDecision[] {
   return CHANNELS.map((channel) => {
     const reason = refusalFor(channel, settings, entitlements, severity, now)
     return reason === null ? { channel, send: true } : { channel, send: false, reason }

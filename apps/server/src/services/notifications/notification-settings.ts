@@ -88,11 +88,7 @@ export async function getNotificationSettings(db: Db, userId: string): Promise<T
   return defaultsFor(user?.email ?? null)
 }
 
-export async function updateNotificationSettings(
-  db: Db,
-  actor: AuditActor,
-  input: TNotificationSettingsInput,
-): Promise<TNotificationSettings> {
+export async function updateNotificationSettings(db: Db, actor: AuditActor, input: TNotificationSettingsInput): Promise<TNotificationSettings> {
   const userId = actor.userId
   return db.$transaction(async (tx) => {
     const before = await tx.notificationSettings.findUnique({ where: { userId }, select: SELECT })

@@ -81,12 +81,7 @@ export async function enqueueAnomalyNotifications(jobs: JobQueue, userId: string
  * created. The batch is already stored, so a queue failure is logged and never turned
  * into an error (a client retrying would only meet duplicates).
  */
-export async function notifyAnomalies(
-  jobs: JobQueue,
-  userId: string,
-  anomalyIds: string[],
-  log: Pick<Logger, 'error'>,
-): Promise<void> {
+export async function notifyAnomalies(jobs: JobQueue, userId: string, anomalyIds: string[], log: Pick<Logger, 'error'>): Promise<void> {
   if (anomalyIds.length === 0) return
   try {
     await enqueueAnomalyNotifications(jobs, userId, anomalyIds)
@@ -138,7 +133,10 @@ export async function registerNotificationWorkers(deps: WorkerDeps): Promise<voi
     return failed
   })
   await deps.jobs.work(DIGEST_QUEUE, async (job) => {
-    const sent = await sendDailyDigests({ db: deps.db, log: delivery.log, mailer: senders.mailer, links: delivery.links }, new Date(job.data.at ?? job.createdOn))
+    const sent = await sendDailyDigests(
+      { db: deps.db, log: delivery.log, mailer: senders.mailer, links: delivery.links },
+      new Date(job.data.at ?? job.createdOn),
+    )
     delivery.log.info({ sent }, 'daily digests done')
   })
   await deps.jobs.schedule(DIGEST_QUEUE, '0 * * * *', {})

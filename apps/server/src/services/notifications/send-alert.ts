@@ -36,13 +36,7 @@ export function unavailableReason(channel: Channel, senders: Senders): string | 
   return senders.twilio === null ? 'SMS and calls are not configured on this server (TWILIO_* unset)' : null
 }
 
-export async function sendAlert(
-  channel: Channel,
-  target: AlertTarget,
-  senders: Senders,
-  links: AlertLinks,
-  webhooks: WebhookUrls,
-): Promise<SendReceipt> {
+export async function sendAlert(channel: Channel, target: AlertTarget, senders: Senders, links: AlertLinks, webhooks: WebhookUrls): Promise<SendReceipt> {
   if (channel === 'EMAIL') {
     if (senders.mailer === null || target.email === null) throw new Error('e-mail is not available')
     const content = composeEmail(target.anomalies, links)

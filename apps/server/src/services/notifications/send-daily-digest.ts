@@ -46,7 +46,9 @@ async function sendOne(deps: DigestDeps, userId: string, email: string, localDat
       select: { id: true },
     })
     if (existing !== null) return null
-    return tx.notificationLog.create({ data: { userId, anomalyId: null, channel: 'EMAIL', status: 'QUEUED', attempts: 1, metadata: { digestDate: localDate } } })
+    return tx.notificationLog.create({
+      data: { userId, anomalyId: null, channel: 'EMAIL', status: 'QUEUED', attempts: 1, metadata: { digestDate: localDate } },
+    })
   })
   if (row === null) return false
   const grouped = await deps.db.anomaly.groupBy({ by: ['severity'], where: { userId, createdAt: { gte: since } }, _count: { _all: true } })
@@ -66,7 +68,11 @@ async function sendOne(deps: DigestDeps, userId: string, email: string, localDat
     const receipt = await (deps.mailer as Mailer).send({ to: email, ...composeDigest(localDate, counts, anomalies, deps.links) })
     await deps.db.notificationLog.update({
       where: { id: row.id },
-      data: { status: 'SENT', providerMessageId: receipt.messageId, metadata: { digestDate: localDate, counts, provider: { ...receipt } as Prisma.InputJsonObject } },
+      data: {
+        status: 'SENT',
+        providerMessageId: receipt.messageId,
+        metadata: { digestDate: localDate, counts, provider: { ...receipt } as Prisma.InputJsonObject },
+      },
     })
     deps.log.info({ userId, localDate, anomalies: anomalies.length }, 'daily digest sent')
     return true
@@ -79,7 +85,14 @@ async function sendOne(deps: DigestDeps, userId: string, email: string, localDat
 }
 
 function localClock(now: Date, timeZone: string): { hour: number; date: string } {
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', hourCycle: 'h23' }).formatToParts(now)
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(now)
   const get = (type: string): string => parts.find((p) => p.type === type)?.value ?? '00'
   return { hour: Number(get('hour')), date: `${get('year')}-${get('month')}-${get('day')}` }
 }

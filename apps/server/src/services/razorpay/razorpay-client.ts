@@ -67,11 +67,8 @@ export function createBillingGateway(env: ServerEnv): BillingGateway {
         client.subscriptions.create({ plan_id: input.razorpayPlanId, total_count: input.totalCount, customer_notify: 1, notes: input.notes }),
       ),
     changePlan: (subscriptionId, razorpayPlanId, when) =>
-      call('change the Razorpay subscription plan', () =>
-        client.subscriptions.update(subscriptionId, { plan_id: razorpayPlanId, schedule_change_at: when }),
-      ),
-    cancel: (subscriptionId, atCycleEnd) =>
-      call('cancel the Razorpay subscription', () => client.subscriptions.cancel(subscriptionId, atCycleEnd)),
+      call('change the Razorpay subscription plan', () => client.subscriptions.update(subscriptionId, { plan_id: razorpayPlanId, schedule_change_at: when })),
+    cancel: (subscriptionId, atCycleEnd) => call('cancel the Razorpay subscription', () => client.subscriptions.cancel(subscriptionId, atCycleEnd)),
     fetch: (subscriptionId) => call('fetch the Razorpay subscription', () => client.subscriptions.fetch(subscriptionId)),
   }
 }

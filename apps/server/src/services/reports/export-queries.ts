@@ -10,8 +10,23 @@ import type { TAnomalyFilters, TDecisionFilters } from './report-parameters.ts'
 const iso = (column: string): Prisma.Sql => Prisma.raw(`to_char(${column}, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`)
 
 export const ANOMALY_COLUMNS = [
-  'anomaly_id', 'tx_id', 'timestamp', 'amount', 'currency', 'account_id', 'merchant_id', 'category', 'country', 'channel',
-  'score', 'severity', 'rules', 'status', 'model_version', 'explanation', 'detected_at',
+  'anomaly_id',
+  'tx_id',
+  'timestamp',
+  'amount',
+  'currency',
+  'account_id',
+  'merchant_id',
+  'category',
+  'country',
+  'channel',
+  'score',
+  'severity',
+  'rules',
+  'status',
+  'model_version',
+  'explanation',
+  'detected_at',
 ] as const
 
 export type AnomalyExportRow = Record<(typeof ANOMALY_COLUMNS)[number], string>
@@ -39,8 +54,22 @@ export function anomaliesQuery(userId: string, filters: TAnomalyFilters): Prisma
 }
 
 export const DECISION_COLUMNS = [
-  'decision_id', 'decided_at', 'decided_by', 'label', 'note', 'anomaly_id', 'tx_id', 'timestamp', 'amount', 'currency',
-  'account_id', 'merchant_id', 'score', 'severity', 'rules', 'current_status',
+  'decision_id',
+  'decided_at',
+  'decided_by',
+  'label',
+  'note',
+  'anomaly_id',
+  'tx_id',
+  'timestamp',
+  'amount',
+  'currency',
+  'account_id',
+  'merchant_id',
+  'score',
+  'severity',
+  'rules',
+  'current_status',
 ] as const
 
 export type DecisionExportRow = Record<(typeof DECISION_COLUMNS)[number], string>

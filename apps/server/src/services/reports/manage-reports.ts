@@ -51,7 +51,12 @@ export async function createReport(db: Db, services: Pick<AppServices, 'jobs'>, 
       data: { userId: actor.userId, type: input.type, format: input.format, parameters: input.parameters as Prisma.InputJsonObject },
       select: reportSelect,
     })
-    await recordAudit(tx, actor, { action: 'report.create', entityType: 'Report', entityId: created.id, newData: { type: input.type, format: input.format, parameters: input.parameters as Prisma.InputJsonObject } })
+    await recordAudit(tx, actor, {
+      action: 'report.create',
+      entityType: 'Report',
+      entityId: created.id,
+      newData: { type: input.type, format: input.format, parameters: input.parameters as Prisma.InputJsonObject },
+    })
     return created
   })
   try {
@@ -78,7 +83,12 @@ export async function getReport(db: Db, userId: string, id: string): Promise<Rep
 const LINK_SECONDS = 15 * 60
 
 /** A time-limited link to a finished report's file. */
-export async function reportDownloadUrl(db: Db, services: Pick<AppServices, 'storage'>, actor: AuditActor, id: string): Promise<{ url: string; expiresAt: number; fileName: string }> {
+export async function reportDownloadUrl(
+  db: Db,
+  services: Pick<AppServices, 'storage'>,
+  actor: AuditActor,
+  id: string,
+): Promise<{ url: string; expiresAt: number; fileName: string }> {
   const row = await db.report.findFirst({ where: { id, userId: actor.userId }, select: reportSelect })
   if (row === null) throw new AppError('NOT_FOUND', `No report with id ${id}`)
   if (row.status !== 'COMPLETED' || row.fileUrl === null) {

@@ -20,8 +20,7 @@ const MUTED = '#6b7280'
 
 export const formatCount = (n: number): string => n.toLocaleString('en-US')
 export const formatPercent = (ratio: number): string => `${(ratio * 100).toFixed(1)}%`
-export const formatAmount = (decimal: string): string =>
-  Number(decimal).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })
+export const formatAmount = (decimal: string): string => Number(decimal).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })
 
 /** The key figures as lines of text (the PDF and the e-mail both use them). */
 export function keyFigureLines(f: SummaryFigures): string[] {
@@ -49,7 +48,10 @@ export async function renderSummaryPdf(input: SummaryDocument): Promise<Buffer> 
   const width = doc.page.width - left - doc.page.margins.right
 
   doc.fillColor(INK).font('Helvetica-Bold').fontSize(20).text(input.title)
-  doc.font('Helvetica').fontSize(10).fillColor(MUTED)
+  doc
+    .font('Helvetica')
+    .fontSize(10)
+    .fillColor(MUTED)
     .text(`Period: ${input.periodLabel} (UTC, by transaction time). Generated ${input.generatedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC.`)
   doc.moveDown()
 
@@ -115,7 +117,12 @@ function drawVolumeChart(doc: PDFKit.PDFDocument, f: SummaryFigures, left: numbe
   const bottom = top + height
   const maxTx = Math.max(1, ...points.map((p) => p.transactions))
   const maxAn = Math.max(1, ...points.map((p) => p.anomalies))
-  doc.lineWidth(0.5).strokeColor('#c8ccd2').moveTo(plotLeft, bottom).lineTo(plotLeft + plotWidth, bottom).stroke()
+  doc
+    .lineWidth(0.5)
+    .strokeColor('#c8ccd2')
+    .moveTo(plotLeft, bottom)
+    .lineTo(plotLeft + plotWidth, bottom)
+    .stroke()
   doc.font('Helvetica').fontSize(7).fillColor(MUTED)
   doc.text(formatCount(maxTx), left, top - 3, { width: 36, align: 'right' })
   doc.text('0', left, bottom - 4, { width: 36, align: 'right' })

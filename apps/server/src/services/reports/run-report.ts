@@ -48,16 +48,26 @@ export async function runReport(deps: ReportRunDeps, reportId: string): Promise<
     let pdf: { buffer: Buffer; figures: SummaryFigures; periodLabel: string } | undefined
     if (report.type === 'ANOMALIES') {
       const { filters } = ZAnomaliesParameters.parse(report.parameters)
-      rowCount = await withQueryCursor<AnomalyExportRow, number>(db, anomaliesQuery(report.userId, filters), async (session) => {
-        await deps.storage.put(key, csvExportStream(session, ANOMALY_COLUMNS, onPage), { contentType: 'text/csv; charset=utf-8' })
-        return session.total
-      }, deps.cursor)
+      rowCount = await withQueryCursor<AnomalyExportRow, number>(
+        db,
+        anomaliesQuery(report.userId, filters),
+        async (session) => {
+          await deps.storage.put(key, csvExportStream(session, ANOMALY_COLUMNS, onPage), { contentType: 'text/csv; charset=utf-8' })
+          return session.total
+        },
+        deps.cursor,
+      )
     } else if (report.type === 'DECISIONS') {
       const { filters } = ZDecisionsParameters.parse(report.parameters)
-      rowCount = await withQueryCursor<DecisionExportRow, number>(db, decisionsQuery(report.userId, filters), async (session) => {
-        await deps.storage.put(key, csvExportStream(session, DECISION_COLUMNS, onPage), { contentType: 'text/csv; charset=utf-8' })
-        return session.total
-      }, deps.cursor)
+      rowCount = await withQueryCursor<DecisionExportRow, number>(
+        db,
+        decisionsQuery(report.userId, filters),
+        async (session) => {
+          await deps.storage.put(key, csvExportStream(session, DECISION_COLUMNS, onPage), { contentType: 'text/csv; charset=utf-8' })
+          return session.total
+        },
+        deps.cursor,
+      )
     } else {
       const parameters = ZSummaryParameters.parse(report.parameters)
       const period = summaryPeriod(parameters)
@@ -91,5 +101,10 @@ function describeFailure(error: unknown): string {
     return `invalid parameters: ${error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`.slice(0, 500)
   }
   const message = error instanceof Error ? error.message : String(error)
-  return (message.split('\n').filter((line) => line.trim() !== '').at(-1) ?? 'unknown error').slice(0, 500)
+  return (
+    message
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .at(-1) ?? 'unknown error'
+  ).slice(0, 500)
 }

@@ -24,10 +24,19 @@ export async function fanOutMonthlySummaries(deps: { db: Db; jobs: JobQueue; log
     })
     for (const { id: userId } of users) {
       const found = await db.report.findFirst({
-        where: { userId, type: 'MONTHLY_SUMMARY', AND: [{ parameters: { path: ['month'], equals: month } }, { parameters: { path: ['scheduled'], equals: true } }] },
+        where: {
+          userId,
+          type: 'MONTHLY_SUMMARY',
+          AND: [{ parameters: { path: ['month'], equals: month } }, { parameters: { path: ['scheduled'], equals: true } }],
+        },
         select: { id: true, status: true },
       })
-      const report = found ?? (await db.report.create({ data: { userId, type: 'MONTHLY_SUMMARY', format: 'PDF', parameters: { month, scheduled: true } }, select: { id: true, status: true } }))
+      const report =
+        found ??
+        (await db.report.create({
+          data: { userId, type: 'MONTHLY_SUMMARY', format: 'PDF', parameters: { month, scheduled: true } },
+          select: { id: true, status: true },
+        }))
       if (found) existing += 1
       else created += 1
       // A report left QUEUED (fan-out interrupted before its send) gets its job now.

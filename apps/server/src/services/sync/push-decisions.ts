@@ -91,13 +91,17 @@ async function applyDecision(db: Db, decider: Decider, decision: TDecisionInput,
       data: { status, isFalsePositive: status === 'FALSE_POSITIVE' },
     })
     // Recorded as the account's own decision (actor = user id); the decider's name is on the label.
-    await recordAudit(tx, { userId: decider.userId, ip: decider.ip, userAgent: decider.userAgent }, {
-      action: 'anomaly.label',
-      entityType: 'Anomaly',
-      entityId: anomaly.id,
-      oldData: { status: anomaly.status },
-      newData: { status, note: decision.note ?? null, mutationId: decision.mutationId },
-    })
+    await recordAudit(
+      tx,
+      { userId: decider.userId, ip: decider.ip, userAgent: decider.userAgent },
+      {
+        action: 'anomaly.label',
+        entityType: 'Anomaly',
+        entityId: anomaly.id,
+        oldData: { status: anomaly.status },
+        newData: { status, note: decision.note ?? null, mutationId: decision.mutationId },
+      },
+    )
     return { mutationId: decision.mutationId, outcome: 'applied', status }
   })
 }
@@ -109,7 +113,14 @@ async function applyDecision(db: Db, decider: Decider, decision: TDecisionInput,
  * its count back out. Rows are locked like ingestion locks them, so a concurrent
  * batch on the same merchant waits instead of overwriting.
  */
-async function feedFeatureState(tx: Prisma.TransactionClient, config: FeatureConfig, userId: string, anomalyId: string, wasFraud: boolean, isFraud: boolean): Promise<void> {
+async function feedFeatureState(
+  tx: Prisma.TransactionClient,
+  config: FeatureConfig,
+  userId: string,
+  anomalyId: string,
+  wasFraud: boolean,
+  isFraud: boolean,
+): Promise<void> {
   if (wasFraud === isFraud) return
   const t = await tx.anomaly.findUniqueOrThrow({
     where: { id: anomalyId },

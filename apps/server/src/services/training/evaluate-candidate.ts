@@ -1,4 +1,13 @@
-import { candidateWins, evaluateScores, falsePositivePatterns, PROMOTION_METRIC, scoreFeatureBatch, type AnomalyModel, type FalsePositivePatterns, type ModelEvaluation } from '@anomalyze/shared/engine'
+import {
+  candidateWins,
+  evaluateScores,
+  falsePositivePatterns,
+  PROMOTION_METRIC,
+  scoreFeatureBatch,
+  type AnomalyModel,
+  type FalsePositivePatterns,
+  type ModelEvaluation,
+} from '@anomalyze/shared/engine'
 import type { Decision } from './load-training-set.ts'
 
 export interface EvaluationReport {

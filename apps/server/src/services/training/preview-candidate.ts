@@ -1,5 +1,13 @@
 import { AppError } from '@anomalyze/shared'
-import { buildFeatureMatrix, FEATURE_NAMES, scoreFeatureBatch, severityOf, type AnomalyModel, type FeatureConfig, type SeverityThresholds } from '@anomalyze/shared/engine'
+import {
+  buildFeatureMatrix,
+  FEATURE_NAMES,
+  scoreFeatureBatch,
+  severityOf,
+  type AnomalyModel,
+  type FeatureConfig,
+  type SeverityThresholds,
+} from '@anomalyze/shared/engine'
 import type { Db } from '../../db/prisma.ts'
 import type { Logger } from '../../logger.ts'
 import type { ObjectStore } from '../../storage/object-store.ts'
@@ -111,7 +119,8 @@ export async function previewCandidate(
   const started = Date.now()
   const row = await db.modelArtifact.findFirst({ where: { id: modelId, userId }, select: { version: true, s3Path: true, sha256: true, isActive: true } })
   if (!row) throw new AppError('NOT_FOUND', `No model version with id ${modelId}`, { field: 'modelId' })
-  if (row.isActive) throw new AppError('CONFLICT', `Model ${row.version} is already the active model: there is nothing to compare it with`, { field: 'modelId' })
+  if (row.isActive)
+    throw new AppError('CONFLICT', `Model ${row.version} is already the active model: there is nothing to compare it with`, { field: 'modelId' })
 
   const activeRow = await db.modelArtifact.findFirst({ where: { userId, isActive: true }, select: { version: true, s3Path: true, sha256: true } })
   const candidate = await loadVerified(storage, row, 'candidate')
@@ -148,7 +157,16 @@ export async function previewCandidate(
   const comparison = compareAlertQueues(rows, options.limit ?? PREVIEW_DEFAULT_LIMIT)
   const computedMs = Date.now() - started
   options.log?.info(
-    { userId, candidate: candidate.version, current: current.version, rows: rows.length, history: set.transactions.length, computedMs, droppedOut: comparison.droppedOut, newAlerts: comparison.newAlerts },
+    {
+      userId,
+      candidate: candidate.version,
+      current: current.version,
+      rows: rows.length,
+      history: set.transactions.length,
+      computedMs,
+      droppedOut: comparison.droppedOut,
+      newAlerts: comparison.newAlerts,
+    },
     'candidate model preview',
   )
   return {

@@ -112,7 +112,13 @@ export async function runTraining(deps: Deps, trainingJobId: string): Promise<vo
       await db.$transaction(async (tx) => {
         await tx.trainingJob.update({
           where: { id: job.id },
-          data: { status: 'COMPLETED', progress: 100, completedAt: new Date(), modelArtifactId: registered.id, report: fullReport as unknown as Prisma.InputJsonObject },
+          data: {
+            status: 'COMPLETED',
+            progress: 100,
+            completedAt: new Date(),
+            modelArtifactId: registered.id,
+            report: fullReport as unknown as Prisma.InputJsonObject,
+          },
         })
         await recordAudit(tx, system, {
           action: 'model.training',
@@ -122,15 +128,24 @@ export async function runTraining(deps: Deps, trainingJobId: string): Promise<vo
           newData: { version, averagePrecision: report.candidate.averagePrecision, decision },
         })
       })
-      log.info({ userId, trainingJobId: job.id, version, decision, ap: report.candidate.averagePrecision, currentAp: report.current.averagePrecision }, 'training finished')
+      log.info(
+        { userId, trainingJobId: job.id, version, decision, ap: report.candidate.averagePrecision, currentAp: report.current.averagePrecision },
+        'training finished',
+      )
     } finally {
       await rm(dir, { recursive: true, force: true })
     }
   } catch (error) {
     const reason =
-      error instanceof TrainingRefused || error instanceof AppError ? error.message : `Training failed: ${error instanceof Error ? error.message : String(error)}`
+      error instanceof TrainingRefused || error instanceof AppError
+        ? error.message
+        : `Training failed: ${error instanceof Error ? error.message : String(error)}`
     await db.trainingJob.update({ where: { id: job.id }, data: { status: 'FAILED', failureReason: reason, completedAt: new Date() } })
-    await recordAudit(db, { userId, actor: 'system' }, { action: 'model.training', entityType: 'TrainingJob', entityId: job.id, newData: { decision: 'failed', reason } })
+    await recordAudit(
+      db,
+      { userId, actor: 'system' },
+      { action: 'model.training', entityType: 'TrainingJob', entityId: job.id, newData: { decision: 'failed', reason } },
+    )
     log.warn({ userId, trainingJobId: job.id, reason }, 'training did not produce a model')
   }
 }

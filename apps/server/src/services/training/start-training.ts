@@ -17,12 +17,7 @@ export interface StartedTraining {
  * caller gets LIMIT_EXCEEDED naming the plan. One training at a time per user: a
  * second request returns the one in progress.
  */
-export async function startTraining(
-  db: Db,
-  jobs: AppServices['jobs'],
-  userId: string,
-  trigger: 'MANUAL' | 'LABEL_THRESHOLD',
-): Promise<StartedTraining> {
+export async function startTraining(db: Db, jobs: AppServices['jobs'], userId: string, trigger: 'MANUAL' | 'LABEL_THRESHOLD'): Promise<StartedTraining> {
   const entitlements = await getEntitlements(db, userId)
   if (!hasFeature(entitlements, 'retraining')) {
     throw new AppError('LIMIT_EXCEEDED', `Retraining is not included in the ${entitlements.planName} plan; upgrade to retrain models on your labels`, {
@@ -41,7 +36,12 @@ export async function startTraining(
  * The automatic trigger: once RETRAIN_AFTER_LABELS decisions arrived since the
  * user's last training, queue one. Quietly does nothing on plans without retraining.
  */
-export async function maybeAutoRetrain(db: Db, services: Pick<AppServices, 'env' | 'jobs'>, userId: string, log?: Pick<Logger, 'info' | 'warn'>): Promise<StartedTraining | null> {
+export async function maybeAutoRetrain(
+  db: Db,
+  services: Pick<AppServices, 'env' | 'jobs'>,
+  userId: string,
+  log?: Pick<Logger, 'info' | 'warn'>,
+): Promise<StartedTraining | null> {
   // The decisions are committed already: a failure here is logged, never thrown at the pusher.
   return autoRetrain(db, services, userId, log).catch((error: unknown) => {
     log?.warn({ userId, err: error }, 'could not queue the automatic retraining')
@@ -49,7 +49,12 @@ export async function maybeAutoRetrain(db: Db, services: Pick<AppServices, 'env'
   })
 }
 
-async function autoRetrain(db: Db, services: Pick<AppServices, 'env' | 'jobs'>, userId: string, log?: Pick<Logger, 'info' | 'warn'>): Promise<StartedTraining | null> {
+async function autoRetrain(
+  db: Db,
+  services: Pick<AppServices, 'env' | 'jobs'>,
+  userId: string,
+  log?: Pick<Logger, 'info' | 'warn'>,
+): Promise<StartedTraining | null> {
   const threshold = services.env.RETRAIN_AFTER_LABELS
   if (threshold <= 0) return null
   const last = await db.trainingJob.findFirst({ where: { userId }, orderBy: { createdAt: 'desc' }, select: { createdAt: true } })

@@ -8,7 +8,5 @@ const readProcedure = scopedProcedure('anomalies:read')
 
 export const anomaliesRouter = {
   list: readProcedure.input(ZFindAnomaliesInput).query(({ ctx, input }) => findAnomalies(ctx.db, ctx.userId, input)),
-  get: readProcedure
-    .input(z.object({ id: ZRowId }))
-    .query(({ ctx, input }) => getAnomalyById(ctx.db, ctx.userId, input.id)),
+  get: readProcedure.input(z.object({ id: ZRowId })).query(({ ctx, input }) => getAnomalyById(ctx.db, ctx.userId, input.id)),
 } satisfies TRPCRouterRecord

@@ -8,7 +8,5 @@ export const apiKeysRouter = {
   /** Returns the secret once; only its bcrypt hash is kept. */
   create: userProcedure.input(ZCreateApiKeyInput).mutation(({ ctx, input }) => createApiKey(ctx.db, ctx.actor, input)),
   list: userProcedure.query(({ ctx }) => listApiKeys(ctx.db, ctx.userId)),
-  revoke: userProcedure
-    .input(z.object({ id: ZRowId }))
-    .mutation(({ ctx, input }) => revokeApiKey(ctx.db, ctx.actor, input.id)),
+  revoke: userProcedure.input(z.object({ id: ZRowId })).mutation(({ ctx, input }) => revokeApiKey(ctx.db, ctx.actor, input.id)),
 } satisfies TRPCRouterRecord

@@ -7,7 +7,10 @@ import { registerModel } from '../../services/models/register-model.ts'
 import { scopedProcedure, userProcedure } from '../init.ts'
 
 const ZVersion = z.string().regex(/^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/, 'must be a semantic version such as 1.2.0')
-const ZBase64 = z.string().min(1).regex(/^[A-Za-z0-9+/]+={0,2}$/, 'must be base64')
+const ZBase64 = z
+  .string()
+  .min(1)
+  .regex(/^[A-Za-z0-9+/]+={0,2}$/, 'must be base64')
 
 /** Model files of a few hundred KB each: base64 in the JSON body (server body limit 8 MB). */
 export const ZRegisterModelInput = z.strictObject({
@@ -16,7 +19,10 @@ export const ZRegisterModelInput = z.strictObject({
   onnxBase64: ZBase64.max(4_000_000),
   treesBase64: ZBase64.max(4_000_000),
   /** sha256 of model.onnx as computed by the uploader: refused when the upload differs. */
-  sha256: z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters').optional(),
+  sha256: z
+    .string()
+    .regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters')
+    .optional(),
 })
 
 /** Model registry: versions, upload, activation and rollback, and the active artifact for desktops. */
@@ -45,7 +51,7 @@ export const modelsRouter = {
   previewCandidate: userProcedure
     .input(z.strictObject({ modelId: z.uuid('must be a model version id'), limit: z.number().int().min(1).max(100).optional() }))
     .query(({ ctx, input }) => {
-        return previewCandidate(ctx.db, ctx.services, ctx.userId, input.modelId, { limit: input.limit, log: ctx.log })
+      return previewCandidate(ctx.db, ctx.services, ctx.userId, input.modelId, { limit: input.limit, log: ctx.log })
     }),
   /** What desktops download on sync: version, sha256, manifest and signed file links. */
   active: scopedProcedure('anomalies:read').query(({ ctx }) => activeArtifact(ctx.db, ctx.services.storage, ctx.userId)),

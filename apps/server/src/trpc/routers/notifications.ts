@@ -1,11 +1,7 @@
 import type { TRPCRouterRecord } from '@trpc/server'
 import { z } from 'zod'
 import { findDeliveries } from '../../services/notifications/find-deliveries.ts'
-import {
-  getNotificationSettings,
-  updateNotificationSettings,
-  ZNotificationSettingsInput,
-} from '../../services/notifications/notification-settings.ts'
+import { getNotificationSettings, updateNotificationSettings, ZNotificationSettingsInput } from '../../services/notifications/notification-settings.ts'
 import { sendTestAlert } from '../../services/notifications/send-test-alert.ts'
 import { userProcedure } from '../init.ts'
 import { ZRowId } from '../inputs.ts'
@@ -13,15 +9,9 @@ import { ZRowId } from '../inputs.ts'
 export const notificationsRouter = {
   settings: userProcedure.query(({ ctx }) => getNotificationSettings(ctx.db, ctx.userId)),
   /** Replaces the settings as a whole; invalid fields come back in `data.fieldErrors`. */
-  updateSettings: userProcedure
-    .input(ZNotificationSettingsInput)
-    .mutation(({ ctx, input }) =>
-      updateNotificationSettings(ctx.db, ctx.actor, input),
-    ),
+  updateSettings: userProcedure.input(ZNotificationSettingsInput).mutation(({ ctx, input }) => updateNotificationSettings(ctx.db, ctx.actor, input)),
   /** The delivery log of one anomaly (the console's detail pane). */
-  deliveries: userProcedure
-    .input(z.object({ anomalyId: ZRowId }))
-    .query(({ ctx, input }) => findDeliveries(ctx.db, ctx.userId, input.anomalyId)),
+  deliveries: userProcedure.input(z.object({ anomalyId: ZRowId })).query(({ ctx, input }) => findDeliveries(ctx.db, ctx.userId, input.anomalyId)),
   /** Sends one test message over a channel to the saved address or number. */
   sendTest: userProcedure
     .input(z.object({ channel: z.enum(['EMAIL', 'SMS', 'VOICE']) }))

@@ -9,9 +9,7 @@ const readProcedure = scopedProcedure('anomalies:read').use(withActor)
 const ZReportId = z.strictObject({ id: z.string().uuid() })
 
 export const reportsRouter = {
-  create: readProcedure.input(ZCreateReportInput).mutation(({ ctx, input }) =>
-    createReport(ctx.db, ctx.services, ctx.actor, input),
-  ),
+  create: readProcedure.input(ZCreateReportInput).mutation(({ ctx, input }) => createReport(ctx.db, ctx.services, ctx.actor, input)),
   list: readProcedure
     .input(z.strictObject({ limit: z.number().int().min(1).max(200).default(50) }).default({ limit: 50 }))
     .query(({ ctx, input }) => listReports(ctx.db, ctx.userId, input.limit)),

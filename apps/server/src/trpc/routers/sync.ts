@@ -16,6 +16,12 @@ export const syncRouter = {
     .input(ZPushInput)
     .output(ZPushOutput)
     .mutation(({ ctx, input }) =>
-      pushDecisions(ctx.db, ctx.services.models, ctx.actor, input.decisions, async () => void (await maybeAutoRetrain(ctx.db, ctx.services, ctx.userId, ctx.log))),
+      pushDecisions(
+        ctx.db,
+        ctx.services.models,
+        ctx.actor,
+        input.decisions,
+        async () => void (await maybeAutoRetrain(ctx.db, ctx.services, ctx.userId, ctx.log)),
+      ),
     ),
 } satisfies TRPCRouterRecord

@@ -12,5 +12,7 @@ export const trainingRouter = {
   list: scopedProcedure('models:read')
     .input(z.strictObject({ limit: z.number().int().min(1).max(100).default(20) }).default({ limit: 20 }))
     .query(({ ctx, input }) => listTrainingJobs(ctx.db, ctx.userId, input.limit)),
-  get: scopedProcedure('models:read').input(z.strictObject({ id: ZRowId })).query(({ ctx, input }) => getTrainingJob(ctx.db, ctx.userId, input.id)),
+  get: scopedProcedure('models:read')
+    .input(z.strictObject({ id: ZRowId }))
+    .query(({ ctx, input }) => getTrainingJob(ctx.db, ctx.userId, input.id)),
 } satisfies TRPCRouterRecord

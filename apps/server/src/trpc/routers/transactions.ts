@@ -1,10 +1,6 @@
 import type { TRPCRouterRecord } from '@trpc/server'
 import { z } from 'zod'
-import {
-  findTransactions,
-  getTransactionById,
-  ZFindTransactionsInput,
-} from '../../services/transactions/find-transactions.ts'
+import { findTransactions, getTransactionById, ZFindTransactionsInput } from '../../services/transactions/find-transactions.ts'
 import { scopedProcedure } from '../init.ts'
 import { ZRowId } from '../inputs.ts'
 
@@ -12,7 +8,5 @@ const readProcedure = scopedProcedure('transactions:read')
 
 export const transactionsRouter = {
   list: readProcedure.input(ZFindTransactionsInput).query(({ ctx, input }) => findTransactions(ctx.db, ctx.userId, input)),
-  get: readProcedure
-    .input(z.object({ id: ZRowId }))
-    .query(({ ctx, input }) => getTransactionById(ctx.db, ctx.userId, input.id)),
+  get: readProcedure.input(z.object({ id: ZRowId })).query(({ ctx, input }) => getTransactionById(ctx.db, ctx.userId, input.id)),
 } satisfies TRPCRouterRecord

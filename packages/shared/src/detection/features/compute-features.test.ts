@@ -8,7 +8,12 @@ import type { AccountState, MerchantState } from './feature-state.ts'
 const DAY = 86_400_000
 const T0 = Date.UTC(2024, 0, 1) // a Monday
 const tx = (id: number, dayOffsetMs: number, amount: number, merchantId = 'M1', accountId = 'A1'): TTransaction => ({
-  txId: `t${id}`, timestamp: T0 + dayOffsetMs, amount, currency: 'INR', accountId, merchantId,
+  txId: `t${id}`,
+  timestamp: T0 + dayOffsetMs,
+  amount,
+  currency: 'INR',
+  accountId,
+  merchantId,
 })
 const pick = (features: Float32Array, name: FeatureName): number => features[FEATURE_NAMES.indexOf(name)] as number
 
@@ -53,8 +58,7 @@ describe('computeFeatures', () => {
       const r = computeFeatures(tx(i, 0, 10, 'M1', `A${i}`), undefined, merchant)
       merchant = i < 2 ? applyLabel(r.merchant, T0, true) : r.merchant
     }
-    const risk = (dayOffset: number): number =>
-      pick(computeFeatures(tx(9, dayOffset * DAY, 10, 'M1', 'B'), undefined, merchant).features, 'merch_risk_30d')
+    const risk = (dayOffset: number): number => pick(computeFeatures(tx(9, dayOffset * DAY, 10, 'M1', 'B'), undefined, merchant).features, 'merch_risk_30d')
     expect(risk(DEFAULT_FEATURE_CONFIG.labelDelayDays)).toBe(0)
     expect(risk(DEFAULT_FEATURE_CONFIG.labelDelayDays + 1)).toBeCloseTo(0.5, 6)
     expect(risk(DEFAULT_FEATURE_CONFIG.labelDelayDays + 40)).toBe(0) // beyond every window

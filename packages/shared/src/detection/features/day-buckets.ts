@@ -63,7 +63,6 @@ function prune(b: DayBuckets, oldestExcluded: number): void {
   for (const c of b.columns) c.splice(0, drop)
 }
 
-
 /** Output slots of scanWindows. */
 export const SCAN = {
   count: 0, // +0, +1, +2: 1, 7 and 30 days up to `day`

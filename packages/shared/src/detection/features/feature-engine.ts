@@ -1,11 +1,5 @@
 import type { TTransaction } from '../../transactions/transaction-input.ts'
-import {
-  applyLabel,
-  computeFeaturesInPlace,
-  DEFAULT_FEATURE_CONFIG,
-  FEATURE_NAMES,
-  type FeatureConfig,
-} from './compute-features.ts'
+import { applyLabel, computeFeaturesInPlace, DEFAULT_FEATURE_CONFIG, FEATURE_NAMES, type FeatureConfig } from './compute-features.ts'
 import { newAccountState, newMerchantState, type AccountState, type MerchantState } from './feature-state.ts'
 
 interface AccountEntry {

@@ -37,12 +37,7 @@ export function sigmoid(x: number): number {
   return 1 / (1 + Math.exp(-x))
 }
 
-export function trainGradientBoosting(
-  rows: Float32Array,
-  width: number,
-  labels: Uint8Array,
-  options: GradientBoostingOptions = {},
-): TreeEnsemble {
+export function trainGradientBoosting(rows: Float32Array, width: number, labels: Uint8Array, options: GradientBoostingOptions = {}): TreeEnsemble {
   const { rounds = 150, learningRate = 0.1, maxDepth = 6, minChildWeight = 1, lambda = 1, subsample = 1, seed = 1 } = options
   const binned = binRows(rows, width)
   const n = binned.rows
@@ -196,12 +191,7 @@ function buildHistogram(
   return hist
 }
 
-function bestSplit(
-  binned: FeatureBins,
-  width: number,
-  node: NodeWork,
-  o: GrowOptions,
-): { feature: number; bin: number; gl: number; hl: number } | undefined {
+function bestSplit(binned: FeatureBins, width: number, node: NodeWork, o: GrowOptions): { feature: number; bin: number; gl: number; hl: number } | undefined {
   const parentScore = (node.g * node.g) / (node.h + o.lambda)
   let best: { feature: number; bin: number; gl: number; hl: number } | undefined
   let bestGain = 1e-9

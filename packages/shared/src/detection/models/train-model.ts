@@ -1,12 +1,6 @@
 import { DEFAULT_FEATURE_CONFIG, FEATURE_NAMES, type FeatureConfig } from '../features/compute-features.ts'
 import { aucRoc, averagePrecision, quantile } from '../metrics.ts'
-import {
-  DEFAULT_ALERT_BUDGET,
-  MODEL_FORMAT_VERSION,
-  scoreFeatureBatch,
-  type AlertBudget,
-  type AnomalyModel,
-} from './anomaly-model.ts'
+import { DEFAULT_ALERT_BUDGET, MODEL_FORMAT_VERSION, scoreFeatureBatch, type AlertBudget, type AnomalyModel } from './anomaly-model.ts'
 import { trainGradientBoosting, type GradientBoostingOptions } from './gradient-boosting.ts'
 import { trainIsolationForest, type IsolationForestOptions } from './isolation-forest.ts'
 

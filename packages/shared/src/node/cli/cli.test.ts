@@ -23,7 +23,10 @@ beforeAll(async () => {
     lines.push([t.txId, new Date(t.timestamp).toISOString().replace('T', ' ').slice(0, 19), t.accountId, t.merchantId, t.amount, g.isFraud ? 1 : 0].join(','))
   }
   await writeFile(join(dir, 'train.csv'), `${lines.join('\n')}\n`)
-  await writeFile(join(dir, 'bad.csv'), `${HEADER}\n1,2018-04-01 00:00:31,596,3156,57.16,0\n2,2018-13-01 00:01:00,5,6,1,0\n3,2018-04-01 00:02:00,5,6\n4,2018-04-01 00:03:00,5,6,1e3,0\n`)
+  await writeFile(
+    join(dir, 'bad.csv'),
+    `${HEADER}\n1,2018-04-01 00:00:31,596,3156,57.16,0\n2,2018-13-01 00:01:00,5,6,1,0\n3,2018-04-01 00:02:00,5,6\n4,2018-04-01 00:03:00,5,6,1e3,0\n`,
+  )
   await writeFile(join(dir, 'empty.csv'), '')
   await writeFile(join(dir, 'binary.csv'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0x0d]))
 })

@@ -63,7 +63,13 @@ async function run(argv: readonly string[]): Promise<number> {
     if (!label) throw new UsageError('train needs --label COLUMN')
     const outDir = userPath(lastOption(args, 'out') ?? 'model')
     const version = lastOption(args, 'version')
-    const result = await trainFile({ input: userPath(input), labelColumn: label, outDir, mappings: args.options.get('map') ?? [], ...(version ? { version } : {}) })
+    const result = await trainFile({
+      input: userPath(input),
+      labelColumn: label,
+      outDir,
+      mappings: args.options.get('map') ?? [],
+      ...(version ? { version } : {}),
+    })
     const m = result.metrics
     const fmt = (v: number | null): string => (v === null ? 'n/a' : v.toFixed(3))
     process.stderr.write(

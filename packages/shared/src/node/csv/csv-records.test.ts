@@ -3,7 +3,11 @@ import { csvRecords, type CsvRecord } from './csv-records.ts'
 
 async function records(chunks: string[]): Promise<CsvRecord[]> {
   const out: CsvRecord[] = []
-  for await (const batch of csvRecords(chunks.map((c) => Buffer.from(c)), { recoverOpenQuotes: true })) out.push(...batch)
+  for await (const batch of csvRecords(
+    chunks.map((c) => Buffer.from(c)),
+    { recoverOpenQuotes: true },
+  ))
+    out.push(...batch)
   return out
 }
 
@@ -53,7 +57,9 @@ describe('csvRecords and a quote left open', () => {
   it('takes a quote opened in a row followed by complete rows for a typo: one bad row, every other row read', async () => {
     const out = await records([file({ 13: '12,2018-04-01 00:00:31,"596,3156,12.5' })])
     expect(out).toHaveLength(41)
-    expect(errors(out)).toEqual([[13, 'a quote opened in field 3 is never closed (line 14 is a complete row): it would swallow line 14, which is read as a row of its own']])
+    expect(errors(out)).toEqual([
+      [13, 'a quote opened in field 3 is never closed (line 14 is a complete row): it would swallow line 14, which is read as a row of its own'],
+    ])
     expect(out.slice(13).map((r) => r.values[0])).toEqual(Array.from({ length: 28 }, (_, i) => String(i + 13)))
   })
 
@@ -61,7 +67,10 @@ describe('csvRecords and a quote left open', () => {
     // Closed on line 16 into five columns, but field 3 would be lines 13-16 of rows.
     const out = await records([file({ 13: '12,2018-04-01 00:00:31,"596,3156,12.5', 14: '13,x', 15: '', 16: '15,2018-04-01 00:00:31,596",3156,15.5' })])
     expect(errors(out)).toEqual([
-      [13, 'a quote opened in field 3 is never closed (a quote on line 16 would close it into a malformed record: its text would hold line breaks and 4 or more commas, as whole rows do): it would swallow lines 14-16, which are read as rows of their own'],
+      [
+        13,
+        'a quote opened in field 3 is never closed (a quote on line 16 would close it into a malformed record: its text would hold line breaks and 4 or more commas, as whole rows do): it would swallow lines 14-16, which are read as rows of their own',
+      ],
       [16, 'quote inside an unquoted field 3'],
     ])
     expect(out.map((r) => r.line)).toEqual([1, ...Array.from({ length: 40 }, (_, i) => i + 2).filter((l) => l !== 15)])
@@ -70,25 +79,41 @@ describe('csvRecords and a quote left open', () => {
   it('stops a quote that would swallow a complete row, names the lines and reads them again', async () => {
     const out = await records([file({ 13: '12,"2018-04-01 00:00:31,596,12.5' })])
     expect(out).toHaveLength(41)
-    expect(errors(out)).toEqual([[13, 'a quote opened in field 2 is never closed (line 14 is a complete row): it would swallow line 14, which is read as a row of its own']])
+    expect(errors(out)).toEqual([
+      [13, 'a quote opened in field 2 is never closed (line 14 is a complete row): it would swallow line 14, which is read as a row of its own'],
+    ])
     expect(out.filter((r) => r.error === undefined).map((r) => r.line)).toEqual([1, ...Array.from({ length: 39 }, (_, i) => (i < 11 ? i + 2 : i + 3))])
   })
 
   it('gives back the lines read up to the end of the file, and up to 64 KiB, as rows of their own', async () => {
     const short = (i: number): string => `${i},x,y`
     const eof = await records([`${header}\n1,"a,b,c\n${[2, 3, 4].map(short).join('\n')}\n`])
-    expect(errors(eof)).toEqual([[2, 'a quote opened in field 2 is never closed (the file ends first): it would swallow lines 3-5, which are read as rows of their own']])
-    expect(eof.slice(2).map((r) => [r.line, r.values.length])).toEqual([[3, 3], [4, 3], [5, 3]])
+    expect(errors(eof)).toEqual([
+      [2, 'a quote opened in field 2 is never closed (the file ends first): it would swallow lines 3-5, which are read as rows of their own'],
+    ])
+    expect(eof.slice(2).map((r) => [r.line, r.values.length])).toEqual([
+      [3, 3],
+      [4, 3],
+      [5, 3],
+    ])
 
     const long = 'z'.repeat(70_000)
     const big = await records([`${header}\n1,"a,b,c\n${long}\n${row(2)}\n`])
-    expect(errors(big)).toEqual([[2, 'a quote opened in field 2 is never closed (it runs on past 64 KiB): it would swallow line 3, which is read as a row of its own']])
-    expect(big.slice(2).map((r) => [r.line, r.values.length])).toEqual([[3, 1], [4, 5]])
+    expect(errors(big)).toEqual([
+      [2, 'a quote opened in field 2 is never closed (it runs on past 64 KiB): it would swallow line 3, which is read as a row of its own'],
+    ])
+    expect(big.slice(2).map((r) => [r.line, r.values.length])).toEqual([
+      [3, 1],
+      [4, 5],
+    ])
   })
 
   it('refuses a close that makes a malformed record or a row of the wrong width', async () => {
     const malformed = await records([`${header}\n1,"a,b\nx"y,z\n${row(3)}\n`])
-    expect(errors(malformed)[0]).toEqual([2, 'a quote opened in field 2 is never closed (a quote on line 3 would close it into a malformed record: unexpected character after a closing quote in field 2): it would swallow line 3, which is read as a row of its own'])
+    expect(errors(malformed)[0]).toEqual([
+      2,
+      'a quote opened in field 2 is never closed (a quote on line 3 would close it into a malformed record: unexpected character after a closing quote in field 2): it would swallow line 3, which is read as a row of its own',
+    ])
     expect(malformed.map((r) => r.line)).toEqual([1, 2, 3, 4])
     const narrow = await records([`${header}\n1,"a,b\nx",y\n${row(3)}\n`])
     expect(errors(narrow)[0]?.[1]).toContain('3 columns where the header has 5')
@@ -108,7 +133,12 @@ describe('csvRecords and a quote left open', () => {
   })
 
   it('reads the same records whatever the chunk boundaries', async () => {
-    const text = file({ 5: '4,"2018-04-01 00:00:31,596,4.5', 6: '5,"x', 20: '19,2018-04-01 00:00:31,59"6,3156,1', 30: '29,"2018-04-01\r\n00:00:31",596,3156,1.5' })
+    const text = file({
+      5: '4,"2018-04-01 00:00:31,596,4.5',
+      6: '5,"x',
+      20: '19,2018-04-01 00:00:31,59"6,3156,1',
+      30: '29,"2018-04-01\r\n00:00:31",596,3156,1.5',
+    })
     const whole = await records([text])
     for (const size of [1, 7, 64]) {
       const chunks: string[] = []

@@ -13,8 +13,15 @@ const HEADER = 'TRANSACTION_ID,TX_DATETIME,CUSTOMER_ID,TERMINAL_ID,TX_AMOUNT\n'
 
 describe('readTransactionsCsv', () => {
   it('reads good rows and reports bad ones with their line numbers', async () => {
-    const rows = await read(`${HEADER}1,2018-04-01 00:00:31,596,3156,57.16\n2,2018-04-01 00:01:00,5,6,abc\n3,2018-04-01,5,6\n\n4,"2018-04-02 10:00:00",7,8,1.5\n`)
-    expect(rows.map((r) => [r.line, r.result.ok])).toEqual([[2, true], [3, false], [4, false], [6, true]])
+    const rows = await read(
+      `${HEADER}1,2018-04-01 00:00:31,596,3156,57.16\n2,2018-04-01 00:01:00,5,6,abc\n3,2018-04-01,5,6\n\n4,"2018-04-02 10:00:00",7,8,1.5\n`,
+    )
+    expect(rows.map((r) => [r.line, r.result.ok])).toEqual([
+      [2, true],
+      [3, false],
+      [4, false],
+      [6, true],
+    ])
     const bad = rows[1]?.result
     expect(bad?.ok === false && bad.errors[0]).toEqual({ line: 3, field: 'amount', reason: 'not a non-negative number: "abc"' })
     const short = rows[2]?.result
@@ -24,15 +31,25 @@ describe('readTransactionsCsv', () => {
   it('passes over the rows up to a line when resuming, quoted line breaks included, and numbers lines as before', async () => {
     const text = `${HEADER.replace('\n', ',NOTE\n')}1,2018-04-01 00:00:31,596,3156,57.16,\n2,2018-04-01 00:01:00,5,6,abc,"two\nlines"\n3,2018-04-01 00:02:00,5,6,1,\n4,2018-04-01 00:03:00,7,8,1.5,\n`
     const all = await read(text)
-    expect(all.map((r) => [r.line, r.lastLine])).toEqual([[2, undefined], [3, 4], [5, undefined], [6, undefined]])
+    expect(all.map((r) => [r.line, r.lastLine])).toEqual([
+      [2, undefined],
+      [3, 4],
+      [5, undefined],
+      [6, undefined],
+    ])
     // A line break where the mapping reads a value (here the date) is a quote left open: two bad rows.
     const broken = await read(`${HEADER}1,"2018-04-01\n00:01:00",5,6,1\n`)
     expect(broken.map((r) => [r.line, !r.result.ok && r.result.errors[0]?.reason])).toEqual([
-      [2, 'a quote opened in field 2 is never closed (a quote on line 3 would close it into a malformed record: its TX_DATETIME (timestamp) value would hold a line break): it would swallow line 3, which is read as a row of its own'],
+      [
+        2,
+        'a quote opened in field 2 is never closed (a quote on line 3 would close it into a malformed record: its TX_DATETIME (timestamp) value would hold a line break): it would swallow line 3, which is read as a row of its own',
+      ],
       [3, 'quote inside an unquoted field 1'],
     ])
     // A bad record over several lines names them.
-    expect(all[1]?.result.ok === false && all[1].result.errors[0]?.reason).toMatch(/\(this record runs over lines 3-4: a quoted field in it holds line breaks\)$/)
+    expect(all[1]?.result.ok === false && all[1].result.errors[0]?.reason).toMatch(
+      /\(this record runs over lines 3-4: a quoted field in it holds line breaks\)$/,
+    )
     const resumed = await read(text, { skipThroughLine: 3 })
     expect(resumed).toEqual(all.slice(2))
   })
@@ -59,8 +76,10 @@ describe('readTransactionsCsv', () => {
     expect(rows.every((r, i) => r.result.ok && r.result.transaction.merchantId === `${i === 0 ? pad : ''}${ids[i] as string}`)).toBe(true)
   })
 
-  it('takes a stray NUL in one cell as that row\'s error, keeping the rows beside it', async () => {
-    const rows = await read(Buffer.from(`${HEADER}1,2018-04-01 00:00:31,596,3156,57.16\n2,2018-04-01 00:02:10,42\u0000,3156,81.51\n3,2018-04-01 00:07:56,2,1365,146.00\n`))
+  it("takes a stray NUL in one cell as that row's error, keeping the rows beside it", async () => {
+    const rows = await read(
+      Buffer.from(`${HEADER}1,2018-04-01 00:00:31,596,3156,57.16\n2,2018-04-01 00:02:10,42\u0000,3156,81.51\n3,2018-04-01 00:07:56,2,1365,146.00\n`),
+    )
     expect(rows.map((r) => [r.line, r.result.ok])).toEqual([
       [2, true],
       [3, false],
@@ -172,7 +191,10 @@ describe('readTransactionsCsv accounts for every row', () => {
           const kinds = spec.map((s) => s.kind)
           // Rows that both lack a column and open a quote (in the date), which other stray quotes can close.
           for (const index of shorts) kinds[index % kinds.length] = 'openQuoteShort'
-          const { text, lines, okExpected } = build(kinds, spec.map((s) => s.at))
+          const { text, lines, okExpected } = build(
+            kinds,
+            spec.map((s) => s.at),
+          )
           const rows = await readAll(text, chunk)
           expect(rows.filter((r) => r.result.ok).length + rows.filter((r) => !r.result.ok).length).toBe(kinds.length)
           expect(rows.map((r) => r.line)).toEqual(lines)
@@ -193,7 +215,10 @@ describe('readTransactionsCsv accounts for every row', () => {
         fc.array(fc.tuple(fc.nat(40 * 40), fc.constantFrom('"', ',', '\n', '""', '\n\n')), { maxLength: 12 }),
         fc.integer({ min: 1, max: 200 }),
         async (edits, chunk) => {
-          let text = build(Array.from({ length: 40 }, (): Kind => 'good'), []).text
+          let text = build(
+            Array.from({ length: 40 }, (): Kind => 'good'),
+            [],
+          ).text
           for (const [at, insert] of edits) {
             const p = HEAD.length + (at % (text.length - HEAD.length))
             text = `${text.slice(0, p)}${insert}${text.slice(p)}`

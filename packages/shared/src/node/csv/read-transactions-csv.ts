@@ -100,20 +100,28 @@ export function mappedColumnsWithoutBreaks(
 ): (values: readonly string[], header: readonly string[]) => string | null {
   let mapped: { index: number; field: string }[] | undefined
   return (values, header) => {
-    mapped ??= Object.entries(resolveColumnMapping([...header], overrides).mapping).flatMap(([field, index]) =>
-      index === undefined ? [] : [{ index, field }],
-    )
+    mapped ??= Object.entries(resolveColumnMapping([...header], overrides).mapping).flatMap(([field, index]) => (index === undefined ? [] : [{ index, field }]))
     return lineBreakIn(values, header, mapped)
   }
 }
 
 /** Fields whose values never hold a line break. */
-const ONE_LINE_FIELDS: ReadonlySet<string> = new Set<MappableField>(['timestamp', 'timestampHours', 'amount', 'currency', 'country', 'latitude', 'longitude', 'label'])
+const ONE_LINE_FIELDS: ReadonlySet<string> = new Set<MappableField>([
+  'timestamp',
+  'timestampHours',
+  'amount',
+  'currency',
+  'country',
+  'latitude',
+  'longitude',
+  'label',
+])
 
 /** "its TX_AMOUNT (amount) value would hold a line break", or null (see mappedColumnsWithoutBreaks). */
 export function lineBreakIn(values: readonly string[], header: readonly string[], mapped: readonly { index: number; field: string }[]): string | null {
   for (const { index, field } of mapped) {
-    if (ONE_LINE_FIELDS.has(field) && values[index]?.includes('\n') === true) return `its ${header[index] ?? `column ${index + 1}`} (${field}) value would hold a line break`
+    if (ONE_LINE_FIELDS.has(field) && values[index]?.includes('\n') === true)
+      return `its ${header[index] ?? `column ${index + 1}`} (${field}) value would hold a line break`
   }
   return null
 }
@@ -123,7 +131,8 @@ export function lineBreakIn(values: readonly string[], header: readonly string[]
  * bad record that runs over several lines says which, so no line goes unmentioned.
  */
 export function convertRecord(record: CsvRecord, convert: (values: readonly string[], line: number) => ConvertedRow): CsvRow {
-  let result: ConvertedRow = record.error !== undefined ? { ok: false, errors: [{ line: record.line, field: 'row', reason: record.error }] } : convert(record.values, record.line)
+  let result: ConvertedRow =
+    record.error !== undefined ? { ok: false, errors: [{ line: record.line, field: 'row', reason: record.error }] } : convert(record.values, record.line)
   if (!result.ok && record.lastLine !== undefined) {
     const span = ` (this record runs over lines ${record.line}-${record.lastLine}: a quoted field in it holds line breaks)`
     result = { ok: false, errors: result.errors.map((e, i) => (i === 0 ? { ...e, reason: `${e.reason}${span}` } : e)) }

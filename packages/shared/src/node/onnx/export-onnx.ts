@@ -15,11 +15,9 @@ const LEAF = encoder.encode('LEAF')
 const BRANCH = encoder.encode('BRANCH_LEQ')
 
 const ints = (name: string, values: number[]): Attribute => onnx.AttributeProto.create({ name, type: AttributeType.INTS, ints: values })
-const floats = (name: string, values: number[]): Attribute =>
-  onnx.AttributeProto.create({ name, type: AttributeType.FLOATS, floats: values })
+const floats = (name: string, values: number[]): Attribute => onnx.AttributeProto.create({ name, type: AttributeType.FLOATS, floats: values })
 const int = (name: string, value: number): Attribute => onnx.AttributeProto.create({ name, type: AttributeType.INT, i: value })
-const str = (name: string, value: string): Attribute =>
-  onnx.AttributeProto.create({ name, type: AttributeType.STRING, s: encoder.encode(value) })
+const str = (name: string, value: string): Attribute => onnx.AttributeProto.create({ name, type: AttributeType.STRING, s: encoder.encode(value) })
 
 /**
  * One ai.onnx.ml TreeEnsembleRegressor node computing the ensemble's raw output
@@ -28,9 +26,18 @@ const str = (name: string, value: string): Attribute =>
  */
 function treeEnsembleNode(ensemble: TreeEnsemble, output: string): InstanceType<typeof onnx.NodeProto> {
   const a = {
-    treeIds: [] as number[], nodeIds: [] as number[], featureIds: [] as number[], values: [] as number[],
-    modes: [] as Uint8Array[], trueIds: [] as number[], falseIds: [] as number[], missing: [] as number[],
-    tTree: [] as number[], tNode: [] as number[], tIds: [] as number[], tWeights: [] as number[],
+    treeIds: [] as number[],
+    nodeIds: [] as number[],
+    featureIds: [] as number[],
+    values: [] as number[],
+    modes: [] as Uint8Array[],
+    trueIds: [] as number[],
+    falseIds: [] as number[],
+    missing: [] as number[],
+    tTree: [] as number[],
+    tNode: [] as number[],
+    tIds: [] as number[],
+    tWeights: [] as number[],
   }
   ensemble.trees.forEach((tree, t) => {
     tree.feature.forEach((f, node) => {

@@ -37,7 +37,12 @@ describe('ONNX export parity', () => {
       maxIsoDiff = Math.max(maxIsoDiff, Math.abs(isoRef - (raw.isolation[i] as number)) / model.isolation.normaliser)
       maxSupDiff = Math.max(maxSupDiff, Math.abs(supRef - (raw.supervised?.[i] as number)))
       maxScoreDiff = Math.max(maxScoreDiff, Math.abs(ref.score - (scores[i]?.score as number)))
-      expect(scores[i]?.severity === ref.severity || Math.abs(ref.score - model.thresholds.medium) < 1e-5 || Math.abs(ref.score - model.thresholds.high) < 1e-5 || Math.abs(ref.score - model.thresholds.critical) < 1e-5).toBe(true)
+      expect(
+        scores[i]?.severity === ref.severity ||
+          Math.abs(ref.score - model.thresholds.medium) < 1e-5 ||
+          Math.abs(ref.score - model.thresholds.high) < 1e-5 ||
+          Math.abs(ref.score - model.thresholds.critical) < 1e-5,
+      ).toBe(true)
     }
     expect(maxIsoDiff).toBeLessThan(1e-5)
     expect(maxSupDiff).toBeLessThan(1e-4)

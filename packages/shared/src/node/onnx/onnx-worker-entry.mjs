@@ -21,7 +21,10 @@ port.on('message', (/** @type {{ id: number, rows: Float32Array, count: number }
     .then((result) => {
       // Copies into buffers of our own, which can be transferred (no second copy).
       const outputs = init.outputs.map((name) => new Float32Array(/** @type {Float32Array} */ (result[name]?.data)))
-      port.postMessage({ id: job.id, outputs }, outputs.map((o) => o.buffer))
+      port.postMessage(
+        { id: job.id, outputs },
+        outputs.map((o) => o.buffer),
+      )
     })
     .catch((/** @type {unknown} */ error) => port.postMessage({ id: job.id, error: String(error) }))
 })

@@ -10,38 +10,40 @@ import { bridge } from './core-client.ts'
  * sends it to the signed-in server. Errors come back with the server's tRPC envelope,
  * rebuilt here into a TRPCClientError (so `error.data.fieldErrors` names the field).
  */
-const coreLink: TRPCLink<AppRouter> = () => ({ op }) =>
-  observable((observer) => {
-    if (op.type === 'subscription') {
-      observer.error(TRPCClientError.from(new Error(`Subscriptions are not carried over the console bridge (${op.path})`)))
-      return
-    }
-    let cancelled = false
-    bridge
-      .call('server.call', { type: op.type, path: op.path, input: op.input })
-      .then((result) => {
-        if (cancelled) return
-        if (result.error === undefined) {
-          observer.next({ result: { type: 'data', data: result.data } })
-          observer.complete()
-          return
-        }
-        const envelope = result.error.details?.['trpc'] as { message: string; code: number; data: unknown } | null | undefined
-        observer.error(
-          TRPCClientError.from(
-            envelope == null
-              ? { error: { message: result.error.message, code: -32603, data: { code: result.error.code, appError: result.error } } }
-              : { error: envelope },
-          ),
-        )
-      })
-      .catch((error: unknown) => {
-        if (!cancelled) observer.error(TRPCClientError.from(error instanceof Error ? error : new Error(String(error))))
-      })
-    return () => {
-      cancelled = true
-    }
-  })
+const coreLink: TRPCLink<AppRouter> =
+  () =>
+  ({ op }) =>
+    observable((observer) => {
+      if (op.type === 'subscription') {
+        observer.error(TRPCClientError.from(new Error(`Subscriptions are not carried over the console bridge (${op.path})`)))
+        return
+      }
+      let cancelled = false
+      bridge
+        .call('server.call', { type: op.type, path: op.path, input: op.input })
+        .then((result) => {
+          if (cancelled) return
+          if (result.error === undefined) {
+            observer.next({ result: { type: 'data', data: result.data } })
+            observer.complete()
+            return
+          }
+          const envelope = result.error.details?.['trpc'] as { message: string; code: number; data: unknown } | null | undefined
+          observer.error(
+            TRPCClientError.from(
+              envelope == null
+                ? { error: { message: result.error.message, code: -32603, data: { code: result.error.code, appError: result.error } } }
+                : { error: envelope },
+            ),
+          )
+        })
+        .catch((error: unknown) => {
+          if (!cancelled) observer.error(TRPCClientError.from(error instanceof Error ? error : new Error(String(error))))
+        })
+      return () => {
+        cancelled = true
+      }
+    })
 
 export const serverClient: TRPCClient<AppRouter> = createTRPCClient<AppRouter>({ links: [coreLink] })
 

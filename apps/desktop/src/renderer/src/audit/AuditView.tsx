@@ -45,7 +45,12 @@ export function AuditView() {
     enabled: online && !rangeError,
   })
 
-  if (!online) return <p className="empty-box" data-testid="audit-offline">The audit trail lives on the server: sign in and go online to browse it.</p>
+  if (!online)
+    return (
+      <p className="empty-box" data-testid="audit-offline">
+        The audit trail lives on the server: sign in and go online to browse it.
+      </p>
+    )
 
   const set = (patch: Partial<Filters>): void => setFilters((current) => ({ ...current, ...patch }))
   const items = rows.data?.pages.flatMap((page) => page.items) ?? []
@@ -59,41 +64,88 @@ export function AuditView() {
           <select value={filters.action} onChange={(e) => set({ action: e.target.value })} aria-label="Action">
             <option value="">All actions</option>
             {[...new Set((facets.data?.actions ?? []).map((a) => `${a.split('.')[0] ?? a}.`))].map((prefix) => (
-              <option key={prefix} value={prefix}>{prefix}*</option>
+              <option key={prefix} value={prefix}>
+                {prefix}*
+              </option>
             ))}
-            {(facets.data?.actions ?? []).map((action) => <option key={action} value={action}>{action}</option>)}
+            {(facets.data?.actions ?? []).map((action) => (
+              <option key={action} value={action}>
+                {action}
+              </option>
+            ))}
           </select>
         </label>
         <label>
           Entity{' '}
           <select value={filters.entityType} onChange={(e) => set({ entityType: e.target.value })} aria-label="Entity type">
             <option value="">All entities</option>
-            {(facets.data?.entityTypes ?? []).map((type) => <option key={type} value={type}>{type}</option>)}
+            {(facets.data?.entityTypes ?? []).map((type) => (
+              <option key={type} value={type}>
+                {type}
+              </option>
+            ))}
           </select>
         </label>
-        <label>From <input type="date" value={filters.from} onChange={(e) => set({ from: e.target.value })} aria-label="From day" /></label>
-        <label>To <input type="date" value={filters.to} onChange={(e) => set({ to: e.target.value })} aria-label="To day" aria-invalid={rangeError} /></label>
-        <button type="button" onClick={() => setFilters(EMPTY)}>Clear</button>
+        <label>
+          From <input type="date" value={filters.from} onChange={(e) => set({ from: e.target.value })} aria-label="From day" />
+        </label>
+        <label>
+          To <input type="date" value={filters.to} onChange={(e) => set({ to: e.target.value })} aria-label="To day" aria-invalid={rangeError} />
+        </label>
+        <button type="button" onClick={() => setFilters(EMPTY)}>
+          Clear
+        </button>
         {rangeError && <span className="error-text">"To" must not be before "From"</span>}
       </form>
-      {rows.isError && <p className="error-box" role="alert">{rows.error.message}</p>}
+      {rows.isError && (
+        <p className="error-box" role="alert">
+          {rows.error.message}
+        </p>
+      )}
       {rows.data !== undefined && items.length === 0 && <p className="muted">Nothing recorded for these filters.</p>}
       {items.length > 0 && (
         <table className="reports-table audit-table" aria-label="Audit trail">
           <thead>
-            <tr><th>When (UTC)</th><th>Action</th><th>Entity</th><th>Who</th><th>From</th><th>Change</th></tr>
+            <tr>
+              <th>When (UTC)</th>
+              <th>Action</th>
+              <th>Entity</th>
+              <th>Who</th>
+              <th>From</th>
+              <th>Change</th>
+            </tr>
           </thead>
           <tbody>
             {items.map((row) => (
               <tr key={row.id} data-testid="audit-row" data-action={row.action}>
                 <td className="muted">{formatTime(row.createdAt)}</td>
                 <td>{row.action}</td>
-                <td>{row.entityType}{row.entityId !== null && <div className="muted audit-id">{row.entityId}</div>}</td>
+                <td>
+                  {row.entityType}
+                  {row.entityId !== null && <div className="muted audit-id">{row.entityId}</div>}
+                </td>
                 <td>{row.actor}</td>
-                <td className="muted">{row.ipAddress ?? ''}{row.userAgent !== null && <div className="audit-ua" title={row.userAgent}>{row.userAgent}</div>}</td>
+                <td className="muted">
+                  {row.ipAddress ?? ''}
+                  {row.userAgent !== null && (
+                    <div className="audit-ua" title={row.userAgent}>
+                      {row.userAgent}
+                    </div>
+                  )}
+                </td>
                 <td className="audit-change">
-                  {row.oldData != null && <div><span className="muted">old </span><code>{brief(row.oldData)}</code></div>}
-                  {row.newData != null && <div><span className="muted">new </span><code>{brief(row.newData)}</code></div>}
+                  {row.oldData != null && (
+                    <div>
+                      <span className="muted">old </span>
+                      <code>{brief(row.oldData)}</code>
+                    </div>
+                  )}
+                  {row.newData != null && (
+                    <div>
+                      <span className="muted">new </span>
+                      <code>{brief(row.newData)}</code>
+                    </div>
+                  )}
                 </td>
               </tr>
             ))}

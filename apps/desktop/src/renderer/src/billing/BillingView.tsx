@@ -25,13 +25,37 @@ export function BillingView() {
   const openCheckout = (url: string | null): void => {
     if (url !== null) window.open(url, '_blank', 'noopener')
   }
-  const subscribe = useMutation(trpc.billing.subscribe.mutationOptions({ onSuccess: (r) => { openCheckout(r.shortUrl); refresh() } }))
-  const change = useMutation(trpc.billing.changePlan.mutationOptions({ onSuccess: (r) => { openCheckout(r.shortUrl); refresh() } }))
+  const subscribe = useMutation(
+    trpc.billing.subscribe.mutationOptions({
+      onSuccess: (r) => {
+        openCheckout(r.shortUrl)
+        refresh()
+      },
+    }),
+  )
+  const change = useMutation(
+    trpc.billing.changePlan.mutationOptions({
+      onSuccess: (r) => {
+        openCheckout(r.shortUrl)
+        refresh()
+      },
+    }),
+  )
   const cancel = useMutation(trpc.billing.cancel.mutationOptions({ onSuccess: refresh }))
   const download = useMutation(trpc.billing.invoiceDownload.mutationOptions({ onSuccess: (link) => window.open(link.url, '_blank', 'noopener') }))
 
-  if (!online) return <p className="empty-box" data-testid="billing-offline">Billing lives on the server: sign in and go online to see your plan and invoices.</p>
-  if (overview.isError) return <p className="error-box" role="alert">{overview.error.message}</p>
+  if (!online)
+    return (
+      <p className="empty-box" data-testid="billing-offline">
+        Billing lives on the server: sign in and go online to see your plan and invoices.
+      </p>
+    )
+  if (overview.isError)
+    return (
+      <p className="error-box" role="alert">
+        {overview.error.message}
+      </p>
+    )
   if (overview.data === undefined) return <p className="empty-box">Loading billing…</p>
 
   const { entitlements, subscription, usage, plans, billingConfigured } = overview.data
@@ -47,12 +71,19 @@ export function BillingView() {
         <div>
           <div className="muted">Plan in force</div>
           <strong data-testid="billing-plan">{entitlements.planName}</strong>
-          {subscription !== null && <span className={`billing-status status-${subscription.status}`} data-testid="billing-status"> {STATUS_TEXT[subscription.status]}</span>}
+          {subscription !== null && (
+            <span className={`billing-status status-${subscription.status}`} data-testid="billing-status">
+              {' '}
+              {STATUS_TEXT[subscription.status]}
+            </span>
+          )}
         </div>
         {subscription?.status === 'PENDING' && subscription.shortUrl !== null && (
           <div>
             <div className="muted">{subscription.planName} checkout</div>
-            <button type="button" onClick={() => openCheckout(subscription.shortUrl)}>Open payment page</button>
+            <button type="button" onClick={() => openCheckout(subscription.shortUrl)}>
+              Open payment page
+            </button>
           </div>
         )}
         {subscription?.currentPeriodEnd != null && (
@@ -61,9 +92,17 @@ export function BillingView() {
             {formatDay(subscription.currentPeriodEnd)}
           </div>
         )}
-        {subscription?.pendingPlanId != null && <div><div className="muted">Switches to</div>{subscription.pendingPlanId} at period end</div>}
+        {subscription?.pendingPlanId != null && (
+          <div>
+            <div className="muted">Switches to</div>
+            {subscription.pendingPlanId} at period end
+          </div>
+        )}
         {subscription?.graceUntil != null && (
-          <div className="error-text">Payment failed: paid features {subscription.graceUntil > Date.now() ? 'end' : 'ended'} on {formatDay(subscription.graceUntil)}. Pay again to keep them.</div>
+          <div className="error-text">
+            Payment failed: paid features {subscription.graceUntil > Date.now() ? 'end' : 'ended'} on {formatDay(subscription.graceUntil)}. Pay again to keep
+            them.
+          </div>
         )}
       </div>
 
@@ -77,7 +116,9 @@ export function BillingView() {
           API keys: <strong>{usage.apiKeys}</strong> of {usage.maxApiKeys}
           <progress max={100} value={quotaPercent(usage.apiKeys, usage.maxApiKeys)} aria-label="API keys against limit" />
         </label>
-        <span className="muted">{usage.requests.toLocaleString()} API requests since {formatDay(usage.periodStart)}</span>
+        <span className="muted">
+          {usage.requests.toLocaleString()} API requests since {formatDay(usage.periodStart)}
+        </span>
       </div>
 
       <h3>Plans</h3>
@@ -89,19 +130,35 @@ export function BillingView() {
       </label>
       <table className="billing-plans" aria-label="Plans">
         <thead>
-          <tr><th>Plan</th><th className="num">Price / month</th><th className="num">Transactions</th><th className="num">API keys</th><th>Retention</th><th>Includes</th><th /></tr>
+          <tr>
+            <th>Plan</th>
+            <th className="num">Price / month</th>
+            <th className="num">Transactions</th>
+            <th className="num">API keys</th>
+            <th>Retention</th>
+            <th>Includes</th>
+            <th />
+          </tr>
         </thead>
         <tbody>
           {plans.map((plan) => {
             const current = plan.id === entitlements.planId
             return (
               <tr key={plan.id} data-testid="billing-plan-row" aria-current={current ? 'true' : undefined}>
-                <td><strong>{plan.name}</strong>{current && <span className="muted"> (current)</span>}</td>
+                <td>
+                  <strong>{plan.name}</strong>
+                  {current && <span className="muted"> (current)</span>}
+                </td>
                 <td className="num">{plan.priceMinor === 0 ? 'Free' : formatMinor(plan.priceMinor, plan.currency)}</td>
                 <td className="num">{plan.monthlyTxQuota.toLocaleString()}</td>
                 <td className="num">{plan.maxApiKeys}</td>
                 <td>{plan.retentionDays} days</td>
-                <td className="muted">{Object.entries(plan.features).filter(([, on]) => on).map(([flag]) => flag.replace(/_/g, ' ')).join(', ')}</td>
+                <td className="muted">
+                  {Object.entries(plan.features)
+                    .filter(([, on]) => on)
+                    .map(([flag]) => flag.replace(/_/g, ' '))
+                    .join(', ')}
+                </td>
                 <td>
                   {!current && plan.priceMinor > 0 && billingConfigured && (
                     <button
@@ -125,7 +182,9 @@ export function BillingView() {
       {subscription !== null && subscription.paid && subscription.status !== 'CANCELED' && (
         <div className="actions">
           {subscription.status === 'ACTIVE' && !subscription.cancelAtPeriodEnd && (
-            <button type="button" disabled={busy} onClick={() => cancel.mutate({ atPeriodEnd: true })}>Cancel at period end</button>
+            <button type="button" disabled={busy} onClick={() => cancel.mutate({ atPeriodEnd: true })}>
+              Cancel at period end
+            </button>
           )}
           <button
             type="button"
@@ -139,26 +198,45 @@ export function BillingView() {
           </button>
         </div>
       )}
-      {actionError != null && <p className="error-text" role="alert">{actionError.message}</p>}
+      {actionError != null && (
+        <p className="error-text" role="alert">
+          {actionError.message}
+        </p>
+      )}
 
       <h3>Invoices</h3>
-      {invoices.isError && <p className="error-text" role="alert">{invoices.error.message}</p>}
+      {invoices.isError && (
+        <p className="error-text" role="alert">
+          {invoices.error.message}
+        </p>
+      )}
       {invoices.data !== undefined && invoices.data.length === 0 && <p className="muted">No invoices yet: one is issued with each payment.</p>}
       {invoices.data !== undefined && invoices.data.length > 0 && (
         <table className="reports-table" aria-label="Invoices">
           <thead>
-            <tr><th>Number</th><th>Issued</th><th>Period</th><th className="num">Amount</th><th className="num">GST</th><th /></tr>
+            <tr>
+              <th>Number</th>
+              <th>Issued</th>
+              <th>Period</th>
+              <th className="num">Amount</th>
+              <th className="num">GST</th>
+              <th />
+            </tr>
           </thead>
           <tbody>
             {invoices.data.map((invoice) => (
               <tr key={invoice.id} data-testid="invoice-row">
                 <td>{invoice.number}</td>
                 <td className="muted">{formatDay(invoice.issuedAt)}</td>
-                <td className="muted">{invoice.periodStart !== null && invoice.periodEnd !== null ? `${formatDay(invoice.periodStart)} to ${formatDay(invoice.periodEnd)}` : ''}</td>
+                <td className="muted">
+                  {invoice.periodStart !== null && invoice.periodEnd !== null ? `${formatDay(invoice.periodStart)} to ${formatDay(invoice.periodEnd)}` : ''}
+                </td>
                 <td className="num">{formatMinor(invoice.amountMinor, invoice.currency)}</td>
                 <td className="num">{formatMinor(invoice.taxMinor, invoice.currency)}</td>
                 <td>
-                  <button type="button" disabled={download.isPending} onClick={() => download.mutate({ id: invoice.id })}>Download PDF</button>
+                  <button type="button" disabled={download.isPending} onClick={() => download.mutate({ id: invoice.id })}>
+                    Download PDF
+                  </button>
                 </td>
               </tr>
             ))}

@@ -11,14 +11,27 @@ export function ShortcutsOverlay({ onClose }: { onClose: () => void }) {
           <tbody>
             {SHORTCUTS.map((s) => (
               <tr key={s.action}>
-                <td>{s.keys.map((k) => <kbd key={k}>{KEY_NAMES[k] ?? k}</kbd>)}</td>
+                <td>
+                  {s.keys.map((k) => (
+                    <kbd key={k}>{KEY_NAMES[k] ?? k}</kbd>
+                  ))}
+                </td>
                 <td>{s.label}</td>
               </tr>
             ))}
-            <tr><td><kbd>1</kbd><kbd>2</kbd><kbd>3</kbd></td><td>Queue, overview, score a file</td></tr>
+            <tr>
+              <td>
+                <kbd>1</kbd>
+                <kbd>2</kbd>
+                <kbd>3</kbd>
+              </td>
+              <td>Queue, overview, score a file</td>
+            </tr>
           </tbody>
         </table>
-        <p className="muted">Press <kbd>?</kbd> or <kbd>Esc</kbd> to close.</p>
+        <p className="muted">
+          Press <kbd>?</kbd> or <kbd>Esc</kbd> to close.
+        </p>
       </div>
     </div>
   )

@@ -24,11 +24,17 @@ function ClerkSignInPanel({ defaultServerUrl, onSkip }: PanelProps) {
   return (
     <section className="sign-in" aria-label="Sign in">
       <h2>Sign in to Anomalyze</h2>
-      <label>Server URL <input value={serverUrl} onChange={(e) => setServerUrl(e.target.value.trim())} required /></label>
+      <label>
+        Server URL <input value={serverUrl} onChange={(e) => setServerUrl(e.target.value.trim())} required />
+      </label>
       <Suspense fallback={<p className="muted">Loading sign-in…</p>}>
         <ClerkSignInForm />
       </Suspense>
-      {onSkip !== undefined && <button type="button" className="link" onClick={onSkip}>Work offline with a file instead</button>}
+      {onSkip !== undefined && (
+        <button type="button" className="link" onClick={onSkip}>
+          Work offline with a file instead
+        </button>
+      )}
     </section>
   )
 }
@@ -49,12 +55,26 @@ function TokenSignInPanel({ defaultServerUrl, onSkip }: PanelProps) {
     >
       <h2>Connect to your Anomalyze server</h2>
       <p className="muted">The queue syncs from the server and works offline afterwards. Decisions are queued locally and sent when you are back online.</p>
-      <label>Server URL <input value={serverUrl} onChange={(e) => setServerUrl(e.target.value)} required /></label>
-      <label>Token <input type="password" value={token} onChange={(e) => setToken(e.target.value)} required autoComplete="off" /></label>
-      {signIn.isError && <p className="error-box" role="alert">{signIn.error.message}</p>}
+      <label>
+        Server URL <input value={serverUrl} onChange={(e) => setServerUrl(e.target.value)} required />
+      </label>
+      <label>
+        Token <input type="password" value={token} onChange={(e) => setToken(e.target.value)} required autoComplete="off" />
+      </label>
+      {signIn.isError && (
+        <p className="error-box" role="alert">
+          {signIn.error.message}
+        </p>
+      )}
       <div className="actions">
-        <button type="submit" disabled={signIn.isPending}>{signIn.isPending ? 'Checking…' : 'Sign in and sync'}</button>
-        {onSkip !== undefined && <button type="button" className="link" onClick={onSkip}>Work offline with a file instead</button>}
+        <button type="submit" disabled={signIn.isPending}>
+          {signIn.isPending ? 'Checking…' : 'Sign in and sync'}
+        </button>
+        {onSkip !== undefined && (
+          <button type="button" className="link" onClick={onSkip}>
+            Work offline with a file instead
+          </button>
+        )}
       </div>
     </form>
   )

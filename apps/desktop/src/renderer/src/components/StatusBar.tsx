@@ -37,7 +37,12 @@ export function StatusBar() {
     )
   }
   const s = status.data
-  if (s === undefined) return <footer className="status-bar" role="status">Starting…</footer>
+  if (s === undefined)
+    return (
+      <footer className="status-bar" role="status">
+        Starting…
+      </footer>
+    )
   return (
     <footer className={`status-bar status-${s.state}`} role="status" data-testid="status-bar">
       <span className="status-dot" aria-hidden />
@@ -49,7 +54,9 @@ export function StatusBar() {
         </span>
       )}
       <span>Last synced: {s.lastSyncedAt === null ? 'never' : formatAgo(s.lastSyncedAt)}</span>
-      <span data-testid="pending-count">{s.pending} pending {s.pending === 1 ? 'change' : 'changes'}</span>
+      <span data-testid="pending-count">
+        {s.pending} pending {s.pending === 1 ? 'change' : 'changes'}
+      </span>
       {s.rejected > 0 && <span className="status-warn">{s.rejected} refused by the server</span>}
       {s.modelChange !== null && s.modelChange.to === (s.activeModelVersion ?? s.modelChange.to) ? (
         <span data-testid="model-change" title={modelChangeTitle(s.modelChange)}>
@@ -58,7 +65,11 @@ export function StatusBar() {
       ) : (
         s.activeModelVersion !== null && <span>Model {s.activeModelVersion}</span>
       )}
-      {s.error !== null && <span className="status-warn" title={s.error}>{s.error}</span>}
+      {s.error !== null && (
+        <span className="status-warn" title={s.error}>
+          {s.error}
+        </span>
+      )}
       {s.signedIn && (
         <button type="button" disabled={s.state === 'syncing' || syncNow.isPending} onClick={() => syncNow.mutate()}>
           Sync now

@@ -30,12 +30,16 @@ export function BarChart({ bars, title, height = 160, labelEvery = 1 }: Props) {
                 <title>{`${b.label}: ${b.value.toLocaleString()}`}</title>
               </rect>
               {i % labelEvery === 0 && (
-                <text x={i * slot + slot / 2} y={height - 8} textAnchor="middle" className="axis-label">{b.label}</text>
+                <text x={i * slot + slot / 2} y={height - 8} textAnchor="middle" className="axis-label">
+                  {b.label}
+                </text>
               )}
             </g>
           )
         })}
-        <text x={4} y={10} className="axis-label">max {max.toLocaleString()}</text>
+        <text x={4} y={10} className="axis-label">
+          max {max.toLocaleString()}
+        </text>
       </svg>
     </figure>
   )

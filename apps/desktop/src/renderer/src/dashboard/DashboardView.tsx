@@ -14,10 +14,18 @@ export function DashboardView() {
   return (
     <section className="dashboard" aria-label="Overview" data-testid="dashboard">
       <div className="kpis">
-        <div><strong data-testid="kpi-total">{d.total.toLocaleString()}</strong> anomalies in the cache</div>
-        <div><strong>{d.open.toLocaleString()}</strong> open</div>
-        <div><strong>{days.reduce((s, x) => s + x.confirmedFraud, 0).toLocaleString()}</strong> confirmed fraud</div>
-        <div><strong>{days.reduce((s, x) => s + x.falsePositives, 0).toLocaleString()}</strong> false positives</div>
+        <div>
+          <strong data-testid="kpi-total">{d.total.toLocaleString()}</strong> anomalies in the cache
+        </div>
+        <div>
+          <strong>{d.open.toLocaleString()}</strong> open
+        </div>
+        <div>
+          <strong>{days.reduce((s, x) => s + x.confirmedFraud, 0).toLocaleString()}</strong> confirmed fraud
+        </div>
+        <div>
+          <strong>{days.reduce((s, x) => s + x.falsePositives, 0).toLocaleString()}</strong> false positives
+        </div>
       </div>
       <BarChart
         title="Anomalies per day (UTC)"

@@ -1,20 +1,7 @@
 import { useEffect, useRef } from 'react'
 
 export type QueueAction =
-  | 'next'
-  | 'previous'
-  | 'first'
-  | 'last'
-  | 'open'
-  | 'close'
-  | 'fraud'
-  | 'falsePositive'
-  | 'review'
-  | 'toggleSelect'
-  | 'undo'
-  | 'search'
-  | 'note'
-  | 'help'
+  'next' | 'previous' | 'first' | 'last' | 'open' | 'close' | 'fraud' | 'falsePositive' | 'review' | 'toggleSelect' | 'undo' | 'search' | 'note' | 'help'
 
 /** One place that says which key does what; the ? overlay lists the same table. */
 export const SHORTCUTS: ReadonlyArray<{ keys: string[]; action: QueueAction; label: string }> = [

@@ -8,7 +8,13 @@ import { ROW_PAGE_SIZE } from '../queue/first-screen.ts'
  * 100,000 rows cost a few hundred rows of memory. Pages are cached per snapshot; the
  * leading pages start from the rows the snapshot call brought along (`firstRows`).
  */
-export function useQueueRows(snapshotId: string, keys: readonly number[], firstRows: readonly QueueRow[] | undefined, firstVisible: number, lastVisible: number) {
+export function useQueueRows(
+  snapshotId: string,
+  keys: readonly number[],
+  firstRows: readonly QueueRow[] | undefined,
+  firstVisible: number,
+  lastVisible: number,
+) {
   const firstPage = Math.max(0, Math.floor(firstVisible / ROW_PAGE_SIZE) - 1)
   const lastPage = Math.min(Math.floor((keys.length - 1) / ROW_PAGE_SIZE), Math.floor(lastVisible / ROW_PAGE_SIZE) + 1)
   const pages: number[] = []

@@ -42,17 +42,27 @@ export function BeforeAfterChart({ title, groups, beforeLabel, afterLabel }: Pro
               <rect x={x + bar + 4} y={plot - ha} width={bar} height={ha} className="bar-after">
                 <title>{`${g.label} ${afterLabel}: ${g.after.toLocaleString()}`}</title>
               </rect>
-              <text x={x + bar / 2} y={plot - hb - 3} textAnchor="middle" className="axis-label">{g.before}</text>
-              <text x={x + bar * 1.5 + 4} y={plot - ha - 3} textAnchor="middle" className="axis-label">{g.after}</text>
-              <text x={i * slot + slot / 2} y={plot + 16} textAnchor="middle" className="axis-label">{g.label}</text>
+              <text x={x + bar / 2} y={plot - hb - 3} textAnchor="middle" className="axis-label">
+                {g.before}
+              </text>
+              <text x={x + bar * 1.5 + 4} y={plot - ha - 3} textAnchor="middle" className="axis-label">
+                {g.after}
+              </text>
+              <text x={i * slot + slot / 2} y={plot + 16} textAnchor="middle" className="axis-label">
+                {g.label}
+              </text>
             </g>
           )
         })}
         <g className="legend">
           <rect x={4} y={height - 14} width={10} height={10} className="legend-before" />
-          <text x={18} y={height - 5} className="axis-label">{beforeLabel}</text>
+          <text x={18} y={height - 5} className="axis-label">
+            {beforeLabel}
+          </text>
           <rect x={width / 2} y={height - 14} width={10} height={10} className="legend-after" />
-          <text x={width / 2 + 14} y={height - 5} className="axis-label">{afterLabel}</text>
+          <text x={width / 2 + 14} y={height - 5} className="axis-label">
+            {afterLabel}
+          </text>
         </g>
       </svg>
     </figure>

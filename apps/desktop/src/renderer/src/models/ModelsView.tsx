@@ -47,7 +47,12 @@ export function ModelsView() {
   const rollback = useMutation(trpc.models.rollback.mutationOptions(closeOnSuccess))
   const train = useMutation(trpc.training.start.mutationOptions({ onSettled: refresh }))
 
-  if (!online) return <p className="empty-box" data-testid="models-offline">Model versions live on the server: sign in and go online to manage them.</p>
+  if (!online)
+    return (
+      <p className="empty-box" data-testid="models-offline">
+        Model versions live on the server: sign in and go online to manage them.
+      </p>
+    )
 
   const versions = models.data?.versions ?? []
   const latestJob = jobs.data?.[0]
@@ -62,17 +67,27 @@ export function ModelsView() {
       <h2>Models</h2>
       <p className="muted">
         Active: <strong data-testid="active-version">{models.data?.activeVersion ?? '…'}</strong>
-        {models.data?.activeVersion === 'default' && ' (the shipped model: no version of yours is active yet)'}. Desktops pick up the active version on their next sync.
+        {models.data?.activeVersion === 'default' && ' (the shipped model: no version of yours is active yet)'}. Desktops pick up the active version on their
+        next sync.
       </p>
       <div className="models-actions">
         <button type="button" disabled={train.isPending || latestJob?.status === 'QUEUED' || latestJob?.status === 'PROCESSING'} onClick={() => train.mutate()}>
           Retrain on labels
         </button>
-        <button type="button" disabled={busy || versions.length === 0} onClick={() => rollback.mutate({})} title="Go back to the version active before this one">
+        <button
+          type="button"
+          disabled={busy || versions.length === 0}
+          onClick={() => rollback.mutate({})}
+          title="Go back to the version active before this one"
+        >
           Roll back
         </button>
       </div>
-      {error !== null && <p className="error-text" role="alert">{error.message}</p>}
+      {error !== null && (
+        <p className="error-text" role="alert">
+          {error.message}
+        </p>
+      )}
       {latestJob !== undefined && (
         <div className="training-job" data-testid="training-job" data-status={latestJob.status}>
           Latest training ({formatTime(latestJob.createdAt)}, {latestJob.trigger === 'MANUAL' ? 'manual' : 'after new labels'}): {STATUS_TEXT[latestJob.status]}
@@ -80,12 +95,19 @@ export function ModelsView() {
           {latestJob.failureReason !== null && <div className="error-text">{latestJob.failureReason}</div>}
           {latestJob.status === 'COMPLETED' && latestJob.modelArtifact !== null && (
             <div className="muted">
-              Produced {latestJob.modelArtifact.version}: {(latestJob.report as { decision?: string } | null)?.decision === 'activated' ? 'better on average precision, activated' : 'not better, waiting for you'}
+              Produced {latestJob.modelArtifact.version}:{' '}
+              {(latestJob.report as { decision?: string } | null)?.decision === 'activated'
+                ? 'better on average precision, activated'
+                : 'not better, waiting for you'}
             </div>
           )}
         </div>
       )}
-      {models.isError && <p className="error-box" role="alert">{models.error.message}</p>}
+      {models.isError && (
+        <p className="error-box" role="alert">
+          {models.error.message}
+        </p>
+      )}
       {versions.length === 0 ? (
         <p className="muted">No registered versions yet. Label anomalies in the queue, then retrain.</p>
       ) : (
@@ -105,14 +127,18 @@ export function ModelsView() {
               <tr key={m.key}>
                 <td>{m.label}</td>
                 {versions.map((v) => (
-                  <td key={v.id} className="num">{figure(v.metrics[m.key], m.digits)}</td>
+                  <td key={v.id} className="num">
+                    {figure(v.metrics[m.key], m.digits)}
+                  </td>
                 ))}
               </tr>
             ))}
             <tr>
               <td className="muted">Registered</td>
               {versions.map((v) => (
-                <td key={v.id} className="num muted">{formatTime(v.createdAt)}</td>
+                <td key={v.id} className="num muted">
+                  {formatTime(v.createdAt)}
+                </td>
               ))}
             </tr>
             <tr>

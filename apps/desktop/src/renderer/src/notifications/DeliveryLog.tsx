@@ -28,8 +28,13 @@ export function DeliveryLog({ anomalyId }: { anomalyId: string }) {
             {items.map((item) => (
               <tr key={item.id} data-channel={item.channel}>
                 <td>{CHANNEL_LABEL[item.channel]}</td>
-                <td><span className={`delivery-status status-${item.status}`}>{item.status}</span></td>
-                <td className="muted">{formatTime(Date.parse(item.updatedAt))}{item.attempts > 1 ? ` · ${item.attempts} tries` : ''}</td>
+                <td>
+                  <span className={`delivery-status status-${item.status}`}>{item.status}</span>
+                </td>
+                <td className="muted">
+                  {formatTime(Date.parse(item.updatedAt))}
+                  {item.attempts > 1 ? ` · ${item.attempts} tries` : ''}
+                </td>
                 <td className="delivery-note">{item.error ?? ''}</td>
               </tr>
             ))}

@@ -53,8 +53,18 @@ export function NotificationsView() {
     })
   }, [settings.data, form])
 
-  if (!online) return <p className="empty-box" data-testid="alerts-offline">Alert settings live on the server: sign in and go online to change them.</p>
-  if (settings.isError) return <p className="error-box" role="alert">{settings.error.message}</p>
+  if (!online)
+    return (
+      <p className="empty-box" data-testid="alerts-offline">
+        Alert settings live on the server: sign in and go online to change them.
+      </p>
+    )
+  if (settings.isError)
+    return (
+      <p className="error-box" role="alert">
+        {settings.error.message}
+      </p>
+    )
   if (form === null) return <p className="empty-box">Loading alert settings…</p>
 
   const errors = fieldErrorsOf(save.error)
@@ -80,7 +90,11 @@ export function NotificationsView() {
   const severity = (key: 'minSeverityForEmail' | 'minSeverityForSms' | 'minSeverityForCall', label: string) => (
     <Field label={label} error={errors[key]}>
       <select value={form[key]} onChange={(e) => set(key, e.target.value as Severity)} aria-label={label}>
-        {SEVERITIES.map((s) => <option key={s} value={s}>{s}</option>)}
+        {SEVERITIES.map((s) => (
+          <option key={s} value={s}>
+            {s}
+          </option>
+        ))}
       </select>
     </Field>
   )
@@ -91,7 +105,9 @@ export function NotificationsView() {
       <p className="muted">Each anomaly alerts at most once per channel. Past your hourly limit, a burst arrives as one summary.</p>
       <fieldset>
         <legend>E-mail</legend>
-        <label className="check"><input type="checkbox" checked={form.emailEnabled} onChange={(e) => set('emailEnabled', e.target.checked)} /> E-mail alerts</label>
+        <label className="check">
+          <input type="checkbox" checked={form.emailEnabled} onChange={(e) => set('emailEnabled', e.target.checked)} /> E-mail alerts
+        </label>
         <Field label="Address" error={errors['email']}>
           <input type="email" value={form.email} onChange={(e) => set('email', e.target.value)} placeholder="analyst@example.com" />
         </Field>
@@ -102,14 +118,21 @@ export function NotificationsView() {
         <Field label="Number (international, e.g. +919812345678)" error={errors['phone']}>
           <input type="tel" value={form.phone} onChange={(e) => set('phone', e.target.value)} placeholder="+919812345678" />
         </Field>
-        <label className="check"><input type="checkbox" checked={form.smsEnabled} onChange={(e) => set('smsEnabled', e.target.checked)} /> SMS alerts</label>
+        <label className="check">
+          <input type="checkbox" checked={form.smsEnabled} onChange={(e) => set('smsEnabled', e.target.checked)} /> SMS alerts
+        </label>
         {severity('minSeverityForSms', 'SMS from severity')}
-        <label className="check"><input type="checkbox" checked={form.phoneEnabled} onChange={(e) => set('phoneEnabled', e.target.checked)} /> Voice calls (Pro plan; press a key to acknowledge)</label>
+        <label className="check">
+          <input type="checkbox" checked={form.phoneEnabled} onChange={(e) => set('phoneEnabled', e.target.checked)} /> Voice calls (Pro plan; press a key to
+          acknowledge)
+        </label>
         {severity('minSeverityForCall', 'Calls from severity')}
       </fieldset>
       <fieldset>
         <legend>Quiet hours (SMS and calls; CRITICAL still rings)</legend>
-        <label className="check"><input type="checkbox" checked={form.quietHours} onChange={(e) => set('quietHours', e.target.checked)} /> Hold SMS and calls at night</label>
+        <label className="check">
+          <input type="checkbox" checked={form.quietHours} onChange={(e) => set('quietHours', e.target.checked)} /> Hold SMS and calls at night
+        </label>
         {form.quietHours && (
           <div className="alerts-row">
             <Field label="From" error={errors['quietHoursStart']}>
@@ -126,13 +149,28 @@ export function NotificationsView() {
       </fieldset>
       <fieldset>
         <legend>Summaries</legend>
-        <label className="check"><input type="checkbox" checked={form.dailyDigest} onChange={(e) => set('dailyDigest', e.target.checked)} /> Daily digest e-mail (08:00 in your time zone)</label>
-        <label className="check"><input type="checkbox" checked={form.monthlyReportEmail} onChange={(e) => set('monthlyReportEmail', e.target.checked)} /> E-mail the monthly report</label>
+        <label className="check">
+          <input type="checkbox" checked={form.dailyDigest} onChange={(e) => set('dailyDigest', e.target.checked)} /> Daily digest e-mail (08:00 in your time
+          zone)
+        </label>
+        <label className="check">
+          <input type="checkbox" checked={form.monthlyReportEmail} onChange={(e) => set('monthlyReportEmail', e.target.checked)} /> E-mail the monthly report
+        </label>
       </fieldset>
       <div className="actions">
-        <button type="submit" disabled={save.isPending}>{save.isPending ? 'Saving…' : 'Save'}</button>
-        {save.isSuccess && <span className="muted" data-testid="alerts-saved">Saved.</span>}
-        {save.isError && Object.keys(errors).length === 0 && <span className="error-text" role="alert">{save.error.message}</span>}
+        <button type="submit" disabled={save.isPending}>
+          {save.isPending ? 'Saving…' : 'Save'}
+        </button>
+        {save.isSuccess && (
+          <span className="muted" data-testid="alerts-saved">
+            Saved.
+          </span>
+        )}
+        {save.isError && Object.keys(errors).length === 0 && (
+          <span className="error-text" role="alert">
+            {save.error.message}
+          </span>
+        )}
       </div>
       <div className="actions" aria-label="Send a test">
         <span className="muted">Send a test to the saved settings:</span>
@@ -141,8 +179,16 @@ export function NotificationsView() {
             {channel === 'EMAIL' ? 'E-mail' : channel === 'SMS' ? 'SMS' : 'Call'}
           </button>
         ))}
-        {test.isSuccess && <span className="muted" data-testid="alerts-test-sent">Sent.</span>}
-        {test.isError && <span className="error-text" role="alert">{test.error.message}</span>}
+        {test.isSuccess && (
+          <span className="muted" data-testid="alerts-test-sent">
+            Sent.
+          </span>
+        )}
+        {test.isError && (
+          <span className="error-text" role="alert">
+            {test.error.message}
+          </span>
+        )}
       </div>
     </form>
   )
@@ -153,7 +199,11 @@ function Field({ label, error, children }: { label: string; error: string | unde
     <label className="field">
       <span>{label}</span>
       {children}
-      {error !== undefined && <span className="field-error" role="alert">{error}</span>}
+      {error !== undefined && (
+        <span className="field-error" role="alert">
+          {error}
+        </span>
+      )}
     </label>
   )
 }

@@ -35,12 +35,17 @@ export function DetailPane({ row, note, noteRef, onNote, onDecide, onClose }: Pr
     <aside className="detail-pane" aria-label="Anomaly detail" data-testid="detail-pane" data-anomaly-id={row.id}>
       <header>
         <h2>{row.txId}</h2>
-        <button type="button" className="link" onClick={onClose} aria-label="Close detail">Esc ✕</button>
+        <button type="button" className="link" onClick={onClose} aria-label="Close detail">
+          Esc ✕
+        </button>
       </header>
       <div className="detail-score">
         <span className={`badge sev-${row.severity}`}>{row.severity}</span>
         <span className="score">score {row.score.toFixed(3)}</span>
-        <span data-testid="detail-status">{STATUS_LABEL[row.status]}{row.pending ? ' (not synced yet)' : ''}</span>
+        <span data-testid="detail-status">
+          {STATUS_LABEL[row.status]}
+          {row.pending ? ' (not synced yet)' : ''}
+        </span>
       </div>
       {d?.rescore != null && (
         <p className={`rescore-note${d.moved === null ? '' : ` moved-${d.moved}`}`} data-testid="rescore-note">
@@ -50,17 +55,35 @@ export function DetailPane({ row, note, noteRef, onNote, onDecide, onClose }: Pr
         </p>
       )}
       <dl className="fields">
-        <dt>Amount</dt><dd>{formatAmount(row.amount, row.currency)}</dd>
-        <dt>Time (UTC)</dt><dd>{formatTime(row.timestamp)}</dd>
-        <dt>Account</dt><dd>{row.accountId}</dd>
-        <dt>Merchant</dt><dd>{row.merchantId}</dd>
-        <dt>Category</dt><dd>{d?.category ?? '—'}</dd>
-        <dt>Country</dt><dd>{d?.country ?? '—'}</dd>
-        <dt>Channel</dt><dd>{d?.channel ?? '—'}</dd>
-        <dt>Model</dt><dd>{d?.modelVersion ?? '—'}</dd>
+        <dt>Amount</dt>
+        <dd>{formatAmount(row.amount, row.currency)}</dd>
+        <dt>Time (UTC)</dt>
+        <dd>{formatTime(row.timestamp)}</dd>
+        <dt>Account</dt>
+        <dd>{row.accountId}</dd>
+        <dt>Merchant</dt>
+        <dd>{row.merchantId}</dd>
+        <dt>Category</dt>
+        <dd>{d?.category ?? '—'}</dd>
+        <dt>Country</dt>
+        <dd>{d?.country ?? '—'}</dd>
+        <dt>Channel</dt>
+        <dd>{d?.channel ?? '—'}</dd>
+        <dt>Model</dt>
+        <dd>{d?.modelVersion ?? '—'}</dd>
       </dl>
       <h3>Rules fired</h3>
-      <p>{row.rules.length === 0 ? <span className="muted">None (model score only)</span> : row.rules.map((r) => <span key={r} className="chip">{r}</span>)}</p>
+      <p>
+        {row.rules.length === 0 ? (
+          <span className="muted">None (model score only)</span>
+        ) : (
+          row.rules.map((r) => (
+            <span key={r} className="chip">
+              {r}
+            </span>
+          ))
+        )}
+      </p>
       <h3>Explanation</h3>
       <p data-testid="explanation">{d?.explanation ?? (detail.isError ? detail.error.message : 'Loading…')}</p>
       {d?.latestDecision != null && (
@@ -71,13 +94,31 @@ export function DetailPane({ row, note, noteRef, onNote, onDecide, onClose }: Pr
       )}
       <DeliveryLog anomalyId={row.id} />
       <h3>Account history</h3>
-      {history.data === undefined ? <p className="muted">{history.isError ? history.error.message : 'Loading…'}</p> : <HistoryChart points={history.data} highlightId={row.id} />}
+      {history.data === undefined ? (
+        <p className="muted">{history.isError ? history.error.message : 'Loading…'}</p>
+      ) : (
+        <HistoryChart points={history.data} highlightId={row.id} />
+      )}
       <h3>Decide</h3>
-      <textarea ref={noteRef} aria-label="Note" placeholder="Optional note (n), sent with the next decision" value={note} onChange={(e) => onNote(e.target.value)} maxLength={2000} rows={2} />
+      <textarea
+        ref={noteRef}
+        aria-label="Note"
+        placeholder="Optional note (n), sent with the next decision"
+        value={note}
+        onChange={(e) => onNote(e.target.value)}
+        maxLength={2000}
+        rows={2}
+      />
       <div className="actions">
-        <button type="button" className="act-fraud" onClick={() => onDecide('CONFIRMED_FRAUD')}>Confirm fraud <kbd>f</kbd></button>
-        <button type="button" className="act-fp" onClick={() => onDecide('FALSE_POSITIVE')}>False positive <kbd>p</kbd></button>
-        <button type="button" className="act-review" onClick={() => onDecide('NEEDS_REVIEW')}>Needs review <kbd>e</kbd></button>
+        <button type="button" className="act-fraud" onClick={() => onDecide('CONFIRMED_FRAUD')}>
+          Confirm fraud <kbd>f</kbd>
+        </button>
+        <button type="button" className="act-fp" onClick={() => onDecide('FALSE_POSITIVE')}>
+          False positive <kbd>p</kbd>
+        </button>
+        <button type="button" className="act-review" onClick={() => onDecide('NEEDS_REVIEW')}>
+          Needs review <kbd>e</kbd>
+        </button>
       </div>
     </aside>
   )

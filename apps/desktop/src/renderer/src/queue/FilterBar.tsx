@@ -25,7 +25,9 @@ export const FilterBar = memo(function FilterBar({ filters, sort, rules, batches
       <select aria-label="Source" value={filters.batchId ?? ''} onChange={(e) => set({ batchId: e.target.value === '' ? undefined : e.target.value })}>
         <option value="">Server queue</option>
         {batches.map((b) => (
-          <option key={b.id} value={b.id}>File: {b.name} ({b.alertCount.toLocaleString()} alerts of {b.rowCount.toLocaleString()})</option>
+          <option key={b.id} value={b.id}>
+            File: {b.name} ({b.alertCount.toLocaleString()} alerts of {b.rowCount.toLocaleString()})
+          </option>
         ))}
       </select>
       <input
@@ -59,7 +61,13 @@ export const FilterBar = memo(function FilterBar({ filters, sort, rules, batches
       </fieldset>
       <fieldset className="chips" aria-label="Status">
         {ANOMALY_STATUSES.map((s: AnomalyStatus) => (
-          <button type="button" key={s} aria-pressed={filters.statuses?.includes(s) ?? false} className="chip" onClick={() => set({ statuses: toggle(filters.statuses, s) })}>
+          <button
+            type="button"
+            key={s}
+            aria-pressed={filters.statuses?.includes(s) ?? false}
+            className="chip"
+            onClick={() => set({ statuses: toggle(filters.statuses, s) })}
+          >
             {STATUS_LABEL[s]}
           </button>
         ))}
@@ -76,11 +84,25 @@ export const FilterBar = memo(function FilterBar({ filters, sort, rules, batches
       <select aria-label="Rule" value={filters.rule ?? ''} onChange={(e) => set({ rule: e.target.value })}>
         <option value="">Any rule</option>
         {rules.map((r) => (
-          <option key={r} value={r}>{r}</option>
+          <option key={r} value={r}>
+            {r}
+          </option>
         ))}
       </select>
-      <input type="number" aria-label="Minimum amount" placeholder="Min amount" value={filters.amountMin ?? ''} onChange={(e) => set({ amountMin: toNumber(e.target.value) })} />
-      <input type="number" aria-label="Maximum amount" placeholder="Max amount" value={filters.amountMax ?? ''} onChange={(e) => set({ amountMax: toNumber(e.target.value) })} />
+      <input
+        type="number"
+        aria-label="Minimum amount"
+        placeholder="Min amount"
+        value={filters.amountMin ?? ''}
+        onChange={(e) => set({ amountMin: toNumber(e.target.value) })}
+      />
+      <input
+        type="number"
+        aria-label="Maximum amount"
+        placeholder="Max amount"
+        value={filters.amountMax ?? ''}
+        onChange={(e) => set({ amountMax: toNumber(e.target.value) })}
+      />
       <input type="date" aria-label="From date" value={toDateInput(filters.from)} onChange={(e) => set({ from: fromDateInput(e.target.value, 0) })} />
       <input type="date" aria-label="To date" value={toDateInput(filters.to, -1)} onChange={(e) => set({ to: fromDateInput(e.target.value, 1) })} />
       <input type="text" aria-label="Account" placeholder="Account id" value={filters.accountId ?? ''} onChange={(e) => set({ accountId: e.target.value })} />

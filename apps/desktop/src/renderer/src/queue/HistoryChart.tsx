@@ -24,7 +24,13 @@ export function HistoryChart({ points, highlightId }: Props) {
       <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-label={`Amounts of ${points.length} recent transactions of this account`}>
         <path d={path} fill="none" stroke="currentColor" strokeOpacity={0.35} />
         {points.map((p) => (
-          <circle key={p.id} cx={x(p.timestamp)} cy={y(p.amount)} r={p.id === highlightId ? 5 : 2.5} className={`dot sev-${p.severity} ${p.id === highlightId ? 'is-current' : ''}`}>
+          <circle
+            key={p.id}
+            cx={x(p.timestamp)}
+            cy={y(p.amount)}
+            r={p.id === highlightId ? 5 : 2.5}
+            className={`dot sev-${p.severity} ${p.id === highlightId ? 'is-current' : ''}`}
+          >
             <title>{`${formatTime(p.timestamp)}  ${p.amount.toFixed(2)}  score ${p.score.toFixed(2)}`}</title>
           </circle>
         ))}

@@ -37,7 +37,9 @@ export function QueueTable({ count, cursor, selected, getRow, onVisibleRange, on
         <span role="columnheader">Severity</span>
         <span role="columnheader">Score</span>
         <span role="columnheader">Time (UTC)</span>
-        <span role="columnheader" className="num">Amount</span>
+        <span role="columnheader" className="num">
+          Amount
+        </span>
         <span role="columnheader">Account</span>
         <span role="columnheader">Merchant</span>
         <span role="columnheader">Rules</span>
@@ -72,7 +74,21 @@ type RowActions = Pick<Props, 'onPick' | 'onOpen' | 'onToggle'>
  * a key press repaints two rows, not the sixty on screen. The handlers come through a
  * ref, so new callbacks from the parent do not count as a change.
  */
-const QueueRowView = memo(function QueueRowView({ index, start, row, isCursor, checked, actions }: { index: number; start: number; row: QueueRow | undefined; isCursor: boolean; checked: boolean; actions: RefObject<RowActions> }) {
+const QueueRowView = memo(function QueueRowView({
+  index,
+  start,
+  row,
+  isCursor,
+  checked,
+  actions,
+}: {
+  index: number
+  start: number
+  row: QueueRow | undefined
+  isCursor: boolean
+  checked: boolean
+  actions: RefObject<RowActions>
+}) {
   const classes = ['queue-row', isCursor ? 'is-cursor' : '', row !== undefined && row.status !== 'OPEN' ? 'is-decided' : '']
   return (
     <div
@@ -90,21 +106,38 @@ const QueueRowView = memo(function QueueRowView({ index, start, row, isCursor, c
       ) : (
         <>
           <span role="gridcell">
-            <input type="checkbox" aria-label={`Select ${row.txId}`} checked={checked} onChange={() => actions.current.onToggle(row)} onClick={(e) => e.stopPropagation()} />
+            <input
+              type="checkbox"
+              aria-label={`Select ${row.txId}`}
+              checked={checked}
+              onChange={() => actions.current.onToggle(row)}
+              onClick={(e) => e.stopPropagation()}
+            />
           </span>
           <span role="gridcell">
             <span className={`badge sev-${row.severity}`}>{row.severity}</span>
             {row.moved !== null && <MovedMarker moved={row.moved} />}
           </span>
-          <span role="gridcell" className="num">{row.score.toFixed(3)}</span>
+          <span role="gridcell" className="num">
+            {row.score.toFixed(3)}
+          </span>
           <span role="gridcell">{formatTime(row.timestamp)}</span>
-          <span role="gridcell" className="num">{formatAmount(row.amount, row.currency)}</span>
+          <span role="gridcell" className="num">
+            {formatAmount(row.amount, row.currency)}
+          </span>
           <span role="gridcell">{row.accountId}</span>
           <span role="gridcell">{row.merchantId}</span>
-          <span role="gridcell" className="rules">{row.rules.join(', ')}</span>
+          <span role="gridcell" className="rules">
+            {row.rules.join(', ')}
+          </span>
           <span role="gridcell" data-testid="row-status">
             {STATUS_LABEL[row.status]}
-            {row.pending && <span className="pending-dot" title="Not synced yet"> •</span>}
+            {row.pending && (
+              <span className="pending-dot" title="Not synced yet">
+                {' '}
+                •
+              </span>
+            )}
           </span>
         </>
       )}

@@ -27,7 +27,19 @@ export interface QueueFocus {
 }
 
 /** The triage screen: filters, the virtualized queue, the detail pane and the keyboard. */
-export function QueueView({ query, onQuery, active, focus = null, onFocused }: { query: QueueQuery; onQuery: (q: QueueQuery) => void; active: boolean; focus?: QueueFocus | null; onFocused?: () => void }) {
+export function QueueView({
+  query,
+  onQuery,
+  active,
+  focus = null,
+  onFocused,
+}: {
+  query: QueueQuery
+  onQuery: (q: QueueQuery) => void
+  active: boolean
+  focus?: QueueFocus | null
+  onFocused?: () => void
+}) {
   const queryClient = useQueryClient()
   const list = useQueueQuery(query)
   const { keys, total } = list
@@ -113,15 +125,24 @@ export function QueueView({ query, onQuery, active, focus = null, onFocused }: {
     const kind = LABEL_FOR[action]
     if (kind !== undefined) return label(kind)
     switch (action) {
-      case 'next': return move(cursor + 1)
-      case 'previous': return move(cursor - 1)
-      case 'first': return move(0)
-      case 'last': return move(keys.length - 1)
-      case 'open': return setDetailOpen(true)
-      case 'close': return help ? setHelp(false) : setDetailOpen(false)
-      case 'toggleSelect': return toggle(current)
-      case 'search': return searchRef.current?.focus()
-      case 'help': return setHelp((h) => !h)
+      case 'next':
+        return move(cursor + 1)
+      case 'previous':
+        return move(cursor - 1)
+      case 'first':
+        return move(0)
+      case 'last':
+        return move(keys.length - 1)
+      case 'open':
+        return setDetailOpen(true)
+      case 'close':
+        return help ? setHelp(false) : setDetailOpen(false)
+      case 'toggleSelect':
+        return toggle(current)
+      case 'search':
+        return searchRef.current?.focus()
+      case 'help':
+        return setHelp((h) => !h)
       case 'note':
         setDetailOpen(true)
         requestAnimationFrame(() => noteRef.current?.focus())
@@ -143,22 +164,50 @@ export function QueueView({ query, onQuery, active, focus = null, onFocused }: {
 
   return (
     <section className="queue-view" aria-label="Triage queue">
-      <FilterBar filters={query.filters} sort={query.sort} rules={facets.data?.rules ?? NO_RULES} batches={batches.data ?? NO_BATCHES} searchRef={searchRef} onChange={onFilters} onSort={onSort} />
+      <FilterBar
+        filters={query.filters}
+        sort={query.sort}
+        rules={facets.data?.rules ?? NO_RULES}
+        batches={batches.data ?? NO_BATCHES}
+        searchRef={searchRef}
+        onChange={onFilters}
+        onSort={onSort}
+      />
       <div className="queue-meta">
         <span data-testid="queue-count">{list.pending ? 'Loading…' : `${total.toLocaleString()} anomalies`}</span>
         {selected.size > 0 && (
           <span data-testid="selection-count">
             {selected.size} selected — <kbd>f</kbd>/<kbd>p</kbd>/<kbd>e</kbd> labels them all
-            <button type="button" className="link" onClick={() => setSelected(new Set())}>clear</button>
+            <button type="button" className="link" onClick={() => setSelected(new Set())}>
+              clear
+            </button>
           </span>
         )}
-        {message !== null && <span className="toast" role="status" data-testid="toast">{message}</span>}
-        <button type="button" className="link" onClick={() => setHelp(true)}>Shortcuts <kbd>?</kbd></button>
+        {message !== null && (
+          <span className="toast" role="status" data-testid="toast">
+            {message}
+          </span>
+        )}
+        <button type="button" className="link" onClick={() => setHelp(true)}>
+          Shortcuts <kbd>?</kbd>
+        </button>
       </div>
       {list.error !== null && <p className="error-box">Could not load the queue: {list.error.message}</p>}
       {!list.pending && total === 0 && list.error === null && <p className="empty-box">No anomalies match these filters.</p>}
       <div className={`queue-body ${detailOpen ? 'with-detail' : ''}`}>
-        <QueueTable count={total} cursor={cursor} selected={selected} getRow={getRow} onVisibleRange={onVisibleRange} onPick={move} onOpen={(i) => { move(i); setDetailOpen(true) }} onToggle={toggle} />
+        <QueueTable
+          count={total}
+          cursor={cursor}
+          selected={selected}
+          getRow={getRow}
+          onVisibleRange={onVisibleRange}
+          onPick={move}
+          onOpen={(i) => {
+            move(i)
+            setDetailOpen(true)
+          }}
+          onToggle={toggle}
+        />
         {detailOpen && current !== undefined && (
           <DetailPane row={current} note={note} noteRef={noteRef} onNote={setNote} onDecide={label} onClose={() => setDetailOpen(false)} />
         )}

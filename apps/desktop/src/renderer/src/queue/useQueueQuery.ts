@@ -67,7 +67,16 @@ export function useQueueQuery(query: QueueQuery): QueueList {
     }
   }
   if (first !== undefined) {
-    return { keys: first.keys, total: first.total, firstRows: first.rows, id: `${current}@${head.dataUpdatedAt}`, complete: false, pending: false, previous: false, error }
+    return {
+      keys: first.keys,
+      total: first.total,
+      firstRows: first.rows,
+      id: `${current}@${head.dataUpdatedAt}`,
+      complete: false,
+      pending: false,
+      previous: false,
+      error,
+    }
   }
   // An earlier query's list while this one loads (or nothing yet).
   const shown = snapshot.data ?? head.data

@@ -28,7 +28,20 @@ const lastMonth = (): string => {
   d.setUTCMonth(d.getUTCMonth() - 1)
   return d.toISOString().slice(0, 7)
 }
-const EMPTY: Form = { kind: 'ANOMALIES', severities: [], statuses: [], labels: [], rule: '', amountMin: '', amountMax: '', from: '', to: '', accountId: '', decidedBy: '', month: lastMonth() }
+const EMPTY: Form = {
+  kind: 'ANOMALIES',
+  severities: [],
+  statuses: [],
+  labels: [],
+  rule: '',
+  amountMin: '',
+  amountMax: '',
+  from: '',
+  to: '',
+  accountId: '',
+  decidedBy: '',
+  month: lastMonth(),
+}
 
 const dayAfter = (day: string): string => new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10)
 const text = (value: string): string | undefined => (value.trim() === '' ? undefined : value.trim())
@@ -56,7 +69,11 @@ export function CreateReportForm() {
           filters: {
             ...(form.severities.length > 0 ? { severities: form.severities } : {}),
             ...(form.statuses.length > 0 ? { statuses: form.statuses } : {}),
-            rule: text(form.rule), amountMin: amount(form.amountMin), amountMax: amount(form.amountMax), accountId: text(form.accountId), ...range,
+            rule: text(form.rule),
+            amountMin: amount(form.amountMin),
+            amountMax: amount(form.amountMax),
+            accountId: text(form.accountId),
+            ...range,
           },
         },
       })
@@ -64,7 +81,9 @@ export function CreateReportForm() {
       create.mutate({
         type: 'DECISIONS',
         format: 'CSV',
-        parameters: { filters: { ...(form.labels.length > 0 ? { labels: form.labels } : {}), decidedBy: text(form.decidedBy), accountId: text(form.accountId), ...range } },
+        parameters: {
+          filters: { ...(form.labels.length > 0 ? { labels: form.labels } : {}), decidedBy: text(form.decidedBy), accountId: text(form.accountId), ...range },
+        },
       })
     } else {
       create.mutate({ type: 'MONTHLY_SUMMARY', format: 'PDF', parameters: { month: form.month } })
@@ -99,8 +118,22 @@ export function CreateReportForm() {
           </div>
           {form.kind === 'ANOMALIES' ? (
             <>
-              <Checks label="Severity" options={SEVERITIES} chosen={form.severities} name={(s) => s} onToggle={(s) => set('severities', toggle(form.severities, s))} error={filterError('severities')} />
-              <Checks label="Status" options={ANOMALY_STATUSES} chosen={form.statuses} name={(s) => STATUS_LABEL[s]} onToggle={(s) => set('statuses', toggle(form.statuses, s))} error={filterError('statuses')} />
+              <Checks
+                label="Severity"
+                options={SEVERITIES}
+                chosen={form.severities}
+                name={(s) => s}
+                onToggle={(s) => set('severities', toggle(form.severities, s))}
+                error={filterError('severities')}
+              />
+              <Checks
+                label="Status"
+                options={ANOMALY_STATUSES}
+                chosen={form.statuses}
+                name={(s) => STATUS_LABEL[s]}
+                onToggle={(s) => set('statuses', toggle(form.statuses, s))}
+                error={filterError('statuses')}
+              />
               <div className="report-row">
                 <Field label="Rule" error={filterError('rule')}>
                   <input aria-label="Rule" value={form.rule} onChange={(e) => set('rule', e.target.value)} placeholder="e.g. AMOUNT_SPIKE" />
@@ -115,7 +148,14 @@ export function CreateReportForm() {
             </>
           ) : (
             <>
-              <Checks label="Decision" options={LABEL_KINDS} chosen={form.labels} name={(s) => STATUS_LABEL[s]} onToggle={(s) => set('labels', toggle(form.labels, s))} error={filterError('labels')} />
+              <Checks
+                label="Decision"
+                options={LABEL_KINDS}
+                chosen={form.labels}
+                name={(s) => STATUS_LABEL[s]}
+                onToggle={(s) => set('labels', toggle(form.labels, s))}
+                error={filterError('labels')}
+              />
               <Field label="Decided by" error={filterError('decidedBy')}>
                 <input aria-label="Decided by" value={form.decidedBy} onChange={(e) => set('decidedBy', e.target.value)} placeholder="anyone" />
               </Field>
@@ -123,9 +163,15 @@ export function CreateReportForm() {
           )}
         </>
       )}
-      {create.isError && Object.keys(errors).length === 0 && <p className="error-text" role="alert">{create.error.message}</p>}
+      {create.isError && Object.keys(errors).length === 0 && (
+        <p className="error-text" role="alert">
+          {create.error.message}
+        </p>
+      )}
       <div>
-        <button type="submit" disabled={create.isPending}>{create.isPending ? 'Requesting…' : 'Create report'}</button>
+        <button type="submit" disabled={create.isPending}>
+          {create.isPending ? 'Requesting…' : 'Create report'}
+        </button>
         {create.isSuccess && <span className="muted"> Queued: it appears below and updates as it runs.</span>}
       </div>
     </form>
@@ -137,21 +183,38 @@ function Field({ label, error, children }: { label: string; error: string | unde
     <label className="field">
       <span className="muted">{label}</span>
       {children}
-      {error !== undefined && <span className="field-error" role="alert">{error}</span>}
+      {error !== undefined && (
+        <span className="field-error" role="alert">
+          {error}
+        </span>
+      )}
     </label>
   )
 }
 
-function Checks<T extends string>(props: { label: string; options: readonly T[]; chosen: T[]; name: (t: T) => string; onToggle: (t: T) => void; error: string | undefined }) {
+function Checks<T extends string>(props: {
+  label: string
+  options: readonly T[]
+  chosen: T[]
+  name: (t: T) => string
+  onToggle: (t: T) => void
+  error: string | undefined
+}) {
   return (
     <fieldset className="report-checks">
-      <legend>{props.label} <span className="muted">(none: all)</span></legend>
+      <legend>
+        {props.label} <span className="muted">(none: all)</span>
+      </legend>
       {props.options.map((option) => (
         <label key={option} className="check">
           <input type="checkbox" checked={props.chosen.includes(option)} onChange={() => props.onToggle(option)} /> {props.name(option)}
         </label>
       ))}
-      {props.error !== undefined && <span className="field-error" role="alert">{props.error}</span>}
+      {props.error !== undefined && (
+        <span className="field-error" role="alert">
+          {props.error}
+        </span>
+      )}
     </fieldset>
   )
 }

@@ -27,25 +27,47 @@ export function ReportsView() {
     }),
   )
 
-  if (!online) return <p className="empty-box" data-testid="reports-offline">Reports are generated on the server: sign in and go online to create or download them.</p>
+  if (!online)
+    return (
+      <p className="empty-box" data-testid="reports-offline">
+        Reports are generated on the server: sign in and go online to create or download them.
+      </p>
+    )
 
   return (
     <section className="reports-view" data-testid="reports-view">
       <h2>Reports</h2>
       <p className="muted">CSV exports are streamed from the server&apos;s database, so they can hold millions of rows. Times are UTC.</p>
       <CreateReportForm />
-      {download.isError && <p className="error-text" role="alert">{download.error.message}</p>}
-      {reports.isError && <p className="error-box" role="alert">{reports.error.message}</p>}
+      {download.isError && (
+        <p className="error-text" role="alert">
+          {download.error.message}
+        </p>
+      )}
+      {reports.isError && (
+        <p className="error-box" role="alert">
+          {reports.error.message}
+        </p>
+      )}
       {reports.data !== undefined && reports.data.length === 0 && <p className="muted">No reports yet.</p>}
       {reports.data !== undefined && reports.data.length > 0 && (
         <table className="reports-table" aria-label="Reports">
           <thead>
-            <tr><th>Report</th><th>Requested</th><th>Status</th><th className="num">Rows</th><th>Finished</th><th /></tr>
+            <tr>
+              <th>Report</th>
+              <th>Requested</th>
+              <th>Status</th>
+              <th className="num">Rows</th>
+              <th>Finished</th>
+              <th />
+            </tr>
           </thead>
           <tbody>
             {reports.data.map((r) => (
               <tr key={r.id} data-testid="report-row" data-status={r.status}>
-                <td>{TYPE_LABEL[r.type]} <span className="muted">{r.format}</span></td>
+                <td>
+                  {TYPE_LABEL[r.type]} <span className="muted">{r.format}</span>
+                </td>
                 <td className="muted">{formatTime(r.createdAt)}</td>
                 <td>
                   {STATUS_TEXT[r.status]}

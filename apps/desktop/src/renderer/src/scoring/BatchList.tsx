@@ -17,11 +17,16 @@ export function BatchList({ onOpenBatch }: { onOpenBatch: (batchId: string) => v
               <td>{b.name}</td>
               <td className="muted">{formatTime(b.createdAt)}</td>
               <td className="num">{b.rowCount.toLocaleString()} rows</td>
-              <td className="num">{b.alertCount.toLocaleString()} {b.alertCount === 1 ? 'alert' : 'alerts'}</td>
+              <td className="num">
+                {b.alertCount.toLocaleString()} {b.alertCount === 1 ? 'alert' : 'alerts'}
+              </td>
               <td className="num">{b.badRowCount > 0 ? `${b.badRowCount.toLocaleString()} bad` : ''}</td>
               <td className="muted">{b.modelVersion}</td>
               <td>
-                <button type="button" onClick={() => onOpenBatch(b.id)}>Open in queue</button> <ExportButton batchId={b.id} name={b.name} />
+                <button type="button" onClick={() => onOpenBatch(b.id)}>
+                  Open in queue
+                </button>{' '}
+                <ExportButton batchId={b.id} name={b.name} />
               </td>
             </tr>
           ))}

@@ -25,7 +25,9 @@ export function ExportButton({ batchId, name }: { batchId: string; name: string 
   }
   return (
     <>
-      <button type="button" onClick={() => void save()}>Export scored CSV…</button>
+      <button type="button" onClick={() => void save()}>
+        Export scored CSV…
+      </button>
       {message !== null && <span className="muted">{message}</span>}
     </>
   )

@@ -48,11 +48,20 @@ export function MappingEditor({ inspection, mapping, onChange }: { inspection: C
                 <select aria-label={`Column for ${field}`} value={index === undefined ? '' : String(index)} onChange={(e) => set(field, e.target.value)}>
                   <option value="">(none)</option>
                   {inspection.headers.map((h, i) => (
-                    <option key={i} value={i}>{h === '' ? `column ${i + 1}` : h}</option>
+                    <option key={i} value={i}>
+                      {h === '' ? `column ${i + 1}` : h}
+                    </option>
                   ))}
                 </select>
               </td>
-              <td className="muted sample">{index === undefined ? '' : inspection.sample.map((r) => r[index] ?? '').slice(0, 3).join(' · ')}</td>
+              <td className="muted sample">
+                {index === undefined
+                  ? ''
+                  : inspection.sample
+                      .map((r) => r[index] ?? '')
+                      .slice(0, 3)
+                      .join(' · ')}
+              </td>
             </tr>
           )
         })}

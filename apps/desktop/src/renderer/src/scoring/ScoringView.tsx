@@ -63,7 +63,9 @@ export function ScoringView({ onOpenBatch }: { onOpenBatch: (batchId: string) =>
     return (
       <section className="empty-box waiting" data-testid="scoring-waiting">
         <h2>Score a file on this machine</h2>
-        <p><strong>Not available.</strong> {availability.data.reason}</p>
+        <p>
+          <strong>Not available.</strong> {availability.data.reason}
+        </p>
       </section>
     )
   }
@@ -71,8 +73,14 @@ export function ScoringView({ onOpenBatch }: { onOpenBatch: (batchId: string) =>
   return (
     <section className="scoring-view" data-testid="scoring-view">
       <h2>Score a file on this machine</h2>
-      <p className="muted">Model {availability.data.modelVersion}. The file is read and scored here; nothing is sent to the server unless you upload it as a batch job.</p>
-      {error !== null && <p className="error-box" role="alert">{error}</p>}
+      <p className="muted">
+        Model {availability.data.modelVersion}. The file is read and scored here; nothing is sent to the server unless you upload it as a batch job.
+      </p>
+      {error !== null && (
+        <p className="error-box" role="alert">
+          {error}
+        </p>
+      )}
       {step.kind === 'pick' && (
         <div
           className={`drop-zone${dragging ? ' dragging' : ''}`}
@@ -86,10 +94,15 @@ export function ScoringView({ onOpenBatch }: { onOpenBatch: (batchId: string) =>
         >
           <p>Drop a CSV here, or</p>
           {chooseFile !== undefined ? (
-            <button type="button" onClick={() => void open(async () => {
-              const path = await chooseFile('open-csv')
-              return path === null ? null : { path }
-            })}>
+            <button
+              type="button"
+              onClick={() =>
+                void open(async () => {
+                  const path = await chooseFile('open-csv')
+                  return path === null ? null : { path }
+                })
+              }
+            >
               Choose a CSV file…
             </button>
           ) : (
@@ -179,7 +192,9 @@ function MappingStep({
         <button type="button" className="primary" disabled={problems.length > 0 || starting} onClick={() => void start()}>
           Score on this machine
         </button>
-        <button type="button" onClick={onCancel}>Choose another file</button>
+        <button type="button" onClick={onCancel}>
+          Choose another file
+        </button>
       </div>
       {/* The one way this file leaves the machine: the analyst asks, then confirms. */}
       <UploadBatchJob source={step.source} mapping={step.mapping} fileName={step.name} sizeBytes={inspection.sizeBytes} blocked={problems.length > 0} />
@@ -205,11 +220,15 @@ function JobProgress({ jobId, onOpenBatch, onAnother }: { jobId: string; onOpenB
       <p>
         {/* Every row read is accounted for: scored + bad = read, and the bad ones by line. */}
         <strong>{j.name}</strong>: <span data-testid="rows-read">{j.rowsRead.toLocaleString()}</span> {j.rowsRead === 1 ? 'row' : 'rows'} read:{' '}
-        {j.scored.toLocaleString()} rows scored, <span data-testid="alert-count">{j.alerts.toLocaleString()}</span>{' '}
-        {j.alerts === 1 ? 'alert' : 'alerts'}
+        {j.scored.toLocaleString()} rows scored, <span data-testid="alert-count">{j.alerts.toLocaleString()}</span> {j.alerts === 1 ? 'alert' : 'alerts'}
         {j.badRowCount > 0 && (
           <>
-            , <span data-testid="bad-row-count">{j.badRowCount.toLocaleString()}</span> bad ({badLinesText(j.badRows.map((b) => b.line), j.badRowCount)}, listed below)
+            , <span data-testid="bad-row-count">{j.badRowCount.toLocaleString()}</span> bad (
+            {badLinesText(
+              j.badRows.map((b) => b.line),
+              j.badRowCount,
+            )}
+            , listed below)
           </>
         )}
         {j.state === 'running' && ` · ${(j.fraction * 100).toFixed(0)}%`}
@@ -219,14 +238,19 @@ function JobProgress({ jobId, onOpenBatch, onAnother }: { jobId: string; onOpenB
       <progress aria-label="Scoring progress" max={1} value={j.fraction} />
       {j.state === 'done' && (
         <p className="muted" data-testid="alert-rule">
-          The queue gets the alerts: rows at or above the model's MEDIUM threshold or with a rule fired, as on the server. The
-          export has every scored row.
+          The queue gets the alerts: rows at or above the model's MEDIUM threshold or with a rule fired, as on the server. The export has every scored row.
         </p>
       )}
-      {j.state === 'failed' && <p className="error-box" role="alert">Scoring failed: {j.error}</p>}
+      {j.state === 'failed' && (
+        <p className="error-box" role="alert">
+          Scoring failed: {j.error}
+        </p>
+      )}
       <div className="actions">
         {j.state === 'running' && (
-          <button type="button" onClick={() => void callCore('scoring.cancel', { jobId }).then(() => job.refetch())}>Cancel</button>
+          <button type="button" onClick={() => void callCore('scoring.cancel', { jobId }).then(() => job.refetch())}>
+            Cancel
+          </button>
         )}
         {j.state === 'done' && (
           <>
@@ -235,12 +259,18 @@ function JobProgress({ jobId, onOpenBatch, onAnother }: { jobId: string; onOpenB
                 Triage {j.alerts.toLocaleString()} {j.alerts === 1 ? 'alert' : 'alerts'} in the queue
               </button>
             ) : (
-              <button type="button" onClick={() => onOpenBatch(j.batchId)}>Open in queue</button>
+              <button type="button" onClick={() => onOpenBatch(j.batchId)}>
+                Open in queue
+              </button>
             )}
             <ExportButton batchId={j.batchId} name={j.name} />
           </>
         )}
-        {j.state !== 'running' && <button type="button" onClick={onAnother}>Score another file</button>}
+        {j.state !== 'running' && (
+          <button type="button" onClick={onAnother}>
+            Score another file
+          </button>
+        )}
       </div>
       {j.state === 'done' && j.badRowCount > 0 ? (
         <BadRowsList batchId={j.batchId} />

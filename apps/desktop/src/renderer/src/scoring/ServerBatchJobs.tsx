@@ -28,7 +28,11 @@ export function ServerBatchJobs() {
   return (
     <section className="server-batch-jobs" aria-label="Batch jobs on the server">
       <h3>Batch jobs on the server</h3>
-      {errorsLink.isError && <p className="error-text" role="alert">{errorsLink.error.message}</p>}
+      {errorsLink.isError && (
+        <p className="error-text" role="alert">
+          {errorsLink.error.message}
+        </p>
+      )}
       <table>
         <tbody>
           {jobs.data.map((j) => (

@@ -61,26 +61,33 @@ export function UploadBatchJob({ source, mapping, fileName, sizeBytes, blocked }
       {confirming && (
         <div className="upload-confirm" role="alertdialog" aria-label="Confirm upload" data-testid="upload-confirm">
           <p>
-            This sends <strong>{fileName}</strong> ({formatSize(sizeBytes)}) to <strong>{serverUrl ?? 'the server'}</strong> as a batch job, read
-            with the mapping above. Nothing else leaves this machine.
+            This sends <strong>{fileName}</strong> ({formatSize(sizeBytes)}) to <strong>{serverUrl ?? 'the server'}</strong> as a batch job, read with the
+            mapping above. Nothing else leaves this machine.
           </p>
           {upload.isPending &&
             (sent == null || sent.totalBytes === 0 ? (
               <progress aria-label="Sending the file" />
             ) : (
               <p>
-                <progress aria-label="Sending the file" max={sent.totalBytes} value={sent.sentBytes} /> {formatSize(sent.sentBytes)} of {formatSize(sent.totalBytes)} sent
+                <progress aria-label="Sending the file" max={sent.totalBytes} value={sent.sentBytes} /> {formatSize(sent.sentBytes)} of{' '}
+                {formatSize(sent.totalBytes)} sent
               </p>
             ))}
           <div className="actions">
             <button type="button" className="primary" disabled={upload.isPending} onClick={() => upload.mutate()}>
               {upload.isPending ? 'Sending…' : 'Send to the server'}
             </button>
-            <button type="button" disabled={upload.isPending} onClick={() => setConfirming(false)}>Keep it here</button>
+            <button type="button" disabled={upload.isPending} onClick={() => setConfirming(false)}>
+              Keep it here
+            </button>
           </div>
         </div>
       )}
-      {upload.isError && <p className="error-box" role="alert">Upload failed: {upload.error.message}</p>}
+      {upload.isError && (
+        <p className="error-box" role="alert">
+          Upload failed: {upload.error.message}
+        </p>
+      )}
       {upload.isSuccess && (
         <p className="success-text" role="status" data-testid="upload-done">
           Sent: batch job for {upload.data.fileName} ({upload.data.totalRows.toLocaleString()} rows) is queued on the server; its progress shows below.
