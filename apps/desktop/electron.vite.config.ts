@@ -37,7 +37,7 @@ function bundledCoreFiles(): Plugin {
  * The page's entry (boot.ts) is small and loads the app (main.tsx) with a dynamic
  * import, which the browser would only start fetching once boot has run. Links in the
  * page start the app's code and styles downloading at once, before boot's core calls
- * (the browser console's server sends files before it runs calls, see web-server.ts).
+ * (the browser console's server sends files before it runs calls, see browser-shell/web-server.ts).
  */
 function preloadAppChunk(): Plugin {
   return {

@@ -1,10 +1,11 @@
 import { AppError } from '@anomalyze/shared'
 
 /**
- * How the session token rests on disk. Electron encrypts it with the OS keychain
- * (`safeStorage`, see main/safe-storage-protector.ts); the browser mode and the CLI
- * have no keychain API in plain Node, so they rely on the cache folder being the
- * user's own (the cache file is created 0600).
+ * How the session token rests on disk. In Electron the core host seals it with
+ * AES-256-GCM under a key the main process keeps sealed by the OS keychain
+ * (`core-host/sealed-token.ts`, `main/safe-storage-protector.ts`); the browser mode
+ * and the CLI have no keychain API in plain Node, so they rely on the cache folder
+ * being the user's own (the cache file is created 0600).
  *
  * Stored values carry a scheme prefix, so a token saved by one protector is never
  * misread by another: a cache copied to a machine without the keychain entry reads
