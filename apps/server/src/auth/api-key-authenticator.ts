@@ -5,7 +5,7 @@ import { UTC_FROM_MS } from '../db/sql.ts'
 import { parseApiKey } from '../services/api-keys/api-key-format.ts'
 import { NO_THROTTLE, type AuthClient, type AuthThrottle, type ThrottleSubject } from './auth-throttle.ts'
 import { bcryptCompareOffThread } from './bcrypt-off-thread.ts'
-import type { Authenticator, Session } from './session.ts'
+import type { Authenticator, Credential } from './session.ts'
 
 /** How long a verified secret skips bcrypt. Revocation is still checked on every request. */
 const VERIFIED_TTL_MS = 60_000
@@ -16,7 +16,8 @@ const LAST_USED_RESOLUTION_MS = 60_000
 
 interface KeyRow {
   id: string
-  userId: string
+  orgId: string
+  createdById: string | null
   keyHash: string
   scopes: string[]
   revoked: boolean
@@ -61,7 +62,7 @@ export function createApiKeyAuthenticator(
   const lastUsedWritten = new Map<string, number>()
   const sql = sqlPoolOf(db)
   return {
-    async authenticate(token: string, client?: AuthClient): Promise<Session> {
+    async authenticate(token: string, client?: AuthClient): Promise<Credential> {
       const address = client?.ip
       const parsed = parseApiKey(token)
       const refuse = (subject: ThrottleSubject, message: string): never => {
@@ -74,7 +75,7 @@ export function createApiKeyAuthenticator(
       const subject: ThrottleSubject = { prefix: `sk_live_${parsed.keyId}`, address }
       // Plain SQL: this lookup runs on every API call (see sqlPoolOf). Times come back as epoch ms.
       const { rows } = await sql.query<KeyRow>(
-        `SELECT "id", "userId", "keyHash", "scopes", "revokedAt" IS NOT NULL AS revoked,
+        `SELECT "id", "orgId", "createdById", "keyHash", "scopes", "revokedAt" IS NOT NULL AS revoked,
                 (extract(epoch FROM "expiresAt" AT TIME ZONE 'UTC') * 1000)::float8 AS "expiresAtMs",
                 (extract(epoch FROM "lastUsedAt" AT TIME ZONE 'UTC') * 1000)::float8 AS "lastUsedAtMs"
          FROM "ApiKey" WHERE "keyId" = $1`,
@@ -132,7 +133,7 @@ export function createApiKeyAuthenticator(
         lastUsedWritten.set(key.id, now())
         await sql.query(`UPDATE "ApiKey" SET "lastUsedAt" = ${UTC_FROM_MS('$2')} WHERE "id" = $1`, [key.id, now()])
       }
-      return { userId: key.userId, via: 'apikey', scopes: key.scopes, apiKeyId: key.id }
+      return { kind: 'apikey', orgId: key.orgId, userId: key.createdById, role: null, via: 'apikey', scopes: key.scopes, apiKeyId: key.id }
     },
   }
 }

@@ -1,6 +1,6 @@
 import { AppError } from '@anomalyze/shared'
 import { retryAfterSecondsOf, type AuthClient } from './auth-throttle.ts'
-import type { Authenticator, Session } from './session.ts'
+import type { Authenticator, Credential } from './session.ts'
 
 /** Seconds to wait, per request refused by the auth throttle (read by installRetryAfterHeader). */
 const retryAfterByRequest = new WeakMap<object, number>()
@@ -11,7 +11,7 @@ const retryAfterByRequest = new WeakMap<object, number>()
  * error, never silently anonymous. `client` is the request: its address is what
  * failed sign-ins are counted against (auth-throttle.ts).
  */
-export async function authenticateHeader(header: string | undefined, authenticator: Authenticator, client?: AuthClient): Promise<Session | null> {
+export async function authenticateHeader(header: string | undefined, authenticator: Authenticator, client?: AuthClient): Promise<Credential | null> {
   if (!header) return null
   const match = /^Bearer\s+(\S+)$/i.exec(header.trim())
   if (!match?.[1]) throw new AppError('UNAUTHENTICATED', 'Authorization header must be "Bearer <token>"')

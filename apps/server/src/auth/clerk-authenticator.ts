@@ -1,6 +1,7 @@
 import { verifyToken } from '@clerk/backend'
 import { AppError } from '@anomalyze/shared'
-import type { Authenticator, Session } from './session.ts'
+import { orgClaimOf } from './clerk-org-claims.ts'
+import type { Authenticator, UserIdentity } from './session.ts'
 
 export interface ClerkOptions {
   /** PEM public key of the Clerk instance: verification needs no network call. */
@@ -9,10 +10,14 @@ export interface ClerkOptions {
   authorizedParties?: string[] | undefined
 }
 
-/** Verifies Clerk session tokens (RS256) with Clerk's own SDK, networklessly. */
+/**
+ * Verifies Clerk session tokens (RS256) with Clerk's own SDK, networklessly. The
+ * token's active organisation and role (clerk-org-claims.ts) say where the person works;
+ * services/organizations/resolve-session.ts places them there.
+ */
 export function createClerkAuthenticator(options: ClerkOptions): Authenticator {
   return {
-    async authenticate(token: string): Promise<Session> {
+    async authenticate(token: string): Promise<UserIdentity> {
       let claims: Awaited<ReturnType<typeof verifyToken>>
       try {
         claims = await verifyToken(token, {
@@ -30,7 +35,7 @@ export function createClerkAuthenticator(options: ClerkOptions): Authenticator {
       }
       const email = typeof claims.email === 'string' ? claims.email : undefined
       const name = typeof claims.name === 'string' ? claims.name : undefined
-      return { userId: claims.sub, email, name, via: 'clerk', scopes: 'all' }
+      return { kind: 'user', userId: claims.sub, email, name, via: 'clerk', org: orgClaimOf(claims) }
     },
   }
 }

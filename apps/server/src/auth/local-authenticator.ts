@@ -4,13 +4,16 @@ import path from 'node:path'
 import { jwtVerify, SignJWT } from 'jose'
 import { AppError } from '@anomalyze/shared'
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, writePrivateFileSync } from '@anomalyze/shared/node'
-import type { Authenticator, Session } from './session.ts'
+import type { Authenticator, UserIdentity } from './session.ts'
 
 /**
- * Local mode: one machine, one analyst, no identity provider. The server signs a
- * token for the local analyst with a secret kept in the data dir, and the start
- * command hands that token to the console. Anyone who can read the data dir is the
- * analyst, which is the trust model of a single-user desktop install.
+ * Local mode: no identity provider. The server signs tokens with a secret kept in the
+ * data dir: one for the local analyst, handed to the console by the start command, and
+ * one per teammate an admin adds (`anomalyze-server users add`, or the Members view),
+ * printed once. A token may name an organisation (`org` claim); the membership itself
+ * is checked in the database on every request (services/organizations/resolve-session.ts),
+ * so removing a teammate takes effect at once. Anyone who can read the data dir can mint
+ * tokens, which is the trust model of a self-hosted install.
  */
 export const LOCAL_USER_ID = 'local_analyst'
 const ISSUER = 'anomalyze-local'
@@ -27,8 +30,8 @@ export function readOrCreateLocalSecret(dataDir: string): Uint8Array {
   return Buffer.from(readFileSync(file, 'utf8'), 'base64')
 }
 
-export async function mintLocalToken(secret: Uint8Array, userId = LOCAL_USER_ID): Promise<string> {
-  return new SignJWT({ name: 'Local analyst' })
+export async function mintLocalToken(secret: Uint8Array, userId = LOCAL_USER_ID, { name = 'Local analyst', orgId }: { name?: string; orgId?: string } = {}): Promise<string> {
+  return new SignJWT({ name, ...(orgId ? { org: orgId } : {}) })
     .setProtectedHeader({ alg: 'HS256' })
     .setIssuer(ISSUER)
     .setSubject(userId)
@@ -39,12 +42,13 @@ export async function mintLocalToken(secret: Uint8Array, userId = LOCAL_USER_ID)
 
 export function createLocalAuthenticator(secret: Uint8Array): Authenticator {
   return {
-    async authenticate(token: string): Promise<Session> {
+    async authenticate(token: string): Promise<UserIdentity> {
       try {
         const { payload } = await jwtVerify(token, secret, { issuer: ISSUER, algorithms: ['HS256'] })
         if (!payload.sub) throw new Error('no subject')
         const name = typeof payload.name === 'string' ? payload.name : undefined
-        return { userId: payload.sub, name, via: 'local', scopes: 'all' }
+        const org = typeof payload.org === 'string' && payload.org.length > 0 ? { id: payload.org } : undefined
+        return { kind: 'user', userId: payload.sub, name, via: 'local', org }
       } catch (error) {
         const reason = error instanceof Error ? error.message : String(error)
         throw new AppError('UNAUTHENTICATED', `Local session token rejected: ${reason}`)

@@ -36,7 +36,7 @@ export async function seedDemoAccount(
   // The demo month (~17,700 transactions) exceeds the free quota: the local analyst
   // gets Pro, unpaid, with its entitlements cached (see billing/grant-plan.ts).
   await grantPlan(db, user.id, 'pro')
-  if ((await db.transaction.count({ where: { userId: user.id } })) > 0) return { created: false, transactions: 0, anomalies: 0 }
+  if ((await db.transaction.count({ where: { orgId: user.id } })) > 0) return { created: false, transactions: 0, anomalies: 0 }
 
   // Through the real ingestion path, so the demo queue holds what detection found.
   let batch: TTransaction[] = []
@@ -53,6 +53,6 @@ export async function seedDemoAccount(
     if (batch.length === BATCH) await flush()
   }
   if (batch.length > 0) await flush()
-  log.info({ userId: user.id, transactions: total, anomalies }, 'demo account seeded')
+  log.info({ orgId: user.id, transactions: total, anomalies }, 'demo account seeded')
   return { created: true, transactions: total, anomalies }
 }

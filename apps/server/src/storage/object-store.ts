@@ -4,7 +4,7 @@ import type { Readable } from 'node:stream'
  * Where files live: uploaded CSVs, model artifacts, invoices, reports. A local folder
  * by default, any S3-compatible store when configured (see create-object-store.ts).
  *
- * Keys are relative paths such as `users/<userId>/batches/<jobId>.csv`. `put` is
+ * Keys are relative paths such as `users/<orgId>/batches/<jobId>.csv`. `put` is
  * all-or-nothing: a reader never sees half a file under its key, which is what lets
  * a job publish a report only once it is complete.
  */

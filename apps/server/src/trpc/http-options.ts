@@ -7,7 +7,7 @@ import type { Authenticator } from '../auth/session.ts'
 import type { Db } from '../db/prisma.ts'
 import type { Logger } from '../logger.ts'
 import { recordSignIn } from '../services/audit/record-sign-in.ts'
-import { ensureUser } from '../services/users/ensure-user.ts'
+import { resolveSession } from '../services/organizations/resolve-session.ts'
 import { appRouter, type AppRouter } from './app-router.ts'
 import type { Context } from './context.ts'
 import { ContextFailure } from './error-mapping.ts'
@@ -51,8 +51,8 @@ export async function contextFor(deps: TrpcHttpDeps, req: FastifyRequest): Promi
     request: { requestId: String(req.id), ip: req.ip, userAgent: req.headers['user-agent'] },
   }
   try {
-    const session = await authenticateHeader(req.headers.authorization, deps.authenticator, req)
-    if (session) await ensureUser(deps.db, session)
+    const credential = await authenticateHeader(req.headers.authorization, deps.authenticator, req)
+    const session = credential ? await resolveSession(deps.db, credential) : null
     if (session) await recordSignIn(deps.db, session, base.request)
     return { ...base, session, authError: null }
   } catch (error) {

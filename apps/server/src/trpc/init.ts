@@ -1,7 +1,7 @@
 import { initTRPC, TRPCError } from '@trpc/server'
 import { ZodError } from 'zod'
 import { AppError } from '@anomalyze/shared'
-import { requireScope } from '../auth/require-scope.ts'
+import { authorize, type Permission } from '../auth/permissions.ts'
 import { principalOf } from './acting-principal.ts'
 import type { Context } from './context.ts'
 import { ContextFailure, internalAppError, TRPC_CODE_FOR } from './error-mapping.ts'
@@ -62,36 +62,32 @@ export const router = t.router
 export const createCallerFactory = t.createCallerFactory
 export const publicProcedure = t.procedure.use(mapAppErrors)
 
-/** Requires a signed-in caller; `ctx.userId` scopes every query that follows. */
+/** Requires a signed-in caller; `ctx.orgId` (the organisation) scopes every query that follows. */
 export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
   if (ctx.authError) throw ctx.authError
   if (!ctx.session) throw new AppError('UNAUTHENTICATED', 'Sign in first: send "Authorization: Bearer <token>"')
-  return next({ ctx: { ...ctx, session: ctx.session, userId: ctx.session.userId } })
+  return next({ ctx: { ...ctx, session: ctx.session, orgId: ctx.session.orgId } })
 })
 
 /**
  * Puts the acting principal on the context as `ctx.actor` (acting-principal.ts): what
- * procedures that write audit rows pass to their service. Used by the procedures that
- * need it rather than by every protected one, so the hot ingest call builds nothing more.
+ * procedures that write audit rows or decisions pass to their service.
  */
-export const withActor = t.middleware(({ ctx, next }) => {
+const withActor = t.middleware(({ ctx, next }) => {
   const { session } = ctx
   if (!session) throw new AppError('UNAUTHENTICATED', 'Sign in first: send "Authorization: Bearer <token>"')
   return next({ ctx: { actor: principalOf(session, ctx.request) } })
 })
 
-/** For people only: managing keys, settings and billing is not open to API keys. */
-export const userProcedure = protectedProcedure
-  .use(({ ctx, next }) => {
-    if (ctx.session.via === 'apikey') throw new AppError('FORBIDDEN', 'Sign in as a user to do this; API keys cannot')
-    return next()
-  })
-  .use(withActor)
-
-/** A protected procedure that also needs one permission (API keys carry scopes). */
-export function scopedProcedure(scope: string) {
-  return protectedProcedure.use(({ ctx, next }) => {
-    requireScope(ctx.session, scope)
-    return next()
-  })
+/**
+ * A procedure open to callers holding `permission`: members whose role reaches it, API
+ * keys carrying its scope (auth/permissions.ts, the one table of who may do what).
+ */
+export function allowed(permission: Permission) {
+  return protectedProcedure
+    .use(({ ctx, next }) => {
+      authorize(ctx.session, permission)
+      return next()
+    })
+    .use(withActor)
 }

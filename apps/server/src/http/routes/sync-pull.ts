@@ -26,7 +26,7 @@ export function syncPullRoutes(db: Db, authenticator: Authenticator): FastifyPlu
           field: issue?.path.join('.') ?? null,
         })
       }
-      const page = await pullChangesJson(db, session.userId, query.data)
+      const page = await pullChangesJson(db, session.orgId, query.data)
       request.log.debug({ rows: page.count, queryMs: Math.round(page.queryMs) }, 'sync page served')
       // The next cursor also in a header (SYNC_NEXT_CURSOR_HEADER): a desktop can ask
       // for the next page while this one's body is still arriving and being parsed.

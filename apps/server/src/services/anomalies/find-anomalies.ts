@@ -18,13 +18,13 @@ export const ZFindAnomaliesInput = z.object({
 })
 
 /** Newest first, keyset-paged, always within the caller's rows. */
-export async function findAnomalies(db: Db, userId: string, input: z.output<typeof ZFindAnomaliesInput>) {
+export async function findAnomalies(db: Db, orgId: string, input: z.output<typeof ZFindAnomaliesInput>) {
   if (input.from !== undefined && input.to !== undefined && input.from > input.to) {
     throw new AppError('BAD_INPUT', '"from" must not be after "to"', { field: 'from' })
   }
-  const after = input.cursor === undefined ? null : await cursorRow(db, userId, input.cursor)
+  const after = input.cursor === undefined ? null : await cursorRow(db, orgId, input.cursor)
   const where: Prisma.AnomalyWhereInput = {
-    userId,
+    orgId,
     ...(input.severity ? { severity: { in: input.severity } } : {}),
     ...(input.status ? { status: { in: input.status } } : {}),
     ...(input.rule ? { ruleViolations: { has: input.rule } } : {}),
@@ -49,14 +49,14 @@ export async function findAnomalies(db: Db, userId: string, input: z.output<type
  * The row a cursor points at, which must be one of the caller's: another account's id
  * would otherwise position this page by that row's time (and tell it).
  */
-async function cursorRow(db: Db, userId: string, cursor: string): Promise<{ id: string; createdAt: Date }> {
-  const row = await db.anomaly.findFirst({ where: { id: cursor, userId }, select: { id: true, createdAt: true } })
+async function cursorRow(db: Db, orgId: string, cursor: string): Promise<{ id: string; createdAt: Date }> {
+  const row = await db.anomaly.findFirst({ where: { id: cursor, orgId }, select: { id: true, createdAt: true } })
   if (!row) throw new AppError('BAD_INPUT', 'cursor: not a cursor from anomalies.list; start again without one', { field: 'cursor' })
   return row
 }
 
-export async function getAnomalyById(db: Db, userId: string, id: string) {
-  const row = await db.anomaly.findFirst({ where: { id, userId }, select: anomalySelect })
+export async function getAnomalyById(db: Db, orgId: string, id: string) {
+  const row = await db.anomaly.findFirst({ where: { id, orgId }, select: anomalySelect })
   if (!row) throw new AppError('NOT_FOUND', `No anomaly with id ${id}`)
   return toSyncAnomaly(row)
 }

@@ -14,7 +14,8 @@ export const ZCreateApiKeyInput = z.object({
 })
 
 export interface Actor {
-  userId: string
+  orgId: string
+  userId?: string | null | undefined
   ip?: string | undefined
   userAgent?: string | undefined
 }
@@ -35,9 +36,9 @@ export async function createApiKey(db: Db, actor: Actor, input: z.output<typeof 
   const keyHash = await bcrypt.hash(generated.secret, BCRYPT_ROUNDS)
   const key = await db.$transaction(async (tx) => {
     // Serialise this user's key creations so two at once cannot both pass the limit.
-    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`api-keys-${actor.userId}`}))`
-    const entitlements = await getEntitlements(db, actor.userId)
-    const active = await tx.apiKey.count({ where: { userId: actor.userId, revokedAt: null } })
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`api-keys-${actor.orgId}`}))`
+    const entitlements = await getEntitlements(db, actor.orgId)
+    const active = await tx.apiKey.count({ where: { orgId: actor.orgId, revokedAt: null } })
     if (active >= entitlements.maxApiKeys) {
       throw new AppError(
         'LIMIT_EXCEEDED',
@@ -46,7 +47,7 @@ export async function createApiKey(db: Db, actor: Actor, input: z.output<typeof 
       )
     }
     const created = await tx.apiKey.create({
-      data: { userId: actor.userId, name: input.name, keyId: generated.keyId, keyPrefix: generated.keyPrefix, keyHash, scopes: input.scopes },
+      data: { orgId: actor.orgId, createdById: actor.userId ?? null, name: input.name, keyId: generated.keyId, keyPrefix: generated.keyPrefix, keyHash, scopes: input.scopes },
       select: keySelect,
     })
     await recordAudit(tx, auditActorOf(actor), {
@@ -60,15 +61,15 @@ export async function createApiKey(db: Db, actor: Actor, input: z.output<typeof 
   return { ...toDto(key), secret: generated.secret }
 }
 
-export async function listApiKeys(db: Db, userId: string) {
-  const keys = await db.apiKey.findMany({ where: { userId }, select: keySelect, orderBy: { createdAt: 'desc' } })
+export async function listApiKeys(db: Db, orgId: string) {
+  const keys = await db.apiKey.findMany({ where: { orgId }, select: keySelect, orderBy: { createdAt: 'desc' } })
   return keys.map(toDto)
 }
 
 /** Revokes a key; the next request that uses it is refused. */
 export async function revokeApiKey(db: Db, actor: Actor, id: string) {
   return db.$transaction(async (tx) => {
-    const key = await tx.apiKey.findFirst({ where: { id, userId: actor.userId }, select: keySelect })
+    const key = await tx.apiKey.findFirst({ where: { id, orgId: actor.orgId }, select: keySelect })
     if (!key) throw new AppError('NOT_FOUND', `No API key with id ${id}`)
     if (key.revokedAt) return toDto(key)
     const revoked = await tx.apiKey.update({ where: { id }, data: { revokedAt: new Date() }, select: keySelect })
@@ -85,7 +86,7 @@ export async function revokeApiKey(db: Db, actor: Actor, id: string) {
 
 /** Key changes are recorded as the account's own (actor = user id), whoever the caller was. */
 function auditActorOf(actor: Actor): AuditActor {
-  return { userId: actor.userId, ip: actor.ip, userAgent: actor.userAgent }
+  return { orgId: actor.orgId, ip: actor.ip, userAgent: actor.userAgent }
 }
 
 function toDto(key: { id: string; name: string; keyPrefix: string; scopes: string[]; createdAt: Date; lastUsedAt: Date | null; revokedAt: Date | null }) {

@@ -20,10 +20,10 @@ export const ZAuditListInput = z
   })
 
 /** Newest first; the cursor is the last row's (createdAt, id), so rows appended meanwhile never shift a page. */
-export async function listAudit(db: Db, userId: string, input: z.output<typeof ZAuditListInput>) {
-  const after = input.cursor === undefined ? null : await cursorRow(db, userId, input.cursor)
+export async function listAudit(db: Db, orgId: string, input: z.output<typeof ZAuditListInput>) {
+  const after = input.cursor === undefined ? null : await cursorRow(db, orgId, input.cursor)
   const where: Prisma.AuditLogWhereInput = {
-    userId,
+    orgId,
     ...(input.action === undefined ? {} : input.action.endsWith('.') ? { action: { startsWith: input.action } } : { action: input.action }),
     ...(input.entityType === undefined ? {} : { entityType: input.entityType }),
     ...(input.from === undefined && input.to === undefined
@@ -52,10 +52,10 @@ export async function listAudit(db: Db, userId: string, input: z.output<typeof Z
 }
 
 /** The filter choices the console offers: what this user's trail actually contains. */
-export async function auditFacets(db: Db, userId: string) {
+export async function auditFacets(db: Db, orgId: string) {
   const [actions, entityTypes] = await Promise.all([
-    db.auditLog.groupBy({ by: ['action'], where: { userId }, orderBy: { action: 'asc' } }),
-    db.auditLog.groupBy({ by: ['entityType'], where: { userId }, orderBy: { entityType: 'asc' } }),
+    db.auditLog.groupBy({ by: ['action'], where: { orgId }, orderBy: { action: 'asc' } }),
+    db.auditLog.groupBy({ by: ['entityType'], where: { orgId }, orderBy: { entityType: 'asc' } }),
   ])
   return { actions: actions.map((row) => row.action), entityTypes: entityTypes.map((row) => row.entityType) }
 }
@@ -84,9 +84,9 @@ function decodeCursor(cursor: string): { createdAt: Date; id: string } | null {
  * The position a cursor names, which must be a row of the caller's own trail (as
  * nextCursor gives): anything else, another account's row included, is refused.
  */
-async function cursorRow(db: Db, userId: string, cursor: string): Promise<{ createdAt: Date; id: string }> {
+async function cursorRow(db: Db, orgId: string, cursor: string): Promise<{ createdAt: Date; id: string }> {
   const after = decodeCursor(cursor)
-  const own = after === null ? null : await db.auditLog.findFirst({ where: { id: after.id, userId, createdAt: after.createdAt }, select: { id: true } })
+  const own = after === null ? null : await db.auditLog.findFirst({ where: { id: after.id, orgId, createdAt: after.createdAt }, select: { id: true } })
   if (after === null || own === null) throw new AppError('BAD_INPUT', NOT_A_CURSOR, { field: 'cursor' })
   return after
 }

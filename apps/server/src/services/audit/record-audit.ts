@@ -2,8 +2,10 @@ import type { Db, Prisma } from '../../db/prisma.ts'
 
 /** Who did something and from where: the request side of an audit row. */
 export interface AuditActor {
-  userId: string
-  /** A user id, "apikey:<keyId>" or "system"; defaults to userId. */
+  orgId: string
+  /** The person acting, when a person acts (stored on what they create: keys, reports, decisions). */
+  userId?: string | null | undefined
+  /** A user id, "apikey:<keyId>" or "system"; defaults to orgId. */
   actor?: string | undefined
   ip?: string | undefined
   userAgent?: string | undefined
@@ -27,8 +29,8 @@ type AuditWriter = Pick<Db, 'auditLog'> | Prisma.TransactionClient
 export async function recordAudit(db: AuditWriter, actor: AuditActor, entry: AuditEntry): Promise<void> {
   await db.auditLog.create({
     data: {
-      userId: actor.userId,
-      actor: actor.actor ?? actor.userId,
+      orgId: actor.orgId,
+      actor: actor.actor ?? actor.orgId,
       action: entry.action,
       entityType: entry.entityType,
       entityId: entry.entityId ?? null,

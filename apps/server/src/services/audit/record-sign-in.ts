@@ -14,7 +14,7 @@ const checked = new Map<string, number>()
 
 /** The part of an authenticated session a sign-in record needs (auth/session.ts fits it). */
 export interface SignedInCaller {
-  userId: string
+  orgId: string
   via: string
 }
 
@@ -25,13 +25,13 @@ export async function recordSignIn(
   now: Date = new Date(),
 ): Promise<boolean> {
   if (session.via === 'apikey') return false
-  const device = `${session.userId}\u0000${request.ip ?? ''}\u0000${request.userAgent ?? ''}`
+  const device = `${session.orgId}\u0000${request.ip ?? ''}\u0000${request.userAgent ?? ''}`
   const last = checked.get(device)
   if (last !== undefined && now.getTime() - last < SIGN_IN_GAP_MS) return false
   checked.set(device, now.getTime())
   const recent = await db.auditLog.findFirst({
     where: {
-      userId: session.userId,
+      orgId: session.orgId,
       action: 'auth.login',
       ipAddress: request.ip ?? null,
       userAgent: request.userAgent ?? null,
@@ -42,11 +42,11 @@ export async function recordSignIn(
   if (recent) return false
   await recordAudit(
     db,
-    { userId: session.userId, ip: request.ip, userAgent: request.userAgent },
+    { orgId: session.orgId, ip: request.ip, userAgent: request.userAgent },
     {
       action: 'auth.login',
       entityType: 'User',
-      entityId: session.userId,
+      entityId: session.orgId,
       newData: { via: session.via },
     },
   )

@@ -63,7 +63,7 @@ export async function createBatchJob(db: Db, services: AppServices, log: Pick<Lo
   const entitlements = await enforceApiKeyLimits(db, session, 1)
 
   const id = randomUUID()
-  const key = `users/${session.userId}/batches/${id}.csv`
+  const key = `users/${session.orgId}/batches/${id}.csv`
   const counter = new LineCounter(input.maxBytes)
   // A client that disconnects mid-body fails the counter, so the store's all-or-nothing
   // put keeps nothing instead of waiting forever. Not `pipeline`: a refusal (file over
@@ -83,7 +83,7 @@ export async function createBatchJob(db: Db, services: AppServices, log: Pick<Lo
   if (entitlements) {
     try {
       // Every row may be accepted: the file must fit in what is left of the month.
-      await assertMonthlyQuota(db, session.userId, entitlements, totalRows)
+      await assertMonthlyQuota(db, session.orgId, entitlements, totalRows)
     } catch (error) {
       await services.storage.delete(key)
       throw error
@@ -92,20 +92,20 @@ export async function createBatchJob(db: Db, services: AppServices, log: Pick<Lo
 
   const columnMapping: StoredColumnMapping = { overrides: Object.fromEntries(overrides) }
   await db.$transaction(async (tx) => {
-    await tx.batchJob.create({ data: { id, userId: session.userId, fileName, r2Key: key, status: 'QUEUED', totalRows, columnMapping: { ...columnMapping } } })
+    await tx.batchJob.create({ data: { id, orgId: session.orgId, fileName, r2Key: key, status: 'QUEUED', totalRows, columnMapping: { ...columnMapping } } })
     await recordAudit(
       tx,
       {
-        userId: session.userId,
-        actor: session.apiKeyId ? `apikey:${session.apiKeyId}` : session.userId,
+        orgId: session.orgId,
+        actor: session.apiKeyId ? `apikey:${session.apiKeyId}` : session.orgId,
         ip: input.request.ip,
         userAgent: input.request.userAgent,
       },
       { action: 'batch_job.create', entityType: 'BatchJob', entityId: id, oldData: null, newData: { fileName, totalRows, sizeBytes: stored.size } },
     )
   })
-  if (session.apiKeyId) await recordUsage(db, session.userId, session.apiKeyId, 0)
+  if (session.apiKeyId) await recordUsage(db, session.orgId, session.apiKeyId, 0)
   await services.jobs.send(BATCH_QUEUE, { batchJobId: id, apiKeyId: session.apiKeyId ?? null }, BATCH_SEND_OPTIONS)
-  log.info({ batchJobId: id, userId: session.userId, totalRows, bytes: stored.size }, 'batch file stored, job queued')
+  log.info({ batchJobId: id, orgId: session.orgId, totalRows, bytes: stored.size }, 'batch file stored, job queued')
   return { id, status: 'QUEUED', fileName, totalRows, sizeBytes: stored.size }
 }

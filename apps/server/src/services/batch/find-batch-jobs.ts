@@ -29,13 +29,13 @@ function toSummary(row: SummaryRow) {
 
 export type BatchJobSummary = ReturnType<typeof toSummary>
 
-export async function listBatchJobs(db: Db, userId: string, limit: number): Promise<BatchJobSummary[]> {
-  const rows = await db.batchJob.findMany({ where: { userId }, select: summarySelect, orderBy: { createdAt: 'desc' }, take: limit })
+export async function listBatchJobs(db: Db, orgId: string, limit: number): Promise<BatchJobSummary[]> {
+  const rows = await db.batchJob.findMany({ where: { orgId }, select: summarySelect, orderBy: { createdAt: 'desc' }, take: limit })
   return rows.map(toSummary)
 }
 
-export async function findBatchJob(db: Db, userId: string, id: string) {
-  const row = await db.batchJob.findFirst({ where: { id, userId }, select: { ...summarySelect, rowErrors: true, columnMapping: true } })
+export async function findBatchJob(db: Db, orgId: string, id: string) {
+  const row = await db.batchJob.findFirst({ where: { id, orgId }, select: { ...summarySelect, rowErrors: true, columnMapping: true } })
   if (row === null) throw new AppError('NOT_FOUND', `No batch job ${id}`)
   const { rowErrors, columnMapping, ...summary } = row
   return {
@@ -45,8 +45,8 @@ export async function findBatchJob(db: Db, userId: string, id: string) {
   }
 }
 
-export async function rowErrorsDownload(db: Db, storage: ObjectStore, userId: string, id: string): Promise<{ url: string; expiresAt: string }> {
-  const row = await db.batchJob.findFirst({ where: { id, userId }, select: { rowErrorsKey: true, fileName: true } })
+export async function rowErrorsDownload(db: Db, storage: ObjectStore, orgId: string, id: string): Promise<{ url: string; expiresAt: string }> {
+  const row = await db.batchJob.findFirst({ where: { id, orgId }, select: { rowErrorsKey: true, fileName: true } })
   if (row === null) throw new AppError('NOT_FOUND', `No batch job ${id}`)
   if (row.rowErrorsKey === null) throw new AppError('NOT_FOUND', 'This job has no rejected rows to download (or has not finished yet)')
   const expiresInSeconds = 15 * 60

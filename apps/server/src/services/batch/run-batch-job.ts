@@ -50,7 +50,7 @@ export async function runBatchSlice(deps: WorkerDeps, data: BatchJobData, option
   let rejectedSoFar = job.rejectedRows
   const chunkRows = options.chunkRows ?? CHUNK_ROWS
 
-  const refusedKey = refusedRowsKey(job.userId, job.id)
+  const refusedKey = refusedRowsKey(job.orgId, job.id)
   // `refused`: rows of `rows` the database would not store (see storeRows), rejected
   // with that reason instead of being ingested.
   const commitChunk = async (rows: CsvRow[], refused: ReadonlyMap<number, string> = NONE_REFUSED): Promise<void> => {
@@ -86,7 +86,7 @@ export async function runBatchSlice(deps: WorkerDeps, data: BatchJobData, option
     // transaction has committed: a statement failing after onCommit ran rolls it back,
     // and the chunk may then be stored again in halves (see storeRows).
     let committed: { firstErrors: BatchRowError[]; rejected: number } | undefined
-    const result = await ingestTransactions(db, models, job.userId, items, {
+    const result = await ingestTransactions(db, models, job.orgId, items, {
       source: 'BATCH_CSV',
       batchJobId: job.id,
       onCommit: async (sql, outcomes) => {
@@ -110,7 +110,7 @@ export async function runBatchSlice(deps: WorkerDeps, data: BatchJobData, option
         if (!advanced) throw new LostClaim()
         if (data.apiKeyId && counts.accepted > 0) {
           // Requests were metered when the file was uploaded; here only the rows.
-          await meterUsage(sql, { userId: job.userId, apiKeyId: data.apiKeyId, requests: 0, transactions: counts.accepted })
+          await meterUsage(sql, { orgId: job.orgId, apiKeyId: data.apiKeyId, requests: 0, transactions: counts.accepted })
         }
         committed = { firstErrors, rejected: counts.rejected + converterRejected }
       },
@@ -123,7 +123,7 @@ export async function runBatchSlice(deps: WorkerDeps, data: BatchJobData, option
     // Alerts for this chunk's anomalies, as for real-time ingestion (never throws).
     await notifyAnomalies(
       deps.jobs,
-      job.userId,
+      job.orgId,
       result.anomalies.map((a) => a.id),
       jobLog,
     )
@@ -207,7 +207,7 @@ export async function runBatchSlice(deps: WorkerDeps, data: BatchJobData, option
 
   let rowErrorsKey: string | null = null
   if (rejectedSoFar > 0) {
-    rowErrorsKey = `users/${job.userId}/batches/${job.id}-errors.csv`
+    rowErrorsKey = `users/${job.orgId}/batches/${job.id}-errors.csv`
     await storage.put(rowErrorsKey, await errorsStream(deps, job, overrides), { contentType: 'text/csv' })
   }
   const completed = await completeBatchJob(db, job.id, committedLines, rowErrorsKey)
@@ -220,11 +220,11 @@ export async function runBatchSlice(deps: WorkerDeps, data: BatchJobData, option
 /** The errors file: the rows the file's own checks reject, then the rows the database refused. */
 async function errorsStream(
   deps: WorkerDeps,
-  job: { id: string; userId: string; r2Key: string },
+  job: { id: string; orgId: string; r2Key: string },
   overrides: ReadonlyMap<string, MappableField>,
 ): Promise<Readable> {
   const input = await deps.storage.get(job.r2Key)
-  const refused = await readRefusedRows(deps.storage, refusedRowsKey(job.userId, job.id))
+  const refused = await readRefusedRows(deps.storage, refusedRowsKey(job.orgId, job.id))
   async function* lines(): AsyncGenerator<string> {
     yield* rowErrorsCsv(input, overrides)
     for (const e of refused) yield csvLine([String(e.line), e.field, e.message])
@@ -238,8 +238,8 @@ function storableError(e: BatchRowError): BatchRowError {
   return { line: e.line, field: toSafeText(e.field), message: toSafeText(e.message, 500) }
 }
 
-function refusedRowsKey(userId: string, batchJobId: string): string {
-  return `users/${userId}/batches/${batchJobId}-refused.json`
+function refusedRowsKey(orgId: string, batchJobId: string): string {
+  return `users/${orgId}/batches/${batchJobId}-refused.json`
 }
 
 async function readRefusedRows(storage: WorkerDeps['storage'], key: string): Promise<BatchRowError[]> {

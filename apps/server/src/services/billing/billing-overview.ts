@@ -3,12 +3,12 @@ import type { ServerEnv } from '../../env.ts'
 import { effectiveEntitlements, FREE_ENTITLEMENTS, ZEntitlements } from './entitlements.ts'
 
 /** What the console's Billing screen shows: plan, status, this month's usage against quota, the plans on offer. */
-export async function billingOverview(db: Db, env: ServerEnv, userId: string, now = new Date()) {
+export async function billingOverview(db: Db, env: ServerEnv, orgId: string, now = new Date()) {
   const periodStart = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1))
   const [subscription, usage, activeKeys, plans] = await Promise.all([
-    db.subscription.findUnique({ where: { userId }, include: { plan: true } }),
-    db.apiKeyUsage.aggregate({ where: { userId, periodStart }, _sum: { transactions: true, requests: true } }),
-    db.apiKey.count({ where: { userId, revokedAt: null } }),
+    db.subscription.findUnique({ where: { orgId }, include: { plan: true } }),
+    db.apiKeyUsage.aggregate({ where: { orgId, periodStart }, _sum: { transactions: true, requests: true } }),
+    db.apiKey.count({ where: { orgId, revokedAt: null } }),
     db.plan.findMany({ where: { isPublic: true }, orderBy: { priceMinor: 'asc' } }),
   ])
   const entitlements = subscription ? effectiveEntitlements(subscription.features, now) : FREE_ENTITLEMENTS

@@ -3,8 +3,8 @@ import { sqlPoolOf, type Db } from '../../db/prisma.ts'
 import { DEFAULT_PLANS } from './plans.ts'
 
 /**
- * What a user's plan allows, as cached on `Subscription.features` (one read per
- * check). Users without a subscription, and subscriptions that are CANCELED or
+ * What an organisation's plan allows, as cached on `Subscription.features` (one read per
+ * check). Organisations without a subscription, and subscriptions that are CANCELED or
  * HALTED past their grace period, get the free plan's entitlements: billing writes
  * the cache when the status changes, so readers never compute plan logic.
  */
@@ -13,6 +13,8 @@ export const ZEntitlements = z.object({
   planName: z.string(),
   monthlyTxQuota: z.number().int(),
   maxApiKeys: z.number().int(),
+  /** Seats: members the organisation may have. Optional: caches written before seats existed lack it (plan default applies). */
+  maxMembers: z.number().int().optional(),
   retentionDays: z.number().int(),
   rateLimitPerMinute: z.number().int(),
   features: z.record(z.string(), z.boolean()),
@@ -34,6 +36,7 @@ export const FREE_ENTITLEMENTS: Entitlements = {
   planName: FREE.name,
   monthlyTxQuota: FREE.monthlyTxQuota,
   maxApiKeys: FREE.maxApiKeys,
+  maxMembers: FREE.maxMembers,
   retentionDays: FREE.retentionDays,
   rateLimitPerMinute: FREE.rateLimitPerMinute,
   features: { ...FREE.features },
@@ -45,6 +48,7 @@ export function entitlementsOfPlan(plan: {
   name: string
   monthlyTxQuota: number
   maxApiKeys: number
+  maxMembers: number
   retentionDays: number
   rateLimitPerMinute: number
   features: unknown
@@ -54,15 +58,16 @@ export function entitlementsOfPlan(plan: {
     planName: plan.name,
     monthlyTxQuota: plan.monthlyTxQuota,
     maxApiKeys: plan.maxApiKeys,
+    maxMembers: plan.maxMembers,
     retentionDays: plan.retentionDays,
     rateLimitPerMinute: plan.rateLimitPerMinute,
     features: z.record(z.string(), z.boolean()).parse(plan.features ?? {}),
   }
 }
 
-export async function getEntitlements(db: Db, userId: string, now: Date = new Date()): Promise<Entitlements> {
+export async function getEntitlements(db: Db, orgId: string, now: Date = new Date()): Promise<Entitlements> {
   // Plain SQL: this read sits on every metered API call (see sqlPoolOf).
-  const { rows } = await sqlPoolOf(db).query<{ features: unknown }>('SELECT "features" FROM "Subscription" WHERE "userId" = $1', [userId])
+  const { rows } = await sqlPoolOf(db).query<{ features: unknown }>('SELECT "features" FROM "Subscription" WHERE "orgId" = $1', [orgId])
   const subscription = rows[0]
   if (subscription === undefined) return FREE_ENTITLEMENTS
   return effectiveEntitlements(subscription.features, now)
@@ -76,6 +81,12 @@ export function effectiveEntitlements(cached: unknown, now: Date = new Date()): 
   const { graceUntil } = parsed.data
   if (graceUntil != null && now.getTime() >= graceUntil) return FREE_ENTITLEMENTS
   return parsed.data
+}
+
+/** Seats the entitlements allow; a cache from before seats existed gets its plan's default. */
+export function seatLimitOf(entitlements: Entitlements): number {
+  if (entitlements.maxMembers !== undefined) return entitlements.maxMembers
+  return DEFAULT_PLANS.find((plan) => plan.id === entitlements.planId)?.maxMembers ?? FREE.maxMembers
 }
 
 export function hasFeature(entitlements: Entitlements, flag: FeatureFlag): boolean {

@@ -8,7 +8,7 @@ import { renderInvoicePdf, type InvoiceView } from './invoice-pdf.ts'
 
 /** What the webhook knows about a charge. */
 export interface Charge {
-  userId: string
+  orgId: string
   subscriptionId: string
   paymentId: string
   amountMinor: number
@@ -72,7 +72,7 @@ export async function createInvoiceForCharge(
   }
   const invoice = await tx.invoice.create({
     data: {
-      userId: charge.userId,
+      orgId: charge.orgId,
       subscriptionId: charge.subscriptionId,
       number,
       amountMinor: charge.amountMinor,
@@ -94,7 +94,7 @@ export async function createInvoiceForCharge(
 
 const day = (date: Date): string => date.toISOString().slice(0, 10)
 
-export const pdfKeyOf = (userId: string, number: string): string => `users/${userId}/invoices/${number}.pdf`
+export const pdfKeyOf = (orgId: string, number: string): string => `users/${orgId}/invoices/${number}.pdf`
 
 /**
  * Renders the invoice's PDF into object storage and points `pdfUrl` at it.
@@ -102,7 +102,16 @@ export const pdfKeyOf = (userId: string, number: string): string => `users/${use
  * store's atomic put never exposes half a file.
  */
 export async function generateInvoicePdf(db: Db, storage: ObjectStore, invoiceId: string): Promise<string> {
-  const invoice = await db.invoice.findUnique({ where: { id: invoiceId }, include: { user: { select: { name: true, email: true } } } })
+  const invoice = await db.invoice.findUnique({ where: { id: invoiceId }, include: {
+      org: {
+        select: {
+          name: true,
+          // The invoice goes to the organisation's first admin.
+          memberships: { where: { role: 'ADMIN', removedAt: null }, orderBy: { createdAt: 'asc' }, take: 1, select: { user: { select: { email: true } } } },
+        },
+      },
+    },
+  })
   if (!invoice) throw new AppError('NOT_FOUND', `No invoice with id ${invoiceId}`)
   if (invoice.pdfUrl !== null && (await storage.head(invoice.pdfUrl)) !== null) return invoice.pdfUrl
   const taxDetails = ZTaxDetails.parse(invoice.taxDetails)
@@ -111,7 +120,7 @@ export async function generateInvoicePdf(db: Db, storage: ObjectStore, invoiceId
     issuedAt: invoice.issuedAt,
     currency: invoice.currency,
     seller: taxDetails.seller,
-    buyer: { name: taxDetails.buyerName ?? invoice.user.name ?? invoice.userId, email: invoice.user.email, gstin: invoice.gstin },
+    buyer: { name: taxDetails.buyerName ?? invoice.org.name, email: invoice.org.memberships[0]?.user.email ?? null, gstin: invoice.gstin },
     periodStart: invoice.periodStart,
     periodEnd: invoice.periodEnd,
     lineItems: ZLineItems.parse(invoice.lineItems),
@@ -121,14 +130,14 @@ export async function generateInvoicePdf(db: Db, storage: ObjectStore, invoiceId
     paymentId: invoice.razorpayPaymentId,
   }
   const pdf = await renderInvoicePdf(view)
-  const key = pdfKeyOf(invoice.userId, invoice.number)
+  const key = pdfKeyOf(invoice.orgId, invoice.number)
   await storage.put(key, pdf, { contentType: 'application/pdf' })
   await db.invoice.update({ where: { id: invoice.id }, data: { pdfUrl: key, status: 'GENERATED' } })
   return key
 }
 
-export async function listInvoices(db: Db, userId: string) {
-  const invoices = await db.invoice.findMany({ where: { userId }, orderBy: { issuedAt: 'desc' }, take: 120 })
+export async function listInvoices(db: Db, orgId: string) {
+  const invoices = await db.invoice.findMany({ where: { orgId }, orderBy: { issuedAt: 'desc' }, take: 120 })
   return invoices.map((invoice) => ({
     id: invoice.id,
     number: invoice.number,
@@ -146,8 +155,8 @@ export async function listInvoices(db: Db, userId: string) {
 const LINK_SECONDS = 300
 
 /** A 5-minute download link; renders the PDF first when its job has not yet run. */
-export async function invoiceDownloadUrl(db: Db, storage: ObjectStore, userId: string, invoiceId: string): Promise<{ url: string; expiresAt: number }> {
-  const invoice = await db.invoice.findFirst({ where: { id: invoiceId, userId }, select: { id: true, number: true, pdfUrl: true } })
+export async function invoiceDownloadUrl(db: Db, storage: ObjectStore, orgId: string, invoiceId: string): Promise<{ url: string; expiresAt: number }> {
+  const invoice = await db.invoice.findFirst({ where: { id: invoiceId, orgId }, select: { id: true, number: true, pdfUrl: true } })
   if (!invoice) throw new AppError('NOT_FOUND', `No invoice with id ${invoiceId}`)
   const key = invoice.pdfUrl ?? (await generateInvoicePdf(db, storage, invoice.id))
   const url = await storage.downloadUrl(key, { expiresInSeconds: LINK_SECONDS, fileName: `${invoice.number}.pdf` })

@@ -57,7 +57,7 @@ export async function subscribe(db: Db, gatewayFor: BillingGatewayProvider, acto
   const plan = await paidPlan(db, input.planId)
   if (plan.priceMinor === 0)
     throw new AppError('BAD_INPUT', `The ${plan.name} plan needs no subscription: cancel the paid one instead (billing.cancel)`, { planId: plan.id })
-  const current = await db.subscription.findUnique({ where: { userId: actor.userId } })
+  const current = await db.subscription.findUnique({ where: { orgId: actor.orgId } })
   if (current?.status === 'ACTIVE' && current.razorpaySubscriptionId !== null) {
     throw new AppError('CONFLICT', `You already have an active ${current.planId} subscription: change its plan instead (billing.changePlan)`, {
       planId: current.planId,
@@ -69,7 +69,7 @@ export async function subscribe(db: Db, gatewayFor: BillingGatewayProvider, acto
     razorpayPlanId,
     totalCount: TOTAL_CYCLES,
     notes: {
-      userId: actor.userId,
+      orgId: actor.orgId,
       planId: plan.id,
       ...(input.gstin ? { gstin: input.gstin } : {}),
       ...(input.billingName ? { billingName: input.billingName } : {}),
@@ -82,8 +82,8 @@ export async function subscribe(db: Db, gatewayFor: BillingGatewayProvider, acto
   const shortUrl = created.short_url ?? null
   const row = await db.$transaction(async (tx) => {
     const saved = await tx.subscription.upsert({
-      where: { userId: actor.userId },
-      create: { userId: actor.userId, planId: plan.id, status: 'PENDING', razorpaySubscriptionId: created.id, shortUrl, features: FREE_ENTITLEMENTS },
+      where: { orgId: actor.orgId },
+      create: { orgId: actor.orgId, planId: plan.id, status: 'PENDING', razorpaySubscriptionId: created.id, shortUrl, features: FREE_ENTITLEMENTS },
       update: {
         planId: plan.id,
         status: 'PENDING',
@@ -109,7 +109,7 @@ export async function subscribe(db: Db, gatewayFor: BillingGatewayProvider, acto
 
 export async function changePlan(db: Db, gatewayFor: BillingGatewayProvider, actor: AuditActor, input: z.output<typeof ZChangePlanInput>) {
   const target = await paidPlan(db, input.planId)
-  const current = await db.subscription.findUnique({ where: { userId: actor.userId }, include: { plan: true } })
+  const current = await db.subscription.findUnique({ where: { orgId: actor.orgId }, include: { plan: true } })
   const paidActive = current !== null && current.status === 'ACTIVE' && current.razorpaySubscriptionId !== null
   if (!paidActive) {
     if (target.priceMinor === 0) throw new AppError('CONFLICT', 'You are not on a paid plan', { planId: target.id })
@@ -145,7 +145,7 @@ export async function changePlan(db: Db, gatewayFor: BillingGatewayProvider, act
 }
 
 export async function cancel(db: Db, gatewayFor: BillingGatewayProvider, actor: AuditActor, input: z.output<typeof ZCancelInput>) {
-  const current = await db.subscription.findUnique({ where: { userId: actor.userId } })
+  const current = await db.subscription.findUnique({ where: { orgId: actor.orgId } })
   if (!current || current.razorpaySubscriptionId === null || current.status === 'CANCELED') {
     throw new AppError('NOT_FOUND', 'You have no paid subscription to cancel')
   }

@@ -160,7 +160,7 @@ export async function receiveRazorpayWebhook(deps: WebhookDeps, request: Webhook
       const result = await applyEvent(tx, deps, eventId, event)
       await tx.paymentLog.update({
         where: { id: row.id },
-        data: { processedAt: new Date(), userId: result.userId, needsFollowUp: result.needsFollowUp, error: result.note },
+        data: { processedAt: new Date(), orgId: result.orgId, needsFollowUp: result.needsFollowUp, error: result.note },
       })
       invoiceToRender = result.invoiceId
       return 'processed' as const
@@ -188,7 +188,7 @@ export async function receiveRazorpayWebhook(deps: WebhookDeps, request: Webhook
 }
 
 interface ApplyResult {
-  userId: string | null
+  orgId: string | null
   needsFollowUp: boolean
   note: string | null
   invoiceId: string | null
@@ -202,21 +202,21 @@ async function applyEvent(tx: Prisma.TransactionClient, deps: WebhookDeps, event
   if (!event.event.startsWith('subscription.')) {
     if (event.event === 'payment.failed' && payment) {
       const owner = payment.subscription_id ? await subscriptionOwner(tx, payment.subscription_id) : null
-      log.warn({ eventId, paymentId: payment.id, userId: owner, reason: payment.error_description }, 'razorpay payment failed')
-      return { userId: owner, needsFollowUp: false, note: payment.error_description ?? null, invoiceId: null }
+      log.warn({ eventId, paymentId: payment.id, orgId: owner, reason: payment.error_description }, 'razorpay payment failed')
+      return { orgId: owner, needsFollowUp: false, note: payment.error_description ?? null, invoiceId: null }
     }
     log.info({ eventId, eventType: event.event }, 'razorpay event stored and ignored')
-    return { userId: null, needsFollowUp: false, note: null, invoiceId: null }
+    return { orgId: null, needsFollowUp: false, note: null, invoiceId: null }
   }
   if (!subscriptionEntity) {
-    return { userId: null, needsFollowUp: true, note: 'subscription event without a subscription entity', invoiceId: null }
+    return { orgId: null, needsFollowUp: true, note: 'subscription event without a subscription entity', invoiceId: null }
   }
   const locked = await tx.$queryRaw<{ id: string }[]>`
     SELECT id FROM "Subscription" WHERE "razorpaySubscriptionId" = ${subscriptionEntity.id} FOR UPDATE`
   const subscription = locked[0] ? await tx.subscription.findUnique({ where: { id: locked[0].id }, include: { plan: true } }) : null
   if (!subscription) {
     log.warn({ eventId, razorpaySubscriptionId: subscriptionEntity.id }, 'razorpay event for an unknown subscription: needs follow-up')
-    return { userId: null, needsFollowUp: true, note: `unknown subscription ${subscriptionEntity.id}`, invoiceId: null }
+    return { orgId: null, needsFollowUp: true, note: `unknown subscription ${subscriptionEntity.id}`, invoiceId: null }
   }
 
   const eventAt = new Date(event.created_at * 1000)
@@ -229,7 +229,7 @@ async function applyEvent(tx: Prisma.TransactionClient, deps: WebhookDeps, event
   if (event.event === 'subscription.charged' && payment) {
     const notes = notesOf(subscriptionEntity.notes)
     const invoice = await createInvoiceForCharge(tx, env, {
-      userId: subscription.userId,
+      orgId: subscription.orgId,
       subscriptionId: subscription.id,
       paymentId: payment.id,
       amountMinor: payment.amount,
@@ -248,7 +248,7 @@ async function applyEvent(tx: Prisma.TransactionClient, deps: WebhookDeps, event
   if (target === undefined || stale || subscription.status === 'CANCELED') {
     const note = target === undefined ? null : stale ? 'older than the last event applied: status kept' : 'subscription already canceled: status kept'
     if (note) log.info({ eventId, eventType: event.event, subscriptionId: subscription.id }, note)
-    return { userId: subscription.userId, needsFollowUp: false, note, invoiceId }
+    return { orgId: subscription.orgId, needsFollowUp: false, note, invoiceId }
   }
 
   const before = effectiveEntitlements(subscription.features, eventAt)
@@ -271,7 +271,7 @@ async function applyEvent(tx: Prisma.TransactionClient, deps: WebhookDeps, event
       ...(subscription.pendingPlanId === plan.id ? { pendingPlanId: null } : {}),
     },
   })
-  const system = { userId: subscription.userId, actor: 'system' }
+  const system = { orgId: subscription.orgId, actor: 'system' }
   if (subscription.status !== target) {
     await recordAudit(tx, system, {
       action: 'billing.status_change',
@@ -291,15 +291,15 @@ async function applyEvent(tx: Prisma.TransactionClient, deps: WebhookDeps, event
     })
   }
   log.info(
-    { eventId, eventType: event.event, userId: subscription.userId, from: subscription.status, to: target, planId: features.planId },
+    { eventId, eventType: event.event, orgId: subscription.orgId, from: subscription.status, to: target, planId: features.planId },
     'subscription updated',
   )
-  return { userId: subscription.userId, needsFollowUp: false, note: null, invoiceId }
+  return { orgId: subscription.orgId, needsFollowUp: false, note: null, invoiceId }
 }
 
 async function subscriptionOwner(tx: Prisma.TransactionClient, razorpaySubscriptionId: string): Promise<string | null> {
-  const row = await tx.subscription.findUnique({ where: { razorpaySubscriptionId }, select: { userId: true } })
-  return row?.userId ?? null
+  const row = await tx.subscription.findUnique({ where: { razorpaySubscriptionId }, select: { orgId: true } })
+  return row?.orgId ?? null
 }
 
 /** Notes are a key-value object (Razorpay sends [] when there are none). */

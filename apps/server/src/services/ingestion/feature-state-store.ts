@@ -27,12 +27,12 @@ export interface StateRow {
  */
 export function lockStatesStatements(user: string, accountKeys: string, merchantKeys: string): string[] {
   const create = (table: string, column: string, keys: string) =>
-    `INSERT INTO "${table}" ("userId", "${column}", "state")
+    `INSERT INTO "${table}" ("orgId", "${column}", "state")
      SELECT ${user}, k, '{}'::json FROM unnest(${keys}) AS keys(k) ORDER BY k
-     ON CONFLICT ("userId", "${column}") DO NOTHING`
+     ON CONFLICT ("orgId", "${column}") DO NOTHING`
   const lock = (kind: string, table: string, column: string, keys: string) =>
     `SELECT '${kind}' AS kind, "${column}" AS key, "state" FROM "${table}"
-     WHERE "userId" = ${user} AND "${column}" = ANY(${keys}) ORDER BY "${column}" FOR UPDATE`
+     WHERE "orgId" = ${user} AND "${column}" = ANY(${keys}) ORDER BY "${column}" FOR UPDATE`
   return [
     create('AccountFeatureState', 'accountId', accountKeys),
     create('MerchantFeatureState', 'merchantId', merchantKeys),
@@ -61,9 +61,9 @@ export function readLockedStates(rows: Iterable<StateRow>): LockedStates {
  * at a time (for callers inside a Prisma transaction, which sends one statement per
  * call; ingestion sends lockStatesStatements in one message).
  */
-export async function lockFeatureStates(sql: SqlRunner, userId: string, accountIds: string[], merchantIds: string[]): Promise<LockedStates> {
+export async function lockFeatureStates(sql: SqlRunner, orgId: string, accountIds: string[], merchantIds: string[]): Promise<LockedStates> {
   const rows: StateRow[] = []
-  for (const statement of lockStatesStatements(sqlLiteral(userId), textArrayLiteral(accountIds), textArrayLiteral(merchantIds))) {
+  for (const statement of lockStatesStatements(sqlLiteral(orgId), textArrayLiteral(accountIds), textArrayLiteral(merchantIds))) {
     rows.push(...(await sql.query<StateRow>(statement)).rows)
   }
   return readLockedStates(rows)
@@ -81,8 +81,8 @@ export async function lockFeatureStates(sql: SqlRunner, userId: string, accountI
  * keys also listed as `= ANY(...)`, which each of 2,000 index probes re-read).
  * Measured on a bench:batch database: 2,000 account states in 40 ms this way.
  */
-export function saveStatesCtes(userId: string, states: LockedStates): string {
-  const user = sqlLiteral(userId)
+export function saveStatesCtes(orgId: string, states: LockedStates): string {
+  const user = sqlLiteral(orgId)
   const save = (name: string, table: string, column: string, byKey: Map<string, unknown>) => {
     const keys: string[] = []
     const values: string[] = []
@@ -93,7 +93,7 @@ export function saveStatesCtes(userId: string, states: LockedStates): string {
     return `${name} AS (
       UPDATE "${table}" AS s SET "state" = v.value, "updatedAt" = now()
       FROM unnest(ARRAY[${keys.join(',')}]::text[], ARRAY[${values.join(',')}]::json[]) AS v(key, value)
-      WHERE s."userId" = ${user} AND s."${column}" = v.key
+      WHERE s."orgId" = ${user} AND s."${column}" = v.key
       RETURNING 1
     )`
   }
@@ -101,6 +101,6 @@ export function saveStatesCtes(userId: string, states: LockedStates): string {
 }
 
 /** Writes the updated states back (same transaction, rows already locked). */
-export async function saveFeatureStates(sql: SqlRunner, userId: string, states: LockedStates): Promise<void> {
-  await sql.query(`WITH ${saveStatesCtes(userId, states)} SELECT 1`)
+export async function saveFeatureStates(sql: SqlRunner, orgId: string, states: LockedStates): Promise<void> {
+  await sql.query(`WITH ${saveStatesCtes(orgId, states)} SELECT 1`)
 }

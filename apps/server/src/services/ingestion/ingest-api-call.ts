@@ -27,11 +27,11 @@ export async function ingestApiCall(
   // The ingest commits nothing before `admitted` resolves, and rolls back if it rejects.
   const admitted = enforceApiKeyLimits(db, session, transactions.length)
   if (mustCheckLimitsFirst(session)) await admitted
-  const result = await ingestTransactions(db, services.models, session.userId, transactions, { admitted })
-  if (session.apiKeyId) meterRealtimeUsage(db, { userId: session.userId, apiKeyId: session.apiKeyId, transactions: result.accepted })
+  const result = await ingestTransactions(db, services.models, session.orgId, transactions, { admitted })
+  if (session.apiKeyId) meterRealtimeUsage(db, { orgId: session.orgId, apiKeyId: session.apiKeyId, transactions: result.accepted })
   notifyAnomaliesSoon(
     services.jobs,
-    session.userId,
+    session.orgId,
     result.anomalies.map((a) => a.id),
     log,
   )

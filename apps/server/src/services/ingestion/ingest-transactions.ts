@@ -49,14 +49,14 @@ export interface IngestOptions {
  * Validates, stores and scores a batch. Every item gets its own outcome: invalid
  * items are rejected with field errors while the valid ones are still accepted; a
  * txId the account already has is a duplicate and never a second row, also when
- * retries race (the unique (userId, txId) index decides). New transactions are
+ * retries race (the unique (orgId, txId) index decides). New transactions are
  * scored in time order against feature state locked in Postgres, in the same
  * database transaction that stores them and their anomalies.
  *
  * The whole path speaks SQL through `pg` (see sqlPoolOf) in two round trips (see
  * inTwoRoundTrips): a batch job's onCommit adds its own.
  */
-export async function ingestTransactions(db: Db, models: ModelRegistry, userId: string, items: unknown[], options: IngestOptions = {}): Promise<IngestResult> {
+export async function ingestTransactions(db: Db, models: ModelRegistry, orgId: string, items: unknown[], options: IngestOptions = {}): Promise<IngestResult> {
   // Awaited below; handled now, so a rejection before then is not reported as unhandled.
   options.admitted?.catch(() => undefined)
   const outcomes: ItemOutcome[] = new Array(items.length)
@@ -76,7 +76,7 @@ export async function ingestTransactions(db: Db, models: ModelRegistry, userId: 
     }
   })
 
-  const model = await models.activeFor(db, userId)
+  const model = await models.activeFor(db, orgId)
   const anomalies: IngestResult['anomalies'] = []
   // Scores what the opening statement stored, against the states it locked, and
   // returns the statement that saves the states and stores the anomalies.
@@ -143,8 +143,8 @@ export async function ingestTransactions(db: Db, models: ModelRegistry, userId: 
       anomalies.push({ id: anomalyId, txId: t.txId, score: score.score, severity: score.severity, ruleViolations: rules })
       outcomes[index] = { index, txId: t.txId, outcome: 'accepted', transactionId, anomalyId }
     })
-    const ctes = [saveStatesCtes(userId, touched)]
-    if (newAnomalies.length > 0) ctes.push(insertAnomaliesCte(userId, model.version, newAnomalies))
+    const ctes = [saveStatesCtes(orgId, touched)]
+    if (newAnomalies.length > 0) ctes.push(insertAnomaliesCte(orgId, model.version, newAnomalies))
     return `WITH ${ctes.join(', ')} SELECT 1`
   }
 
@@ -155,13 +155,13 @@ export async function ingestTransactions(db: Db, models: ModelRegistry, userId: 
   const store = async (part: typeof valid): Promise<void> => {
     const opening = [
       `WITH ${insertTransactionsCte(
-        userId,
+        orgId,
         part.map(({ tx: t }) => t),
         { source: options.source ?? 'REALTIME_API', batchJobId: options.batchJobId ?? null },
       )}
        SELECT 't' AS kind, "txId" AS key, to_jsonb("id") AS state FROM ins`,
       ...lockStatesStatements(
-        sqlLiteral(userId),
+        sqlLiteral(orgId),
         textArrayLiteral(part.map(({ tx: t }) => t.accountId)),
         textArrayLiteral(part.map(({ tx: t }) => t.merchantId)),
       ),

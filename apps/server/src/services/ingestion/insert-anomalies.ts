@@ -15,11 +15,11 @@ export interface NewAnomaly {
  * travel as one JSON literal unpacked by `jsonb_to_recordset` (text[] columns
  * included, which `unnest` of a two-dimensional array could not carry).
  */
-export function insertAnomaliesCte(userId: string, modelVersion: string, anomalies: readonly NewAnomaly[]): string {
+export function insertAnomaliesCte(orgId: string, modelVersion: string, anomalies: readonly NewAnomaly[]): string {
   return `stored_anomalies AS (
-      INSERT INTO "Anomaly" ("id", "userId", "transactionId", "score", "severity", "ruleViolations", "explanation",
+      INSERT INTO "Anomaly" ("id", "orgId", "transactionId", "score", "severity", "ruleViolations", "explanation",
                               "explanationData", "modelVersion", "updatedAt")
-      SELECT r.id, ${sqlLiteral(userId)}, r."transactionId", r.score, r.severity::"Severity", r."ruleViolations", r.explanation,
+      SELECT r.id, ${sqlLiteral(orgId)}, r."transactionId", r.score, r.severity::"Severity", r."ruleViolations", r.explanation,
              r."explanationData", ${sqlLiteral(modelVersion)}, now()
       FROM jsonb_to_recordset(${jsonbLiteral(anomalies)})
         AS r(id text, "transactionId" text, score float8, severity text, "ruleViolations" text[], explanation text, "explanationData" jsonb)

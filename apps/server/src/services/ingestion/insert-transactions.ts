@@ -10,7 +10,7 @@ export interface InsertOptions {
 /**
  * CTE `ins` that inserts a batch of transactions in one statement and returns the
  * new ones ("id", "txId", "accountId", "merchantId"); a txId the user already has is
- * skipped by the unique (userId, txId) index, also when concurrent retries race.
+ * skipped by the unique (orgId, txId) index, also when concurrent retries race.
  * Rows go in txId order, so overlapping batches take index locks in the same order
  * and never deadlock.
  *
@@ -20,7 +20,7 @@ export interface InsertOptions {
  * takes well under a second. Timestamps travel as epoch milliseconds and are stored
  * as UTC, the way Prisma stores DateTime.
  */
-export function insertTransactionsCte(userId: string, transactions: readonly TTransaction[], options: InsertOptions): string {
+export function insertTransactionsCte(orgId: string, transactions: readonly TTransaction[], options: InsertOptions): string {
   const rows = transactions.map((t) => ({
     id: randomUUID(),
     tx_id: t.txId,
@@ -37,16 +37,16 @@ export function insertTransactionsCte(userId: string, transactions: readonly TTr
     raw: t.metadata ? { metadata: t.metadata } : undefined,
   }))
   return `ins AS (
-      INSERT INTO "Transaction" ("id", "userId", "txId", "timestamp", "amount", "currency", "accountId", "merchantId",
+      INSERT INTO "Transaction" ("id", "orgId", "txId", "timestamp", "amount", "currency", "accountId", "merchantId",
                                  "category", "country", "channel", "latitude", "longitude", "source", "batchJobId", "raw")
-      SELECT v.id, ${sqlLiteral(userId)}, v.tx_id, ${UTC_FROM_MS('v.ms')}, v.amount, v.currency, v.account_id,
+      SELECT v.id, ${sqlLiteral(orgId)}, v.tx_id, ${UTC_FROM_MS('v.ms')}, v.amount, v.currency, v.account_id,
              v.merchant_id, v.category, v.country, v.channel, v.latitude, v.longitude,
              ${sqlLiteral(options.source)}::"TransactionSource", ${options.batchJobId === null ? 'NULL' : sqlLiteral(options.batchJobId)}, v.raw
       FROM jsonb_to_recordset(${jsonbLiteral(rows)})
         AS v(id text, tx_id text, ms float8, amount numeric, currency text, account_id text, merchant_id text,
              category text, country text, channel text, latitude float8, longitude float8, raw jsonb)
       ORDER BY v.tx_id
-      ON CONFLICT ("userId", "txId") DO NOTHING
+      ON CONFLICT ("orgId", "txId") DO NOTHING
       RETURNING "id", "txId", "accountId", "merchantId"
     )`
 }

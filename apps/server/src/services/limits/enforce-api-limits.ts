@@ -21,7 +21,7 @@ import { checkRequestCount, countRequestSql, windowStartOf } from './rate-limit.
 export async function enforceApiKeyLimits(db: Db, session: Session, incomingTransactions: number, now = new Date()): Promise<Entitlements | null> {
   if (session.via !== 'apikey' || session.apiKeyId === undefined) return null
   try {
-    return await checkLimits(db, session.userId, session.apiKeyId, incomingTransactions, now)
+    return await checkLimits(db, session.orgId, session.apiKeyId, incomingTransactions, now)
   } catch (error) {
     if (isLimitExceeded(error)) rememberRefusal(session.apiKeyId, now.getTime())
     throw error
@@ -52,19 +52,19 @@ function rememberRefusal(apiKeyId: string, nowMs: number): void {
   }
 }
 
-async function checkLimits(db: Db, userId: string, apiKeyId: string, incomingTransactions: number, now: Date): Promise<Entitlements> {
+async function checkLimits(db: Db, orgId: string, apiKeyId: string, incomingTransactions: number, now: Date): Promise<Entitlements> {
   const windowStart = windowStartOf(now)
   const { rows } = await sqlPoolOf(db).query<{ features: unknown; count: number; used: number }>(
     `WITH counted AS (${countRequestSql('$2', '$3')})
-     SELECT (SELECT "features" FROM "Subscription" WHERE "userId" = $1) AS features,
+     SELECT (SELECT "features" FROM "Subscription" WHERE "orgId" = $1) AS features,
             (SELECT "count" FROM counted) AS count,
             ${writtenUsageSql('$1', '$4')} AS used`,
-    [userId, apiKeyId, windowStart.getTime(), periodStartOf(now).getTime()],
+    [orgId, apiKeyId, windowStart.getTime(), periodStartOf(now).getTime()],
   )
   const row = rows[0]
   // No subscription row (features null): the free plan, as getEntitlements reads it.
   const entitlements = effectiveEntitlements(row?.features ?? null, now)
   await checkRequestCount(db, apiKeyId, Number(row?.count ?? 1), entitlements, windowStart)
-  assertQuotaLeft((row?.used ?? 0) + unwrittenTransactions(db, userId, now), entitlements, incomingTransactions, now)
+  assertQuotaLeft((row?.used ?? 0) + unwrittenTransactions(db, orgId, now), entitlements, incomingTransactions, now)
   return entitlements
 }

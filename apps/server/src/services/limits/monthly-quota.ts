@@ -9,9 +9,9 @@ import { nextPeriodStart, periodStartOf } from './metering-period.ts'
  * Transactions the user's API keys had accepted this month (all keys together: the
  * quota is per plan), including this process's real-time usage not yet written.
  */
-export async function transactionsThisMonth(db: Db, userId: string, now = new Date()): Promise<number> {
-  const { rows } = await sqlPoolOf(db).query<{ used: number }>(`SELECT ${writtenUsageSql('$1', '$2')} AS used`, [userId, periodStartOf(now).getTime()])
-  return (rows[0]?.used ?? 0) + unwrittenTransactions(db, userId, now)
+export async function transactionsThisMonth(db: Db, orgId: string, now = new Date()): Promise<number> {
+  const { rows } = await sqlPoolOf(db).query<{ used: number }>(`SELECT ${writtenUsageSql('$1', '$2')} AS used`, [orgId, periodStartOf(now).getTime()])
+  return (rows[0]?.used ?? 0) + unwrittenTransactions(db, orgId, now)
 }
 
 /**
@@ -19,7 +19,7 @@ export async function transactionsThisMonth(db: Db, userId: string, now = new Da
  * and `periodMs` are SQL expressions, the period's start in epoch ms).
  */
 export function writtenUsageSql(user: string, periodMs: string): string {
-  return `(SELECT COALESCE(sum("transactions"), 0)::float8 FROM "ApiKeyUsage" WHERE "userId" = ${user} AND "periodStart" = ${UTC_FROM_MS(periodMs)})`
+  return `(SELECT COALESCE(sum("transactions"), 0)::float8 FROM "ApiKeyUsage" WHERE "orgId" = ${user} AND "periodStart" = ${UTC_FROM_MS(periodMs)})`
 }
 
 /**
@@ -27,8 +27,8 @@ export function writtenUsageSql(user: string, periodMs: string): string {
  * `monthlyTxQuota`. `incoming` is what the request may add at most (items sent, or a
  * batch file's rows); usage itself is recorded on what was actually accepted.
  */
-export async function assertMonthlyQuota(db: Db, userId: string, entitlements: Entitlements, incoming: number, now = new Date()): Promise<void> {
-  assertQuotaLeft(await transactionsThisMonth(db, userId, now), entitlements, incoming, now)
+export async function assertMonthlyQuota(db: Db, orgId: string, entitlements: Entitlements, incoming: number, now = new Date()): Promise<void> {
+  assertQuotaLeft(await transactionsThisMonth(db, orgId, now), entitlements, incoming, now)
 }
 
 /** The quota check itself, for a month's use already read. */

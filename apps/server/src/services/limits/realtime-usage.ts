@@ -7,7 +7,7 @@ import { meterUsage } from './record-usage.ts'
 const FLUSH_AFTER_MS = 1_000
 
 interface Pending {
-  userId: string
+  orgId: string
   apiKeyId: string
   periodStartMs: number
   requests: number
@@ -31,11 +31,11 @@ const meters = new WeakMap<Db, Meter>()
  * at most the last second of metering (never data), and another instance's quota
  * check sees this one's calls up to a second late.
  */
-export function meterRealtimeUsage(db: Db, usage: { userId: string; apiKeyId: string; transactions: number }, now = new Date()): void {
+export function meterRealtimeUsage(db: Db, usage: { orgId: string; apiKeyId: string; transactions: number }, now = new Date()): void {
   const meter = meterOf(db)
   const periodStartMs = periodStartOf(now).getTime()
   const key = `${usage.apiKeyId}|${periodStartMs}`
-  const entry = meter.pending.get(key) ?? { userId: usage.userId, apiKeyId: usage.apiKeyId, periodStartMs, requests: 0, transactions: 0 }
+  const entry = meter.pending.get(key) ?? { orgId: usage.orgId, apiKeyId: usage.apiKeyId, periodStartMs, requests: 0, transactions: 0 }
   entry.requests += 1
   entry.transactions += usage.transactions
   meter.pending.set(key, entry)
@@ -43,11 +43,11 @@ export function meterRealtimeUsage(db: Db, usage: { userId: string; apiKeyId: st
 }
 
 /** Transactions this process has metered for the user in `now`'s month but not yet written. */
-export function unwrittenTransactions(db: Db, userId: string, now = new Date()): number {
+export function unwrittenTransactions(db: Db, orgId: string, now = new Date()): number {
   const periodStartMs = periodStartOf(now).getTime()
   let total = 0
   for (const entry of meters.get(db)?.pending.values() ?? []) {
-    if (entry.userId === userId && entry.periodStartMs === periodStartMs) total += entry.transactions
+    if (entry.orgId === orgId && entry.periodStartMs === periodStartMs) total += entry.transactions
   }
   return total
 }

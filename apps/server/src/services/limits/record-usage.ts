@@ -4,7 +4,7 @@ import { UTC_FROM_MS, type Sql } from '../../db/sql.ts'
 import { periodStartOf } from './metering-period.ts'
 
 export interface Usage {
-  userId: string
+  orgId: string
   apiKeyId: string
   /** Calls to count (0 when the calls were counted elsewhere, e.g. a batch job's chunks). */
   requests: number
@@ -17,17 +17,17 @@ export interface Usage {
  */
 export async function meterUsage(sql: Sql, usage: Usage, now = new Date()): Promise<void> {
   await sql.query(
-    `INSERT INTO "ApiKeyUsage" ("id", "apiKeyId", "userId", "periodStart", "requests", "transactions", "updatedAt")
+    `INSERT INTO "ApiKeyUsage" ("id", "apiKeyId", "orgId", "periodStart", "requests", "transactions", "updatedAt")
      VALUES (gen_random_uuid(), $1, $2, ${UTC_FROM_MS('$3')}, $4, $5, now())
      ON CONFLICT ("apiKeyId", "periodStart") DO UPDATE
        SET "requests" = "ApiKeyUsage"."requests" + EXCLUDED."requests",
            "transactions" = "ApiKeyUsage"."transactions" + EXCLUDED."transactions",
            "updatedAt" = now()`,
-    [usage.apiKeyId, usage.userId, periodStartOf(now).getTime(), usage.requests, usage.transactions],
+    [usage.apiKeyId, usage.orgId, periodStartOf(now).getTime(), usage.requests, usage.transactions],
   )
 }
 
 /** Meters one request and its accepted transactions (outside any transaction). */
-export async function recordUsage(db: Db, userId: string, apiKeyId: string, transactions: number, now = new Date()): Promise<void> {
-  await meterUsage(sqlPoolOf(db), { userId, apiKeyId, requests: 1, transactions }, now)
+export async function recordUsage(db: Db, orgId: string, apiKeyId: string, transactions: number, now = new Date()): Promise<void> {
+  await meterUsage(sqlPoolOf(db), { orgId, apiKeyId, requests: 1, transactions }, now)
 }

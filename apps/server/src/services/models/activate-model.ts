@@ -36,8 +36,8 @@ export async function activateModel(
   version: string,
   options: ActivateOptions = {},
 ): Promise<ActivationResult> {
-  const { userId } = actor
-  const target = await db.modelArtifact.findUnique({ where: { userId_version: { userId, version } } })
+  const { orgId } = actor
+  const target = await db.modelArtifact.findUnique({ where: { orgId_version: { orgId, version } } })
   if (!target) throw new AppError('NOT_FOUND', `No model version ${version}`, { field: 'version' })
 
   const files = await getArtifactFiles(storage, target.s3Path).catch((error: unknown) => {
@@ -53,11 +53,11 @@ export async function activateModel(
 
   const result = await db.$transaction(async (tx) => {
     const rows = await tx.$queryRaw<{ id: string; version: string; isActive: boolean }[]>`
-      SELECT id, version, "isActive" FROM "ModelArtifact" WHERE "userId" = ${userId} ORDER BY id FOR UPDATE`
+      SELECT id, version, "isActive" FROM "ModelArtifact" WHERE "orgId" = ${orgId} ORDER BY id FOR UPDATE`
     const previous = rows.find((r) => r.isActive) ?? null
     if (previous?.id === target.id) return { version, previousVersion: version, changed: false }
-    await tx.modelArtifact.updateMany({ where: { userId, isActive: true }, data: { isActive: false } })
-    await tx.modelArtifact.update({ where: { id: target.id }, data: { isActive: true, activatedAt: new Date() } })
+    await tx.modelArtifact.updateMany({ where: { orgId, isActive: true }, data: { isActive: false } })
+    await tx.modelArtifact.update({ where: { id: target.id }, data: { isActive: true, activatedAt: new Date(), activatedById: actor.userId ?? null } })
     await recordAudit(tx, actor, {
       action: 'model.activate',
       entityType: 'ModelArtifact',
@@ -67,7 +67,7 @@ export async function activateModel(
     })
     return { version, previousVersion: previous?.version ?? null, changed: true }
   })
-  if (result.changed) models.invalidate(userId)
+  if (result.changed) models.invalidate(orgId)
   return { version: result.version, previousVersion: result.previousVersion }
 }
 
@@ -79,7 +79,7 @@ export async function rollbackModel(db: Db, deps: ActivationDeps, actor: AuditAc
   let target = version
   if (target === undefined) {
     const earlier = await db.modelArtifact.findFirst({
-      where: { userId: actor.userId, isActive: false, activatedAt: { not: null } },
+      where: { orgId: actor.orgId, isActive: false, activatedAt: { not: null } },
       orderBy: { activatedAt: 'desc' },
       select: { version: true },
     })

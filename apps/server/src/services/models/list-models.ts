@@ -17,9 +17,9 @@ export interface ModelVersionDto {
 }
 
 /** Every registered version of the user's, newest first, with its metrics. */
-export async function listModels(db: Db, userId: string): Promise<{ activeVersion: string; versions: ModelVersionDto[] }> {
+export async function listModels(db: Db, orgId: string): Promise<{ activeVersion: string; versions: ModelVersionDto[] }> {
   const rows = await db.modelArtifact.findMany({
-    where: { userId },
+    where: { orgId },
     orderBy: { createdAt: 'desc' },
     include: { trainingJobs: { select: { id: true }, take: 1 } },
   })
@@ -49,8 +49,8 @@ export interface ActiveArtifactDto {
 const LINK_SECONDS = 15 * 60
 
 /** The active artifact for desktops: its manifest and time-limited links to each file. */
-export async function activeArtifact(db: Db, storage: ObjectStore, userId: string): Promise<ActiveArtifactDto> {
-  const row = await db.modelArtifact.findFirst({ where: { userId, isActive: true } })
+export async function activeArtifact(db: Db, storage: ObjectStore, orgId: string): Promise<ActiveArtifactDto> {
+  const row = await db.modelArtifact.findFirst({ where: { orgId, isActive: true } })
   if (!row) return { version: DEFAULT_MODEL_VERSION, sha256: null, manifest: null, files: [], expiresAt: null }
   const keys = artifactKeys(row.s3Path)
   const files = await Promise.all(

@@ -18,14 +18,14 @@ export const ARTIFACT_FILE_NAMES = { manifest: MANIFEST_FILE, onnx: ONNX_FILE, t
 
 export const sha256Hex = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex')
 
-/** `users/<userId>/models/<version>/`: one folder per registered version. */
-export function modelPrefix(userId: string, version: string): string {
-  return `users/${userId}/models/${version}/`
+/** `users/<orgId>/models/<version>/`: one folder per registered version. */
+export function modelPrefix(orgId: string, version: string): string {
+  return `users/${orgId}/models/${version}/`
 }
 
 /** ModelArtifact.s3Path holds the key of the .onnx file; its siblings sit beside it. */
-export function onnxKey(userId: string, version: string): string {
-  return `${modelPrefix(userId, version)}${ONNX_FILE}`
+export function onnxKey(orgId: string, version: string): string {
+  return `${modelPrefix(orgId, version)}${ONNX_FILE}`
 }
 
 function siblingKey(s3Path: string, fileName: string): string {

@@ -12,7 +12,7 @@ export interface ActiveModel {
 }
 
 /** Told when a user's active version cannot be loaded and the shipped model scores instead. */
-export type FallbackListener = (details: { userId: string; artifactId: string; reason: string }) => void
+export type FallbackListener = (details: { orgId: string; artifactId: string; reason: string }) => void
 
 /** What the registry calls the shipped model when a user has no active version. */
 export const DEFAULT_MODEL_VERSION = 'default'
@@ -28,11 +28,11 @@ export interface ModelRegistry {
    * they have one, else the default model shipped with the detection engine, which
    * needs no labels and works from day one.
    */
-  activeFor(db: Db, userId: string): Promise<ActiveModel>
+  activeFor(db: Db, orgId: string): Promise<ActiveModel>
   /** Loads a registered version (once per instance), verifying its files as it goes. */
   registered(db: Db, artifactId: string): Promise<ActiveModel>
   /** Forgets the user's cached active version (after an activation). */
-  invalidate(userId: string): void
+  invalidate(orgId: string): void
   /** Where fallbacks to the shipped model are reported (the log unless replaced). */
   onFallback(listener: FallbackListener): void
 }
@@ -53,8 +53,8 @@ export function createModelRegistry({ storage, log }: { storage: ObjectStore; lo
   const activeByUser = new Map<string, { artifactId: string | null; checkedAt: number }>()
   const loadedByArtifact = new Map<string, Promise<ActiveModel>>()
   const unusableUntil = new Map<string, number>()
-  let reportFallback: FallbackListener = ({ userId, artifactId, reason }) =>
-    log.warn({ userId, artifactId, reason }, 'active model cannot be loaded: the shipped model scores instead (activate another version or retrain)')
+  let reportFallback: FallbackListener = ({ orgId, artifactId, reason }) =>
+    log.warn({ orgId, artifactId, reason }, 'active model cannot be loaded: the shipped model scores instead (activate another version or retrain)')
 
   function shippedModel(): Promise<ActiveModel> {
     defaultModel ??= loadDefaultModel().then(
@@ -98,13 +98,13 @@ export function createModelRegistry({ storage, log }: { storage: ObjectStore; lo
     return pending
   }
 
-  async function activeFor(db: Db, userId: string): Promise<ActiveModel> {
-    let entry = activeByUser.get(userId)
+  async function activeFor(db: Db, orgId: string): Promise<ActiveModel> {
+    let entry = activeByUser.get(orgId)
     if (!entry || Date.now() - entry.checkedAt > ACTIVE_LOOKUP_TTL_MS) {
       // Plain SQL: this runs on an ingest call every few seconds (see sqlPoolOf).
-      const { rows } = await sqlPoolOf(db).query<{ id: string }>('SELECT "id" FROM "ModelArtifact" WHERE "userId" = $1 AND "isActive" LIMIT 1', [userId])
+      const { rows } = await sqlPoolOf(db).query<{ id: string }>('SELECT "id" FROM "ModelArtifact" WHERE "orgId" = $1 AND "isActive" LIMIT 1', [orgId])
       entry = { artifactId: rows[0]?.id ?? null, checkedAt: Date.now() }
-      activeByUser.set(userId, entry)
+      activeByUser.set(orgId, entry)
     }
     if (entry.artifactId === null || (unusableUntil.get(entry.artifactId) ?? 0) > Date.now()) return shippedModel()
     try {
@@ -116,7 +116,7 @@ export function createModelRegistry({ storage, log }: { storage: ObjectStore; lo
       // Activating a version that loads (or retraining) ends it.
       if (!(error instanceof ModelArtifactError) && !(error instanceof AppError && error.code === 'UNAVAILABLE')) throw error
       unusableUntil.set(entry.artifactId, Date.now() + RETRY_UNUSABLE_MS)
-      reportFallback({ userId, artifactId: entry.artifactId, reason: error.message })
+      reportFallback({ orgId, artifactId: entry.artifactId, reason: error.message })
       return shippedModel()
     }
   }
@@ -124,7 +124,7 @@ export function createModelRegistry({ storage, log }: { storage: ObjectStore; lo
   return {
     activeFor,
     registered,
-    invalidate: (userId) => void activeByUser.delete(userId),
+    invalidate: (orgId) => void activeByUser.delete(orgId),
     onFallback: (listener) => void (reportFallback = listener),
   }
 }

@@ -32,18 +32,18 @@ export async function registerModel(
   options: RegisterOptions = {},
 ): Promise<RegisteredModel> {
   const manifest = await verifyArtifact(files, options.expectedSha256)
-  const { userId } = actor
-  const taken = await db.modelArtifact.findUnique({ where: { userId_version: { userId, version: manifest.version } }, select: { id: true } })
+  const { orgId } = actor
+  const taken = await db.modelArtifact.findUnique({ where: { orgId_version: { orgId, version: manifest.version } }, select: { id: true } })
   if (taken) throw new AppError('CONFLICT', `Model version ${manifest.version} is already registered; bump the version`, { field: 'version' })
 
-  const s3Path = onnxKey(userId, manifest.version)
+  const s3Path = onnxKey(orgId, manifest.version)
   await putArtifactFiles(storage, s3Path, files)
   const sha256 = sha256Hex(files.onnx)
   const metrics: Prisma.InputJsonObject = { ...(manifest.metrics as Prisma.InputJsonObject), ...options.metrics }
   try {
     return await db.$transaction(async (tx) => {
       const row = await tx.modelArtifact.create({
-        data: { userId, version: manifest.version, s3Path, sha256, manifest: manifest as unknown as Prisma.InputJsonObject, metrics },
+        data: { orgId, version: manifest.version, s3Path, sha256, manifest: manifest as unknown as Prisma.InputJsonObject, metrics },
         select: { id: true, version: true, sha256: true, s3Path: true },
       })
       await recordAudit(tx, actor, {
@@ -55,7 +55,7 @@ export async function registerModel(
       return row
     })
   } catch (error) {
-    // Two registrations of one version raced: the unique (userId, version) index decided.
+    // Two registrations of one version raced: the unique (orgId, version) index decided.
     if ((error as { code?: string }).code === 'P2002') {
       throw new AppError('CONFLICT', `Model version ${manifest.version} is already registered; bump the version`, { field: 'version' })
     }
@@ -64,8 +64,8 @@ export async function registerModel(
 }
 
 /** Next free minor version after the user's highest ("1.0.0" -> "1.1.0"). */
-export async function nextModelVersion(db: Db, userId: string, base = '1.0.0'): Promise<string> {
-  const rows = await db.modelArtifact.findMany({ where: { userId }, select: { version: true } })
+export async function nextModelVersion(db: Db, orgId: string, base = '1.0.0'): Promise<string> {
+  const rows = await db.modelArtifact.findMany({ where: { orgId }, select: { version: true } })
   const parse = (v: string): [number, number, number] => {
     const [major = 0, minor = 0, patch = 0] = v.split('-')[0]!.split('.').map(Number)
     return [major, minor, patch]

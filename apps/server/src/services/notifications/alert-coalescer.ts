@@ -21,33 +21,33 @@ const pendingByQueue = new WeakMap<JobQueue, Map<string, Gathering>>()
  * already committed; like any enqueue after commit, alerts of the last moment before
  * a crash can be lost (the daily digest still lists them).
  */
-export function notifyAnomaliesSoon(jobs: JobQueue, userId: string, anomalyIds: string[], log: Pick<Logger, 'error'>): void {
+export function notifyAnomaliesSoon(jobs: JobQueue, orgId: string, anomalyIds: string[], log: Pick<Logger, 'error'>): void {
   if (anomalyIds.length === 0) return
   let pending = pendingByQueue.get(jobs)
   if (!pending) {
     pending = new Map()
     pendingByQueue.set(jobs, pending)
   }
-  const gathering = pending.get(userId)
+  const gathering = pending.get(orgId)
   if (gathering) {
     gathering.anomalyIds.push(...anomalyIds)
     return
   }
-  const timer = setTimeout(() => void send(jobs, userId), GATHER_MS)
-  pending.set(userId, { anomalyIds: [...anomalyIds], timer, log })
+  const timer = setTimeout(() => void send(jobs, orgId), GATHER_MS)
+  pending.set(orgId, { anomalyIds: [...anomalyIds], timer, log })
 }
 
 /** Queues whatever is gathering now (at shutdown, before the job queue stops). */
 export async function flushGatheredAlerts(jobs: JobQueue): Promise<void> {
   const pending = pendingByQueue.get(jobs)
   if (!pending) return
-  await Promise.all([...pending.keys()].map((userId) => send(jobs, userId)))
+  await Promise.all([...pending.keys()].map((orgId) => send(jobs, orgId)))
 }
 
-async function send(jobs: JobQueue, userId: string): Promise<void> {
-  const gathering = pendingByQueue.get(jobs)?.get(userId)
+async function send(jobs: JobQueue, orgId: string): Promise<void> {
+  const gathering = pendingByQueue.get(jobs)?.get(orgId)
   if (!gathering) return
   clearTimeout(gathering.timer)
-  pendingByQueue.get(jobs)?.delete(userId)
-  await notifyAnomalies(jobs, userId, gathering.anomalyIds, gathering.log)
+  pendingByQueue.get(jobs)?.delete(orgId)
+  await notifyAnomalies(jobs, orgId, gathering.anomalyIds, gathering.log)
 }

@@ -29,7 +29,7 @@ export interface DeliveryJob {
    * an earlier attempt are sent too, as their own retry would have.
    */
   mergedJobIds?: string[]
-  userId: string
+  orgId: string
   anomalyIds: string[]
   /** The last attempt pg-boss will make: failures become FAILED instead of a retry. */
   finalAttempt: boolean
@@ -51,13 +51,13 @@ export class ProviderErrors extends Error {
 
 export async function deliverNotifications(deps: DeliveryDeps, job: DeliveryJob): Promise<void> {
   const { db } = deps
-  const log = deps.log.child({ jobId: job.jobId, userId: job.userId })
+  const log = deps.log.child({ jobId: job.jobId, orgId: job.orgId })
   const now = deps.now?.() ?? new Date()
   const sql = sqlPoolOf(db)
   const [settings, entitlements, rows] = await Promise.all([
-    getNotificationSettings(db, job.userId),
-    getEntitlements(db, job.userId),
-    loadAlertAnomalies(sql, job.userId, job.anomalyIds),
+    getNotificationSettings(db, job.orgId),
+    getEntitlements(db, job.orgId),
+    loadAlertAnomalies(sql, job.orgId, job.anomalyIds),
   ])
   // Most severe first: they get the individual messages when the cap is near.
   const anomalies = rows.sort((x, y) => rank(y.severity) - rank(x.severity) || y.score - x.score)
@@ -67,8 +67,8 @@ export async function deliverNotifications(deps: DeliveryDeps, job: DeliveryJob)
   const failures: string[] = []
   const { rows: claimed } = await sql.query<{ id: string; channel: Channel; anomalyId: string | null; metadata: Prisma.JsonValue }>(
     `SELECT "id", "channel"::text AS "channel", "anomalyId", "metadata" FROM "NotificationLog"
-     WHERE "userId" = $1 AND "status" = 'QUEUED' AND "metadata"->>'claimedBy' = ANY($2::text[])`,
-    [job.userId, [job.jobId, ...(job.mergedJobIds ?? [])]],
+     WHERE "orgId" = $1 AND "status" = 'QUEUED' AND "metadata"->>'claimedBy' = ANY($2::text[])`,
+    [job.orgId, [job.jobId, ...(job.mergedJobIds ?? [])]],
   )
   // In the order they were claimed: the most severe first, a summary after the individual ones.
   const position = new Map(anomalies.map((a, i) => [a.id, i]))
@@ -91,7 +91,7 @@ export async function deliverNotifications(deps: DeliveryDeps, job: DeliveryJob)
  * longer QUEUED and sends nothing. Returns the provider's error, or null.
  */
 async function sendClaimedRow(deps: DeliveryDeps, job: DeliveryJob, channel: Channel, logId: string, target: AlertTarget): Promise<string | null> {
-  const log = deps.log.child({ jobId: job.jobId, userId: job.userId, channel, logId })
+  const log = deps.log.child({ jobId: job.jobId, orgId: job.orgId, channel, logId })
   return deps.db.$transaction(
     async (tx) => {
       const locked = await tx.$queryRaw<{ attempts: number }[]>`
@@ -145,7 +145,7 @@ async function claimChannels(
 ): Promise<void> {
   const decisions = new Map(anomalies.map((a) => [a.id, gateNotification(settings, entitlements, a.severity as SeverityLevel, now)]))
   await inSqlTransaction(sqlPoolOf(deps.db), async (sql) => {
-    await sql.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`notify:${job.userId}`])
+    await sql.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`notify:${job.orgId}`])
     const { rows: taken } = await sql.query<{ key: string }>(
       `SELECT "channel"::text || ':' || "anomalyId" AS "key" FROM "NotificationLog" WHERE "anomalyId" = ANY($1::text[])`,
       [anomalies.map((a) => a.id)],
@@ -156,9 +156,9 @@ async function claimChannels(
     const { rows: recentAll } = await sql.query<{ channel: Channel; anomalyId: string | null; createdAtMs: number }>(
       `SELECT "channel"::text AS "channel", "anomalyId", (extract(epoch FROM "createdAt" AT TIME ZONE 'UTC') * 1000)::float8 AS "createdAtMs"
        FROM "NotificationLog"
-       WHERE "userId" = $1 AND "status" IN ('QUEUED', 'SENT', 'DELIVERED', 'ACKNOWLEDGED') AND "createdAt" >= ${UTC_FROM_MS('$2')}
+       WHERE "orgId" = $1 AND "status" IN ('QUEUED', 'SENT', 'DELIVERED', 'ACKNOWLEDGED') AND "createdAt" >= ${UTC_FROM_MS('$2')}
          AND ("metadata" IS NULL OR NOT "metadata" ? 'digestDate')`,
-      [job.userId, now.getTime() - 3_600_000],
+      [job.orgId, now.getTime() - 3_600_000],
     )
     const claim = { claimedBy: job.jobId }
     const rows: NewLogRow[] = []
@@ -194,12 +194,12 @@ async function claimChannels(
     // One statement for every row; the unique (anomalyId, channel) index keeps a row
     // another job wrote first (the claim), as Prisma's skipDuplicates did.
     await sql.query(
-      `INSERT INTO "NotificationLog" ("id", "userId", "anomalyId", "channel", "status", "error", "metadata", "createdAt", "updatedAt")
+      `INSERT INTO "NotificationLog" ("id", "orgId", "anomalyId", "channel", "status", "error", "metadata", "createdAt", "updatedAt")
        SELECT r."id", $1, r."anomalyId", r."channel"::"NotificationChannel", r."status"::"NotificationStatus", r."error", r."metadata",
               ${UTC_FROM_MS('$3')}, ${UTC_FROM_MS('$3')}
        FROM jsonb_to_recordset($2::jsonb) AS r("id" text, "anomalyId" text, "channel" text, "status" text, "error" text, "metadata" jsonb)
        ON CONFLICT DO NOTHING`,
-      [job.userId, JSON.stringify(rows), Date.now()],
+      [job.orgId, JSON.stringify(rows), Date.now()],
     )
     for (const row of rows) {
       if (row.status === 'SKIPPED') log.info({ channel: row.channel, anomalyId: row.anomalyId, reason: row.error }, 'alert skipped')
@@ -221,13 +221,13 @@ function skippedRow(anomalyId: string, channel: Channel, reason: string): NewLog
 }
 
 /** The job's anomalies with their transactions, as alerts show them (amounts to 2 decimals, like Decimal.toFixed(2)). */
-async function loadAlertAnomalies(sql: SqlRunner, userId: string, ids: string[]): Promise<AlertAnomaly[]> {
+async function loadAlertAnomalies(sql: SqlRunner, orgId: string, ids: string[]): Promise<AlertAnomaly[]> {
   const { rows } = await sql.query<AlertAnomaly>(
     `SELECT a."id", a."severity"::text AS "severity", a."score", a."explanation", a."ruleViolations",
             t."txId", round(t."amount", 2)::text AS "amount", t."currency", t."merchantId", t."accountId"
      FROM "Anomaly" a JOIN "Transaction" t ON t."id" = a."transactionId"
-     WHERE a."userId" = $1 AND a."id" = ANY($2::text[])`,
-    [userId, ids],
+     WHERE a."orgId" = $1 AND a."id" = ANY($2::text[])`,
+    [orgId, ids],
   )
   return rows
 }

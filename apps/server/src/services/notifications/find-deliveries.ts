@@ -15,11 +15,11 @@ export interface DeliveryDto {
 }
 
 /** The alerts sent (or not) for one of the caller's anomalies, oldest first. */
-export async function findDeliveries(db: Db, userId: string, anomalyId: string): Promise<{ acknowledgedAt: string | null; items: DeliveryDto[] }> {
-  const anomaly = await db.anomaly.findFirst({ where: { id: anomalyId, userId }, select: { acknowledgedAt: true } })
+export async function findDeliveries(db: Db, orgId: string, anomalyId: string): Promise<{ acknowledgedAt: string | null; items: DeliveryDto[] }> {
+  const anomaly = await db.anomaly.findFirst({ where: { id: anomalyId, orgId }, select: { acknowledgedAt: true } })
   if (anomaly === null) throw new AppError('NOT_FOUND', 'No such anomaly')
   const rows = await db.notificationLog.findMany({
-    where: { userId, anomalyId },
+    where: { orgId, anomalyId },
     orderBy: [{ createdAt: 'asc' }, { channel: 'asc' }],
     select: { id: true, channel: true, status: true, providerMessageId: true, error: true, attempts: true, createdAt: true, updatedAt: true },
   })

@@ -81,20 +81,20 @@ function defaultsFor(accountEmail: string | null): TNotificationSettings {
   }
 }
 
-export async function getNotificationSettings(db: Db, userId: string): Promise<TNotificationSettings> {
-  const row = await db.notificationSettings.findUnique({ where: { userId }, select: SELECT })
+export async function getNotificationSettings(db: Db, orgId: string): Promise<TNotificationSettings> {
+  const row = await db.notificationSettings.findUnique({ where: { orgId }, select: SELECT })
   if (row !== null) return { ...row, updatedAt: row.updatedAt.toISOString() }
-  const user = await db.user.findUnique({ where: { id: userId }, select: { email: true } })
+  const user = await db.user.findUnique({ where: { id: orgId }, select: { email: true } })
   return defaultsFor(user?.email ?? null)
 }
 
 export async function updateNotificationSettings(db: Db, actor: AuditActor, input: TNotificationSettingsInput): Promise<TNotificationSettings> {
-  const userId = actor.userId
+  const orgId = actor.orgId
   return db.$transaction(async (tx) => {
-    const before = await tx.notificationSettings.findUnique({ where: { userId }, select: SELECT })
+    const before = await tx.notificationSettings.findUnique({ where: { orgId }, select: SELECT })
     const saved = await tx.notificationSettings.upsert({
-      where: { userId },
-      create: { userId, ...input },
+      where: { orgId },
+      create: { orgId, ...input },
       update: input,
       select: SELECT,
     })
@@ -103,7 +103,7 @@ export async function updateNotificationSettings(db: Db, actor: AuditActor, inpu
     await recordAudit(tx, actor, {
       action: 'notification_settings.update',
       entityType: 'NotificationSettings',
-      entityId: userId,
+      entityId: orgId,
       oldData: before === null ? null : oldData,
       newData,
     })

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest'
 import { mergeNotifyJobs } from './notify-worker.ts'
 
-const job = (id: string, userId: string, anomalyIds: string[], retryCount = 0) => ({ id, data: { userId, anomalyIds }, retryCount, retryLimit: 4 })
+const job = (id: string, orgId: string, anomalyIds: string[], retryCount = 0) => ({ id, data: { orgId, anomalyIds }, retryCount, retryLimit: 4 })
 
 describe('mergeNotifyJobs', () => {
   it('folds one user’s jobs into one delivery that claims as the first job', () => {
     const merged = mergeNotifyJobs([job('j1', 'u1', ['a1', 'a2']), job('j2', 'u2', ['b1']), job('j3', 'u1', ['a3'])])
     expect(merged).toEqual([
-      { delivery: { jobId: 'j1', mergedJobIds: ['j3'], userId: 'u1', anomalyIds: ['a1', 'a2', 'a3'], finalAttempt: false }, jobIds: ['j1', 'j3'] },
-      { delivery: { jobId: 'j2', mergedJobIds: [], userId: 'u2', anomalyIds: ['b1'], finalAttempt: false }, jobIds: ['j2'] },
+      { delivery: { jobId: 'j1', mergedJobIds: ['j3'], orgId: 'u1', anomalyIds: ['a1', 'a2', 'a3'], finalAttempt: false }, jobIds: ['j1', 'j3'] },
+      { delivery: { jobId: 'j2', mergedJobIds: [], orgId: 'u2', anomalyIds: ['b1'], finalAttempt: false }, jobIds: ['j2'] },
     ])
   })
 

@@ -13,7 +13,7 @@ import type { Senders, WebhookUrls } from './send-alert.ts'
  * failed with exponential backoff (2 s, 4 s, 8 s...); the last try records FAILED.
  */
 export interface NotifyJobData {
-  userId: string
+  orgId: string
   anomalyIds: string[]
 }
 
@@ -52,10 +52,10 @@ export function mergeNotifyJobs(jobs: readonly { id: string; data: NotifyJobData
   const merged = new Map<string, MergedDelivery>()
   for (const job of jobs) {
     const finalAttempt = job.retryCount >= job.retryLimit
-    const key = `${finalAttempt}:${job.data.userId}`
+    const key = `${finalAttempt}:${job.data.orgId}`
     const into = merged.get(key)
     if (into === undefined) {
-      const delivery = { jobId: job.id, mergedJobIds: [], userId: job.data.userId, anomalyIds: [...job.data.anomalyIds], finalAttempt }
+      const delivery = { jobId: job.id, mergedJobIds: [], orgId: job.data.orgId, anomalyIds: [...job.data.anomalyIds], finalAttempt }
       merged.set(key, { delivery, jobIds: [job.id] })
     } else {
       into.delivery.mergedJobIds?.push(job.id)
@@ -70,9 +70,9 @@ export function mergeNotifyJobs(jobs: readonly { id: string; data: NotifyJobData
  * Call after anomalies are stored (realtime ingestion, batch CSV worker). Enqueueing
  * is cheap and never blocks ingestion on a provider.
  */
-export async function enqueueAnomalyNotifications(jobs: JobQueue, userId: string, anomalyIds: string[]): Promise<void> {
+export async function enqueueAnomalyNotifications(jobs: JobQueue, orgId: string, anomalyIds: string[]): Promise<void> {
   for (let start = 0; start < anomalyIds.length; start += CHUNK) {
-    await jobs.send(NOTIFY_QUEUE, { userId, anomalyIds: anomalyIds.slice(start, start + CHUNK) })
+    await jobs.send(NOTIFY_QUEUE, { orgId, anomalyIds: anomalyIds.slice(start, start + CHUNK) })
   }
 }
 
@@ -81,12 +81,12 @@ export async function enqueueAnomalyNotifications(jobs: JobQueue, userId: string
  * created. The batch is already stored, so a queue failure is logged and never turned
  * into an error (a client retrying would only meet duplicates).
  */
-export async function notifyAnomalies(jobs: JobQueue, userId: string, anomalyIds: string[], log: Pick<Logger, 'error'>): Promise<void> {
+export async function notifyAnomalies(jobs: JobQueue, orgId: string, anomalyIds: string[], log: Pick<Logger, 'error'>): Promise<void> {
   if (anomalyIds.length === 0) return
   try {
-    await enqueueAnomalyNotifications(jobs, userId, anomalyIds)
+    await enqueueAnomalyNotifications(jobs, orgId, anomalyIds)
   } catch (error) {
-    log.error({ err: error, userId, anomalies: anomalyIds.length }, 'alerts not enqueued for stored anomalies')
+    log.error({ err: error, orgId, anomalies: anomalyIds.length }, 'alerts not enqueued for stored anomalies')
   }
 }
 

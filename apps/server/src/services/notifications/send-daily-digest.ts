@@ -25,40 +25,40 @@ export async function sendDailyDigests(deps: DigestDeps, now: Date): Promise<num
   if (deps.mailer === null) return 0
   const candidates = await deps.db.notificationSettings.findMany({
     where: { dailyDigest: true, email: { not: null } },
-    select: { userId: true, email: true, timeZone: true },
+    select: { orgId: true, email: true, timeZone: true },
   })
   let sent = 0
   for (const user of candidates) {
     const local = localClock(now, user.timeZone)
     if (local.hour !== DIGEST_LOCAL_HOUR || user.email === null) continue
-    if (!hasFeature(await getEntitlements(deps.db, user.userId), 'email_alerts')) continue
-    if (await sendOne(deps, user.userId, user.email, local.date, now)) sent += 1
+    if (!hasFeature(await getEntitlements(deps.db, user.orgId), 'email_alerts')) continue
+    if (await sendOne(deps, user.orgId, user.email, local.date, now)) sent += 1
   }
   return sent
 }
 
-async function sendOne(deps: DigestDeps, userId: string, email: string, localDate: string, now: Date): Promise<boolean> {
+async function sendOne(deps: DigestDeps, orgId: string, email: string, localDate: string, now: Date): Promise<boolean> {
   const since = new Date(now.getTime() - 86_400_000)
   const row = await deps.db.$transaction(async (tx) => {
-    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`digest:${userId}`}))`
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`digest:${orgId}`}))`
     const existing = await tx.notificationLog.findFirst({
-      where: { userId, channel: 'EMAIL', anomalyId: null, metadata: { path: ['digestDate'], equals: localDate } },
+      where: { orgId, channel: 'EMAIL', anomalyId: null, metadata: { path: ['digestDate'], equals: localDate } },
       select: { id: true },
     })
     if (existing !== null) return null
     return tx.notificationLog.create({
-      data: { userId, anomalyId: null, channel: 'EMAIL', status: 'QUEUED', attempts: 1, metadata: { digestDate: localDate } },
+      data: { orgId, anomalyId: null, channel: 'EMAIL', status: 'QUEUED', attempts: 1, metadata: { digestDate: localDate } },
     })
   })
   if (row === null) return false
-  const grouped = await deps.db.anomaly.groupBy({ by: ['severity'], where: { userId, createdAt: { gte: since } }, _count: { _all: true } })
+  const grouped = await deps.db.anomaly.groupBy({ by: ['severity'], where: { orgId, createdAt: { gte: since } }, _count: { _all: true } })
   const counts = Object.fromEntries(grouped.map((g) => [g.severity, g._count._all]))
   if (grouped.length === 0) {
     await deps.db.notificationLog.update({ where: { id: row.id }, data: { status: 'SKIPPED', attempts: 0, error: 'no anomalies in the last 24 hours' } })
     return false
   }
   const top = await deps.db.anomaly.findMany({
-    where: { userId, createdAt: { gte: since } },
+    where: { orgId, createdAt: { gte: since } },
     orderBy: [{ score: 'desc' }, { createdAt: 'desc' }],
     take: TOP,
     include: { transaction: true },
@@ -74,12 +74,12 @@ async function sendOne(deps: DigestDeps, userId: string, email: string, localDat
         metadata: { digestDate: localDate, counts, provider: { ...receipt } as Prisma.InputJsonObject },
       },
     })
-    deps.log.info({ userId, localDate, anomalies: anomalies.length }, 'daily digest sent')
+    deps.log.info({ orgId, localDate, anomalies: anomalies.length }, 'daily digest sent')
     return true
   } catch (error) {
     // Best effort: a digest missed today is superseded by tomorrow's, so it is not retried.
     await deps.db.notificationLog.update({ where: { id: row.id }, data: { status: 'FAILED', error: describeProviderError(error) } })
-    deps.log.warn({ userId, localDate, err: error }, 'daily digest not sent')
+    deps.log.warn({ orgId, localDate, err: error }, 'daily digest not sent')
     return false
   }
 }

@@ -14,8 +14,8 @@ const FEATURE: Record<Channel, string> = { EMAIL: 'email_alerts', SMS: 'sms_aler
  * right away, so a user sees that the channel reaches them. Not an alert: it is not
  * in the delivery log and does not count towards the hourly limit.
  */
-export async function sendTestAlert(db: Db, senders: Senders, userId: string, channel: Channel): Promise<{ providerMessageId: string }> {
-  const [settings, entitlements] = await Promise.all([getNotificationSettings(db, userId), getEntitlements(db, userId)])
+export async function sendTestAlert(db: Db, senders: Senders, orgId: string, channel: Channel): Promise<{ providerMessageId: string }> {
+  const [settings, entitlements] = await Promise.all([getNotificationSettings(db, orgId), getEntitlements(db, orgId)])
   if (!hasFeature(entitlements, FEATURE[channel])) {
     throw new AppError('FORBIDDEN', `The ${entitlements.planName} plan does not include ${FEATURE[channel]}`)
   }

@@ -75,7 +75,7 @@ export async function acknowledgeAlertCall(db: Db, callback: TwilioCallback, log
       where: { id: row.id },
       data: { status: 'ACKNOWLEDGED', metadata: { ...asObject(row.metadata), acknowledged: { at: now.toISOString(), digits: form.Digits } } },
     }),
-    db.anomaly.updateMany({ where: { userId: row.userId, id: { in: anomalyIds }, acknowledgedAt: null }, data: { acknowledgedAt: now } }),
+    db.anomaly.updateMany({ where: { orgId: row.orgId, id: { in: anomalyIds }, acknowledgedAt: null }, data: { acknowledgedAt: now } }),
   ])
   log.info({ logId: row.id, anomalyIds, callSid: form.CallSid }, 'alert acknowledged by phone')
   return 'acknowledged'

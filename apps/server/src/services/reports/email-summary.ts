@@ -5,7 +5,7 @@ import { keyFigureLines } from './render-summary-pdf.ts'
 import type { SummaryFigures } from './summary-figures.ts'
 
 export interface SummaryEmail {
-  userId: string
+  orgId: string
   reportId: string
   periodLabel: string
   fileName: string
@@ -22,14 +22,14 @@ export type EmailOutcome = 'sent' | 'not-opted-in' | 'no-address' | 'no-smtp' | 
  * the report itself stays stored and downloadable whatever happens here.
  */
 export async function emailSummaryIfOptedIn(db: Db, mailer: Mailer | null, log: Logger, message: SummaryEmail): Promise<EmailOutcome> {
-  const settings = await db.notificationSettings.findUnique({ where: { userId: message.userId }, select: { monthlyReportEmail: true, email: true } })
+  const settings = await db.notificationSettings.findUnique({ where: { orgId: message.orgId }, select: { monthlyReportEmail: true, email: true } })
   if (settings?.monthlyReportEmail !== true) return 'not-opted-in'
-  const user = await db.user.findUnique({ where: { id: message.userId }, select: { email: true } })
+  const user = await db.user.findUnique({ where: { id: message.orgId }, select: { email: true } })
   const to = settings.email ?? user?.email ?? null
   const logRow = (status: 'SENT' | 'SKIPPED' | 'FAILED', extra: { error?: string; providerMessageId?: string; metadata?: object }) =>
     db.notificationLog.create({
       data: {
-        userId: message.userId,
+        orgId: message.orgId,
         channel: 'EMAIL',
         status,
         attempts: status === 'SKIPPED' ? 0 : 1,
@@ -43,7 +43,7 @@ export async function emailSummaryIfOptedIn(db: Db, mailer: Mailer | null, log: 
     return 'no-address'
   }
   if (mailer === null) {
-    log.info({ userId: message.userId, reportId: message.reportId }, 'monthly summary stored, not e-mailed: SMTP_HOST is not set')
+    log.info({ orgId: message.orgId, reportId: message.reportId }, 'monthly summary stored, not e-mailed: SMTP_HOST is not set')
     await logRow('SKIPPED', { error: 'e-mail is not configured on this server (SMTP_HOST)' })
     return 'no-smtp'
   }
@@ -55,11 +55,11 @@ export async function emailSummaryIfOptedIn(db: Db, mailer: Mailer | null, log: 
       attachments: [{ filename: message.fileName, content: message.pdf, contentType: 'application/pdf' }],
     })
     await logRow('SENT', { providerMessageId: receipt.messageId, metadata: { response: receipt.response, accepted: receipt.accepted } })
-    log.info({ userId: message.userId, reportId: message.reportId, messageId: receipt.messageId }, 'monthly summary e-mailed')
+    log.info({ orgId: message.orgId, reportId: message.reportId, messageId: receipt.messageId }, 'monthly summary e-mailed')
     return 'sent'
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error)
-    log.warn({ userId: message.userId, reportId: message.reportId, err: error }, 'monthly summary e-mail failed')
+    log.warn({ orgId: message.orgId, reportId: message.reportId, err: error }, 'monthly summary e-mail failed')
     await logRow('FAILED', { error: reason.slice(0, 500) })
     return 'failed'
   }

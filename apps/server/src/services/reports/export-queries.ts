@@ -31,8 +31,8 @@ export const ANOMALY_COLUMNS = [
 
 export type AnomalyExportRow = Record<(typeof ANOMALY_COLUMNS)[number], string>
 
-export function anomaliesQuery(userId: string, filters: TAnomalyFilters): Prisma.Sql {
-  const where: Prisma.Sql[] = [Prisma.sql`a."userId" = ${userId}`, Prisma.sql`t."userId" = ${userId}`]
+export function anomaliesQuery(orgId: string, filters: TAnomalyFilters): Prisma.Sql {
+  const where: Prisma.Sql[] = [Prisma.sql`a."orgId" = ${orgId}`, Prisma.sql`t."orgId" = ${orgId}`]
   if (filters.severities !== undefined && filters.severities.length > 0) where.push(Prisma.sql`a.severity::text IN (${Prisma.join(filters.severities)})`)
   if (filters.statuses !== undefined && filters.statuses.length > 0) where.push(Prisma.sql`a.status::text IN (${Prisma.join(filters.statuses)})`)
   if (filters.rule !== undefined) where.push(Prisma.sql`${filters.rule}::text = ANY(a."ruleViolations")`)
@@ -74,8 +74,8 @@ export const DECISION_COLUMNS = [
 
 export type DecisionExportRow = Record<(typeof DECISION_COLUMNS)[number], string>
 
-export function decisionsQuery(userId: string, filters: TDecisionFilters): Prisma.Sql {
-  const where: Prisma.Sql[] = [Prisma.sql`l."userId" = ${userId}`, Prisma.sql`a."userId" = ${userId}`]
+export function decisionsQuery(orgId: string, filters: TDecisionFilters): Prisma.Sql {
+  const where: Prisma.Sql[] = [Prisma.sql`l."orgId" = ${orgId}`, Prisma.sql`a."orgId" = ${orgId}`]
   if (filters.labels !== undefined && filters.labels.length > 0) where.push(Prisma.sql`l.label::text IN (${Prisma.join(filters.labels)})`)
   if (filters.decidedBy !== undefined) where.push(Prisma.sql`l."decidedBy" = ${filters.decidedBy}`)
   if (filters.from !== undefined) where.push(Prisma.sql`l."decidedAt" >= ${filters.from}::timestamptz AT TIME ZONE 'UTC'`)

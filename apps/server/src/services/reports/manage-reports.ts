@@ -48,7 +48,7 @@ export type ReportDto = ReturnType<typeof toReportDto>
 export async function createReport(db: Db, services: Pick<AppServices, 'jobs'>, actor: AuditActor, input: TCreateReportInput): Promise<ReportDto> {
   const row = await db.$transaction(async (tx) => {
     const created = await tx.report.create({
-      data: { userId: actor.userId, type: input.type, format: input.format, parameters: input.parameters as Prisma.InputJsonObject },
+      data: { orgId: actor.orgId, requestedById: actor.userId ?? null, type: input.type, format: input.format, parameters: input.parameters as Prisma.InputJsonObject },
       select: reportSelect,
     })
     await recordAudit(tx, actor, {
@@ -69,13 +69,13 @@ export async function createReport(db: Db, services: Pick<AppServices, 'jobs'>, 
   return toReportDto(row)
 }
 
-export async function listReports(db: Db, userId: string, limit: number): Promise<ReportDto[]> {
-  const rows = await db.report.findMany({ where: { userId }, select: reportSelect, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: limit })
+export async function listReports(db: Db, orgId: string, limit: number): Promise<ReportDto[]> {
+  const rows = await db.report.findMany({ where: { orgId }, select: reportSelect, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: limit })
   return rows.map(toReportDto)
 }
 
-export async function getReport(db: Db, userId: string, id: string): Promise<ReportDto> {
-  const row = await db.report.findFirst({ where: { id, userId }, select: reportSelect })
+export async function getReport(db: Db, orgId: string, id: string): Promise<ReportDto> {
+  const row = await db.report.findFirst({ where: { id, orgId }, select: reportSelect })
   if (row === null) throw new AppError('NOT_FOUND', `No report with id ${id}`)
   return toReportDto(row)
 }
@@ -89,7 +89,7 @@ export async function reportDownloadUrl(
   actor: AuditActor,
   id: string,
 ): Promise<{ url: string; expiresAt: number; fileName: string }> {
-  const row = await db.report.findFirst({ where: { id, userId: actor.userId }, select: reportSelect })
+  const row = await db.report.findFirst({ where: { id, orgId: actor.orgId }, select: reportSelect })
   if (row === null) throw new AppError('NOT_FOUND', `No report with id ${id}`)
   if (row.status !== 'COMPLETED' || row.fileUrl === null) {
     throw new AppError('CONFLICT', `Report ${id} is ${row.status.toLowerCase()}: it can be downloaded once it is completed`, { status: row.status })

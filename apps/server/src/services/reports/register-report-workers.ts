@@ -15,7 +15,7 @@ export async function registerReportWorkers(deps: WorkerDeps): Promise<void> {
     const report = await deps.db.report.findUnique({ where: { id: job.data.reportId } })
     if (report === null || ZSummaryParameters.safeParse(report.parameters).data?.scheduled !== true) return
     await emailSummaryIfOptedIn(deps.db, deps.mailer, log, {
-      userId: report.userId,
+      orgId: report.orgId,
       reportId: report.id,
       periodLabel: outcome.pdf.periodLabel,
       fileName: reportFileName(report.type, report.format, report.createdAt, report.parameters),

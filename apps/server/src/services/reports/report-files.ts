@@ -1,8 +1,8 @@
 import type { ReportFormat, ReportType } from '../../generated/prisma/enums.ts'
 
 /** Where a report's file lives in object storage. */
-export function reportKey(userId: string, reportId: string, format: ReportFormat): string {
-  return `users/${safeSegment(userId)}/reports/${reportId}.${format.toLowerCase()}`
+export function reportKey(orgId: string, reportId: string, format: ReportFormat): string {
+  return `users/${safeSegment(orgId)}/reports/${reportId}.${format.toLowerCase()}`
 }
 
 /** The name a browser saves it under, e.g. "anomalies-2026-01-31.csv". */

@@ -34,7 +34,7 @@ export async function runReport(deps: ReportRunDeps, reportId: string): Promise<
   if (report === null || report.status === 'COMPLETED' || report.status === 'FAILED') return { status: 'SKIPPED' }
   await db.report.update({ where: { id: reportId }, data: { status: 'PROCESSING', progress: 0, error: null } })
   const started = Date.now()
-  const key = reportKey(report.userId, report.id, report.format)
+  const key = reportKey(report.orgId, report.id, report.format)
   let lastProgress = 0
   const onPage = async ({ rows, total }: CsvProgress): Promise<void> => {
     // 100 only once the file is stored: until then the upload may still fail.
@@ -50,7 +50,7 @@ export async function runReport(deps: ReportRunDeps, reportId: string): Promise<
       const { filters } = ZAnomaliesParameters.parse(report.parameters)
       rowCount = await withQueryCursor<AnomalyExportRow, number>(
         db,
-        anomaliesQuery(report.userId, filters),
+        anomaliesQuery(report.orgId, filters),
         async (session) => {
           await deps.storage.put(key, csvExportStream(session, ANOMALY_COLUMNS, onPage), { contentType: 'text/csv; charset=utf-8' })
           return session.total
@@ -61,7 +61,7 @@ export async function runReport(deps: ReportRunDeps, reportId: string): Promise<
       const { filters } = ZDecisionsParameters.parse(report.parameters)
       rowCount = await withQueryCursor<DecisionExportRow, number>(
         db,
-        decisionsQuery(report.userId, filters),
+        decisionsQuery(report.orgId, filters),
         async (session) => {
           await deps.storage.put(key, csvExportStream(session, DECISION_COLUMNS, onPage), { contentType: 'text/csv; charset=utf-8' })
           return session.total
@@ -71,7 +71,7 @@ export async function runReport(deps: ReportRunDeps, reportId: string): Promise<
     } else {
       const parameters = ZSummaryParameters.parse(report.parameters)
       const period = summaryPeriod(parameters)
-      const figures = await readSummaryFigures(db, report.userId, period.from, period.to)
+      const figures = await readSummaryFigures(db, report.orgId, period.from, period.to)
       await onPage({ rows: 1, total: 2 })
       const buffer = await renderSummaryPdf({ title: `Anomalyze summary: ${period.label}`, periodLabel: period.label, generatedAt: new Date(), figures })
       await deps.storage.put(key, buffer, { contentType: 'application/pdf' })
@@ -82,11 +82,11 @@ export async function runReport(deps: ReportRunDeps, reportId: string): Promise<
       where: { id: reportId },
       data: { status: 'COMPLETED', progress: 100, rowCount, fileUrl: key, completedAt: new Date(), error: null },
     })
-    log.info({ reportId, userId: report.userId, type: report.type, rowCount, ms: Date.now() - started }, 'report completed')
+    log.info({ reportId, orgId: report.orgId, type: report.type, rowCount, ms: Date.now() - started }, 'report completed')
     return { status: 'COMPLETED', rowCount, key, ...(pdf ? { pdf } : {}) }
   } catch (error) {
     const reason = describeFailure(error)
-    log.warn({ reportId, userId: report.userId, type: report.type, err: error }, 'report failed')
+    log.warn({ reportId, orgId: report.orgId, type: report.type, err: error }, 'report failed')
     await db.report.update({ where: { id: reportId }, data: { status: 'FAILED', error: reason, fileUrl: null, completedAt: new Date() } })
     return { status: 'FAILED', error: reason }
   }

@@ -22,10 +22,10 @@ export async function fanOutMonthlySummaries(deps: { db: Db; jobs: JobQueue; log
       take: USER_PAGE,
       ...(after === undefined ? {} : { where: { id: { gt: after } } }),
     })
-    for (const { id: userId } of users) {
+    for (const { id: orgId } of users) {
       const found = await db.report.findFirst({
         where: {
-          userId,
+          orgId,
           type: 'MONTHLY_SUMMARY',
           AND: [{ parameters: { path: ['month'], equals: month } }, { parameters: { path: ['scheduled'], equals: true } }],
         },
@@ -34,7 +34,7 @@ export async function fanOutMonthlySummaries(deps: { db: Db; jobs: JobQueue; log
       const report =
         found ??
         (await db.report.create({
-          data: { userId, type: 'MONTHLY_SUMMARY', format: 'PDF', parameters: { month, scheduled: true } },
+          data: { orgId, type: 'MONTHLY_SUMMARY', format: 'PDF', parameters: { month, scheduled: true } },
           select: { id: true, status: true },
         }))
       if (found) existing += 1

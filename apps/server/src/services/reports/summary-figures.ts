@@ -30,10 +30,10 @@ export interface SummaryFigures {
 
 const utc = (d: Date): Prisma.Sql => Prisma.sql`${d.toISOString()}::timestamptz AT TIME ZONE 'UTC'`
 
-export async function readSummaryFigures(db: Db, userId: string, from: Date, to: Date): Promise<SummaryFigures> {
+export async function readSummaryFigures(db: Db, orgId: string, from: Date, to: Date): Promise<SummaryFigures> {
   const bucket = to.getTime() - from.getTime() <= 62 * 86_400_000 ? 'day' : 'month'
-  const inPeriod = Prisma.sql`t."userId" = ${userId} AND t.timestamp >= ${utc(from)} AND t.timestamp < ${utc(to)}`
-  const anomalyJoin = Prisma.sql`"Anomaly" a JOIN "Transaction" t ON t.id = a."transactionId" AND a."userId" = ${userId}`
+  const inPeriod = Prisma.sql`t."orgId" = ${orgId} AND t.timestamp >= ${utc(from)} AND t.timestamp < ${utc(to)}`
+  const anomalyJoin = Prisma.sql`"Anomaly" a JOIN "Transaction" t ON t.id = a."transactionId" AND a."orgId" = ${orgId}`
 
   const [totals] = await db.$queryRaw<{ transactions: bigint; amount: string | null }[]>`
     SELECT count(*) AS transactions, sum(t.amount)::text AS amount FROM "Transaction" t WHERE ${inPeriod}`
@@ -56,7 +56,7 @@ export async function readSummaryFigures(db: Db, userId: string, from: Date, to:
   const versions = await db.$queryRaw<{ version: string; n: bigint }[]>`
     SELECT coalesce(a."modelVersion", 'unknown') AS version, count(*) AS n FROM ${anomalyJoin}
      WHERE ${inPeriod} GROUP BY 1 ORDER BY 2 DESC, 1`
-  const active = await db.modelArtifact.findFirst({ where: { userId, isActive: true }, select: { version: true }, orderBy: { activatedAt: 'desc' } })
+  const active = await db.modelArtifact.findFirst({ where: { orgId, isActive: true }, select: { version: true }, orderBy: { activatedAt: 'desc' } })
 
   const severities = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>
   for (const row of bySeverity) severities[row.severity] = Number(row.n)

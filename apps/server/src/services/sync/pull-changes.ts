@@ -20,12 +20,12 @@ export interface PullInput {
  * total is counted only when asked (`withTotal`, the first page of each sync run):
  * counting 100,000 rows on every page was a tenth of an initial sync.
  */
-export async function pullChanges(db: Db, userId: string, input: PullInput, now = Date.now()): Promise<TPullOutput> {
+export async function pullChanges(db: Db, orgId: string, input: PullInput, now = Date.now()): Promise<TPullOutput> {
   const after = decodeInputCursor(input.cursor)
   const [page, rest] = await Promise.all([
-    readSyncPage(db, { userId, after, settledBefore: now - SETTLE_MS, limit: input.limit }),
-    pageContext(db, userId, input),
-    mustBeOwnCursor(db, userId, after),
+    readSyncPage(db, { orgId, after, settledBefore: now - SETTLE_MS, limit: input.limit }),
+    pageContext(db, orgId, input),
+    mustBeOwnCursor(db, orgId, after),
   ])
   const anomalies = page.anomalies as TSyncAnomaly[]
   const last = anomalies.at(-1)
@@ -45,16 +45,16 @@ export async function pullChanges(db: Db, userId: string, input: PullInput, now 
  */
 export async function pullChangesJson(
   db: Db,
-  userId: string,
+  orgId: string,
   input: PullInput,
   now = Date.now(),
 ): Promise<{ json: string; count: number; queryMs: number; nextCursor: string | null; hasMore: boolean }> {
   const after = decodeInputCursor(input.cursor)
   const start = performance.now()
   const [page, rest] = await Promise.all([
-    readSyncPageJson(db, { userId, after, settledBefore: now - SETTLE_MS, limit: input.limit }),
-    pageContext(db, userId, input),
-    mustBeOwnCursor(db, userId, after),
+    readSyncPageJson(db, { orgId, after, settledBefore: now - SETTLE_MS, limit: input.limit }),
+    pageContext(db, orgId, input),
+    mustBeOwnCursor(db, orgId, after),
   ])
   const queryMs = performance.now() - start
   const nextCursor = page.last ? encodeCursor(page.last.updatedAt, page.last.id) : input.cursor
@@ -77,16 +77,16 @@ function decodeInputCursor(cursor: string | null): { updatedAt: number; id: stri
  * deleted but with their account): one naming another account's row is refused. One
  * primary-key lookup, run beside the page's own statement.
  */
-async function mustBeOwnCursor(db: Db, userId: string, after: { id: string } | null): Promise<void> {
+async function mustBeOwnCursor(db: Db, orgId: string, after: { id: string } | null): Promise<void> {
   if (after === null) return
-  const own = await db.anomaly.findFirst({ where: { id: after.id, userId }, select: { id: true } })
+  const own = await db.anomaly.findFirst({ where: { id: after.id, orgId }, select: { id: true } })
   if (own === null) throw new AppError('BAD_INPUT', NOT_A_CURSOR, { field: 'cursor' })
 }
 
-async function pageContext(db: Db, userId: string, input: PullInput): Promise<Pick<TPullOutput, 'total' | 'activeModel'>> {
+async function pageContext(db: Db, orgId: string, input: PullInput): Promise<Pick<TPullOutput, 'total' | 'activeModel'>> {
   const [total, activeModel] = await Promise.all([
-    input.withTotal === false ? null : countSyncTotal(db, userId),
-    db.modelArtifact.findFirst({ where: { userId, isActive: true }, select: { version: true, sha256: true } }),
+    input.withTotal === false ? null : countSyncTotal(db, orgId),
+    db.modelArtifact.findFirst({ where: { orgId, isActive: true }, select: { version: true, sha256: true } }),
   ])
   return { total, activeModel }
 }

@@ -9,7 +9,9 @@ import { lockFeatureStates, saveFeatureStates } from '../ingestion/feature-state
 type PushResult = TPushOutput['results'][number]
 
 export interface Decider {
-  userId: string
+  orgId: string
+  /** The member deciding (null for an API key). */
+  userId?: string | null | undefined
   /** Shown in the decision history. */
   name: string
   ip?: string | undefined
@@ -34,7 +36,7 @@ export async function pushDecisions(
   const receivedAt = Date.now()
   const results: PushResult[] = []
   // Resolved before any row is locked: loading a model must not happen inside a transaction.
-  const config = (await models.activeFor(db, decider.userId)).loaded.model.featureConfig
+  const config = (await models.activeFor(db, decider.orgId)).loaded.model.featureConfig
   for (const decision of decisions) results.push(await applyDecision(db, decider, decision, config, receivedAt))
   const applied = results.filter((r) => r.outcome === 'applied').length
   // Hook for the feedback loop (automatic retraining after N new labels); it runs
@@ -48,7 +50,7 @@ async function applyDecision(db: Db, decider: Decider, decision: TDecisionInput,
     // Lock the anomaly so that concurrent decisions on it are decided one at a time.
     const locked = await tx.$queryRaw<{ id: string; status: string }[]>`
       SELECT id, status::text AS status FROM "Anomaly"
-      WHERE id = ${decision.anomalyId} AND "userId" = ${decider.userId}
+      WHERE id = ${decision.anomalyId} AND "orgId" = ${decider.orgId}
       FOR UPDATE`
     const anomaly = locked[0]
     if (!anomaly) {
@@ -57,7 +59,7 @@ async function applyDecision(db: Db, decider: Decider, decision: TDecisionInput,
     // mutationIds are the client's: unique per account, so another tenant's decision
     // with the same id is never taken for this one.
     const seen = await tx.anomalyLabel.findUnique({
-      where: { userId_mutationId: { userId: decider.userId, mutationId: decision.mutationId } },
+      where: { orgId_mutationId: { orgId: decider.orgId, mutationId: decision.mutationId } },
       select: { id: true },
     })
     if (seen) {
@@ -66,11 +68,12 @@ async function applyDecision(db: Db, decider: Decider, decision: TDecisionInput,
     }
     await tx.anomalyLabel.create({
       data: {
-        userId: decider.userId,
+        orgId: decider.orgId,
         anomalyId: anomaly.id,
         label: decision.label,
         note: decision.note ?? null,
         decidedBy: decider.name,
+        decidedById: decider.userId ?? null,
         decidedAt: new Date(clampToNow(decision.decidedAt, receivedAt)),
         mutationId: decision.mutationId,
       },
@@ -85,7 +88,7 @@ async function applyDecision(db: Db, decider: Decider, decision: TDecisionInput,
       return { mutationId: decision.mutationId, outcome: 'superseded', status: current.status }
     }
     const status = statusForLabel(winner.label)
-    await feedFeatureState(tx, config, decider.userId, anomaly.id, anomaly.status === 'CONFIRMED_FRAUD', status === 'CONFIRMED_FRAUD')
+    await feedFeatureState(tx, config, decider.orgId, anomaly.id, anomaly.status === 'CONFIRMED_FRAUD', status === 'CONFIRMED_FRAUD')
     await tx.anomaly.update({
       where: { id: anomaly.id },
       data: { status, isFalsePositive: status === 'FALSE_POSITIVE' },
@@ -93,7 +96,7 @@ async function applyDecision(db: Db, decider: Decider, decision: TDecisionInput,
     // Recorded as the account's own decision (actor = user id); the decider's name is on the label.
     await recordAudit(
       tx,
-      { userId: decider.userId, ip: decider.ip, userAgent: decider.userAgent },
+      { orgId: decider.orgId, ip: decider.ip, userAgent: decider.userAgent },
       {
         action: 'anomaly.label',
         entityType: 'Anomaly',
@@ -116,7 +119,7 @@ async function applyDecision(db: Db, decider: Decider, decision: TDecisionInput,
 async function feedFeatureState(
   tx: Prisma.TransactionClient,
   config: FeatureConfig,
-  userId: string,
+  orgId: string,
   anomalyId: string,
   wasFraud: boolean,
   isFraud: boolean,
@@ -128,11 +131,11 @@ async function feedFeatureState(
   })
   const { accountId, merchantId, timestamp } = t.transaction
   const sql = sqlOfPrismaTransaction(tx)
-  const states = await lockFeatureStates(sql, userId, [accountId], [merchantId])
+  const states = await lockFeatureStates(sql, orgId, [accountId], [merchantId])
   const account = states.accounts.get(accountId)
   const merchant = states.merchants.get(merchantId)
   // No state yet (the transaction came before feature state existed): nothing to correct.
   if (account) applyLabel(account, timestamp.getTime(), isFraud, config, wasFraud)
   if (merchant) applyLabel(merchant, timestamp.getTime(), isFraud, config, wasFraud)
-  await saveFeatureStates(sql, userId, states)
+  await saveFeatureStates(sql, orgId, states)
 }

@@ -1,7 +1,7 @@
 import { Prisma, sqlPoolOf, type Db } from '../../db/prisma.ts'
 
 export interface SyncPageQuery {
-  userId: string
+  orgId: string
   /** Last row of the previous page (the decoded cursor), or null for the first page. */
   after: { updatedAt: number; id: string } | null
   /** Epoch ms: only rows changed before this are served (see SETTLE_MS). */
@@ -28,7 +28,7 @@ export interface SyncPageJson {
 }
 
 /**
- * One page in one statement: a keyset scan of (userId, updatedAt, id) for `limit + 1`
+ * One page in one statement: a keyset scan of (orgId, updatedAt, id) for `limit + 1`
  * rows (the extra one only says whether there is more), the transaction and the
  * latest decision joined in, and Postgres building the contract's JSON
  * (packages/shared/src/sync/contract.ts, ZSyncAnomaly) as one text value. Prisma's
@@ -56,7 +56,7 @@ export async function readSyncPageJson(db: Db, q: SyncPageQuery): Promise<SyncPa
     WITH page AS (
       SELECT a.*, row_number() OVER (ORDER BY a."updatedAt", a."id") AS rn
       FROM "Anomaly" a
-      WHERE a."userId" = ${q.userId} AND a."updatedAt" < ${timestampOf(q.settledBefore)} ${afterCursor}
+      WHERE a."orgId" = ${q.orgId} AND a."updatedAt" < ${timestampOf(q.settledBefore)} ${afterCursor}
       ORDER BY a."updatedAt", a."id"
       LIMIT ${q.limit + 1}::int
     )
@@ -118,6 +118,6 @@ function isNumberArray(value: unknown): value is number[] {
 }
 
 /** Anomalies the account has, for the progress bar of a sync run. */
-export function countSyncTotal(db: Db, userId: string): Promise<number> {
-  return db.anomaly.count({ where: { userId } })
+export function countSyncTotal(db: Db, orgId: string): Promise<number> {
+  return db.anomaly.count({ where: { orgId } })
 }

@@ -16,19 +16,19 @@ const select = {
 
 type Row = Awaited<ReturnType<typeof findJobs>>[number]
 
-const findJobs = (db: Db, userId: string, limit: number) => db.trainingJob.findMany({ where: { userId }, orderBy: { createdAt: 'desc' }, take: limit, select })
+const findJobs = (db: Db, orgId: string, limit: number) => db.trainingJob.findMany({ where: { orgId }, orderBy: { createdAt: 'desc' }, take: limit, select })
 
 /** Times as epoch milliseconds (the API carries plain JSON). */
 function toDto(job: Row) {
   return { ...job, createdAt: job.createdAt.getTime(), startedAt: job.startedAt?.getTime() ?? null, completedAt: job.completedAt?.getTime() ?? null }
 }
 
-export async function listTrainingJobs(db: Db, userId: string, limit = 20) {
-  return (await findJobs(db, userId, limit)).map(toDto)
+export async function listTrainingJobs(db: Db, orgId: string, limit = 20) {
+  return (await findJobs(db, orgId, limit)).map(toDto)
 }
 
-export async function getTrainingJob(db: Db, userId: string, id: string) {
-  const job = await db.trainingJob.findFirst({ where: { id, userId }, select })
+export async function getTrainingJob(db: Db, orgId: string, id: string) {
+  const job = await db.trainingJob.findFirst({ where: { id, orgId }, select })
   if (!job) throw new AppError('NOT_FOUND', `No training job with id ${id}`, { field: 'id' })
   return toDto(job)
 }

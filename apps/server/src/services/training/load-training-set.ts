@@ -34,7 +34,7 @@ const PAGE = 50_000
  * anomaly's status is set by the latest label, see push-decisions). Read in keyset
  * pages so a large account does not need one huge result.
  */
-export async function loadTrainingSet(db: Db, userId: string, onPage?: (loaded: number) => Promise<void>): Promise<TrainingSet> {
+export async function loadTrainingSet(db: Db, orgId: string, onPage?: (loaded: number) => Promise<void>): Promise<TrainingSet> {
   const transactions: TTransaction[] = []
   const decisions: Decision[] = []
   let frauds = 0
@@ -46,13 +46,13 @@ export async function loadTrainingSet(db: Db, userId: string, onPage?: (loaded: 
           SELECT t.id, t."txId", t.timestamp, t.amount::float8 AS amount, t.currency, t."accountId", t."merchantId",
                  t.category, t.country, t.channel, t.latitude, t.longitude, a.status::text AS status
           FROM "Transaction" t LEFT JOIN "Anomaly" a ON a."transactionId" = t.id
-          WHERE t."userId" = ${userId} AND (t.timestamp, t.id) > (${after.timestamp}, ${after.id})
+          WHERE t."orgId" = ${orgId} AND (t.timestamp, t.id) > (${after.timestamp}, ${after.id})
           ORDER BY t.timestamp, t.id LIMIT ${PAGE}`
       : await db.$queryRaw<Row[]>`
           SELECT t.id, t."txId", t.timestamp, t.amount::float8 AS amount, t.currency, t."accountId", t."merchantId",
                  t.category, t.country, t.channel, t.latitude, t.longitude, a.status::text AS status
           FROM "Transaction" t LEFT JOIN "Anomaly" a ON a."transactionId" = t.id
-          WHERE t."userId" = ${userId}
+          WHERE t."orgId" = ${orgId}
           ORDER BY t.timestamp, t.id LIMIT ${PAGE}`
     for (const r of rows) {
       const tx: TTransaction = {

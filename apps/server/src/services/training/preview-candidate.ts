@@ -112,23 +112,23 @@ function windowFeatures(set: TrainingSet, config: FeatureConfig, start: number):
 export async function previewCandidate(
   db: Db,
   { storage, models }: { storage: ObjectStore; models: ModelRegistry },
-  userId: string,
+  orgId: string,
   modelId: string,
   options: { limit?: number | undefined; log?: Pick<Logger, 'info'> | undefined } = {},
 ): Promise<CandidatePreview> {
   const started = Date.now()
-  const row = await db.modelArtifact.findFirst({ where: { id: modelId, userId }, select: { version: true, s3Path: true, sha256: true, isActive: true } })
+  const row = await db.modelArtifact.findFirst({ where: { id: modelId, orgId }, select: { version: true, s3Path: true, sha256: true, isActive: true } })
   if (!row) throw new AppError('NOT_FOUND', `No model version with id ${modelId}`, { field: 'modelId' })
   if (row.isActive)
     throw new AppError('CONFLICT', `Model ${row.version} is already the active model: there is nothing to compare it with`, { field: 'modelId' })
 
-  const activeRow = await db.modelArtifact.findFirst({ where: { userId, isActive: true }, select: { version: true, s3Path: true, sha256: true } })
+  const activeRow = await db.modelArtifact.findFirst({ where: { orgId, isActive: true }, select: { version: true, s3Path: true, sha256: true } })
   const candidate = await loadVerified(storage, row, 'candidate')
   const current: Side = activeRow
     ? await loadVerified(storage, activeRow, 'active model')
-    : await models.activeFor(db, userId).then((m) => ({ version: m.version, model: m.loaded.model }))
+    : await models.activeFor(db, orgId).then((m) => ({ version: m.version, model: m.loaded.model }))
 
-  const set = await loadTrainingSet(db, userId)
+  const set = await loadTrainingSet(db, orgId)
   const timestamps = set.transactions.map((t) => t.timestamp)
   const { start, boundedBy } = windowStart(timestamps)
   const sameConfig = JSON.stringify(current.model.featureConfig) === JSON.stringify(candidate.model.featureConfig)
@@ -158,7 +158,7 @@ export async function previewCandidate(
   const computedMs = Date.now() - started
   options.log?.info(
     {
-      userId,
+      orgId,
       candidate: candidate.version,
       current: current.version,
       rows: rows.length,

@@ -34,13 +34,13 @@ export async function runTraining(deps: Deps, trainingJobId: string): Promise<vo
   const { db, log } = deps
   const job = await db.trainingJob.findUnique({ where: { id: trainingJobId } })
   if (!job || job.status === 'COMPLETED' || job.status === 'FAILED') return
-  const { userId } = job
+  const { orgId } = job
   const progress = (value: number) => db.trainingJob.update({ where: { id: job.id }, data: { progress: value } })
   await db.trainingJob.update({ where: { id: job.id }, data: { status: 'PROCESSING', startedAt: new Date(), progress: 1 } })
   const started = Date.now()
   try {
-    const current = await deps.models.activeFor(db, userId)
-    const set = await loadTrainingSet(db, userId)
+    const current = await deps.models.activeFor(db, orgId)
+    const set = await loadTrainingSet(db, orgId)
     await progress(20)
     if (set.frauds < MIN_CONFIRMED_FRAUDS || set.falsePositives < MIN_FALSE_POSITIVES) {
       throw new TrainingRefused(
@@ -67,7 +67,7 @@ export async function runTraining(deps: Deps, trainingJobId: string): Promise<vo
     }
     const trained = trainWithFeedback(matrix.rows, { labels, decided, holdoutFraction: HOLDOUT_FRACTION })
     await progress(75)
-    const version = await nextModelVersion(db, userId)
+    const version = await nextModelVersion(db, orgId)
     const report: EvaluationReport = evaluateCandidate(
       matrix.rows,
       set.decisions,
@@ -95,7 +95,7 @@ export async function runTraining(deps: Deps, trainingJobId: string): Promise<vo
         onnx: await readFile(path.join(dir, ONNX_FILE)),
         trees: await readFile(path.join(dir, TREES_FILE)),
       }
-      const system = { userId, actor: 'system' }
+      const system = { orgId, actor: 'system' }
       const metrics = {
         holdoutAveragePrecision: report.candidate.averagePrecision,
         precisionAtBudget: report.candidate.precisionAtBudget,
@@ -129,7 +129,7 @@ export async function runTraining(deps: Deps, trainingJobId: string): Promise<vo
         })
       })
       log.info(
-        { userId, trainingJobId: job.id, version, decision, ap: report.candidate.averagePrecision, currentAp: report.current.averagePrecision },
+        { orgId, trainingJobId: job.id, version, decision, ap: report.candidate.averagePrecision, currentAp: report.current.averagePrecision },
         'training finished',
       )
     } finally {
@@ -143,9 +143,9 @@ export async function runTraining(deps: Deps, trainingJobId: string): Promise<vo
     await db.trainingJob.update({ where: { id: job.id }, data: { status: 'FAILED', failureReason: reason, completedAt: new Date() } })
     await recordAudit(
       db,
-      { userId, actor: 'system' },
+      { orgId, actor: 'system' },
       { action: 'model.training', entityType: 'TrainingJob', entityId: job.id, newData: { decision: 'failed', reason } },
     )
-    log.warn({ userId, trainingJobId: job.id, reason }, 'training did not produce a model')
+    log.warn({ orgId, trainingJobId: job.id, reason }, 'training did not produce a model')
   }
 }

@@ -17,17 +17,17 @@ export interface StartedTraining {
  * caller gets LIMIT_EXCEEDED naming the plan. One training at a time per user: a
  * second request returns the one in progress.
  */
-export async function startTraining(db: Db, jobs: AppServices['jobs'], userId: string, trigger: 'MANUAL' | 'LABEL_THRESHOLD'): Promise<StartedTraining> {
-  const entitlements = await getEntitlements(db, userId)
+export async function startTraining(db: Db, jobs: AppServices['jobs'], orgId: string, trigger: 'MANUAL' | 'LABEL_THRESHOLD'): Promise<StartedTraining> {
+  const entitlements = await getEntitlements(db, orgId)
   if (!hasFeature(entitlements, 'retraining')) {
     throw new AppError('LIMIT_EXCEEDED', `Retraining is not included in the ${entitlements.planName} plan; upgrade to retrain models on your labels`, {
       plan: entitlements.planId,
       feature: 'retraining',
     })
   }
-  const running = await db.trainingJob.findFirst({ where: { userId, status: { in: ['QUEUED', 'PROCESSING'] } }, orderBy: { createdAt: 'desc' } })
+  const running = await db.trainingJob.findFirst({ where: { orgId, status: { in: ['QUEUED', 'PROCESSING'] } }, orderBy: { createdAt: 'desc' } })
   if (running) return { id: running.id, status: running.status, alreadyRunning: true }
-  const job = await db.trainingJob.create({ data: { userId, trigger } })
+  const job = await db.trainingJob.create({ data: { orgId, trigger } })
   await jobs.send(RETRAIN_QUEUE, { trainingJobId: job.id }, { singletonKey: job.id })
   return { id: job.id, status: job.status, alreadyRunning: false }
 }
@@ -39,12 +39,12 @@ export async function startTraining(db: Db, jobs: AppServices['jobs'], userId: s
 export async function maybeAutoRetrain(
   db: Db,
   services: Pick<AppServices, 'env' | 'jobs'>,
-  userId: string,
+  orgId: string,
   log?: Pick<Logger, 'info' | 'warn'>,
 ): Promise<StartedTraining | null> {
   // The decisions are committed already: a failure here is logged, never thrown at the pusher.
-  return autoRetrain(db, services, userId, log).catch((error: unknown) => {
-    log?.warn({ userId, err: error }, 'could not queue the automatic retraining')
+  return autoRetrain(db, services, orgId, log).catch((error: unknown) => {
+    log?.warn({ orgId, err: error }, 'could not queue the automatic retraining')
     return null
   })
 }
@@ -52,18 +52,18 @@ export async function maybeAutoRetrain(
 async function autoRetrain(
   db: Db,
   services: Pick<AppServices, 'env' | 'jobs'>,
-  userId: string,
+  orgId: string,
   log?: Pick<Logger, 'info' | 'warn'>,
 ): Promise<StartedTraining | null> {
   const threshold = services.env.RETRAIN_AFTER_LABELS
   if (threshold <= 0) return null
-  const last = await db.trainingJob.findFirst({ where: { userId }, orderBy: { createdAt: 'desc' }, select: { createdAt: true } })
+  const last = await db.trainingJob.findFirst({ where: { orgId }, orderBy: { createdAt: 'desc' }, select: { createdAt: true } })
   const fresh = await db.anomalyLabel.count({
-    where: { userId, label: { in: ['CONFIRMED_FRAUD', 'FALSE_POSITIVE'] }, ...(last ? { createdAt: { gt: last.createdAt } } : {}) },
+    where: { orgId, label: { in: ['CONFIRMED_FRAUD', 'FALSE_POSITIVE'] }, ...(last ? { createdAt: { gt: last.createdAt } } : {}) },
   })
   if (fresh < threshold) return null
-  if (!hasFeature(await getEntitlements(db, userId), 'retraining')) return null
-  const started = await startTraining(db, services.jobs, userId, 'LABEL_THRESHOLD')
-  log?.info({ userId, newLabels: fresh, trainingJobId: started.id }, 'retraining queued after new labels')
+  if (!hasFeature(await getEntitlements(db, orgId), 'retraining')) return null
+  const started = await startTraining(db, services.jobs, orgId, 'LABEL_THRESHOLD')
+  log?.info({ orgId, newLabels: fresh, trainingJobId: started.id }, 'retraining queued after new labels')
   return started
 }

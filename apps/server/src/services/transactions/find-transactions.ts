@@ -35,14 +35,14 @@ export const ZFindTransactionsInput = z.object({
 export type TFindTransactionsInput = z.input<typeof ZFindTransactionsInput>
 
 /** Newest first, keyset-paged by id within the caller's own rows. */
-export async function findTransactions(db: Db, userId: string, input: z.output<typeof ZFindTransactionsInput>) {
+export async function findTransactions(db: Db, orgId: string, input: z.output<typeof ZFindTransactionsInput>) {
   if (input.from !== undefined && input.to !== undefined && input.from > input.to) {
     throw new AppError('BAD_INPUT', '"from" must not be after "to"', { field: 'from' })
   }
-  const after = input.cursor === undefined ? null : await cursorRow(db, userId, input.cursor)
+  const after = input.cursor === undefined ? null : await cursorRow(db, orgId, input.cursor)
   const rows = await db.transaction.findMany({
     where: {
-      userId,
+      orgId,
       accountId: input.accountId,
       merchantId: input.merchantId,
       timestamp: {
@@ -63,14 +63,14 @@ export async function findTransactions(db: Db, userId: string, input: z.output<t
  * The row a cursor points at, which must be one of the caller's: another account's id
  * would otherwise position this page by that row's time (and tell it).
  */
-async function cursorRow(db: Db, userId: string, cursor: string): Promise<{ id: string; timestamp: Date }> {
-  const row = await db.transaction.findFirst({ where: { id: cursor, userId }, select: { id: true, timestamp: true } })
+async function cursorRow(db: Db, orgId: string, cursor: string): Promise<{ id: string; timestamp: Date }> {
+  const row = await db.transaction.findFirst({ where: { id: cursor, orgId }, select: { id: true, timestamp: true } })
   if (!row) throw new AppError('BAD_INPUT', 'cursor: not a cursor from transactions.list; start again without one', { field: 'cursor' })
   return row
 }
 
-export async function getTransactionById(db: Db, userId: string, id: string) {
-  const row = await db.transaction.findFirst({ where: { id, userId }, select: transactionSelect })
+export async function getTransactionById(db: Db, orgId: string, id: string) {
+  const row = await db.transaction.findFirst({ where: { id, orgId }, select: transactionSelect })
   if (!row) throw new AppError('NOT_FOUND', `No transaction with id ${id}`)
   return toTransactionDto(row)
 }

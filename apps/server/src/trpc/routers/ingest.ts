@@ -2,7 +2,7 @@ import type { TRPCRouterRecord } from '@trpc/server'
 import { z } from 'zod'
 import { ingestApiCall } from '../../services/ingestion/ingest-api-call.ts'
 import { MAX_INGEST_BATCH } from '../../services/ingestion/ingest-transactions.ts'
-import { scopedProcedure } from '../init.ts'
+import { allowed } from '../init.ts'
 
 export const ingestRouter = {
   /**
@@ -11,7 +11,7 @@ export const ingestRouter = {
    * rate limited per minute and metered against the plan's monthly quota (429
    * LIMIT_EXCEEDED with the limit, use and reset time).
    */
-  transactions: scopedProcedure('ingest:write')
+  transactions: allowed('ingest:write')
     .input(
       z.object({
         transactions: z

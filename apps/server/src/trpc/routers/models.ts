@@ -4,7 +4,7 @@ import { activateModel, rollbackModel } from '../../services/models/activate-mod
 import { activeArtifact, listModels } from '../../services/models/list-models.ts'
 import { previewCandidate } from '../../services/training/preview-candidate.ts'
 import { registerModel } from '../../services/models/register-model.ts'
-import { scopedProcedure, userProcedure } from '../init.ts'
+import { allowed } from '../init.ts'
 
 const ZVersion = z.string().regex(/^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/, 'must be a semantic version such as 1.2.0')
 const ZBase64 = z
@@ -28,8 +28,8 @@ export const ZRegisterModelInput = z.strictObject({
 /** Model registry: versions, upload, activation and rollback, and the active artifact for desktops. */
 export const modelsRouter = {
   /** Every version with its metrics; API keys need the `models:read` scope. */
-  list: scopedProcedure('models:read').query(({ ctx }) => listModels(ctx.db, ctx.userId)),
-  register: userProcedure.input(ZRegisterModelInput).mutation(({ ctx, input }) => {
+  list: allowed('models:read').query(({ ctx }) => listModels(ctx.db, ctx.orgId)),
+  register: allowed('models:manage').input(ZRegisterModelInput).mutation(({ ctx, input }) => {
     const files = {
       manifest: Buffer.from(input.manifest, 'utf8'),
       onnx: Buffer.from(input.onnxBase64, 'base64'),
@@ -37,22 +37,22 @@ export const modelsRouter = {
     }
     return registerModel(ctx.db, ctx.services.storage, ctx.actor, files, { expectedSha256: input.sha256 })
   }),
-  activate: userProcedure.input(z.strictObject({ version: ZVersion })).mutation(({ ctx, input }) => {
+  activate: allowed('models:manage').input(z.strictObject({ version: ZVersion })).mutation(({ ctx, input }) => {
     return activateModel(ctx.db, ctx.services, ctx.actor, input.version)
   }),
   /** Back to `version`, or to the version active before the current one. */
-  rollback: userProcedure.input(z.strictObject({ version: ZVersion.optional() })).mutation(({ ctx, input }) => {
+  rollback: allowed('models:manage').input(z.strictObject({ version: ZVersion.optional() })).mutation(({ ctx, input }) => {
     return rollbackModel(ctx.db, ctx.services, ctx.actor, input.version)
   }),
   /**
    * Before/after of the alert queue if this (inactive) version were activated: recent
    * transactions scored by the active model and by the candidate. Read-only.
    */
-  previewCandidate: userProcedure
+  previewCandidate: allowed('models:read')
     .input(z.strictObject({ modelId: z.uuid('must be a model version id'), limit: z.number().int().min(1).max(100).optional() }))
     .query(({ ctx, input }) => {
-      return previewCandidate(ctx.db, ctx.services, ctx.userId, input.modelId, { limit: input.limit, log: ctx.log })
+      return previewCandidate(ctx.db, ctx.services, ctx.orgId, input.modelId, { limit: input.limit, log: ctx.log })
     }),
   /** What desktops download on sync: version, sha256, manifest and signed file links. */
-  active: scopedProcedure('anomalies:read').query(({ ctx }) => activeArtifact(ctx.db, ctx.services.storage, ctx.userId)),
+  active: allowed('anomalies:read').query(({ ctx }) => activeArtifact(ctx.db, ctx.services.storage, ctx.orgId)),
 } satisfies TRPCRouterRecord

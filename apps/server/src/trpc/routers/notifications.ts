@@ -3,17 +3,17 @@ import { z } from 'zod'
 import { findDeliveries } from '../../services/notifications/find-deliveries.ts'
 import { getNotificationSettings, updateNotificationSettings, ZNotificationSettingsInput } from '../../services/notifications/notification-settings.ts'
 import { sendTestAlert } from '../../services/notifications/send-test-alert.ts'
-import { userProcedure } from '../init.ts'
+import { allowed } from '../init.ts'
 import { ZRowId } from '../inputs.ts'
 
 export const notificationsRouter = {
-  settings: userProcedure.query(({ ctx }) => getNotificationSettings(ctx.db, ctx.userId)),
+  settings: allowed('notifications:read').query(({ ctx }) => getNotificationSettings(ctx.db, ctx.orgId)),
   /** Replaces the settings as a whole; invalid fields come back in `data.fieldErrors`. */
-  updateSettings: userProcedure.input(ZNotificationSettingsInput).mutation(({ ctx, input }) => updateNotificationSettings(ctx.db, ctx.actor, input)),
+  updateSettings: allowed('notifications:manage').input(ZNotificationSettingsInput).mutation(({ ctx, input }) => updateNotificationSettings(ctx.db, ctx.actor, input)),
   /** The delivery log of one anomaly (the console's detail pane). */
-  deliveries: userProcedure.input(z.object({ anomalyId: ZRowId })).query(({ ctx, input }) => findDeliveries(ctx.db, ctx.userId, input.anomalyId)),
+  deliveries: allowed('notifications:read').input(z.object({ anomalyId: ZRowId })).query(({ ctx, input }) => findDeliveries(ctx.db, ctx.orgId, input.anomalyId)),
   /** Sends one test message over a channel to the saved address or number. */
-  sendTest: userProcedure
+  sendTest: allowed('notifications:manage')
     .input(z.object({ channel: z.enum(['EMAIL', 'SMS', 'VOICE']) }))
-    .mutation(({ ctx, input }) => sendTestAlert(ctx.db, ctx.services, ctx.userId, input.channel)),
+    .mutation(({ ctx, input }) => sendTestAlert(ctx.db, ctx.services, ctx.orgId, input.channel)),
 } satisfies TRPCRouterRecord

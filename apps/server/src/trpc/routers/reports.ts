@@ -2,17 +2,17 @@ import type { TRPCRouterRecord } from '@trpc/server'
 import { z } from 'zod'
 import { createReport, getReport, listReports, reportDownloadUrl } from '../../services/reports/manage-reports.ts'
 import { ZCreateReportInput } from '../../services/reports/report-parameters.ts'
-import { scopedProcedure, withActor } from '../init.ts'
+import { allowed } from '../init.ts'
 
 // Reports are read-outs of anomalies: API keys need the same scope as anomalies.list.
-const readProcedure = scopedProcedure('anomalies:read').use(withActor)
+const readProcedure = allowed('reports:read')
 const ZReportId = z.strictObject({ id: z.string().uuid() })
 
 export const reportsRouter = {
-  create: readProcedure.input(ZCreateReportInput).mutation(({ ctx, input }) => createReport(ctx.db, ctx.services, ctx.actor, input)),
+  create: allowed('reports:run').input(ZCreateReportInput).mutation(({ ctx, input }) => createReport(ctx.db, ctx.services, ctx.actor, input)),
   list: readProcedure
     .input(z.strictObject({ limit: z.number().int().min(1).max(200).default(50) }).default({ limit: 50 }))
-    .query(({ ctx, input }) => listReports(ctx.db, ctx.userId, input.limit)),
-  get: readProcedure.input(ZReportId).query(({ ctx, input }) => getReport(ctx.db, ctx.userId, input.id)),
+    .query(({ ctx, input }) => listReports(ctx.db, ctx.orgId, input.limit)),
+  get: readProcedure.input(ZReportId).query(({ ctx, input }) => getReport(ctx.db, ctx.orgId, input.id)),
   downloadUrl: readProcedure.input(ZReportId).mutation(({ ctx, input }) => reportDownloadUrl(ctx.db, ctx.services, ctx.actor, input.id)),
 } satisfies TRPCRouterRecord

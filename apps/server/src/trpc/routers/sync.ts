@@ -3,16 +3,15 @@ import { ZPullInput, ZPullOutput, ZPushInput, ZPushOutput } from '@anomalyze/sha
 import { pullChanges } from '../../services/sync/pull-changes.ts'
 import { pushDecisions } from '../../services/sync/push-decisions.ts'
 import { maybeAutoRetrain } from '../../services/training/start-training.ts'
-import { scopedProcedure, withActor } from '../init.ts'
+import { allowed } from '../init.ts'
 
 /** Desktop sync, protocol v1 (packages/shared/src/sync/contract.ts). */
 export const syncRouter = {
-  pull: scopedProcedure('anomalies:read')
+  pull: allowed('anomalies:read')
     .input(ZPullInput)
     .output(ZPullOutput)
-    .query(({ ctx, input }) => pullChanges(ctx.db, ctx.userId, input)),
-  push: scopedProcedure('anomalies:write')
-    .use(withActor)
+    .query(({ ctx, input }) => pullChanges(ctx.db, ctx.orgId, input)),
+  push: allowed('anomalies:decide')
     .input(ZPushInput)
     .output(ZPushOutput)
     .mutation(({ ctx, input }) =>
@@ -21,7 +20,7 @@ export const syncRouter = {
         ctx.services.models,
         ctx.actor,
         input.decisions,
-        async () => void (await maybeAutoRetrain(ctx.db, ctx.services, ctx.userId, ctx.log)),
+        async () => void (await maybeAutoRetrain(ctx.db, ctx.services, ctx.orgId, ctx.log)),
       ),
     ),
 } satisfies TRPCRouterRecord
