@@ -27,7 +27,7 @@ import { createObjectStore } from '../storage/create-object-store.ts'
 import { createLinkSigner } from '../storage/signed-links.ts'
 import { ensurePrivateDir, PRIVATE_DIR_MODE, writePrivateFileSync } from '@anomalyze/shared/node'
 import { privatizeTree, TRAVERSE_ONLY_DIR_MODE } from '../storage/private-files.ts'
-import type { AppServices } from '../services/service-deps.ts'
+import type { AppServices, LocalTokenMinter } from '../services/service-deps.ts'
 import { seedPlans } from '../services/billing/plans.ts'
 import { openDatabase } from './open-database.ts'
 
@@ -54,6 +54,7 @@ export async function startApp(env: ServerEnv, log: Logger): Promise<RunningApp>
 
   let userAuthenticator: Authenticator
   let localToken: string | null = null
+  let localTokens: LocalTokenMinter | null = null
   if (env.CLERK_JWT_KEY) {
     userAuthenticator = createClerkAuthenticator({
       jwtKey: env.CLERK_JWT_KEY,
@@ -65,7 +66,8 @@ export async function startApp(env: ServerEnv, log: Logger): Promise<RunningApp>
     const secret = readOrCreateLocalSecret(dataDir)
     userAuthenticator = createLocalAuthenticator(secret)
     localToken = await mintLocalToken(secret)
-    log.info('auth: local mode (single analyst on this machine); set CLERK_JWT_KEY for Clerk')
+    localTokens = { mint: ({ userId, name, orgId }) => mintLocalToken(secret, userId, { name, orgId }) }
+    log.info('auth: local mode (teammates added with `anomalyze-server users add`); set CLERK_JWT_KEY for Clerk')
   }
 
   // Failed sign-ins are throttled per API key prefix and per client address (auth-throttle.ts).
@@ -85,7 +87,7 @@ export async function startApp(env: ServerEnv, log: Logger): Promise<RunningApp>
   }
   const models = createModelRegistry({ storage, log })
   const mailer = createMailer(env)
-  const services: AppServices = { env, storage, jobs, models, publicUrl, mailer, twilio: createTwilioClient(env), billing: createBillingGatewayProvider(env) }
+  const services: AppServices = { env, storage, jobs, models, publicUrl, mailer, twilio: createTwilioClient(env), billing: createBillingGatewayProvider(env), localTokens }
   const server = await buildServer({ db, log, authenticator, services, linkSigner })
   installRetryAfterHeader(server)
   try {

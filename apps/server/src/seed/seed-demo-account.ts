@@ -6,6 +6,7 @@ import type { ModelRegistry } from '../services/models/model-registry.ts'
 import type { Logger } from '../logger.ts'
 import { grantPlan } from '../services/billing/grant-plan.ts'
 import { seedPlans } from '../services/billing/plans.ts'
+import { ensurePersonalWorkspace } from '../services/organizations/workspaces.ts'
 
 export interface DemoSeedResult {
   created: boolean
@@ -28,11 +29,7 @@ export async function seedDemoAccount(
   options: GeneratorOptions = { seed: 2026, customers: 300, terminals: 600, days: 30, noisyMerchants: 6 },
 ): Promise<DemoSeedResult> {
   await seedPlans(db)
-  await db.user.upsert({
-    where: { id: user.id },
-    create: { id: user.id, name: user.name, email: user.email ?? null },
-    update: {},
-  })
+  await ensurePersonalWorkspace(db, user)
   // The demo month (~17,700 transactions) exceeds the free quota: the local analyst
   // gets Pro, unpaid, with its entitlements cached (see billing/grant-plan.ts).
   await grantPlan(db, user.id, 'pro')

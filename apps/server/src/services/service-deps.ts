@@ -17,7 +17,7 @@ export interface AppServices {
   env: ServerEnv
   storage: ObjectStore
   jobs: JobQueue
-  /** The models this instance scores with (active version per user, loaded models). */
+  /** The models this instance scores with (active version per organisation, loaded models). */
   models: ModelRegistry
   /** Base URL clients reach this server at (download and e-mail links). */
   publicUrl: () => string
@@ -27,6 +27,15 @@ export interface AppServices {
   twilio: TwilioConfig | null
   /** The Razorpay gateway; calling it throws UNAVAILABLE when billing is not configured. */
   billing: BillingGatewayProvider
+  /**
+   * Signs local-mode sign-in tokens for teammates an admin adds (printed once); null
+   * with Clerk, where people are invited through Clerk instead.
+   */
+  localTokens: LocalTokenMinter | null
+}
+
+export interface LocalTokenMinter {
+  mint(person: { userId: string; name: string; orgId: string }): Promise<string>
 }
 
 /** What every background worker is handed: the services plus the database and the log. */

@@ -5,6 +5,7 @@ import { billingRouter } from './routers/billing.ts'
 import { batchJobsRouter } from './routers/batch-jobs.ts'
 import { ingestRouter } from './routers/ingest.ts'
 import { meRouter } from './routers/me.ts'
+import { membersRouter } from './routers/members.ts'
 import { reportsRouter } from './routers/reports.ts'
 import { notificationsRouter } from './routers/notifications.ts'
 import { modelsRouter } from './routers/models.ts'
@@ -15,6 +16,7 @@ import { router } from './init.ts'
 
 export const appRouter = router({
   me: meRouter,
+  members: membersRouter,
   apiKeys: apiKeysRouter,
   ingest: ingestRouter,
   transactions: transactionsRouter,

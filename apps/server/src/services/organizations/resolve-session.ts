@@ -2,6 +2,7 @@ import { AppError } from '@anomalyze/shared'
 import type { Credential, OrgClaim, Role, Session, UserIdentity } from '../../auth/session.ts'
 import type { Db } from '../../db/prisma.ts'
 import { getEntitlements, seatLimitOf } from '../billing/entitlements.ts'
+import { ensurePersonalWorkspace } from './workspaces.ts'
 
 /** User rows and personal workspaces this process has already put in place (steady traffic costs no write). */
 const known = new Set<string>()
@@ -31,7 +32,10 @@ export async function resolveSession(db: Db, credential: Credential): Promise<Se
   let membership = await db.membership.findUnique({ where: { orgId_userId: { orgId, userId: credential.userId } }, select: { role: true, removedAt: true } })
   if (membership?.removedAt) throw notAMember(orgId)
   if (credential.org === undefined) {
-    membership ??= await createPersonalWorkspace(db, credential)
+    if (membership === null) {
+      await ensurePersonalWorkspace(db, { id: credential.userId, name: credential.name, email: credential.email })
+      membership = { role: 'ADMIN', removedAt: null }
+    }
   } else if (credential.via === 'clerk') {
     membership = await admitFromClerk(db, credential, credential.org, membership?.role ?? null)
   } else if (membership === null) {
@@ -60,15 +64,6 @@ async function ensureUser(db: Db, identity: UserIdentity): Promise<void> {
     update: {},
   })
   known.add(identity.userId)
-}
-
-async function createPersonalWorkspace(db: Db, identity: UserIdentity): Promise<{ role: Role; removedAt: null }> {
-  const id = identity.userId
-  await db.$transaction([
-    db.organization.upsert({ where: { id }, create: { id, name: identity.name ?? identity.email ?? id, personal: true }, update: {} }),
-    db.membership.upsert({ where: { orgId_userId: { orgId: id, userId: id } }, create: { orgId: id, userId: id, role: 'ADMIN' }, update: {} }),
-  ])
-  return { role: 'ADMIN', removedAt: null }
 }
 
 /** Clerk says the person is a member with this role: make it so here (seats permitting for a newcomer). */
