@@ -2,7 +2,7 @@ import { defineQueue } from '../../jobs/job-queue.ts'
 
 export interface BatchJobData {
   batchJobId: string
-  /** The key that uploaded the file: its accepted rows are metered on it. Null for console uploads. */
+  /** The key that uploaded the file: its accepted rows are metered on it. Null for console uploads (metered on the organisation). */
   apiKeyId: string | null
 }
 

@@ -8,7 +8,7 @@ import type { Db } from '../../db/prisma.ts'
 import type { Logger } from '../../logger.ts'
 import { recordUsage } from '../limits/record-usage.ts'
 import { recordAudit } from '../audit/record-audit.ts'
-import { enforceApiKeyLimits } from '../limits/enforce-api-limits.ts'
+import { enforceUsageLimits } from '../limits/enforce-usage-limits.ts'
 import { assertMonthlyQuota } from '../limits/monthly-quota.ts'
 import { BATCH_QUEUE, BATCH_SEND_OPTIONS } from './batch-queue.ts'
 import { LineCounter } from './line-counter.ts'
@@ -59,8 +59,8 @@ export async function createBatchJob(db: Db, services: AppServices, log: Pick<Lo
     throw new AppError('BAD_INPUT', `map: ${(error as Error).message}`, { field: 'map' })
   }
 
-  // API keys: one request against the rate limit, and no upload at all once the quota is spent.
-  const entitlements = await enforceApiKeyLimits(db, session, 1)
+  // One request against the rate limit (the key's, or the members'), and no upload at all once the quota is spent.
+  const entitlements = await enforceUsageLimits(db, session, 1)
 
   const id = randomUUID()
   const key = `users/${session.orgId}/batches/${id}.csv`
@@ -80,14 +80,12 @@ export async function createBatchJob(db: Db, services: AppServices, log: Pick<Lo
     await services.storage.delete(key)
     throw new AppError('BAD_INPUT', 'The file has no data rows (a header row and at least one transaction are needed)', { field: 'body' })
   }
-  if (entitlements) {
-    try {
-      // Every row may be accepted: the file must fit in what is left of the month.
-      await assertMonthlyQuota(db, session.orgId, entitlements, totalRows)
-    } catch (error) {
-      await services.storage.delete(key)
-      throw error
-    }
+  try {
+    // Every row may be accepted: the file must fit in what is left of the month.
+    await assertMonthlyQuota(db, session.orgId, entitlements, totalRows)
+  } catch (error) {
+    await services.storage.delete(key)
+    throw error
   }
 
   const columnMapping: StoredColumnMapping = { overrides: Object.fromEntries(overrides) }
@@ -97,14 +95,15 @@ export async function createBatchJob(db: Db, services: AppServices, log: Pick<Lo
       tx,
       {
         orgId: session.orgId,
-        actor: session.apiKeyId ? `apikey:${session.apiKeyId}` : session.orgId,
+        userId: session.apiKeyId ? null : session.userId,
+        actor: session.apiKeyId ? `apikey:${session.apiKeyId}` : (session.userId ?? session.orgId),
         ip: input.request.ip,
         userAgent: input.request.userAgent,
       },
       { action: 'batch_job.create', entityType: 'BatchJob', entityId: id, oldData: null, newData: { fileName, totalRows, sizeBytes: stored.size } },
     )
   })
-  if (session.apiKeyId) await recordUsage(db, session.orgId, session.apiKeyId, 0)
+  await recordUsage(db, session.orgId, session.apiKeyId ?? null, 0)
   await services.jobs.send(BATCH_QUEUE, { batchJobId: id, apiKeyId: session.apiKeyId ?? null }, BATCH_SEND_OPTIONS)
   log.info({ batchJobId: id, orgId: session.orgId, totalRows, bytes: stored.size }, 'batch file stored, job queued')
   return { id, status: 'QUEUED', fileName, totalRows, sizeBytes: stored.size }

@@ -108,8 +108,9 @@ export async function runBatchSlice(deps: WorkerDeps, data: BatchJobData, option
           firstErrors: firstErrors === rowErrors ? null : firstErrors,
         })
         if (!advanced) throw new LostClaim()
-        if (data.apiKeyId && counts.accepted > 0) {
-          // Requests were metered when the file was uploaded; here only the rows.
+        if (counts.accepted > 0) {
+          // Requests were metered when the file was uploaded; here only the rows, on the
+          // uploading key or (console uploads) the organisation's member sessions.
           await meterUsage(sql, { orgId: job.orgId, apiKeyId: data.apiKeyId, requests: 0, transactions: counts.accepted })
         }
         committed = { firstErrors, rejected: counts.rejected + converterRejected }
@@ -274,7 +275,6 @@ function countOutcomes(outcomes: readonly ItemOutcome[]): { accepted: number; du
   return counts
 }
 
-/** Batch rows count towards the plan's monthly quota like API rows, on the uploading key. */
 function storedMapping(value: Prisma.JsonValue | null): StoredColumnMapping {
   const v = value as Partial<StoredColumnMapping> | null
   return { overrides: v?.overrides ?? {}, ...(v?.resolved ? { resolved: v.resolved } : {}) }

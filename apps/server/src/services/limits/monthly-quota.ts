@@ -6,8 +6,9 @@ import { limitExceeded } from './limit-error.ts'
 import { nextPeriodStart, periodStartOf } from './metering-period.ts'
 
 /**
- * Transactions the user's API keys had accepted this month (all keys together: the
- * quota is per plan), including this process's real-time usage not yet written.
+ * Transactions the organisation had accepted this month, through its API keys and its
+ * members' sessions together (the quota is per plan), including this process's
+ * real-time usage not yet written.
  */
 export async function transactionsThisMonth(db: Db, orgId: string, now = new Date()): Promise<number> {
   const { rows } = await sqlPoolOf(db).query<{ used: number }>(`SELECT ${writtenUsageSql('$1', '$2')} AS used`, [orgId, periodStartOf(now).getTime()])
@@ -15,11 +16,13 @@ export async function transactionsThisMonth(db: Db, orgId: string, now = new Dat
 }
 
 /**
- * Scalar subquery: transactions written to ApiKeyUsage for a user and period (`user`
- * and `periodMs` are SQL expressions, the period's start in epoch ms).
+ * Scalar subquery: transactions written to ApiKeyUsage and SessionUsage for an
+ * organisation and period (`org` and `periodMs` are SQL expressions, the period's start
+ * in epoch ms).
  */
-export function writtenUsageSql(user: string, periodMs: string): string {
-  return `(SELECT COALESCE(sum("transactions"), 0)::float8 FROM "ApiKeyUsage" WHERE "orgId" = ${user} AND "periodStart" = ${UTC_FROM_MS(periodMs)})`
+export function writtenUsageSql(org: string, periodMs: string): string {
+  return `((SELECT COALESCE(sum("transactions"), 0)::float8 FROM "ApiKeyUsage" WHERE "orgId" = ${org} AND "periodStart" = ${UTC_FROM_MS(periodMs)})
+          + COALESCE((SELECT "transactions"::float8 FROM "SessionUsage" WHERE "orgId" = ${org} AND "periodStart" = ${UTC_FROM_MS(periodMs)}), 0))`
 }
 
 /**

@@ -8,7 +8,7 @@ const FLUSH_AFTER_MS = 1_000
 
 interface Pending {
   orgId: string
-  apiKeyId: string
+  apiKeyId: string | null
   periodStartMs: number
   requests: number
   transactions: number
@@ -31,10 +31,10 @@ const meters = new WeakMap<Db, Meter>()
  * at most the last second of metering (never data), and another instance's quota
  * check sees this one's calls up to a second late.
  */
-export function meterRealtimeUsage(db: Db, usage: { orgId: string; apiKeyId: string; transactions: number }, now = new Date()): void {
+export function meterRealtimeUsage(db: Db, usage: { orgId: string; apiKeyId: string | null; transactions: number }, now = new Date()): void {
   const meter = meterOf(db)
   const periodStartMs = periodStartOf(now).getTime()
-  const key = `${usage.apiKeyId}|${periodStartMs}`
+  const key = pendingKey(usage, periodStartMs)
   const entry = meter.pending.get(key) ?? { orgId: usage.orgId, apiKeyId: usage.apiKeyId, periodStartMs, requests: 0, transactions: 0 }
   entry.requests += 1
   entry.transactions += usage.transactions
@@ -83,7 +83,7 @@ export async function flushRealtimeUsage(db: Db): Promise<void> {
 }
 
 function meterRealtimeUsageBack(meter: Meter, entry: Pending): void {
-  const key = `${entry.apiKeyId}|${entry.periodStartMs}`
+  const key = pendingKey(entry, entry.periodStartMs)
   const current = meter.pending.get(key)
   if (current) {
     current.requests += entry.requests
@@ -91,6 +91,11 @@ function meterRealtimeUsageBack(meter: Meter, entry: Pending): void {
   } else {
     meter.pending.set(key, { ...entry })
   }
+}
+
+/** One pending entry per key and month; member sessions' use per organisation and month. */
+function pendingKey(usage: { orgId: string; apiKeyId: string | null }, periodStartMs: number): string {
+  return `${usage.apiKeyId ?? `members:${usage.orgId}`}|${periodStartMs}`
 }
 
 function meterOf(db: Db): Meter {
