@@ -1,6 +1,6 @@
 import path from 'node:path'
 import { checkDatabaseReachable, describeUrl } from '../db/check-database.ts'
-import { startEmbeddedPostgres } from '../db/embedded-postgres.ts'
+import { runningEmbeddedPostgres, startEmbeddedPostgres } from '../db/embedded-postgres.ts'
 import { ensureDatabase, migrateIfNeeded } from '../db/migrate.ts'
 import type { Logger } from '../logger.ts'
 
@@ -14,10 +14,19 @@ export interface OpenedDatabase {
  * DATABASE_URL when given; otherwise a real Postgres embedded in the data dir,
  * kept across restarts. Either way the committed migrations are applied.
  */
-export async function openDatabase(options: { databaseUrl?: string | undefined; dataDir: string; pgPort: number; log: Logger }): Promise<OpenedDatabase> {
+export async function openDatabase(options: {
+  databaseUrl?: string | undefined
+  dataDir: string
+  pgPort: number
+  log: Logger
+  /** For command-line tools beside a running server: use its embedded cluster rather than refuse to start a second. */
+  shareRunning?: boolean
+}): Promise<OpenedDatabase> {
   const { log } = options
   let url = options.databaseUrl
   let close = async (): Promise<void> => undefined
+  const running = !url && options.shareRunning ? runningEmbeddedPostgres(path.join(options.dataDir, 'postgres')) : null
+  if (running) url = running.urlFor('anomalyze')
   if (!url) {
     const postgres = await startEmbeddedPostgres({ dir: path.join(options.dataDir, 'postgres'), port: options.pgPort, log })
     await ensureDatabase(postgres.adminUrl, 'anomalyze')

@@ -60,6 +60,7 @@ try {
   log.info({ url: app.url, dataDir: app.dataDir }, 'Anomalyze server ready')
   if (app.localToken) {
     log.info({ tokenFile: `${app.dataDir}/local-session.json` }, 'local mode: the console signs in with the token in this file')
+    log.info('local mode: add a teammate with `pnpm anomalyze-server users add "Name" --role analyst` (prints their token); `users list` shows the team')
   }
   let signals = 0
   const shutdown = (signal: string): void => {

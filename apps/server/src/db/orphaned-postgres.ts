@@ -76,7 +76,7 @@ function readOwner(dir: string): number | null {
   }
 }
 
-function isAlive(pid: number): boolean {
+export function isAlive(pid: number): boolean {
   // A zombie (ended, not yet reaped by its new parent) is gone for our purposes.
   const stat = readProc(pid, 'stat')
   if (stat !== undefined && stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) return false

@@ -17,8 +17,18 @@ export interface DemoSeedResult {
 const BATCH = 1_000
 
 /**
+ * The demo workspace's two analysts beside its admin, so that a newcomer sees a team
+ * from `npm start` (tokens for them: `pnpm anomalyze-server users token <id>`).
+ */
+export const DEMO_TEAMMATES = [
+  { id: 'local_demo_priya', name: 'Priya Sharma', email: 'priya.sharma@demo.anomalyze.test' },
+  { id: 'local_demo_arjun', name: 'Arjun Mehta', email: 'arjun.mehta@demo.anomalyze.test' },
+] as const
+
+/**
  * Gives an account realistic data to look at: a month of generated card
- * transactions (see generateTransactions) on the Pro plan. Does nothing when the
+ * transactions (see generateTransactions) on the Pro plan, and a team of three (the
+ * admin and DEMO_TEAMMATES). Adds no transactions when the
  * account already has transactions, so it is safe to run at every start.
  */
 export async function seedDemoAccount(
@@ -30,6 +40,15 @@ export async function seedDemoAccount(
 ): Promise<DemoSeedResult> {
   await seedPlans(db)
   await ensurePersonalWorkspace(db, user)
+  for (const teammate of DEMO_TEAMMATES) {
+    await db.user.upsert({ where: { id: teammate.id }, create: teammate, update: {} })
+    await db.membership.upsert({
+      where: { orgId_userId: { orgId: user.id, userId: teammate.id } },
+      create: { orgId: user.id, userId: teammate.id, role: 'ANALYST' },
+      // An admin's later change (role, removal) stands.
+      update: {},
+    })
+  }
   // The demo month (~17,700 transactions) exceeds the free quota: the local analyst
   // gets Pro, unpaid, with its entitlements cached (see billing/grant-plan.ts).
   await grantPlan(db, user.id, 'pro')

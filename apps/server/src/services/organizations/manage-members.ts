@@ -10,7 +10,7 @@ import { assertSeatAvailable } from './resolve-session.ts'
 /** A role as people type it ("analyst", "Admin"): refused with the allowed values otherwise. */
 export const ZRole = z.preprocess(
   (value) => (typeof value === 'string' ? value.trim().toUpperCase() : value),
-  z.enum(ROLES, { error: () => `role must be one of ${ROLES.map((role) => role.toLowerCase()).join(', ')}` }),
+  z.enum(ROLES, { error: () => `must be one of ${ROLES.map((role) => role.toLowerCase()).join(', ')}` }),
 )
 
 export const ZAddMemberInput = z.strictObject({

@@ -89,10 +89,14 @@ export async function assertSeatAvailable(db: Db, orgId: string): Promise<void> 
   const [entitlements, members] = await Promise.all([getEntitlements(db, orgId), db.membership.count({ where: { orgId, removedAt: null } })])
   const seats = seatLimitOf(entitlements)
   if (members >= seats) {
-    throw new AppError('LIMIT_EXCEEDED', `Organisation ${orgId} uses all ${seats} seats of its ${entitlements.planName} plan; upgrade or remove a member first`, {
-      limit: 'seats',
-      seats,
-      members,
-    })
+    throw new AppError(
+      'LIMIT_EXCEEDED',
+      `Organisation ${orgId} uses all ${seats} seats of its ${entitlements.planName} plan; upgrade or remove a member first`,
+      {
+        limit: 'seats',
+        seats,
+        members,
+      },
+    )
   }
 }
