@@ -87,7 +87,17 @@ export async function startApp(env: ServerEnv, log: Logger): Promise<RunningApp>
   }
   const models = createModelRegistry({ storage, log })
   const mailer = createMailer(env)
-  const services: AppServices = { env, storage, jobs, models, publicUrl, mailer, twilio: createTwilioClient(env), billing: createBillingGatewayProvider(env), localTokens }
+  const services: AppServices = {
+    env,
+    storage,
+    jobs,
+    models,
+    publicUrl,
+    mailer,
+    twilio: createTwilioClient(env),
+    billing: createBillingGatewayProvider(env),
+    localTokens,
+  }
   const server = await buildServer({ db, log, authenticator, services, linkSigner })
   installRetryAfterHeader(server)
   try {

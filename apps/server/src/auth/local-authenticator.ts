@@ -30,7 +30,11 @@ export function readOrCreateLocalSecret(dataDir: string): Uint8Array {
   return Buffer.from(readFileSync(file, 'utf8'), 'base64')
 }
 
-export async function mintLocalToken(secret: Uint8Array, userId = LOCAL_USER_ID, { name = 'Local analyst', orgId }: { name?: string; orgId?: string } = {}): Promise<string> {
+export async function mintLocalToken(
+  secret: Uint8Array,
+  userId = LOCAL_USER_ID,
+  { name = 'Local analyst', orgId }: { name?: string; orgId?: string } = {},
+): Promise<string> {
   return new SignJWT({ name, ...(orgId ? { org: orgId } : {}) })
     .setProtectedHeader({ alg: 'HS256' })
     .setIssuer(ISSUER)

@@ -56,11 +56,15 @@ export function authorize(session: Session, permission: Permission): void {
     if (rule.scope === undefined) throw new AppError('FORBIDDEN', 'Sign in as a member to do this; API keys cannot', { permission })
     throw new AppError('FORBIDDEN', `This key lacks the "${rule.scope}" scope`, { requiredScope: rule.scope, permission })
   }
-  throw new AppError('FORBIDDEN', `This needs the ${ROLE_NAME[rule.minRole]} role; you are ${article(session.role)} ${ROLE_NAME[session.role]} in this organisation`, {
-    permission,
-    requiredRole: rule.minRole,
-    role: session.role,
-  })
+  throw new AppError(
+    'FORBIDDEN',
+    `This needs the ${ROLE_NAME[rule.minRole]} role; you are ${article(session.role)} ${ROLE_NAME[session.role]} in this organisation`,
+    {
+      permission,
+      requiredRole: rule.minRole,
+      role: session.role,
+    },
+  )
 }
 
 function article(role: Role): string {

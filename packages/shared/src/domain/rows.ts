@@ -50,8 +50,16 @@ export type TAnomalyTransaction = z.infer<typeof ZAnomalyTransaction>
 export const ZAnomalyDecision = z.object({
   label: ZLabelKind,
   note: z.string().nullable(),
+  /** The decider's name as shown to people. */
   decidedBy: z.string(),
   decidedAt: z.number(),
+  /**
+   * The decision's id: what a later decision names as `basedOn` (sync/contract.ts) to
+   * say its analyst saw this one. Absent from servers before teams.
+   */
+  mutationId: z.string().optional(),
+  /** The deciding member's user id (null for an API key or an older decision). Absent from servers before teams. */
+  decidedById: z.string().nullable().optional(),
 })
 export type TAnomalyDecision = z.infer<typeof ZAnomalyDecision>
 

@@ -14,9 +14,16 @@ import { isTimeInRange, zTimeMs } from '../validation/time-bounds.ts'
  * may send the same mutationId, and both decisions are kept).
  *
  * Conflict rule (decisions from several analysts or devices on one anomaly): every
- * decision is kept in history; the one with the latest `decidedAt` sets the status,
- * ties broken by the larger mutationId. A decision older than the one in force is
- * stored but reported as `superseded`, and the pull brings the winning status back.
+ * decision is kept in history, and the first decision stands. A decision names in
+ * `basedOn` the decision in force its analyst saw (null: none). When another person's
+ * decision is in force and the new one was not based on it (two analysts deciding the
+ * same alert, or a decision made offline and synced later), the new decision is kept
+ * in the history as superseded and reported as `conflict`, with the `standing`
+ * decision (who, what, when); the analyst can then reopen the alert with a note, a
+ * decision based on the standing one, which applies. Between one person's own
+ * decisions (several devices), the latest `decidedAt` wins, ties broken by the larger
+ * mutationId; an older one is stored but reported as `superseded`. Either way the pull
+ * brings the status in force back.
  *
  * `decidedAt` is the analyst's clock, in epoch ms between 1970 and 9999 (time-bounds.ts;
  * outside that the push is refused as invalid input). A decision stamped in the future
@@ -107,6 +114,12 @@ export const ZDecisionInput = z.object({
   note: zSafeText(2_000).optional(),
   /** Epoch ms on the analyst's clock; recorded as min(decidedAt, the server's receive time). */
   decidedAt: zTimeMs(),
+  /**
+   * The mutationId of the decision in force the analyst saw when deciding (the pulled
+   * `latestDecision.mutationId`), null when they saw the alert undecided. Absent
+   * (older clients) reads as null.
+   */
+  basedOn: z.string().max(200).nullable().optional(),
 })
 export type TDecisionInput = z.infer<typeof ZDecisionInput>
 
@@ -114,12 +127,14 @@ export const ZPushInput = z.object({
   decisions: z.array(ZDecisionInput).min(1).max(MAX_PUSH_DECISIONS),
 })
 
-export const ZPushOutcome = z.enum(['applied', 'duplicate', 'superseded', 'rejected'])
+export const ZPushOutcome = z.enum(['applied', 'duplicate', 'superseded', 'conflict', 'rejected'])
 export const ZPushResult = z.object({
   mutationId: z.string(),
   outcome: ZPushOutcome,
   status: ZAnomalyStatus.nullable(),
   reason: z.string().optional(),
+  /** With `conflict`: the other person's decision that stands (the pushed one is kept in the history). */
+  standing: ZAnomalyDecision.optional(),
 })
 export const ZPushOutput = z.object({ results: z.array(ZPushResult) })
 export type TPushOutput = z.infer<typeof ZPushOutput>

@@ -16,8 +16,10 @@ export const anomalySelect = {
   createdAt: true,
   updatedAt: true,
   transaction: { select: transactionSelect },
+  // The decision in force: superseded ones stay in the history (anomalies.history).
   labels: {
-    select: { label: true, note: true, decidedBy: true, decidedAt: true },
+    where: { supersededAt: null },
+    select: { label: true, note: true, decidedBy: true, decidedAt: true, mutationId: true, decidedById: true },
     orderBy: [{ decidedAt: 'desc' }, { mutationId: 'desc' }],
     take: 1,
   },
@@ -50,7 +52,16 @@ export function toSyncAnomaly(row: AnomalyRow): TSyncAnomaly {
     modelVersion: row.modelVersion,
     status: row.status,
     isFalsePositive: row.isFalsePositive,
-    latestDecision: latest ? { label: latest.label, note: latest.note, decidedBy: latest.decidedBy, decidedAt: latest.decidedAt.getTime() } : null,
+    latestDecision: latest
+      ? {
+          label: latest.label,
+          note: latest.note,
+          decidedBy: latest.decidedBy,
+          decidedAt: latest.decidedAt.getTime(),
+          mutationId: latest.mutationId,
+          decidedById: latest.decidedById,
+        }
+      : null,
     createdAt: row.createdAt.getTime(),
     updatedAt: row.updatedAt.getTime(),
   }

@@ -47,7 +47,15 @@ export async function createApiKey(db: Db, actor: Actor, input: z.output<typeof 
       )
     }
     const created = await tx.apiKey.create({
-      data: { orgId: actor.orgId, createdById: actor.userId ?? null, name: input.name, keyId: generated.keyId, keyPrefix: generated.keyPrefix, keyHash, scopes: input.scopes },
+      data: {
+        orgId: actor.orgId,
+        createdById: actor.userId ?? null,
+        name: input.name,
+        keyId: generated.keyId,
+        keyPrefix: generated.keyPrefix,
+        keyHash,
+        scopes: input.scopes,
+      },
       select: keySelect,
     })
     await recordAudit(tx, auditActorOf(actor), {

@@ -102,7 +102,9 @@ export const pdfKeyOf = (orgId: string, number: string): string => `users/${orgI
  * store's atomic put never exposes half a file.
  */
 export async function generateInvoicePdf(db: Db, storage: ObjectStore, invoiceId: string): Promise<string> {
-  const invoice = await db.invoice.findUnique({ where: { id: invoiceId }, include: {
+  const invoice = await db.invoice.findUnique({
+    where: { id: invoiceId },
+    include: {
       org: {
         select: {
           name: true,

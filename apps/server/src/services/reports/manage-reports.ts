@@ -48,7 +48,13 @@ export type ReportDto = ReturnType<typeof toReportDto>
 export async function createReport(db: Db, services: Pick<AppServices, 'jobs'>, actor: AuditActor, input: TCreateReportInput): Promise<ReportDto> {
   const row = await db.$transaction(async (tx) => {
     const created = await tx.report.create({
-      data: { orgId: actor.orgId, requestedById: actor.userId ?? null, type: input.type, format: input.format, parameters: input.parameters as Prisma.InputJsonObject },
+      data: {
+        orgId: actor.orgId,
+        requestedById: actor.userId ?? null,
+        type: input.type,
+        format: input.format,
+        parameters: input.parameters as Prisma.InputJsonObject,
+      },
       select: reportSelect,
     })
     await recordAudit(tx, actor, {

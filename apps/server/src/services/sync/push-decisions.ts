@@ -1,4 +1,4 @@
-import { clampToNow, statusForLabel, type TDecisionInput, type TPushOutput } from '@anomalyze/shared'
+import { clampToNow, statusForLabel, type LabelKind, type TDecisionInput, type TPushOutput } from '@anomalyze/shared'
 import { applyLabel, type FeatureConfig } from '@anomalyze/shared/engine'
 import type { Db, Prisma } from '../../db/prisma.ts'
 import { sqlOfPrismaTransaction } from '../../db/sql.ts'
@@ -10,6 +10,8 @@ type PushResult = TPushOutput['results'][number]
 
 export interface Decider {
   orgId: string
+  /** The audit row's actor: the user id, or "apikey:<keyId>". */
+  actor?: string | undefined
   /** The member deciding (null for an API key). */
   userId?: string | null | undefined
   /** Shown in the decision history. */
@@ -19,11 +21,13 @@ export interface Decider {
 }
 
 /**
- * Applies analyst decisions from a desktop outbox. Each decision is stored once
- * (its client mutationId is unique within the account); the latest decision by
- * `decidedAt` (ties: the larger mutationId) sets the anomaly's status. A decidedAt
- * later than the push's arrival is recorded as the arrival time, so a future-dated
- * decision cannot outrank the decisions made after it. See the conflict rule in
+ * Applies analyst decisions from a desktop outbox. Each decision is stored once (its
+ * client mutationId is unique within the organisation) and kept in the history. The
+ * first decision stands: one made without seeing another person's decision in force
+ * is kept as superseded and answered `conflict` with the standing decision; between
+ * one person's own decisions the latest `decidedAt` wins. A decidedAt later than the
+ * push's arrival is recorded as the arrival time, so a future-dated decision cannot
+ * outrank the decisions made after it. See the conflict rule in
  * packages/shared/src/sync/contract.ts.
  */
 export async function pushDecisions(
@@ -66,6 +70,13 @@ async function applyDecision(db: Db, decider: Decider, decision: TDecisionInput,
       const current = await tx.anomaly.findUniqueOrThrow({ where: { id: anomaly.id }, select: { status: true } })
       return { mutationId: decision.mutationId, outcome: 'duplicate', status: current.status }
     }
+    const decidedAt = new Date(clampToNow(decision.decidedAt, receivedAt))
+    const standing = await tx.anomalyLabel.findFirst({
+      where: { anomalyId: anomaly.id, supersededAt: null },
+      orderBy: [{ decidedAt: 'desc' }, { mutationId: 'desc' }],
+      select: { mutationId: true, label: true, note: true, decidedBy: true, decidedById: true, decidedAt: true },
+    })
+    const outcome = standing === null ? 'applied' : outcomeAgainst(standing, decider, { ...decision, decidedAt })
     await tx.anomalyLabel.create({
       data: {
         orgId: decider.orgId,
@@ -74,29 +85,35 @@ async function applyDecision(db: Db, decider: Decider, decision: TDecisionInput,
         note: decision.note ?? null,
         decidedBy: decider.name,
         decidedById: decider.userId ?? null,
-        decidedAt: new Date(clampToNow(decision.decidedAt, receivedAt)),
+        decidedAt,
         mutationId: decision.mutationId,
+        // Kept in the history, not in force.
+        supersededAt: outcome === 'applied' ? null : new Date(receivedAt),
       },
     })
-    const winner = await tx.anomalyLabel.findFirstOrThrow({
-      where: { anomalyId: anomaly.id },
-      orderBy: [{ decidedAt: 'desc' }, { mutationId: 'desc' }],
-      select: { mutationId: true, label: true },
-    })
-    if (winner.mutationId !== decision.mutationId) {
+    if (outcome !== 'applied') {
       const current = await tx.anomaly.findUniqueOrThrow({ where: { id: anomaly.id }, select: { status: true } })
-      return { mutationId: decision.mutationId, outcome: 'superseded', status: current.status }
+      return {
+        mutationId: decision.mutationId,
+        outcome,
+        status: current.status,
+        ...(outcome === 'conflict' && standing ? { standing: decisionOf(standing), reason: `${standing.decidedBy} decided this alert first` } : {}),
+      }
     }
-    const status = statusForLabel(winner.label)
+    // The new decision is in force: what stood before stays in the history, superseded.
+    await tx.anomalyLabel.updateMany({
+      where: { anomalyId: anomaly.id, supersededAt: null, mutationId: { not: decision.mutationId } },
+      data: { supersededAt: new Date(receivedAt) },
+    })
+    const status = statusForLabel(decision.label)
     await feedFeatureState(tx, config, decider.orgId, anomaly.id, anomaly.status === 'CONFIRMED_FRAUD', status === 'CONFIRMED_FRAUD')
     await tx.anomaly.update({
       where: { id: anomaly.id },
       data: { status, isFalsePositive: status === 'FALSE_POSITIVE' },
     })
-    // Recorded as the account's own decision (actor = user id); the decider's name is on the label.
     await recordAudit(
       tx,
-      { orgId: decider.orgId, ip: decider.ip, userAgent: decider.userAgent },
+      { orgId: decider.orgId, actor: decider.actor, ip: decider.ip, userAgent: decider.userAgent },
       {
         action: 'anomaly.label',
         entityType: 'Anomaly',
@@ -107,6 +124,47 @@ async function applyDecision(db: Db, decider: Decider, decision: TDecisionInput,
     )
     return { mutationId: decision.mutationId, outcome: 'applied', status }
   })
+}
+
+interface StandingDecision {
+  mutationId: string
+  label: LabelKind
+  note: string | null
+  decidedBy: string
+  decidedById: string | null
+  decidedAt: Date
+}
+
+/**
+ * What becomes of a decision when another is in force: the first decision stands
+ * against other people's decisions its analyst had not seen (`conflict`); a decision
+ * based on the standing one (a reopen) applies; among one person's own decisions the
+ * latest wins (an older one is `superseded`).
+ */
+export function outcomeAgainst(
+  standing: StandingDecision,
+  decider: Pick<Decider, 'userId' | 'name'>,
+  decision: { mutationId: string; decidedAt: Date; basedOn?: string | null | undefined },
+): 'applied' | 'conflict' | 'superseded' {
+  if (decision.basedOn === standing.mutationId) return 'applied'
+  const sameDecider =
+    standing.decidedById !== null || (decider.userId ?? null) !== null ? standing.decidedById === (decider.userId ?? null) : standing.decidedBy === decider.name
+  if (!sameDecider) return 'conflict'
+  const newer =
+    decision.decidedAt.getTime() > standing.decidedAt.getTime() ||
+    (decision.decidedAt.getTime() === standing.decidedAt.getTime() && decision.mutationId > standing.mutationId)
+  return newer ? 'applied' : 'superseded'
+}
+
+function decisionOf(label: StandingDecision) {
+  return {
+    label: label.label,
+    note: label.note,
+    decidedBy: label.decidedBy,
+    decidedById: label.decidedById,
+    decidedAt: label.decidedAt.getTime(),
+    mutationId: label.mutationId,
+  }
 }
 
 /**

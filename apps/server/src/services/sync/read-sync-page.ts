@@ -84,8 +84,9 @@ export async function readSyncPageJson(db: Db, q: SyncPageQuery): Promise<SyncPa
         'status', p."status",
         'isFalsePositive', p."isFalsePositive",
         'latestDecision', (
-          SELECT json_build_object('label', l."label", 'note', l."note", 'decidedBy', l."decidedBy", 'decidedAt', ${ms('l."decidedAt"')})
-          FROM "AnomalyLabel" l WHERE l."anomalyId" = p."id"
+          SELECT json_build_object('label', l."label", 'note', l."note", 'decidedBy', l."decidedBy", 'decidedAt', ${ms('l."decidedAt"')},
+                                   'mutationId', l."mutationId", 'decidedById', l."decidedById")
+          FROM "AnomalyLabel" l WHERE l."anomalyId" = p."id" AND l."supersededAt" IS NULL
           ORDER BY l."decidedAt" DESC, l."mutationId" DESC
           LIMIT 1),
         'createdAt', ${ms('p."createdAt"')},
