@@ -15,6 +15,8 @@ export const PERMISSIONS = {
   'anomalies:read': { minRole: 'VIEWER', scope: 'anomalies:read' },
   'transactions:read': { minRole: 'VIEWER', scope: 'transactions:read' },
   'models:read': { minRole: 'VIEWER', scope: 'models:read' },
+  /** Replays recent transactions through a candidate model: people only (a key would read transactions through it). */
+  'models:preview': { minRole: 'VIEWER' },
   'reports:read': { minRole: 'VIEWER', scope: 'anomalies:read' },
   'batch:read': { minRole: 'VIEWER', scope: 'ingest:write' },
   'audit:read': { minRole: 'VIEWER' },

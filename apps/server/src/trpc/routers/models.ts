@@ -29,26 +29,32 @@ export const ZRegisterModelInput = z.strictObject({
 export const modelsRouter = {
   /** Every version with its metrics; API keys need the `models:read` scope. */
   list: allowed('models:read').query(({ ctx }) => listModels(ctx.db, ctx.orgId)),
-  register: allowed('models:manage').input(ZRegisterModelInput).mutation(({ ctx, input }) => {
-    const files = {
-      manifest: Buffer.from(input.manifest, 'utf8'),
-      onnx: Buffer.from(input.onnxBase64, 'base64'),
-      trees: Buffer.from(input.treesBase64, 'base64'),
-    }
-    return registerModel(ctx.db, ctx.services.storage, ctx.actor, files, { expectedSha256: input.sha256 })
-  }),
-  activate: allowed('models:manage').input(z.strictObject({ version: ZVersion })).mutation(({ ctx, input }) => {
-    return activateModel(ctx.db, ctx.services, ctx.actor, input.version)
-  }),
+  register: allowed('models:manage')
+    .input(ZRegisterModelInput)
+    .mutation(({ ctx, input }) => {
+      const files = {
+        manifest: Buffer.from(input.manifest, 'utf8'),
+        onnx: Buffer.from(input.onnxBase64, 'base64'),
+        trees: Buffer.from(input.treesBase64, 'base64'),
+      }
+      return registerModel(ctx.db, ctx.services.storage, ctx.actor, files, { expectedSha256: input.sha256 })
+    }),
+  activate: allowed('models:manage')
+    .input(z.strictObject({ version: ZVersion }))
+    .mutation(({ ctx, input }) => {
+      return activateModel(ctx.db, ctx.services, ctx.actor, input.version)
+    }),
   /** Back to `version`, or to the version active before the current one. */
-  rollback: allowed('models:manage').input(z.strictObject({ version: ZVersion.optional() })).mutation(({ ctx, input }) => {
-    return rollbackModel(ctx.db, ctx.services, ctx.actor, input.version)
-  }),
+  rollback: allowed('models:manage')
+    .input(z.strictObject({ version: ZVersion.optional() }))
+    .mutation(({ ctx, input }) => {
+      return rollbackModel(ctx.db, ctx.services, ctx.actor, input.version)
+    }),
   /**
    * Before/after of the alert queue if this (inactive) version were activated: recent
    * transactions scored by the active model and by the candidate. Read-only.
    */
-  previewCandidate: allowed('models:read')
+  previewCandidate: allowed('models:preview')
     .input(z.strictObject({ modelId: z.uuid('must be a model version id'), limit: z.number().int().min(1).max(100).optional() }))
     .query(({ ctx, input }) => {
       return previewCandidate(ctx.db, ctx.services, ctx.orgId, input.modelId, { limit: input.limit, log: ctx.log })
