@@ -7,6 +7,8 @@ export const ZAuditListInput = z
     /** Exact action ("billing.plan_change") or a prefix ending in "." ("billing."). */
     action: zSafeText(100, { min: 1 }).optional(),
     entityType: zSafeText(100, { min: 1 }).optional(),
+    /** Who: a member's user id, "apikey:<keyId>" or "system" (audit.facets lists them). */
+    actor: zSafeText(200, { min: 1 }).optional(),
     /** Epoch ms, inclusive / exclusive (1970..9999: time-bounds.ts). */
     from: zTimeMs().optional(),
     to: zTimeMs().optional(),
@@ -26,6 +28,7 @@ export async function listAudit(db: Db, orgId: string, input: z.output<typeof ZA
     orgId,
     ...(input.action === undefined ? {} : input.action.endsWith('.') ? { action: { startsWith: input.action } } : { action: input.action }),
     ...(input.entityType === undefined ? {} : { entityType: input.entityType }),
+    ...(input.actor === undefined ? {} : { actor: input.actor }),
     ...(input.from === undefined && input.to === undefined
       ? {}
       : { createdAt: { ...(input.from === undefined ? {} : { gte: new Date(input.from) }), ...(input.to === undefined ? {} : { lt: new Date(input.to) }) } }),
@@ -51,13 +54,23 @@ export async function listAudit(db: Db, orgId: string, input: z.output<typeof ZA
   }
 }
 
-/** The filter choices the console offers: what this user's trail actually contains. */
+/**
+ * The filter choices the console offers: what this organisation's trail actually
+ * contains, the people in it with their names (API keys and the system as they are).
+ */
 export async function auditFacets(db: Db, orgId: string) {
-  const [actions, entityTypes] = await Promise.all([
+  const [actions, entityTypes, actors] = await Promise.all([
     db.auditLog.groupBy({ by: ['action'], where: { orgId }, orderBy: { action: 'asc' } }),
     db.auditLog.groupBy({ by: ['entityType'], where: { orgId }, orderBy: { entityType: 'asc' } }),
+    db.auditLog.groupBy({ by: ['actor'], where: { orgId }, orderBy: { actor: 'asc' } }),
   ])
-  return { actions: actions.map((row) => row.action), entityTypes: entityTypes.map((row) => row.entityType) }
+  const people = await db.user.findMany({ where: { id: { in: actors.map((row) => row.actor) } }, select: { id: true, name: true, email: true } })
+  const nameOf = new Map(people.map((person) => [person.id, person.name ?? person.email ?? person.id]))
+  return {
+    actions: actions.map((row) => row.action),
+    entityTypes: entityTypes.map((row) => row.entityType),
+    actors: actors.map(({ actor }) => ({ actor, name: nameOf.get(actor) ?? (actor.startsWith('apikey:') ? `API key ${actor.slice(7)}` : actor) })),
+  }
 }
 
 function encodeCursor(createdAt: Date, id: string): string {
