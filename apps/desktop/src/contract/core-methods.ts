@@ -15,6 +15,8 @@ import {
   type QueueRow,
   type QueueSnapshot,
 } from './queue.ts'
+import type { AddMemberArgs, AddedMember, Member } from './members.ts'
+import { ROLES, type ProfileAnswer, type Role } from './profile.ts'
 import type { CoreResult } from './result.ts'
 import type { BadRowsPage, CsvInspection, LocalBatch, ScoringAvailability, ScoringJob, ScoringSource, StartScoringArgs } from './scoring.ts'
 import type { SyncStatus } from './sync-status.ts'
@@ -92,7 +94,20 @@ export const coreMethods = {
   'session.signOut': method<NoArgs, SyncStatus>(empty),
   /** Replaces the stored token of the current session (Clerk tokens live a minute). */
   'session.refreshToken': method<{ token: string }, SyncStatus>(z.object({ token: z.string().min(1).max(8_192) }).strict()),
+  /**
+   * Who is signed in: the person, their organisation and role, and what the role lets
+   * them do (asked of the server; its last answer when offline). Null when signed out.
+   */
+  'session.profile': method<NoArgs, ProfileAnswer>(empty),
   'app.config': method<NoArgs, ConsoleConfig>(empty),
+  /** The organisation's members (Members view). */
+  'members.list': method<NoArgs, Member[]>(empty),
+  /** Local mode: adds a teammate and returns their sign-in token, which is shown once. */
+  'members.add': method<AddMemberArgs, AddedMember>(
+    z.object({ name: z.string().trim().min(1).max(100), email: z.string().trim().max(254).optional(), role: z.enum(ROLES) }).strict(),
+  ),
+  'members.changeRole': method<{ userId: string; role: Role }, Member>(z.object({ userId: z.string().min(1).max(200), role: z.enum(ROLES) }).strict()),
+  'members.remove': method<{ userId: string }, { removed: true }>(z.object({ userId: z.string().min(1).max(200) }).strict()),
   'scoring.availability': method<NoArgs, ScoringAvailability>(empty),
   'scoring.inspect': method<{ source: ScoringSource }, CsvInspection>(z.object({ source }).strict()),
   'scoring.start': method<StartScoringArgs, ScoringJob>(z.object({ source, mapping, name: z.string().max(200).optional() }).strict()),

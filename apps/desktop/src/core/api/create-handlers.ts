@@ -4,6 +4,7 @@ import type { CoreResult } from '../../contract/result.ts'
 import type { ScoringService } from '../scoring/scoring-service.ts'
 import type { LocalStore } from '../store/local-store.ts'
 import type { SyncEngine } from '../sync/sync-engine.ts'
+import { ZAddedMember, ZMember } from '../sync/server-client.ts'
 import { createBatchUploader } from '../upload/batch-uploader.ts'
 import { toCoreError } from './to-core-error.ts'
 
@@ -44,7 +45,15 @@ export function createHandlers(deps: CoreDeps): CoreHandlers {
     'session.signIn': (args) => sync.signIn(args.serverUrl, args.token),
     'session.signOut': () => sync.signOut(),
     'session.refreshToken': (args) => sync.refreshToken(args.token),
+    'session.profile': () => sync.profile(),
     'app.config': () => deps.config,
+    'members.list': async () => ZMember.array().parse(await sync.callServer('query', 'members.list', undefined)),
+    'members.add': async (args) => ZAddedMember.parse(await sync.callServer('mutation', 'members.add', args)),
+    'members.changeRole': async (args) => ZMember.parse(await sync.callServer('mutation', 'members.changeRole', args)),
+    'members.remove': async (args) => {
+      await sync.callServer('mutation', 'members.remove', args)
+      return { removed: true as const }
+    },
     'scoring.availability': () => scoring.availability(),
     'scoring.inspect': (args) => scoring.inspect(args.source),
     'scoring.start': (args) => scoring.start(args),

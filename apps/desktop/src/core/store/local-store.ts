@@ -21,6 +21,12 @@ export interface LocalStore {
   applyPage(page: TPullOutput, now: number): void
   dashboard(batchId: string | null): Dashboard
   countServerAnomalies(): number
+  /**
+   * Drops everything synced from the server (anomalies, the pull cursor, the outbox's
+   * pushed history), keeping files scored on this machine: another organisation's
+   * queue must not show through the next one's.
+   */
+  forgetServerData(): void
   close(): void
 }
 
@@ -48,6 +54,12 @@ export function openLocalStore(file: string): LocalStore {
     },
     dashboard: (batchId) => readDashboard(db, batchId),
     countServerAnomalies: () => countServerAnomalies.get(),
+    forgetServerData: db.transaction(() => {
+      countServerAnomalies.forget()
+      db.exec('DELETE FROM outbox WHERE local_only = 0')
+      db.exec('DELETE FROM anomalies WHERE batch_id IS NULL')
+      for (const key of ['cursor', 'lastSyncedAt', 'serverTotal', 'modelChange'] as const) state.set(key, null)
+    }),
     close: () => {
       db.close()
     },

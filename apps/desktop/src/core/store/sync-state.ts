@@ -13,6 +13,10 @@ export const SYNC_KEYS = [
   'bulkLoadDdl',
   // Summary of the last re-score after a model change (ModelChangeSummary as JSON).
   'modelChange',
+  // The organisation whose anomalies the cache holds, and the person whose decisions the
+  // outbox holds (kept after sign-out): a sign-in as someone else checks both.
+  'cacheOrgId',
+  'outboxOwner',
 ] as const
 export type SyncKey = (typeof SYNC_KEYS)[number]
 

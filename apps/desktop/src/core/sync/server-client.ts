@@ -15,6 +15,7 @@ import {
   type TPullOutput,
   type TPushOutput,
 } from '@anomalyze/shared'
+import { PERMISSION_NEEDS, ROLES, type Permission } from '../../contract/profile.ts'
 
 /**
  * The only file that knows how the server is reached: a tRPC client typed by the
@@ -22,13 +23,43 @@ import {
  * still parsed with the shared contract's schemas, because a console build meets
  * servers of other versions.
  */
+const ZOrgMembership = z.object({
+  id: z.string(),
+  name: z.string(),
+  personal: z.boolean(),
+  role: z.enum(ROLES).nullable(),
+})
+
+/**
+ * `me.get`. The organisation, permissions and other organisations came with teams: an
+ * older server leaves them out, and the console then offers every control (the server
+ * still refuses what it must).
+ */
 export const ZServerUser = z.object({
   id: z.string(),
   email: z.string().nullable(),
   name: z.string().nullable(),
   mode: z.enum(['local', 'clerk', 'apikey']),
+  org: ZOrgMembership.nullable().optional(),
+  // Unknown names (a newer server's) are kept out rather than failing the sign-in.
+  permissions: z
+    .array(z.string())
+    .transform((names) => names.filter((name): name is Permission => Object.hasOwn(PERMISSION_NEEDS, name)))
+    .nullable()
+    .optional(),
+  organizations: z.array(ZOrgMembership).optional(),
 })
 export type ServerUser = z.infer<typeof ZServerUser>
+
+/** members.* answers (Members view). */
+export const ZMember = z.object({
+  userId: z.string(),
+  name: z.string().nullable(),
+  email: z.string().nullable(),
+  role: z.enum(ROLES),
+  joinedAt: z.number(),
+})
+export const ZAddedMember = z.object({ member: ZMember, token: z.string() })
 
 /** Where one pulled page's time went (the bench's breakdown); absent from test doubles. */
 export interface PullTiming {

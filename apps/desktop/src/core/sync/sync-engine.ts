@@ -4,7 +4,17 @@ import { filePermissionsProtector, type TokenProtector } from '../session/token-
 import { readModelChange } from '../models/rescore-queue.ts'
 import type { LocalStore } from '../store/local-store.ts'
 import { isCacheBusy } from '../store/open-database.ts'
-import { classifySyncError, ZServerUser, type PulledPage, type ServerClient, type ServerClientFactory, type SyncFailureKind } from './server-client.ts'
+import { z } from 'zod'
+import type { Profile, ProfileAnswer } from '../../contract/profile.ts'
+import {
+  classifySyncError,
+  ZServerUser,
+  type PulledPage,
+  type ServerUser,
+  type ServerClient,
+  type ServerClientFactory,
+  type SyncFailureKind,
+} from './server-client.ts'
 
 export interface SyncEngineOptions {
   store: LocalStore
@@ -115,15 +125,65 @@ export class SyncEngine {
       throw new AppError(failure.kind === 'unauthorized' ? 'UNAUTHENTICATED' : 'UNAVAILABLE', failure.message)
     }
     const { state } = this.options.store
+    this.assertOutboxOwner(user)
     if (state.get('serverUrl') !== null && state.get('serverUrl') !== serverUrl) {
       // A different server has different anomalies: start its cursor from scratch.
       state.set('cursor', null)
     }
     state.set('serverUrl', serverUrl)
     state.set('token', this.protector.protect(token))
-    state.set('user', JSON.stringify(user))
+    this.adopt(user)
     this.lastFailure = null
     return this.status()
+  }
+
+  /**
+   * Who is signed in, asked of the server (roles change while the console runs), or
+   * what it said last time when it cannot be reached. A token now naming another
+   * organisation (Clerk: the active organisation was switched) swaps the cache.
+   */
+  async profile(): Promise<ProfileAnswer> {
+    const session = this.signedInSession()
+    if (session === null) return { profile: null, fresh: false }
+    try {
+      const user = await this.options.createClient(session).me()
+      this.adopt(user)
+      return { profile: toProfile(user), fresh: true }
+    } catch (error) {
+      if (error instanceof AppError && error.code === 'CONFLICT') throw error
+      const stored = parseUser(this.options.store.state.get('user'))
+      return { profile: stored === null ? null : toProfile(stored), fresh: false }
+    }
+  }
+
+  /**
+   * Pending decisions are pushed with the signed-in token, so the server would record
+   * them as the new person's (or refuse them in another organisation): a sign-in as
+   * someone else waits until they are synced.
+   */
+  private assertOutboxOwner(user: ServerUser): void {
+    const { pending } = this.options.store.outbox.counts()
+    const owner = parseOwner(this.options.store.state.get('outboxOwner'))
+    if (pending === 0 || owner === null || (owner.id === user.id && owner.orgId === orgIdOf(user))) return
+    throw new AppError(
+      'CONFLICT',
+      `${pending} ${pending === 1 ? 'decision' : 'decisions'} made as ${owner.name} in ${owner.orgName} ${pending === 1 ? 'is' : 'are'} not synced yet: ` +
+        `sign in as ${owner.name} and sync first, so they are not sent under someone else's name.`,
+    )
+  }
+
+  /** Remembers the profile; another organisation's cached queue is dropped first. */
+  private adopt(user: ServerUser): void {
+    const { state } = this.options.store
+    const orgId = orgIdOf(user)
+    const cached = state.get('cacheOrgId')
+    if (cached !== null && cached !== orgId) {
+      this.assertOutboxOwner(user)
+      this.options.store.forgetServerData()
+    }
+    state.set('cacheOrgId', orgId)
+    state.set('user', JSON.stringify(user))
+    state.set('outboxOwner', JSON.stringify({ id: user.id, name: user.name ?? user.email ?? user.id, orgId, orgName: user.org?.name ?? 'your workspace' }))
   }
 
   signOut(): SyncStatus {
@@ -201,6 +261,10 @@ export class SyncEngine {
     if (serverUrl === null || token === null) throw new AppError('UNAUTHENTICATED', 'Sign in to a server before syncing.')
     const client = this.options.createClient({ serverUrl, token })
     try {
+      // The token may name another organisation than the cache holds (a Clerk token
+      // relayed after the active organisation was switched): settle that before any
+      // decision is pushed or page stored.
+      this.adopt(await client.me())
       await this.pushAll(client)
       await this.pullAll(client)
       await this.options.afterPull?.((phase, done, total) => {
@@ -333,6 +397,31 @@ function addTiming(stats: PullStats, page: PulledPage): void {
   stats.requestMs += page.timing?.requestMs ?? 0
   stats.serverDbMs += page.timing?.serverDbMs ?? 0
   stats.decodeMs += page.timing?.decodeMs ?? 0
+}
+
+/** The organisation a profile acts in; a server without teams: the person's own account. */
+function orgIdOf(user: ServerUser): string {
+  return user.org?.id ?? user.id
+}
+
+function parseOwner(text: string | null): { id: string; name: string; orgId: string; orgName: string } | null {
+  if (text === null) return null
+  const parsed = ZOutboxOwner.safeParse(JSON.parse(text))
+  return parsed.success ? parsed.data : null
+}
+
+const ZOutboxOwner = z.object({ id: z.string(), name: z.string(), orgId: z.string(), orgName: z.string() })
+
+export function toProfile(user: ServerUser): Profile {
+  return {
+    id: user.id,
+    email: user.email,
+    name: user.name,
+    mode: user.mode,
+    org: user.org ?? null,
+    permissions: user.permissions ?? null,
+    organizations: user.organizations ?? [],
+  }
 }
 
 function parseUser(text: string | null): ReturnType<typeof ZServerUser.parse> | null {

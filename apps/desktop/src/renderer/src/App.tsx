@@ -1,6 +1,9 @@
 import { lazy, Suspense, useEffect, useState } from 'react'
 import type { QueueQuery } from '../../contract/queue.ts'
+import { AccountMenu } from './components/AccountMenu.tsx'
 import { SignInPanel } from './components/SignInPanel.tsx'
+import { useConsoleConfig } from './auth/useConsoleConfig.ts'
+import { useProfile } from './hooks/useProfile.ts'
 import { StatusBar } from './components/StatusBar.tsx'
 import { useSyncStatus } from './hooks/useSyncStatus.ts'
 import { useDeepLink } from './deep-link/useDeepLink.ts'
@@ -14,6 +17,7 @@ const DashboardView = lazy(async () => ({ default: (await import('./dashboard/Da
 const NotificationsView = lazy(async () => ({ default: (await import('./notifications/NotificationsView.tsx')).NotificationsView }))
 const ModelsView = lazy(async () => ({ default: (await import('./models/ModelsView.tsx')).ModelsView }))
 const ReportsView = lazy(async () => ({ default: (await import('./reports/ReportsView.tsx')).ReportsView }))
+const MembersView = lazy(async () => ({ default: (await import('./members/MembersView.tsx')).MembersView }))
 const ScoringView = lazy(async () => ({ default: (await import('./scoring/ScoringView.tsx')).ScoringView }))
 
 const VIEWS = [
@@ -25,6 +29,7 @@ const VIEWS = [
   { id: 'alerts', label: 'Alerts', key: '6' },
   { id: 'billing', label: 'Billing', key: '7' },
   { id: 'audit', label: 'Audit', key: '8' },
+  { id: 'members', label: 'Members', key: '9' },
 ] as const
 type ViewId = (typeof VIEWS)[number]['id']
 
@@ -32,7 +37,11 @@ export function App() {
   const [view, setView] = useState<ViewId>('queue')
   const [query, setQuery] = useState<QueueQuery>(DEFAULT_QUERY)
   const [skippedSignIn, setSkippedSignIn] = useState(false)
+  // "Sign in as someone else": each person signs in with their own token.
+  const [signingIn, setSigningIn] = useState(false)
   const status = useSyncStatus()
+  const profile = useProfile().data?.profile ?? null
+  const clerk = useConsoleConfig().data?.clerkPublishableKey != null
   // Alert links (anomalyze:// in Electron, #/anomalies/<id> in a browser): the queue,
   // narrowed to the anomaly's account (and its batch), with that anomaly open.
   const [focus, setFocus] = useState<QueueFocus | null>(null)
@@ -71,7 +80,18 @@ export function App() {
             </button>
           ))}
         </nav>
-        {s?.user != null && <span className="muted">{s.user.email ?? s.user.name ?? s.user.id}</span>}
+        {profile !== null ? (
+          // With Clerk, people change who is signed in through Clerk itself.
+          <AccountMenu profile={profile} onSignInAsOther={clerk ? undefined : () => setSigningIn(true)} />
+        ) : (
+          s !== undefined &&
+          !firstRun &&
+          !clerk && (
+            <button type="button" className="link" onClick={() => setSigningIn(true)} data-testid="sign-in-open">
+              Sign in
+            </button>
+          )
+        )}
       </header>
       <main>
         {status.isError && (
@@ -87,7 +107,9 @@ export function App() {
             </button>
           </p>
         )}
-        {firstRun && view !== 'score' ? (
+        {signingIn ? (
+          <SignInPanel onDone={() => setSigningIn(false)} onCancel={() => setSigningIn(false)} />
+        ) : firstRun && view !== 'score' ? (
           <SignInPanel
             onSkip={() => {
               setSkippedSignIn(true)
@@ -107,6 +129,7 @@ export function App() {
             {view === 'alerts' && <NotificationsView />}
             {view === 'billing' && <BillingView />}
             {view === 'audit' && <AuditView />}
+            {view === 'members' && <MembersView />}
             {view === 'score' && (
               <ScoringView
                 onOpenBatch={(batchId) => {

@@ -3,8 +3,11 @@ import { useState } from 'react'
 import { useTRPC } from '../api/server-api.ts'
 import { formatTime } from '../format.ts'
 import { useServerOnline } from '../hooks/useServerOnline.ts'
+import { membersQuery } from '../members/members-query.ts'
 
 interface Filters {
+  /** A member's user id ('' = everyone); audit rows name the acting user by id. */
+  actor: string
   action: string
   entityType: string
   /** yyyy-mm-dd from the date inputs (UTC days). */
@@ -12,7 +15,7 @@ interface Filters {
   to: string
 }
 
-const EMPTY: Filters = { action: '', entityType: '', from: '', to: '' }
+const EMPTY: Filters = { actor: '', action: '', entityType: '', from: '', to: '' }
 const DAY_MS = 86_400_000
 
 /** The filter form as audit.list input: whole UTC days, "to" inclusive. */
@@ -40,6 +43,8 @@ export function AuditView() {
   const [filters, setFilters] = useState<Filters>(EMPTY)
   const rangeError = filters.from !== '' && filters.to !== '' && filters.to < filters.from
   const facets = useQuery({ ...trpc.audit.facets.queryOptions(), enabled: online })
+  const members = useQuery(membersQuery(online))
+  const names = new Map((members.data ?? []).map((m) => [m.userId, m.name ?? m.email ?? m.userId]))
   const rows = useInfiniteQuery({
     ...trpc.audit.list.infiniteQueryOptions(auditInput(filters), { getNextPageParam: (page) => page.nextCursor ?? undefined }),
     enabled: online && !rangeError,
@@ -53,12 +58,26 @@ export function AuditView() {
     )
 
   const set = (patch: Partial<Filters>): void => setFilters((current) => ({ ...current, ...patch }))
-  const items = rows.data?.pages.flatMap((page) => page.items) ?? []
+  const loaded = rows.data?.pages.flatMap((page) => page.items) ?? []
+  // audit.list has no person filter: the loaded pages are narrowed here, and "Older
+  // entries" keeps going back through the trail for more of that person's rows.
+  const items = filters.actor === '' ? loaded : loaded.filter((row) => row.actor === filters.actor)
 
   return (
     <section className="audit-view" data-testid="audit-view">
       <h2>Audit trail</h2>
       <form className="filter-bar" aria-label="Audit filters" onSubmit={(e) => e.preventDefault()}>
+        <label>
+          Person{' '}
+          <select value={filters.actor} onChange={(e) => set({ actor: e.target.value })} aria-label="Person">
+            <option value="">Everyone</option>
+            {(members.data ?? []).map((m) => (
+              <option key={m.userId} value={m.userId}>
+                {names.get(m.userId)}
+              </option>
+            ))}
+          </select>
+        </label>
         <label>
           Action{' '}
           <select value={filters.action} onChange={(e) => set({ action: e.target.value })} aria-label="Action">
@@ -102,7 +121,13 @@ export function AuditView() {
           {rows.error.message}
         </p>
       )}
-      {rows.data !== undefined && items.length === 0 && <p className="muted">Nothing recorded for these filters.</p>}
+      {rows.data !== undefined && items.length === 0 && (
+        <p className="muted">
+          {filters.actor !== '' && rows.hasNextPage
+            ? `Nothing by ${names.get(filters.actor) ?? filters.actor} in the ${loaded.length} most recent entries: load older entries to look further back.`
+            : 'Nothing recorded for these filters.'}
+        </p>
+      )}
       {items.length > 0 && (
         <table className="reports-table audit-table" aria-label="Audit trail">
           <thead>
@@ -124,7 +149,7 @@ export function AuditView() {
                   {row.entityType}
                   {row.entityId !== null && <div className="muted audit-id">{row.entityId}</div>}
                 </td>
-                <td>{row.actor}</td>
+                <td title={row.actor}>{names.get(row.actor) ?? row.actor}</td>
                 <td className="muted">
                   {row.ipAddress ?? ''}
                   {row.userAgent !== null && (

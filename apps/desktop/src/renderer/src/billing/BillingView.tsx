@@ -2,6 +2,8 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { useState } from 'react'
 import { fieldErrorsOf, useTRPC } from '../api/server-api.ts'
 import { formatDay } from '../format.ts'
+import { RoleNote } from '../components/RoleNote.tsx'
+import { usePermission } from '../hooks/useProfile.ts'
 import { useServerOnline } from '../hooks/useServerOnline.ts'
 import { formatMinor, quotaPercent } from './money.ts'
 
@@ -19,6 +21,7 @@ export function BillingView() {
   const overview = useQuery({ ...trpc.billing.overview.queryOptions(), enabled: online, refetchInterval: 15_000 })
   const invoices = useQuery({ ...trpc.billing.invoices.queryOptions(), enabled: online, refetchInterval: 15_000 })
   const [gstin, setGstin] = useState('')
+  const manageReason = usePermission('billing:manage').reason
   const refresh = (): void => {
     void queryClient.invalidateQueries({ queryKey: trpc.billing.pathKey() })
   }
@@ -122,6 +125,7 @@ export function BillingView() {
       </div>
 
       <h3>Plans</h3>
+      <RoleNote reason={manageReason} />
       {!billingConfigured && <p className="muted">Payments are not configured on this server (RAZORPAY_KEY_ID / RAZORPAY_KEY_SECRET).</p>}
       <label className="billing-gstin">
         GSTIN for invoices (optional)
@@ -163,7 +167,8 @@ export function BillingView() {
                   {!current && plan.priceMinor > 0 && billingConfigured && (
                     <button
                       type="button"
-                      disabled={busy}
+                      disabled={busy || manageReason !== null}
+                      title={manageReason ?? undefined}
                       onClick={() =>
                         paidRunning
                           ? change.mutate({ planId: plan.id })
@@ -182,13 +187,19 @@ export function BillingView() {
       {subscription !== null && subscription.paid && subscription.status !== 'CANCELED' && (
         <div className="actions">
           {subscription.status === 'ACTIVE' && !subscription.cancelAtPeriodEnd && (
-            <button type="button" disabled={busy} onClick={() => cancel.mutate({ atPeriodEnd: true })}>
+            <button
+              type="button"
+              disabled={busy || manageReason !== null}
+              title={manageReason ?? undefined}
+              onClick={() => cancel.mutate({ atPeriodEnd: true })}
+            >
               Cancel at period end
             </button>
           )}
           <button
             type="button"
-            disabled={busy}
+            disabled={busy || manageReason !== null}
+            title={manageReason ?? undefined}
             className="act-fraud"
             onClick={() => {
               if (window.confirm('Cancel now? Paid features stop immediately.')) cancel.mutate({ atPeriodEnd: false })

@@ -15,6 +15,8 @@ interface Props {
   activateLabel: string
   onActivate: () => void
   busy: boolean
+  /** Why this person may not activate (their role), or null when they may. */
+  activateReason?: string | null
   onClose: () => void
 }
 
@@ -23,7 +25,7 @@ interface Props {
  * models.previewCandidate: summary figures, alerts per severity side by side, and the
  * transactions that moved most. Focus moves into the panel on open; Escape closes it.
  */
-export function CandidatePreview({ modelId, version, activateLabel, onActivate, busy, onClose }: Props) {
+export function CandidatePreview({ modelId, version, activateLabel, onActivate, busy, activateReason = null, onClose }: Props) {
   const trpc = useTRPC()
   // Refused previews (corrupt artifact, active version) would fail the same way again.
   const preview = useQuery({ ...trpc.models.previewCandidate.queryOptions({ modelId, limit: 20 }), retry: false, staleTime: 60_000 })
@@ -49,7 +51,13 @@ export function CandidatePreview({ modelId, version, activateLabel, onActivate, 
           Preview of {version}: the alert queue before and after
         </h3>
         <div className="models-actions">
-          <button type="button" className="primary" disabled={busy || !preview.isSuccess} onClick={onActivate}>
+          <button
+            type="button"
+            className="primary"
+            disabled={busy || !preview.isSuccess || activateReason !== null}
+            title={activateReason ?? undefined}
+            onClick={onActivate}
+          >
             {activateLabel}
           </button>
           <button type="button" onClick={onClose} aria-label="Close the preview">

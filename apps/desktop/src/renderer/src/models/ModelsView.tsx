@@ -2,6 +2,8 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { useState } from 'react'
 import { useTRPC } from '../api/server-api.ts'
 import { formatTime } from '../format.ts'
+import { RoleNote } from '../components/RoleNote.tsx'
+import { usePermission } from '../hooks/useProfile.ts'
 import { useServerOnline } from '../hooks/useServerOnline.ts'
 import { CandidatePreview } from './CandidatePreview.tsx'
 
@@ -42,6 +44,7 @@ export function ModelsView() {
   }
   // The version whose before/after preview is open (by id), if any.
   const [previewing, setPreviewing] = useState<string | null>(null)
+  const manageReason = usePermission('models:manage').reason
   const closeOnSuccess = { onSuccess: () => setPreviewing(null), onSettled: refresh }
   const activate = useMutation(trpc.models.activate.mutationOptions(closeOnSuccess))
   const rollback = useMutation(trpc.models.rollback.mutationOptions(closeOnSuccess))
@@ -71,18 +74,24 @@ export function ModelsView() {
         next sync.
       </p>
       <div className="models-actions">
-        <button type="button" disabled={train.isPending || latestJob?.status === 'QUEUED' || latestJob?.status === 'PROCESSING'} onClick={() => train.mutate()}>
+        <button
+          type="button"
+          disabled={manageReason !== null || train.isPending || latestJob?.status === 'QUEUED' || latestJob?.status === 'PROCESSING'}
+          title={manageReason ?? undefined}
+          onClick={() => train.mutate()}
+        >
           Retrain on labels
         </button>
         <button
           type="button"
-          disabled={busy || versions.length === 0}
+          disabled={manageReason !== null || busy || versions.length === 0}
           onClick={() => rollback.mutate({})}
-          title="Go back to the version active before this one"
+          title={manageReason ?? 'Go back to the version active before this one'}
         >
           Roll back
         </button>
       </div>
+      <RoleNote reason={manageReason} />
       {error !== null && (
         <p className="error-text" role="alert">
           {error.message}
@@ -156,7 +165,7 @@ export function ModelsView() {
                       >
                         Preview
                       </button>
-                      <button type="button" disabled={busy} onClick={() => activateVersion(v)}>
+                      <button type="button" disabled={busy || manageReason !== null} title={manageReason ?? undefined} onClick={() => activateVersion(v)}>
                         {v.activatedAt === null ? 'Activate' : 'Roll back to'}
                       </button>
                     </span>
@@ -175,6 +184,7 @@ export function ModelsView() {
           activateLabel={`${previewed.activatedAt === null ? 'Activate' : 'Roll back to'} ${previewed.version}`}
           onActivate={() => activateVersion(previewed)}
           busy={busy}
+          activateReason={manageReason}
           onClose={() => setPreviewing(null)}
         />
       )}

@@ -1,6 +1,8 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { useEffect, useState, type FormEvent, type ReactNode } from 'react'
 import { fieldErrorsOf, useTRPC } from '../api/server-api.ts'
+import { RoleNote } from '../components/RoleNote.tsx'
+import { usePermission } from '../hooks/useProfile.ts'
 import { useServerOnline } from '../hooks/useServerOnline.ts'
 
 type Severity = 'LOW' | 'MEDIUM' | 'HIGH' | 'CRITICAL'
@@ -33,6 +35,7 @@ export function NotificationsView() {
   const online = useServerOnline()
   const settings = useQuery({ ...trpc.notifications.settings.queryOptions(), enabled: online })
   const [form, setForm] = useState<Form | null>(null)
+  const manageReason = usePermission('notifications:manage').reason
   const test = useMutation(trpc.notifications.sendTest.mutationOptions())
   const save = useMutation(
     trpc.notifications.updateSettings.mutationOptions({
@@ -158,9 +161,10 @@ export function NotificationsView() {
         </label>
       </fieldset>
       <div className="actions">
-        <button type="submit" disabled={save.isPending}>
+        <button type="submit" disabled={save.isPending || manageReason !== null} title={manageReason ?? undefined}>
           {save.isPending ? 'Saving…' : 'Save'}
         </button>
+        <RoleNote reason={manageReason} />
         {save.isSuccess && (
           <span className="muted" data-testid="alerts-saved">
             Saved.
@@ -175,7 +179,13 @@ export function NotificationsView() {
       <div className="actions" aria-label="Send a test">
         <span className="muted">Send a test to the saved settings:</span>
         {(['EMAIL', 'SMS', 'VOICE'] as const).map((channel) => (
-          <button key={channel} type="button" disabled={test.isPending} onClick={() => test.mutate({ channel })}>
+          <button
+            key={channel}
+            type="button"
+            disabled={test.isPending || manageReason !== null}
+            title={manageReason ?? undefined}
+            onClick={() => test.mutate({ channel })}
+          >
             {channel === 'EMAIL' ? 'E-mail' : channel === 'SMS' ? 'SMS' : 'Call'}
           </button>
         ))}

@@ -5,6 +5,7 @@ import type { QueueRow } from '../../../contract/queue.ts'
 import { callCore } from '../api/core-client.ts'
 import { formatAmount, formatTime, STATUS_LABEL } from '../format.ts'
 import { DeliveryLog } from '../notifications/DeliveryLog.tsx'
+import { RoleNote } from '../components/RoleNote.tsx'
 import { HistoryChart } from './HistoryChart.tsx'
 import { MovedMarker } from './QueueTable.tsx'
 
@@ -15,6 +16,8 @@ interface Props {
   onNote: (note: string) => void
   onDecide: (label: LabelKind) => void
   onClose: () => void
+  /** Why this person may not decide (their role), or null when they may. */
+  decideReason?: string | null
 }
 
 export const detailQuery = (id: string) => ({ queryKey: ['anomaly', id], queryFn: () => callCore('anomaly.get', { id }) })
@@ -27,7 +30,8 @@ export const historyQuery = (accountId: string) => ({
  * The fields the queue row already has show at once; explanation and history follow
  * from the core (and are prefetched for the next item, see QueueView).
  */
-export function DetailPane({ row, note, noteRef, onNote, onDecide, onClose }: Props) {
+export function DetailPane({ row, note, noteRef, onNote, onDecide, onClose, decideReason = null }: Props) {
+  const off = decideReason !== null
   const detail = useQuery(detailQuery(row.id))
   const history = useQuery(historyQuery(row.accountId))
   const d = detail.data
@@ -108,18 +112,21 @@ export function DetailPane({ row, note, noteRef, onNote, onDecide, onClose }: Pr
         onChange={(e) => onNote(e.target.value)}
         maxLength={2000}
         rows={2}
+        disabled={off}
+        title={decideReason ?? undefined}
       />
-      <div className="actions">
-        <button type="button" className="act-fraud" onClick={() => onDecide('CONFIRMED_FRAUD')}>
+      <div className="actions" data-testid="decide-actions">
+        <button type="button" className="act-fraud" onClick={() => onDecide('CONFIRMED_FRAUD')} disabled={off} title={decideReason ?? undefined}>
           Confirm fraud <kbd>f</kbd>
         </button>
-        <button type="button" className="act-fp" onClick={() => onDecide('FALSE_POSITIVE')}>
+        <button type="button" className="act-fp" onClick={() => onDecide('FALSE_POSITIVE')} disabled={off} title={decideReason ?? undefined}>
           False positive <kbd>p</kbd>
         </button>
-        <button type="button" className="act-review" onClick={() => onDecide('NEEDS_REVIEW')}>
+        <button type="button" className="act-review" onClick={() => onDecide('NEEDS_REVIEW')} disabled={off} title={decideReason ?? undefined}>
           Needs review <kbd>e</kbd>
         </button>
       </div>
+      <RoleNote reason={decideReason} />
     </aside>
   )
 }

@@ -7,6 +7,7 @@ import { callCore } from '../api/core-client.ts'
 import { ShortcutsOverlay } from '../components/ShortcutsOverlay.tsx'
 import { useDecisions } from '../hooks/useDecisions.ts'
 import { useQueueKeyboard, type QueueAction } from '../hooks/useQueueKeyboard.ts'
+import { usePermission } from '../hooks/useProfile.ts'
 import { useQueueRows } from '../hooks/useQueueRows.ts'
 import { DetailPane, detailQuery, historyQuery } from './DetailPane.tsx'
 import { FilterBar } from './FilterBar.tsx'
@@ -54,6 +55,10 @@ export function QueueView({
   const searchRef = useRef<HTMLInputElement>(null)
   const noteRef = useRef<HTMLTextAreaElement>(null)
   const { decide, undo } = useDecisions()
+  // Rows of a file scored on this machine never reach the server: anyone may label them.
+  // Synced rows follow the role: a viewer reads, and is told why the decide keys are off.
+  const decidePermission = usePermission('anomalies:decide')
+  const decideReason = query.filters.batchId != null ? null : decidePermission.reason
   // Filter choices wait until the first rows are on screen: the core answers one call
   // at a time, and at 100,000 rows these would hold back the first paint.
   const firstRowsShown = !list.pending && (keys.length === 0 || getRow(0) !== undefined)
@@ -100,6 +105,10 @@ export function QueueView({
   const label = (kind: LabelKind): void => {
     const ids = selected.size > 0 ? [...selected] : current === undefined ? [] : [current.id]
     if (ids.length === 0) return
+    if (decideReason !== null) {
+      setMessage(decideReason)
+      return
+    }
     const trimmed = note.trim()
     decide.mutate(
       { anomalyIds: ids, label: kind, local: query.filters.batchId != null, ...(trimmed === '' ? {} : { note: trimmed }) },
@@ -145,6 +154,7 @@ export function QueueView({
         return setHelp((h) => !h)
       case 'note':
         setDetailOpen(true)
+        if (decideReason !== null) return setMessage(decideReason)
         requestAnimationFrame(() => noteRef.current?.focus())
         return undefined
       case 'undo':
@@ -183,6 +193,11 @@ export function QueueView({
             </button>
           </span>
         )}
+        {decideReason !== null && (
+          <span className="read-only" data-testid="queue-read-only" title={decideReason}>
+            Read only
+          </span>
+        )}
         {message !== null && (
           <span className="toast" role="status" data-testid="toast">
             {message}
@@ -209,7 +224,15 @@ export function QueueView({
           onToggle={toggle}
         />
         {detailOpen && current !== undefined && (
-          <DetailPane row={current} note={note} noteRef={noteRef} onNote={setNote} onDecide={label} onClose={() => setDetailOpen(false)} />
+          <DetailPane
+            row={current}
+            note={note}
+            noteRef={noteRef}
+            onNote={setNote}
+            onDecide={label}
+            onClose={() => setDetailOpen(false)}
+            decideReason={decideReason}
+          />
         )}
       </div>
       {help && <ShortcutsOverlay onClose={() => setHelp(false)} />}

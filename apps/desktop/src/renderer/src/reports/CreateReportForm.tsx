@@ -2,6 +2,8 @@ import { useMutation, useQueryClient } from '@tanstack/react-query'
 import { useState, type FormEvent, type ReactNode } from 'react'
 import { ANOMALY_STATUSES, LABEL_KINDS, SEVERITIES, type AnomalyStatus, type LabelKind, type Severity } from '@anomalyze/shared'
 import { fieldErrorsOf, useTRPC } from '../api/server-api.ts'
+import { RoleNote } from '../components/RoleNote.tsx'
+import { usePermission } from '../hooks/useProfile.ts'
 import { STATUS_LABEL } from '../format.ts'
 
 type Kind = 'ANOMALIES' | 'DECISIONS' | 'MONTHLY_SUMMARY'
@@ -53,6 +55,7 @@ export function CreateReportForm() {
   const trpc = useTRPC()
   const queryClient = useQueryClient()
   const [form, setForm] = useState<Form>(EMPTY)
+  const runReason = usePermission('reports:run').reason
   const create = useMutation(trpc.reports.create.mutationOptions({ onSuccess: () => queryClient.invalidateQueries(trpc.reports.list.pathFilter()) }))
   const errors = fieldErrorsOf(create.error)
   const set = <K extends keyof Form>(key: K, value: Form[K]): void => setForm({ ...form, [key]: value })
@@ -169,9 +172,10 @@ export function CreateReportForm() {
         </p>
       )}
       <div>
-        <button type="submit" disabled={create.isPending}>
+        <button type="submit" disabled={create.isPending || runReason !== null} title={runReason ?? undefined}>
           {create.isPending ? 'Requesting…' : 'Create report'}
         </button>
+        <RoleNote reason={runReason} />
         {create.isSuccess && <span className="muted"> Queued: it appears below and updates as it runs.</span>}
       </div>
     </form>

@@ -3,6 +3,8 @@ import { useState, type DragEvent } from 'react'
 import { mappingErrors } from '../../../contract/mapping-errors.ts'
 import type { CsvInspection, FieldMapping, ScoringJob, ScoringSource } from '../../../contract/scoring.ts'
 import { bridge, callCore } from '../api/core-client.ts'
+import { RoleNote } from '../components/RoleNote.tsx'
+import { usePermission } from '../hooks/useProfile.ts'
 import { BadRowsList } from './BadRowsList.tsx'
 import { BatchList } from './BatchList.tsx'
 import { ExportButton } from './ExportButton.tsx'
@@ -57,6 +59,7 @@ export function ScoringView({ onOpenBatch }: { onOpenBatch: (batchId: string) =>
     if (file !== undefined) void openFile(file)
   }
 
+  const scoreReason = usePermission('ingest:write').reason
   if (availability.isPending) return <p className="empty-box">Loading the scoring model…</p>
   if (availability.isError) return <p className="error-box">{availability.error.message}</p>
   if (!availability.data.available) {
@@ -76,6 +79,7 @@ export function ScoringView({ onOpenBatch }: { onOpenBatch: (batchId: string) =>
       <p className="muted">
         Model {availability.data.modelVersion}. The file is read and scored here; nothing is sent to the server unless you upload it as a batch job.
       </p>
+      <RoleNote reason={scoreReason} />
       {error !== null && (
         <p className="error-box" role="alert">
           {error}
@@ -158,6 +162,7 @@ function MappingStep({
   onError: (message: string | null) => void
 }) {
   const [starting, setStarting] = useState(false)
+  const scoreReason = usePermission('ingest:write').reason
   const { inspection } = step
   const problems = mappingErrors(step.mapping, inspection.headers.length)
   const start = async (): Promise<void> => {
@@ -189,7 +194,13 @@ function MappingStep({
         Batch name <input aria-label="Batch name" value={step.name} maxLength={200} onChange={(e) => onChange({ name: e.target.value })} />
       </label>
       <div className="actions">
-        <button type="button" className="primary" disabled={problems.length > 0 || starting} onClick={() => void start()}>
+        <button
+          type="button"
+          className="primary"
+          disabled={problems.length > 0 || starting || scoreReason !== null}
+          title={scoreReason ?? undefined}
+          onClick={() => void start()}
+        >
           Score on this machine
         </button>
         <button type="button" onClick={onCancel}>

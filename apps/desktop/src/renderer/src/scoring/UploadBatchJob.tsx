@@ -3,6 +3,7 @@ import { useState } from 'react'
 import type { FieldMapping, ScoringSource } from '../../../contract/scoring.ts'
 import { callCore } from '../api/core-client.ts'
 import { useTRPC } from '../api/server-api.ts'
+import { usePermission } from '../hooks/useProfile.ts'
 import { useServerOnline } from '../hooks/useServerOnline.ts'
 import { useSyncStatus } from '../hooks/useSyncStatus.ts'
 
@@ -42,7 +43,14 @@ export function UploadBatchJob({ source, mapping, fileName, sizeBytes, blocked }
     staleTime: 0,
   })
   const sent = upload.isPending ? progress.data : null
-  const why = !online ? 'Sign in to a server and be online to upload the file as a batch job.' : blocked ? 'Fix the column mapping first.' : null
+  const roleReason = usePermission('ingest:write').reason
+  const why = !online
+    ? 'Sign in to a server and be online to upload the file as a batch job.'
+    : roleReason !== null
+      ? roleReason
+      : blocked
+        ? 'Fix the column mapping first.'
+        : null
 
   return (
     <>
