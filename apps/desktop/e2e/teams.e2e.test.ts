@@ -167,6 +167,11 @@ describe('a team of three in Chromium', () => {
     expect(await page.getByRole('button', { name: /^Remove / }).count()).toBe(0)
     expect(await page.locator('select[aria-label^="Role of"]').count()).toBe(0)
     await page.locator('header.top-bar').screenshot({ path: join(SCREENSHOT_DIR, 'teams-header-viewer.png') })
+    // The audit trail by person: only the analyst's rows, named.
+    await page.keyboard.press('8')
+    await expect.poll(() => page.getByTestId('audit-row').count()).toBeGreaterThan(0)
+    await page.getByLabel('Person').selectOption({ label: 'Asha Analyst' })
+    await expect.poll(async () => [...new Set(await page.locator('[data-testid="audit-row"] td:nth-child(4)').allTextContents())]).toEqual(['Asha Analyst'])
     // The server agrees: the viewer's own token cannot add a member.
     await expect(trpc('members.add', { name: 'Nobody', role: 'viewer' }, viewerToken)).rejects.toThrow(/This needs the admin role; you are a viewer/)
   })

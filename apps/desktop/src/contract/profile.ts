@@ -46,6 +46,7 @@ export const PERMISSION_NEEDS: Record<Permission, { role: Role; doing: string }>
   'anomalies:read': { role: 'VIEWER', doing: 'reading alerts' },
   'transactions:read': { role: 'VIEWER', doing: 'reading transactions' },
   'models:read': { role: 'VIEWER', doing: 'reading models' },
+  'models:preview': { role: 'VIEWER', doing: 'previewing a candidate model' },
   'reports:read': { role: 'VIEWER', doing: 'reading reports' },
   'batch:read': { role: 'VIEWER', doing: 'reading batch jobs' },
   'audit:read': { role: 'VIEWER', doing: 'reading the audit trail' },

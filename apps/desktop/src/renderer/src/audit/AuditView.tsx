@@ -24,6 +24,7 @@ export function auditInput(filters: Filters) {
   const to = filters.to === '' ? undefined : Date.parse(`${filters.to}T00:00:00Z`) + DAY_MS
   return {
     limit: 50,
+    ...(filters.actor === '' ? {} : { actor: filters.actor }),
     ...(filters.action === '' ? {} : { action: filters.action }),
     ...(filters.entityType === '' ? {} : { entityType: filters.entityType }),
     ...(from === undefined || Number.isNaN(from) ? {} : { from }),
@@ -44,7 +45,12 @@ export function AuditView() {
   const rangeError = filters.from !== '' && filters.to !== '' && filters.to < filters.from
   const facets = useQuery({ ...trpc.audit.facets.queryOptions(), enabled: online })
   const members = useQuery(membersQuery(online))
-  const names = new Map((members.data ?? []).map((m) => [m.userId, m.name ?? m.email ?? m.userId]))
+  // The people to filter by: the members, and whoever else the trail names (a removed
+  // member, an API key, the system), as audit.facets names them.
+  const names = new Map<string, string>([
+    ...(members.data ?? []).map((m): [string, string] => [m.userId, m.name ?? m.email ?? m.userId]),
+    ...(facets.data?.actors ?? []).map((a): [string, string] => [a.actor, a.name]),
+  ])
   const rows = useInfiniteQuery({
     ...trpc.audit.list.infiniteQueryOptions(auditInput(filters), { getNextPageParam: (page) => page.nextCursor ?? undefined }),
     enabled: online && !rangeError,
@@ -58,10 +64,7 @@ export function AuditView() {
     )
 
   const set = (patch: Partial<Filters>): void => setFilters((current) => ({ ...current, ...patch }))
-  const loaded = rows.data?.pages.flatMap((page) => page.items) ?? []
-  // audit.list has no person filter: the loaded pages are narrowed here, and "Older
-  // entries" keeps going back through the trail for more of that person's rows.
-  const items = filters.actor === '' ? loaded : loaded.filter((row) => row.actor === filters.actor)
+  const items = rows.data?.pages.flatMap((page) => page.items) ?? []
 
   return (
     <section className="audit-view" data-testid="audit-view">
@@ -71,9 +74,9 @@ export function AuditView() {
           Person{' '}
           <select value={filters.actor} onChange={(e) => set({ actor: e.target.value })} aria-label="Person">
             <option value="">Everyone</option>
-            {(members.data ?? []).map((m) => (
-              <option key={m.userId} value={m.userId}>
-                {names.get(m.userId)}
+            {[...names].map(([actor, name]) => (
+              <option key={actor} value={actor}>
+                {name}
               </option>
             ))}
           </select>
@@ -121,13 +124,7 @@ export function AuditView() {
           {rows.error.message}
         </p>
       )}
-      {rows.data !== undefined && items.length === 0 && (
-        <p className="muted">
-          {filters.actor !== '' && rows.hasNextPage
-            ? `Nothing by ${names.get(filters.actor) ?? filters.actor} in the ${loaded.length} most recent entries: load older entries to look further back.`
-            : 'Nothing recorded for these filters.'}
-        </p>
-      )}
+      {rows.data !== undefined && items.length === 0 && <p className="muted">Nothing recorded for these filters.</p>}
       {items.length > 0 && (
         <table className="reports-table audit-table" aria-label="Audit trail">
           <thead>
