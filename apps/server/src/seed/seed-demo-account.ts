@@ -40,6 +40,9 @@ export async function seedDemoAccount(
 ): Promise<DemoSeedResult> {
   await seedPlans(db)
   await ensurePersonalWorkspace(db, user)
+  // The local admin's workspace holds the team: named for it rather than for its admin
+  // (a name an admin chose later stays).
+  await db.organization.updateMany({ where: { id: user.id, name: user.name }, data: { name: 'Local workspace', personal: false } })
   for (const teammate of DEMO_TEAMMATES) {
     await db.user.upsert({ where: { id: teammate.id }, create: teammate, update: {} })
     await db.membership.upsert({
