@@ -92,9 +92,9 @@ export async function revokeApiKey(db: Db, actor: Actor, id: string) {
   })
 }
 
-/** Key changes are recorded as the account's own (actor = user id), whoever the caller was. */
+/** Key changes are recorded as the member's who made them (actor = their user id; only people manage keys). */
 function auditActorOf(actor: Actor): AuditActor {
-  return { orgId: actor.orgId, ip: actor.ip, userAgent: actor.userAgent }
+  return { orgId: actor.orgId, userId: actor.userId, ip: actor.ip, userAgent: actor.userAgent }
 }
 
 function toDto(key: { id: string; name: string; keyPrefix: string; scopes: string[]; createdAt: Date; lastUsedAt: Date | null; revokedAt: Date | null }) {

@@ -5,7 +5,7 @@ export interface AuditActor {
   orgId: string
   /** The person acting, when a person acts (stored on what they create: keys, reports, decisions). */
   userId?: string | null | undefined
-  /** A user id, "apikey:<keyId>" or "system"; defaults to orgId. */
+  /** A user id, "apikey:<keyId>" or "system"; defaults to the person acting (userId), else orgId. */
   actor?: string | undefined
   ip?: string | undefined
   userAgent?: string | undefined
@@ -30,7 +30,8 @@ export async function recordAudit(db: AuditWriter, actor: AuditActor, entry: Aud
   await db.auditLog.create({
     data: {
       orgId: actor.orgId,
-      actor: actor.actor ?? actor.orgId,
+      // In a team the organisation is not who acted: name the person when there is one.
+      actor: actor.actor ?? actor.userId ?? actor.orgId,
       action: entry.action,
       entityType: entry.entityType,
       entityId: entry.entityId ?? null,

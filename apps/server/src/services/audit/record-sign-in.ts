@@ -4,7 +4,8 @@ import { recordAudit } from './record-audit.ts'
 /**
  * Neither Clerk's networkless tokens nor the local token pass through a sign-in
  * endpoint here, so a login is recorded where it shows: the first authenticated
- * request from a device (user + IP + user agent) after SIGN_IN_GAP_MS without one.
+ * request from a device (person + organisation + IP + user agent) after SIGN_IN_GAP_MS
+ * without one.
  * A process-level memo keeps steady traffic free of extra queries; the database check
  * keeps restarts and other instances from recording the same sign-in twice.
  */
@@ -15,6 +16,8 @@ const checked = new Map<string, number>()
 /** The part of an authenticated session a sign-in record needs (auth/session.ts fits it). */
 export interface SignedInCaller {
   orgId: string
+  /** The person signing in (a sign-in is theirs, not the organisation's). */
+  userId: string | null
   via: string
 }
 
@@ -24,14 +27,16 @@ export async function recordSignIn(
   request: { ip?: string | undefined; userAgent?: string | undefined },
   now: Date = new Date(),
 ): Promise<boolean> {
-  if (session.via === 'apikey') return false
-  const device = `${session.orgId}\u0000${request.ip ?? ''}\u0000${request.userAgent ?? ''}`
+  if (session.via === 'apikey' || session.userId === null) return false
+  const { orgId, userId } = session
+  const device = `${orgId}\u0000${userId}\u0000${request.ip ?? ''}\u0000${request.userAgent ?? ''}`
   const last = checked.get(device)
   if (last !== undefined && now.getTime() - last < SIGN_IN_GAP_MS) return false
   checked.set(device, now.getTime())
   const recent = await db.auditLog.findFirst({
     where: {
-      orgId: session.orgId,
+      orgId,
+      actor: userId,
       action: 'auth.login',
       ipAddress: request.ip ?? null,
       userAgent: request.userAgent ?? null,
@@ -42,11 +47,11 @@ export async function recordSignIn(
   if (recent) return false
   await recordAudit(
     db,
-    { orgId: session.orgId, ip: request.ip, userAgent: request.userAgent },
+    { orgId, userId, ip: request.ip, userAgent: request.userAgent },
     {
       action: 'auth.login',
       entityType: 'User',
-      entityId: session.orgId,
+      entityId: userId,
       newData: { via: session.via },
     },
   )

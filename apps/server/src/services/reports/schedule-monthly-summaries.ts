@@ -3,12 +3,13 @@ import type { JobQueue } from '../../jobs/job-queue.ts'
 import type { Logger } from '../../logger.ts'
 import { GENERATE_REPORT_QUEUE } from './report-queues.ts'
 
-const USER_PAGE = 500
+const ORG_PAGE = 500
 
 /**
  * Fans the monthly run out: one MONTHLY_SUMMARY report and one generate-report job
- * per user. Idempotent per user and month (a re-fired schedule or a retried fan-out
- * creates nothing twice), and paged so the user list is never loaded whole.
+ * per organisation (the tenant: a team or a person's own workspace; a User row alone
+ * owns nothing). Idempotent per organisation and month (a re-fired schedule or a
+ * retried fan-out creates nothing twice), and paged so the list is never loaded whole.
  */
 export async function fanOutMonthlySummaries(deps: { db: Db; jobs: JobQueue; log: Logger }, month: string): Promise<{ created: number; existing: number }> {
   const { db, jobs, log } = deps
@@ -16,13 +17,13 @@ export async function fanOutMonthlySummaries(deps: { db: Db; jobs: JobQueue; log
   let existing = 0
   let after: string | undefined
   for (;;) {
-    const users = await db.user.findMany({
+    const orgs = await db.organization.findMany({
       select: { id: true },
       orderBy: { id: 'asc' },
-      take: USER_PAGE,
+      take: ORG_PAGE,
       ...(after === undefined ? {} : { where: { id: { gt: after } } }),
     })
-    for (const { id: orgId } of users) {
+    for (const { id: orgId } of orgs) {
       const found = await db.report.findFirst({
         where: {
           orgId,
@@ -42,8 +43,8 @@ export async function fanOutMonthlySummaries(deps: { db: Db; jobs: JobQueue; log
       // A report left QUEUED (fan-out interrupted before its send) gets its job now.
       if (report.status === 'QUEUED') await jobs.send(GENERATE_REPORT_QUEUE, { reportId: report.id }, { singletonKey: `report:${report.id}` })
     }
-    if (users.length < USER_PAGE) break
-    after = users.at(-1)?.id
+    if (orgs.length < ORG_PAGE) break
+    after = orgs.at(-1)?.id
   }
   log.info({ month, created, existing }, 'monthly summaries queued')
   return { created, existing }
