@@ -27,7 +27,7 @@ export async function benchInitialSync(rows: number): Promise<Record<string, num
   const store = openLocalStore(join(dir, 'desktop', 'cache.db'))
   try {
     const engine = new SyncEngine({ store, createClient: createServerClient })
-    // Sign-in (me.get) creates the analyst's user row the rows below belong to.
+    // Sign-in (me.get) creates the analyst's own workspace, the organisation the rows below belong to.
     await engine.signIn(app.url, app.localToken ?? '')
     const seedStart = performance.now()
     await seedServerAnomalies(app.db, rows)
@@ -85,15 +85,15 @@ export async function seedServerAnomalies(db: Db, rows: number): Promise<void> {
   const base = Date.UTC(2026, 0, 1)
   const width = FEATURE_NAMES.length
   await db.$executeRaw`
-    INSERT INTO "Transaction" ("id", "userId", "txId", "timestamp", "amount", "currency", "accountId", "merchantId", "source")
+    INSERT INTO "Transaction" ("id", "orgId", "txId", "timestamp", "amount", "currency", "accountId", "merchantId", "source")
     SELECT gen_random_uuid()::text, ${LOCAL_USER_ID}, 'bench-' || i,
            'epoch'::timestamp + (${base}::bigint + i::bigint * 60000) * interval '1 millisecond',
            10 + i % 997, 'INR', 'C' || i % 5000, 'T' || i % 2000, 'REALTIME_API'::"TransactionSource"
     FROM generate_series(0, ${rows - 1}::int) AS i`
   await db.$executeRaw`
-    INSERT INTO "Anomaly" ("id", "userId", "transactionId", "score", "severity", "ruleViolations", "explanation",
+    INSERT INTO "Anomaly" ("id", "orgId", "transactionId", "score", "severity", "ruleViolations", "explanation",
                            "explanationData", "modelVersion", "updatedAt")
-    SELECT gen_random_uuid()::text, t."userId", t."id", s.score,
+    SELECT gen_random_uuid()::text, t."orgId", t."id", s.score,
            (ARRAY['LOW', 'MEDIUM', 'HIGH', 'CRITICAL'])[least(3, floor(s.score * 4)::int) + 1]::"Severity",
            CASE WHEN s.score >= 0.5 THEN ARRAY['AMOUNT_SPIKE'] ELSE ARRAY[]::text[] END,
            'Bench row ' || s.i || ': amount ' || t."amount" || ' vs usual 50',
@@ -106,7 +106,7 @@ export async function seedServerAnomalies(db: Db, rows: number): Promise<void> {
            'bench', now() - (${rows}::int - s.i) / 10 * interval '1 millisecond'
     FROM "Transaction" t
     CROSS JOIN LATERAL (SELECT substr(t."txId", 7)::int AS i, ((substr(t."txId", 7)::int * 7919) % 1000) / 1000.0 AS score) AS s
-    WHERE t."userId" = ${LOCAL_USER_ID} AND t."txId" LIKE 'bench-%'`
+    WHERE t."orgId" = ${LOCAL_USER_ID} AND t."txId" LIKE 'bench-%'`
   // Fresh statistics and visibility map, as on a server that has been running.
   await db.$executeRawUnsafe('VACUUM ANALYZE "Transaction", "Anomaly"')
 }

@@ -88,10 +88,10 @@ describe('upload as batch job, console core to the real server', () => {
 
     // The rows were read through the analyst's columns: a stored row matches its line.
     const [ref, , payer, shop, gross] = (lines[0] as string).split(',')
-    const stored = await app.db.transaction.findFirst({ where: { userId: LOCAL_USER_ID, txId: ref as string } })
+    const stored = await app.db.transaction.findFirst({ where: { orgId: LOCAL_USER_ID, txId: ref as string } })
     expect(stored).toMatchObject({ accountId: payer, merchantId: shop, batchJobId: job.id, source: 'BATCH_CSV' })
     expect(stored?.amount.toNumber()).toBeCloseTo(Number(gross), 4)
-    expect(await app.db.transaction.count({ where: { userId: LOCAL_USER_ID, batchJobId: job.id } })).toBe(399)
+    expect(await app.db.transaction.count({ where: { orgId: LOCAL_USER_ID, batchJobId: job.id } })).toBe(399)
 
     // And the console's server jobs list (ServerBatchJobs) now shows it.
     const list = await core.handlers['server.call']({ type: 'query', path: 'batchJobs.list', input: { limit: 20 } })

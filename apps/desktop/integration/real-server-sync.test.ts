@@ -94,14 +94,14 @@ async function seedAnomalies(transactions: number): Promise<number> {
     const result = await ingestTransactions(app.db, app.services.models, LOCAL_USER_ID, items.slice(i, i + 1_000))
     expect(result.rejected).toBe(0)
   }
-  return app.db.anomaly.count({ where: { userId: LOCAL_USER_ID } })
+  return app.db.anomaly.count({ where: { orgId: LOCAL_USER_ID } })
 }
 
 const localStatus = (store: LocalStore, id: string): string | undefined =>
   store.db.prepare<[string], { status: string }>('SELECT status FROM anomalies WHERE id = ?').get(id)?.status
 const decide = (d: Desktop, ids: string[], label: LabelKind, at: number) => d.store.outbox.record({ anomalyIds: ids, label }, d.engine.currentUserId(), at)
 const serverIds = async (): Promise<string[]> =>
-  (await app.db.anomaly.findMany({ where: { userId: LOCAL_USER_ID }, select: { id: true }, orderBy: { id: 'asc' } })).map((a) => a.id)
+  (await app.db.anomaly.findMany({ where: { orgId: LOCAL_USER_ID }, select: { id: true }, orderBy: { id: 'asc' } })).map((a) => a.id)
 const localIds = (store: LocalStore): string[] =>
   store.db
     .prepare<[], { id: string }>('SELECT id FROM anomalies WHERE batch_id IS NULL ORDER BY id')

@@ -22,7 +22,10 @@ import { parseArgs } from 'node:util'
 import pg from 'pg'
 import { type TTransaction } from '@anomalyze/shared'
 import { generateTransactions } from '@anomalyze/shared/engine'
+import { LOCAL_USER_ID } from '../src/auth/local-authenticator.ts'
+import { createPrismaClient } from '../src/db/prisma.ts'
 import { findFreePort } from '../src/net/find-free-port.ts'
+import { grantPlan } from '../src/services/billing/grant-plan.ts'
 
 const { values } = parseArgs({
   options: {
@@ -63,6 +66,14 @@ try {
   // The session file is written once the workers run, just after /health answers.
   for (let i = 0; i < 120 && !existsSync(path.join(dataDir, 'local-session.json')); i += 1) await new Promise((r) => setTimeout(r, 250))
   const { token } = JSON.parse(readFileSync(path.join(dataDir, 'local-session.json'), 'utf8')) as { token: string }
+  const password = (JSON.parse(readFileSync(path.join(dataDir, 'postgres', 'credentials.json'), 'utf8')) as { password: string }).password
+  const databaseUrl = `postgresql://postgres:${encodeURIComponent(password)}@127.0.0.1:${pgPort}/anomalyze`
+  // Members' uploads count against the plan's monthly quota: the analyst's workspace (made
+  // on their first request) goes on the Business plan, whose quota is far above the file.
+  await call('me.get', token, undefined)
+  const admin = createPrismaClient(databaseUrl, 2)
+  await grantPlan(admin, LOCAL_USER_ID, 'business')
+  await admin.$disconnect()
 
   // 2. upload (streamed from disk)
   const t0 = performance.now()
@@ -102,8 +113,7 @@ try {
   if (job.status !== 'COMPLETED') console.log(`bound of ${maxSeconds} s reached before the job ended: figures cover the rows processed so far`)
 
   // 4. baseline: raw inserts of the same rows
-  const password = (JSON.parse(readFileSync(path.join(dataDir, 'postgres', 'credentials.json'), 'utf8')) as { password: string }).password
-  const client = new pg.Client({ connectionString: `postgresql://postgres:${encodeURIComponent(password)}@127.0.0.1:${pgPort}/anomalyze` })
+  const client = new pg.Client({ connectionString: databaseUrl })
   await client.connect()
   const rows = rowsOf(rowCount)
   let inserted = 0
@@ -124,7 +134,7 @@ try {
       return `(gen_random_uuid(), 'local_analyst', $${o + 1}, $${o + 2}, $${o + 3}, $${o + 4}, $${o + 5}, $${o + 6}, 'BATCH_CSV')`
     })
     await client.query(
-      `INSERT INTO "Transaction" (id, "userId", "txId", timestamp, amount, currency, "accountId", "merchantId", source) VALUES ${tuples.join(',')}`,
+      `INSERT INTO "Transaction" (id, "orgId", "txId", timestamp, amount, currency, "accountId", "merchantId", source) VALUES ${tuples.join(',')}`,
       params,
     )
     inserted += batch.length
@@ -166,7 +176,8 @@ async function writeCsv(file: string, n: number): Promise<void> {
 }
 
 async function call(procedure: string, token: string, input: unknown): Promise<unknown> {
-  const response = await fetch(`${url}/trpc/${procedure}?input=${encodeURIComponent(JSON.stringify(input))}`, {
+  const query = input === undefined ? '' : `?input=${encodeURIComponent(JSON.stringify(input))}`
+  const response = await fetch(`${url}/trpc/${procedure}${query}`, {
     headers: { authorization: `Bearer ${token}` },
   })
   const body = (await response.json()) as { result?: { data: unknown }; error?: unknown }

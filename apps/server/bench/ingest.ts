@@ -140,7 +140,7 @@ try {
       return `(gen_random_uuid(), 'local_analyst', $${o + 1}, $${o + 2}, $${o + 3}, $${o + 4}, $${o + 5}, $${o + 6}, 'REALTIME_API')`
     })
     await client.query(
-      `INSERT INTO "Transaction" (id, "userId", "txId", timestamp, amount, currency, "accountId", "merchantId", source) VALUES ${tuples.join(',')}`,
+      `INSERT INTO "Transaction" (id, "orgId", "txId", timestamp, amount, currency, "accountId", "merchantId", source) VALUES ${tuples.join(',')}`,
       params,
     )
     inserted += batch.length

@@ -56,7 +56,7 @@ try {
   await insertGeneratedAnomalies(db, 'bench_user', rows)
   console.log(`generated ${rows.toLocaleString('en-US')} transactions + anomalies in ${((performance.now() - t) / 1000).toFixed(1)} s`)
 
-  const report = await db.report.create({ data: { userId: 'bench_user', type: 'ANOMALIES', format: 'CSV', parameters: { filters: {} } } })
+  const report = await db.report.create({ data: { orgId: 'bench_user', type: 'ANOMALIES', format: 'CSV', parameters: { filters: {} } } })
   fullGc()
   const base = process.memoryUsage()
   let peakHeap = 0
@@ -80,7 +80,7 @@ try {
     `  memory during the export: live heap +${mb(peakHeap)} at most, RSS +${mb(peakRss)} at most (baseline heap ${mb(base.heapUsed)}, RSS ${mb(base.rss)})`,
   )
 
-  const summary = await db.report.create({ data: { userId: 'bench_user', type: 'MONTHLY_SUMMARY', format: 'PDF', parameters: { month: '2026-01' } } })
+  const summary = await db.report.create({ data: { orgId: 'bench_user', type: 'MONTHLY_SUMMARY', format: 'PDF', parameters: { month: '2026-01' } } })
   t = performance.now()
   const pdf = await runReport({ db, storage, log }, summary.id)
   console.log(`monthly PDF over the same rows: ${pdf.status} in ${((performance.now() - t) / 1000).toFixed(1)} s`)
@@ -89,7 +89,7 @@ try {
     fullGc()
     const before = process.memoryUsage().heapUsed
     t = performance.now()
-    const all = await db.anomaly.findMany({ where: { userId: 'bench_user' }, include: { transaction: true } })
+    const all = await db.anomaly.findMany({ where: { orgId: 'bench_user' }, include: { transaction: true } })
     const held = process.memoryUsage().heapUsed - before
     console.log(
       `baseline (all rows in memory, one findMany): ${all.length.toLocaleString('en-US')} rows, heap +${mb(held)} in ${((performance.now() - t) / 1000).toFixed(1)} s`,

@@ -9,6 +9,7 @@ import { createApiKey } from '../src/services/api-keys/manage-api-keys.ts'
 import { loadEnv } from '../src/env.ts'
 import { testLogger } from './helpers/silent-logger.ts'
 import { createTestDatabase, type TestDatabase } from './helpers/test-database.ts'
+import { ensurePersonalWorkspace } from '../src/services/organizations/workspaces.ts'
 
 describe('API keys', () => {
   let database: TestDatabase
@@ -62,9 +63,13 @@ describe('API keys', () => {
     expect(allowed.status).toBe(200)
     const wrongScope = await call('transactions.list', secret, {})
     expect(wrongScope.status).toBe(403)
-    expect(wrongScope.body.error.data.appError.details).toEqual({ requiredScope: 'transactions:read' })
+    expect(wrongScope.body.error.data.appError).toMatchObject({
+      message: 'This key lacks the "transactions:read" scope',
+      details: { requiredScope: 'transactions:read', permission: 'transactions:read' },
+    })
     const notForKeys = await call('apiKeys.list', secret)
     expect(notForKeys.status).toBe(403)
+    expect(notForKeys.body.error.data.appError.message).toBe('Sign in as a member to do this; API keys cannot')
     const row = await database.db.apiKey.findUniqueOrThrow({ where: { id: body.result.data.id } })
     expect(row.lastUsedAt).not.toBeNull()
   })
@@ -90,8 +95,8 @@ describe('API keys', () => {
   })
 
   it('re-verifies a busy key in the background before its cache entry expires, so no request waits on bcrypt', async () => {
-    await app.db.user.create({ data: { id: 'user_busy_key' } })
-    const { secret } = await createApiKey(app.db, { userId: 'user_busy_key' }, { name: 'busy', scopes: ['ingest:write'] })
+    await ensurePersonalWorkspace(app.db, { id: 'user_busy_key' })
+    const { secret } = await createApiKey(app.db, { orgId: 'user_busy_key', userId: 'user_busy_key' }, { name: 'busy', scopes: ['ingest:write'] })
     let clock = Date.now()
     // The real compare (on its worker thread), counted.
     const compare = vi.fn(bcryptCompareOffThread)

@@ -5,11 +5,12 @@ import type { TRPCError } from '@trpc/server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startApp, type RunningApp } from '../src/app/start-app.ts'
 import { loadEnv } from '../src/env.ts'
-import { forgetSignIns } from '../src/services/audit/record-sign-in.ts'
+import { forgetSignIns, recordSignIn } from '../src/services/audit/record-sign-in.ts'
 import { callerFor } from './helpers/caller.ts'
 import { signWebhook } from './helpers/razorpay-stub.ts'
 import { testLogger } from './helpers/silent-logger.ts'
 import { createTestDatabase, type TestDatabase } from './helpers/test-database.ts'
+import { ensurePersonalWorkspace } from '../src/services/organizations/workspaces.ts'
 
 describe('audit trail: audit.list', () => {
   let database: TestDatabase
@@ -18,13 +19,14 @@ describe('audit trail: audit.list', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase()
-    await database.db.user.createMany({ data: [{ id: 'auditor' }, { id: 'someone_else' }] })
+    await ensurePersonalWorkspace(database.db, { id: 'auditor', name: 'Ada Auditor' })
+    await ensurePersonalWorkspace(database.db, { id: 'someone_else' })
     const actions = ['auth.login', 'billing.plan_change', 'billing.cancel', 'api_key.create', 'anomaly.label']
     const entityTypes = ['User', 'Subscription', 'Subscription', 'ApiKey', 'Anomaly']
     // 25 rows an hour apart; two share a timestamp so paging must order by id too.
     await database.db.auditLog.createMany({
       data: Array.from({ length: 25 }, (_, i) => ({
-        userId: 'auditor',
+        orgId: 'auditor',
         actor: 'auditor',
         action: actions[i % 5] ?? 'x',
         entityType: entityTypes[i % 5] ?? 'x',
@@ -32,7 +34,7 @@ describe('audit trail: audit.list', () => {
         createdAt: new Date(base + Math.min(i, 23) * hour),
       })),
     })
-    await database.db.auditLog.create({ data: { userId: 'someone_else', actor: 'someone_else', action: 'billing.plan_change', entityType: 'Subscription' } })
+    await database.db.auditLog.create({ data: { orgId: 'someone_else', actor: 'someone_else', action: 'billing.plan_change', entityType: 'Subscription' } })
   })
   afterAll(() => database.drop())
 
@@ -74,11 +76,31 @@ describe('audit trail: audit.list', () => {
     expect((forged as TRPCError).message).toMatch(/^cursor:/)
   })
 
-  it('offers the actions and entity types present as filter choices', async () => {
+  it('offers the actions, entity types and people present as filter choices', async () => {
     expect(await callerFor(database.db, 'auditor').audit.facets()).toEqual({
       actions: ['anomaly.label', 'api_key.create', 'auth.login', 'billing.cancel', 'billing.plan_change'],
       entityTypes: ['Anomaly', 'ApiKey', 'Subscription', 'User'],
+      actors: [{ actor: 'auditor', name: 'Ada Auditor' }],
     })
+  })
+
+  it('records each member of a team signing in from one device, by name, not the organisation once', async () => {
+    const db = database.db
+    await db.organization.create({ data: { id: 'org_local_desk', name: 'Shared desk' } })
+    for (const userId of ['desk_asha', 'desk_ravi']) {
+      await ensurePersonalWorkspace(db, { id: userId })
+      await db.membership.create({ data: { orgId: 'org_local_desk', userId, role: 'ANALYST' } })
+    }
+    const device = { ip: '10.0.0.7', userAgent: 'AnomalyzeConsole/1.0' }
+    const session = (userId: string) => ({ orgId: 'org_local_desk', userId, via: 'local' })
+    expect(await recordSignIn(db, session('desk_asha'), device)).toBe(true)
+    expect(await recordSignIn(db, session('desk_ravi'), device)).toBe(true)
+    expect(await recordSignIn(db, session('desk_asha'), device)).toBe(false)
+    const logins = await db.auditLog.findMany({ where: { orgId: 'org_local_desk', action: 'auth.login' }, orderBy: { actor: 'asc' } })
+    expect(logins.map((row) => [row.actor, row.entityId])).toEqual([
+      ['desk_asha', 'desk_asha'],
+      ['desk_ravi', 'desk_ravi'],
+    ])
   })
 })
 
@@ -107,9 +129,10 @@ describe('audit trail over HTTP: sign-ins and the webhook route', () => {
     for (let i = 0; i < 3; i += 1) expect((await me('AnomalyzeConsole/1.0')).status).toBe(200)
     await me('Mozilla/5.0 laptop')
     const logins = await database.db.auditLog.findMany({ where: { action: 'auth.login' }, orderBy: { createdAt: 'asc' } })
-    expect(logins.map((row) => [row.userId, row.userAgent, row.ipAddress])).toEqual([
-      ['local_analyst', 'AnomalyzeConsole/1.0', '127.0.0.1'],
-      ['local_analyst', 'Mozilla/5.0 laptop', '127.0.0.1'],
+    // In the analyst's own workspace (organisation id = their user id), by them.
+    expect(logins.map((row) => [row.orgId, row.actor, row.userAgent, row.ipAddress])).toEqual([
+      ['local_analyst', 'local_analyst', 'AnomalyzeConsole/1.0', '127.0.0.1'],
+      ['local_analyst', 'local_analyst', 'Mozilla/5.0 laptop', '127.0.0.1'],
     ])
     expect(logins[0]?.newData).toEqual({ via: 'local' })
     const listed = await fetch(`${app.url}/trpc/audit.list?input=${encodeURIComponent(JSON.stringify({ action: 'auth.login' }))}`, {

@@ -11,6 +11,7 @@ import { createApiKey } from '../src/services/api-keys/manage-api-keys.ts'
 import { loadEnv } from '../src/env.ts'
 import { testLogger } from './helpers/silent-logger.ts'
 import { createTestDatabase, type TestDatabase } from './helpers/test-database.ts'
+import { ensurePersonalWorkspace } from '../src/services/organizations/workspaces.ts'
 
 const { prefixLimit, addressLimit } = AUTH_THROTTLE_DEFAULTS
 
@@ -38,11 +39,11 @@ describe('failed authentications are throttled and never cost the real key', () 
   })
 
   let users = 0
-  /** A key of a user of its own (the Free plan allows few keys). */
+  /** A key of a workspace of its own (the Free plan allows few keys). */
   const newKey = async (name: string): Promise<string> => {
     const userId = `user_throttle_${(users += 1)}`
-    await app.db.user.create({ data: { id: userId } })
-    return (await createApiKey(app.db, { userId }, { name, scopes: ['anomalies:read'] })).secret
+    await ensurePersonalWorkspace(app.db, { id: userId })
+    return (await createApiKey(app.db, { orgId: userId, userId }, { name, scopes: ['anomalies:read'] })).secret
   }
 
   it('150 wrong secrets for a verified key: no compare, 429 past the limit, the real key unaffected', async () => {

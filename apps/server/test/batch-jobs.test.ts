@@ -13,6 +13,10 @@ import type { Db } from '../src/db/prisma.ts'
 import { loadEnv } from '../src/env.ts'
 import { BATCH_QUEUE, BATCH_SEND_OPTIONS, retryDelaySeconds } from '../src/services/batch/batch-queue.ts'
 import { runBatchSlice } from '../src/services/batch/run-batch-job.ts'
+import { entitlementsOfPlan } from '../src/services/billing/entitlements.ts'
+import { DEFAULT_PLANS } from '../src/services/billing/plans.ts'
+import { ensurePersonalWorkspace } from '../src/services/organizations/workspaces.ts'
+import { LOCAL_USER_ID } from '../src/auth/local-authenticator.ts'
 import { testLogger } from './helpers/silent-logger.ts'
 import { createTestServices } from './helpers/test-services.ts'
 import { createTestDatabase, type TestDatabase } from './helpers/test-database.ts'
@@ -376,6 +380,10 @@ describe('batch job resume after a killed server', () => {
     const sessionFile = path.join(dataDir, 'local-session.json')
     for (let i = 0; i < 240 && !existsSync(sessionFile); i += 1) await sleep(250)
     const session = JSON.parse(readFileSync(sessionFile, 'utf8')) as { serverUrl: string; token: string }
+    // Sessions count against the plan's monthly quota too: 12,000 rows need more than Free's 10,000.
+    await ensurePersonalWorkspace(database.db, { id: LOCAL_USER_ID, name: 'Local analyst' })
+    const pro = DEFAULT_PLANS[1]
+    await database.db.subscription.create({ data: { orgId: LOCAL_USER_ID, planId: pro.id, status: 'ACTIVE', features: entitlementsOfPlan(pro) } })
 
     const uploaded = await upload(session.serverUrl, session.token, `${lines.join('\n')}\n`, 'fileName=big.csv')
     expect(uploaded.status).toBe(202)
@@ -426,14 +434,14 @@ describe('two workers on one batch job', () => {
     const database = await createTestDatabase()
     const services = await createTestServices()
     try {
-      await database.db.user.create({ data: { id: 'user_race' } })
+      await ensurePersonalWorkspace(database.db, { id: 'user_race' })
       const lines = [HEADER]
       for (let i = 0; i < 1_200; i += 1) lines.push(i % 100 === 7 ? row(i, { amount: 'x' }) : row(i))
       const id = randomUUID()
       const key = `users/user_race/batches/${id}.csv`
       await services.storage.put(key, `${lines.join('\n')}\n`)
       await database.db.batchJob.create({
-        data: { id, userId: 'user_race', fileName: 'race.csv', r2Key: key, totalRows: 1_200, columnMapping: { overrides: {} } },
+        data: { id, orgId: 'user_race', fileName: 'race.csv', r2Key: key, totalRows: 1_200, columnMapping: { overrides: {} } },
       })
 
       // No advisory lock here: both slices start from committedLines 0 on purpose.

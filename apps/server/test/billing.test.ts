@@ -13,6 +13,7 @@ import { signWebhook, startRazorpayStub, webhookEvent, type RazorpayStub, type S
 import { testLogger } from './helpers/silent-logger.ts'
 import { createTestDatabase, type TestDatabase } from './helpers/test-database.ts'
 import { createTestServices, type TestServices } from './helpers/test-services.ts'
+import { ensurePersonalWorkspace } from '../src/services/organizations/workspaces.ts'
 
 const WEBHOOK_SECRET = 'whsec_test_0123456789'
 const SELLER_GSTIN = '29AAACA1234A1Z5'
@@ -52,7 +53,7 @@ describe('billing with Razorpay (real SDK against a local stub)', () => {
 
   const newUser = async (): Promise<string> => {
     const id = `user_${randomUUID().slice(0, 8)}`
-    await database.db.user.create({ data: { id, name: `Buyer ${id}`, email: `${id}@example.com` } })
+    await ensurePersonalWorkspace(database.db, { id, name: `Buyer ${id}`, email: `${id}@example.com` })
     return id
   }
   const as = (userId: string) => callerFor(database.db, userId, {}, services)
@@ -78,7 +79,7 @@ describe('billing with Razorpay (real SDK against a local stub)', () => {
   })
   const subscribed = async (userId: string, planId = 'pro', extra: { gstin?: string; billingName?: string } = {}) => {
     const started = await as(userId).billing.subscribe({ planId, ...extra })
-    const row = await database.db.subscription.findUniqueOrThrow({ where: { userId } })
+    const row = await database.db.subscription.findUniqueOrThrow({ where: { orgId: userId } })
     const remote = stub.subscriptions.get(row.razorpaySubscriptionId ?? '')
     if (!remote) throw new Error('the stub has no such subscription')
     return { started, remote }
@@ -93,7 +94,7 @@ describe('billing with Razorpay (real SDK against a local stub)', () => {
     const userId = await newUser()
     const { started, remote } = await subscribed(userId)
     expect(started).toMatchObject({ planId: 'pro', status: 'PENDING', shortUrl: remote.short_url })
-    expect(remote.notes).toMatchObject({ userId, planId: 'pro' })
+    expect(remote.notes).toMatchObject({ orgId: userId, planId: 'pro' })
     const plan = await database.db.plan.findUniqueOrThrow({ where: { id: 'pro' } })
     expect(stub.plans.get(plan.razorpayPlanId ?? '')?.item).toEqual({ name: 'Anomalyze Pro', amount: 4_999_00, currency: 'INR' })
     expect((await getEntitlements(database.db, userId)).planId).toBe('free')
@@ -103,7 +104,7 @@ describe('billing with Razorpay (real SDK against a local stub)', () => {
     expect([...stub.plans.values()].filter((p) => p.notes.planId === 'pro')).toHaveLength(1)
     expect(stub.requests.every((r) => r.path.startsWith('/v1/'))).toBe(true)
 
-    const audit = await database.db.auditLog.findFirstOrThrow({ where: { userId, action: 'billing.subscribe' } })
+    const audit = await database.db.auditLog.findFirstOrThrow({ where: { orgId: userId, action: 'billing.subscribe' } })
     expect(audit.newData).toMatchObject({ planId: 'pro', status: 'PENDING', razorpaySubscriptionId: remote.id })
   })
 
@@ -116,7 +117,7 @@ describe('billing with Razorpay (real SDK against a local stub)', () => {
     await wrongKey.close()
     expect(error).toBeInstanceOf(TRPCError)
     expect((error as TRPCError).message).toMatch(/Razorpay refused .*HTTP 401.*Authentication failed/)
-    expect(await database.db.subscription.findUnique({ where: { userId } })).toBeNull()
+    expect(await database.db.subscription.findUnique({ where: { orgId: userId } })).toBeNull()
 
     const badGstin = await as(userId)
       .billing.subscribe({ planId: 'pro', gstin: '12345' })
@@ -139,17 +140,17 @@ describe('billing with Razorpay (real SDK against a local stub)', () => {
     expect(await database.db.paymentLog.count({ where: { OR: [{ signatureValid: false }, { eventType: 'subscription.activated', processedAt: null }] } })).toBe(
       0,
     )
-    expect((await database.db.subscription.findUniqueOrThrow({ where: { userId } })).status).toBe('PENDING')
+    expect((await database.db.subscription.findUniqueOrThrow({ where: { orgId: userId } })).status).toBe('PENDING')
 
     const accepted = await deliver(body)
     expect(accepted).toMatchObject({ status: 200, body: { status: 'processed' } })
-    const row = await database.db.subscription.findUniqueOrThrow({ where: { userId } })
+    const row = await database.db.subscription.findUniqueOrThrow({ where: { orgId: userId } })
     expect(row).toMatchObject({ status: 'ACTIVE', planId: 'pro', lastEventAt: new Date(clock * 1000) })
     expect(await getEntitlements(database.db, userId)).toMatchObject({ planId: 'pro', maxApiKeys: 10, features: { voice_alerts: true } })
     const log = await database.db.paymentLog.findUniqueOrThrow({ where: { eventId: accepted.eventId } })
-    expect(log).toMatchObject({ signatureValid: true, userId, needsFollowUp: false })
+    expect(log).toMatchObject({ signatureValid: true, orgId: userId, needsFollowUp: false })
     expect(log.processedAt).not.toBeNull()
-    expect(await database.db.auditLog.count({ where: { userId, action: 'billing.plan_change', actor: 'system' } })).toBe(1)
+    expect(await database.db.auditLog.count({ where: { orgId: userId, action: 'billing.plan_change', actor: 'system' } })).toBe(1)
   })
 
   it('processes replays and concurrent duplicates exactly once: one invoice per charge', async () => {
@@ -167,11 +168,11 @@ describe('billing with Razorpay (real SDK against a local stub)', () => {
     expect(replies.filter((r) => r.body.status === 'processed')).toHaveLength(1)
     const replay = await deliver(body, eventId)
     expect(replay.body.status).toBe('duplicate')
-    expect(await database.db.invoice.count({ where: { userId } })).toBe(1)
+    expect(await database.db.invoice.count({ where: { orgId: userId } })).toBe(1)
     expect(await database.db.paymentLog.count({ where: { eventId } })).toBe(1)
     // The same payment under a new event id (Razorpay re-sending) is still one invoice.
     await deliver(body)
-    expect(await database.db.invoice.count({ where: { userId } })).toBe(1)
+    expect(await database.db.invoice.count({ where: { orgId: userId } })).toBe(1)
   })
 
   it('tolerates out-of-order delivery: an older event never moves the status back', async () => {
@@ -184,13 +185,13 @@ describe('billing with Razorpay (real SDK against a local stub)', () => {
     const halted = await deliver(webhookEvent('subscription.halted', haltedAt, { subscription: subscriptionEntity(remote) }))
     const lateActivated = await deliver(webhookEvent('subscription.activated', activatedAt, { subscription: subscriptionEntity(remote) }))
     expect([halted.status, lateActivated.status]).toEqual([200, 200])
-    const row = await database.db.subscription.findUniqueOrThrow({ where: { userId } })
+    const row = await database.db.subscription.findUniqueOrThrow({ where: { orgId: userId } })
     expect(row).toMatchObject({ status: 'HALTED', lastEventAt: new Date(haltedAt * 1000) })
     expect((await database.db.paymentLog.findUniqueOrThrow({ where: { eventId: lateActivated.eventId } })).error).toMatch(/older/)
 
     clock += 10
     await deliver(webhookEvent('subscription.charged', clock, { subscription: subscriptionEntity(remote) }))
-    expect((await database.db.subscription.findUniqueOrThrow({ where: { userId } })).status).toBe('ACTIVE')
+    expect((await database.db.subscription.findUniqueOrThrow({ where: { orgId: userId } })).status).toBe('ACTIVE')
   })
 
   it('keeps paid entitlements through the grace period after a halt, then falls back to free; cancelled means free', async () => {
@@ -200,7 +201,7 @@ describe('billing with Razorpay (real SDK against a local stub)', () => {
     clock += 10
     const haltedAt = clock
     await deliver(webhookEvent('subscription.halted', haltedAt, { subscription: subscriptionEntity(remote) }))
-    const row = await database.db.subscription.findUniqueOrThrow({ where: { userId } })
+    const row = await database.db.subscription.findUniqueOrThrow({ where: { orgId: userId } })
     expect(row).toMatchObject({ status: 'HALTED', haltedAt: new Date(haltedAt * 1000) })
     const graceEnds = haltedAt * 1000 + 3 * 86_400_000
     expect((await getEntitlements(database.db, userId, new Date(graceEnds - 60_000))).planId).toBe('pro')
@@ -209,11 +210,11 @@ describe('billing with Razorpay (real SDK against a local stub)', () => {
 
     clock += 10
     await deliver(webhookEvent('subscription.cancelled', clock, { subscription: subscriptionEntity(remote, { status: 'cancelled' }) }))
-    expect(await database.db.subscription.findUniqueOrThrow({ where: { userId } })).toMatchObject({ status: 'CANCELED' })
+    expect(await database.db.subscription.findUniqueOrThrow({ where: { orgId: userId } })).toMatchObject({ status: 'CANCELED' })
     expect((await getEntitlements(database.db, userId, new Date(haltedAt * 1000))).planId).toBe('free')
     clock += 10
     await deliver(webhookEvent('subscription.activated', clock, { subscription: subscriptionEntity(remote) }))
-    expect((await database.db.subscription.findUniqueOrThrow({ where: { userId } })).status).toBe('CANCELED')
+    expect((await database.db.subscription.findUniqueOrThrow({ where: { orgId: userId } })).status).toBe('CANCELED')
   })
 
   it('stores and acknowledges unknown events, failed payments, and payments for unknown subscriptions (flagged for follow-up)', async () => {
@@ -227,7 +228,7 @@ describe('billing with Razorpay (real SDK against a local stub)', () => {
     )
     expect(stranger.status).toBe(200)
     const orphan = await database.db.paymentLog.findUniqueOrThrow({ where: { eventId: stranger.eventId } })
-    expect(orphan).toMatchObject({ needsFollowUp: true, userId: null, error: 'unknown subscription sub_nobody_knows' })
+    expect(orphan).toMatchObject({ needsFollowUp: true, orgId: null, error: 'unknown subscription sub_nobody_knows' })
     const failed = await deliver(
       webhookEvent('payment.failed', clock, { payment: { id: 'pay_f', amount: 4_999_00, currency: 'INR', error_description: 'Card declined' } }),
     )
@@ -324,7 +325,7 @@ describe('billing with Razorpay (real SDK against a local stub)', () => {
         payment: { id: `pay_${randomUUID().slice(0, 12)}`, amount: 24_999_00, currency: 'INR' },
       }),
     )
-    const invoice = await database.db.invoice.findFirstOrThrow({ where: { userId, id: { notIn: ids.map((i) => i.id) } } })
+    const invoice = await database.db.invoice.findFirstOrThrow({ where: { orgId: userId, id: { notIn: ids.map((i) => i.id) } } })
     expect(invoice.taxDetails).toMatchObject({
       mode: 'igst',
       lines: [{ name: 'IGST', ratePercent: 18, amountMinor: 24_999_00 - Math.round((24_999_00 * 100) / 118) }],
@@ -353,9 +354,12 @@ describe('billing with Razorpay (real SDK against a local stub)', () => {
     // Razorpay switches the plan at cycle end; the next charge carries it.
     clock += 10
     await deliver(webhookEvent('subscription.charged', clock, { subscription: subscriptionEntity(remote, { plan_id: pro.razorpayPlanId ?? '' }) }))
-    expect(await database.db.subscription.findUniqueOrThrow({ where: { userId } })).toMatchObject({ planId: 'pro', pendingPlanId: null })
+    expect(await database.db.subscription.findUniqueOrThrow({ where: { orgId: userId } })).toMatchObject({ planId: 'pro', pendingPlanId: null })
 
-    const changes = await database.db.auditLog.findMany({ where: { userId, action: 'billing.plan_change', actor: userId }, orderBy: { createdAt: 'asc' } })
+    const changes = await database.db.auditLog.findMany({
+      where: { orgId: userId, action: 'billing.plan_change', actor: userId },
+      orderBy: { createdAt: 'asc' },
+    })
     expect(changes.map((c) => [c.oldData, c.newData])).toEqual([
       [{ planId: 'pro' }, { planId: 'business', effective: 'now' }],
       [{ planId: 'business' }, expect.objectContaining({ planId: 'pro', effective: 'period_end' })],
@@ -382,7 +386,7 @@ describe('billing with Razorpay (real SDK against a local stub)', () => {
     expect((refused as TRPCError).code).toBe('TOO_MANY_REQUESTS')
     expect((refused as TRPCError).message).toMatch(/Free plan allows 3 active API keys.*upgrade/)
     expect(((refused as TRPCError).cause as { details?: unknown }).details).toEqual({ limit: 3, planId: 'free', upgrade: 'billing.subscribe' })
-    expect(await database.db.apiKey.count({ where: { userId } })).toBe(3)
+    expect(await database.db.apiKey.count({ where: { orgId: userId } })).toBe(3)
 
     const { remote } = await subscribed(userId)
     await activate(remote)
@@ -398,8 +402,8 @@ describe('billing with Razorpay (real SDK against a local stub)', () => {
     const lastMonth = new Date(Date.UTC(periodStart.getUTCFullYear(), periodStart.getUTCMonth() - 1, 1))
     await database.db.apiKeyUsage.createMany({
       data: [
-        { apiKeyId: key.id, userId, periodStart, requests: 12, transactions: 3_400 },
-        { apiKeyId: key.id, userId, periodStart: lastMonth, requests: 99, transactions: 9_000 },
+        { apiKeyId: key.id, orgId: userId, periodStart, requests: 12, transactions: 3_400 },
+        { apiKeyId: key.id, orgId: userId, periodStart: lastMonth, requests: 99, transactions: 9_000 },
       ],
     })
     const overview = await as(userId).billing.overview()

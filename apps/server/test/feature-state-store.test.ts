@@ -4,6 +4,7 @@ import { sqlPoolOf } from '../src/db/prisma.ts'
 import { inSqlTransaction } from '../src/db/sql.ts'
 import { saveStatesCtes } from '../src/services/ingestion/feature-state-store.ts'
 import { createTestDatabase, type TestDatabase } from './helpers/test-database.ts'
+import { ensurePersonalWorkspace } from '../src/services/organizations/workspaces.ts'
 
 interface PlanNode {
   'Node Type': string
@@ -27,18 +28,18 @@ function rowsScanned(plan: PlanNode, table: string): number[] {
 
 describe('feature-state store', () => {
   let database: TestDatabase
-  const userId = 'state_user'
+  const orgId = 'state_user'
 
   beforeAll(async () => {
     database = await createTestDatabase()
-    await database.db.user.create({ data: { id: userId, name: userId } })
-    // A user with thousands of accounts and merchants, statistics up to date.
+    await ensurePersonalWorkspace(database.db, { id: orgId, name: orgId })
+    // An organisation with thousands of accounts and merchants, statistics up to date.
     const pool = sqlPoolOf(database.db)
-    await pool.query(`INSERT INTO "AccountFeatureState" ("userId", "accountId", "state") SELECT $1, 'A' || i, '{}'::json FROM generate_series(1, 3000) i`, [
-      userId,
+    await pool.query(`INSERT INTO "AccountFeatureState" ("orgId", "accountId", "state") SELECT $1, 'A' || i, '{}'::json FROM generate_series(1, 3000) i`, [
+      orgId,
     ])
-    await pool.query(`INSERT INTO "MerchantFeatureState" ("userId", "merchantId", "state") SELECT $1, 'M' || i, '{}'::json FROM generate_series(1, 3000) i`, [
-      userId,
+    await pool.query(`INSERT INTO "MerchantFeatureState" ("orgId", "merchantId", "state") SELECT $1, 'M' || i, '{}'::json FROM generate_series(1, 3000) i`, [
+      orgId,
     ])
     await pool.query('ANALYZE "AccountFeatureState", "MerchantFeatureState"')
   })
@@ -49,7 +50,7 @@ describe('feature-state store', () => {
   const explainSave = (states: Parameters<typeof saveStatesCtes>[1]) =>
     inSqlTransaction(sqlPoolOf(database.db), async (sql) => {
       const { rows } = await sql.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(
-        `EXPLAIN (ANALYZE, FORMAT JSON) WITH ${saveStatesCtes(userId, states)} SELECT (SELECT count(*) FROM saved_a) AS a, (SELECT count(*) FROM saved_m) AS m`,
+        `EXPLAIN (ANALYZE, FORMAT JSON) WITH ${saveStatesCtes(orgId, states)} SELECT (SELECT count(*) FROM saved_a) AS a, (SELECT count(*) FROM saved_m) AS m`,
       )
       return rows[0]?.['QUERY PLAN'][0].Plan as PlanNode
     })
@@ -57,8 +58,8 @@ describe('feature-state store', () => {
   /** States under `pattern` that hold more than the empty '{}' they were created with. */
   const savedCount = async (table: string, column: string, pattern: string) => {
     const { rows } = await sqlPoolOf(database.db).query<{ n: string }>(
-      `SELECT count(*) AS n FROM "${table}" WHERE "userId" = $1 AND "${column}" LIKE $2 AND "state"::text <> '{}'`,
-      [userId, pattern],
+      `SELECT count(*) AS n FROM "${table}" WHERE "orgId" = $1 AND "${column}" LIKE $2 AND "state"::text <> '{}'`,
+      [orgId, pattern],
     )
     return Number(rows[0]?.n)
   }

@@ -72,7 +72,7 @@ describe('feedback loop demonstration', () => {
 
   it('learns to ignore the noisy merchant after a few dozen false-positive labels, and still catches fraud', async () => {
     const anomalies = await database.db.anomaly.findMany({
-      where: { userId },
+      where: { orgId: userId },
       select: { id: true, severity: true, createdAt: true, transaction: { select: { txId: true, merchantId: true, timestamp: true } } },
       orderBy: { transaction: { timestamp: 'asc' } },
     })
@@ -151,7 +151,7 @@ describe('feedback loop demonstration', () => {
     expect(scoredWith).toBe('1.1.0')
     expect(report.decision).toBe('activated')
     expect(models.activeVersion).toBe('1.1.0')
-    const audit = await database.db.auditLog.findFirst({ where: { userId, action: 'model.activate' } })
+    const audit = await database.db.auditLog.findFirst({ where: { orgId: userId, action: 'model.activate' } })
     expect(audit?.newData).toMatchObject({ version: '1.1.0', reason: 'auto-after-training' })
     expect(report.falsePositivePatterns.all.nowBelowThreshold).toBeGreaterThan(report.falsePositivePatterns.all.alertedBefore / 2)
     expect(noisyBefore).toBeGreaterThan(10)

@@ -9,6 +9,7 @@ import { flushRealtimeUsage } from '../src/services/limits/realtime-usage.ts'
 import { callerFor } from './helpers/caller.ts'
 import { testLogger } from './helpers/silent-logger.ts'
 import { createTestDatabase, type TestDatabase } from './helpers/test-database.ts'
+import { ensurePersonalWorkspace } from '../src/services/organizations/workspaces.ts'
 
 /**
  * Two server instances on one database, as behind a load balancer, ingesting
@@ -27,7 +28,7 @@ describe('ingestion scaled out to two instances', () => {
       const dataDir = mkdtempSync(path.join(os.tmpdir(), 'anomalyze-scale-'))
       apps.push(await startApp(loadEnv({ DATABASE_URL: database.url, ANOMALYZE_DATA_DIR: dataDir, PORT: '0' }), testLogger))
     }
-    await database.db.user.create({ data: { id: 'user_scale' } })
+    await ensurePersonalWorkspace(database.db, { id: 'user_scale' })
     secret = (await callerFor(database.db, 'user_scale').apiKeys.create({ name: 'lb', scopes: ['ingest:write'] })).secret
   })
   afterAll(async () => {
@@ -56,13 +57,13 @@ describe('ingestion scaled out to two instances', () => {
 
     const expected = new Map<string, number>()
     for (const t of stream) expected.set(t.accountId, (expected.get(t.accountId) ?? 0) + 1)
-    const states = await database.db.accountFeatureState.findMany({ where: { userId: 'user_scale' } })
+    const states = await database.db.accountFeatureState.findMany({ where: { orgId: 'user_scale' } })
     const totals = new Map(states.map((s) => [s.accountId, (s.state as unknown as AccountState).total]))
     expect(totals).toEqual(expected)
 
     // Each instance meters in memory and writes once a second: write now, then read.
     for (const app of apps) await flushRealtimeUsage(app.db)
-    const usage = await database.db.apiKeyUsage.findMany({ where: { userId: 'user_scale' } })
+    const usage = await database.db.apiKeyUsage.findMany({ where: { orgId: 'user_scale' } })
     expect(usage.map((u) => [u.requests, u.transactions])).toEqual([[batches.length, stream.length]])
   })
 })

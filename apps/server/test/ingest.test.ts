@@ -12,6 +12,7 @@ import { callerFor } from './helpers/caller.ts'
 import { createTestServices, type TestServices } from './helpers/test-services.ts'
 import { testLogger } from './helpers/silent-logger.ts'
 import { createTestDatabase, type TestDatabase } from './helpers/test-database.ts'
+import { ensurePersonalWorkspace } from '../src/services/organizations/workspaces.ts'
 
 const sample = (overrides: Partial<TTransactionInput> = {}): TTransactionInput => ({
   txId: `tx-${randomUUID()}`,
@@ -30,7 +31,7 @@ describe('real-time ingestion', () => {
   beforeAll(async () => {
     database = await createTestDatabase()
     services = await createTestServices()
-    await database.db.user.createMany({ data: [{ id: 'user_ingest' }, { id: 'user_busy' }] })
+    for (const id of ['user_ingest', 'user_busy']) await ensurePersonalWorkspace(database.db, { id })
   })
   afterAll(async () => {
     await services.close()
@@ -47,7 +48,7 @@ describe('real-time ingestion', () => {
     expect(rejected[0]).toMatchObject({ index: 1, errors: [{ field: 'amount' }] })
     expect(rejected[1]!.errors[0]!.message).toMatch(/colour/)
     expect(rejected[2]!.errors.map((e) => e.field).sort()).toEqual(['accountId', 'amount', 'merchantId', 'timestamp'])
-    expect(await database.db.transaction.count({ where: { userId: 'user_ingest', txId: good.txId } })).toBe(1)
+    expect(await database.db.transaction.count({ where: { orgId: 'user_ingest', txId: good.txId } })).toBe(1)
   })
 
   it('stores every field as sent: UTC time to the millisecond, exact amount, optional fields, metadata', async () => {
@@ -99,10 +100,10 @@ describe('real-time ingestion', () => {
     })
     const result = await callerFor(database.db, 'user_ingest').ingest.transactions({ transactions: [nasty] })
     expect(result.items[0]).toMatchObject({ outcome: 'accepted' })
-    const stored = await database.db.transaction.findFirstOrThrow({ where: { userId: 'user_ingest', txId: nasty.txId } })
+    const stored = await database.db.transaction.findFirstOrThrow({ where: { orgId: 'user_ingest', txId: nasty.txId } })
     expect(stored).toMatchObject({ accountId: nasty.accountId, merchantId: nasty.merchantId, category: nasty.category })
     expect(stored.raw).toEqual({ metadata: nasty.metadata })
-    const states = await database.db.merchantFeatureState.count({ where: { userId: 'user_ingest', merchantId: nasty.merchantId } })
+    const states = await database.db.merchantFeatureState.count({ where: { orgId: 'user_ingest', merchantId: nasty.merchantId } })
     expect(states).toBe(1)
   })
 
@@ -176,7 +177,7 @@ describe('real-time ingestion', () => {
     }
     expect(anomalies).toBeGreaterThan(0)
     expect(anomalies).toBeLessThan(stream.length * 0.2)
-    const stored = await database.db.anomaly.findMany({ where: { userId: 'user_busy' }, take: 50 })
+    const stored = await database.db.anomaly.findMany({ where: { orgId: 'user_busy' }, take: 50 })
     for (const anomaly of stored) {
       expect(anomaly.score).toBeGreaterThanOrEqual(0)
       expect(anomaly.score).toBeLessThanOrEqual(1)
@@ -184,7 +185,7 @@ describe('real-time ingestion', () => {
       expect(anomaly.modelVersion).toMatch(/^default@/)
       expect(anomaly.severity !== 'LOW' || anomaly.ruleViolations.length > 0).toBe(true)
     }
-    const states = await database.db.accountFeatureState.count({ where: { userId: 'user_busy' } })
+    const states = await database.db.accountFeatureState.count({ where: { orgId: 'user_busy' } })
     expect(states).toBe(new Set(stream.map((g) => g.transaction.accountId)).size)
   })
 })

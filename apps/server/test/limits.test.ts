@@ -17,7 +17,7 @@ interface LimitErrorBody {
   error: { data: { appError: { code: string; message: string; details: Record<string, unknown> } }; data_httpStatus?: number }
 }
 
-describe('limits: per-key rate limit and monthly quota', () => {
+describe('limits: rate limit per key and for members, and the monthly quota', () => {
   let database: TestDatabase
   let app: RunningApp
   let userToken: string
@@ -59,8 +59,8 @@ describe('limits: per-key rate limit and monthly quota', () => {
   const setLimits = async (limits: Partial<Entitlements>) => {
     const features = { ...FREE_ENTITLEMENTS, planId: 'free', planName: 'Free', ...limits }
     await app.db.subscription.upsert({
-      where: { userId },
-      create: { userId, planId: 'free', status: 'ACTIVE', features },
+      where: { orgId: userId },
+      create: { orgId: userId, planId: 'free', status: 'ACTIVE', features },
       update: { features },
     })
   }
@@ -86,10 +86,13 @@ describe('limits: per-key rate limit and monthly quota', () => {
     // Refused lately, the key is now checked before any work: refused again, nothing stored.
     expect((await ingest(key.secret, 1)).status).toBe(429)
     expect(await app.db.transaction.count({ where: { txId: `lim-${txCounter}` } })).toBe(0)
-    // Per key: another key of the same user still gets through.
+    // Per key: another key of the same organisation still gets through.
     expect((await ingest((await newKey('other')).secret, 1)).status).toBe(200)
-    // Console sessions are not API usage: never rate limited.
-    for (let i = 0; i < 5; i += 1) expect((await ingest(userToken, 1)).status).toBe(200)
+    // Members signed in to the console share one bucket of the organisation's, apart from the keys'.
+    for (let i = 0; i < 3; i += 1) expect((await ingest(userToken, 1)).status).toBe(200)
+    const member = await ingest(userToken, 1)
+    expect(member.status).toBe(429)
+    expect((member.body as LimitErrorBody).error.data.appError.details).toMatchObject({ limit: 'rate_per_minute', allowed: 3, current: 4, planId: 'free' })
   })
 
   it('shares the counter across server instances: concurrent requests on two connections get exactly the limit', async () => {
@@ -109,9 +112,15 @@ describe('limits: per-key rate limit and monthly quota', () => {
     }
   })
 
-  it('meters accepted transactions against the monthly quota, batch rows included, with the reset date', async () => {
+  /** Starts the month's use from zero: what keys and members' sessions metered so far. */
+  const resetUsage = async () => {
     await flushRealtimeUsage(app.db) // nothing metered earlier may land after the reset
     await app.db.apiKeyUsage.deleteMany({})
+    await app.db.sessionUsage.deleteMany({})
+  }
+
+  it('meters accepted transactions against the monthly quota, batch rows included, with the reset date', async () => {
+    await resetUsage()
     await setLimits({ rateLimitPerMinute: 1_000, monthlyTxQuota: 20 })
     const key = await newKey('quota')
     quotaKey = key.secret
@@ -154,13 +163,28 @@ describe('limits: per-key rate limit and monthly quota', () => {
     })
     expect(await app.db.batchJob.count()).toBe(jobsBefore)
 
-    // The local analyst's own imports (console, demo seed) are not API usage.
-    expect((await ingest(userToken, 30)).body.result.data.accepted).toBe(30)
+    // The quota is the organisation's: members signed in to the console draw on it too.
+    const member = await ingest(userToken, 1)
+    expect(member.status).toBe(429)
+    expect((member.body as LimitErrorBody).error.data.appError.details).toMatchObject({ limit: 'monthly_transactions', allowed: 20, current: 20 })
+  })
+
+  it("meters members' console ingestion on the organisation, counted with its keys' use", async () => {
+    await resetUsage()
+    await setLimits({ rateLimitPerMinute: 1_000, monthlyTxQuota: 10 })
+    expect((await ingest(userToken, 4)).body.result.data.accepted).toBe(4)
+    await flushRealtimeUsage(app.db)
+    expect(await app.db.sessionUsage.findMany({ select: { orgId: true, transactions: true } })).toEqual([{ orgId: userId, transactions: 4 }])
+    expect(await app.db.apiKeyUsage.count()).toBe(0)
+    // 4 by members, then a key carrying 7: over the 10 together.
+    const refused = await ingest(quotaKey, 7)
+    expect(refused.status).toBe(429)
+    expect((refused.body as LimitErrorBody).error.data.appError.details).toMatchObject({ limit: 'monthly_transactions', allowed: 10, current: 4 })
+    expect((await ingest(quotaKey, 6)).status).toBe(200)
   })
 
   it('refuses a batch file with more rows than the quota has left, after counting them', async () => {
-    await flushRealtimeUsage(app.db) // nothing metered earlier may land after the reset
-    await app.db.apiKeyUsage.deleteMany({})
+    await resetUsage()
     await setLimits({ rateLimitPerMinute: 1_000, monthlyTxQuota: 4 })
     // The free plan allows 3 keys: the previous test's key, usage reset.
     const rows = Array.from({ length: 5 }, (_, i) => `big-${i},2026-05-03T00:0${i}:00Z,5,C1,M1`).join('\n')

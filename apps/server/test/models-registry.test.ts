@@ -4,6 +4,7 @@ import { callerFor } from './helpers/caller.ts'
 import { shippedModelUpload } from './helpers/model-uploads.ts'
 import { createTestDatabase, type TestDatabase } from './helpers/test-database.ts'
 import { createTestServices, type TestServices } from './helpers/test-services.ts'
+import { ensurePersonalWorkspace } from '../src/services/organizations/workspaces.ts'
 
 describe('model registry', () => {
   let database: TestDatabase
@@ -13,7 +14,7 @@ describe('model registry', () => {
   beforeAll(async () => {
     database = await createTestDatabase()
     services = await createTestServices()
-    await database.db.user.create({ data: { id: userId, name: 'Models' } })
+    await ensurePersonalWorkspace(database.db, { id: userId, name: 'Models' })
   })
   afterAll(async () => {
     await services.close()
@@ -69,9 +70,9 @@ describe('model registry', () => {
     await caller().models.activate({ version: '1.0.0' })
     const result = await caller().models.activate({ version: '1.1.0' })
     expect(result).toEqual({ version: '1.1.0', previousVersion: '1.0.0' })
-    const active = await database.db.modelArtifact.findMany({ where: { userId, isActive: true } })
+    const active = await database.db.modelArtifact.findMany({ where: { orgId: userId, isActive: true } })
     expect(active.map((a) => a.version)).toEqual(['1.1.0'])
-    const audit = await database.db.auditLog.findMany({ where: { userId, action: 'model.activate' }, orderBy: { createdAt: 'asc' } })
+    const audit = await database.db.auditLog.findMany({ where: { orgId: userId, action: 'model.activate' }, orderBy: { createdAt: 'asc' } })
     expect(audit.map((a) => [a.oldData, (a.newData as { version: string }).version])).toEqual([
       [{ version: null }, '1.0.0'],
       [{ version: '1.0.0' }, '1.1.0'],
@@ -88,14 +89,14 @@ describe('model registry', () => {
       caller().models.activate({ version: '1.1.0' }),
       caller().models.activate({ version: '1.0.0' }),
     ])
-    expect(await database.db.modelArtifact.count({ where: { userId, isActive: true } })).toBe(1)
+    expect(await database.db.modelArtifact.count({ where: { orgId: userId, isActive: true } })).toBe(1)
     await caller().models.activate({ version: '1.1.0' })
   })
 
   it('rolls back to the version active before, or to a named one', async () => {
     expect(await caller().models.rollback({})).toMatchObject({ version: '1.0.0', previousVersion: '1.1.0' })
     expect(await caller().models.rollback({ version: '1.1.0' })).toMatchObject({ version: '1.1.0' })
-    const last = await database.db.auditLog.findFirst({ where: { userId, action: 'model.activate' }, orderBy: { createdAt: 'desc' } })
+    const last = await database.db.auditLog.findFirst({ where: { orgId: userId, action: 'model.activate' }, orderBy: { createdAt: 'desc' } })
     expect(last?.newData).toMatchObject({ version: '1.1.0', reason: 'rollback' })
   })
 
@@ -120,8 +121,8 @@ describe('model registry', () => {
   it('keeps ingesting with the shipped model when the active version cannot be loaded, and says so', async () => {
     // As after an upgrade of the engine, or storage gone bad: the active row points at
     // files this build refuses (1.2.0 was corrupted above).
-    await database.db.modelArtifact.updateMany({ where: { userId }, data: { isActive: false } })
-    await database.db.modelArtifact.updateMany({ where: { userId, version: '1.2.0' }, data: { isActive: true } })
+    await database.db.modelArtifact.updateMany({ where: { orgId: userId }, data: { isActive: false } })
+    await database.db.modelArtifact.updateMany({ where: { orgId: userId, version: '1.2.0' }, data: { isActive: true } })
     services.models.invalidate(userId)
     const fallbacks: { artifactId: string; reason: string }[] = []
     services.models.onFallback((details) => fallbacks.push(details))
@@ -134,8 +135,8 @@ describe('model registry', () => {
       expect(fallbacks[0]?.reason).toMatch(/sha256/)
     } finally {
       services.models.onFallback(() => {})
-      await database.db.modelArtifact.updateMany({ where: { userId }, data: { isActive: false } })
-      await database.db.modelArtifact.updateMany({ where: { userId, version: '1.1.0' }, data: { isActive: true } })
+      await database.db.modelArtifact.updateMany({ where: { orgId: userId }, data: { isActive: false } })
+      await database.db.modelArtifact.updateMany({ where: { orgId: userId, version: '1.1.0' }, data: { isActive: true } })
       services.models.invalidate(userId)
     }
   })

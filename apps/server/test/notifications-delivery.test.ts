@@ -7,6 +7,7 @@ import { createMailer } from '../src/services/email/mailer.ts'
 import { deliverNotifications, ProviderErrors, type DeliveryDeps } from '../src/services/notifications/deliver-notifications.ts'
 import { alertLinks, webhookUrls } from '../src/services/notifications/notify-worker.ts'
 import { sendDailyDigests } from '../src/services/notifications/send-daily-digest.ts'
+import { ensurePersonalWorkspace } from '../src/services/organizations/workspaces.ts'
 import { createTwilioClient } from '../src/services/twilio/twilio-client.ts'
 import { DEFAULT_PLANS, seedPlans } from '../src/services/billing/plans.ts'
 import { testLogger } from './helpers/silent-logger.ts'
@@ -63,24 +64,24 @@ describe('notification delivery', () => {
     await database.drop()
   })
 
-  /** A Pro user with every channel on (calls from HIGH), and anomalies of the given severities. */
-  async function proUser(severities: Severity[], settings: Record<string, unknown> = {}): Promise<{ userId: string; anomalyIds: string[]; email: string }> {
-    const userId = `user_${randomUUID().slice(0, 8)}`
-    const email = `${userId}@example.com`
-    await db.user.create({ data: { id: userId, name: userId } })
+  /** A person's own workspace (organisation id = user id) on Pro with every channel on (calls from HIGH), and anomalies of the given severities. */
+  async function proUser(severities: Severity[], settings: Record<string, unknown> = {}): Promise<{ orgId: string; anomalyIds: string[]; email: string }> {
+    const orgId = `user_${randomUUID().slice(0, 8)}`
+    const email = `${orgId}@example.com`
+    await ensurePersonalWorkspace(db, { id: orgId, name: orgId })
     const pro = DEFAULT_PLANS[1]
     await db.subscription.create({
-      data: { userId, planId: pro.id, status: 'ACTIVE', features: entitlementsOfPlan({ ...pro, rateLimitPerMinute: 600 }) },
+      data: { orgId, planId: pro.id, status: 'ACTIVE', features: entitlementsOfPlan({ ...pro, rateLimitPerMinute: 600 }) },
     })
     await db.notificationSettings.create({
-      data: { userId, email, phone: '+919812345678', emailEnabled: true, smsEnabled: true, phoneEnabled: true, minSeverityForCall: 'HIGH', ...settings },
+      data: { orgId, email, phone: '+919812345678', emailEnabled: true, smsEnabled: true, phoneEnabled: true, minSeverityForCall: 'HIGH', ...settings },
     })
     const anomalyIds: string[] = []
     for (const [i, severity] of severities.entries()) {
       const transaction = await db.transaction.create({
         data: {
-          userId,
-          txId: `${userId}-tx-${i}`,
+          orgId,
+          txId: `${orgId}-tx-${i}`,
           timestamp: new Date(),
           amount: 25_000 + i,
           currency: 'INR',
@@ -91,7 +92,7 @@ describe('notification delivery', () => {
       })
       const anomaly = await db.anomaly.create({
         data: {
-          userId,
+          orgId,
           transactionId: transaction.id,
           score: 0.9,
           severity,
@@ -101,20 +102,20 @@ describe('notification delivery', () => {
       })
       anomalyIds.push(anomaly.id)
     }
-    return { userId, anomalyIds, email }
+    return { orgId, anomalyIds, email }
   }
 
-  const job = (userId: string, anomalyIds: string[], jobId = randomUUID(), finalAttempt = false) => ({ jobId, userId, anomalyIds, finalAttempt })
+  const job = (orgId: string, anomalyIds: string[], jobId = randomUUID(), finalAttempt = false) => ({ jobId, orgId, anomalyIds, finalAttempt })
   const twilioCallsTo = (path: 'Messages' | 'Calls') => stub.requests.filter((r) => r.path === `/2010-04-01/Accounts/${SID}/${path}.json`)
   const mailsTo = (address: string) => smtp.messages.filter((m) => m.to.includes(address))
-  const logOf = (userId: string) => db.notificationLog.findMany({ where: { userId }, orderBy: [{ channel: 'asc' }, { createdAt: 'asc' }] })
+  const logOf = (orgId: string) => db.notificationLog.findMany({ where: { orgId }, orderBy: [{ channel: 'asc' }, { createdAt: 'asc' }] })
 
   it('sends e-mail, SMS and a call for one anomaly through the real SMTP and Twilio wire formats', async () => {
-    const { userId, anomalyIds, email } = await proUser(['CRITICAL'])
+    const { orgId, anomalyIds, email } = await proUser(['CRITICAL'])
     const [anomalyId] = anomalyIds as [string]
     const smsBefore = twilioCallsTo('Messages').length
     const callsBefore = twilioCallsTo('Calls').length
-    await deliverNotifications(deps, job(userId, anomalyIds))
+    await deliverNotifications(deps, job(orgId, anomalyIds))
 
     const [mail] = mailsTo(email)
     expect(mail?.subject).toContain('CRITICAL anomaly: INR 25000.00 at M0')
@@ -137,7 +138,7 @@ describe('notification delivery', () => {
     expect(calls[0]?.form.Twiml).toContain('<Say>Anomalyze alert. A critical severity anomaly')
     expect(calls[0]?.form.StatusCallbackEvent).toBe('completed')
 
-    const log = await logOf(userId)
+    const log = await logOf(orgId)
     expect(log.map((r) => [r.channel, r.status, r.attempts])).toEqual([
       ['EMAIL', 'SENT', 1],
       ['VOICE', 'SENT', 1],
@@ -149,12 +150,12 @@ describe('notification delivery', () => {
   })
 
   it('skips what the gate refuses, logging the reason, and contacts no provider', async () => {
-    const { userId, anomalyIds, email } = await proUser(['LOW'], { smsEnabled: false })
+    const { orgId, anomalyIds, email } = await proUser(['LOW'], { smsEnabled: false })
     const before = stub.requests.length
-    await deliverNotifications(deps, job(userId, anomalyIds))
+    await deliverNotifications(deps, job(orgId, anomalyIds))
     expect(stub.requests.length).toBe(before)
     expect(mailsTo(email)).toEqual([])
-    const log = await logOf(userId)
+    const log = await logOf(orgId)
     expect(log.map((r) => [r.channel, r.status, r.error])).toEqual([
       ['EMAIL', 'SKIPPED', 'severity LOW is below the e-mail minimum HIGH'],
       ['VOICE', 'SKIPPED', 'severity LOW is below the call minimum HIGH'],
@@ -163,23 +164,23 @@ describe('notification delivery', () => {
   })
 
   it('sends once per anomaly and channel under retries and concurrent workers', async () => {
-    const { userId, anomalyIds, email } = await proUser(['CRITICAL', 'HIGH'])
+    const { orgId, anomalyIds, email } = await proUser(['CRITICAL', 'HIGH'])
     const smsBefore = twilioCallsTo('Messages').length
-    const first = job(userId, anomalyIds)
+    const first = job(orgId, anomalyIds)
     // Three workers at once (two jobs for the same anomalies, one of them twice), then a retry.
-    await Promise.all([deliverNotifications(deps, first), deliverNotifications(deps, first), deliverNotifications(deps, job(userId, anomalyIds))])
+    await Promise.all([deliverNotifications(deps, first), deliverNotifications(deps, first), deliverNotifications(deps, job(orgId, anomalyIds))])
     await deliverNotifications(deps, first)
-    await deliverNotifications(deps, job(userId, anomalyIds))
+    await deliverNotifications(deps, job(orgId, anomalyIds))
     expect(twilioCallsTo('Messages').length - smsBefore).toBe(2)
     expect(mailsTo(email)).toHaveLength(2)
-    const log = await logOf(userId)
+    const log = await logOf(orgId)
     expect(log).toHaveLength(6)
     expect(log.every((r) => r.status === 'SENT' && r.attempts === 1)).toBe(true)
   })
 
   it('retries after a provider error on the same row, then sends', async () => {
-    const { userId, anomalyIds } = await proUser(['HIGH'], { phoneEnabled: false })
-    const first = job(userId, anomalyIds)
+    const { orgId, anomalyIds } = await proUser(['HIGH'], { phoneEnabled: false })
+    const first = job(orgId, anomalyIds)
     stub.failNext(1)
     const error = await deliverNotifications(deps, first).then(
       () => null,
@@ -187,29 +188,29 @@ describe('notification delivery', () => {
     )
     expect(error).toBeInstanceOf(ProviderErrors)
     expect((error as Error).message).toContain('SMS: HTTP 503')
-    const failed = await db.notificationLog.findFirstOrThrow({ where: { userId, channel: 'SMS' } })
+    const failed = await db.notificationLog.findFirstOrThrow({ where: { orgId, channel: 'SMS' } })
     expect([failed.status, failed.attempts, failed.error]).toEqual(['QUEUED', 1, 'HTTP 503: code 20500: Service Unavailable'])
     // The e-mail went out on the first attempt and is not sent again by the retry.
-    expect(await db.notificationLog.findFirstOrThrow({ where: { userId, channel: 'EMAIL' } })).toMatchObject({ status: 'SENT', attempts: 1 })
+    expect(await db.notificationLog.findFirstOrThrow({ where: { orgId, channel: 'EMAIL' } })).toMatchObject({ status: 'SENT', attempts: 1 })
 
     await deliverNotifications(deps, first)
     const sent = await db.notificationLog.findUniqueOrThrow({ where: { id: failed.id } })
     expect([sent.status, sent.attempts, sent.error]).toEqual(['SENT', 2, null])
-    expect(await db.notificationLog.count({ where: { userId } })).toBe(3)
-    expect(await db.notificationLog.findFirstOrThrow({ where: { userId, channel: 'EMAIL' } })).toMatchObject({ attempts: 1 })
+    expect(await db.notificationLog.count({ where: { orgId } })).toBe(3)
+    expect(await db.notificationLog.findFirstOrThrow({ where: { orgId, channel: 'EMAIL' } })).toMatchObject({ attempts: 1 })
   })
 
   it('sends the rows a job claimed before when its retry is folded into another job', async () => {
-    const { userId, anomalyIds } = await proUser(['HIGH', 'HIGH'], { phoneEnabled: false, emailEnabled: false })
+    const { orgId, anomalyIds } = await proUser(['HIGH', 'HIGH'], { phoneEnabled: false, emailEnabled: false })
     const [a, b] = anomalyIds as [string, string]
-    const first = job(userId, [a])
+    const first = job(orgId, [a])
     stub.failNext(1)
     await expect(deliverNotifications(deps, first)).rejects.toBeInstanceOf(ProviderErrors)
     const smsBefore = twilioCallsTo('Messages').length
     // The worker fetched the retry together with a newer job for the same user.
-    await deliverNotifications(deps, { ...job(userId, [b]), anomalyIds: [b, a], mergedJobIds: [first.jobId] })
+    await deliverNotifications(deps, { ...job(orgId, [b]), anomalyIds: [b, a], mergedJobIds: [first.jobId] })
     expect(twilioCallsTo('Messages').length - smsBefore).toBe(2)
-    const rows = await db.notificationLog.findMany({ where: { userId, channel: 'SMS' } })
+    const rows = await db.notificationLog.findMany({ where: { orgId, channel: 'SMS' } })
     expect(rows.map((r) => [r.anomalyId, r.status, r.attempts]).sort()).toEqual(
       [
         [a, 'SENT', 2],
@@ -219,13 +220,13 @@ describe('notification delivery', () => {
   })
 
   it('marks FAILED with the provider error on the last attempt, without throwing', async () => {
-    const { userId, anomalyIds } = await proUser(['CRITICAL'], { emailEnabled: false })
-    const only = job(userId, anomalyIds)
+    const { orgId, anomalyIds } = await proUser(['CRITICAL'], { emailEnabled: false })
+    const only = job(orgId, anomalyIds)
     stub.failNext(2, 500, 'Internal Server Error')
     await expect(deliverNotifications(deps, only)).rejects.toBeInstanceOf(ProviderErrors)
     stub.failNext(2, 500, 'Internal Server Error')
     await deliverNotifications(deps, { ...only, finalAttempt: true })
-    const rows = await db.notificationLog.findMany({ where: { userId, channel: { in: ['SMS', 'VOICE'] } } })
+    const rows = await db.notificationLog.findMany({ where: { orgId, channel: { in: ['SMS', 'VOICE'] } } })
     expect(rows.map((r) => [r.status, r.attempts, r.error])).toEqual([
       ['FAILED', 2, 'HTTP 500: code 20500: Internal Server Error'],
       ['FAILED', 2, 'HTTP 500: code 20500: Internal Server Error'],
@@ -233,22 +234,22 @@ describe('notification delivery', () => {
   })
 
   it('folds a burst past the hourly cap into one summary, and sends nothing more that hour', async () => {
-    const { userId, anomalyIds, email } = await proUser(Array<Severity>(10).fill('HIGH'), { smsEnabled: false, phoneEnabled: false })
-    await deliverNotifications(deps, job(userId, anomalyIds))
+    const { orgId, anomalyIds, email } = await proUser(Array<Severity>(10).fill('HIGH'), { smsEnabled: false, phoneEnabled: false })
+    await deliverNotifications(deps, job(orgId, anomalyIds))
     const mails = mailsTo(email)
     expect(mails).toHaveLength(4)
     const summary = mails.find((m) => m.subject.includes('7 anomalies in a burst'))
     expect(summary).toBeDefined()
-    const summaryRow = await db.notificationLog.findFirstOrThrow({ where: { userId, anomalyId: null } })
+    const summaryRow = await db.notificationLog.findFirstOrThrow({ where: { orgId, anomalyId: null } })
     expect(summaryRow).toMatchObject({ channel: 'EMAIL', status: 'SENT' })
-    const folded = await db.notificationLog.findMany({ where: { userId, channel: 'EMAIL', status: 'SKIPPED' } })
+    const folded = await db.notificationLog.findMany({ where: { orgId, channel: 'EMAIL', status: 'SKIPPED' } })
     expect(folded).toHaveLength(7)
     expect(folded.every((r) => r.error === `hourly cap of 3 reached: folded into summary ${summaryRow.id}`)).toBe(true)
     // Every folded anomaly is named in the summary.
     for (const row of folded) expect(summary?.decoded).toContain(`anomalyze://anomaly/${row.anomalyId}`)
 
-    const more = await proUserAnomalies(userId, 2)
-    await deliverNotifications(deps, job(userId, more))
+    const more = await proUserAnomalies(orgId, 2)
+    await deliverNotifications(deps, job(orgId, more))
     expect(mailsTo(email)).toHaveLength(4)
     const later = await db.notificationLog.findMany({ where: { anomalyId: { in: more }, channel: 'EMAIL' } })
     expect(later.map((r) => r.status)).toEqual(['SKIPPED', 'SKIPPED'])
@@ -270,17 +271,17 @@ describe('notification delivery', () => {
     expect(digests[0]?.decoded).toContain('CRITICAL: 1, HIGH: 1, MEDIUM: 0, LOW: 1')
     expect(mailsTo(newYork.email)).toEqual([])
     // The digest is not an alert: the hourly allowance is untouched afterwards.
-    await deliverNotifications(deps, job(kolkata.userId, kolkata.anomalyIds))
-    expect(await db.notificationLog.count({ where: { userId: kolkata.userId, channel: 'EMAIL', status: 'SENT', anomalyId: { not: null } } })).toBe(2)
+    await deliverNotifications(deps, job(kolkata.orgId, kolkata.anomalyIds))
+    expect(await db.notificationLog.count({ where: { orgId: kolkata.orgId, channel: 'EMAIL', status: 'SENT', anomalyId: { not: null } } })).toBe(2)
   })
 
-  async function proUserAnomalies(userId: string, count: number): Promise<string[]> {
+  async function proUserAnomalies(orgId: string, count: number): Promise<string[]> {
     const ids: string[] = []
     for (let i = 0; i < count; i += 1) {
       const transaction = await db.transaction.create({
         data: {
-          userId,
-          txId: `${userId}-late-${i}`,
+          orgId,
+          txId: `${orgId}-late-${i}`,
           timestamp: new Date(),
           amount: 900,
           currency: 'INR',
@@ -290,7 +291,7 @@ describe('notification delivery', () => {
         },
       })
       const anomaly = await db.anomaly.create({
-        data: { userId, transactionId: transaction.id, score: 0.8, severity: 'HIGH', ruleViolations: [], explanation: 'late' },
+        data: { orgId, transactionId: transaction.id, score: 0.8, severity: 'HIGH', ruleViolations: [], explanation: 'late' },
       })
       ids.push(anomaly.id)
     }

@@ -17,6 +17,7 @@ import { testLogger } from './helpers/silent-logger.ts'
 import { startSmtpSink, type SmtpSink } from './helpers/smtp-sink.ts'
 import { createTestDatabase, type TestDatabase } from './helpers/test-database.ts'
 import { startTwilioStub, type TwilioStub } from './helpers/twilio-stub.ts'
+import { ensurePersonalWorkspace } from '../src/services/organizations/workspaces.ts'
 
 /**
  * The whole path on a running server: settings saved through tRPC, alerts delivered
@@ -60,7 +61,7 @@ describe('notifications on a running server', () => {
     anomalyIds = (await createUserWithAnomalies(app.db, USER, 4)).anomalyIds
     const pro = DEFAULT_PLANS[1]
     await app.db.subscription.create({
-      data: { userId: USER, planId: pro.id, status: 'ACTIVE', features: entitlementsOfPlan({ ...pro, rateLimitPerMinute: 600 }) },
+      data: { orgId: USER, planId: pro.id, status: 'ACTIVE', features: entitlementsOfPlan({ ...pro, rateLimitPerMinute: 600 }) },
     })
   })
   afterAll(async () => {
@@ -115,7 +116,7 @@ describe('notifications on a running server', () => {
     await caller.notifications.updateSettings({ ...settings, phoneEnabled: false })
     const saved = await caller.notifications.updateSettings(settings)
     expect(saved).toMatchObject({ phone: '+919812345678', phoneEnabled: true, timeZone: 'Asia/Kolkata' })
-    const audits = await app.db.auditLog.findMany({ where: { userId: USER, action: 'notification_settings.update' }, orderBy: { createdAt: 'asc' } })
+    const audits = await app.db.auditLog.findMany({ where: { orgId: USER, action: 'notification_settings.update' }, orderBy: { createdAt: 'asc' } })
     expect(audits).toHaveLength(2)
     expect(audits[1]?.oldData).toMatchObject({ phoneEnabled: false })
     expect(audits[1]?.newData).toMatchObject({ phoneEnabled: true })
@@ -201,7 +202,7 @@ describe('notifications on a running server', () => {
 
   it('alerts for anomalies that real ingestion creates, one row per anomaly and channel, a burst summarised', async () => {
     const userId = 'user_ingesting'
-    await app.db.user.create({ data: { id: userId, name: userId } })
+    await ensurePersonalWorkspace(app.db, { id: userId, name: userId })
     const caller = callerFor(app.db, userId, {}, app.services)
     await caller.notifications.updateSettings({
       ...settings,
@@ -219,7 +220,7 @@ describe('notifications on a running server', () => {
     }
     expect(anomalyIds.length).toBeGreaterThan(6)
     const rows = await waitFor(async () => {
-      const found = await app.db.notificationLog.findMany({ where: { userId } })
+      const found = await app.db.notificationLog.findMany({ where: { orgId: userId } })
       const perAnomaly = found.filter((r) => r.anomalyId !== null)
       return perAnomaly.length === anomalyIds.length * 3 && found.every((r) => r.status !== 'QUEUED') ? found : null
     })
@@ -233,7 +234,7 @@ describe('notifications on a running server', () => {
   })
 
   it('answers callbacks carrying NUL or broken text without a 5xx, signed or not, and stores them readably', async () => {
-    const row = await app.db.notificationLog.create({ data: { userId: USER, channel: 'SMS', status: 'SENT', providerMessageId: 'SM_nul_test' } })
+    const row = await app.db.notificationLog.create({ data: { orgId: USER, channel: 'SMS', status: 'SENT', providerMessageId: 'SM_nul_test' } })
     const statusUrl = `${app.url}/webhooks/twilio/status?logId=${row.id}`
     const nasty = { MessageSid: 'SM_nul_test', MessageStatus: 'delivered', ErrorMessage: 'a\u0000b\ud800c', 'Key\u0000': 'x' }
     const post = (url: string, body: string, contentType = 'application/x-www-form-urlencoded', signature = 'bm90LWEtc2lnbmF0dXJl') =>

@@ -10,6 +10,7 @@ import { defineQueue } from '../src/jobs/job-queue.ts'
 import { recordAudit } from '../src/services/audit/record-audit.ts'
 import { testLogger } from './helpers/silent-logger.ts'
 import { createTestDatabase, type TestDatabase } from './helpers/test-database.ts'
+import { ensurePersonalWorkspace } from '../src/services/organizations/workspaces.ts'
 
 /** The parts every feature builds on: job queue, object storage and its links, the audit trail. */
 describe('platform services', () => {
@@ -107,14 +108,18 @@ describe('platform services', () => {
     expect(await app.services.storage.head('users/u1/reports/broken.csv')).toBeNull()
   })
 
-  it('keeps the audit log append-only, while deleting a user still removes their rows', async () => {
+  it('keeps the audit log append-only, while deleting an organisation still removes its rows', async () => {
     const { db } = database
-    await db.user.create({ data: { id: 'audit-user' } })
-    await recordAudit(db, { userId: 'audit-user', ip: '127.0.0.1' }, { action: 'settings.update', entityType: 'NotificationSettings', newData: { a: 1 } })
-    await expect(db.auditLog.updateMany({ where: { userId: 'audit-user' }, data: { action: 'forged' } })).rejects.toThrow(/append-only/)
-    await expect(db.auditLog.deleteMany({ where: { userId: 'audit-user' } })).rejects.toThrow(/append-only/)
-    expect(await db.auditLog.count({ where: { userId: 'audit-user', action: 'settings.update' } })).toBe(1)
-    await db.user.delete({ where: { id: 'audit-user' } })
-    expect(await db.auditLog.count({ where: { userId: 'audit-user' } })).toBe(0)
+    await ensurePersonalWorkspace(db, { id: 'audit-user' })
+    await recordAudit(
+      db,
+      { orgId: 'audit-user', userId: 'audit-user', ip: '127.0.0.1' },
+      { action: 'settings.update', entityType: 'NotificationSettings', newData: { a: 1 } },
+    )
+    await expect(db.auditLog.updateMany({ where: { orgId: 'audit-user' }, data: { action: 'forged' } })).rejects.toThrow(/append-only/)
+    await expect(db.auditLog.deleteMany({ where: { orgId: 'audit-user' } })).rejects.toThrow(/append-only/)
+    expect(await db.auditLog.count({ where: { orgId: 'audit-user', action: 'settings.update' } })).toBe(1)
+    await db.organization.delete({ where: { id: 'audit-user' } })
+    expect(await db.auditLog.count({ where: { orgId: 'audit-user' } })).toBe(0)
   })
 })

@@ -62,7 +62,7 @@ describe('candidate model preview', () => {
       expect(result.rejected).toBe(0)
     }
     const alerts = await database.db.anomaly.findMany({
-      where: { userId, severity: { not: 'LOW' } },
+      where: { orgId: userId, severity: { not: 'LOW' } },
       select: { id: true, transaction: { select: { txId: true, merchantId: true, timestamp: true } } },
       orderBy: { transaction: { timestamp: 'asc' } },
     })
@@ -102,7 +102,7 @@ describe('candidate model preview', () => {
     const ordered = [...items].sort((a, b) => a.transaction.timestamp - b.transaction.timestamp)
     const matrix = buildFeatureMatrix(ordered.map((g) => ({ transaction: g.transaction, isFraud: confirmedIds.has(g.transaction.txId) })))
     const treesOf = async (version: string) => {
-      const row = await database.db.modelArtifact.findUniqueOrThrow({ where: { userId_version: { userId, version } } })
+      const row = await database.db.modelArtifact.findUniqueOrThrow({ where: { orgId_version: { orgId: userId, version } } })
       return JSON.parse((await getArtifactFiles(services.storage, row.s3Path)).trees.toString('utf8')) as AnomalyModel
     }
     const [current, candidate] = await Promise.all([treesOf('1.0.0'), treesOf('1.1.0')])

@@ -11,6 +11,7 @@ import { startSmtpSink, type SmtpSink } from './helpers/smtp-sink.ts'
 import { createTestDatabase, type TestDatabase } from './helpers/test-database.ts'
 import { createTestServices, type TestServices } from './helpers/test-services.ts'
 import { insertGeneratedAnomalies } from './reports-fixtures.ts'
+import { ensurePersonalWorkspace } from '../src/services/organizations/workspaces.ts'
 
 /**
  * The monthly run: the cron schedule is stored in pg-boss, the fan-out creates one
@@ -31,8 +32,8 @@ describe('reports: monthly schedule and e-mail', () => {
     })
     await registerReportWorkers({ ...services, db: database.db, log: testLogger })
     await insertGeneratedAnomalies(database.db, 'user_opted', 500)
-    await database.db.notificationSettings.create({ data: { userId: 'user_opted', email: 'opted@example.test', monthlyReportEmail: true } })
-    await database.db.user.create({ data: { id: 'user_quiet', email: 'quiet@example.test' } })
+    await database.db.notificationSettings.create({ data: { orgId: 'user_opted', email: 'opted@example.test', monthlyReportEmail: true } })
+    await ensurePersonalWorkspace(database.db, { id: 'user_quiet', email: 'quiet@example.test' })
   })
   afterAll(async () => {
     await services.close()
@@ -50,14 +51,14 @@ describe('reports: monthly schedule and e-mail', () => {
     expect(schedules).toContainEqual(expect.objectContaining({ name: MONTHLY_SUMMARIES_QUEUE.name, cron: MONTHLY_SUMMARY_CRON, timezone: 'UTC' }))
   })
 
-  it('creates one summary per user, e-mails the PDF to the user who opted in and only stores the other', async () => {
+  it('creates one summary per organisation, e-mails the PDF to the one that opted in and only stores the other', async () => {
     await services.jobs.send(MONTHLY_SUMMARIES_QUEUE, { month: '2026-01' })
     let reports = await database.db.report.findMany()
     for (let i = 0; i < 240 && !(reports.length === 2 && reports.every((r) => r.status === 'COMPLETED')); i += 1) {
       await new Promise((resolve) => setTimeout(resolve, 250))
       reports = await database.db.report.findMany()
     }
-    expect(reports.map((r) => [r.userId, r.type, r.status, r.parameters]).sort()).toEqual([
+    expect(reports.map((r) => [r.orgId, r.type, r.status, r.parameters]).sort()).toEqual([
       ['user_opted', 'MONTHLY_SUMMARY', 'COMPLETED', { month: '2026-01', scheduled: true }],
       ['user_quiet', 'MONTHLY_SUMMARY', 'COMPLETED', { month: '2026-01', scheduled: true }],
     ])
@@ -81,7 +82,7 @@ describe('reports: monthly schedule and e-mail', () => {
     expect(text).toContain(`Anomalies: ${figures.anomalies}`)
 
     const logs = await database.db.notificationLog.findMany()
-    expect(logs.map((l) => [l.userId, l.channel, l.status, l.anomalyId])).toEqual([['user_opted', 'EMAIL', 'SENT', null]])
+    expect(logs.map((l) => [l.orgId, l.channel, l.status, l.anomalyId])).toEqual([['user_opted', 'EMAIL', 'SENT', null]])
     // The SMTP message id nodemailer got back, as in the Message-ID header: <local@domain>.
     expect(logs[0]?.providerMessageId).toMatch(/^<[^<>\s]+@[^<>\s]+>$/)
 
@@ -93,7 +94,7 @@ describe('reports: monthly schedule and e-mail', () => {
   it('stores the summary and records why when e-mail is not configured', async () => {
     const figures = await readSummaryFigures(database.db, 'user_opted', new Date(Date.UTC(2026, 0, 1)), new Date(Date.UTC(2026, 1, 1)))
     const outcome = await emailSummaryIfOptedIn(database.db, null, testLogger, {
-      userId: 'user_opted',
+      orgId: 'user_opted',
       reportId: 'r-1',
       periodLabel: '2026-01',
       fileName: 'summary-2026-01.pdf',
@@ -103,7 +104,7 @@ describe('reports: monthly schedule and e-mail', () => {
     expect(outcome).toBe('no-smtp')
     expect(await database.db.notificationLog.findFirst({ where: { status: 'SKIPPED' } })).toMatchObject({ error: expect.stringMatching(/SMTP_HOST/) })
     const quiet = await emailSummaryIfOptedIn(database.db, null, testLogger, {
-      userId: 'user_quiet',
+      orgId: 'user_quiet',
       reportId: 'r-2',
       periodLabel: '2026-01',
       fileName: 'summary-2026-01.pdf',

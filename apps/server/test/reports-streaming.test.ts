@@ -43,7 +43,7 @@ describe('reports: streaming export', () => {
   })
 
   it(`exports ${ROWS.toLocaleString('en-US')} anomalies with flat memory`, { timeout: 120_000 + ROWS }, async () => {
-    const report = await database.db.report.create({ data: { userId: USER, type: 'ANOMALIES', format: 'CSV', parameters: { filters: {} } } })
+    const report = await database.db.report.create({ data: { orgId: USER, type: 'ANOMALIES', format: 'CSV', parameters: { filters: {} } } })
     fullGc()
     const base = process.memoryUsage()
     let peakHeap = base.heapUsed

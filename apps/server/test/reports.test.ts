@@ -9,6 +9,7 @@ import { ZodError } from 'zod'
 import { csvRecords } from '@anomalyze/shared/node'
 import type { Severity } from '@anomalyze/shared'
 import { registerReportWorkers } from '../src/services/reports/register-report-workers.ts'
+import { ensurePersonalWorkspace } from '../src/services/organizations/workspaces.ts'
 import { runReport } from '../src/services/reports/run-report.ts'
 import type { ObjectStore } from '../src/storage/object-store.ts'
 import { callerFor } from './helpers/caller.ts'
@@ -103,7 +104,7 @@ describe('reports', () => {
     // The same selection, asked of Prisma directly: an independent path to the truth.
     const expected = await database.db.anomaly.findMany({
       where: {
-        userId: USER,
+        orgId: USER,
         severity: { in: filters.severities },
         transaction: { timestamp: { gte: new Date(filters.from), lt: new Date(filters.to) }, amount: { gte: filters.amountMin } },
       },
@@ -175,10 +176,10 @@ describe('reports', () => {
   })
 
   it('exports analyst decisions with who, when and the note', async () => {
-    const anomalies = await database.db.anomaly.findMany({ where: { userId: USER }, take: 3, orderBy: { id: 'asc' }, include: { transaction: true } })
+    const anomalies = await database.db.anomaly.findMany({ where: { orgId: USER }, take: 3, orderBy: { id: 'asc' }, include: { transaction: true } })
     const decisions = anomalies.map((a, i) => ({
       id: randomUUID(),
-      userId: USER,
+      orgId: USER,
       anomalyId: a.id,
       label: (['CONFIRMED_FRAUD', 'FALSE_POSITIVE', 'NEEDS_REVIEW'] as const)[i] ?? 'NEEDS_REVIEW',
       note: i === 0 ? 'called the customer, "not them", card blocked\nfollow up' : null,
@@ -214,7 +215,7 @@ describe('reports', () => {
     // month boundary and the anomaly join both matter.
     await database.db.transaction.create({
       data: {
-        userId: USER,
+        orgId: USER,
         txId: 'feb-1',
         timestamp: new Date(Date.UTC(2026, 1, 3)),
         amount: 10,
@@ -226,7 +227,7 @@ describe('reports', () => {
     })
     await database.db.transaction.create({
       data: {
-        userId: USER,
+        orgId: USER,
         txId: 'jan-clean',
         timestamp: new Date(Date.UTC(2026, 0, 20)),
         amount: 10,
@@ -236,7 +237,7 @@ describe('reports', () => {
         source: 'REALTIME_API',
       },
     })
-    const some = await database.db.anomaly.findMany({ where: { userId: USER }, orderBy: { id: 'desc' }, take: 7, select: { id: true } })
+    const some = await database.db.anomaly.findMany({ where: { orgId: USER }, orderBy: { id: 'desc' }, take: 7, select: { id: true } })
     await database.db.anomaly.updateMany({
       where: { id: { in: some.slice(0, 2).map((a) => a.id) } },
       data: { status: 'FALSE_POSITIVE', isFalsePositive: true },
@@ -252,8 +253,8 @@ describe('reports', () => {
     const text = (await parser.getText()).text
     await parser.destroy()
 
-    const inJan = { userId: USER, transaction: { timestamp: JAN } }
-    const transactions = await database.db.transaction.count({ where: { userId: USER, timestamp: JAN } })
+    const inJan = { orgId: USER, transaction: { timestamp: JAN } }
+    const transactions = await database.db.transaction.count({ where: { orgId: USER, timestamp: JAN } })
     const anomalies = await database.db.anomaly.count({ where: inJan })
     const fp = await database.db.anomaly.count({ where: { ...inJan, status: 'FALSE_POSITIVE' } })
     const confirmed = await database.db.anomaly.count({ where: { ...inJan, status: 'CONFIRMED_FRAUD' } })
@@ -273,8 +274,8 @@ describe('reports', () => {
     expect(text).toContain('Model in force: default@1.0.0')
     const day = (d: number) => ({ gte: new Date(Date.UTC(2026, 0, d)), lt: new Date(Date.UTC(2026, 0, d + 1)) })
     for (const d of [1, 20, 31]) {
-      const dayTx = await database.db.transaction.count({ where: { userId: USER, timestamp: day(d) } })
-      const dayAn = await database.db.anomaly.count({ where: { userId: USER, transaction: { timestamp: day(d) } } })
+      const dayTx = await database.db.transaction.count({ where: { orgId: USER, timestamp: day(d) } })
+      const dayAn = await database.db.anomaly.count({ where: { orgId: USER, transaction: { timestamp: day(d) } } })
       expect(text).toContain(`2026-01-${String(d).padStart(2, '0')}: transactions ${n(dayTx)}, anomalies ${n(dayAn)}`)
     }
     expect(text).toContain('2026-01-31: transactions 0, anomalies 0')
@@ -297,7 +298,7 @@ describe('reports', () => {
         return services.storage.put(key, source.pipe(breaker), options)
       },
     }
-    const report = await database.db.report.create({ data: { userId: USER, type: 'ANOMALIES', format: 'CSV', parameters: { filters: {} } } })
+    const report = await database.db.report.create({ data: { orgId: USER, type: 'ANOMALIES', format: 'CSV', parameters: { filters: {} } } })
     const progressSeen: number[] = []
     const watcher = setInterval(() => {
       void database.db.report.findUnique({ where: { id: report.id }, select: { progress: true } }).then((r) => r && progressSeen.push(r.progress))
@@ -317,7 +318,7 @@ describe('reports', () => {
   })
 
   it('marks a report with unreadable stored parameters FAILED with the reason', async () => {
-    const report = await database.db.report.create({ data: { userId: USER, type: 'DECISIONS', format: 'CSV', parameters: { filters: { from: 'yesterday' } } } })
+    const report = await database.db.report.create({ data: { orgId: USER, type: 'DECISIONS', format: 'CSV', parameters: { filters: { from: 'yesterday' } } } })
     const outcome = await runReport({ db: database.db, storage: services.storage, log: testLogger }, report.id)
     expect(outcome.status).toBe('FAILED')
     expect(await database.db.report.findUniqueOrThrow({ where: { id: report.id } })).toMatchObject({
@@ -328,21 +329,21 @@ describe('reports', () => {
   })
 
   it('lets API keys with the anomalies:read scope request reports, audited under the key', async () => {
-    const keyCaller = (scopes: string[]) => callerFor(database.db, USER, { via: 'apikey', scopes, apiKeyId: 'key-1' }, services)
+    const keyCaller = (scopes: string[]) => callerFor(database.db, USER, { via: 'apikey', role: null, scopes, apiKeyId: 'key-1' }, services)
     await expect(keyCaller(['ingest:write']).reports.list()).rejects.toMatchObject({ code: 'FORBIDDEN' })
     const created = await keyCaller(['anomalies:read']).reports.create({ type: 'DECISIONS', format: 'CSV', parameters: { filters: {} } })
     expect(await waitForReport(created.id)).toMatchObject({ status: 'COMPLETED' })
     expect(await database.db.auditLog.findFirst({ where: { entityId: created.id } })).toMatchObject({
       action: 'report.create',
       actor: 'apikey:key-1',
-      userId: USER,
+      orgId: USER,
     })
   })
 
   it("offers no link for a report that is not finished, nor for another user's", async () => {
-    const queued = await database.db.report.create({ data: { userId: USER, type: 'ANOMALIES', format: 'CSV', parameters: { filters: {} } } })
+    const queued = await database.db.report.create({ data: { orgId: USER, type: 'ANOMALIES', format: 'CSV', parameters: { filters: {} } } })
     await expect(caller().reports.downloadUrl({ id: queued.id })).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/queued/) })
-    await database.db.user.create({ data: { id: 'someone_else' } })
+    await ensurePersonalWorkspace(database.db, { id: 'someone_else' })
     await expect(callerFor(database.db, 'someone_else', {}, services).reports.get({ id: queued.id })).rejects.toMatchObject({ code: 'NOT_FOUND' })
   })
 })

@@ -173,8 +173,8 @@ describe('security hardening', () => {
       const pushB = await caller(b).sync.push({ decisions: [{ mutationId, anomalyId: b.anomalyIds[2]!, label: 'CONFIRMED_FRAUD', decidedAt: Date.now() }] })
       expect(pushA.results[0]).toMatchObject({ outcome: 'applied', status: 'NEEDS_REVIEW' })
       expect(pushB.results[0]).toMatchObject({ outcome: 'applied', status: 'CONFIRMED_FRAUD' })
-      const rows = await database.db.anomalyLabel.findMany({ where: { mutationId }, orderBy: { userId: 'asc' } })
-      expect(rows.map((r) => [r.userId, r.anomalyId, r.label])).toEqual([
+      const rows = await database.db.anomalyLabel.findMany({ where: { mutationId }, orderBy: { orgId: 'asc' } })
+      expect(rows.map((r) => [r.orgId, r.anomalyId, r.label])).toEqual([
         [a.userId, a.anomalyIds[2], 'NEEDS_REVIEW'],
         [b.userId, b.anomalyIds[2], 'CONFIRMED_FRAUD'],
       ])
@@ -187,7 +187,7 @@ describe('security hardening', () => {
 
   describe('cursors', () => {
     it('refuse another tenant row on every cursor-paged list', async () => {
-      const bAudit = await database.db.auditLog.create({ data: { userId: b.userId, actor: b.userId, action: 'test.row', entityType: 'Test' } })
+      const bAudit = await database.db.auditLog.create({ data: { orgId: b.userId, actor: b.userId, action: 'test.row', entityType: 'Test' } })
       const bAnomaly = await database.db.anomaly.findUniqueOrThrow({ where: { id: b.anomalyIds[0]! } })
       const foreign = {
         'anomalies.list': () => caller(a).anomalies.list({ cursor: b.anomalyIds[0]! }),
@@ -224,11 +224,16 @@ describe('security hardening', () => {
   describe('API key scopes', () => {
     it('refuse models.list, training.list and training.get to a key without models:read', async () => {
       expect(API_KEY_SCOPES).toContain('models:read')
-      const narrow = caller(a, { via: 'apikey', apiKeyId: 'key_narrow', scopes: ['anomalies:read', 'ingest:write', 'transactions:read', 'anomalies:write'] })
+      const narrow = caller(a, {
+        via: 'apikey',
+        role: null,
+        apiKeyId: 'key_narrow',
+        scopes: ['anomalies:read', 'ingest:write', 'transactions:read', 'anomalies:write'],
+      })
       for (const call of [() => narrow.models.list(), () => narrow.training.list({}), () => narrow.training.get({ id: randomUUID() })]) {
         expect(await refusal(call())).toMatchObject({ code: 'FORBIDDEN', cause: { details: { requiredScope: 'models:read' } } })
       }
-      const reader = caller(a, { via: 'apikey', apiKeyId: 'key_models', scopes: ['models:read'] })
+      const reader = caller(a, { via: 'apikey', role: null, apiKeyId: 'key_models', scopes: ['models:read'] })
       expect((await reader.models.list()).versions).toEqual([])
       expect(await reader.training.list({})).toEqual([])
       expect(await refusal(reader.training.get({ id: randomUUID() }))).toMatchObject({ code: 'NOT_FOUND' })
@@ -264,7 +269,7 @@ describe('security hardening', () => {
       })
 
       const exportCsv = async (type: 'ANOMALIES' | 'DECISIONS') => {
-        const report = await database.db.report.create({ data: { userId, type, format: 'CSV', parameters: { filters: {} } } })
+        const report = await database.db.report.create({ data: { orgId: userId, type, format: 'CSV', parameters: { filters: {} } } })
         const outcome = await runReport({ db: database.db, storage: app.services.storage, log: pino({ level: 'silent' }) }, report.id)
         if (outcome.status !== 'COMPLETED') throw new Error(`report ${type}: ${JSON.stringify(outcome)}`)
         const records = []

@@ -28,12 +28,12 @@ describe('demo account seed', () => {
       { id: 'pro' },
       { id: 'business' },
     ])
-    expect(await database.db.subscription.findUnique({ where: { userId: user.id } })).toMatchObject({
+    expect(await database.db.subscription.findUnique({ where: { orgId: user.id } })).toMatchObject({
       planId: 'pro',
       status: 'ACTIVE',
       features: { planId: 'pro', monthlyTxQuota: 1_000_000 },
     })
-    expect(await database.db.anomaly.count({ where: { userId: user.id } })).toBe(first.anomalies)
+    expect(await database.db.anomaly.count({ where: { orgId: user.id } })).toBe(first.anomalies)
 
     const second = await seedDemoAccount(database.db, services.models, testLogger, user, options)
     expect(second).toEqual({ created: false, transactions: 0, anomalies: 0 })

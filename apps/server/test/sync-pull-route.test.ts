@@ -104,7 +104,13 @@ describe('sync pull over plain HTTP', () => {
     const ingestOnly = await owner.apiKeys.create({ name: 'ingest bot', scopes: ['ingest:write'] })
     const refused = await get('', ingestOnly.secret)
     expect(refused.status).toBe(403)
-    expect(await refused.json()).toEqual({ error: { code: 'FORBIDDEN', message: expect.any(String), details: { requiredScope: 'anomalies:read' } } })
+    expect(await refused.json()).toEqual({
+      error: {
+        code: 'FORBIDDEN',
+        message: 'This key lacks the "anomalies:read" scope',
+        details: { requiredScope: 'anomalies:read', permission: 'anomalies:read' },
+      },
+    })
   })
 
   it('refuses an anonymous call, a forged token, a foreign cursor and a bad limit, naming the field', async () => {

@@ -121,14 +121,13 @@ describe('sync', () => {
       where: { id: owner.transactionIds[2]! },
       data: { category: 'grocery', country: 'IN', channel: 'pos', amount: '99.1250' },
     })
+    const mutationId = randomUUID()
     await callerFor(database.db, owner.userId, { name: 'Asha' }).sync.push({
-      decisions: [
-        { mutationId: randomUUID(), anomalyId: plain, label: 'NEEDS_REVIEW', note: 'call the card holder', decidedAt: Date.UTC(2026, 1, 3, 4, 5, 6, 789) },
-      ],
+      decisions: [{ mutationId, anomalyId: plain, label: 'NEEDS_REVIEW', note: 'call the card holder', decidedAt: Date.UTC(2026, 1, 3, 4, 5, 6, 789) }],
     })
     const pulled = await pullChanges(database.db, owner.userId, { cursor: null, limit: 100 }, later())
     expect(() => ZPullOutput.parse(pulled)).not.toThrow()
-    const rows = await database.db.anomaly.findMany({ where: { userId: owner.userId }, select: anomalySelect })
+    const rows = await database.db.anomaly.findMany({ where: { orgId: owner.userId }, select: anomalySelect })
     const expected = new Map(rows.map((r) => [r.id, toSyncAnomaly(r)]))
     for (const anomaly of pulled.anomalies) {
       const { features, ...rest } = anomaly
@@ -144,14 +143,17 @@ describe('sync', () => {
       label: 'NEEDS_REVIEW',
       note: 'call the card holder',
       decidedBy: 'Asha',
+      // The member who decided (the name is what is shown), and the decision's own id.
+      decidedById: owner.userId,
       decidedAt: Date.UTC(2026, 1, 3, 4, 5, 6, 789),
+      mutationId,
     })
     expect(pulled.anomalies.find((a) => a.id === plain)?.transaction).toMatchObject({ amount: 99.125, category: 'grocery', country: 'IN', channel: 'pos' })
   })
 
   it('pages rows that share one updatedAt by id, and counts the total only when asked', async () => {
     const owner = await createUserWithAnomalies(database.db, 'user_sync_ties', 5)
-    await database.db.$executeRaw`UPDATE "Anomaly" SET "updatedAt" = '2026-03-01 10:00:00.123' WHERE "userId" = ${owner.userId}`
+    await database.db.$executeRaw`UPDATE "Anomaly" SET "updatedAt" = '2026-03-01 10:00:00.123' WHERE "orgId" = ${owner.userId}`
     const seen: string[] = []
     const totals: Array<number | null> = []
     let cursor: string | null = null

@@ -2,18 +2,21 @@ import { randomUUID } from 'node:crypto'
 import { TRPCError } from '@trpc/server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { appRouter } from '../src/trpc/app-router.ts'
+import type { Db } from '../src/db/prisma.ts'
 import { callerFor } from './helpers/caller.ts'
 import { createUserWithAnomalies, type UserFixture } from './helpers/fixtures.ts'
 import { createPaidSubscriptionFixture } from './helpers/razorpay-stub.ts'
 import { createTestDatabase, type TestDatabase } from './helpers/test-database.ts'
+import { createTestServices } from './helpers/test-services.ts'
 
 /**
- * User B, signed in, aims every procedure that exists at user A's rows. Each
+ * User B, signed in (as the admin of their own workspace), aims every procedure that
+ * exists at user A's workspace and rows. Each
  * procedure needs a probe here: a new procedure without one fails the first test,
  * so isolation is checked for everything the API offers.
  */
 type Caller = ReturnType<typeof callerFor>
-type Probe = (asB: Caller, a: UserFixture) => Promise<void>
+type Probe = (asB: Caller, a: UserFixture, db: Db) => Promise<void>
 
 const expectNotFound = async (call: Promise<unknown>): Promise<void> => {
   const error = await call.then(
@@ -103,7 +106,35 @@ const probes: Record<string, Probe> = {
     await expectNotFound(asB.apiKeys.revoke({ id: a.apiKeyIds[0]! }))
   },
   'me.get': async (asB) => {
-    expect((await asB.me.get()).id).toBe('user_b')
+    const me = await asB.me.get()
+    expect(me.id).toBe('user_b')
+    expect(me.org.id).toBe('user_b')
+    expect(me.organizations.map((o) => o.id)).toEqual(['user_b'])
+  },
+  'members.list': async (asB) => {
+    expect((await asB.members.list()).map((m) => m.userId)).toEqual(['user_b'])
+  },
+  'members.add': async (_asB, _a, db) => {
+    // A server that signs local tokens: the teammate joins B's workspace, and only it.
+    const services = await createTestServices()
+    try {
+      const minted: { userId: string; orgId: string }[] = []
+      const localTokens = { mint: async (person: { userId: string; name: string; orgId: string }) => (minted.push(person), `token-${person.userId}`) }
+      const { member, token } = await callerFor(db, 'user_b', {}, { ...services, localTokens }).members.add({ name: 'Bea', role: 'analyst' })
+      expect(token).toBe(`token-${member.userId}`)
+      expect(minted).toEqual([expect.objectContaining({ userId: member.userId, orgId: 'user_b' })])
+      expect(await db.membership.findMany({ where: { userId: member.userId }, select: { orgId: true, role: true } })).toEqual([
+        { orgId: 'user_b', role: 'ANALYST' },
+      ])
+    } finally {
+      await services.close()
+    }
+  },
+  'members.changeRole': async (asB) => {
+    await expectNotFound(asB.members.changeRole({ userId: 'user_a', role: 'VIEWER' }))
+  },
+  'members.remove': async (asB) => {
+    await expectNotFound(asB.members.remove({ userId: 'user_a' }))
   },
   'ingest.transactions': async (asB, a) => {
     // Same external txId as one of A's: a separate row of B's own, A's row untouched.
@@ -128,6 +159,9 @@ const probes: Record<string, Probe> = {
   },
   'anomalies.get': async (asB, a) => {
     await expectNotFound(asB.anomalies.get({ id: a.anomalyIds[0]! }))
+  },
+  'anomalies.history': async (asB, a) => {
+    await expectNotFound(asB.anomalies.history({ id: a.anomalyIds[0]! }))
   },
   'sync.pull': async (asB, a) => {
     const page = await asB.sync.pull({ cursor: null, limit: 100 })
@@ -207,16 +241,16 @@ describe('tenant isolation', () => {
     database = await createTestDatabase()
     a = await createUserWithAnomalies(database.db, 'user_a', 3)
     const key = await callerFor(database.db, 'user_a').apiKeys.create({ name: 'a key', scopes: ['ingest:write'] })
-    await database.db.notificationSettings.create({ data: { userId: 'user_a', phone: '+911111111111', smsEnabled: true } })
+    await database.db.notificationSettings.create({ data: { orgId: 'user_a', phone: '+911111111111', smsEnabled: true } })
     a.apiKeyIds.push(key.id)
     await database.db.batchJob.create({
-      data: { id: A_BATCH_JOB, userId: 'user_a', fileName: 'a.csv', r2Key: 'users/user_a/batches/a.csv', rowErrorsKey: 'users/user_a/batches/a-errors.csv' },
+      data: { id: A_BATCH_JOB, orgId: 'user_a', fileName: 'a.csv', r2Key: 'users/user_a/batches/a.csv', rowErrorsKey: 'users/user_a/batches/a-errors.csv' },
     })
     await createPaidSubscriptionFixture(database.db, 'user_a', A_INVOICE)
     await database.db.modelArtifact.create({
       data: {
         id: A_MODEL,
-        userId: 'user_a',
+        orgId: 'user_a',
         version: '1.0.0',
         s3Path: 'users/user_a/models/1.0.0/model.onnx',
         sha256: '0'.repeat(64),
@@ -227,7 +261,7 @@ describe('tenant isolation', () => {
     await database.db.report.create({
       data: {
         id: A_REPORT,
-        userId: 'user_a',
+        orgId: 'user_a',
         type: 'ANOMALIES',
         format: 'CSV',
         parameters: { filters: {} },
@@ -246,18 +280,21 @@ describe('tenant isolation', () => {
   })
 
   for (const [path, probe] of Object.entries(probes)) {
-    it(`${path}: user B cannot reach user A's rows`, async () => {
-      await probe(callerFor(database.db, 'user_b'), a)
+    it(`${path}: user B cannot reach user A's workspace`, async () => {
+      await probe(callerFor(database.db, 'user_b'), a, database.db)
     })
   }
 
   it("leaves user A's rows untouched", async () => {
-    const rows = await database.db.anomaly.findMany({ where: { userId: 'user_a' } })
+    const rows = await database.db.anomaly.findMany({ where: { orgId: 'user_a' } })
     expect(rows.map((r) => r.status)).toEqual(['OPEN', 'OPEN', 'OPEN'])
     expect(await database.db.anomalyLabel.count()).toBe(0)
-    expect(await database.db.notificationSettings.findUnique({ where: { userId: 'user_a' } })).toMatchObject({ phone: '+911111111111', smsEnabled: true })
-    const aTx = await database.db.transaction.findFirstOrThrow({ where: { userId: 'user_a', txId: 'user_a-tx-0' } })
+    expect(await database.db.notificationSettings.findUnique({ where: { orgId: 'user_a' } })).toMatchObject({ phone: '+911111111111', smsEnabled: true })
+    const aTx = await database.db.transaction.findFirstOrThrow({ where: { orgId: 'user_a', txId: 'user_a-tx-0' } })
     expect(aTx.accountId).toBe('user_a-acct')
-    expect(await database.db.apiKey.count({ where: { userId: 'user_a', revokedAt: null } })).toBe(1)
+    expect(await database.db.apiKey.count({ where: { orgId: 'user_a', revokedAt: null } })).toBe(1)
+    expect(await database.db.membership.findMany({ where: { orgId: 'user_a' }, select: { userId: true, role: true, removedAt: true } })).toEqual([
+      { userId: 'user_a', role: 'ADMIN', removedAt: null },
+    ])
   })
 })

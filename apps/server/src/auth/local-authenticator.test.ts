@@ -4,6 +4,7 @@ import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { AppError } from '@anomalyze/shared'
 import { createLocalAuthenticator, LOCAL_USER_ID, mintLocalToken, readOrCreateLocalSecret } from './local-authenticator.ts'
+import type { UserIdentity } from './session.ts'
 
 describe('local-mode authenticator', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'anomalyze-local-auth-'))
@@ -11,8 +12,22 @@ describe('local-mode authenticator', () => {
   it('keeps one secret per data dir and accepts the tokens it mints', async () => {
     const secret = readOrCreateLocalSecret(dir)
     expect(readOrCreateLocalSecret(dir)).toEqual(secret)
-    const session = await createLocalAuthenticator(secret).authenticate(await mintLocalToken(secret))
-    expect(session).toMatchObject({ userId: LOCAL_USER_ID, via: 'local' })
+    const identity = await createLocalAuthenticator(secret).authenticate(await mintLocalToken(secret))
+    expect(identity).toMatchObject({ kind: 'user', userId: LOCAL_USER_ID, name: 'Local analyst', via: 'local' })
+    // No organisation named: the person's own workspace.
+    expect((identity as UserIdentity).org).toBeUndefined()
+  })
+
+  it("carries a teammate's organisation claim (membership is checked later, in the database)", async () => {
+    const secret = readOrCreateLocalSecret(dir)
+    const token = await mintLocalToken(secret, 'local_priya', { name: 'Priya', orgId: 'org_local_team' })
+    expect(await createLocalAuthenticator(secret).authenticate(token)).toMatchObject({
+      kind: 'user',
+      userId: 'local_priya',
+      name: 'Priya',
+      via: 'local',
+      org: { id: 'org_local_team' },
+    })
   })
 
   it('rejects a token minted with another secret', async () => {

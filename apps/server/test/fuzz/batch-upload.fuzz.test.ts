@@ -259,13 +259,13 @@ describe('fuzz: batch CSV upload and job', () => {
         const stored = await server.app.db.transaction.count({ where: { batchJobId: id } })
         if (stored !== job.acceptedRows) throw new Error(`${stored} rows stored for the job, ${job.acceptedRows} counted as accepted`)
         for (const txId of goodTxIds) {
-          const count = await server.app.db.transaction.count({ where: { userId: server.userId, txId } })
+          const count = await server.app.db.transaction.count({ where: { orgId: server.orgId, txId } })
           if (count > 1 || (job.status === 'COMPLETED' && count !== 1)) throw new Error(`good row ${txId} is stored ${count} times (job ${job.status})`)
         }
         // A stored category is the one sent (good rows), or for a hostile one at most a clean
         // prefix of it: never cut inside an emoji (a lone surrogate or U+FFFD that was not sent).
         for (const { txId, category, good } of categories) {
-          const row = await server.app.db.transaction.findFirst({ where: { userId: server.userId, txId }, select: { category: true } })
+          const row = await server.app.db.transaction.findFirst({ where: { orgId: server.orgId, txId }, select: { category: true } })
           if (row === null) continue
           const stored = row.category ?? ''
           if (good && stored !== category) throw new Error(`good row ${txId}: category stored as ${JSON.stringify(stored)}, sent ${JSON.stringify(category)}`)

@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto'
 import type { Db } from '../../src/db/prisma.ts'
 
-/** `count` transactions of an existing user, each with an OPEN anomaly (written directly, as test/helpers/fixtures.ts does). */
-export async function addAnomalies(db: Db, userId: string, count: number, tag = 'fz'): Promise<{ anomalyIds: string[]; transactionIds: string[] }> {
+/** `count` transactions of an existing organisation, each with an OPEN anomaly (written directly, as test/helpers/fixtures.ts does). */
+export async function addAnomalies(db: Db, orgId: string, count: number, tag = 'fz'): Promise<{ anomalyIds: string[]; transactionIds: string[] }> {
   const anomalyIds: string[] = []
   const transactionIds: string[] = []
   for (let i = 0; i < count; i += 1) {
     const transaction = await db.transaction.create({
       data: {
-        userId,
+        orgId,
         txId: `${tag}-${randomUUID()}`,
         timestamp: new Date(Date.UTC(2026, 0, 1 + i, 12)),
         amount: 100 + i,
@@ -21,7 +21,7 @@ export async function addAnomalies(db: Db, userId: string, count: number, tag = 
     const anomaly = await db.anomaly.create({
       data: {
         id: randomUUID(),
-        userId,
+        orgId,
         transactionId: transaction.id,
         score: 0.9,
         severity: 'HIGH',

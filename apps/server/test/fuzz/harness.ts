@@ -21,6 +21,8 @@ export interface FuzzServer {
   /** The local analyst's session token (scopes: all). */
   token: string
   userId: string
+  /** The organisation the token acts in: the local analyst's own workspace. */
+  orgId: string
   stop(): Promise<void>
 }
 
@@ -30,13 +32,14 @@ export async function startFuzzServer(env: Record<string, string> = {}): Promise
   const app = await startApp(loadEnv({ DATABASE_URL: database.url, ANOMALYZE_DATA_DIR: dataDir, PORT: '0', ...env }), testLogger)
   const token = app.localToken as string
   const me = await call(app.url, 'GET', '/trpc/me.get', { token })
-  const userId = (me.json as { result: { data: { id: string } } }).result.data.id
+  const { id: userId, org } = (me.json as { result: { data: { id: string; org: { id: string } } } }).result.data
   return {
     app,
     database,
     url: app.url,
     token,
     userId,
+    orgId: org.id,
     async stop() {
       await app.stop()
       await database.drop()
@@ -49,8 +52,8 @@ export async function generousPlan(server: FuzzServer): Promise<void> {
   const business = DEFAULT_PLANS[2]
   const features = entitlementsOfPlan({ ...business, rateLimitPerMinute: 1_000_000, monthlyTxQuota: 1_000_000_000, maxApiKeys: 100 })
   await server.app.db.subscription.upsert({
-    where: { userId: server.userId },
-    create: { userId: server.userId, planId: business.id, status: 'ACTIVE', features },
+    where: { orgId: server.orgId },
+    create: { orgId: server.orgId, planId: business.id, status: 'ACTIVE', features },
     update: { features },
   })
 }

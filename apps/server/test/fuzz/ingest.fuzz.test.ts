@@ -210,7 +210,7 @@ describe('fuzz: ingest.transactions over HTTP with an API key', () => {
     return { answer, data: null }
   }
 
-  const count = (txId: string) => server.app.db.transaction.count({ where: { userId: server.userId, txId } })
+  const count = (txId: string) => server.app.db.transaction.count({ where: { orgId: server.orgId, txId } })
 
   it('never answers 5xx; refuses bad items by field; stores every good item exactly once, and a resend nothing new', async () => {
     await fc.assert(
@@ -260,7 +260,7 @@ describe('fuzz: ingest.transactions over HTTP with an API key', () => {
         for (const [i, spec] of items.entries()) {
           if (spec.kind !== 'good' || spec.entries === null) continue
           const sentItem = Object.fromEntries(spec.entries.map(([k, v]) => [k, materialize(v)])) as Record<string, unknown>
-          const row = await server.app.db.transaction.findFirstOrThrow({ where: { userId: server.userId, txId: `fz-${nonce}-${i}` } })
+          const row = await server.app.db.transaction.findFirstOrThrow({ where: { orgId: server.orgId, txId: `fz-${nonce}-${i}` } })
           const expectText = (field: 'accountId' | 'merchantId' | 'category' | 'channel') => {
             const value = sentItem[field]
             const stored = row[field]
@@ -285,14 +285,14 @@ describe('fuzz: ingest.transactions over HTTP with an API key', () => {
         }
 
         // The same call again: nothing new is stored, every accepted item is now a duplicate.
-        const before = await server.app.db.transaction.count({ where: { userId: server.userId } })
+        const before = await server.app.db.transaction.count({ where: { orgId: server.orgId } })
         const again = await send(body, mode)
         if (again.answer.status !== 200 || again.data === null) fail('the resend was refused as a whole', again.answer)
         for (const [i, outcome] of again.data.items.entries()) {
           if (data.items[i]!.outcome === 'accepted' && outcome.outcome !== 'duplicate')
             fail(`resent item ${i} (${items[i]!.why}) was ${outcome.outcome}, not duplicate`, again.answer)
         }
-        const after = await server.app.db.transaction.count({ where: { userId: server.userId } })
+        const after = await server.app.db.transaction.count({ where: { orgId: server.orgId } })
         if (after !== before) throw new Error(`the resend stored ${after - before} new transactions`)
       }),
       fuzzParams(100, 25_000),
@@ -330,14 +330,14 @@ describe('fuzz: ingest.transactions over HTTP with an API key', () => {
         fc.constantFrom<'plain' | 'batched'>('plain', 'batched'),
         fc.constantFrom('application/json', 'text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=latin1'),
         async (body, mode, contentType) => {
-          const before = await server.app.db.transaction.count({ where: { userId: server.userId } })
+          const before = await server.app.db.transaction.count({ where: { orgId: server.orgId } })
           const path = mode === 'plain' ? '/trpc/ingest.transactions' : '/trpc/ingest.transactions?batch=1'
           const sent = mode === 'batched' && typeof body === 'string' ? `{"0":${body || 'null'}}` : body
           const answer = await call(server.url, 'POST', path, { token: key, body: sent, headers: { 'content-type': contentType } })
           tally.note(`whole body ${mode} ${contentType.split(';')[0]} ${answer.status}`)
           expectNo5xxNoLeak(answer, `ingest whole body (${mode})`)
           if (answer.json === PARSE_FAILED) fail('the answer is not JSON', answer)
-          const after = await server.app.db.transaction.count({ where: { userId: server.userId } })
+          const after = await server.app.db.transaction.count({ where: { orgId: server.orgId } })
           if (answer.status >= 400 && after !== before) fail(`a refused call stored ${after - before} transactions`, answer)
         },
       ),

@@ -100,7 +100,7 @@ const request = fc.constantFrom(...procedures).chain((procedure) =>
     procedure: fc.constant(procedure),
     filters: filters[procedure],
     cursor: fc.option(cursor, { nil: undefined }),
-    extra: fc.option(fc.tuple(fc.constantFrom('userId', '__proto__', 'orderBy', 'where'), text), { nil: undefined }),
+    extra: fc.option(fc.tuple(fc.constantFrom('userId', 'orgId', '__proto__', 'orderBy', 'where'), text), { nil: undefined }),
     wrapper: fc.constantFrom<'object' | 'non-object' | 'no-input' | 'broken-json'>(
       'object',
       'object',
@@ -130,11 +130,11 @@ describe('fuzz: list procedures with random cursors and filters', () => {
 
   beforeAll(async () => {
     server = await startFuzzServer({ JOB_POLL_SECONDS: '60' })
-    await addAnomalies(server.app.db, server.userId, 5)
-    await server.app.db.auditLog.create({ data: { userId: server.userId, actor: server.userId, action: 'fuzz.own', entityType: 'Fuzz', entityId: 'own' } })
+    await addAnomalies(server.app.db, server.orgId, 5)
+    await server.app.db.auditLog.create({ data: { orgId: server.orgId, actor: server.userId, action: 'fuzz.own', entityType: 'Fuzz', entityId: 'own' } })
     const other = await createUserWithAnomalies(server.app.db, OTHER, 3)
     const audit = await server.app.db.auditLog.create({
-      data: { userId: OTHER, actor: OTHER, action: 'billing.plan_change', entityType: 'Subscription', entityId: 'x' },
+      data: { orgId: OTHER, actor: OTHER, action: 'billing.plan_change', entityType: 'Subscription', entityId: 'x' },
     })
     const anomaly = await server.app.db.anomaly.findUniqueOrThrow({ where: { id: other.anomalyIds[0]! } })
     foreign = {

@@ -76,7 +76,16 @@ const serviceBad: fc.Arbitrary<DecisionSpec> = fc.oneof(
     .map(([d, repeatOf]) => ({ ...d, why: 'repeats a mutationId of this push', mutationId: { repeatOf } as MutationId })),
   // Extra fields are not part of the contract; zod strips them (no expectation but no 5xx).
   fc
-    .tuple(good, fc.constantFrom<[string, Spec]>(['__proto__', { status: 'OPEN' }], ['userId', 'fuzz_other'], ['status', 'OPEN'], ['constructor', 1]))
+    .tuple(
+      good,
+      fc.constantFrom<[string, Spec]>(
+        ['__proto__', { status: 'OPEN' }],
+        ['userId', 'fuzz_other'],
+        ['orgId', 'fuzz_other'],
+        ['status', 'OPEN'],
+        ['constructor', 1],
+      ),
+    )
     .map(([d, extra]) => ({ ...d, why: `extra ${extra[0]}`, extra })),
 )
 
@@ -128,7 +137,7 @@ describe('fuzz: sync.push over HTTP', () => {
 
   beforeAll(async () => {
     server = await startFuzzServer({ JOB_POLL_SECONDS: '0.5', RETRAIN_AFTER_LABELS: '0' })
-    own = (await addAnomalies(server.app.db, server.userId, OWN)).anomalyIds
+    own = (await addAnomalies(server.app.db, server.orgId, OWN)).anomalyIds
     others = (await createUserWithAnomalies(server.app.db, 'fuzz_other', 3)).anomalyIds
   })
   const tally = new Tally('sync.push: push status; decision kind -> outcome')
@@ -144,7 +153,7 @@ describe('fuzz: sync.push over HTTP', () => {
     return answer
   }
 
-  const labelsOf = (mutationId: string) => server.app.db.anomalyLabel.count({ where: { userId: server.userId, mutationId } })
+  const labelsOf = (mutationId: string) => server.app.db.anomalyLabel.count({ where: { orgId: server.orgId, mutationId } })
 
   it('never answers 5xx; refuses bad decisions by field; stores good ones once; refuses foreign and unknown anomalies', async () => {
     await fc.assert(
@@ -182,7 +191,7 @@ describe('fuzz: sync.push over HTTP', () => {
           return decision
         })
         const otherBefore = await server.app.db.anomaly.findMany({
-          where: { userId: 'fuzz_other' },
+          where: { orgId: 'fuzz_other' },
           select: { id: true, status: true, updatedAt: true },
           orderBy: { id: 'asc' },
         })
@@ -247,12 +256,12 @@ describe('fuzz: sync.push over HTTP', () => {
             )
         }
         const otherAfter = await server.app.db.anomaly.findMany({
-          where: { userId: 'fuzz_other' },
+          where: { orgId: 'fuzz_other' },
           select: { id: true, status: true, updatedAt: true },
           orderBy: { id: 'asc' },
         })
         if (JSON.stringify(otherAfter) !== JSON.stringify(otherBefore)) throw new Error("another tenant's anomalies changed")
-        if ((await server.app.db.anomalyLabel.count({ where: { userId: 'fuzz_other' } })) !== 0) throw new Error('a decision was stored on the other tenant')
+        if ((await server.app.db.anomalyLabel.count({ where: { orgId: 'fuzz_other' } })) !== 0) throw new Error('a decision was stored on the other tenant')
       }),
       fuzzParams<[DecisionSpec[]]>(100, 20_000, [
         // Found 2026-12-04: a lone surrogate as anomalyId was a 500 (Prisma's raw-query parameters).
@@ -327,7 +336,7 @@ describe('fuzz: sync.push over HTTP', () => {
             fail(`the later real decision (${second}) was ${result.outcome} with status ${result.status}`, b)
           const anomaly = await server.app.db.anomaly.findUniqueOrThrow({ where: { id: anomalyId } })
           if (anomaly.status !== second) throw new Error(`anomaly status ${anomaly.status}, expected the later decision's ${second}`)
-          const stored = await server.app.db.anomalyLabel.findFirst({ where: { userId: server.userId, mutationId: futureId } })
+          const stored = await server.app.db.anomalyLabel.findFirst({ where: { orgId: server.orgId, mutationId: futureId } })
           if (stored === null) throw new Error('the far-future decision was not stored')
           if (stored.decidedAt.getTime() > afterA)
             throw new Error(`a far-future decidedAt was stored as ${stored.decidedAt.toISOString()}, after the server received it`)

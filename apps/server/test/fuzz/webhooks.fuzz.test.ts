@@ -171,9 +171,9 @@ describe('fuzz: provider webhooks', () => {
       TWILIO_API_BASE_URL: 'http://127.0.0.1:9',
     })
     await generousPlan(server)
-    await server.app.db.subscription.update({ where: { userId: server.userId }, data: { razorpaySubscriptionId: SUBSCRIPTION } })
-    anomalyId = (await addAnomalies(server.app.db, server.userId, 1)).anomalyIds[0]!
-    logId = (await server.app.db.notificationLog.create({ data: { userId: server.userId, anomalyId, channel: 'VOICE', status: 'SENT' } })).id
+    await server.app.db.subscription.update({ where: { orgId: server.orgId }, data: { razorpaySubscriptionId: SUBSCRIPTION } })
+    anomalyId = (await addAnomalies(server.app.db, server.orgId, 1)).anomalyIds[0]!
+    logId = (await server.app.db.notificationLog.create({ data: { orgId: server.orgId, anomalyId, channel: 'VOICE', status: 'SENT' } })).id
   })
   const tally = new Tally('webhooks: route, signing, status')
   afterAll(async () => {
@@ -195,10 +195,10 @@ describe('fuzz: provider webhooks', () => {
   }
 
   const billingState = async () => ({
-    subscription: await server.app.db.subscription.findUniqueOrThrow({ where: { userId: server.userId } }),
+    subscription: await server.app.db.subscription.findUniqueOrThrow({ where: { orgId: server.orgId } }),
     validLogs: await server.app.db.paymentLog.count({ where: { signatureValid: true } }),
     invoices: await server.app.db.invoice.count(),
-    audits: await server.app.db.auditLog.count({ where: { userId: server.userId } }),
+    audits: await server.app.db.auditLog.count({ where: { orgId: server.orgId } }),
   })
 
   it('Razorpay: never 5xx, leaks nothing; unsigned or wrongly signed bodies change no billing state', async () => {

@@ -19,12 +19,13 @@ import { testLogger } from './silent-logger.ts'
 const createCaller = createCallerFactory(appRouter)
 
 /**
- * Calls procedures directly (no HTTP) as the given user. Pass `services` from
+ * Calls procedures directly (no HTTP) as the given person, by default in their own
+ * workspace (organisation id = user id) as its admin. Pass `services` from
  * createTestServices when the procedure uses the job queue; by default a temporary
  * object store and no queue.
  */
 export function callerFor(db: Db, userId: string, overrides: Partial<Session> = {}, services: AppServices = defaultServices()) {
-  const session: Session = { userId, name: userId, via: 'local', scopes: 'all', ...overrides }
+  const session: Session = { orgId: userId, userId, role: 'ADMIN', name: userId, via: 'local', scopes: 'all', ...overrides }
   return createCaller(createContextInner({ db, services, log: testLogger, session }))
 }
 
@@ -55,6 +56,7 @@ function defaultServices(): AppServices {
     mailer: createMailer(env),
     twilio: createTwilioClient(env),
     billing: createBillingGatewayProvider(env),
+    localTokens: null,
   }
   return shared
 }

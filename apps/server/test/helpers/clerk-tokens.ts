@@ -3,7 +3,9 @@ import { exportSPKI, generateKeyPair, SignJWT, type CryptoKey } from 'jose'
 /**
  * Mints tokens in Clerk's session-token format (RS256, `kid` header; claims azp,
  * exp, iat, iss, nbf, sid, sub) with a key pair of the test's own, so that the real
- * @clerk/backend verification path runs against them.
+ * @clerk/backend verification path runs against them. The active organisation is
+ * optional, in either of Clerk's shapes: v1 `org_id`/`org_role`/`org_slug`, or v2
+ * `v: 2` with `o: { id, rol, slg }`.
  */
 export interface ClerkTestInstance {
   publicKeyPem: string
@@ -20,6 +22,11 @@ export interface SessionClaims {
   iat: number
   nbf: number
   exp: number
+  org_id?: string
+  org_role?: string
+  org_slug?: string
+  v?: number
+  o?: { id: string; rol?: string; slg?: string }
 }
 
 export async function createClerkTestInstance(): Promise<ClerkTestInstance> {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { Severity } from '@anomalyze/shared'
 import type { Db } from '../../src/db/prisma.ts'
+import { ensurePersonalWorkspace } from '../../src/services/organizations/workspaces.ts'
 
 export interface UserFixture {
   userId: string
@@ -10,18 +11,19 @@ export interface UserFixture {
 }
 
 /**
- * A user with a few transactions and an anomaly on each. Anomalies are written
+ * A person with a few transactions and an anomaly on each, in their own workspace
+ * (organisation id = user id). Anomalies are written
  * directly: these fixtures serve tests of access, paging and sync, not detection.
  */
 export async function createUserWithAnomalies(db: Db, userId: string, count = 3): Promise<UserFixture> {
-  await db.user.create({ data: { id: userId, name: userId } })
+  await ensurePersonalWorkspace(db, { id: userId, name: userId })
   const severities: Severity[] = ['LOW', 'MEDIUM', 'HIGH', 'CRITICAL']
   const transactionIds: string[] = []
   const anomalyIds: string[] = []
   for (let i = 0; i < count; i += 1) {
     const transaction = await db.transaction.create({
       data: {
-        userId,
+        orgId: userId,
         txId: `${userId}-tx-${i}`,
         timestamp: new Date(Date.UTC(2026, 0, 1 + i, 12)),
         amount: 100 + i,
@@ -34,7 +36,7 @@ export async function createUserWithAnomalies(db: Db, userId: string, count = 3)
     const anomaly = await db.anomaly.create({
       data: {
         id: randomUUID(),
-        userId,
+        orgId: userId,
         transactionId: transaction.id,
         score: 0.5 + i / 10,
         severity: severities[i % severities.length] ?? 'LOW',

@@ -1,4 +1,5 @@
 import type { Db } from '../../src/db/prisma.ts'
+import { ensurePersonalWorkspace } from '../../src/services/organizations/workspaces.ts'
 import type { WorkerDeps } from '../../src/services/service-deps.ts'
 import { entitlementsOfPlan } from '../../src/services/billing/entitlements.ts'
 import { registerTrainingWorkers } from '../../src/services/training/register-training-workers.ts'
@@ -7,15 +8,15 @@ import { testLogger } from './silent-logger.ts'
 import type { TestServices } from './test-services.ts'
 
 /**
- * A user on the Pro plan (retraining included; rate limit raised so ingesting a
+ * A person whose own workspace is on the Pro plan (retraining included; rate limit raised so ingesting a
  * generated month never meets it) with the retraining worker running on the queue.
  */
 export async function createProAccountWithTraining(db: Db, services: TestServices, user: { id: string; name: string }): Promise<void> {
   await seedPlans(db)
-  await db.user.create({ data: user })
+  await ensurePersonalWorkspace(db, user)
   const pro = DEFAULT_PLANS[1]
   await db.subscription.create({
-    data: { userId: user.id, planId: pro.id, status: 'ACTIVE', features: entitlementsOfPlan({ ...pro, rateLimitPerMinute: 3_000 }) },
+    data: { orgId: user.id, planId: pro.id, status: 'ACTIVE', features: entitlementsOfPlan({ ...pro, rateLimitPerMinute: 3_000 }) },
   })
   const deps: WorkerDeps = { ...services, db, log: testLogger }
   await registerTrainingWorkers(deps)

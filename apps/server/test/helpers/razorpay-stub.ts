@@ -182,7 +182,7 @@ export function webhookEvent(
 }
 
 /** A paid, active subscription with one invoice and its audit row, written directly (for access tests). */
-export async function createPaidSubscriptionFixture(db: Db, userId: string, invoiceId: string): Promise<void> {
+export async function createPaidSubscriptionFixture(db: Db, orgId: string, invoiceId: string): Promise<void> {
   const features = {
     planId: 'pro',
     planName: 'Pro',
@@ -198,14 +198,14 @@ export async function createPaidSubscriptionFixture(db: Db, userId: string, invo
     update: {},
   })
   const subscription = await db.subscription.create({
-    data: { userId, planId: 'pro', status: 'ACTIVE', razorpaySubscriptionId: `sub_${userId}`, features },
+    data: { orgId, planId: 'pro', status: 'ACTIVE', razorpaySubscriptionId: `sub_${orgId}`, features },
   })
   await db.invoice.create({
     data: {
       id: invoiceId,
-      userId,
+      orgId,
       subscriptionId: subscription.id,
-      number: `ANZ-FIXTURE-${userId}`,
+      number: `ANZ-FIXTURE-${orgId}`,
       amountMinor: 4_999_00,
       taxMinor: 76_256,
       lineItems: [{ description: 'Anomalyze Pro plan subscription', quantity: 1, unitMinor: 423_644, amountMinor: 423_644 }],
@@ -220,6 +220,6 @@ export async function createPaidSubscriptionFixture(db: Db, userId: string, invo
     },
   })
   await db.auditLog.create({
-    data: { userId, actor: userId, action: 'billing.subscribe', entityType: 'Subscription', entityId: subscription.id, newData: { planId: 'pro' } },
+    data: { orgId, actor: orgId, action: 'billing.subscribe', entityType: 'Subscription', entityId: subscription.id, newData: { planId: 'pro' } },
   })
 }

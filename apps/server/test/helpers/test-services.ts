@@ -42,6 +42,7 @@ export async function createTestServices(options: { databaseUrl?: string; env?: 
     mailer,
     twilio: createTwilioClient(env),
     billing: createBillingGatewayProvider(env),
+    localTokens: null,
     objectDir,
     async close() {
       if (jobs !== jobsNotStarted) await jobs.stop()
