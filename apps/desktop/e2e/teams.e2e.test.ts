@@ -52,7 +52,7 @@ async function signInAs(token: string): Promise<void> {
 
 async function openQueueDetail(): Promise<string> {
   await page.keyboard.press('1')
-  await expect.poll(() => page.getByTestId('queue-count').textContent(), { timeout: 30_000 }).toMatch(/^[1-9][\d,]* anomalies/)
+  await expect.poll(() => page.getByTestId('queue-count').textContent(), { timeout: 30_000 }).toMatch(/^[1-9][\d,]* anomal(y|ies)$/)
   await expect.poll(() => page.locator('.queue-row[aria-rowindex="1"]').getAttribute('data-anomaly-id')).toMatch(/\S/)
   await page.locator('.queue-row[aria-rowindex="1"]').click()
   await page.keyboard.press('Enter')

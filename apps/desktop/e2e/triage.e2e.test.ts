@@ -22,6 +22,8 @@ async function api<T>(method: string, args: unknown): Promise<T> {
 }
 const statusOf = async (id: string): Promise<string> => (await api<{ status: string }>('anomaly.get', { id })).status
 const rowId = (index: number) => page.locator(`.queue-row[aria-rowindex="${index + 1}"]`).getAttribute('data-anomaly-id')
+/** The queue's count line, as the page words it. */
+const countText = (n: number) => `${n.toLocaleString('en-US')} ${n === 1 ? 'anomaly' : 'anomalies'}`
 const detailId = () => page.getByTestId('detail-pane').getAttribute('data-anomaly-id')
 
 describe('console in Chromium (browser mode)', () => {
@@ -92,7 +94,7 @@ describe('console in Chromium (browser mode)', () => {
       await page.keyboard.type('C00007')
       await expect.poll(() => page.locator('.queue-row[aria-rowindex="1"]').textContent()).toContain('C00007')
       const count = await api<{ total: number }>('queue.snapshot', { filters: { text: 'C00007', statuses: ['OPEN', 'NEEDS_REVIEW'] }, sort: 'severity' })
-      await expect.poll(() => page.getByTestId('queue-count').textContent()).toBe(`${count.total.toLocaleString('en-US')} anomalies`)
+      await expect.poll(() => page.getByTestId('queue-count').textContent()).toBe(countText(count.total))
       await page.close()
     })
 
@@ -161,14 +163,14 @@ describe('console in Chromium (browser mode)', () => {
       expect(exportedLines.at(-1)).toMatch(/^42,TX-REPEAT,.*RAPID_REPEAT/)
       await page.screenshot({ path: join(SCREENSHOT_DIR, 'scoring-done.png') })
       await page.getByRole('button', { name: new RegExp(`Triage ${alerts} alerts? in the queue`) }).click()
-      await expect.poll(() => page.getByTestId('queue-count').textContent()).toBe(`${alerts} anomalies`)
+      await expect.poll(() => page.getByTestId('queue-count').textContent()).toBe(countText(alerts))
       expect(await page.getByLabel('Source').locator('option:checked').textContent()).toContain('branch-export.csv')
       const firstId = await rowId(0)
       expect(firstId).toMatch(/^local_/)
       await page.screenshot({ path: join(SCREENSHOT_DIR, 'scoring-queue.png') })
       // Back to the server queue: the file's rows are not mixed into it.
       await page.getByLabel('Source').selectOption('')
-      await expect.poll(() => page.getByTestId('queue-count').textContent()).not.toBe(`${alerts} anomalies`)
+      await expect.poll(() => page.getByTestId('queue-count').textContent()).not.toBe(countText(alerts))
       await page.close()
     })
   })

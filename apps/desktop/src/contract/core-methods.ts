@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { ANOMALY_STATUSES, LABEL_KINDS, SEVERITIES } from '@anomalyze/shared'
 import { MAPPABLE_FIELDS } from '@anomalyze/shared/engine'
 import type { Dashboard } from './dashboard.ts'
-import type { ConsoleConfig, DecideArgs, DecideResult, ExportArgs, ServerCallArgs, SignInArgs, UndoResult } from './handlers.ts'
+import type { DecideArgs, DecideResult, DecisionHistoryEntry, ReopenArgs, UndoResult } from './decisions.ts'
 import {
   MAX_ROWS_PER_CALL,
   QUEUE_SORTS,
@@ -18,7 +18,8 @@ import {
 import type { AddMemberArgs, AddedMember, Member } from './members.ts'
 import { ROLES, type ProfileAnswer, type Role } from './profile.ts'
 import type { CoreResult } from './result.ts'
-import type { BadRowsPage, CsvInspection, LocalBatch, ScoringAvailability, ScoringJob, ScoringSource, StartScoringArgs } from './scoring.ts'
+import type { BadRowsPage, CsvInspection, ExportArgs, LocalBatch, ScoringAvailability, ScoringJob, ScoringSource, StartScoringArgs } from './scoring.ts'
+import type { ConsoleConfig, ServerCallArgs, SignInArgs } from './session.ts'
 import type { SyncStatus } from './sync-status.ts'
 import type { UploadBatchArgs, UploadedBatchJob, UploadProgress } from './upload.ts'
 
@@ -53,6 +54,7 @@ const filters = z
     text: z.string().max(200).optional(),
     batchId: z.string().max(100).nullable().optional(),
     moved: z.boolean().optional(),
+    overruled: z.boolean().optional(),
   })
   .strict()
 
@@ -87,6 +89,22 @@ export const coreMethods = {
       .strict(),
   ),
   'decision.undo': method<NoArgs, UndoResult>(empty),
+  /**
+   * Reopens an alert another person decided first: a decision based on their standing
+   * one (it applies on the server), with a note saying why.
+   */
+  'decision.reopen': method<ReopenArgs, DecideResult>(
+    z
+      .object({
+        anomalyId: z.string().min(1),
+        label: z.enum(LABEL_KINDS),
+        note: z.string().trim().min(1, 'say why the alert is reopened: a note is required').max(2_000),
+        basedOn: z.string().min(1).max(200),
+      })
+      .strict(),
+  ),
+  /** Every decision on a synced alert, newest first, from the server (anomalies.history): it needs the server. */
+  'decision.history': method<{ id: string }, DecisionHistoryEntry[]>(z.object({ id: z.string().min(1).max(200) }).strict()),
   'dashboard.get': method<{ batchId?: string | null }, Dashboard>(z.object({ batchId: z.string().nullable().optional() }).strict()),
   'sync.status': method<NoArgs, SyncStatus>(empty),
   'sync.now': method<NoArgs, SyncStatus>(empty),

@@ -1,4 +1,5 @@
 import type { AnomalyStatus, Severity, TAnomalyRow, TAnomalyTransaction } from '@anomalyze/shared'
+import type { DecisionConflict } from './decisions.ts'
 
 /**
  * Shapes the renderer and the core exchange about the triage queue. Types only, and
@@ -25,6 +26,8 @@ export interface QueueFilters {
   batchId?: string | null
   /** Only the rows the last model change moved (see MovedDirection). */
   moved?: boolean
+  /** Only the alerts where a colleague's decision, made first, overrules this analyst's (see DecisionConflict). */
+  overruled?: boolean
 }
 
 /**
@@ -86,6 +89,8 @@ export interface AnomalyDetail
   batchId: string | null
   /** What the row showed before this desktop re-scored it with the active model (score, severity, modelVersion are the new ones). */
   rescore: { previousScore: number; previousSeverity: Severity; previousModelVersion: string | null } | null
+  /** This analyst's decision lost to another person's that stood first (null otherwise). */
+  conflict: DecisionConflict | null
 }
 
 export type HistoryPoint = Pick<QueueRow, 'id' | 'txId' | 'timestamp' | 'amount' | 'score' | 'severity'>

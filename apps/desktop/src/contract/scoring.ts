@@ -87,3 +87,10 @@ export interface BadRowsPage {
   total: number
   rows: BadRow[]
 }
+
+/**
+ * Where 'scoring.export' writes: a path from the native save dialog (which asked about
+ * overwriting), or a plain file name (no folders, no "..") inside `<data dir>/exports/`,
+ * which replaces an existing file only with `overwrite: true`.
+ */
+export type ExportArgs = { batchId: string; path: string } | { batchId: string; fileName: string; overwrite?: boolean }

@@ -29,6 +29,11 @@ export interface SyncStatus {
   pending: number
   /** Decisions the server refused (kept for the analyst to see, never retried). */
   rejected: number
+  /**
+   * Decisions of this analyst that another person's, made first, overrules (push
+   * outcome `conflict`): kept in the server's history, shown on each alert.
+   */
+  conflicts: number
   /** pull/push: rows moved; rescore: local rows re-scored with a new active model. */
   progress: { phase: 'pull' | 'push' | 'rescore'; done: number; total: number } | null
   activeModelVersion: string | null

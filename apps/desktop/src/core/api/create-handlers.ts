@@ -1,5 +1,5 @@
 import { parseCoreArgs, type CoreArgs, type CoreData, type CoreHandlers, type CoreMethod } from '../../contract/core-methods.ts'
-import type { ConsoleConfig } from '../../contract/handlers.ts'
+import type { ConsoleConfig } from '../../contract/session.ts'
 import type { CoreResult } from '../../contract/result.ts'
 import type { ScoringService } from '../scoring/scoring-service.ts'
 import type { LocalStore } from '../store/local-store.ts'
@@ -37,8 +37,10 @@ export function createHandlers(deps: CoreDeps): CoreHandlers {
     'queue.facets': () => store.queue.facets(),
     'anomaly.get': (args) => store.queue.get(args.id),
     'account.history': (args) => store.queue.accountHistory(args.accountId, args.limit ?? 60),
-    'decision.record': (args) => store.outbox.record(args, sync.currentUserId(), now()),
+    'decision.record': (args) => store.outbox.record(args, sync.currentDecider(), now()),
     'decision.undo': () => store.outbox.undoLast(),
+    'decision.reopen': (args) => store.outbox.reopen(args, sync.currentDecider(), now()),
+    'decision.history': (args) => sync.decisionHistory(args.id),
     'dashboard.get': (args) => store.dashboard(args.batchId ?? null),
     'sync.status': () => sync.status(),
     'sync.now': () => sync.syncNow(),

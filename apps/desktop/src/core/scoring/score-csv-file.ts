@@ -206,6 +206,8 @@ function toParams(row: ScoredRow, options: ScoreCsvOptions, at: number): Anomaly
     decision_note: null,
     decided_by: null,
     decided_at: null,
+    decision_mutation_id: null,
+    decided_by_id: null,
     created_at: at,
     updated_at: at,
   }

@@ -1,5 +1,6 @@
 import { severityRank, type AnomalyStatus, type LabelKind, type Severity, type TSyncAnomaly } from '@anomalyze/shared'
 import { FEATURE_NAMES } from '@anomalyze/shared/engine'
+import type { DecisionConflict } from '../../contract/decisions.ts'
 import type { AnomalyDetail, MovedDirection, QueueRow } from '../../contract/queue.ts'
 
 /** One row of the anomalies table, as better-sqlite3 returns it. */
@@ -31,6 +32,9 @@ export interface AnomalyRecord {
   decision_note: string | null
   decided_by: string | null
   decided_at: number | null
+  /** Migration 5: the decision in force's mutationId (a later decision's basedOn) and its decider's user id. */
+  decision_mutation_id: string | null
+  decided_by_id: string | null
   created_at: number
   updated_at: number
 }
@@ -96,6 +100,8 @@ export function toAnomalyParams(anomaly: TSyncAnomaly, batchId: string | null = 
     decision_note: anomaly.latestDecision?.note ?? null,
     decided_by: anomaly.latestDecision?.decidedBy ?? null,
     decided_at: anomaly.latestDecision?.decidedAt ?? null,
+    decision_mutation_id: anomaly.latestDecision?.mutationId ?? null,
+    decided_by_id: anomaly.latestDecision?.decidedById ?? null,
     created_at: anomaly.createdAt,
     updated_at: anomaly.updatedAt,
   }
@@ -158,7 +164,7 @@ export function toQueueRow(record: QueueRowRecord): QueueRow {
   }
 }
 
-export function toAnomalyDetail(record: StoredAnomaly): AnomalyDetail {
+export function toAnomalyDetail(record: StoredAnomaly, conflict: DecisionConflict | null = null): AnomalyDetail {
   return {
     ...toQueueRow(record),
     rescore:
@@ -180,9 +186,12 @@ export function toAnomalyDetail(record: StoredAnomaly): AnomalyDetail {
             note: record.decision_note,
             decidedBy: record.decided_by ?? 'unknown',
             decidedAt: record.decided_at ?? 0,
+            ...(record.decision_mutation_id === null ? {} : { mutationId: record.decision_mutation_id }),
+            ...(record.decided_by_id === null ? {} : { decidedById: record.decided_by_id }),
           },
     createdAt: record.created_at,
     updatedAt: record.updated_at,
+    conflict,
   }
 }
 

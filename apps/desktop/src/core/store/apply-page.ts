@@ -29,7 +29,7 @@ export function createPageApplier(db: Database.Database, state: SyncStateStore):
   // Every decision not yet pushed, oldest first, read once per page: the outbox
   // holds a handful, where a lookup per pulled row was 100,000 queries in a first sync.
   const pendingDecisions = db.prepare<[], PendingDecision>(
-    `SELECT anomaly_id, decided_at, label, note FROM outbox
+    `SELECT mutation_id, anomaly_id, decided_at, label, note, decided_by, decided_by_id FROM outbox
      WHERE pushed_at IS NULL AND undone = 0 AND local_only = 0
      ORDER BY decided_at, rowid`,
   )
@@ -47,6 +47,13 @@ export function createPageApplier(db: Database.Database, state: SyncStateStore):
         params.decision_label = local.label as AnomalyParams['decision_label']
         params.decision_note = local.note
         params.decided_at = local.decided_at
+        // Rows queued before migration 5 did not record their decider: the server's name stays.
+        if (local.decided_by !== null) {
+          params.decided_by = local.decided_by
+          params.decided_by_id = local.decided_by_id
+        }
+        // What the analyst sees in force, so their next decision is based on it.
+        params.decision_mutation_id = local.mutation_id
       }
       upsert.run(SYNCED_COLUMNS.map((c) => params[c]))
     }
@@ -59,8 +66,11 @@ export function createPageApplier(db: Database.Database, state: SyncStateStore):
 }
 
 interface PendingDecision {
+  mutation_id: string
   anomaly_id: string
   decided_at: number
   label: string
   note: string | null
+  decided_by: string | null
+  decided_by_id: string | null
 }

@@ -41,10 +41,11 @@ export function openLocalStore(file: string): LocalStore {
   // Indexes set aside by a sync that never finished (the app died mid-load) come back.
   bulkLoad.end()
   const countServerAnomalies = createServerCount(db)
+  const outbox = createOutbox(db)
   return {
     db,
-    queue: createQueueQueries(db),
-    outbox: createOutbox(db),
+    queue: createQueueQueries(db, (id) => outbox.conflictOn(id)),
+    outbox,
     state,
     batches,
     bulkLoad,

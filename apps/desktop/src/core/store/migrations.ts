@@ -160,6 +160,20 @@ const MIGRATIONS: readonly string[] = [
   UPDATE sync_state SET value = replace(value, 'CREATE INDEX anomalies_by_', 'CREATE INDEX IF NOT EXISTS anomalies_by_')
   WHERE key = 'bulkLoadDdl' AND value IS NOT NULL;
   `,
+  `
+  -- Team decisions: the first decision stands. The id of the decision in force as the
+  -- analyst sees it (the pulled latestDecision.mutationId, or their own local one), sent
+  -- as the next decision's basedOn; and who made it (a member's user id).
+  ALTER TABLE anomalies ADD COLUMN decision_mutation_id TEXT;
+  ALTER TABLE anomalies ADD COLUMN decided_by_id TEXT;
+  -- What each queued decision was based on, who made it (a pull shows a decision not
+  -- yet pushed as theirs), and with outcome 'conflict' the other person's decision that
+  -- stands (JSON: label, note, decidedBy, decidedAt, mutationId).
+  ALTER TABLE outbox ADD COLUMN based_on TEXT;
+  ALTER TABLE outbox ADD COLUMN decided_by TEXT;
+  ALTER TABLE outbox ADD COLUMN decided_by_id TEXT;
+  ALTER TABLE outbox ADD COLUMN standing_json TEXT;
+  `,
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS.length

@@ -1,5 +1,6 @@
 import { SEVERITIES, severityRank } from '@anomalyze/shared'
 import type { QueueFilters, QueueSort } from '../../contract/queue.ts'
+import { openConflictSql } from './outbox.ts'
 
 export interface SqlFragment {
   sql: string
@@ -49,6 +50,7 @@ export function buildQueueWhere(filters: QueueFilters): SqlFragment {
     params.push(filters.accountId)
   }
   if (filters.moved === true) clauses.push('moved IS NOT NULL')
+  if (filters.overruled === true) clauses.push(`EXISTS (SELECT 1 FROM outbox o WHERE o.anomaly_id = anomalies.id AND ${openConflictSql('o', 'anomalies')})`)
   const match = toFtsQuery(filters.text ?? '')
   if (match !== null) {
     clauses.push('n IN (SELECT rowid FROM anomalies_fts WHERE anomalies_fts MATCH ?)')

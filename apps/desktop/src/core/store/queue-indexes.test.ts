@@ -56,11 +56,23 @@ describe('queue indexes and counts on a real SQLite cache', () => {
 
   it('upgrades a cache whose first sync died mid-load (old index definitions saved to be put back)', () => {
     store.bulkLoad.begin()
-    store.db.pragma(`user_version = ${SCHEMA_VERSION - 1}`)
+    // Back to schema 3, before the index rebuild: the columns of later migrations go too.
+    for (const [table, column] of [
+      ['anomalies', 'decision_mutation_id'],
+      ['anomalies', 'decided_by_id'],
+      ['outbox', 'based_on'],
+      ['outbox', 'decided_by'],
+      ['outbox', 'decided_by_id'],
+      ['outbox', 'standing_json'],
+    ] as const) {
+      store.db.exec(`ALTER TABLE ${table} DROP COLUMN ${column}`)
+    }
+    store.db.pragma('user_version = 3')
     store.close()
     const reopened = openLocalStore(file)
     try {
       expect(reopened.bulkLoad.active()).toBe(false)
+      expect(reopened.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION)
       const names = reopened.db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'anomalies_by_%' ORDER BY name").pluck().all()
       expect(names).toEqual(['anomalies_by_account', 'anomalies_by_score', 'anomalies_by_severity', 'anomalies_by_time'])
       expect(reopened.queue.snapshot({ filters: { text: 'number' }, sort: 'severity' }).total).toBe(40)

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3'
 import { AppError } from '@anomalyze/shared'
+import type { DecisionConflict } from '../../contract/decisions.ts'
 import {
   MAX_ROWS_PER_CALL,
   type AnomalyDetail,
@@ -26,7 +27,8 @@ export interface QueueQueries {
   facets(): QueueFacets
 }
 
-export function createQueueQueries(db: Database.Database): QueueQueries {
+/** `conflictOn`: the analyst's decision another person's overrules on an anomaly (the outbox knows). */
+export function createQueueQueries(db: Database.Database, conflictOn: (anomalyId: string) => DecisionConflict | null = () => null): QueueQueries {
   const history = db.prepare<[string, number], HistoryPoint>(
     `SELECT id, tx_id AS txId, ts AS timestamp, amount, score, severity
      FROM anomalies WHERE account_id = ? ORDER BY ts DESC LIMIT ?`,
@@ -85,7 +87,7 @@ export function createQueueQueries(db: Database.Database): QueueQueries {
     get(id) {
       const record = getOne.get(id)
       if (record === undefined) throw new AppError('NOT_FOUND', `No anomaly ${id} in the local cache`, { id })
-      return toAnomalyDetail(record)
+      return toAnomalyDetail(record, conflictOn(id))
     },
     accountHistory(accountId, limit) {
       return history.all(accountId, Math.min(Math.max(limit, 1), 500)).reverse()

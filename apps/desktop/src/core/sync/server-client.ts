@@ -5,6 +5,7 @@ import { z } from 'zod'
 import {
   AppError,
   isAppErrorCode,
+  LABEL_KINDS,
   pullQueryString,
   SYNC_NEXT_CURSOR_HEADER,
   SYNC_PULL_PATH,
@@ -60,6 +61,21 @@ export const ZMember = z.object({
   joinedAt: z.number(),
 })
 export const ZAddedMember = z.object({ member: ZMember, token: z.string() })
+
+/** anomalies.history: every decision on an anomaly, newest first, superseded ones included. */
+export const ZDecisionHistory = z.array(
+  z.object({
+    mutationId: z.string(),
+    label: z.enum(LABEL_KINDS),
+    note: z.string().nullable(),
+    decidedBy: z.string(),
+    decidedById: z.string().nullable(),
+    decidedAt: z.number(),
+    receivedAt: z.number(),
+    inForce: z.boolean(),
+    supersededAt: z.number().nullable(),
+  }),
+)
 
 /** Where one pulled page's time went (the bench's breakdown); absent from test doubles. */
 export interface PullTiming {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { openLocalStore, type LocalStore } from '../store/local-store.ts'
-import { FakeSyncServer } from '../../../test/support/fake-sync-server.ts'
+import { ANALYST, FakeSyncServer, OTHER_ANALYST, type FakeUser } from '../../../test/support/fake-sync-server.ts'
 import { makeAnomaly, tempStore } from '../../../test/support/fixtures.ts'
 import { SyncEngine } from './sync-engine.ts'
 
@@ -98,25 +98,35 @@ describe('sync engine against a contract-following server', () => {
     expect(store.queue.get('an_00001').status).toBe('CONFIRMED_FRAUD')
   })
 
-  it('keeps a newer local decision through a pull, and lets a newer server decision win', async () => {
+  it("keeps a local decision not yet pushed through a pull, as this analyst's, then takes the server's answer", async () => {
     const { store, engine, server } = setup(5)
     await engine.signIn('http://127.0.0.1:1', 'token')
     await engine.syncNow()
-    store.outbox.record({ anomalyIds: ['an_00003'], label: 'FALSE_POSITIVE' }, 'user_1', 70_000)
-    server.decideElsewhere('an_00003', 'CONFIRMED_FRAUD', 65_000) // older than ours
+    store.outbox.record({ anomalyIds: ['an_00003'], label: 'FALSE_POSITIVE' }, engine.currentDecider(), 70_000)
+    const [queued] = store.outbox.takeForPush(10)
+    store.outbox.releaseInFlight()
+    const other = server.decideElsewhere('an_00003', 'CONFIRMED_FRAUD', 65_000)
     server.decideElsewhere('an_00004', 'NEEDS_REVIEW', 65_000)
     store.applyPage({ anomalies: [...server.anomalies.values()], nextCursor: null, hasMore: false, total: 5, activeModel: null }, 1)
-    expect(store.queue.get('an_00003').status).toBe('FALSE_POSITIVE')
-    expect(store.queue.get('an_00004').status).toBe('NEEDS_REVIEW')
+    // Ours is still what this screen shows (and what a next decision would be based on), under our name.
+    expect(store.queue.get('an_00003')).toMatchObject({
+      status: 'FALSE_POSITIVE',
+      pending: true,
+      latestDecision: { label: 'FALSE_POSITIVE', decidedBy: 'Analyst', decidedById: 'user_1', mutationId: queued?.mutationId },
+    })
+    expect(store.queue.get('an_00004')).toMatchObject({ status: 'NEEDS_REVIEW', latestDecision: { decidedBy: 'Priya Sharma', decidedById: 'user_2' } })
 
-    await engine.syncNow() // our later decision wins on the server too
-    expect(server.anomalies.get('an_00003')?.status).toBe('FALSE_POSITIVE')
-
-    store.outbox.record({ anomalyIds: ['an_00004'], label: 'CONFIRMED_FRAUD' }, 'user_1', 60_000) // clock behind
+    // Made without seeing Priya's decision: hers stands, whatever the clocks say.
     const status = await engine.syncNow()
-    expect(status.pending).toBe(0)
-    expect(store.db.prepare("SELECT outcome FROM outbox WHERE anomaly_id = 'an_00004'").pluck().get()).toBe('superseded')
-    expect(store.queue.get('an_00004').status).toBe('NEEDS_REVIEW')
+    expect(status).toMatchObject({ pending: 0, conflicts: 1 })
+    expect(server.anomalies.get('an_00003')?.status).toBe('CONFIRMED_FRAUD')
+    expect(store.queue.get('an_00003')).toMatchObject({ status: 'CONFIRMED_FRAUD', latestDecision: { decidedBy: 'Priya Sharma', mutationId: other } })
+
+    // A decision made after the pull showed hers is based on it: it applies.
+    store.outbox.record({ anomalyIds: ['an_00004'], label: 'CONFIRMED_FRAUD' }, engine.currentDecider(), 60_000)
+    expect((await engine.syncNow()).pending).toBe(0)
+    expect(store.db.prepare("SELECT outcome FROM outbox WHERE anomaly_id = 'an_00004'").pluck().get()).toBe('applied')
+    expect(store.queue.get('an_00004').status).toBe('CONFIRMED_FRAUD')
   })
 
   it('reports rejected decisions and works offline, keeping decisions queued', async () => {
@@ -171,5 +181,157 @@ describe('sync engine against a contract-following server', () => {
     cleanups.push(() => reopened.db.open && reopened.close())
     expect(reopened.db.prepare("SELECT name FROM sqlite_master WHERE tbl_name = 'anomalies' AND sql IS NOT NULL ORDER BY name").pluck().all()).toEqual(before)
     expect(reopened.queue.snapshot({ filters: { text: 'tx_000033' }, sort: 'time' }).total).toBe(1)
+  })
+})
+
+describe('team decisions: the first decision stands', () => {
+  /** Two consoles of one organisation (two people, or one person's two devices) against one server. */
+  async function twoConsoles(second: FakeUser) {
+    const server = new FakeSyncServer(Array.from({ length: 6 }, (_, i) => makeAnomaly(i)))
+    let clock = 100_000
+    const open = async (user: FakeUser) => {
+      const temp = tempStore()
+      cleanups.push(temp.cleanup)
+      const engine = new SyncEngine({ store: temp.store, createClient: () => server.client(user), now: () => clock })
+      await engine.signIn('http://127.0.0.1:1', 'token')
+      await engine.syncNow()
+      return {
+        store: temp.store,
+        engine,
+        decide: (id: string, label: 'CONFIRMED_FRAUD' | 'FALSE_POSITIVE' | 'NEEDS_REVIEW', note?: string) => {
+          clock += 1_000
+          return temp.store.outbox.record({ anomalyIds: [id], label, ...(note === undefined ? {} : { note }) }, engine.currentDecider(), clock)
+        },
+      }
+    }
+    const priya = await open(OTHER_ANALYST)
+    const me = await open(second)
+    return { server, priya, me, tick: () => (clock += 1_000) }
+  }
+
+  it("keeps a decision that lost to a colleague's, shows hers as in force with who, what, when, and a reopen based on it applies", async () => {
+    const { server, priya, me, tick } = await twoConsoles(ANALYST)
+    priya.decide('an_00001', 'CONFIRMED_FRAUD', 'card testing')
+    expect(await priya.engine.syncNow()).toMatchObject({ pending: 0, conflicts: 0 })
+    const hers = server.anomalies.get('an_00001')?.latestDecision
+
+    // I pulled before she decided: my decision is based on none.
+    me.decide('an_00001', 'FALSE_POSITIVE', 'known merchant')
+    const [mine] = me.store.outbox.takeForPush(10)
+    me.store.outbox.releaseInFlight()
+    expect(mine).toMatchObject({ anomalyId: 'an_00001', basedOn: null })
+    expect(await me.engine.syncNow()).toMatchObject({ state: 'idle', pending: 0, rejected: 0, conflicts: 1 })
+    expect(me.store.db.prepare('SELECT outcome FROM outbox WHERE mutation_id = ?').pluck().get(mine?.mutationId)).toBe('conflict')
+    const detail = me.store.queue.get('an_00001')
+    expect(detail).toMatchObject({
+      status: 'CONFIRMED_FRAUD',
+      pending: false,
+      latestDecision: { label: 'CONFIRMED_FRAUD', decidedBy: 'Priya Sharma', note: 'card testing', mutationId: hers?.mutationId },
+      conflict: {
+        mine: { mutationId: mine?.mutationId, label: 'FALSE_POSITIVE', note: 'known merchant' },
+        standing: { mutationId: hers?.mutationId, label: 'CONFIRMED_FRAUD', note: 'card testing', decidedBy: 'Priya Sharma', decidedAt: hers?.decidedAt },
+      },
+    })
+    // Nothing I typed is lost: the server keeps it, superseded.
+    expect(server.history.get('an_00001')?.map((e) => [e.decidedBy, e.label, e.inForce])).toEqual([
+      ['Priya Sharma', 'CONFIRMED_FRAUD', true],
+      ['Analyst', 'FALSE_POSITIVE', false],
+    ])
+
+    // A note is required; then the reopen is based on her decision and applies.
+    tick()
+    expect(() =>
+      me.store.outbox.reopen(
+        { anomalyId: 'an_00001', label: 'NEEDS_REVIEW', note: '  ', basedOn: hers?.mutationId ?? '' },
+        me.engine.currentDecider(),
+        200_000,
+      ),
+    ).toThrow(/note is required/)
+    me.store.outbox.reopen(
+      { anomalyId: 'an_00001', label: 'NEEDS_REVIEW', note: 'merchant says refund', basedOn: hers?.mutationId ?? '' },
+      me.engine.currentDecider(),
+      200_000,
+    )
+    expect(me.store.queue.get('an_00001')).toMatchObject({ status: 'NEEDS_REVIEW', pending: true, conflict: null })
+    expect(await me.engine.syncNow()).toMatchObject({ pending: 0, conflicts: 0 })
+    expect(server.anomalies.get('an_00001')).toMatchObject({ status: 'NEEDS_REVIEW', latestDecision: { decidedBy: 'Analyst', note: 'merchant says refund' } })
+    const history = await me.engine.decisionHistory('an_00001')
+    expect(history.map((e) => [e.decidedBy, e.label, e.note, e.inForce])).toEqual([
+      ['Analyst', 'NEEDS_REVIEW', 'merchant says refund', true],
+      ['Analyst', 'FALSE_POSITIVE', 'known merchant', false],
+      ['Priya Sharma', 'CONFIRMED_FRAUD', 'card testing', false],
+    ])
+    // Priya's console pulls the reopen, with who did it.
+    await priya.engine.syncNow()
+    expect(priya.store.queue.get('an_00001')).toMatchObject({ status: 'NEEDS_REVIEW', latestDecision: { decidedBy: 'Analyst' }, conflict: null })
+  })
+
+  it('a decision made offline and synced later follows the same rule, and what was typed stays in the history', async () => {
+    const { server, priya, me } = await twoConsoles(ANALYST)
+    server.offline = true
+    me.decide('an_00002', 'FALSE_POSITIVE', 'typed on the train')
+    expect((await me.engine.syncNow()).state).toBe('offline')
+    expect(me.store.queue.get('an_00002')).toMatchObject({ status: 'FALSE_POSITIVE', pending: true, conflict: null })
+    await expect(me.engine.decisionHistory('an_00002')).rejects.toMatchObject({
+      code: 'UNAVAILABLE',
+      message: expect.stringMatching(/^The decision history needs the server/),
+    })
+    server.offline = false
+    priya.decide('an_00002', 'CONFIRMED_FRAUD')
+    await priya.engine.syncNow()
+
+    expect(await me.engine.syncNow()).toMatchObject({ state: 'idle', pending: 0, conflicts: 1 })
+    expect(me.store.queue.get('an_00002')).toMatchObject({
+      status: 'CONFIRMED_FRAUD',
+      conflict: {
+        mine: { label: 'FALSE_POSITIVE', note: 'typed on the train' },
+        standing: { decidedBy: 'Priya Sharma', label: 'CONFIRMED_FRAUD', note: null },
+      },
+    })
+    expect((await me.engine.decisionHistory('an_00002')).map((e) => [e.decidedBy, e.note, e.inForce])).toEqual([
+      ['Priya Sharma', null, true],
+      ['Analyst', 'typed on the train', false],
+    ])
+    // A later decision of hers ends the notice: the one that beat mine is no longer in force.
+    priya.decide('an_00002', 'NEEDS_REVIEW')
+    await priya.engine.syncNow()
+    expect(await me.engine.syncNow()).toMatchObject({ conflicts: 0 })
+    expect(me.store.queue.get('an_00002')).toMatchObject({ status: 'NEEDS_REVIEW', conflict: null })
+  })
+
+  it("between one person's own devices the latest decision wins, with no conflict", async () => {
+    const { server, priya: laptop, me: desktop } = await twoConsoles(OTHER_ANALYST)
+    desktop.decide('an_00003', 'FALSE_POSITIVE') // older
+    laptop.decide('an_00003', 'CONFIRMED_FRAUD') // newer, pushed first
+    await laptop.engine.syncNow()
+    expect(await desktop.engine.syncNow()).toMatchObject({ pending: 0, conflicts: 0 })
+    expect(desktop.store.db.prepare("SELECT outcome FROM outbox WHERE anomaly_id = 'an_00003'").pluck().get()).toBe('superseded')
+    expect(server.anomalies.get('an_00003')?.status).toBe('CONFIRMED_FRAUD')
+    expect(desktop.store.queue.get('an_00003')).toMatchObject({ status: 'CONFIRMED_FRAUD', conflict: null })
+  })
+
+  it("keeps the analyst's newer decision on screen when a conflict answers an older one", async () => {
+    const { priya, me } = await twoConsoles(ANALYST)
+    priya.decide('an_00004', 'CONFIRMED_FRAUD')
+    await priya.engine.syncNow()
+    me.decide('an_00004', 'FALSE_POSITIVE')
+    const sent = me.store.outbox.takeForPush(10)
+    // While the push is on the wire the analyst changes their mind.
+    me.decide('an_00004', 'NEEDS_REVIEW')
+    me.store.outbox.markOutcomes(
+      [
+        {
+          mutationId: sent[0]?.mutationId ?? '',
+          outcome: 'conflict',
+          status: 'CONFIRMED_FRAUD',
+          standing: { label: 'CONFIRMED_FRAUD', note: null, decidedBy: 'Priya Sharma', decidedAt: 1, mutationId: 'm-priya' },
+        },
+      ],
+      1,
+    )
+    expect(me.store.queue.get('an_00004')).toMatchObject({ status: 'NEEDS_REVIEW', pending: true, conflict: null })
+    // The second decision was based on the first (what the screen showed), which is not in force: it loses too.
+    expect(await me.engine.syncNow()).toMatchObject({ pending: 0, conflicts: 1 })
+    expect(me.store.queue.get('an_00004')).toMatchObject({ status: 'CONFIRMED_FRAUD', conflict: { mine: { label: 'NEEDS_REVIEW' } } })
   })
 })

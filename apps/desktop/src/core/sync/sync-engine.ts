@@ -6,8 +6,12 @@ import type { LocalStore } from '../store/local-store.ts'
 import { isCacheBusy } from '../store/open-database.ts'
 import { z } from 'zod'
 import type { Profile, ProfileAnswer } from '../../contract/profile.ts'
+import type { DecisionHistoryEntry } from '../../contract/decisions.ts'
+import type { Decider } from '../store/outbox.ts'
 import {
   classifySyncError,
+  toAppError,
+  ZDecisionHistory,
   ZServerUser,
   type PulledPage,
   type ServerUser,
@@ -105,6 +109,7 @@ export class SyncEngine {
       lastSyncedAt: lastSyncedAt === null ? null : Number(lastSyncedAt),
       pending: counts.pending,
       rejected: counts.rejected,
+      conflicts: counts.conflicts,
       progress: this.progress,
       activeModelVersion: state.get('activeModelVersion'),
       modelChange: readModelChange(this.options.store),
@@ -252,6 +257,30 @@ export class SyncEngine {
 
   currentUserId(): string {
     return parseUser(this.options.store.state.get('user'))?.id ?? 'local-analyst'
+  }
+
+  /** Who a decision made now is recorded as here: the signed-in person's name and id (the server records its own). */
+  currentDecider(): Decider {
+    const user = parseUser(this.options.store.state.get('user'))
+    if (user === null) return { id: null, name: 'local-analyst' }
+    return { id: user.id, name: user.name ?? user.email ?? user.id }
+  }
+
+  /**
+   * An alert's decision history, which only the server holds (superseded decisions
+   * included). Offline or signed out it says so, in words for the detail pane.
+   */
+  async decisionHistory(anomalyId: string): Promise<DecisionHistoryEntry[]> {
+    try {
+      return ZDecisionHistory.parse(await this.callServer('query', 'anomalies.history', { id: anomalyId }))
+    } catch (thrown) {
+      const error = thrown instanceof AppError ? thrown : toAppError(thrown)
+      if (error.code === 'UNAVAILABLE' || error.code === 'UNAUTHENTICATED') {
+        const why = error.code === 'UNAUTHENTICATED' ? 'sign in to see it' : 'it cannot be reached now'
+        throw new AppError('UNAVAILABLE', `The decision history needs the server: ${why}. Decisions made here are kept and synced when it is back.`)
+      }
+      throw error
+    }
   }
 
   private async run(): Promise<void> {

@@ -29,3 +29,16 @@ export const STATUS_LABEL = {
   CONFIRMED_FRAUD: 'Fraud',
   FALSE_POSITIVE: 'False positive',
 } as const
+
+/** A decision's label in a sentence ("Priya decided Confirmed fraud"). */
+export const DECISION_LABEL = {
+  CONFIRMED_FRAUD: 'Confirmed fraud',
+  FALSE_POSITIVE: 'False positive',
+  NEEDS_REVIEW: 'Needs review',
+} as const
+
+/** When a decision was made, in a sentence: the time alone today (UTC), the date and time before. */
+export function formatWhen(ms: number, now = Date.now()): string {
+  const full = formatTime(ms)
+  return full.slice(0, 10) === formatTime(now).slice(0, 10) ? `${full.slice(11)} UTC` : `${full} UTC`
+}

@@ -58,6 +58,15 @@ export function StatusBar() {
         {s.pending} pending {s.pending === 1 ? 'change' : 'changes'}
       </span>
       {s.rejected > 0 && <span className="status-warn">{s.rejected} refused by the server</span>}
+      {s.conflicts > 0 && (
+        <span
+          className="status-warn"
+          data-testid="conflict-count"
+          title="A colleague decided these alerts first; your decisions are kept in their history. Filter the queue with “Overruled by a colleague” to see them and reopen one with a note."
+        >
+          {s.conflicts} {s.conflicts === 1 ? 'decision' : 'decisions'} overruled by a colleague's
+        </span>
+      )}
       {s.modelChange !== null && s.modelChange.to === (s.activeModelVersion ?? s.modelChange.to) ? (
         <span data-testid="model-change" title={modelChangeTitle(s.modelChange)}>
           {modelChangeLine(s.modelChange)}

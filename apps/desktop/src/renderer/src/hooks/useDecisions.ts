@@ -1,6 +1,6 @@
 import { useMutation, useQueryClient, type QueryClient } from '@tanstack/react-query'
 import { statusForLabel } from '@anomalyze/shared'
-import type { DecideArgs } from '../../../contract/handlers.ts'
+import type { DecideArgs, ReopenArgs } from '../../../contract/decisions.ts'
 import type { QueueRow } from '../../../contract/queue.ts'
 import { callCore } from '../api/core-client.ts'
 
@@ -50,12 +50,30 @@ export function useDecisions() {
       }),
   })
 
-  return { decide, undo }
+  // A reopen is sent at once: the analyst is settling a disagreement and waits for the answer.
+  const reopen = useMutation({
+    mutationFn: (args: ReopenArgs) => callCore('decision.reopen', args),
+    onSuccess: (_result, args) => {
+      void queryClient.invalidateQueries({ queryKey: ['rows'] })
+      refreshAfterDecision(queryClient, [args.anomalyId])
+      void callCore('sync.now', {})
+        .catch(() => undefined)
+        .finally(() => {
+          refreshAfterDecision(queryClient, [args.anomalyId])
+          void queryClient.invalidateQueries({ queryKey: ['rows'] })
+        })
+    },
+  })
+
+  return { decide, undo, reopen }
 }
 
 function refreshAfterDecision(queryClient: QueryClient, anomalyIds: readonly string[]): void {
   // Only the open detail refetches now; the others (and the overview) when next shown.
-  for (const id of anomalyIds) void queryClient.invalidateQueries({ queryKey: ['anomaly', id] })
+  for (const id of anomalyIds) {
+    void queryClient.invalidateQueries({ queryKey: ['anomaly', id] })
+    void queryClient.invalidateQueries({ queryKey: ['decision.history', id] })
+  }
   void queryClient.invalidateQueries({ queryKey: ['sync.status'] })
   void queryClient.invalidateQueries({ queryKey: ['dashboard'] })
 }

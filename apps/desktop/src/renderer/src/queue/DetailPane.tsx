@@ -1,11 +1,14 @@
 import type { LabelKind } from '@anomalyze/shared'
-import { useQuery } from '@tanstack/react-query'
-import type { Ref } from 'react'
+import { useQuery, useQueryClient } from '@tanstack/react-query'
+import { useEffect, useRef, type Ref } from 'react'
 import type { QueueRow } from '../../../contract/queue.ts'
 import { callCore } from '../api/core-client.ts'
 import { formatAmount, formatTime, STATUS_LABEL } from '../format.ts'
 import { DeliveryLog } from '../notifications/DeliveryLog.tsx'
 import { RoleNote } from '../components/RoleNote.tsx'
+import { useSyncStatus } from '../hooks/useSyncStatus.ts'
+import { ConflictNotice } from './ConflictNotice.tsx'
+import { DecisionHistory } from './DecisionHistory.tsx'
 import { HistoryChart } from './HistoryChart.tsx'
 import { MovedMarker } from './QueueTable.tsx'
 
@@ -35,6 +38,17 @@ export function DetailPane({ row, note, noteRef, onNote, onDecide, onClose, deci
   const detail = useQuery(detailQuery(row.id))
   const history = useQuery(historyQuery(row.accountId))
   const d = detail.data
+  // A sync (the console's own every minute, or Sync now) may bring a colleague's decision
+  // or the answer to this analyst's: the open alert shows it without being reopened.
+  const lastSyncedAt = useSyncStatus().data?.lastSyncedAt ?? null
+  const queryClient = useQueryClient()
+  const seenSync = useRef(lastSyncedAt)
+  useEffect(() => {
+    if (seenSync.current === lastSyncedAt) return
+    seenSync.current = lastSyncedAt
+    void queryClient.invalidateQueries({ queryKey: ['anomaly', row.id] })
+    void queryClient.invalidateQueries({ queryKey: ['decision.history', row.id] })
+  }, [lastSyncedAt, row.id, queryClient])
   return (
     <aside className="detail-pane" aria-label="Anomaly detail" data-testid="detail-pane" data-anomaly-id={row.id}>
       <header>
@@ -51,6 +65,7 @@ export function DetailPane({ row, note, noteRef, onNote, onDecide, onClose, deci
           {row.pending ? ' (not synced yet)' : ''}
         </span>
       </div>
+      {d?.conflict != null && <ConflictNotice anomalyId={row.id} conflict={d.conflict} decideReason={decideReason} />}
       {d?.rescore != null && (
         <p className={`rescore-note${d.moved === null ? '' : ` moved-${d.moved}`}`} data-testid="rescore-note">
           {d.moved !== null && <MovedMarker moved={d.moved} />} Was {d.rescore.previousSeverity} {d.rescore.previousScore.toFixed(2)} under{' '}
@@ -91,11 +106,13 @@ export function DetailPane({ row, note, noteRef, onNote, onDecide, onClose, deci
       <h3>Explanation</h3>
       <p data-testid="explanation">{d?.explanation ?? (detail.isError ? detail.error.message : 'Loading…')}</p>
       {d?.latestDecision != null && (
-        <p className="muted">
+        <p className="muted" data-testid="latest-decision">
           Last decision: {STATUS_LABEL[d.latestDecision.label]} by {d.latestDecision.decidedBy}, {formatTime(d.latestDecision.decidedAt)}
           {d.latestDecision.note !== null && ` — “${d.latestDecision.note}”`}
         </p>
       )}
+      <h3>Decision history</h3>
+      {d === undefined ? <p className="muted">Loading…</p> : <DecisionHistory detail={d} />}
       <DeliveryLog anomalyId={row.id} />
       <h3>Account history</h3>
       {history.data === undefined ? (

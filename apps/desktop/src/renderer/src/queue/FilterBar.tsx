@@ -81,6 +81,16 @@ export const FilterBar = memo(function FilterBar({ filters, sort, rules, batches
       >
         Moved by the last model change
       </button>
+      {/* Whatever status the colleague's decision gave them: turning it on clears the status chips. */}
+      <button
+        type="button"
+        className="chip"
+        aria-pressed={filters.overruled === true}
+        title="Only the alerts a colleague decided first, where your decision is kept in the history (any status)"
+        onClick={() => set(filters.overruled === true ? { overruled: undefined } : { overruled: true, statuses: undefined })}
+      >
+        Overruled by a colleague
+      </button>
       <select aria-label="Rule" value={filters.rule ?? ''} onChange={(e) => set({ rule: e.target.value })}>
         <option value="">Any rule</option>
         {rules.map((r) => (

@@ -184,7 +184,7 @@ export function QueueView({
         onSort={onSort}
       />
       <div className="queue-meta">
-        <span data-testid="queue-count">{list.pending ? 'Loading…' : `${total.toLocaleString()} anomalies`}</span>
+        <span data-testid="queue-count">{list.pending ? 'Loading…' : `${total.toLocaleString()} ${total === 1 ? 'anomaly' : 'anomalies'}`}</span>
         {selected.size > 0 && (
           <span data-testid="selection-count">
             {selected.size} selected — <kbd>f</kbd>/<kbd>p</kbd>/<kbd>e</kbd> labels them all
