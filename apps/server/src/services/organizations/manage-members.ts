@@ -59,6 +59,8 @@ export async function addMember(db: Db, tokens: LocalTokenMinter | null, actor: 
   const userId = `local_${randomBytes(9).toString('base64url')}`
   const row = await db.$transaction(async (tx) => {
     await tx.user.create({ data: { id: userId, name: input.name, email: input.email ?? null } })
+    // A person's own workspace with a teammate in it is a team's now (the console stops calling it personal).
+    await tx.organization.updateMany({ where: { id: orgId, personal: true }, data: { personal: false } })
     const created = await tx.membership.create({ data: { orgId, userId, role: input.role }, select: memberSelect })
     await recordAudit(tx, actor, { action: 'member.add', entityType: 'Membership', entityId: userId, newData: { name: input.name, role: input.role } })
     return created
