@@ -102,6 +102,26 @@ ALTER INDEX "NotificationLog_userId_createdAt_idx" RENAME TO "NotificationLog_or
 ALTER INDEX "NotificationLog_userId_channel_status_createdAt_idx" RENAME TO "NotificationLog_orgId_channel_status_createdAt_idx";
 ALTER INDEX "Report_userId_createdAt_idx" RENAME TO "Report_orgId_createdAt_idx";
 
+-- Postgres 18 names NOT NULL constraints after their column ("<Table>_userId_not_null")
+-- and a column rename keeps the old name: rename them as a fresh schema names them.
+-- Earlier versions have no such constraints, and this finds nothing. (Prisma's migration
+-- runner splits the file at every semicolon, quoted or not: inside the block they are
+-- written \073, the escape string's octal for a semicolon.)
+DO E'DECLARE c record\073
+BEGIN
+  FOR c IN
+    SELECT con.conrelid::regclass AS tbl, con.conname
+      FROM pg_constraint con
+     WHERE con.connamespace = ''public''::regnamespace
+       AND right(con.conname, 16) = ''_userId_not_null''
+       AND con.conrelid::regclass::text IN (''"ApiKey"'', ''"ApiKeyUsage"'', ''"AuditLog"'', ''"Subscription"'', ''"Invoice"'', ''"PaymentLog"'', ''"Transaction"'',
+         ''"BatchJob"'', ''"Anomaly"'', ''"AnomalyLabel"'', ''"ModelArtifact"'', ''"TrainingJob"'', ''"NotificationSettings"'', ''"NotificationLog"'', ''"Report"'',
+         ''"AccountFeatureState"'', ''"MerchantFeatureState"'')
+  LOOP
+    EXECUTE format(''ALTER TABLE %s RENAME CONSTRAINT %I TO %I'', c.tbl, c.conname, replace(c.conname, ''_userId_'', ''_orgId_''))\073
+  END LOOP\073
+END';
+
 -- CreateTable
 CREATE TABLE "SessionUsage" (
     "orgId" TEXT NOT NULL,
