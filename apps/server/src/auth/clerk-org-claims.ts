@@ -29,12 +29,12 @@ export function orgClaimOf(claims: Record<string, unknown>): OrgClaim | undefine
     if (typeof compact !== 'object' || compact === null) return undefined
     const o = compact as Record<string, unknown>
     if (typeof o.id !== 'string' || o.id.length === 0) return undefined
-    return { id: o.id, role: typeof o.rol === 'string' ? roleFromClerk(o.rol) : 'VIEWER', name: typeof o.slg === 'string' ? o.slg : undefined }
+    return { id: o.id, role: typeof o.rol === 'string' ? roleFromClerk(o.rol) : undefined, name: typeof o.slg === 'string' ? o.slg : undefined }
   }
   if (typeof claims.org_id !== 'string' || claims.org_id.length === 0) return undefined
   return {
     id: claims.org_id,
-    role: typeof claims.org_role === 'string' ? roleFromClerk(claims.org_role) : 'VIEWER',
+    role: typeof claims.org_role === 'string' ? roleFromClerk(claims.org_role) : undefined,
     name: typeof claims.org_slug === 'string' ? claims.org_slug : undefined,
   }
 }

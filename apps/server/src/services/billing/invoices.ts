@@ -5,6 +5,7 @@ import type { ServerEnv } from '../../env.ts'
 import type { ObjectStore } from '../../storage/object-store.ts'
 import { splitInclusiveGst } from './gst.ts'
 import { renderInvoicePdf, type InvoiceView } from './invoice-pdf.ts'
+import { orgContactEmail } from '../contacts/org-contact.ts'
 
 /** What the webhook knows about a charge. */
 export interface Charge {
@@ -105,13 +106,7 @@ export async function generateInvoicePdf(db: Db, storage: ObjectStore, invoiceId
   const invoice = await db.invoice.findUnique({
     where: { id: invoiceId },
     include: {
-      org: {
-        select: {
-          name: true,
-          // The invoice goes to the organisation's first admin.
-          memberships: { where: { role: 'ADMIN', removedAt: null }, orderBy: { createdAt: 'asc' }, take: 1, select: { user: { select: { email: true } } } },
-        },
-      },
+      org: { select: { name: true } },
     },
   })
   if (!invoice) throw new AppError('NOT_FOUND', `No invoice with id ${invoiceId}`)
@@ -122,7 +117,7 @@ export async function generateInvoicePdf(db: Db, storage: ObjectStore, invoiceId
     issuedAt: invoice.issuedAt,
     currency: invoice.currency,
     seller: taxDetails.seller,
-    buyer: { name: taxDetails.buyerName ?? invoice.org.name, email: invoice.org.memberships[0]?.user.email ?? null, gstin: invoice.gstin },
+    buyer: { name: taxDetails.buyerName ?? invoice.org.name, email: await orgContactEmail(db, invoice.orgId), gstin: invoice.gstin },
     periodStart: invoice.periodStart,
     periodEnd: invoice.periodEnd,
     lineItems: ZLineItems.parse(invoice.lineItems),

@@ -2,6 +2,7 @@ import { z } from 'zod'
 import type { Db } from '../../db/prisma.ts'
 import { recordAudit, type AuditActor } from '../audit/record-audit.ts'
 import { isValidTimeZone } from './gate-notification.ts'
+import { orgContactEmail } from '../contacts/org-contact.ts'
 
 /**
  * A user's alert settings: read with defaults (no row yet means the schema's
@@ -84,8 +85,7 @@ function defaultsFor(accountEmail: string | null): TNotificationSettings {
 export async function getNotificationSettings(db: Db, orgId: string): Promise<TNotificationSettings> {
   const row = await db.notificationSettings.findUnique({ where: { orgId }, select: SELECT })
   if (row !== null) return { ...row, updatedAt: row.updatedAt.toISOString() }
-  const user = await db.user.findUnique({ where: { id: orgId }, select: { email: true } })
-  return defaultsFor(user?.email ?? null)
+  return defaultsFor(await orgContactEmail(db, orgId))
 }
 
 export async function updateNotificationSettings(db: Db, actor: AuditActor, input: TNotificationSettingsInput): Promise<TNotificationSettings> {

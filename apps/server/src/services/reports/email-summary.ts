@@ -3,6 +3,7 @@ import type { Logger } from '../../logger.ts'
 import type { Mailer } from '../email/mailer.ts'
 import { keyFigureLines } from './render-summary-pdf.ts'
 import type { SummaryFigures } from './summary-figures.ts'
+import { orgContactEmail } from '../contacts/org-contact.ts'
 
 export interface SummaryEmail {
   orgId: string
@@ -24,8 +25,7 @@ export type EmailOutcome = 'sent' | 'not-opted-in' | 'no-address' | 'no-smtp' | 
 export async function emailSummaryIfOptedIn(db: Db, mailer: Mailer | null, log: Logger, message: SummaryEmail): Promise<EmailOutcome> {
   const settings = await db.notificationSettings.findUnique({ where: { orgId: message.orgId }, select: { monthlyReportEmail: true, email: true } })
   if (settings?.monthlyReportEmail !== true) return 'not-opted-in'
-  const user = await db.user.findUnique({ where: { id: message.orgId }, select: { email: true } })
-  const to = settings.email ?? user?.email ?? null
+  const to = settings.email ?? (await orgContactEmail(db, message.orgId))
   const logRow = (status: 'SENT' | 'SKIPPED' | 'FAILED', extra: { error?: string; providerMessageId?: string; metadata?: object }) =>
     db.notificationLog.create({
       data: {
