@@ -137,6 +137,20 @@ describe('members', () => {
     })
   })
 
+  it("writes to a team at its earliest admin's address when its settings name none", async () => {
+    const db = database.db
+    await db.organization.create({ data: { id: 'org_mail', name: 'Mail team' } })
+    for (const [id, email, role] of [
+      ['user_mail_analyst', 'analyst@example.test', 'ANALYST'],
+      ['user_mail_admin', 'admin@example.test', 'ADMIN'],
+    ] as const) {
+      await db.user.create({ data: { id, email } })
+      await db.membership.create({ data: { orgId: 'org_mail', userId: id, role } })
+    }
+    const settings = await callerFor(db, 'user_mail_analyst', { orgId: 'org_mail', role: 'ANALYST' }).notifications.settings()
+    expect(settings.email).toBe('admin@example.test')
+  })
+
   it('anomalyze-server users add prints a working token once; a bad role exits 2 listing the roles', async () => {
     const env = { ...process.env, DATABASE_URL: database.url, ANOMALYZE_DATA_DIR: dataDir, LOG_LEVEL: 'silent' }
     const tsx = path.join(serverDir, 'node_modules/.bin/tsx')
