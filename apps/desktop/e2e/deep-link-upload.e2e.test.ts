@@ -5,7 +5,16 @@ import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { writeGeneratedCsv } from '../test/support/generated-csv.ts'
 import { ensureRendererBuilt } from './build-renderer.ts'
-import { assertChromium, launchChromium, SCREENSHOT_DIR, startConsole, startServerProcess, type ConsoleProcess, type ServerProcess } from './harness.ts'
+import {
+  assertChromium,
+  launchChromium,
+  SCREENSHOT_DIR,
+  startConsole,
+  startServerProcess,
+  type ConsoleProcess,
+  type ServerProcess,
+  coreResult,
+} from './harness.ts'
 
 /**
  * Two ways into and out of the console, in Chromium against `console --web`:
@@ -21,11 +30,7 @@ let server: ServerProcess
 let page: Page
 let scratch: string
 
-async function core<T>(method: string, args: unknown): Promise<T> {
-  const body = await consoleApp.call<T>(method, args)
-  if (body.error !== undefined) throw new Error(body.error.message)
-  return body.data as T
-}
+const core = <T>(method: string, args: unknown): Promise<T> => coreResult<T>(consoleApp, method, args)
 
 describe('deep links and batch upload in Chromium', () => {
   beforeAll(async () => {

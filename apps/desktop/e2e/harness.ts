@@ -208,3 +208,23 @@ function freePort(): Promise<number> {
     })
   })
 }
+
+/** A core method's result through the console's local API; its error thrown with its message. */
+export async function coreResult<T>(consoleApp: ConsoleProcess, method: string, args: unknown): Promise<T> {
+  const body = await consoleApp.call<T>(method, args)
+  if (body.error !== undefined) throw new Error(body.error.message)
+  return body.data as T
+}
+
+/** A tRPC procedure of the real server called with a bearer token (a teammate's, say); its data, or its error thrown. */
+export async function serverCall<T>(serverUrl: string, path: string, input: unknown, token: string, method: 'GET' | 'POST' = 'POST'): Promise<T> {
+  const url = method === 'GET' ? `${serverUrl}/trpc/${path}?input=${encodeURIComponent(JSON.stringify(input))}` : `${serverUrl}/trpc/${path}`
+  const response = await fetch(url, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(method === 'POST' ? { 'content-type': 'application/json' } : {}) },
+    ...(method === 'POST' ? { body: JSON.stringify(input) } : {}),
+  })
+  const body = (await response.json()) as { result?: { data: T }; error?: unknown }
+  if (body.result === undefined) throw new Error(`${path} failed: ${JSON.stringify(body.error)}`)
+  return body.result.data
+}

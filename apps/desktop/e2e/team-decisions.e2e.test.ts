@@ -5,7 +5,17 @@ import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { generateTransactions } from '@anomalyze/shared/engine'
 import { ensureRendererBuilt } from './build-renderer.ts'
-import { assertChromium, launchChromium, SCREENSHOT_DIR, startConsole, startServerProcess, type ConsoleProcess, type ServerProcess } from './harness.ts'
+import {
+  assertChromium,
+  launchChromium,
+  SCREENSHOT_DIR,
+  startConsole,
+  startServerProcess,
+  type ConsoleProcess,
+  type ServerProcess,
+  serverCall,
+  coreResult,
+} from './harness.ts'
 
 /**
  * Two analysts decide the same alert (issue #19, team decisions), against a real
@@ -33,23 +43,10 @@ interface HistoryEntry {
   inForce: boolean
 }
 
-async function trpc<T>(path: string, input: unknown, token: string, method: 'GET' | 'POST' = 'POST'): Promise<T> {
-  const url = method === 'GET' ? `${server.url}/trpc/${path}?input=${encodeURIComponent(JSON.stringify(input))}` : `${server.url}/trpc/${path}`
-  const response = await fetch(url, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(method === 'POST' ? { 'content-type': 'application/json' } : {}) },
-    ...(method === 'POST' ? { body: JSON.stringify(input) } : {}),
-  })
-  const body = (await response.json()) as { result?: { data: T }; error?: unknown }
-  if (body.result === undefined) throw new Error(`${path} failed: ${JSON.stringify(body.error)}`)
-  return body.result.data
-}
+const trpc = <T>(path: string, input: unknown, token: string, method: 'GET' | 'POST' = 'POST'): Promise<T> =>
+  serverCall<T>(server.url, path, input, token, method)
 
-async function core<T>(method: string, args: unknown): Promise<T> {
-  const body = await consoleApp.call<T>(method, args)
-  if (body.error !== undefined) throw new Error(body.error.message)
-  return body.data as T
-}
+const core = <T>(method: string, args: unknown): Promise<T> => coreResult<T>(consoleApp, method, args)
 
 const detail = () => page.getByTestId('detail-pane')
 

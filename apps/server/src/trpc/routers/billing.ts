@@ -9,10 +9,16 @@ import { ZRowId } from '../inputs.ts'
 export const billingRouter = {
   overview: allowed('billing:read').query(({ ctx }) => billingOverview(ctx.db, ctx.services.env, ctx.orgId)),
   /** Starts a Razorpay subscription; the console opens the returned short URL to pay. */
-  subscribe: allowed('billing:manage').input(ZSubscribeInput).mutation(({ ctx, input }) => subscribe(ctx.db, ctx.services.billing, ctx.actor, input)),
+  subscribe: allowed('billing:manage')
+    .input(ZSubscribeInput)
+    .mutation(({ ctx, input }) => subscribe(ctx.db, ctx.services.billing, ctx.actor, input)),
   /** Upgrades now, downgrades at period end (see manage-subscription.ts). */
-  changePlan: allowed('billing:manage').input(ZChangePlanInput).mutation(({ ctx, input }) => changePlan(ctx.db, ctx.services.billing, ctx.actor, input)),
-  cancel: allowed('billing:manage').input(ZCancelInput).mutation(({ ctx, input }) => cancel(ctx.db, ctx.services.billing, ctx.actor, input)),
+  changePlan: allowed('billing:manage')
+    .input(ZChangePlanInput)
+    .mutation(({ ctx, input }) => changePlan(ctx.db, ctx.services.billing, ctx.actor, input)),
+  cancel: allowed('billing:manage')
+    .input(ZCancelInput)
+    .mutation(({ ctx, input }) => cancel(ctx.db, ctx.services.billing, ctx.actor, input)),
   invoices: allowed('billing:read').query(({ ctx }) => listInvoices(ctx.db, ctx.orgId)),
   /** A time-limited link to the invoice PDF. */
   invoiceDownload: allowed('billing:read')

@@ -9,9 +9,13 @@ import { ZRowId } from '../inputs.ts'
 export const notificationsRouter = {
   settings: allowed('notifications:read').query(({ ctx }) => getNotificationSettings(ctx.db, ctx.orgId)),
   /** Replaces the settings as a whole; invalid fields come back in `data.fieldErrors`. */
-  updateSettings: allowed('notifications:manage').input(ZNotificationSettingsInput).mutation(({ ctx, input }) => updateNotificationSettings(ctx.db, ctx.actor, input)),
+  updateSettings: allowed('notifications:manage')
+    .input(ZNotificationSettingsInput)
+    .mutation(({ ctx, input }) => updateNotificationSettings(ctx.db, ctx.actor, input)),
   /** The delivery log of one anomaly (the console's detail pane). */
-  deliveries: allowed('notifications:read').input(z.object({ anomalyId: ZRowId })).query(({ ctx, input }) => findDeliveries(ctx.db, ctx.orgId, input.anomalyId)),
+  deliveries: allowed('notifications:read')
+    .input(z.object({ anomalyId: ZRowId }))
+    .query(({ ctx, input }) => findDeliveries(ctx.db, ctx.orgId, input.anomalyId)),
   /** Sends one test message over a channel to the saved address or number. */
   sendTest: allowed('notifications:manage')
     .input(z.object({ channel: z.enum(['EMAIL', 'SMS', 'VOICE']) }))

@@ -9,7 +9,9 @@ const readProcedure = allowed('reports:read')
 const ZReportId = z.strictObject({ id: z.string().uuid() })
 
 export const reportsRouter = {
-  create: allowed('reports:run').input(ZCreateReportInput).mutation(({ ctx, input }) => createReport(ctx.db, ctx.services, ctx.actor, input)),
+  create: allowed('reports:run')
+    .input(ZCreateReportInput)
+    .mutation(({ ctx, input }) => createReport(ctx.db, ctx.services, ctx.actor, input)),
   list: readProcedure
     .input(z.strictObject({ limit: z.number().int().min(1).max(200).default(50) }).default({ limit: 50 }))
     .query(({ ctx, input }) => listReports(ctx.db, ctx.orgId, input.limit)),
