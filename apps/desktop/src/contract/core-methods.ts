@@ -15,6 +15,7 @@ import {
   type QueueRow,
   type QueueSnapshot,
 } from './queue.ts'
+import { API_KEY_SCOPES, type ApiKey, type CreateApiKeyArgs, type CreatedApiKey } from './api-keys.ts'
 import type { AddMemberArgs, AddedMember, Member } from './members.ts'
 import { ROLES, type ProfileAnswer, type Role } from './profile.ts'
 import type { CoreResult } from './result.ts'
@@ -126,6 +127,19 @@ export const coreMethods = {
   ),
   'members.changeRole': method<{ userId: string; role: Role }, Member>(z.object({ userId: z.string().min(1).max(200), role: z.enum(ROLES) }).strict()),
   'members.remove': method<{ userId: string }, { removed: true }>(z.object({ userId: z.string().min(1).max(200) }).strict()),
+  /** The organisation's API keys, revoked ones included (API keys view; admins only: the server refuses others). */
+  'apiKeys.list': method<NoArgs, ApiKey[]>(empty),
+  /** Creates a key and returns its secret, which the server keeps no copy of: shown once. */
+  'apiKeys.create': method<CreateApiKeyArgs, CreatedApiKey>(
+    z
+      .object({
+        name: z.string().trim().min(1).max(100),
+        scopes: z.array(z.enum(API_KEY_SCOPES)).min(1, 'pick at least one scope'),
+      })
+      .strict(),
+  ),
+  /** Revokes a key: the next request that uses it is refused (401). Cannot be undone. */
+  'apiKeys.revoke': method<{ id: string }, ApiKey>(z.object({ id: z.string().min(1).max(200) }).strict()),
   'scoring.availability': method<NoArgs, ScoringAvailability>(empty),
   'scoring.inspect': method<{ source: ScoringSource }, CsvInspection>(z.object({ source }).strict()),
   'scoring.start': method<StartScoringArgs, ScoringJob>(z.object({ source, mapping, name: z.string().max(200).optional() }).strict()),

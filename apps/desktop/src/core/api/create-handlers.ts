@@ -4,7 +4,7 @@ import type { CoreResult } from '../../contract/result.ts'
 import type { ScoringService } from '../scoring/scoring-service.ts'
 import type { LocalStore } from '../store/local-store.ts'
 import type { SyncEngine } from '../sync/sync-engine.ts'
-import { ZAddedMember, ZMember } from '../sync/server-client.ts'
+import { ZAddedMember, ZApiKey, ZCreatedApiKey, ZMember } from '../sync/server-client.ts'
 import { createBatchUploader } from '../upload/batch-uploader.ts'
 import { toCoreError } from './to-core-error.ts'
 
@@ -56,6 +56,9 @@ export function createHandlers(deps: CoreDeps): CoreHandlers {
       await sync.callServer('mutation', 'members.remove', args)
       return { removed: true as const }
     },
+    'apiKeys.list': async () => ZApiKey.array().parse(await sync.callServer('query', 'apiKeys.list', undefined)),
+    'apiKeys.create': async (args) => ZCreatedApiKey.parse(await sync.callServer('mutation', 'apiKeys.create', args)),
+    'apiKeys.revoke': async (args) => ZApiKey.parse(await sync.callServer('mutation', 'apiKeys.revoke', args)),
     'scoring.availability': () => scoring.availability(),
     'scoring.inspect': (args) => scoring.inspect(args.source),
     'scoring.start': (args) => scoring.start(args),

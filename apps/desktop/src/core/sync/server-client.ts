@@ -62,6 +62,18 @@ export const ZMember = z.object({
 })
 export const ZAddedMember = z.object({ member: ZMember, token: z.string() })
 
+/** apiKeys.* answers (API keys view): the secret only in create's, once. */
+export const ZApiKey = z.object({
+  id: z.string(),
+  name: z.string(),
+  keyPrefix: z.string(),
+  scopes: z.array(z.string()),
+  createdAt: z.number(),
+  lastUsedAt: z.number().nullable(),
+  revokedAt: z.number().nullable(),
+})
+export const ZCreatedApiKey = ZApiKey.extend({ secret: z.string() })
+
 /** anomalies.history: every decision on an anomaly, newest first, superseded ones included. */
 export const ZDecisionHistory = z.array(
   z.object({

@@ -8,9 +8,11 @@ import { StatusBar } from './components/StatusBar.tsx'
 import { useSyncStatus } from './hooks/useSyncStatus.ts'
 import { useDeepLink } from './deep-link/useDeepLink.ts'
 import { DEFAULT_QUERY, QueueView, type QueueFocus } from './queue/QueueView.tsx'
+import { VIEWS, type ViewId } from './views.ts'
 
 // The queue is the first screen; every other view is its own chunk, loaded when first
 // opened, so the first paint parses only what the queue needs.
+const ApiKeysView = lazy(async () => ({ default: (await import('./api-keys/ApiKeysView.tsx')).ApiKeysView }))
 const AuditView = lazy(async () => ({ default: (await import('./audit/AuditView.tsx')).AuditView }))
 const BillingView = lazy(async () => ({ default: (await import('./billing/BillingView.tsx')).BillingView }))
 const DashboardView = lazy(async () => ({ default: (await import('./dashboard/DashboardView.tsx')).DashboardView }))
@@ -19,19 +21,6 @@ const ModelsView = lazy(async () => ({ default: (await import('./models/ModelsVi
 const ReportsView = lazy(async () => ({ default: (await import('./reports/ReportsView.tsx')).ReportsView }))
 const MembersView = lazy(async () => ({ default: (await import('./members/MembersView.tsx')).MembersView }))
 const ScoringView = lazy(async () => ({ default: (await import('./scoring/ScoringView.tsx')).ScoringView }))
-
-const VIEWS = [
-  { id: 'queue', label: 'Queue', key: '1' },
-  { id: 'overview', label: 'Overview', key: '2' },
-  { id: 'score', label: 'Score a file', key: '3' },
-  { id: 'models', label: 'Models', key: '4' },
-  { id: 'reports', label: 'Reports', key: '5' },
-  { id: 'alerts', label: 'Alerts', key: '6' },
-  { id: 'billing', label: 'Billing', key: '7' },
-  { id: 'audit', label: 'Audit', key: '8' },
-  { id: 'members', label: 'Members', key: '9' },
-] as const
-type ViewId = (typeof VIEWS)[number]['id']
 
 export function App() {
   const [view, setView] = useState<ViewId>('queue')
@@ -130,6 +119,7 @@ export function App() {
             {view === 'billing' && <BillingView />}
             {view === 'audit' && <AuditView />}
             {view === 'members' && <MembersView />}
+            {view === 'api-keys' && <ApiKeysView />}
             {view === 'score' && (
               <ScoringView
                 onOpenBatch={(batchId) => {

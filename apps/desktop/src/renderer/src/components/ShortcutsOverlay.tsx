@@ -1,4 +1,5 @@
 import { SHORTCUTS } from '../hooks/useQueueKeyboard.ts'
+import { VIEWS } from '../views.ts'
 
 const KEY_NAMES: Record<string, string> = { ' ': 'Space', ArrowDown: '↓', ArrowUp: '↑', Escape: 'Esc' }
 
@@ -19,14 +20,14 @@ export function ShortcutsOverlay({ onClose }: { onClose: () => void }) {
                 <td>{s.label}</td>
               </tr>
             ))}
-            <tr>
-              <td>
-                <kbd>1</kbd>
-                <kbd>2</kbd>
-                <kbd>3</kbd>
-              </td>
-              <td>Queue, overview, score a file</td>
-            </tr>
+            {VIEWS.map((v) => (
+              <tr key={v.id}>
+                <td>
+                  <kbd>{v.key}</kbd>
+                </td>
+                <td>{v.label}</td>
+              </tr>
+            ))}
           </tbody>
         </table>
         <p className="muted">
