@@ -1,5 +1,14 @@
 import { z } from 'zod'
-import { ANOMALY_STATUSES, LABEL_KINDS, SEVERITIES } from '@anomalyze/shared'
+import {
+  ANOMALY_STATUSES,
+  CASE_ENTITY_TYPES,
+  CLOSED_CASE_STATUSES,
+  LABEL_KINDS,
+  MAX_COMMENT_LENGTH,
+  MAX_ENTITY_PAGE,
+  OPEN_CASE_STATUSES,
+  SEVERITIES,
+} from '@anomalyze/shared'
 import { MAPPABLE_FIELDS } from '@anomalyze/shared/engine'
 import type { Dashboard } from './dashboard.ts'
 import type { DecideArgs, DecideResult, DecisionHistoryEntry, ReopenArgs, UndoResult } from './decisions.ts'
@@ -16,6 +25,8 @@ import {
   type QueueSnapshot,
 } from './queue.ts'
 import { API_KEY_SCOPES, type ApiKey, type CreateApiKeyArgs, type CreatedApiKey } from './api-keys.ts'
+import { CASE_QUEUES, type CaseActArgs, type CaseActResult, type CaseDetail, type CaseList, type CaseListArgs, type CaseListRow } from './cases.ts'
+import type { EntityRefArgs, EntityTransactionsArgs, EntityTransactionsPage, EntityView } from './entity.ts'
 import type { AddMemberArgs, AddedMember, Member } from './members.ts'
 import { ROLES, type ProfileAnswer, type Role } from './profile.ts'
 import type { CoreResult } from './result.ts'
@@ -58,6 +69,27 @@ const filters = z
     overruled: z.boolean().optional(),
   })
   .strict()
+
+const caseId = z.string().min(1).max(200)
+const entityRef = { type: z.enum(CASE_ENTITY_TYPES), id: z.string().min(1).max(128) }
+const caseAction = z.discriminatedUnion('kind', [
+  z.object({ caseId, kind: z.literal('claim') }).strict(),
+  z.object({ caseId, kind: z.literal('assign'), assigneeId: z.string().min(1).max(200) }).strict(),
+  z.object({ caseId, kind: z.literal('unassign') }).strict(),
+  z.object({ caseId, kind: z.literal('status'), status: z.enum(OPEN_CASE_STATUSES) }).strict(),
+  z
+    .object({
+      caseId,
+      kind: z.literal('comment'),
+      text: z
+        .string()
+        .trim()
+        .min(1, 'an empty comment is not saved')
+        .max(MAX_COMMENT_LENGTH, `a comment is at most ${MAX_COMMENT_LENGTH.toLocaleString('en')} characters`),
+    })
+    .strict(),
+  z.object({ caseId, kind: z.literal('close'), status: z.enum(CLOSED_CASE_STATUSES), note: z.string().max(2_000).optional() }).strict(),
+])
 
 const source = z.union([z.object({ path: z.string().min(1).max(4_096) }).strict(), z.object({ uploadId: z.string().min(1).max(100) }).strict()])
 const mapping = z.partialRecord(z.enum(MAPPABLE_FIELDS), z.number().int().min(0).max(10_000))
@@ -106,6 +138,57 @@ export const coreMethods = {
   ),
   /** Every decision on a synced alert, newest first, from the server (anomalies.history): it needs the server. */
   'decision.history': method<{ id: string }, DecisionHistoryEntry[]>(z.object({ id: z.string().min(1).max(200) }).strict()),
+  /** A case queue (My cases, Unassigned, Escalated, Due soon / overdue, All) from the cache, with every queue's count. */
+  'cases.list': method<CaseListArgs, CaseList>(
+    z
+      .object({
+        queue: z.enum(CASE_QUEUES),
+        text: z.string().max(128).optional(),
+        includeClosed: z.boolean().optional(),
+        offset: z.number().int().min(0).optional(),
+        limit: z.number().int().min(1).max(1_000).optional(),
+      })
+      .strict(),
+  ),
+  /** One case from the cache: its alerts, its timeline (with this console's unsent actions) and any conflict. */
+  'cases.get': method<{ id: string }, CaseDetail>(z.object({ id: caseId }).strict()),
+  /** Claim, assign, unassign, change status, comment or close: applied locally at once, pushed through the outbox. */
+  'cases.act': method<CaseActArgs, CaseActResult>(caseAction),
+  /** Opens a case by hand (a merchant, say), moving the given alerts into it. Needs the server. */
+  'cases.open': method<{ entityType: 'ACCOUNT' | 'MERCHANT'; entityId: string; anomalyIds?: string[] }, CaseListRow>(
+    z
+      .object({
+        entityType: z.enum(CASE_ENTITY_TYPES),
+        entityId: z.string().min(1).max(128),
+        anomalyIds: z.array(z.string().min(1).max(200)).max(1_000).optional(),
+      })
+      .strict(),
+  ),
+  /** Merges cases into one. Needs the server. */
+  'cases.merge': method<{ intoId: string; fromIds: string[] }, CaseListRow>(z.object({ intoId: caseId, fromIds: z.array(caseId).min(1).max(50) }).strict()),
+  /** Moves alerts of a case into a new case; answers the new case. Needs the server. */
+  'cases.split': method<{ caseId: string; anomalyIds: string[] }, CaseListRow>(
+    z.object({ caseId, anomalyIds: z.array(z.string().min(1).max(200)).min(1).max(1_000) }).strict(),
+  ),
+  /** The entity view's profile: from the server, cached; the cached one when offline. */
+  'entity.get': method<EntityRefArgs, EntityView>(z.object(entityRef).strict()),
+  /** A page of the entity's transactions, newest first: from the server, cached; from the cache when offline. */
+  'entity.transactions': method<EntityTransactionsArgs, EntityTransactionsPage>(
+    z
+      .object({
+        ...entityRef,
+        cursor: z.string().max(200).nullable().optional(),
+        limit: z.number().int().min(1).max(MAX_ENTITY_PAGE).optional(),
+        from: z.number().int().optional(),
+        to: z.number().int().optional(),
+        amountMin: z.number().finite().optional(),
+        amountMax: z.number().finite().optional(),
+        country: z.string().max(2).optional(),
+        counterpartyId: z.string().max(128).optional(),
+        alertsOnly: z.boolean().optional(),
+      })
+      .strict(),
+  ),
   'dashboard.get': method<{ batchId?: string | null }, Dashboard>(z.object({ batchId: z.string().nullable().optional() }).strict()),
   'sync.status': method<NoArgs, SyncStatus>(empty),
   'sync.now': method<NoArgs, SyncStatus>(empty),

@@ -76,6 +76,8 @@ export const ZAnomalyRow = z.object({
   status: ZAnomalyStatus,
   isFalsePositive: z.boolean(),
   latestDecision: ZAnomalyDecision.nullable(),
+  /** The case investigating it (cases/contract.ts). Absent from servers before cases. */
+  caseId: z.string().nullable().optional(),
   createdAt: z.number(),
   updatedAt: z.number(),
 })
