@@ -23,11 +23,17 @@ export const PERMISSIONS = {
   'billing:read': { minRole: 'VIEWER' },
   'notifications:read': { minRole: 'VIEWER' },
   'members:read': { minRole: 'VIEWER' },
+  /** Cases, their timelines, case settings and team metrics. */
+  'cases:read': { minRole: 'VIEWER', scope: 'anomalies:read' },
   /** Decide, label, note, reopen. */
   'anomalies:decide': { minRole: 'ANALYST', scope: 'anomalies:write' },
   /** Score files, upload batches, ingest through a session. */
   'ingest:write': { minRole: 'ANALYST', scope: 'ingest:write' },
   'reports:run': { minRole: 'ANALYST', scope: 'anomalies:read' },
+  /** Claim, assign, comment on, change the status of, close, open, merge and split cases. */
+  'cases:work': { minRole: 'ANALYST', scope: 'anomalies:write' },
+  /** The SLA per priority, round-robin assignment, who is on duty. */
+  'cases:manage': { minRole: 'ADMIN' },
   'members:manage': { minRole: 'ADMIN' },
   'api-keys:manage': { minRole: 'ADMIN' },
   'billing:manage': { minRole: 'ADMIN' },

@@ -12,6 +12,10 @@ import { modelsRouter } from './routers/models.ts'
 import { trainingRouter } from './routers/training.ts'
 import { syncRouter } from './routers/sync.ts'
 import { transactionsRouter } from './routers/transactions.ts'
+import { casesRouter } from './routers/cases.ts'
+import { caseSettingsRouter } from './routers/case-settings.ts'
+import { entitiesRouter } from './routers/entities.ts'
+import { teamRouter } from './routers/team.ts'
 import { router } from './init.ts'
 
 export const appRouter = router({
@@ -29,6 +33,10 @@ export const appRouter = router({
   notifications: notificationsRouter,
   models: modelsRouter,
   training: trainingRouter,
+  cases: casesRouter,
+  caseSettings: caseSettingsRouter,
+  entities: entitiesRouter,
+  team: teamRouter,
 })
 
 /** The one type clients import: `import type { AppRouter } from '@anomalyze/server/router'`. */
