@@ -9,7 +9,7 @@ export function reportKey(orgId: string, reportId: string, format: ReportFormat)
 export function reportFileName(type: ReportType, format: ReportFormat, createdAt: Date, parameters: unknown): string {
   const month = (parameters as { month?: unknown } | null)?.month
   const stamp = type === 'MONTHLY_SUMMARY' && typeof month === 'string' ? month : createdAt.toISOString().slice(0, 10)
-  const base = { ANOMALIES: 'anomalies', DECISIONS: 'decisions', MONTHLY_SUMMARY: 'summary' }[type]
+  const base = { ANOMALIES: 'anomalies', DECISIONS: 'decisions', MONTHLY_SUMMARY: 'summary', CASES: 'cases' }[type]
   return `${base}-${stamp}.${format.toLowerCase()}`
 }
 

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { isTimeInRange, ZAnomalyStatus, ZLabelKind, zSafeText, ZSeverity } from '@anomalyze/shared'
+import { isTimeInRange, ZAnomalyStatus, ZCaseStatus, ZLabelKind, zSafeText, ZSeverity } from '@anomalyze/shared'
 
 /**
  * What a report is asked for, validated once on the way in and again by the worker
@@ -78,6 +78,23 @@ export type TDecisionFilters = z.output<typeof ZDecisionFilters>
 
 export const ZDecisionsParameters = z.strictObject({ filters: ZDecisionFilters.default({}) })
 
+/**
+ * Cases with their timelines. A case is in the period when it was open at some time
+ * in it: opened before `to`, and not closed before `from`. Each such case comes with
+ * its whole timeline.
+ */
+export const ZCaseFilters = z
+  .strictObject({
+    from: ZInstant.optional(),
+    to: ZInstant.optional(),
+    /** The case's status now. */
+    statuses: z.array(ZCaseStatus).max(5).optional(),
+  })
+  .superRefine(checkRange)
+export type TCaseFilters = z.output<typeof ZCaseFilters>
+
+export const ZCasesParameters = z.strictObject({ filters: ZCaseFilters.default({}) })
+
 /** A calendar month ("2026-01", UTC) or an explicit range. */
 export const ZSummaryParameters = z
   .strictObject({
@@ -107,6 +124,7 @@ export type TSummaryParameters = z.output<typeof ZSummaryParameters>
 export const ZCreateReportInput = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('ANOMALIES'), format: z.literal('CSV'), parameters: ZAnomaliesParameters.default({ filters: {} }) }),
   z.strictObject({ type: z.literal('DECISIONS'), format: z.literal('CSV'), parameters: ZDecisionsParameters.default({ filters: {} }) }),
+  z.strictObject({ type: z.literal('CASES'), format: z.literal('CSV'), parameters: ZCasesParameters.default({ filters: {} }) }),
   z.strictObject({
     type: z.literal('MONTHLY_SUMMARY'),
     format: z.literal('PDF'),

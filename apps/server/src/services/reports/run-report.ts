@@ -2,10 +2,11 @@ import { ZodError } from 'zod'
 import type { Db } from '../../db/prisma.ts'
 import type { Logger } from '../../logger.ts'
 import type { ObjectStore } from '../../storage/object-store.ts'
+import { CASE_COLUMNS, casesQuery, withEventDetail } from './cases-export.ts'
 import { csvExportStream, type CsvProgress } from './csv-export-stream.ts'
 import { ANOMALY_COLUMNS, anomaliesQuery, DECISION_COLUMNS, decisionsQuery, type AnomalyExportRow, type DecisionExportRow } from './export-queries.ts'
 import { reportKey } from './report-files.ts'
-import { ZAnomaliesParameters, ZDecisionsParameters, ZSummaryParameters, summaryPeriod } from './report-parameters.ts'
+import { ZAnomaliesParameters, ZCasesParameters, ZDecisionsParameters, ZSummaryParameters, summaryPeriod } from './report-parameters.ts'
 import { renderSummaryPdf } from './render-summary-pdf.ts'
 import { withQueryCursor, type CursorOptions } from './stream-query-rows.ts'
 import { readSummaryFigures, type SummaryFigures } from './summary-figures.ts'
@@ -64,6 +65,17 @@ export async function runReport(deps: ReportRunDeps, reportId: string): Promise<
         decisionsQuery(report.orgId, filters),
         async (session) => {
           await deps.storage.put(key, csvExportStream(session, DECISION_COLUMNS, onPage), { contentType: 'text/csv; charset=utf-8' })
+          return session.total
+        },
+        deps.cursor,
+      )
+    } else if (report.type === 'CASES') {
+      const { filters } = ZCasesParameters.parse(report.parameters)
+      rowCount = await withQueryCursor(
+        db,
+        casesQuery(report.orgId, filters),
+        async (session: Parameters<typeof withEventDetail>[0]) => {
+          await deps.storage.put(key, csvExportStream(withEventDetail(session), CASE_COLUMNS, onPage), { contentType: 'text/csv; charset=utf-8' })
           return session.total
         },
         deps.cursor,
