@@ -1,4 +1,5 @@
 import { registerBatchWorkers } from '../services/batch/register-batch-workers.ts'
+import { registerCaseWorkers } from '../services/cases/case-notices.ts'
 import { registerBillingWorkers } from '../services/billing/invoice-worker.ts'
 import { registerReportWorkers } from '../services/reports/register-report-workers.ts'
 import { registerNotificationWorkers } from '../services/notifications/notify-worker.ts'
@@ -19,6 +20,7 @@ const REGISTRATIONS: WorkerRegistration[] = [
   registerNotificationWorkers,
   registerBatchWorkers,
   registerTrainingWorkers,
+  registerCaseWorkers,
 ]
 
 export async function registerWorkers(deps: WorkerDeps): Promise<void> {
