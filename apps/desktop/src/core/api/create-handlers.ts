@@ -1,6 +1,8 @@
 import { parseCoreArgs, type CoreArgs, type CoreData, type CoreHandlers, type CoreMethod } from '../../contract/core-methods.ts'
 import type { ConsoleConfig } from '../../contract/session.ts'
 import type { CoreResult } from '../../contract/result.ts'
+import { createCaseService } from '../cases/case-service.ts'
+import { createEntityService } from '../cases/entity-service.ts'
 import type { ScoringService } from '../scoring/scoring-service.ts'
 import type { LocalStore } from '../store/local-store.ts'
 import type { SyncEngine } from '../sync/sync-engine.ts'
@@ -30,6 +32,8 @@ export function createHandlers(deps: CoreDeps): CoreHandlers {
     },
     resolveFile: (source) => scoring.resolveFile(source),
   })
+  const cases = createCaseService(store, sync, now)
+  const entities = createEntityService(store, sync, now)
   const implementations: Implementations = {
     'queue.snapshot': (args) => store.queue.snapshot(args),
     'queue.head': ({ size, ...query }) => store.queue.head(query, size),
@@ -41,6 +45,14 @@ export function createHandlers(deps: CoreDeps): CoreHandlers {
     'decision.undo': () => store.outbox.undoLast(),
     'decision.reopen': (args) => store.outbox.reopen(args, sync.currentDecider(), now()),
     'decision.history': (args) => sync.decisionHistory(args.id),
+    'cases.list': (args) => store.cases.list(args, sync.currentUserId(), now()),
+    'cases.get': (args) => store.cases.get(args.id, now()),
+    'cases.act': (args) => cases.act(args),
+    'cases.open': (args) => cases.open(args),
+    'cases.merge': (args) => cases.merge(args),
+    'cases.split': (args) => cases.split(args),
+    'entity.get': (args) => entities.get(args),
+    'entity.transactions': (args) => entities.transactions(args),
     'dashboard.get': (args) => store.dashboard(args.batchId ?? null),
     'sync.status': () => sync.status(),
     'sync.now': () => sync.syncNow(),

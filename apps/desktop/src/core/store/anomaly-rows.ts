@@ -124,7 +124,8 @@ export const UPSERT_ANOMALY_SQL = `
  * a pulled label or status change keeps the local score and its moved marker.
  */
 export const UPSERT_SYNCED_SQL = (() => {
-  const columns = [...COLUMNS, 'features']
+  // case_id only comes with the pull (offline-scored rows belong to no case).
+  const columns = [...COLUMNS, 'features', 'case_id']
   const rescored = ['score', 'severity', 'severity_rank', 'model_version']
   const keep = 'anomalies.prev_model_version IS NOT NULL AND excluded.model_version IS anomalies.prev_model_version'
   const updates = columns

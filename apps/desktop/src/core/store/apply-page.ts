@@ -14,7 +14,7 @@ import { writeTransaction } from './open-database.ts'
  * push will bring the server round, and a later pull confirms it. A score this
  * desktop re-computed with a newer model survives a pull (see UPSERT_SYNCED_SQL).
  */
-type SyncedParams = AnomalyParams & Pick<RescoreColumns, 'features'>
+type SyncedParams = AnomalyParams & Pick<RescoreColumns, 'features'> & { case_id: string | null }
 
 /**
  * UPSERT_SYNCED_SQL with positional parameters, in the order of its named ones:
@@ -41,6 +41,7 @@ export function createPageApplier(db: Database.Database, state: SyncStateStore):
       // One more property on the mapped row, not a copy of its 30 (a spread cost a tenth of the apply).
       const params = toAnomalyParams(anomaly) as SyncedParams
       params.features = featuresBlob(anomaly.features)
+      params.case_id = anomaly.caseId ?? null
       const local = latestPending.get(anomaly.id)
       if (local !== undefined && local.decided_at >= (anomaly.latestDecision?.decidedAt ?? Number.NEGATIVE_INFINITY)) {
         params.status = local.label as AnomalyParams['status']

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Worker } from 'node:worker_threads'
+import { AppError } from '@anomalyze/shared'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createCore } from '../create-core.ts'
 import { CACHE_WAIT_MESSAGE, SyncEngine } from '../sync/sync-engine.ts'
@@ -151,7 +152,8 @@ describe('scoring a file while a sync runs', () => {
       ...server.client(),
       call: async (_type, path) => {
         if (path === 'models.active') return { version: 'default', sha256: null, files: [] }
-        throw new Error(`not in this test: ${path}`)
+        // What a server without the procedure answers (cases.pull of a server before cases).
+        throw new AppError('NOT_FOUND', `not in this test: ${path}`)
       },
     })
     const core = createCore({ dataDir: join(dir, 'data'), createClient })

@@ -1,8 +1,12 @@
 import type Database from 'better-sqlite3'
-import type { TPullOutput } from '@anomalyze/shared'
+import type { TCasePullOutput, TPullOutput } from '@anomalyze/shared'
 import type { Dashboard } from '../../contract/dashboard.ts'
 import { createPageApplier } from './apply-page.ts'
 import { createBulkLoad, type BulkLoad } from './bulk-load.ts'
+import { createCaseOutbox, type CaseOutbox } from './case-outbox.ts'
+import { createCasePageApplier } from './case-pull.ts'
+import { createCaseQueries, type CaseQueries } from './case-queries.ts'
+import { createEntityCache, type EntityCache } from './entity-cache.ts'
 import { createLocalBatches, type LocalBatches } from './local-batches.ts'
 import { readDashboard } from './dashboard-queries.ts'
 import { openDatabase } from './open-database.ts'
@@ -18,7 +22,12 @@ export interface LocalStore {
   readonly state: SyncStateStore
   readonly batches: LocalBatches
   readonly bulkLoad: BulkLoad
+  readonly cases: CaseQueries
+  readonly caseOutbox: CaseOutbox
+  readonly entities: EntityCache
   applyPage(page: TPullOutput, now: number): void
+  /** One page of the case pull, with its cursor (case-pull.ts). */
+  applyCasePage(page: TCasePullOutput): void
   dashboard(batchId: string | null): Dashboard
   countServerAnomalies(): number
   /**
@@ -42,6 +51,8 @@ export function openLocalStore(file: string): LocalStore {
   bulkLoad.end()
   const countServerAnomalies = createServerCount(db)
   const outbox = createOutbox(db)
+  const caseOutbox = createCaseOutbox(db)
+  const entities = createEntityCache(db)
   return {
     db,
     queue: createQueueQueries(db, (id) => outbox.conflictOn(id)),
@@ -49,6 +60,10 @@ export function openLocalStore(file: string): LocalStore {
     state,
     batches,
     bulkLoad,
+    cases: createCaseQueries(db, caseOutbox, entities),
+    caseOutbox,
+    entities,
+    applyCasePage: createCasePageApplier(db, state, caseOutbox),
     applyPage: (page, now) => {
       countServerAnomalies.forget()
       applyPage(page, now)
@@ -59,7 +74,9 @@ export function openLocalStore(file: string): LocalStore {
       countServerAnomalies.forget()
       db.exec('DELETE FROM outbox WHERE local_only = 0')
       db.exec('DELETE FROM anomalies WHERE batch_id IS NULL')
-      for (const key of ['cursor', 'lastSyncedAt', 'serverTotal', 'modelChange'] as const) state.set(key, null)
+      // Cases, their actions and the entity view's cache are the organisation's too.
+      for (const table of ['cases', 'case_events', 'case_outbox', 'case_conflicts', 'entity_profiles', 'entity_transactions']) db.exec(`DELETE FROM ${table}`)
+      for (const key of ['cursor', 'lastSyncedAt', 'serverTotal', 'modelChange', 'caseCursor'] as const) state.set(key, null)
     }),
     close: () => {
       db.close()

@@ -174,6 +174,104 @@ const MIGRATIONS: readonly string[] = [
   ALTER TABLE outbox ADD COLUMN decided_by_id TEXT;
   ALTER TABLE outbox ADD COLUMN standing_json TEXT;
   `,
+  `
+  -- Cases (issue 20): the server's rows as pulled, with this console's unsent actions
+  -- applied on top (case-outbox.ts). is_open and priority_rank are stored so that every
+  -- queue is one index range: My cases, Unassigned, Escalated, Due, All.
+  CREATE TABLE cases (
+    id TEXT PRIMARY KEY,
+    entity_type TEXT NOT NULL,
+    entity_id TEXT NOT NULL,
+    status TEXT NOT NULL,
+    is_open INTEGER NOT NULL,
+    priority TEXT NOT NULL,
+    priority_rank INTEGER NOT NULL,
+    assignee_id TEXT,
+    assignee_name TEXT,
+    due_at INTEGER,
+    sla_minutes INTEGER,
+    breached_at INTEGER,
+    merged_into_id TEXT,
+    alert_count INTEGER NOT NULL,
+    open_alert_count INTEGER NOT NULL,
+    opened_by_json TEXT,
+    closed_at INTEGER,
+    closed_by_json TEXT,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE INDEX cases_mine ON cases (assignee_id, is_open, priority_rank DESC, due_at);
+  CREATE INDEX cases_by_status_due ON cases (status, due_at);
+  CREATE INDEX cases_open_due ON cases (is_open, due_at);
+  CREATE INDEX cases_by_priority ON cases (is_open, priority_rank DESC, due_at);
+  CREATE INDEX cases_by_entity ON cases (entity_id);
+
+  -- A case's timeline as last pulled: replaced whole for each pulled case.
+  CREATE TABLE case_events (
+    id TEXT PRIMARY KEY,
+    case_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    actor_json TEXT,
+    actor_name TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    data_json TEXT,
+    mutation_id TEXT
+  );
+  CREATE INDEX case_events_by_case ON case_events (case_id, at);
+
+  ALTER TABLE anomalies ADD COLUMN case_id TEXT;
+  CREATE INDEX anomalies_by_case ON anomalies (case_id, severity_rank DESC, score DESC) WHERE case_id IS NOT NULL;
+
+  -- Case actions waiting for the server. A row leaves when the server answers it
+  -- (applied, duplicate, conflict or rejected); a network failure keeps it.
+  -- previous_json: what the optimistic apply changed (the alerts' statuses a close
+  -- decided), so a refused action can be put back.
+  CREATE TABLE case_outbox (
+    mutation_id TEXT PRIMARY KEY,
+    case_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    action_json TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    actor_id TEXT,
+    actor_name TEXT NOT NULL,
+    previous_json TEXT,
+    in_flight INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE INDEX case_outbox_by_case ON case_outbox (case_id, at);
+
+  -- The last action of this analyst on a case that lost (conflict) or was refused.
+  CREATE TABLE case_conflicts (
+    case_id TEXT PRIMARY KEY,
+    mutation_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    held_by_json TEXT,
+    message TEXT NOT NULL,
+    at INTEGER NOT NULL
+  );
+
+  -- The entity view's cache: what was fetched from the server, readable offline.
+  CREATE TABLE entity_profiles (
+    entity_type TEXT NOT NULL,
+    entity_id TEXT NOT NULL,
+    json TEXT NOT NULL,
+    fetched_at INTEGER NOT NULL,
+    PRIMARY KEY (entity_type, entity_id)
+  );
+  CREATE TABLE entity_transactions (
+    entity_type TEXT NOT NULL,
+    entity_id TEXT NOT NULL,
+    tx_row_id TEXT NOT NULL,
+    ts INTEGER NOT NULL,
+    amount REAL NOT NULL,
+    country TEXT,
+    counterparty_id TEXT NOT NULL,
+    anomaly_id TEXT,
+    json TEXT NOT NULL,
+    fetched_at INTEGER NOT NULL,
+    PRIMARY KEY (entity_type, entity_id, tx_row_id)
+  );
+  CREATE INDEX entity_transactions_by_time ON entity_transactions (entity_type, entity_id, ts DESC, tx_row_id DESC);
+  `,
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS.length

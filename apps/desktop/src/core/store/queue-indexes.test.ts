@@ -64,9 +64,12 @@ describe('queue indexes and counts on a real SQLite cache', () => {
       ['outbox', 'decided_by'],
       ['outbox', 'decided_by_id'],
       ['outbox', 'standing_json'],
+      ['anomalies', 'case_id'],
     ] as const) {
       store.db.exec(`ALTER TABLE ${table} DROP COLUMN ${column}`)
     }
+    for (const table of ['cases', 'case_events', 'case_outbox', 'case_conflicts', 'entity_profiles', 'entity_transactions'])
+      store.db.exec(`DROP TABLE ${table}`)
     store.db.pragma('user_version = 3')
     store.close()
     const reopened = openLocalStore(file)
@@ -74,7 +77,7 @@ describe('queue indexes and counts on a real SQLite cache', () => {
       expect(reopened.bulkLoad.active()).toBe(false)
       expect(reopened.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION)
       const names = reopened.db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'anomalies_by_%' ORDER BY name").pluck().all()
-      expect(names).toEqual(['anomalies_by_account', 'anomalies_by_score', 'anomalies_by_severity', 'anomalies_by_time'])
+      expect(names).toEqual(['anomalies_by_account', 'anomalies_by_case', 'anomalies_by_score', 'anomalies_by_severity', 'anomalies_by_time'])
       expect(reopened.queue.snapshot({ filters: { text: 'number' }, sort: 'severity' }).total).toBe(40)
     } finally {
       reopened.close()

@@ -17,6 +17,8 @@ export const SYNC_KEYS = [
   // outbox holds (kept after sign-out): a sign-in as someone else checks both.
   'cacheOrgId',
   'outboxOwner',
+  // The case pull's own cursor (cases.pull), apart from the anomaly pull's.
+  'caseCursor',
 ] as const
 export type SyncKey = (typeof SYNC_KEYS)[number]
 

@@ -4,6 +4,7 @@ import { filePermissionsProtector, type TokenProtector } from '../session/token-
 import { readModelChange } from '../models/rescore-queue.ts'
 import type { LocalStore } from '../store/local-store.ts'
 import { isCacheBusy } from '../store/open-database.ts'
+import { pullCases, pushCaseActions } from './case-sync.ts'
 import { z } from 'zod'
 import type { Profile, ProfileAnswer } from '../../contract/profile.ts'
 import type { DecisionHistoryEntry } from '../../contract/decisions.ts'
@@ -107,7 +108,8 @@ export class SyncEngine {
       signedIn,
       user: user === null ? null : { id: user.id, email: user.email, name: user.name },
       lastSyncedAt: lastSyncedAt === null ? null : Number(lastSyncedAt),
-      pending: counts.pending,
+      // Decisions and case actions alike wait in an outbox for the server.
+      pending: counts.pending + this.options.store.caseOutbox.count(),
       rejected: counts.rejected,
       conflicts: counts.conflicts,
       progress: this.progress,
@@ -167,12 +169,15 @@ export class SyncEngine {
    * someone else waits until they are synced.
    */
   private assertOutboxOwner(user: ServerUser): void {
-    const { pending } = this.options.store.outbox.counts()
+    const decisions = this.options.store.outbox.counts().pending
+    const caseActions = this.options.store.caseOutbox.count()
+    const pending = decisions + caseActions
     const owner = parseOwner(this.options.store.state.get('outboxOwner'))
     if (pending === 0 || owner === null || (owner.id === user.id && owner.orgId === orgIdOf(user))) return
+    const noun = caseActions === 0 ? (pending === 1 ? 'decision' : 'decisions') : pending === 1 ? 'change' : 'changes'
     throw new AppError(
       'CONFLICT',
-      `${pending} ${pending === 1 ? 'decision' : 'decisions'} made as ${owner.name} in ${owner.orgName} ${pending === 1 ? 'is' : 'are'} not synced yet: ` +
+      `${pending} ${noun} made as ${owner.name} in ${owner.orgName} ${pending === 1 ? 'is' : 'are'} not synced yet: ` +
         `sign in as ${owner.name} and sync first, so they are not sent under someone else's name.`,
     )
   }
@@ -250,6 +255,17 @@ export class SyncEngine {
     return this.options.tokenProtector ?? filePermissionsProtector
   }
 
+  /** True while a sync runs (its push may already be past an action queued now). */
+  isSyncing(): boolean {
+    return this.running !== null
+  }
+
+  /** The signed-in person as a case shows them (claims name them); 'local-analyst' before sign-in. */
+  currentPerson(): { id: string; name: string } {
+    const decider = this.currentDecider()
+    return { id: this.currentUserId(), name: decider.name }
+  }
+
   /** Figures of the last pull (complete or not), null before the first. */
   lastPullStats(): PullStats | null {
     return this.pullStats === null ? null : { ...this.pullStats }
@@ -295,7 +311,10 @@ export class SyncEngine {
       // decision is pushed or page stored.
       this.adopt(await client.me())
       await this.pushAll(client)
+      // Case actions after decisions: a close decides alerts the decisions may have named.
+      const cases = await pushCaseActions(client, this.options.store, this.now)
       await this.pullAll(client)
+      if (cases === 'done') await pullCases(client, this.options.store)
       await this.options.afterPull?.((phase, done, total) => {
         this.progress = { phase, done, total }
       })
@@ -308,12 +327,14 @@ export class SyncEngine {
         this.lastFailure = { kind: 'busy', message: CACHE_WAIT_MESSAGE }
         try {
           this.options.store.outbox.releaseInFlight()
+          this.options.store.caseOutbox.releaseInFlight()
         } catch {
           // The cache is still busy; the next run releases them before taking more.
         }
         return
       }
       this.options.store.outbox.releaseInFlight()
+      this.options.store.caseOutbox.releaseInFlight()
       this.lastFailure = classifySyncError(error)
     }
   }
