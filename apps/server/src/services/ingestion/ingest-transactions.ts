@@ -3,6 +3,10 @@ import { computeFeaturesInPlace, evaluateRules, explainScore, FEATURE_NAMES, new
 import { sqlPoolOf, type Db } from '../../db/prisma.ts'
 import { inSqlTransaction, inTwoRoundTrips, sqlLiteral, type SqlClient } from '../../db/sql.ts'
 import type { ModelRegistry } from '../models/model-registry.ts'
+import type { JobQueue } from '../../jobs/job-queue.ts'
+import { assignNewCasesRoundRobin } from '../cases/assign-new-cases.ts'
+import { noticeAssigned } from '../cases/assignment-notices.ts'
+import { caseOpeningStatements, casePlanCtes, planCases, readCaseContext, type AlertToFile } from '../cases/attach-to-cases.ts'
 import { isDataError, refusedByDatabase } from './data-errors.ts'
 import { insertAnomaliesCte, type NewAnomaly } from './insert-anomalies.ts'
 import { lockStatesStatements, readLockedStates, saveStatesCtes, textArrayLiteral, type LockedStates, type StateRow } from './feature-state-store.ts'
@@ -26,6 +30,8 @@ export interface IngestResult {
   items: ItemOutcome[]
   anomalies: { id: string; txId: string; score: number; severity: string; ruleViolations: string[] }[]
   modelVersion: string
+  /** Cases this call opened and handed to someone round-robin (the caller tells them, after commit). */
+  assignedCases: { caseId: string; assigneeId: string }[]
 }
 
 export interface IngestOptions {
@@ -43,6 +49,8 @@ export interface IngestOptions {
    * rolls back and its error is what the call throws.
    */
   admitted?: Promise<unknown>
+  /** Where the `assigned` notices of cases handed out round-robin are queued (none without it). */
+  jobs?: JobQueue
 }
 
 /**
@@ -78,6 +86,8 @@ export async function ingestTransactions(db: Db, models: ModelRegistry, orgId: s
 
   const model = await models.activeFor(db, orgId)
   const anomalies: IngestResult['anomalies'] = []
+  // Cases the batch opened while the organisation assigns round-robin (read once per batch, in the opening).
+  const openedForRoundRobin: string[] = []
   // Scores what the opening statement stored, against the states it locked, and
   // returns the statement that saves the states and stores the anomalies.
   const scoreStored = async (part: typeof valid, opened: OpenedRow[], sql: SqlClient): Promise<{ closing: string | null; result: undefined }> => {
@@ -92,11 +102,11 @@ export async function ingestTransactions(db: Db, models: ModelRegistry, orgId: s
     for (const { index, tx: t } of part) {
       if (!idOf.has(t.txId)) outcomes[index] = { index, txId: t.txId, outcome: 'duplicate' }
     }
-    const closing = fresh.length === 0 ? null : await scoreFresh(fresh, idOf, readLockedStates(stateRows))
+    const closing = fresh.length === 0 ? null : await scoreFresh(fresh, idOf, readLockedStates(stateRows), stateRows)
     await options.onCommit?.(sql, outcomes)
     return { closing, result: undefined }
   }
-  const scoreFresh = async (fresh: typeof valid, idOf: Map<string, string>, states: LockedStates): Promise<string> => {
+  const scoreFresh = async (fresh: typeof valid, idOf: Map<string, string>, states: LockedStates, caseRows: StateRow[]): Promise<string> => {
     const width = FEATURE_NAMES.length
     const rows = new Float32Array(fresh.length * width)
     const config = model.loaded.model.featureConfig
@@ -113,6 +123,7 @@ export async function ingestTransactions(db: Db, models: ModelRegistry, orgId: s
 
     const scores = await model.loaded.scorer.score(rows, fresh.length)
     const newAnomalies: NewAnomaly[] = []
+    const toFile: AlertToFile[] = []
     fresh.forEach(({ index, tx: t }, i) => {
       const features = rows.subarray(i * width, (i + 1) * width)
       const rules = evaluateRules(features)
@@ -139,12 +150,22 @@ export async function ingestTransactions(db: Db, models: ModelRegistry, orgId: s
           // queue with it when a new model becomes active.
           features: Array.from(features, (v) => Number(v.toPrecision(7))),
         },
+        caseId: null,
       })
+      toFile.push({ anomalyId, accountId: t.accountId, merchantId: t.merchantId, severity: score.severity })
       anomalies.push({ id: anomalyId, txId: t.txId, score: score.score, severity: score.severity, ruleViolations: rules })
       outcomes[index] = { index, txId: t.txId, outcome: 'accepted', transactionId, anomalyId }
     })
     const ctes = [saveStatesCtes(orgId, touched)]
-    if (newAnomalies.length > 0) ctes.push(insertAnomaliesCte(orgId, model.version, newAnomalies))
+    if (newAnomalies.length > 0) {
+      const now = Date.now()
+      const context = readCaseContext(caseRows)
+      const plan = planCases(toFile, context, now)
+      if (context.roundRobin) openedForRoundRobin.push(...plan.opened.map((c) => c.id))
+      for (const a of newAnomalies) a.caseId = plan.caseOf.get(a.id) ?? null
+      ctes.push(...casePlanCtes(orgId, plan, now))
+      ctes.push(insertAnomaliesCte(orgId, model.version, newAnomalies))
+    }
     return `WITH ${ctes.join(', ')} SELECT 1`
   }
 
@@ -153,6 +174,9 @@ export async function ingestTransactions(db: Db, models: ModelRegistry, orgId: s
   // (The states of every valid item's account and merchant: a duplicate's are locked
   // too, unused, which costs less than asking which items were new first.)
   const store = async (part: typeof valid): Promise<void> => {
+    const org = sqlLiteral(orgId)
+    const accounts = textArrayLiteral(part.map(({ tx: t }) => t.accountId))
+    const merchants = textArrayLiteral(part.map(({ tx: t }) => t.merchantId))
     const opening = [
       `WITH ${insertTransactionsCte(
         orgId,
@@ -160,11 +184,9 @@ export async function ingestTransactions(db: Db, models: ModelRegistry, orgId: s
         { source: options.source ?? 'REALTIME_API', batchJobId: options.batchJobId ?? null },
       )}
        SELECT 't' AS kind, "txId" AS key, to_jsonb("id") AS state FROM ins`,
-      ...lockStatesStatements(
-        sqlLiteral(orgId),
-        textArrayLiteral(part.map(({ tx: t }) => t.accountId)),
-        textArrayLiteral(part.map(({ tx: t }) => t.merchantId)),
-      ),
+      ...lockStatesStatements(org, accounts, merchants),
+      // After the state locks, which serialise batches of one account (attach-to-cases.ts).
+      ...caseOpeningStatements(org, accounts, merchants),
     ].join(';\n')
     await inTwoRoundTrips(sqlPoolOf(db), opening, (opened: OpenedRow[], sql) => scoreStored(part, opened, sql))
   }
@@ -174,6 +196,7 @@ export async function ingestTransactions(db: Db, models: ModelRegistry, orgId: s
   // onCommit (a batch job commits its counters once per call and splits its own chunks).
   const storeSplitting = async (part: typeof valid): Promise<void> => {
     const anomaliesBefore = anomalies.length
+    const openedBefore = openedForRoundRobin.length
     try {
       await store(part)
     } catch (error) {
@@ -181,6 +204,7 @@ export async function ingestTransactions(db: Db, models: ModelRegistry, orgId: s
       // What the rolled-back attempt scored is not stored: forget its anomalies (its
       // items' outcomes are written again below).
       anomalies.length = anomaliesBefore
+      openedForRoundRobin.length = openedBefore
       if (part.length === 1) {
         const { index, tx } = part[0] as (typeof valid)[number]
         outcomes[index] = { index, txId: tx.txId, outcome: 'rejected', errors: [{ field: '(item)', message: refusedByDatabase(error) }] }
@@ -199,6 +223,9 @@ export async function ingestTransactions(db: Db, models: ModelRegistry, orgId: s
     const onCommit = options.onCommit
     if (onCommit) await inSqlTransaction(sqlPoolOf(db), (sql) => onCommit(sql, outcomes))
   }
+  // After commit (see assign-new-cases.ts); the notices after the assignments committed.
+  const assignedCases = openedForRoundRobin.length === 0 ? [] : await assignNewCasesRoundRobin(db, orgId, openedForRoundRobin)
+  for (const a of assignedCases) await noticeAssigned(options.jobs, { orgId, caseId: a.caseId, assigneeId: a.assigneeId })
   const count = (kind: ItemOutcome['outcome']) => outcomes.filter((o) => o.outcome === kind).length
   return {
     accepted: count('accepted'),
@@ -207,5 +234,6 @@ export async function ingestTransactions(db: Db, models: ModelRegistry, orgId: s
     items: outcomes,
     anomalies,
     modelVersion: model.version,
+    assignedCases,
   }
 }

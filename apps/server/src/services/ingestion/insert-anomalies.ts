@@ -8,6 +8,8 @@ export interface NewAnomaly {
   ruleViolations: string[]
   explanation: string
   explanationData: Record<string, unknown>
+  /** The case it joins (services/cases/attach-to-cases.ts), stored in the same statement. */
+  caseId: string | null
 }
 
 /**
@@ -18,11 +20,11 @@ export interface NewAnomaly {
 export function insertAnomaliesCte(orgId: string, modelVersion: string, anomalies: readonly NewAnomaly[]): string {
   return `stored_anomalies AS (
       INSERT INTO "Anomaly" ("id", "orgId", "transactionId", "score", "severity", "ruleViolations", "explanation",
-                              "explanationData", "modelVersion", "updatedAt")
+                              "explanationData", "modelVersion", "caseId", "updatedAt")
       SELECT r.id, ${sqlLiteral(orgId)}, r."transactionId", r.score, r.severity::"Severity", r."ruleViolations", r.explanation,
-             r."explanationData", ${sqlLiteral(modelVersion)}, now()
+             r."explanationData", ${sqlLiteral(modelVersion)}, r."caseId", now()
       FROM jsonb_to_recordset(${jsonbLiteral(anomalies)})
-        AS r(id text, "transactionId" text, score float8, severity text, "ruleViolations" text[], explanation text, "explanationData" jsonb)
+        AS r(id text, "transactionId" text, score float8, severity text, "ruleViolations" text[], explanation text, "explanationData" jsonb, "caseId" text)
       RETURNING 1
     )`
 }

@@ -3,6 +3,7 @@ import { applyLabel, type FeatureConfig } from '@anomalyze/shared/engine'
 import type { Db, Prisma } from '../../db/prisma.ts'
 import { sqlOfPrismaTransaction } from '../../db/sql.ts'
 import { recordAudit } from '../audit/record-audit.ts'
+import { appendCaseEvent } from '../cases/case-events.ts'
 import type { ModelRegistry } from '../models/model-registry.ts'
 import { lockFeatureStates, saveFeatureStates } from '../ingestion/feature-state-store.ts'
 
@@ -49,81 +50,120 @@ export async function pushDecisions(
   return { results }
 }
 
-async function applyDecision(db: Db, decider: Decider, decision: TDecisionInput, config: FeatureConfig, receivedAt: number): Promise<PushResult> {
-  return db.$transaction(async (tx) => {
-    // Lock the anomaly so that concurrent decisions on it are decided one at a time.
-    const locked = await tx.$queryRaw<{ id: string; status: string }[]>`
-      SELECT id, status::text AS status FROM "Anomaly"
-      WHERE id = ${decision.anomalyId} AND "orgId" = ${decider.orgId}
-      FOR UPDATE`
-    const anomaly = locked[0]
-    if (!anomaly) {
-      return { mutationId: decision.mutationId, outcome: 'rejected', status: null, reason: `No anomaly with id ${decision.anomalyId}` }
-    }
-    // mutationIds are the client's: unique per account, so another tenant's decision
-    // with the same id is never taken for this one.
-    const seen = await tx.anomalyLabel.findUnique({
-      where: { orgId_mutationId: { orgId: decider.orgId, mutationId: decision.mutationId } },
-      select: { id: true },
-    })
-    if (seen) {
-      const current = await tx.anomaly.findUniqueOrThrow({ where: { id: anomaly.id }, select: { status: true } })
-      return { mutationId: decision.mutationId, outcome: 'duplicate', status: current.status }
-    }
-    const decidedAt = new Date(clampToNow(decision.decidedAt, receivedAt))
-    const standing = await tx.anomalyLabel.findFirst({
-      where: { anomalyId: anomaly.id, supersededAt: null },
-      orderBy: [{ decidedAt: 'desc' }, { mutationId: 'desc' }],
-      select: { mutationId: true, label: true, note: true, decidedBy: true, decidedById: true, decidedAt: true },
-    })
-    const outcome = standing === null ? 'applied' : outcomeAgainst(standing, decider, { ...decision, decidedAt })
-    await tx.anomalyLabel.create({
-      data: {
-        orgId: decider.orgId,
-        anomalyId: anomaly.id,
-        label: decision.label,
-        note: decision.note ?? null,
-        decidedBy: decider.name,
-        decidedById: decider.userId ?? null,
-        decidedAt,
-        mutationId: decision.mutationId,
-        // Kept in the history, not in force.
-        supersededAt: outcome === 'applied' ? null : new Date(receivedAt),
-      },
-    })
-    if (outcome !== 'applied') {
-      const current = await tx.anomaly.findUniqueOrThrow({ where: { id: anomaly.id }, select: { status: true } })
-      return {
-        mutationId: decision.mutationId,
-        outcome,
-        status: current.status,
-        ...(outcome === 'conflict' && standing ? { standing: decisionOf(standing), reason: `${standing.decidedBy} decided this alert first` } : {}),
-      }
-    }
-    // The new decision is in force: what stood before stays in the history, superseded.
-    await tx.anomalyLabel.updateMany({
-      where: { anomalyId: anomaly.id, supersededAt: null, mutationId: { not: decision.mutationId } },
-      data: { supersededAt: new Date(receivedAt) },
-    })
-    const status = statusForLabel(decision.label)
-    await feedFeatureState(tx, config, decider.orgId, anomaly.id, anomaly.status === 'CONFIRMED_FRAUD', status === 'CONFIRMED_FRAUD')
-    await tx.anomaly.update({
-      where: { id: anomaly.id },
-      data: { status, isFalsePositive: status === 'FALSE_POSITIVE' },
-    })
-    await recordAudit(
-      tx,
-      { orgId: decider.orgId, actor: decider.actor, ip: decider.ip, userAgent: decider.userAgent },
-      {
-        action: 'anomaly.label',
-        entityType: 'Anomaly',
-        entityId: anomaly.id,
-        oldData: { status: anomaly.status },
-        newData: { status, note: decision.note ?? null, mutationId: decision.mutationId },
-      },
-    )
-    return { mutationId: decision.mutationId, outcome: 'applied', status }
+function applyDecision(db: Db, decider: Decider, decision: TDecisionInput, config: FeatureConfig, receivedAt: number): Promise<PushResult> {
+  return db.$transaction((tx) => applyDecisionInTransaction(tx, decider, decision, config, receivedAt))
+}
+
+export interface DecisionOptions {
+  /**
+   * Closing a case decides its alerts (services/cases): the closer saw the case as it
+   * stands, so each decision is based on the one in force (an undecided alert's
+   * NEEDS_REVIEW by someone else does not make it a conflict), and the case gets one
+   * `closed` line rather than a `decision` line per alert.
+   */
+  fromCaseClose?: boolean
+}
+
+/**
+ * One decision inside the caller's transaction: the path every decision takes, from
+ * sync.push or from closing a case. Locks the anomaly, then (when the label changes
+ * what is known fraud) the feature states of its account and merchant, then its case:
+ * the order every path that locks these keeps (ingestion: states, then cases), so
+ * that none of them wait on each other in a circle.
+ */
+export async function applyDecisionInTransaction(
+  tx: Prisma.TransactionClient,
+  decider: Decider,
+  decision: TDecisionInput,
+  config: FeatureConfig,
+  receivedAt: number,
+  options: DecisionOptions = {},
+): Promise<PushResult> {
+  // Lock the anomaly so that concurrent decisions on it are decided one at a time.
+  const locked = await tx.$queryRaw<{ id: string; status: string; caseId: string | null }[]>`
+    SELECT id, status::text AS status, "caseId" FROM "Anomaly"
+    WHERE id = ${decision.anomalyId} AND "orgId" = ${decider.orgId}
+    FOR UPDATE`
+  const anomaly = locked[0]
+  if (!anomaly) {
+    return { mutationId: decision.mutationId, outcome: 'rejected', status: null, reason: `No anomaly with id ${decision.anomalyId}` }
+  }
+  // mutationIds are the client's: unique per account, so another tenant's decision
+  // with the same id is never taken for this one.
+  const seen = await tx.anomalyLabel.findUnique({
+    where: { orgId_mutationId: { orgId: decider.orgId, mutationId: decision.mutationId } },
+    select: { id: true },
   })
+  if (seen) {
+    const current = await tx.anomaly.findUniqueOrThrow({ where: { id: anomaly.id }, select: { status: true } })
+    return { mutationId: decision.mutationId, outcome: 'duplicate', status: current.status }
+  }
+  const decidedAt = new Date(clampToNow(decision.decidedAt, receivedAt))
+  const standing = await tx.anomalyLabel.findFirst({
+    where: { anomalyId: anomaly.id, supersededAt: null },
+    orderBy: [{ decidedAt: 'desc' }, { mutationId: 'desc' }],
+    select: { mutationId: true, label: true, note: true, decidedBy: true, decidedById: true, decidedAt: true },
+  })
+  const basedOn = options.fromCaseClose ? (standing?.mutationId ?? null) : decision.basedOn
+  const outcome = standing === null ? 'applied' : outcomeAgainst(standing, decider, { ...decision, basedOn, decidedAt })
+  await tx.anomalyLabel.create({
+    data: {
+      orgId: decider.orgId,
+      anomalyId: anomaly.id,
+      label: decision.label,
+      note: decision.note ?? null,
+      decidedBy: decider.name,
+      decidedById: decider.userId ?? null,
+      decidedAt,
+      mutationId: decision.mutationId,
+      // Kept in the history, not in force.
+      supersededAt: outcome === 'applied' ? null : new Date(receivedAt),
+    },
+  })
+  // The case's timeline shows every decision on its alerts, the ones not in force too (kept, never dropped).
+  if (anomaly.caseId !== null && !options.fromCaseClose) {
+    await appendCaseEvent(tx, {
+      orgId: decider.orgId,
+      caseId: anomaly.caseId,
+      kind: 'decision',
+      actorId: decider.userId ?? null,
+      actorName: decider.name,
+      at: decidedAt,
+      data: { anomalyIds: [anomaly.id], label: decision.label, note: decision.note ?? null, inForce: outcome === 'applied' },
+    })
+  }
+  if (outcome !== 'applied') {
+    const current = await tx.anomaly.findUniqueOrThrow({ where: { id: anomaly.id }, select: { status: true } })
+    return {
+      mutationId: decision.mutationId,
+      outcome,
+      status: current.status,
+      ...(outcome === 'conflict' && standing ? { standing: decisionOf(standing), reason: `${standing.decidedBy} decided this alert first` } : {}),
+    }
+  }
+  // The new decision is in force: what stood before stays in the history, superseded.
+  await tx.anomalyLabel.updateMany({
+    where: { anomalyId: anomaly.id, supersededAt: null, mutationId: { not: decision.mutationId } },
+    data: { supersededAt: new Date(receivedAt) },
+  })
+  const status = statusForLabel(decision.label)
+  await feedFeatureState(tx, config, decider.orgId, anomaly.id, anomaly.status === 'CONFIRMED_FRAUD', status === 'CONFIRMED_FRAUD')
+  await tx.anomaly.update({
+    where: { id: anomaly.id },
+    data: { status, isFalsePositive: status === 'FALSE_POSITIVE' },
+  })
+  await recordAudit(
+    tx,
+    { orgId: decider.orgId, actor: decider.actor, ip: decider.ip, userAgent: decider.userAgent },
+    {
+      action: 'anomaly.label',
+      entityType: 'Anomaly',
+      entityId: anomaly.id,
+      oldData: { status: anomaly.status },
+      newData: { status, note: decision.note ?? null, mutationId: decision.mutationId },
+    },
+  )
+  return { mutationId: decision.mutationId, outcome: 'applied', status }
 }
 
 interface StandingDecision {
