@@ -1,5 +1,7 @@
 import { lazy, Suspense, useEffect, useState } from 'react'
-import type { QueueQuery } from '../../contract/queue.ts'
+import type { CaseQueue } from '../../contract/cases.ts'
+import type { EntityRefArgs } from '../../contract/entity.ts'
+import type { QueueQuery, QueueRow } from '../../contract/queue.ts'
 import { AccountMenu } from './components/AccountMenu.tsx'
 import { SignInPanel } from './components/SignInPanel.tsx'
 import { useConsoleConfig } from './auth/useConsoleConfig.ts'
@@ -20,12 +22,20 @@ const NotificationsView = lazy(async () => ({ default: (await import('./notifica
 const ModelsView = lazy(async () => ({ default: (await import('./models/ModelsView.tsx')).ModelsView }))
 const ReportsView = lazy(async () => ({ default: (await import('./reports/ReportsView.tsx')).ReportsView }))
 const MembersView = lazy(async () => ({ default: (await import('./members/MembersView.tsx')).MembersView }))
+const CasesView = lazy(async () => ({ default: (await import('./cases/CasesView.tsx')).CasesView }))
+const EntityView = lazy(async () => ({ default: (await import('./entity/EntityView.tsx')).EntityView }))
 const ScoringView = lazy(async () => ({ default: (await import('./scoring/ScoringView.tsx')).ScoringView }))
 
 export function App() {
   const [view, setView] = useState<ViewId>('queue')
   const [query, setQuery] = useState<QueueQuery>(DEFAULT_QUERY)
   const [skippedSignIn, setSkippedSignIn] = useState(false)
+  // Cases: the queue tab and the open case live here, so a case opened from an alert
+  // (or an entity) shows in the Cases view, and coming back keeps the analyst's place.
+  const [caseQueue, setCaseQueue] = useState<CaseQueue>('mine')
+  const [openCaseId, setOpenCaseId] = useState<string | null>(null)
+  // The entity view opens over any view (from a case or an alert); Esc goes back to it.
+  const [entity, setEntity] = useState<EntityRefArgs | null>(null)
   // "Sign in as someone else": each person signs in with their own token.
   const [signingIn, setSigningIn] = useState(false)
   const status = useSyncStatus()
@@ -41,12 +51,32 @@ export function App() {
     setView('queue')
   })
 
+  const openCase = (id: string | null): void => {
+    setOpenCaseId(id)
+    if (id !== null) {
+      setEntity(null)
+      setView('cases')
+    }
+  }
+  const openAlert = (row: QueueRow): void => {
+    // Like an alert link: the queue narrowed to the alert's account, with it open.
+    setQuery({ filters: { accountId: row.accountId }, sort: 'time' })
+    setFocus({ key: row.key, nonce: Date.now() })
+    setEntity(null)
+    setView('queue')
+  }
+
   useEffect(() => {
     const listener = (event: KeyboardEvent): void => {
       const target = event.target as HTMLElement | null
       if (event.ctrlKey || event.metaKey || event.altKey || (target !== null && ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName))) return
+      // A view that used the key (Cases: 1-5 switch its queues) has marked it handled.
+      if (event.defaultPrevented) return
       const match = VIEWS.find((v) => v.key === event.key)
-      if (match !== undefined) setView(match.id)
+      if (match !== undefined) {
+        setEntity(null)
+        setView(match.id)
+      }
     }
     window.addEventListener('keydown', listener)
     return () => window.removeEventListener('keydown', listener)
@@ -64,7 +94,15 @@ export function App() {
         <strong className="brand">Anomalyze</strong>
         <nav aria-label="Views">
           {VIEWS.map((v) => (
-            <button key={v.id} type="button" aria-current={view === v.id ? 'page' : undefined} onClick={() => setView(v.id)}>
+            <button
+              key={v.id}
+              type="button"
+              aria-current={view === v.id ? 'page' : undefined}
+              onClick={() => {
+                setEntity(null)
+                setView(v.id)
+              }}
+            >
               {v.label} <kbd>{v.key}</kbd>
             </button>
           ))}
@@ -111,24 +149,56 @@ export function App() {
           </p>
         ) : (
           <Suspense fallback={<p className="muted">Loading…</p>}>
-            {view === 'queue' && <QueueView query={query} onQuery={setQuery} active={view === 'queue'} focus={focus} onFocused={() => setFocus(null)} />}
-            {view === 'overview' && <DashboardView />}
-            {view === 'models' && <ModelsView />}
-            {view === 'reports' && <ReportsView />}
-            {view === 'alerts' && <NotificationsView />}
-            {view === 'billing' && <BillingView />}
-            {view === 'audit' && <AuditView />}
-            {view === 'members' && <MembersView />}
-            {view === 'api-keys' && <ApiKeysView />}
-            {view === 'score' && (
-              <ScoringView
-                onOpenBatch={(batchId) => {
-                  // Only this file's rows, every status: a fresh file has nothing decided yet.
-                  setQuery({ filters: { batchId }, sort: 'severity' })
-                  setView('queue')
-                }}
+            {entity !== null && (
+              <EntityView
+                key={`${entity.type}:${entity.id}`}
+                entity={entity}
+                onOpenEntity={setEntity}
+                onOpenCase={(id) => openCase(id)}
+                onBack={() => setEntity(null)}
               />
             )}
+            <div className="view-host" hidden={entity !== null}>
+              {view === 'queue' && (
+                <QueueView
+                  query={query}
+                  onQuery={setQuery}
+                  active={view === 'queue' && entity === null}
+                  focus={focus}
+                  onFocused={() => setFocus(null)}
+                  onOpenEntity={setEntity}
+                  onOpenCase={(id) => openCase(id)}
+                />
+              )}
+              {view === 'cases' && (
+                <CasesView
+                  active={entity === null}
+                  queue={caseQueue}
+                  onQueue={setCaseQueue}
+                  openId={openCaseId}
+                  onOpenCase={openCase}
+                  onOpenEntity={setEntity}
+                  onOpenAlert={openAlert}
+                />
+              )}
+              {view === 'overview' && <DashboardView />}
+              {view === 'models' && <ModelsView />}
+              {view === 'reports' && <ReportsView />}
+              {view === 'alerts' && <NotificationsView />}
+              {view === 'billing' && <BillingView />}
+              {view === 'audit' && <AuditView />}
+              {view === 'members' && <MembersView />}
+              {view === 'api-keys' && <ApiKeysView />}
+              {view === 'score' && (
+                <ScoringView
+                  onOpenBatch={(batchId) => {
+                    // Only this file's rows, every status: a fresh file has nothing decided yet.
+                    setQuery({ filters: { batchId }, sort: 'severity' })
+                    setView('queue')
+                  }}
+                />
+              )}
+            </div>
           </Suspense>
         )}
       </main>

@@ -10,5 +10,7 @@ export const VIEWS = [
   { id: 'audit', label: 'Audit', key: '8' },
   { id: 'members', label: 'Members', key: '9' },
   { id: 'api-keys', label: 'API keys', key: '0' },
+  // The number keys are taken; inside Cases, 1-5 switch its queues.
+  { id: 'cases', label: 'Cases', key: 'C' },
 ] as const
 export type ViewId = (typeof VIEWS)[number]['id']

@@ -1,35 +1,43 @@
+import { CASE_DETAIL_KEYS, CASE_LIST_KEYS, ENTITY_KEYS, QUEUE_CASE_KEYS } from '../cases/case-keys.ts'
 import { SHORTCUTS } from '../hooks/useQueueKeyboard.ts'
 import { VIEWS } from '../views.ts'
 
 const KEY_NAMES: Record<string, string> = { ' ': 'Space', ArrowDown: '↓', ArrowUp: '↑', Escape: 'Esc' }
 
+/** Every key of the console, by where it works: the queue, the views, Cases, an open case, the entity view. */
+const SECTIONS: ReadonlyArray<{ title: string; rows: ReadonlyArray<{ keys: readonly string[]; label: string }> }> = [
+  { title: 'Queue', rows: SHORTCUTS.filter((s) => !QUEUE_CASE_KEYS.some((q) => q.keys.includes(s.keys[0] ?? ''))) },
+  { title: 'Queue: cases and entities', rows: QUEUE_CASE_KEYS },
+  { title: 'Views', rows: VIEWS.map((v) => ({ keys: [v.key], label: v.key === 'C' ? `${v.label} (Shift+C)` : v.label })) },
+  { title: 'Cases', rows: CASE_LIST_KEYS },
+  { title: 'An open case', rows: CASE_DETAIL_KEYS },
+  { title: 'Entity view', rows: ENTITY_KEYS },
+]
+
 export function ShortcutsOverlay({ onClose }: { onClose: () => void }) {
   return (
     <div className="overlay" role="dialog" aria-modal="true" aria-label="Keyboard shortcuts" onClick={onClose}>
-      <div className="overlay-card" onClick={(e) => e.stopPropagation()}>
+      <div className="overlay-card shortcuts-card" onClick={(e) => e.stopPropagation()}>
         <h2>Keyboard shortcuts</h2>
-        <table>
-          <tbody>
-            {SHORTCUTS.map((s) => (
-              <tr key={s.action}>
-                <td>
-                  {s.keys.map((k) => (
-                    <kbd key={k}>{KEY_NAMES[k] ?? k}</kbd>
-                  ))}
-                </td>
-                <td>{s.label}</td>
-              </tr>
-            ))}
-            {VIEWS.map((v) => (
-              <tr key={v.id}>
-                <td>
-                  <kbd>{v.key}</kbd>
-                </td>
-                <td>{v.label}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <div className="shortcut-sections">
+          {SECTIONS.map((section) => (
+            <table key={section.title} aria-label={section.title}>
+              <caption>{section.title}</caption>
+              <tbody>
+                {section.rows.map((s) => (
+                  <tr key={`${s.keys.join(' ')}-${s.label}`}>
+                    <td>
+                      {s.keys.map((k) => (
+                        <kbd key={k}>{KEY_NAMES[k] ?? k}</kbd>
+                      ))}
+                    </td>
+                    <td>{s.label}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          ))}
+        </div>
         <p className="muted">
           Press <kbd>?</kbd> or <kbd>Esc</kbd> to close.
         </p>

@@ -2,6 +2,7 @@ import { useQuery } from '@tanstack/react-query'
 import { callCore } from '../api/core-client.ts'
 import { formatDay } from '../format.ts'
 import { BarChart } from './BarChart.tsx'
+import { TeamMetrics } from './TeamMetrics.tsx'
 
 /** Overview of the local cache: anomalies per day, severity mix, score distribution. */
 export function DashboardView() {
@@ -9,10 +10,18 @@ export function DashboardView() {
   if (dashboard.isPending) return <p className="empty-box">Loading overview…</p>
   if (dashboard.isError) return <p className="error-box">Could not load the overview: {dashboard.error.message}</p>
   const d = dashboard.data
-  if (d.total === 0) return <p className="empty-box">Nothing to chart yet: the local cache is empty. Sign in and sync, or score a file.</p>
+  if (d.total === 0)
+    return (
+      <section className="dashboard" aria-label="Overview" data-testid="dashboard">
+        <p className="empty-box">Nothing to chart yet: the local cache is empty. Sign in and sync, or score a file.</p>
+        <TeamMetrics />
+      </section>
+    )
   const days = d.days
   return (
     <section className="dashboard" aria-label="Overview" data-testid="dashboard">
+      <TeamMetrics />
+      <h2 className="dashboard-section">Alerts in this console's cache</h2>
       <div className="kpis">
         <div>
           <strong data-testid="kpi-total">{d.total.toLocaleString()}</strong> anomalies in the cache

@@ -1,7 +1,22 @@
 import { useEffect, useRef } from 'react'
 
 export type QueueAction =
-  'next' | 'previous' | 'first' | 'last' | 'open' | 'close' | 'fraud' | 'falsePositive' | 'review' | 'toggleSelect' | 'undo' | 'search' | 'note' | 'help'
+  | 'next'
+  | 'previous'
+  | 'first'
+  | 'last'
+  | 'open'
+  | 'close'
+  | 'fraud'
+  | 'falsePositive'
+  | 'review'
+  | 'toggleSelect'
+  | 'undo'
+  | 'search'
+  | 'note'
+  | 'help'
+  | 'entity'
+  | 'case'
 
 /** One place that says which key does what; the ? overlay lists the same table. */
 export const SHORTCUTS: ReadonlyArray<{ keys: string[]; action: QueueAction; label: string }> = [
@@ -18,6 +33,8 @@ export const SHORTCUTS: ReadonlyArray<{ keys: string[]; action: QueueAction; lab
   { keys: ['u'], action: 'undo', label: 'Undo last decision' },
   { keys: ['n'], action: 'note', label: 'Write a note for the next decision' },
   { keys: ['/'], action: 'search', label: 'Search' },
+  { keys: ['v'], action: 'entity', label: "Open the current alert's account in the entity view" },
+  { keys: ['o'], action: 'case', label: "Open the current alert's case" },
   { keys: ['?'], action: 'help', label: 'Show / hide shortcuts' },
 ]
 
@@ -30,7 +47,7 @@ export function useQueueKeyboard(onAction: (action: QueueAction) => void, enable
   useEffect(() => {
     if (!enabled) return
     const listener = (event: KeyboardEvent): void => {
-      if (event.ctrlKey || event.metaKey || event.altKey) return
+      if (event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) return
       const target = event.target as HTMLElement | null
       const typing = target !== null && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName))
       if (typing) {

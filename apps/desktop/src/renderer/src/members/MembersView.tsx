@@ -3,6 +3,7 @@ import { useState } from 'react'
 import type { AddedMember, Member } from '../../../contract/members.ts'
 import { ROLE_NAME, ROLES, type Role } from '../../../contract/profile.ts'
 import { callCore } from '../api/core-client.ts'
+import { CaseSettingsPanel } from '../cases/CaseSettingsPanel.tsx'
 import { RoleNote } from '../components/RoleNote.tsx'
 import { formatTime } from '../format.ts'
 import { usePermission } from '../hooks/useProfile.ts'
@@ -124,6 +125,7 @@ export function MembersView() {
             }}
           />
         ))}
+      {members.data !== undefined && <CaseSettingsPanel members={members.data} />}
       {added !== null && <TokenOnce added={added} onClose={() => setAdded(null)} />}
       {removing !== null && (
         <RemoveDialog

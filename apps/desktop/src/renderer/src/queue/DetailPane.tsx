@@ -1,7 +1,9 @@
 import type { LabelKind } from '@anomalyze/shared'
 import { useQuery, useQueryClient } from '@tanstack/react-query'
 import { useEffect, useRef, type Ref } from 'react'
+import type { EntityRefArgs } from '../../../contract/entity.ts'
 import type { QueueRow } from '../../../contract/queue.ts'
+import { AlertCaseLinks } from '../cases/AlertCaseLinks.tsx'
 import { callCore } from '../api/core-client.ts'
 import { formatAmount, formatTime, STATUS_LABEL } from '../format.ts'
 import { DeliveryLog } from '../notifications/DeliveryLog.tsx'
@@ -21,6 +23,12 @@ interface Props {
   onClose: () => void
   /** Why this person may not decide (their role), or null when they may. */
   decideReason?: string | null
+  /** The entity view (key v). */
+  onOpenEntity?: (ref: EntityRefArgs) => void
+  /** The alert's case (key o). */
+  onOpenCase?: () => void
+  /** A case was opened by hand for the alert's merchant: show it. */
+  onCaseOpened?: (id: string) => void
 }
 
 export const detailQuery = (id: string) => ({ queryKey: ['anomaly', id], queryFn: () => callCore('anomaly.get', { id }) })
@@ -33,7 +41,7 @@ export const historyQuery = (accountId: string) => ({
  * The fields the queue row already has show at once; explanation and history follow
  * from the core (and are prefetched for the next item, see QueueView).
  */
-export function DetailPane({ row, note, noteRef, onNote, onDecide, onClose, decideReason = null }: Props) {
+export function DetailPane({ row, note, noteRef, onNote, onDecide, onClose, decideReason = null, onOpenEntity, onOpenCase, onCaseOpened }: Props) {
   const off = decideReason !== null
   const detail = useQuery(detailQuery(row.id))
   const history = useQuery(historyQuery(row.accountId))
@@ -73,6 +81,7 @@ export function DetailPane({ row, note, noteRef, onNote, onDecide, onClose, deci
           {d.moved === 'dropped' && ' (below the alert threshold)'}
         </p>
       )}
+      <AlertCaseLinks row={row} onOpenEntity={onOpenEntity} onOpenCase={onOpenCase} onCaseOpened={onCaseOpened} />
       <dl className="fields">
         <dt>Amount</dt>
         <dd>{formatAmount(row.amount, row.currency)}</dd>

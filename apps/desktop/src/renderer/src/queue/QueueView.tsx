@@ -3,7 +3,9 @@ import { useQuery, useQueryClient } from '@tanstack/react-query'
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react'
 import type { QueueFilters, QueueQuery, QueueRow, QueueSort } from '../../../contract/queue.ts'
 import type { LocalBatch } from '../../../contract/scoring.ts'
+import type { EntityRefArgs } from '../../../contract/entity.ts'
 import { callCore } from '../api/core-client.ts'
+import { findAlertCase } from '../cases/find-alert-case.ts'
 import { ShortcutsOverlay } from '../components/ShortcutsOverlay.tsx'
 import { useDecisions } from '../hooks/useDecisions.ts'
 import { useQueueKeyboard, type QueueAction } from '../hooks/useQueueKeyboard.ts'
@@ -34,12 +36,18 @@ export function QueueView({
   active,
   focus = null,
   onFocused,
+  onOpenEntity,
+  onOpenCase,
 }: {
   query: QueueQuery
   onQuery: (q: QueueQuery) => void
   active: boolean
   focus?: QueueFocus | null
   onFocused?: () => void
+  /** The entity view for an account or merchant (key v). */
+  onOpenEntity?: (ref: EntityRefArgs) => void
+  /** The Cases view with this case open (key o). */
+  onOpenCase?: (id: string) => void
 }) {
   const queryClient = useQueryClient()
   const list = useQueueQuery(query)
@@ -130,6 +138,13 @@ export function QueueView({
     })
   }
 
+  const openCaseOf = (row: QueueRow | undefined): void => {
+    if (row === undefined || onOpenCase === undefined) return
+    findAlertCase(row)
+      .then((id) => (id === null ? setMessage('This alert is in no case yet (cases come with the next sync)') : onOpenCase(id)))
+      .catch((error: unknown) => setMessage(error instanceof Error ? error.message : String(error)))
+  }
+
   const onAction = (action: QueueAction): void => {
     const kind = LABEL_FOR[action]
     if (kind !== undefined) return label(kind)
@@ -157,6 +172,10 @@ export function QueueView({
         if (decideReason !== null) return setMessage(decideReason)
         requestAnimationFrame(() => noteRef.current?.focus())
         return undefined
+      case 'entity':
+        return current === undefined ? undefined : onOpenEntity?.({ type: 'ACCOUNT', id: current.accountId })
+      case 'case':
+        return openCaseOf(current)
       case 'undo':
         return undo.mutate(undefined, {
           onSuccess: (r) => setMessage(r.restored === 0 ? 'Nothing to undo' : `Undone (${r.restored})`),
@@ -232,6 +251,9 @@ export function QueueView({
             onDecide={label}
             onClose={() => setDetailOpen(false)}
             decideReason={decideReason}
+            onOpenEntity={onOpenEntity}
+            onOpenCase={onOpenCase === undefined ? undefined : () => openCaseOf(current)}
+            onCaseOpened={onOpenCase}
           />
         )}
       </div>

@@ -4,7 +4,7 @@ import { formatTime } from '../format.ts'
 import { useServerOnline } from '../hooks/useServerOnline.ts'
 import { CreateReportForm } from './CreateReportForm.tsx'
 
-const TYPE_LABEL = { ANOMALIES: 'Anomalies', DECISIONS: 'Analyst decisions', MONTHLY_SUMMARY: 'Monthly summary' } as const
+const TYPE_LABEL = { ANOMALIES: 'Anomalies', DECISIONS: 'Analyst decisions', MONTHLY_SUMMARY: 'Monthly summary', CASES: 'Cases with timelines' } as const
 const STATUS_TEXT = { QUEUED: 'Queued', PROCESSING: 'Running', COMPLETED: 'Ready', FAILED: 'Failed' } as const
 
 /**
