@@ -77,7 +77,7 @@ export function createCaseOutbox(db: Database.Database): CaseOutbox {
   )
   const rowsOfCase = db.prepare<[string], OutboxRow>('SELECT * FROM case_outbox WHERE case_id = ? ORDER BY at, rowid')
   const rowById = db.prepare<[string], OutboxRow>('SELECT * FROM case_outbox WHERE mutation_id = ?')
-  const pending = db.prepare<[number], OutboxRow>('SELECT * FROM case_outbox ORDER BY at, rowid LIMIT ?')
+  const pending = db.prepare<[number], OutboxRow>('SELECT * FROM case_outbox WHERE in_flight = 0 ORDER BY at, rowid LIMIT ?')
   const setInFlight = db.prepare<[string]>('UPDATE case_outbox SET in_flight = 1 WHERE mutation_id = ?')
   const remove = db.prepare<[string]>('DELETE FROM case_outbox WHERE mutation_id = ?')
   const putConflict = db.prepare(
