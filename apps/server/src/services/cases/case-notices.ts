@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { Db } from '../../db/prisma.ts'
+import type { FailedJob } from '../../jobs/job-queue.ts'
 import type { Logger } from '../../logger.ts'
 import { composeCaseNoticeEmail, composeCaseNoticeSms, type CaseNoticeContent } from '../email/case-notice-email.ts'
 import { describeProviderError } from '../notifications/deliver-notifications.ts'
@@ -24,6 +25,10 @@ export type { CaseMessage, CaseNotice }
  * recipient's e-mail twice. What cannot be sent at all (no mailer, no address) is
  * logged and dropped, never retried.
  */
+
+/** Jobs fetched at once by the notice and message workers. */
+const NOTICES_PER_FETCH = 20
+const MESSAGES_PER_FETCH = 10
 
 /** Breaches of these priorities also go out by SMS (when the organisation has SMS on). */
 const SMS_PRIORITIES = new Set(['CRITICAL', 'HIGH'])
@@ -148,20 +153,34 @@ export async function handleCaseNotice(
 export async function registerCaseWorkers(deps: WorkerDeps): Promise<void> {
   const log = deps.log.child({ component: 'case-notices' })
   const senders: Senders = { mailer: deps.mailer, twilio: deps.twilio }
-  await deps.jobs.work(CASE_NOTICE_QUEUE, async (job) => {
-    await handleCaseNotice(deps, log, job.id, job.data)
-  })
-  await deps.jobs.work(CASE_MESSAGE_QUEUE, async (job) => {
-    const message = job.data
-    const where = { orgId: message.orgId, caseId: message.caseId, kind: message.kind, channel: message.channel }
-    try {
-      const outcome = await sendCaseMessage(senders, message)
-      if ('skipped' in outcome) log.info({ ...where, reason: outcome.skipped }, 'case notice skipped')
-      else log.info({ ...where, providerMessageId: outcome.providerMessageId }, 'case notice sent')
-    } catch (error) {
-      log.warn({ ...where, attempt: job.retryCount + 1, error: describeProviderError(error) }, 'case notice not sent: provider error')
-      throw error
+  // In batches: a sweep after downtime enqueues a notice per breached case, and one job per polling interval would drain them at a crawl.
+  await deps.jobs.workBatch(CASE_NOTICE_QUEUE, NOTICES_PER_FETCH, async (jobs) => {
+    const failed: FailedJob[] = []
+    for (const job of jobs) {
+      try {
+        await handleCaseNotice(deps, log, job.id, job.data)
+      } catch (error) {
+        failed.push({ id: job.id, error: asError(error) })
+      }
     }
+    return failed
+  })
+  // Each message fails (and retries) alone: the others of the batch are not sent again.
+  await deps.jobs.workBatch(CASE_MESSAGE_QUEUE, MESSAGES_PER_FETCH, async (jobs) => {
+    const failed: FailedJob[] = []
+    for (const job of jobs) {
+      const message = job.data
+      const where = { orgId: message.orgId, caseId: message.caseId, kind: message.kind, channel: message.channel }
+      try {
+        const outcome = await sendCaseMessage(senders, message)
+        if ('skipped' in outcome) log.info({ ...where, reason: outcome.skipped }, 'case notice skipped')
+        else log.info({ ...where, providerMessageId: outcome.providerMessageId }, 'case notice sent')
+      } catch (error) {
+        log.warn({ ...where, attempt: job.retryCount + 1, error: describeProviderError(error) }, 'case notice not sent: provider error')
+        failed.push({ id: job.id, error: asError(error) })
+      }
+    }
+    return failed
   })
   await deps.jobs.work(SLA_SWEEP_QUEUE, async () => {
     const { breached } = await sweepSlaBreaches({ db: deps.db, jobs: deps.jobs, log }, new Date())
@@ -169,3 +188,5 @@ export async function registerCaseWorkers(deps: WorkerDeps): Promise<void> {
   })
   await deps.jobs.schedule(SLA_SWEEP_QUEUE, SLA_SWEEP_CRON, {}, { tz: 'UTC' })
 }
+
+const asError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)))
