@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
+import { connect, createServer, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -227,4 +227,53 @@ export async function serverCall<T>(serverUrl: string, path: string, input: unkn
   const body = (await response.json()) as { result?: { data: T }; error?: unknown }
   if (body.result === undefined) throw new Error(`${path} failed: ${JSON.stringify(body.error)}`)
   return body.result.data
+}
+
+export interface SwitchableProxy {
+  /** The URL to give a console instead of the server's. */
+  url: string
+  /** Offline: open connections are cut and new ones closed at once, as when the network drops. */
+  setOnline: (online: boolean) => void
+  stop: () => Promise<void>
+}
+
+/**
+ * A loopback TCP proxy in front of a server, which a test can switch off: one console
+ * talks to the server through it and loses it on demand, while other consoles (and the
+ * test) keep talking to the server directly.
+ */
+export async function startSwitchableProxy(targetUrl: string): Promise<SwitchableProxy> {
+  const target = new URL(targetUrl)
+  const sockets = new Set<Socket>()
+  let online = true
+  const proxy = createServer((client) => {
+    if (!online) {
+      client.destroy()
+      return
+    }
+    const upstream = connect(Number(target.port), target.hostname)
+    for (const s of [client, upstream]) {
+      sockets.add(s)
+      s.once('close', () => sockets.delete(s))
+      s.on('error', () => s.destroy())
+    }
+    client.pipe(upstream).pipe(client)
+    client.once('close', () => upstream.destroy())
+    upstream.once('close', () => client.destroy())
+  })
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve))
+  const address = proxy.address()
+  if (typeof address !== 'object' || address === null) throw new Error('the proxy has no port')
+  return {
+    url: `${target.protocol}//127.0.0.1:${address.port}${target.pathname === '/' ? '' : target.pathname}`,
+    setOnline: (value) => {
+      online = value
+      if (!value) for (const s of sockets) s.destroy()
+    },
+    stop: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy()
+        proxy.close(() => resolve())
+      }),
+  }
 }
