@@ -92,6 +92,10 @@ const PROCEDURES: Record<string, Row> = {
   'anomalies.history':          row([NF,      OK,    OK,     OK,    OK,   NO], 'anomalies:read', { input: (_, o) => ({ id: o.anomalyIds[0] }) }),
   'transactions.list':          row([HIDDEN,  OK,    OK,     OK,    OK,   NO], 'transactions:read', { input: (_, o) => ({ accountId: o.accountId }), sees: (d, o) => ids(d.items).includes(o.transactionIds[0]!) }),
   'transactions.get':           row([NF,      OK,    OK,     OK,    OK,   NO], 'transactions:read', { input: (_, o) => ({ id: o.transactionIds[0] }) }),
+  'entities.profile':           row([HIDDEN,  OK,    OK,     OK,    OK,   NO], 'transactions:read', { input: (_, o) => ({ type: 'ACCOUNT', id: o.accountId }), sees: (d) => d.transactionCount > 0 }),
+  'entities.transactions':      row([HIDDEN,  OK,    OK,     OK,    OK,   NO], 'transactions:read', { input: (_, o) => ({ type: 'ACCOUNT', id: o.accountId }), sees: (d, o) => ids(d.items).includes(o.transactionIds[0]!) }),
+  // Figures of the caller's own organisation (the matrix's has no cases: zeros either way).
+  'team.metrics':               row([OWN,     OK,    OK,     OK,    OK,   NO], 'anomalies:read', { input: () => ({ days: 30 }) }),
   'sync.pull':                  row([HIDDEN,  OK,    OK,     OK,    OK,   NO], 'anomalies:read', { input: () => ({ cursor: null, limit: 100 }), sees: (d, o) => ids(d.anomalies).includes(o.anomalyIds[0]!) }),
   'sync.push':                  row([OWN,     NO,    OK,     OK,    OK,   NO], 'anomalies:write', {
     // The foreign caller aims at an anomaly nobody else decides: checked untouched at the end.

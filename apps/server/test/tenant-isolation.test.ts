@@ -143,6 +143,32 @@ const probes: Record<string, Probe> = {
     })
     expect(result.items[0]?.outcome).toBe('accepted')
   },
+  'entities.profile': async (asB, a) => {
+    const profile = await asB.entities.profile({ type: 'ACCOUNT', id: `${a.userId}-acct` })
+    expect(profile).toMatchObject({ transactionCount: 0, alertCount: 0, counterparties: [], linked: [], features: [] })
+    expect((await asB.entities.profile({ type: 'MERCHANT', id: 'M0' })).counterparties.map((c) => c.id)).not.toContain(`${a.userId}-acct`)
+  },
+  'entities.transactions': async (asB, a) => {
+    expect(await asB.entities.transactions({ type: 'ACCOUNT', id: `${a.userId}-acct` })).toEqual({ items: [], nextCursor: null, total: 0 })
+  },
+  'team.metrics': async (asB, a, db) => {
+    // A's closed case and decision must not show in B's figures.
+    const closed = await db.case.create({
+      data: {
+        orgId: a.userId,
+        entityType: 'ACCOUNT',
+        entityId: `${a.userId}-acct`,
+        status: 'CLOSED_FRAUD',
+        priority: 'HIGH',
+        closedAt: new Date(),
+        closedById: a.userId,
+      },
+    })
+    const metrics = await asB.team.metrics({ days: 30 })
+    expect(metrics.closedPerAnalyst).toEqual([])
+    expect(metrics.openByAge.every((b) => b.count === 0)).toBe(true)
+    await db.case.delete({ where: { id: closed.id } })
+  },
   'transactions.list': async (asB, a) => {
     const page = await asB.transactions.list({ accountId: `${a.userId}-acct` })
     expect(page.items).toEqual([])
