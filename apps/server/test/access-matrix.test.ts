@@ -96,6 +96,10 @@ const PROCEDURES: Record<string, Row> = {
   'entities.transactions':      row([HIDDEN,  OK,    OK,     OK,    OK,   NO], 'transactions:read', { input: (_, o) => ({ type: 'ACCOUNT', id: o.accountId }), sees: (d, o) => ids(d.items).includes(o.transactionIds[0]!) }),
   // Figures of the caller's own organisation (the matrix's has no cases: zeros either way).
   'team.metrics':               row([OWN,     OK,    OK,     OK,    OK,   NO], 'anomalies:read', { input: () => ({ days: 30 }) }),
+  'caseSettings.get':           row([OWN,     OK,    OK,     OK,    OK,   NO], 'anomalies:read'),
+  'caseSettings.update':        row([OWN,     NO,    NO,     OK,    NO,   NO], 'people only', { input: () => ({ roundRobin: false }) }),
+  // An analyst for themself, an admin for anyone; a key is refused in the service (on duty is a person's say); the foreign admin's organisation has no such member.
+  'caseSettings.setOnDuty':     row([NF,      NO,    OK,     OK,    NO,   NO], 'people only', { input: () => ({ userId: 'user_2analyst', onDuty: true }) }),
   'sync.pull':                  row([HIDDEN,  OK,    OK,     OK,    OK,   NO], 'anomalies:read', { input: () => ({ cursor: null, limit: 100 }), sees: (d, o) => ids(d.anomalies).includes(o.anomalyIds[0]!) }),
   'sync.push':                  row([OWN,     NO,    OK,     OK,    OK,   NO], 'anomalies:write', {
     // The foreign caller aims at an anomaly nobody else decides: checked untouched at the end.
