@@ -3,6 +3,7 @@ import { TRPCError } from '@trpc/server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ZodError } from 'zod'
 import { csvRecords } from '@anomalyze/shared/node'
+import type { Prisma } from '../src/db/prisma.ts'
 import { ensurePersonalWorkspace } from '../src/services/organizations/workspaces.ts'
 import { caseEventDetail } from '../src/services/reports/case-event-detail.ts'
 import { registerReportWorkers } from '../src/services/reports/register-report-workers.ts'
@@ -51,7 +52,7 @@ describe('reports: cases', () => {
       closedById: ASHA.id,
     })
     closedCase = c1.id
-    const event = (kind: string, at: string, data: Record<string, unknown>, actor: { id: string; name: string } | null = ASHA) =>
+    const event = (kind: string, at: string, data: Prisma.InputJsonObject, actor: { id: string; name: string } | null = ASHA) =>
       db.caseEvent.create({ data: { orgId: ORG, caseId: c1.id, kind, actorId: actor?.id ?? null, actorName: actor?.name ?? 'Anomalyze', at: utc(at), data } })
     // Written out of order: the report orders them by time.
     await event('closed', '2026-01-08T10:00:00Z', { status: 'CLOSED_FRAUD', note: 'card blocked, "confirmed"', decidedCount: 2 })

@@ -179,7 +179,7 @@ describe('team metrics', () => {
     for (const p of PEOPLE) await db.user.create({ data: p })
     let mergeTarget: string | null = null
     for (const c of CASES) {
-      const created = await db.case.create({
+      const created: { id: string } = await db.case.create({
         data: {
           orgId: c.org ?? ORG,
           entityType: 'ACCOUNT',
