@@ -261,6 +261,33 @@ describe('case SLA', () => {
       expect(stub.requests.filter((r) => r.form.To === '+919800000043')).toEqual([])
     })
 
+    it('retries a message the mail server refused, without writing twice to the admin it already reached', async () => {
+      const { orgId, admin } = await team()
+      const second = `${orgId}_admin2`
+      await db.user.create({ data: { id: second, name: 'Second Admin', email: `${second}@example.test` } })
+      await db.membership.create({ data: { orgId, userId: second, role: 'ADMIN' } })
+      const c = await seedCase(orgId, { priority: 'LOW', dueAt: new Date(Date.now() - MINUTE), entityId: 'acct-retried' })
+      smtp.refuseNext(1)
+      await sweepSlaBreaches(sweepDeps(), new Date())
+      await mailTo(`${admin}@example.test`)
+      await mailTo(`${second}@example.test`)
+      // Both message jobs done (one on its second attempt): nothing more is coming.
+      let states: { state: string; retrycount: number }[] = []
+      for (let i = 0; i < 200 && !(states.length === 2 && states.every((j) => j.state === 'completed')); i += 1) {
+        await sleep(100)
+        const { rows } = await services.jobs.boss
+          .getDb()
+          .executeSql(`SELECT state::text AS state, retry_count AS retrycount FROM pgboss.job WHERE name = 'case-notice-message' AND data->>'caseId' = $1`, [
+            c.id,
+          ])
+        states = rows as typeof states
+      }
+      expect(states.map((j) => j.state)).toEqual(['completed', 'completed'])
+      expect(states.map((j) => j.retrycount).sort()).toEqual([0, 1])
+      expect(smtp.messages.filter((m) => m.to.includes(`${admin}@example.test`))).toHaveLength(1)
+      expect(smtp.messages.filter((m) => m.to.includes(`${second}@example.test`))).toHaveLength(1)
+    })
+
     it('e-mails an assignment to the new assignee, naming who assigned it', async () => {
       const { orgId, analyst } = await team()
       const c = await seedCase(orgId, { priority: 'LOW', assigneeId: analyst, entityId: 'acct-handed-over' })
