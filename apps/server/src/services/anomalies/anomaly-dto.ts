@@ -13,6 +13,7 @@ export const anomalySelect = {
   modelVersion: true,
   status: true,
   isFalsePositive: true,
+  caseId: true,
   createdAt: true,
   updatedAt: true,
   transaction: { select: transactionSelect },
@@ -62,6 +63,7 @@ export function toSyncAnomaly(row: AnomalyRow): TSyncAnomaly {
           decidedById: latest.decidedById,
         }
       : null,
+    caseId: row.caseId,
     createdAt: row.createdAt.getTime(),
     updatedAt: row.updatedAt.getTime(),
   }

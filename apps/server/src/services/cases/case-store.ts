@@ -60,7 +60,11 @@ export async function readCase(sql: SqlRunner, orgId: string, id: string): Promi
   return (await readCasesByIds(sql, orgId, [id]))[0] ?? null
 }
 
-/** The timelines of these cases, each oldest first (by `at`, then as stored). */
+/**
+ * The timelines of these cases, each oldest first (by `at`). Lines written in one
+ * transaction share their `at` and createdAt: a case's `opened` line goes first among
+ * them, the rest by id.
+ */
 export async function readCaseEvents(sql: SqlRunner, orgId: string, caseIds: readonly string[]): Promise<TCaseEvent[]> {
   if (caseIds.length === 0) return []
   const { rows } = await sql.query<TCaseEvent>(
@@ -69,7 +73,7 @@ export async function readCaseEvents(sql: SqlRunner, orgId: string, caseIds: rea
        e."actorName", ${msOf('e."at"')} AS "at", e."data", e."mutationId"
      FROM "CaseEvent" e
      WHERE e."orgId" = $1 AND e."caseId" = ANY($2::text[])
-     ORDER BY e."caseId", e."at", e."createdAt", e."id"`,
+     ORDER BY e."caseId", e."at", e."kind" = 'opened' DESC, e."createdAt", e."id"`,
     [orgId, caseIds],
   )
   return rows

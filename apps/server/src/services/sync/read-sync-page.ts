@@ -83,6 +83,7 @@ export async function readSyncPageJson(db: Db, q: SyncPageQuery): Promise<SyncPa
         'modelVersion', p."modelVersion",
         'status', p."status",
         'isFalsePositive', p."isFalsePositive",
+        'caseId', p."caseId",
         'latestDecision', (
           SELECT json_build_object('label', l."label", 'note', l."note", 'decidedBy', l."decidedBy", 'decidedAt', ${ms('l."decidedAt"')},
                                    'mutationId', l."mutationId", 'decidedById', l."decidedById")
