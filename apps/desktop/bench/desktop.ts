@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { ensureRendererBuilt } from '../e2e/build-renderer.ts'
 import { APP_DIR, launchChromium, startConsole } from '../e2e/harness.ts'
 import { openLocalStore } from '../src/core/store/local-store.ts'
+import { benchCases } from './cases.ts'
 import { benchCsvScoring, benchInitialSync } from './sync-and-scoring.ts'
 
 /**
@@ -10,8 +11,10 @@ import { benchCsvScoring, benchInitialSync } from './sync-and-scoring.ts'
  * `console --web` server, Debian Chromium. Prints a table and writes
  * bench-out/desktop.json; then the first sync of --sync-rows anomalies from the real
  * server (embedded Postgres), and offline CSV scoring of --csv-rows rows through the
- * console's core and through the CLI in the same run.
- * Usage: pnpm --filter @anomalyze/desktop bench:desktop [--rows N] [--labels N] [--sync-rows N] [--csv-rows N] [--ui 0]
+ * console's core and through the CLI in the same run; then cases from the cache
+ * (--case-alerts alerts in --cases cases: My cases' first page, opening a case of 50
+ * alerts with 2,000 cached transactions).
+ * Usage: pnpm --filter @anomalyze/desktop bench:desktop [--rows N] [--labels N] [--sync-rows N] [--csv-rows N] [--case-alerts N] [--cases N] [--ui 0]
  * (0 skips a part.)
  */
 const argv = process.argv.slice(2)
@@ -23,6 +26,8 @@ const ROWS = arg('rows', 100_000)
 const LABELS = arg('labels', 60)
 const SYNC_ROWS = arg('sync-rows', 100_000)
 const CSV_ROWS = arg('csv-rows', 200_000)
+const CASE_ALERTS = arg('case-alerts', 100_000)
+const CASES = arg('cases', 20_000)
 const UI = arg('ui', 1) !== 0
 const PAINT_RUNS = 5
 
@@ -163,6 +168,7 @@ if (UI) {
 }
 if (SYNC_ROWS > 0) Object.assign(results, await benchInitialSync(SYNC_ROWS))
 if (CSV_ROWS > 0) Object.assign(results, await benchCsvScoring(CSV_ROWS))
+if (CASE_ALERTS > 0 && CASES > 0) Object.assign(results, await benchCases(CASE_ALERTS, CASES))
 
 const width = Math.max(...Object.keys(results).map((k) => k.length))
 for (const [name, value] of Object.entries(results)) console.log(`${name.padEnd(width)}  ${value.toFixed(1)}`)

@@ -17,17 +17,29 @@ export const DEFAULT_CASE_PAGE = 200
 
 /**
  * "Due soon" as slaState says it (shared/cases/sla.ts), in SQL: due within a quarter
- * of the case's SLA, at most 4 hours, or already overdue.
+ * of the case's SLA, at most 4 hours, or already overdue. The 4-hour bound alone is an
+ * index range; the SLA's quarter is then checked on those few rows.
  */
-const DUE_SQL = 'is_open = 1 AND due_at IS NOT NULL AND due_at - @now <= min(14400000, coalesce(sla_minutes, 960) * 15000)'
+const DUE_SQL = 'is_open = 1 AND due_at <= @now + 14400000 AND due_at - @now <= coalesce(sla_minutes, 960) * 15000'
 
-/** Each queue's condition; merged cases leave every queue. */
+/** Each queue's condition (is_open = 0 for closed and merged cases), and the index that answers it. */
 const QUEUE_SQL: Record<CaseQueue, string> = {
   mine: 'assignee_id = @me AND is_open = 1',
   unassigned: 'assignee_id IS NULL AND is_open = 1',
-  escalated: "status = 'ESCALATED'",
+  escalated: "status = 'ESCALATED' AND is_open = 1",
   due: DUE_SQL,
   all: 'is_open = 1',
+}
+/**
+ * Named, because without statistics SQLite guessed: My cases went through the due-time
+ * index and sorted every open case (80 ms at 20,000 cases, against 1 ms).
+ */
+const QUEUE_INDEX: Record<CaseQueue, string> = {
+  mine: 'cases_mine',
+  unassigned: 'cases_mine',
+  escalated: 'cases_by_status_due',
+  due: 'cases_open_due',
+  all: 'cases_by_priority',
 }
 
 /** Worst first, then the one due soonest; "due" is the reverse emphasis: soonest due first. */
@@ -47,7 +59,7 @@ export function prefixPattern(text: string): string {
 
 export function createCaseQueries(db: Database.Database, outbox: CaseOutbox, entities: EntityCache): CaseQueries {
   const countStatements = Object.fromEntries(
-    CASE_QUEUES.map((q) => [q, db.prepare(`SELECT COUNT(*) FROM cases WHERE merged_into_id IS NULL AND ${QUEUE_SQL[q]}`).pluck()]),
+    CASE_QUEUES.map((q) => [q, db.prepare(`SELECT COUNT(*) FROM cases INDEXED BY ${QUEUE_INDEX[q]} WHERE ${QUEUE_SQL[q]}`).pluck()]),
   ) as Record<CaseQueue, Database.Statement>
   const getCase = db.prepare<[string], CaseRecord & { pending: number }>(`SELECT ${CASE_SELECT}, ${PENDING_CASE_SQL} FROM cases WHERE id = ?`)
   const alerts = db.prepare<[string, number], QueueRowRecord>(
@@ -60,16 +72,18 @@ export function createCaseQueries(db: Database.Database, outbox: CaseOutbox, ent
 
   return {
     list(args, me, now) {
-      const conditions = ['merged_into_id IS NULL', args.queue === 'all' && args.includeClosed === true ? '1 = 1' : QUEUE_SQL[args.queue]]
+      const withClosed = args.queue === 'all' && args.includeClosed === true
+      const conditions = [withClosed ? 'merged_into_id IS NULL' : QUEUE_SQL[args.queue]]
+      const from = withClosed ? 'cases' : `cases INDEXED BY ${QUEUE_INDEX[args.queue]}`
       const text = args.text?.trim() ?? ''
       if (text !== '') conditions.push("entity_id LIKE @text ESCAPE '\\'")
       const where = conditions.join(' AND ')
       const limit = Math.min(Math.max(args.limit ?? DEFAULT_CASE_PAGE, 1), MAX_ROWS_PER_CALL)
       const offset = Math.max(args.offset ?? 0, 0)
       const all = { me, now, text: prefixPattern(text), limit, offset }
-      const pageSql = `SELECT ${CASE_SELECT}, ${PENDING_CASE_SQL} FROM cases WHERE ${where}
+      const pageSql = `SELECT ${CASE_SELECT}, ${PENDING_CASE_SQL} FROM ${from} WHERE ${where}
         ORDER BY ${args.queue === 'due' ? DUE_ORDER : PRIORITY_ORDER} LIMIT @limit OFFSET @offset`
-      const countSql = `SELECT COUNT(*) FROM cases WHERE ${where}`
+      const countSql = `SELECT COUNT(*) FROM ${from} WHERE ${where}`
       // One read transaction: the page, its total and the badges describe the same moment.
       return db.transaction((): CaseList => {
         const records = db.prepare(pageSql).all(paramsFor(pageSql, all)) as Array<CaseRecord & { pending: number }>

@@ -43,7 +43,8 @@ export function toCaseRecord(row: TCaseRow): CaseRecord {
     entity_type: row.entityType,
     entity_id: row.entityId,
     status: row.status,
-    is_open: isCaseOpen(row.status) ? 1 : 0,
+    // A merged case leaves every queue: it counts as not open here, whatever its status.
+    is_open: isCaseOpen(row.status) && row.mergedIntoId === null ? 1 : 0,
     priority: row.priority,
     priority_rank: severityRank(row.priority),
     assignee_id: row.assignee?.id ?? null,

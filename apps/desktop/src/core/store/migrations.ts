@@ -176,8 +176,9 @@ const MIGRATIONS: readonly string[] = [
   `,
   `
   -- Cases (issue 20): the server's rows as pulled, with this console's unsent actions
-  -- applied on top (case-outbox.ts). is_open and priority_rank are stored so that every
-  -- queue is one index range: My cases, Unassigned, Escalated, Due, All.
+  -- applied on top (case-outbox.ts). is_open (open and not merged) and priority_rank are
+  -- stored so that every queue is one index range and its count never reads the table:
+  -- My cases, Unassigned, Escalated, Due, All (case-queries.ts names the index of each).
   CREATE TABLE cases (
     id TEXT PRIMARY KEY,
     entity_type TEXT NOT NULL,
@@ -201,10 +202,9 @@ const MIGRATIONS: readonly string[] = [
     updated_at INTEGER NOT NULL
   );
   CREATE INDEX cases_mine ON cases (assignee_id, is_open, priority_rank DESC, due_at);
-  CREATE INDEX cases_by_status_due ON cases (status, due_at);
+  CREATE INDEX cases_by_status_due ON cases (status, is_open, due_at);
   CREATE INDEX cases_open_due ON cases (is_open, due_at);
   CREATE INDEX cases_by_priority ON cases (is_open, priority_rank DESC, due_at);
-  CREATE INDEX cases_by_entity ON cases (entity_id);
 
   -- A case's timeline as last pulled: replaced whole for each pulled case.
   CREATE TABLE case_events (
