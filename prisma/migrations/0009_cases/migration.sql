@@ -106,3 +106,41 @@ ALTER TABLE "CaseEvent" ADD CONSTRAINT "CaseEvent_caseId_fkey" FOREIGN KEY ("cas
 -- AddForeignKey
 ALTER TABLE "CaseSla" ADD CONSTRAINT "CaseSla_orgId_fkey" FOREIGN KEY ("orgId") REFERENCES "Organization"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 
+
+-- Backfill: the alerts still waiting for a decision (status OPEN or NEEDS_REVIEW) get a case,
+-- one ACCOUNT case per organisation and account, as ingestion would have opened it. Its
+-- priority is the worst severity among them (the enum is declared from LOW to CRITICAL, so
+-- max() is the worst), it opened when the oldest of them arrived, and it is due that long
+-- after it opened under the default SLA (packages/shared/src/cases/sla.ts: CRITICAL 4 h,
+-- HIGH 24 h, MEDIUM 3 d, LOW 7 d). Decided alerts stay without a case. Plain statements
+-- only: the migration runner splits this file on every semicolon.
+CREATE TABLE "_CaseBackfill" AS
+SELECT gen_random_uuid()::text AS "id", a."orgId", t."accountId", max(a."severity") AS "priority", min(a."createdAt") AS "openedAt",
+       array_agg(a."id" ORDER BY a."createdAt", a."id") AS "anomalyIds"
+FROM "Anomaly" a
+JOIN "Transaction" t ON t."id" = a."transactionId"
+WHERE a."status" IN ('OPEN', 'NEEDS_REVIEW')
+GROUP BY a."orgId", t."accountId";
+
+INSERT INTO "Case" ("id", "orgId", "entityType", "entityId", "status", "priority", "dueAt", "createdAt", "updatedAt")
+SELECT b."id", b."orgId", 'ACCOUNT', b."accountId", 'OPEN', b."priority",
+       b."openedAt" + make_interval(mins => CASE b."priority" WHEN 'CRITICAL' THEN 240 WHEN 'HIGH' THEN 1440 WHEN 'MEDIUM' THEN 4320 ELSE 10080 END),
+       b."openedAt", CURRENT_TIMESTAMP
+FROM "_CaseBackfill" b;
+
+-- updatedAt moves so that consoles pull the alerts again, now with their caseId.
+UPDATE "Anomaly" a SET "caseId" = b."id", "updatedAt" = CURRENT_TIMESTAMP
+FROM "Transaction" t, "_CaseBackfill" b
+WHERE t."id" = a."transactionId" AND b."orgId" = a."orgId" AND b."accountId" = t."accountId" AND a."status" IN ('OPEN', 'NEEDS_REVIEW');
+
+INSERT INTO "CaseEvent" ("id", "orgId", "caseId", "kind", "actorId", "actorName", "at", "data")
+SELECT gen_random_uuid()::text, b."orgId", b."id", 'opened', NULL, 'Anomalyze', b."openedAt",
+       jsonb_build_object('entityType', 'ACCOUNT', 'entityId', b."accountId", 'by', 'ingestion')
+FROM "_CaseBackfill" b;
+
+INSERT INTO "CaseEvent" ("id", "orgId", "caseId", "kind", "actorId", "actorName", "at", "data")
+SELECT gen_random_uuid()::text, b."orgId", b."id", 'alerts_added', NULL, 'Anomalyze', b."openedAt",
+       jsonb_build_object('anomalyIds', to_jsonb(b."anomalyIds"), 'count', cardinality(b."anomalyIds"))
+FROM "_CaseBackfill" b;
+
+DROP TABLE "_CaseBackfill";
