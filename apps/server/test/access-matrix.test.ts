@@ -100,6 +100,17 @@ const PROCEDURES: Record<string, Row> = {
   'caseSettings.update':        row([OWN,     NO,    NO,     OK,    NO,   NO], 'people only', { input: () => ({ roundRobin: false }) }),
   // An analyst for themself, an admin for anyone; a key is refused in the service (on duty is a person's say); the foreign admin's organisation has no such member.
   'caseSettings.setOnDuty':     row([NF,      NO,    OK,     OK,    NO,   NO], 'people only', { input: () => ({ userId: 'user_2analyst', onDuty: true }) }),
+  // The matrix's organisation has no case: members aim at made-up ids (NOT_FOUND is an answer, not a refusal).
+  // Tenant isolation of cases (foreign cursors, merging across organisations) is tested in cases*.test.ts.
+  'cases.pull':                 row([OWN,     OK,    OK,     OK,    OK,   NO], 'anomalies:read', { input: () => ({ cursor: null, limit: 100 }) }),
+  'cases.list':                 row([OWN,     OK,    OK,     OK,    OK,   NO], 'anomalies:read', { input: () => ({ queue: 'all' }) }),
+  'cases.get':                  row([NF,      OK,    OK,     OK,    OK,   NO], 'anomalies:read', { input: () => ({ id: 'case-matrix-none' }) }),
+  'cases.push':                 row([OWN,     NO,    OK,     OK,    OK,   NO], 'anomalies:write', {
+    input: () => ({ actions: [{ mutationId: randomUUID(), caseId: 'case-matrix-none', at: Date.now(), kind: 'comment', text: 'matrix' }] }),
+  }),
+  'cases.open':                 row([OWN,     NO,    OK,     OK,    OK,   NO], 'anomalies:write', { input: (kind) => ({ entityType: 'MERCHANT', entityId: `matrix-${kind}`, anomalyIds: [] }) }),
+  'cases.merge':                row([NF,      NO,    OK,     OK,    OK,   NO], 'anomalies:write', { input: () => ({ intoId: 'case-matrix-a', fromIds: ['case-matrix-b'] }) }),
+  'cases.split':                row([NF,      NO,    OK,     OK,    OK,   NO], 'anomalies:write', { input: (_, o) => ({ caseId: 'case-matrix-none', anomalyIds: [o.anomalyIds[0]] }) }),
   'sync.pull':                  row([HIDDEN,  OK,    OK,     OK,    OK,   NO], 'anomalies:read', { input: () => ({ cursor: null, limit: 100 }), sees: (d, o) => ids(d.anomalies).includes(o.anomalyIds[0]!) }),
   'sync.push':                  row([OWN,     NO,    OK,     OK,    OK,   NO], 'anomalies:write', {
     // The foreign caller aims at an anomaly nobody else decides: checked untouched at the end.

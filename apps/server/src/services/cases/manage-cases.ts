@@ -196,9 +196,12 @@ export async function splitCase(db: Db, actor: CaseActor, input: { caseId: strin
   const now = new Date()
   return db.$transaction(async (tx) => {
     const { orgId } = actor
+    // A case the organisation does not have is NOT_FOUND before any alert is looked at.
+    const notFound = () => new AppError('NOT_FOUND', `caseId: no case with id ${input.caseId}`, { field: 'caseId' })
+    if ((await tx.case.count({ where: { orgId, id: input.caseId } })) === 0) throw notFound()
     const alerts = await lockAlerts(tx, orgId, input.anomalyIds)
     const source = (await lockCases(tx, orgId, [input.caseId])).get(input.caseId)
-    if (!source) throw new AppError('NOT_FOUND', `caseId: no case with id ${input.caseId}`, { field: 'caseId' })
+    if (!source) throw notFound()
     if (source.mergedIntoId !== null) throw new AppError('BAD_INPUT', `caseId: case ${source.id} was merged into ${source.mergedIntoId}`, { field: 'caseId' })
     const stranger = alerts.find((a) => a.caseId !== source.id)
     if (stranger) throw new AppError('BAD_INPUT', `anomalyIds: anomaly ${stranger.id} is not in case ${source.id}`, { field: 'anomalyIds' })
