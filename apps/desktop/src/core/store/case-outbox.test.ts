@@ -87,6 +87,9 @@ describe('the case-action outbox', () => {
     const detail = store.cases.get('case_00001', NOW)
     expect(detail.case).toMatchObject({ status: 'CLOSED_FRAUD', openAlertCount: 0, closedBy: ME, closedAt: NOW, sla: 'none' })
     expect(detail.alerts.every((a) => a.pending)).toBe(true)
+    // The queue shows them pending too; an alert of no case does not change.
+    expect(store.queue.get('an_00001')).toMatchObject({ status: 'CONFIRMED_FRAUD', pending: true })
+    expect(store.queue.get('an_00004')).toMatchObject({ status: 'OPEN', pending: false })
     expect(detail.timeline.at(-1)).toMatchObject({ kind: 'closed', pending: true, data: { status: 'CLOSED_FRAUD', note: 'card skimmed', decidedCount: 2 } })
     expect(store.cases.list({ queue: 'all' }, ME.id, NOW).rows.map((r) => r.id)).toEqual(['case_00002'])
     // Closing again here is refused before anything is queued.

@@ -3,6 +3,7 @@ import { AppError } from '@anomalyze/shared'
 import { CASE_QUEUES, type CaseDetail, type CaseList, type CaseListArgs, type CaseQueue } from '../../contract/cases.ts'
 import { MAX_ROWS_PER_CALL } from '../../contract/queue.ts'
 import { QUEUE_ROW_SELECT, toQueueRow, type QueueRowRecord } from './anomaly-rows.ts'
+import { PENDING_SQL } from './queue-queries.ts'
 import type { CaseOutbox } from './case-outbox.ts'
 import { CASE_SELECT, toCaseEvent, toCaseListRow, type CaseEventRecord, type CaseRecord } from './case-rows.ts'
 import type { EntityCache } from './entity-cache.ts'
@@ -48,10 +49,6 @@ const DUE_ORDER = 'due_at, priority_rank DESC, id'
 
 const PENDING_CASE_SQL = 'EXISTS (SELECT 1 FROM case_outbox o WHERE o.case_id = cases.id) AS pending'
 
-/** An alert is pending while a decision on it, or a close of its case, waits for the server. */
-const ALERT_PENDING_SQL = `(EXISTS (SELECT 1 FROM outbox o WHERE o.anomaly_id = anomalies.id AND o.pushed_at IS NULL AND o.undone = 0)
-  OR EXISTS (SELECT 1 FROM case_outbox c WHERE c.case_id = anomalies.case_id AND c.kind = 'close')) AS pending`
-
 /** LIKE pattern for a case-insensitive prefix, with the wildcards of the text itself escaped. */
 export function prefixPattern(text: string): string {
   return `${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
@@ -63,7 +60,7 @@ export function createCaseQueries(db: Database.Database, outbox: CaseOutbox, ent
   ) as Record<CaseQueue, Database.Statement>
   const getCase = db.prepare<[string], CaseRecord & { pending: number }>(`SELECT ${CASE_SELECT}, ${PENDING_CASE_SQL} FROM cases WHERE id = ?`)
   const alerts = db.prepare<[string, number], QueueRowRecord>(
-    `SELECT ${QUEUE_ROW_SELECT}, ${ALERT_PENDING_SQL} FROM anomalies WHERE case_id = ? ORDER BY severity_rank DESC, score DESC, n LIMIT ?`,
+    `SELECT ${QUEUE_ROW_SELECT}, ${PENDING_SQL} FROM anomalies WHERE case_id = ? ORDER BY severity_rank DESC, score DESC, n LIMIT ?`,
   )
   const events = db.prepare<[string], CaseEventRecord>('SELECT * FROM case_events WHERE case_id = ? ORDER BY at, rowid')
 

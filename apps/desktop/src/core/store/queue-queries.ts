@@ -14,8 +14,9 @@ import {
 import { DETAIL_SELECT, QUEUE_ROW_SELECT, toAnomalyDetail, toQueueRow, type QueueRowRecord, type StoredAnomaly } from './anomaly-rows.ts'
 import { buildQueueWhere, orderByFor } from './queue-filters.ts'
 
-/** A row is pending while one of its decisions is still waiting for the server. */
-const PENDING_SQL = `EXISTS (SELECT 1 FROM outbox o WHERE o.anomaly_id = anomalies.id AND o.pushed_at IS NULL AND o.undone = 0) AS pending`
+/** A row is pending while one of its decisions, or a close of its case (which decides it), is still waiting for the server. */
+export const PENDING_SQL = `(EXISTS (SELECT 1 FROM outbox o WHERE o.anomaly_id = anomalies.id AND o.pushed_at IS NULL AND o.undone = 0)
+  OR (anomalies.case_id IS NOT NULL AND EXISTS (SELECT 1 FROM case_outbox c WHERE c.case_id = anomalies.case_id AND c.kind = 'close'))) AS pending`
 
 export interface QueueQueries {
   snapshot(query: QueueQuery): QueueSnapshot
