@@ -134,8 +134,9 @@ export class SyncEngine {
     const { state } = this.options.store
     this.assertOutboxOwner(user)
     if (state.get('serverUrl') !== null && state.get('serverUrl') !== serverUrl) {
-      // A different server has different anomalies: start its cursor from scratch.
+      // A different server has different anomalies and cases: start their cursors from scratch.
       state.set('cursor', null)
+      state.set('caseCursor', null)
     }
     state.set('serverUrl', serverUrl)
     state.set('token', this.protector.protect(token))
