@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { expect } from 'vitest'
 import type { Db } from '../src/db/prisma.ts'
+import type { AppServices } from '../src/services/service-deps.ts'
 import { ensurePersonalWorkspace } from '../src/services/organizations/workspaces.ts'
 import { callerFor } from './helpers/caller.ts'
 
@@ -8,7 +9,7 @@ import { callerFor } from './helpers/caller.ts'
  * A team for the case tests: the admin's workspace (organisation id = admin id), two
  * analysts, a viewer and a removed analyst, each with a name the refusals must quote.
  */
-export async function createCaseTeam(db: Db, adminId: string) {
+export async function createCaseTeam(db: Db, adminId: string, services?: AppServices) {
   await ensurePersonalWorkspace(db, { id: adminId, name: 'Anita Admin' })
   await db.user.update({ where: { id: adminId }, data: { name: 'Anita Admin' } })
   const people = [
@@ -21,7 +22,7 @@ export async function createCaseTeam(db: Db, adminId: string) {
     await db.user.create({ data: { id, name } })
     await db.membership.create({ data: { orgId: adminId, userId: id, role, ...(removed ? { removedAt: new Date() } : {}) } })
   }
-  const as = (userId: string, name: string, role: 'ADMIN' | 'ANALYST' | 'VIEWER') => callerFor(db, userId, { orgId: adminId, name, role })
+  const as = (userId: string, name: string, role: 'ADMIN' | 'ANALYST' | 'VIEWER') => callerFor(db, userId, { orgId: adminId, name, role }, services)
   return {
     orgId: adminId,
     ids: { admin: adminId, priya: people[0][0], arjun: people[1][0], vera: people[2][0], rita: people[3][0] },
@@ -39,7 +40,7 @@ export type CaseTeam = Awaited<ReturnType<typeof createCaseTeam>>
  * account): each becomes an alert. The test asserts it, rather than assuming it, so a
  * change in detection fails here with a clear message instead of later.
  */
-export async function ingestAlerts(db: Db, orgId: string, items: { accountId: string; merchantId: string; amount?: number }[]) {
+export async function ingestAlerts(db: Db, orgId: string, items: { accountId: string; merchantId: string; amount?: number }[], services?: AppServices) {
   const base = Date.UTC(2026, 2, 1, 10)
   const transactions = items.map((item, i) => ({
     txId: `case-${randomUUID()}`,
@@ -49,12 +50,12 @@ export async function ingestAlerts(db: Db, orgId: string, items: { accountId: st
     accountId: item.accountId,
     merchantId: item.merchantId,
   }))
-  const result = await callerFor(db, orgId).ingest.transactions({ transactions })
+  const result = await callerFor(db, orgId, {}, services).ingest.transactions({ transactions })
   expect(
     result.anomalies.map((a) => a.txId),
     'every test transaction should be an alert',
   ).toEqual(transactions.map((t) => t.txId))
-  return result.anomalies
+  return Object.assign(result.anomalies, { assignedCases: result.assignedCases })
 }
 
 export const action = <K extends string>(kind: K, caseId: string, extra: Record<string, unknown> = {}, at = Date.now()) => ({

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { TRPCError } from '@trpc/server'
+import { encodeCaseCursor } from '@anomalyze/shared'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { appRouter } from '../src/trpc/app-router.ts'
 import type { Db } from '../src/db/prisma.ts'
@@ -38,6 +39,13 @@ const A_BATCH_JOB = '6f1f7a52-4c1e-4a57-9a55-3b7c1b0e0a01'
 
 /** A registered (inactive) model version of user A's (created in beforeAll, no files needed). */
 const A_MODEL = '5b0e9c3a-7d2f-4e61-8a4b-1c9d3e7f2a60'
+
+/** A fresh open case of user A's, holding A's second anomaly. */
+async function caseOfA(db: Db, a: UserFixture): Promise<string> {
+  const created = await db.case.create({ data: { orgId: a.userId, entityType: 'ACCOUNT', entityId: `${a.userId}-acct`, priority: 'HIGH' } })
+  await db.anomaly.update({ where: { id: a.anomalyIds[1]! }, data: { caseId: created.id } })
+  return created.id
+}
 
 const probes: Record<string, Probe> = {
   'batchJobs.list': async (asB) => {
@@ -168,6 +176,47 @@ const probes: Record<string, Probe> = {
     expect(metrics.closedPerAnalyst).toEqual([])
     expect(metrics.openByAge.every((b) => b.count === 0)).toBe(true)
     await db.case.delete({ where: { id: closed.id } })
+  },
+  'cases.pull': async (asB, a, db) => {
+    const theirs = await caseOfA(db, a)
+    expect((await asB.cases.pull({ cursor: null, limit: 1_000 })).cases.map((c) => c.id)).not.toContain(theirs)
+    await expect(asB.cases.pull({ cursor: encodeCaseCursor(Date.now() - 60_000, theirs), limit: 10 })).rejects.toThrow(/not a cursor/)
+  },
+  'cases.list': async (asB, a, db) => {
+    const theirs = await caseOfA(db, a)
+    expect((await asB.cases.list({ queue: 'all' })).items.map((c) => c.id)).not.toContain(theirs)
+  },
+  'cases.get': async (asB, a, db) => {
+    await expectNotFound(asB.cases.get({ id: await caseOfA(db, a) }))
+  },
+  'cases.push': async (asB, a, db) => {
+    const theirs = await caseOfA(db, a)
+    const result = await asB.cases.push({
+      actions: [
+        { mutationId: randomUUID(), caseId: theirs, at: Date.now(), kind: 'claim' },
+        { mutationId: randomUUID(), caseId: theirs, at: Date.now(), kind: 'comment', text: 'from B' },
+      ],
+    })
+    expect(result.results.map((r) => [r.outcome, r.case])).toEqual([
+      ['rejected', null],
+      ['rejected', null],
+    ])
+    expect(await db.caseEvent.count({ where: { caseId: theirs } })).toBe(0)
+  },
+  'cases.open': async (asB, a, db) => {
+    const theirs = await caseOfA(db, a)
+    await expect(asB.cases.open({ entityType: 'ACCOUNT', entityId: `${a.userId}-acct`, anomalyIds: [a.anomalyIds[1]!] })).rejects.toThrow(/no anomaly with id/)
+    expect((await db.anomaly.findUniqueOrThrow({ where: { id: a.anomalyIds[1]! } })).caseId).toBe(theirs)
+  },
+  'cases.merge': async (asB, a, db) => {
+    const theirs = await caseOfA(db, a)
+    const own = await asB.cases.open({ entityType: 'MERCHANT', entityId: `probe-${randomUUID()}`, anomalyIds: [] })
+    await expectNotFound(asB.cases.merge({ intoId: own.id, fromIds: [theirs] }))
+    await expectNotFound(asB.cases.merge({ intoId: theirs, fromIds: [own.id] }))
+    expect(await db.case.findUniqueOrThrow({ where: { id: theirs } })).toMatchObject({ orgId: a.userId, mergedIntoId: null })
+  },
+  'cases.split': async (asB, a, db) => {
+    await expectNotFound(asB.cases.split({ caseId: await caseOfA(db, a), anomalyIds: [a.anomalyIds[1]!] }))
   },
   'transactions.list': async (asB, a) => {
     const page = await asB.transactions.list({ accountId: `${a.userId}-acct` })

@@ -28,7 +28,7 @@ export async function ingestApiCall(
   // The ingest commits nothing before `admitted` resolves, and rolls back if it rejects.
   const admitted = enforceUsageLimits(db, session, transactions.length)
   if (mustCheckLimitsFirst(session)) await admitted
-  const result = await ingestTransactions(db, services.models, session.orgId, transactions, { admitted, jobs: services.jobs })
+  const result = await ingestTransactions(db, services.models, session.orgId, transactions, { admitted, jobs: services.jobs, log })
   meterRealtimeUsage(db, { orgId: session.orgId, apiKeyId: session.apiKeyId ?? null, transactions: result.accepted })
   notifyAnomaliesSoon(
     services.jobs,

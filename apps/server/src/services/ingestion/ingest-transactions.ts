@@ -51,6 +51,8 @@ export interface IngestOptions {
   admitted?: Promise<unknown>
   /** Where the `assigned` notices of cases handed out round-robin are queued (none without it). */
   jobs?: JobQueue
+  /** Where a notice that could not be queued is reported. */
+  log?: { error: (object: unknown, message?: string) => void }
 }
 
 /**
@@ -225,7 +227,7 @@ export async function ingestTransactions(db: Db, models: ModelRegistry, orgId: s
   }
   // After commit (see assign-new-cases.ts); the notices after the assignments committed.
   const assignedCases = openedForRoundRobin.length === 0 ? [] : await assignNewCasesRoundRobin(db, orgId, openedForRoundRobin)
-  for (const a of assignedCases) await noticeAssigned(options.jobs, { orgId, caseId: a.caseId, assigneeId: a.assigneeId })
+  for (const a of assignedCases) await noticeAssigned(options.jobs, { orgId, caseId: a.caseId, assigneeId: a.assigneeId }, options.log)
   const count = (kind: ItemOutcome['outcome']) => outcomes.filter((o) => o.outcome === kind).length
   return {
     accepted: count('accepted'),
