@@ -89,6 +89,9 @@ export async function runBatchSlice(deps: WorkerDeps, data: BatchJobData, option
     const result = await ingestTransactions(db, models, job.orgId, items, {
       source: 'BATCH_CSV',
       batchJobId: job.id,
+      // Cases a batch opens go round-robin like real-time ones, and their assignees are told.
+      jobs: deps.jobs,
+      log,
       onCommit: async (sql, outcomes) => {
         const counts = countOutcomes(outcomes)
         for (const o of outcomes) {
