@@ -15,6 +15,7 @@ import { personName } from './case-person.ts'
 import { judgeAction, type AssigneeStanding, type CaseChange } from './case-rules.ts'
 import { UNDECIDED_ANOMALY_SQL } from './case-sql.ts'
 import { readCase } from './case-store.ts'
+import { sqlOfDb } from './read-cases.ts'
 import { isRetryableConflict, isUniqueViolation } from './db-errors.ts'
 
 export interface CaseActionDeps {
@@ -60,18 +61,13 @@ async function applyWithRetry(db: Db, actor: CaseActor, action: TCaseAction, con
       return await db.$transaction((tx) => applyCaseAction(tx, actor, action, config, receivedAt), { timeout: 30_000 })
     } catch (error) {
       if (isUniqueViolation(error)) {
-        const current = await readCase(sqlOfPrismaTransactionLess(db), actor.orgId, action.caseId)
+        const current = await readCase(sqlOfDb(db), actor.orgId, action.caseId)
         return { result: { mutationId: action.mutationId, outcome: 'duplicate', case: current }, notice: null }
       }
       if (attempt < 3 && isRetryableConflict(error)) continue
       throw error
     }
   }
-}
-
-/** The pool as a SqlRunner, for a read outside any transaction. */
-function sqlOfPrismaTransactionLess(db: Db) {
-  return { query: async <R extends object>(text: string, params: unknown[] = []) => ({ rows: await db.$queryRawUnsafe<R[]>(text, ...params) }) }
 }
 
 async function applyCaseAction(
