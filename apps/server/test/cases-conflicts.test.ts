@@ -164,7 +164,7 @@ describe('case conflicts, assignment and offline actions', () => {
     await expect(team.priya().cases.merge({ intoId: ours, fromIds: [theirs] })).rejects.toThrow(`fromIds: no case with id ${theirs}`)
     await expect(team.priya().cases.merge({ intoId: theirs, fromIds: [ours] })).rejects.toThrow(`intoId: no case with id ${theirs}`)
     await expect(other.priya().cases.merge({ intoId: theirs, fromIds: [ours] })).rejects.toThrow(`fromIds: no case with id ${ours}`)
-    await expect(team.priya().cases.split({ caseId: theirs, anomalyIds: [theirAlerts[0]!.id] })).rejects.toThrow(/no anomaly with id/)
+    await expect(team.priya().cases.split({ caseId: theirs, anomalyIds: [theirAlerts[0]!.id] })).rejects.toThrow(`caseId: no case with id ${theirs}`)
     await expect(team.priya().cases.open({ entityType: 'ACCOUNT', entityId: 'ACC-X', anomalyIds: [theirAlerts[0]!.id] })).rejects.toThrow(/no anomaly with id/)
     await expect(team.priya().cases.get({ id: theirs })).rejects.toThrow(`No case with id ${theirs}`)
     expect((await push(team.priya(), action('claim', theirs))).results[0]).toMatchObject({ outcome: 'rejected', case: null })
