@@ -47,6 +47,15 @@ interface ServerCase {
   anomalyIds: string[]
 }
 
+/** Waits (outside a test, where expect.poll is not allowed) until the check holds, up to 60 s. */
+async function until(check: () => Promise<boolean>, what: string): Promise<void> {
+  for (let i = 0; i < 240; i += 1) {
+    if (await check().catch(() => false)) return
+    await new Promise((resolve) => setTimeout(resolve, 250))
+  }
+  throw new Error(`timed out waiting for ${what}`)
+}
+
 const shot = (page: Page, name: string) => page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`) })
 
 /** The Cases view on a queue tab, with the test's case open in the detail. */
@@ -83,6 +92,11 @@ describe('two analysts work a case, one of them offline, in Chromium', () => {
     for (let i = 0; i < items.length; i += 1_000) {
       await trpc('ingest.transactions', { transactions: items.slice(i, i + 1_000).map((g) => g.transaction) }, server.token)
     }
+    // Alerts reach their cases as ingestion commits: wait until the server has cases to sync.
+    await until(
+      async () => (await trpc<{ items: unknown[] }>('cases.list', { queue: 'unassigned' }, server.token, 'GET')).items.length > 0,
+      'cases on the server',
+    )
     const add = async (name: string): Promise<string> => (await trpc<{ token: string }>('members.add', { name, role: 'analyst' }, server.token)).token
     ashaToken = await add('Asha Rao')
     balaToken = await add('Bala Iyer')
@@ -97,7 +111,7 @@ describe('two analysts work a case, one of them offline, in Chromium', () => {
     await coreResult(balaConsole, 'sync.now', {})
     asha = await ashaConsole.newPage(browser, { viewport: { width: 1440, height: 900 } })
     bala = await balaConsole.newPage(browser, { viewport: { width: 1440, height: 900 } })
-    await expect.poll(() => bala.getByTestId('account-person').textContent()).toBe('Bala Iyer')
+    await until(async () => (await bala.getByTestId('account-person').textContent()) === 'Bala Iyer', "Bala's console signed in")
     // Bala loses the server now, before Asha acts: his console keeps what it pulled.
     proxy.setOnline(false)
   })
@@ -112,6 +126,8 @@ describe('two analysts work a case, one of them offline, in Chromium', () => {
   it('ingestion opened cases; Asha claims one from Unassigned and comments', async () => {
     await expect.poll(() => asha.getByTestId('account-person').textContent()).toBe('Asha Rao')
     await asha.keyboard.press('C')
+    // The Cases view is its own chunk: its keys (1-5: queues) work once it is on screen.
+    await expect.poll(() => asha.getByTestId('cases-view').count()).toBe(1)
     await asha.keyboard.press('2')
     await expect.poll(() => asha.getByTestId('case-count').textContent(), { timeout: 30_000 }).toMatch(/^[1-9][\d,]* cases?$/)
     const unassigned = Number((await asha.getByTestId('case-tab-unassigned').locator('.tab-count').textContent())?.replace(/\D/g, ''))
@@ -156,7 +172,18 @@ describe('two analysts work a case, one of them offline, in Chromium', () => {
     await bala.getByRole('button', { name: 'Sync now' }).click()
     const notice = bala.getByTestId('case-conflict')
     await expect.poll(() => notice.count(), { timeout: 60_000 }).toBe(1)
-    expect(await notice.textContent()).toMatch(/^Asha Rao holds this case since (\d{4}-\d\d-\d\d )?\d\d:\d\d UTC — your claim was not applied$/)
+    // The server serves a case to pulls once its last change has settled (a second):
+    // the push just changed it, so a later sync brings its timeline, and with Asha's
+    // claim on it the notice says since when.
+    await expect
+      .poll(
+        async () => {
+          await coreResult(balaConsole, 'sync.now', {})
+          return notice.textContent()
+        },
+        { timeout: 30_000, interval: 1_500 },
+      )
+      .toMatch(/^Asha Rao holds this case since (\d{4}-\d\d-\d\d )?\d\d:\d\d UTC — your claim was not applied$/)
     await expect.poll(() => bala.getByTestId('case-assignee').textContent(), { timeout: 30_000 }).toBe('Assigned to Asha Rao')
     await expect.poll(() => bala.getByTestId('timeline-pending').count(), { timeout: 30_000 }).toBe(0)
     const lines = await timelineTexts(bala)
@@ -197,10 +224,19 @@ describe('two analysts work a case, one of them offline, in Chromium', () => {
     expect(statuses.length).toBe(before.case.alertCount)
     expect(statuses.every((s) => s === 'Fraud' || s === 'False positive')).toBe(true)
     expect(statuses.filter((s) => s === 'Fraud').length).toBeGreaterThanOrEqual(open)
-    const lines = await timelineTexts(asha)
-    expect(lines.filter(([kind]) => kind === 'closed').map(([, text]) => text)).toEqual([
-      expect.stringMatching(new RegExp(`^Asha Rao closed the case as fraud, deciding ${open} open alerts?.*Customer confirmed the card was stolen$`)),
-    ])
+    // The close's line, synced (not pending): a sync after the change settled brings it.
+    await expect
+      .poll(
+        async () => {
+          await coreResult(ashaConsole, 'sync.now', {})
+          return (await timelineTexts(asha)).filter(([kind]) => kind === 'closed').map(([, text]) => text)
+        },
+        { timeout: 30_000, interval: 1_500 },
+      )
+      .toEqual([
+        expect.stringMatching(new RegExp(`^Asha Rao closed the case as fraud, deciding ${open} open alerts?.*Customer confirmed the card was stolen$`)),
+      ])
+    expect(await asha.getByTestId('timeline-pending').count()).toBe(0)
     await shot(asha, 'cases-closed')
 
     const after = await trpc<ServerCase>('cases.get', { id: caseId }, ashaToken, 'GET')
@@ -237,7 +273,8 @@ describe('two analysts work a case, one of them offline, in Chromium', () => {
   })
 
   it('the overview shows the team metrics; Members shows case settings; ? lists the case keys', async () => {
-    await asha.keyboard.press('2')
+    // Inside Cases, 1-5 switch its queues: the other views are a click (or 6-0) away.
+    await asha.getByRole('button', { name: /^Overview/ }).click()
     await expect.poll(() => asha.getByTestId('team-metrics').count(), { timeout: 30_000 }).toBe(1)
     await expect.poll(() => asha.getByTestId('closed-per-analyst').textContent(), { timeout: 30_000 }).toContain('Asha Rao')
     await shot(asha, 'overview-team')

@@ -39,8 +39,8 @@ export function CaseTable({ count, cursor, selected, openId, now, getRow, onVisi
         <span role="columnheader">Status</span>
         <span role="columnheader">Assignee</span>
         <span role="columnheader">Due</span>
-        <span role="columnheader" className="num">
-          Alerts open/total
+        <span role="columnheader" className="num" title="Alerts still open / all alerts of the case">
+          Open/all
         </span>
         <span role="columnheader" className="num">
           Age

@@ -1,8 +1,8 @@
 import type { TEntityTransaction } from '@anomalyze/shared'
 import { formatDay, formatTime } from '../format.ts'
 
-const WIDTH = 900
-const HEIGHT = 220
+const WIDTH = 1300
+const HEIGHT = 240
 const LEFT = 64
 const RIGHT = 44
 const TOP = 12
@@ -14,8 +14,9 @@ function ticks(max: number): number[] {
   const raw = max / 4
   const step = 10 ** Math.floor(Math.log10(raw))
   const nice = [1, 2, 2.5, 5, 10].map((m) => m * step).find((s) => s >= raw) ?? raw
-  const out: number[] = []
-  for (let v = 0; v <= max + nice / 1000; v += nice) out.push(v)
+  // Up to the first tick at or above max, so the largest amount stays inside the plot.
+  const out: number[] = [0]
+  while ((out[out.length - 1] ?? 0) < max) out.push((out[out.length - 1] ?? 0) + nice)
   return out
 }
 
@@ -99,8 +100,8 @@ export function EntityChart({ items }: { items: TEntityTransaction[] }) {
         )}
       </svg>
       <p className="chart-legend muted">
-        <span className="legend-dot tx" /> transaction amount <span className="legend-dot alert" /> alert <span className="legend-diamond" /> alert score (right
-        axis)
+        <span className="legend-dot tx" /> transaction amount <span className="legend-dot alert" /> alert (ringed, coloured by severity){' '}
+        <span className="legend-diamond" /> alert score (right axis)
       </p>
     </figure>
   )
