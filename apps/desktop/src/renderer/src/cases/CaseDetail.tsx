@@ -66,6 +66,8 @@ export function CaseDetail({ caseId, active, onClose, onOpenEntity, onOpenAlert,
   const { refetch } = detail
   useEffect(() => {
     void refetch()
+    // "… not synced yet" is stale once a sync ran.
+    setMessage((m) => (m?.endsWith('not synced yet') === true ? null : m))
   }, [lastSyncedAt, refetch])
   useEffect(() => {
     setMessage(null)
@@ -184,10 +186,17 @@ export function CaseDetail({ caseId, active, onClose, onOpenEntity, onOpenAlert,
           {row.pending ? ' (not synced yet)' : ''}
         </span>
         <span data-testid="case-assignee">{row.assignee === null ? 'Unassigned' : `Assigned to ${row.assignee.name}${assignedToMe ? ' (you)' : ''}`}</span>
-        <span>
-          Due {row.dueAt === null ? '—' : `${formatWhen(row.dueAt)} (${formatDue(row.dueAt, now)})`}{' '}
-          {row.sla !== 'none' && row.sla !== 'ok' && <span className={`sla-badge sla-${row.sla}`}>{SLA_LABEL[row.sla]}</span>}
-        </span>
+        {open ? (
+          <span>
+            Due {row.dueAt === null ? '—' : `${formatWhen(row.dueAt)} (${formatDue(row.dueAt, now)})`}{' '}
+            {row.sla !== 'none' && row.sla !== 'ok' && <span className={`sla-badge sla-${row.sla}`}>{SLA_LABEL[row.sla]}</span>}
+          </span>
+        ) : (
+          <span>
+            Closed{row.closedAt === null ? '' : ` ${formatWhen(row.closedAt)}`}
+            {row.closedBy === null ? '' : ` by ${row.closedBy.name}`}
+          </span>
+        )}
         <span>
           {row.openAlertCount} of {row.alertCount} alerts open
         </span>

@@ -188,28 +188,29 @@ export function CasesView({ active, queue, onQueue, openId, onOpenCase, onOpenEn
         </button>
       </div>
       {pages.error !== null && <p className="error-box">Could not load the cases: {pages.error.message}</p>}
-      {!pages.pending && total === 0 && pages.error === null && (
-        <p className="empty-box" data-testid="cases-empty">
-          {queue === 'mine' ? 'No case is assigned to you. Claim one from Unassigned (2).' : 'No case in this queue.'}
-        </p>
-      )}
       <div className={`queue-body cases-body ${openId !== null ? 'with-detail' : ''}`}>
-        <CaseTable
-          count={total}
-          cursor={cursor}
-          selected={selected}
-          openId={openId}
-          now={now}
-          getRow={getRow}
-          onVisibleRange={onVisibleRange}
-          onPick={move}
-          onOpen={(i) => {
-            setCursor(i)
-            const row = getRow(i)
-            if (row !== undefined) onOpenCase(row.id)
-          }}
-          onToggle={toggle}
-        />
+        {!pages.pending && total === 0 && pages.error === null ? (
+          <p className="empty-box" data-testid="cases-empty">
+            {queue === 'mine' ? 'No case is assigned to you. Claim one from Unassigned (2).' : 'No case in this queue.'}
+          </p>
+        ) : (
+          <CaseTable
+            count={total}
+            cursor={cursor}
+            selected={selected}
+            openId={openId}
+            now={now}
+            getRow={getRow}
+            onVisibleRange={onVisibleRange}
+            onPick={move}
+            onOpen={(i) => {
+              setCursor(i)
+              const row = getRow(i)
+              if (row !== undefined) onOpenCase(row.id)
+            }}
+            onToggle={toggle}
+          />
+        )}
         {openId !== null && (
           <CaseDetail
             caseId={openId}
