@@ -3,7 +3,6 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { useEffect, useState } from 'react'
 import type { Member } from '../../../contract/members.ts'
 import { callServer } from '../api/server-call.ts'
-import { RoleNote } from '../components/RoleNote.tsx'
 import { usePermission } from '../hooks/useProfile.ts'
 
 const SETTINGS_KEY = ['caseSettings.get'] as const
@@ -159,7 +158,12 @@ export function CaseSettingsPanel({ members }: { members: Member[] }) {
           </table>
         </>
       )}
-      {!manage.allowed && <RoleNote reason={manage.reason} />}
+      {/* Its own test id: the Members view's role note stays the one "role-note" on the page. */}
+      {!manage.allowed && (
+        <p className="role-note" data-testid="case-settings-role-note">
+          {manage.reason}
+        </p>
+      )}
     </section>
   )
 }
