@@ -272,6 +272,18 @@ describe('two analysts work a case, one of them offline, in Chromium', () => {
     expect(await asha.getByTestId('case-detail').getAttribute('data-case-id')).toBe(caseId)
   })
 
+  it('Asha exports the closed fraud cases with their timelines from Reports', async () => {
+    await asha.getByRole('button', { name: /^Reports/ }).click()
+    await expect.poll(() => asha.getByTestId('reports-view').count(), { timeout: 30_000 }).toBe(1)
+    await asha.getByLabel('Report type').selectOption('CASES')
+    expect(await asha.getByLabel('Account').count()).toBe(0)
+    await asha.getByRole('checkbox', { name: 'Closed: fraud', exact: true }).check()
+    await asha.getByRole('button', { name: 'Create report' }).click()
+    const row = asha.getByTestId('report-row').first()
+    await expect.poll(() => row.getAttribute('data-status'), { timeout: 60_000 }).toBe('COMPLETED')
+    expect(await row.textContent()).toContain('Cases with timelines')
+  })
+
   it('the overview shows the team metrics; Members shows case settings; ? lists the case keys', async () => {
     // Inside Cases, 1-5 switch its queues: the other views are a click (or 6-0) away.
     await asha.getByRole('button', { name: /^Overview/ }).click()

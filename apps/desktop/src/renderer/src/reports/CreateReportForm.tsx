@@ -1,18 +1,20 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query'
 import { useState, type FormEvent, type ReactNode } from 'react'
-import { ANOMALY_STATUSES, LABEL_KINDS, SEVERITIES, type AnomalyStatus, type LabelKind, type Severity } from '@anomalyze/shared'
+import { ANOMALY_STATUSES, CASE_STATUSES, LABEL_KINDS, SEVERITIES, type AnomalyStatus, type CaseStatus, type LabelKind, type Severity } from '@anomalyze/shared'
 import { fieldErrorsOf, useTRPC } from '../api/server-api.ts'
 import { RoleNote } from '../components/RoleNote.tsx'
 import { usePermission } from '../hooks/useProfile.ts'
 import { STATUS_LABEL } from '../format.ts'
+import { CASE_STATUS_LABEL } from '../cases/case-format.ts'
 
-type Kind = 'ANOMALIES' | 'DECISIONS' | 'MONTHLY_SUMMARY'
+type Kind = 'ANOMALIES' | 'DECISIONS' | 'CASES' | 'MONTHLY_SUMMARY'
 
 interface Form {
   kind: Kind
   severities: Severity[]
   statuses: AnomalyStatus[]
   labels: LabelKind[]
+  caseStatuses: CaseStatus[]
   rule: string
   amountMin: string
   amountMax: string
@@ -35,6 +37,7 @@ const EMPTY: Form = {
   severities: [],
   statuses: [],
   labels: [],
+  caseStatuses: [],
   rule: '',
   amountMin: '',
   amountMax: '',
@@ -88,6 +91,12 @@ export function CreateReportForm() {
           filters: { ...(form.labels.length > 0 ? { labels: form.labels } : {}), decidedBy: text(form.decidedBy), accountId: text(form.accountId), ...range },
         },
       })
+    } else if (form.kind === 'CASES') {
+      create.mutate({
+        type: 'CASES',
+        format: 'CSV',
+        parameters: { filters: { ...(form.caseStatuses.length > 0 ? { statuses: form.caseStatuses } : {}), ...range } },
+      })
     } else {
       create.mutate({ type: 'MONTHLY_SUMMARY', format: 'PDF', parameters: { month: form.month } })
     }
@@ -99,6 +108,7 @@ export function CreateReportForm() {
         <select aria-label="Report type" value={form.kind} onChange={(e) => set('kind', e.target.value as Kind)}>
           <option value="ANOMALIES">Anomalies (CSV)</option>
           <option value="DECISIONS">Analyst decisions (CSV)</option>
+          <option value="CASES">Cases with their timelines (CSV)</option>
           <option value="MONTHLY_SUMMARY">Monthly summary (PDF)</option>
         </select>
       </Field>
@@ -115,11 +125,22 @@ export function CreateReportForm() {
             <Field label="To (day, included)" error={filterError('to')}>
               <input type="date" aria-label="To" value={form.to} onChange={(e) => set('to', e.target.value)} />
             </Field>
-            <Field label="Account" error={filterError('accountId')}>
-              <input aria-label="Account" value={form.accountId} onChange={(e) => set('accountId', e.target.value)} placeholder="any" />
-            </Field>
+            {form.kind !== 'CASES' && (
+              <Field label="Account" error={filterError('accountId')}>
+                <input aria-label="Account" value={form.accountId} onChange={(e) => set('accountId', e.target.value)} placeholder="any" />
+              </Field>
+            )}
           </div>
-          {form.kind === 'ANOMALIES' ? (
+          {form.kind === 'CASES' ? (
+            <Checks
+              label="Case status"
+              options={CASE_STATUSES}
+              chosen={form.caseStatuses}
+              name={(s) => CASE_STATUS_LABEL[s]}
+              onToggle={(s) => set('caseStatuses', toggle(form.caseStatuses, s))}
+              error={filterError('statuses')}
+            />
+          ) : form.kind === 'ANOMALIES' ? (
             <>
               <Checks
                 label="Severity"
