@@ -49,6 +49,30 @@ describe('case conflicts, assignment and offline actions', () => {
     expect((await timeline(caseId)).filter((e) => e.kind === 'assigned')).toHaveLength(1)
   })
 
+  it('orders two claims arriving at once: one stands, the other is a conflict; one mutation pushed twice at once is stored once', async () => {
+    const caseId = await newCase()
+    const results = await Promise.all([push(team.priya(), action('claim', caseId)), push(team.arjun(), action('claim', caseId))])
+    expect(results.map((r) => r.results[0]!.outcome).sort()).toEqual(['applied', 'conflict'])
+    const holder = (await database.db.case.findUniqueOrThrow({ where: { id: caseId } })).assigneeId
+    const refused = results.find((r) => r.results[0]!.outcome === 'conflict')!.results[0]!
+    expect(refused.heldBy?.id).toBe(holder)
+
+    const comment = action('comment', caseId, { text: 'pushed from two tabs' })
+    const twice = await Promise.all([push(team.priya(), comment), push(team.priya(), comment)])
+    expect(twice.map((r) => r.results[0]!.outcome).sort()).toEqual(['applied', 'duplicate'])
+    expect(await database.db.caseEvent.count({ where: { orgId: team.orgId, mutationId: comment.mutationId } })).toBe(1)
+  })
+
+  it('opens one case for an account whose alerts arrive in two batches at once', async () => {
+    const [first, second] = await Promise.all([
+      ingestAlerts(database.db, team.orgId, [{ accountId: 'ACC-RACE', merchantId: 'M-race-1' }]),
+      ingestAlerts(database.db, team.orgId, [{ accountId: 'ACC-RACE', merchantId: 'M-race-2' }]),
+    ])
+    const cases = await database.db.anomaly.findMany({ where: { id: { in: [first![0]!.id, second![0]!.id] } }, select: { caseId: true } })
+    expect(new Set(cases.map((c) => c.caseId)).size).toBe(1)
+    expect(await database.db.case.count({ where: { orgId: team.orgId, entityId: 'ACC-RACE' } })).toBe(1)
+  })
+
   it('keeps the first close: the second closer is told who closed it, and their status and note stay in the timeline', async () => {
     const caseId = await newCase()
     const [first] = (await push(team.priya(), action('close', caseId, { status: 'CLOSED_FRAUD', note: 'customer confirmed fraud' }))).results
