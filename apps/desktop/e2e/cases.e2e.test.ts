@@ -71,7 +71,8 @@ async function openTheCase(page: Page, tab: '1' | '2' | '5'): Promise<void> {
 
 async function postComment(page: Page, text: string): Promise<void> {
   await page.keyboard.press('m')
-  await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Comment text')
+  // (A page script as a string: this file is type-checked without the DOM library.)
+  await expect.poll(() => page.evaluate<string | null>("document.activeElement?.getAttribute('aria-label') ?? null")).toBe('Comment text')
   await page.keyboard.type(text)
   await page.keyboard.press('Control+Enter')
   await expect.poll(() => page.getByLabel('Comment text').inputValue()).toBe('')
