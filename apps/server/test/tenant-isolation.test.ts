@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { TRPCError } from '@trpc/server'
-import { encodeCaseCursor } from '@anomalyze/shared'
+import { DEFAULT_CASE_SLA_MINUTES, encodeCaseCursor } from '@anomalyze/shared'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { appRouter } from '../src/trpc/app-router.ts'
 import type { Db } from '../src/db/prisma.ts'
@@ -217,6 +217,27 @@ const probes: Record<string, Probe> = {
   },
   'cases.split': async (asB, a, db) => {
     await expectNotFound(asB.cases.split({ caseId: await caseOfA(db, a), anomalyIds: [a.anomalyIds[1]!] }))
+  },
+  'caseSettings.get': async (asB, a, db) => {
+    // A's SLA and on-duty list stay A's: B sees the defaults and only its own people.
+    await db.caseSla.upsert({
+      where: { orgId_severity: { orgId: a.userId, severity: 'CRITICAL' } },
+      create: { orgId: a.userId, severity: 'CRITICAL', minutes: 17 },
+      update: { minutes: 17 },
+    })
+    const settings = await asB.caseSettings.get()
+    expect(settings.sla.CRITICAL).toBe(DEFAULT_CASE_SLA_MINUTES.CRITICAL)
+    expect(settings.onDuty.map((p) => p.id)).not.toContain(a.userId)
+  },
+  'caseSettings.update': async (asB, a, db) => {
+    await asB.caseSettings.update({ sla: { HIGH: 33 }, roundRobin: true })
+    expect(await db.caseSla.findUnique({ where: { orgId_severity: { orgId: a.userId, severity: 'HIGH' } } })).toBeNull()
+    expect((await db.organization.findUniqueOrThrow({ where: { id: a.userId } })).caseRoundRobin).toBe(false)
+    await asB.caseSettings.update({ roundRobin: false })
+  },
+  'caseSettings.setOnDuty': async (asB, a, db) => {
+    await expectNotFound(asB.caseSettings.setOnDuty({ userId: a.userId, onDuty: true }))
+    expect((await db.membership.findUniqueOrThrow({ where: { orgId_userId: { orgId: a.userId, userId: a.userId } } })).onDuty).toBe(false)
   },
   'transactions.list': async (asB, a) => {
     const page = await asB.transactions.list({ accountId: `${a.userId}-acct` })
