@@ -77,6 +77,9 @@ CREATE INDEX "Case_orgId_status_dueAt_idx" ON "Case"("orgId", "status", "dueAt")
 CREATE INDEX "Case_orgId_assigneeId_status_idx" ON "Case"("orgId", "assigneeId", "status");
 
 -- CreateIndex
+CREATE INDEX "Case_breachNotifiedAt_dueAt_idx" ON "Case"("breachNotifiedAt", "dueAt");
+
+-- CreateIndex
 CREATE INDEX "CaseEvent_caseId_at_idx" ON "CaseEvent"("caseId", "at");
 
 -- CreateIndex
