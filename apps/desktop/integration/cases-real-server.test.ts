@@ -139,6 +139,9 @@ describe('cases between two consoles and the real server', () => {
     expect(his.conflict).toMatchObject({ kind: 'claim', heldBy: { id: priya.userId, name: 'Priya' } })
     expect(his.case.assignee?.id).toBe(priya.userId)
     expect((await app.db.case.findUniqueOrThrow({ where: { id: caseId } })).assigneeId).toBe(priya.userId)
+    // At once, without waiting for the pull's settle window: the case was read back after the push.
+    const atOnce = await call(r, 'cases.get', { id: caseId })
+    expect(atOnce.timeline.filter((e) => !e.pending).map((e) => e.kind)).toEqual(expect.arrayContaining(['assigned', 'claim_refused']))
     await settle()
     await call(r, 'sync.now', {})
     const detail = await call(r, 'cases.get', { id: caseId })
@@ -191,6 +194,20 @@ describe('cases between two consoles and the real server', () => {
     const late = await call(r, 'cases.act', { caseId, kind: 'close', status: 'CLOSED_LEGITIMATE', note: 'looked fine to me' })
     expect(late.conflict).toMatchObject({ kind: 'close' })
     expect(late.case.status).toBe('CLOSED_FRAUD')
+  })
+
+  it('a split shows at once: the new case holds the moved alert and its timeline, the old case no longer holds it', async () => {
+    const caseId = await unassignedCase(2)
+    const before = await call(p, 'cases.get', { id: caseId })
+    const moved = before.alerts[0]
+    if (moved === undefined) throw new Error('no alert')
+    const created = await call(p, 'cases.split', { caseId, anomalyIds: [moved.id] })
+    const fresh = await call(p, 'cases.get', { id: created.id })
+    expect(fresh.alerts.map((a) => a.id)).toEqual([moved.id])
+    expect(fresh.timeline.map((e) => e.kind)).toContain('split')
+    const old = await call(p, 'cases.get', { id: caseId })
+    expect(old.alerts.map((a) => a.id)).not.toContain(moved.id)
+    expect((await call(p, 'anomaly.get', { id: moved.id })).caseId).toBe(created.id)
   })
 
   it('reads the entity view from the server, then from the cache when the server is gone', async () => {

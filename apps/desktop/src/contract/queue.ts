@@ -87,6 +87,8 @@ export interface AnomalyDetail
     Pick<TAnomalyTransaction, 'category' | 'country' | 'channel'>,
     Pick<TAnomalyRow, 'explanation' | 'explanationData' | 'modelVersion' | 'latestDecision' | 'createdAt' | 'updatedAt'> {
   batchId: string | null
+  /** The case investigating it, as last synced (null: offline-scored, or not synced into a case yet). */
+  caseId: string | null
   /** What the row showed before this desktop re-scored it with the active model (score, severity, modelVersion are the new ones). */
   rescore: { previousScore: number; previousSeverity: Severity; previousModelVersion: string | null } | null
   /** This analyst's decision lost to another person's that stood first (null otherwise). */

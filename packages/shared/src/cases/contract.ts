@@ -145,6 +145,10 @@ export function decodeCaseCursor(cursor: string): { updatedAt: number; id: strin
   }
 }
 
+/** `cases.get`: one case, its timeline (merged cases' lines included) and the ids of its alerts. */
+export const ZCaseGetOutput = z.object({ case: ZCaseRow, events: z.array(ZCaseEvent), anomalyIds: z.array(z.string()) })
+export type TCaseGetOutput = z.infer<typeof ZCaseGetOutput>
+
 // ------------------------------------------------------------------ push
 
 const actionBase = {

@@ -1,4 +1,4 @@
-import { AppError, ZCaseRow, type TCaseRow } from '@anomalyze/shared'
+import { AppError, ZCaseGetOutput, ZCaseRow, type TCaseRow } from '@anomalyze/shared'
 import type { CaseActArgs, CaseActResult, CaseListRow } from '../../contract/cases.ts'
 import type { LocalStore } from '../store/local-store.ts'
 import { toCaseListRow, toCaseRecord } from '../store/case-rows.ts'
@@ -28,7 +28,18 @@ export function createCaseService(store: LocalStore, sync: SyncEngine, now: () =
     if (store.caseOutbox.isPending(mutationId)) await sync.syncNow()
   }
 
-  const serverOnly = async (path: string, input: unknown, what: string): Promise<CaseListRow> => {
+  /** Reads the cases an online action changed back whole, so they show at once (store/case-pull.ts createCaseApplier). */
+  const refresh = async (ids: string[]): Promise<void> => {
+    for (const id of new Set(ids)) {
+      try {
+        store.applyCase(ZCaseGetOutput.parse(await sync.callServer('query', 'cases.get', { id })))
+      } catch {
+        // The next pull brings it.
+      }
+    }
+  }
+
+  const serverOnly = async (path: string, input: unknown, what: string, involved: string[]): Promise<CaseListRow> => {
     let answer: TCaseRow
     try {
       answer = ZCaseRow.parse(await sync.callServer('mutation', path, input))
@@ -40,7 +51,8 @@ export function createCaseService(store: LocalStore, sync: SyncEngine, now: () =
       throw thrown
     }
     store.caseOutbox.storeCase(answer)
-    // The moved alerts and the timelines come with the next pull: take it now.
+    // The cases whose alerts moved, with their new timelines; the rest comes with the pull.
+    await refresh([answer.id, ...involved])
     if (!sync.isSyncing()) await sync.syncNow()
     try {
       return listRow(answer.id)
@@ -56,8 +68,13 @@ export function createCaseService(store: LocalStore, sync: SyncEngine, now: () =
       const pending = store.caseOutbox.isPending(mutationId)
       return { case: listRow(args.caseId), pending, conflict: pending ? null : store.caseOutbox.conflictFor(mutationId) }
     },
-    open: (args) => serverOnly('cases.open', { entityType: args.entityType, entityId: args.entityId, anomalyIds: args.anomalyIds ?? [] }, 'Opening a case'),
-    merge: (args) => serverOnly('cases.merge', args, 'Merging cases'),
-    split: (args) => serverOnly('cases.split', args, 'Splitting a case'),
+    open: async (args) => {
+      const anomalyIds = args.anomalyIds ?? []
+      // The alerts leave the cases they were in: those are read back too.
+      const from = anomalyIds.map((id) => store.queue.caseOf(id)).filter((id): id is string => id !== null)
+      return serverOnly('cases.open', { entityType: args.entityType, entityId: args.entityId, anomalyIds }, 'Opening a case', from)
+    },
+    merge: (args) => serverOnly('cases.merge', args, 'Merging cases', args.fromIds),
+    split: (args) => serverOnly('cases.split', args, 'Splitting a case', [args.caseId]),
   }
 }

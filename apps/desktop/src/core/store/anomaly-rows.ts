@@ -52,7 +52,7 @@ export interface RescoreColumns {
 }
 
 /** What the queue queries read: every column but the feature vector, plus whether a decision is still pending. */
-export type StoredAnomaly = AnomalyRecord & Partial<Omit<RescoreColumns, 'features'>> & { pending: number }
+export type StoredAnomaly = AnomalyRecord & Partial<Omit<RescoreColumns, 'features'>> & { pending: number; case_id?: string | null }
 
 /** The columns a queue row shows (see toQueueRow); a list page reads only these. */
 export type QueueRowRecord = Pick<
@@ -144,7 +144,7 @@ export const UPSERT_SYNCED_SQL = (() => {
  * (the re-score input, never shown) and the explanation through every page.
  */
 export const QUEUE_ROW_SELECT = 'n, id, tx_id, ts, amount, currency, account_id, merchant_id, score, severity, rules_json, status, moved'
-export const DETAIL_SELECT = `n, ${COLUMNS.join(', ')}, prev_score, prev_severity, prev_model_version, moved`
+export const DETAIL_SELECT = `n, ${COLUMNS.join(', ')}, prev_score, prev_severity, prev_model_version, moved, case_id`
 
 export function toQueueRow(record: QueueRowRecord): QueueRow {
   return {
@@ -179,6 +179,7 @@ export function toAnomalyDetail(record: StoredAnomaly, conflict: DecisionConflic
     explanationData: record.explanation_data === null ? null : (JSON.parse(record.explanation_data) as unknown),
     modelVersion: record.model_version,
     batchId: record.batch_id,
+    caseId: record.case_id ?? null,
     latestDecision:
       record.decision_label === null
         ? null

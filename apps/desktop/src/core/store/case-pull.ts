@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3'
-import type { TCasePullOutput } from '@anomalyze/shared'
+import type { TCaseGetOutput, TCasePullOutput } from '@anomalyze/shared'
 import type { CaseOutbox } from './case-outbox.ts'
 import { INSERT_CASE_EVENT_SQL, toCaseEventRecord, toCaseRecord, UPSERT_CASE_SQL } from './case-rows.ts'
 import { writeTransaction } from './open-database.ts'
@@ -25,5 +25,22 @@ export function createCasePageApplier(db: Database.Database, state: SyncStateSto
     for (const event of page.events) if (ids.has(event.caseId)) insertEvent.run(toCaseEventRecord(event))
     outbox.reapplyPending(ids)
     if (page.nextCursor !== null) state.set('caseCursor', page.nextCursor)
+  })
+}
+
+/**
+ * Stores one case read back whole (`cases.get`) right after this console changed it
+ * (an action pushed, a case opened, merged or split). The pull serves a change only
+ * once it has settled on the server, about a second later, so without this the analyst
+ * would see their refused claim, their comment or the alerts a split moved only at the
+ * next sync. The case cursor is left alone: the pull brings the case again, harmlessly.
+ */
+export function createCaseApplier(db: Database.Database, state: SyncStateStore, outbox: CaseOutbox): (answer: TCaseGetOutput) => void {
+  const applyPage = createCasePageApplier(db, state, outbox)
+  const moveAlert = db.prepare<[string, string]>('UPDATE anomalies SET case_id = ? WHERE id = ? AND batch_id IS NULL')
+  return writeTransaction(db, (answer: TCaseGetOutput) => {
+    // Events of merged cases come along in the answer; the timeline keeps its own case's.
+    applyPage({ cases: [answer.case], events: answer.events, nextCursor: null, hasMore: false })
+    for (const id of answer.anomalyIds) moveAlert.run(answer.case.id, id)
   })
 }

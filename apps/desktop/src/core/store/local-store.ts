@@ -1,10 +1,10 @@
 import type Database from 'better-sqlite3'
-import type { TCasePullOutput, TPullOutput } from '@anomalyze/shared'
+import type { TCaseGetOutput, TCasePullOutput, TPullOutput } from '@anomalyze/shared'
 import type { Dashboard } from '../../contract/dashboard.ts'
 import { createPageApplier } from './apply-page.ts'
 import { createBulkLoad, type BulkLoad } from './bulk-load.ts'
 import { createCaseOutbox, type CaseOutbox } from './case-outbox.ts'
-import { createCasePageApplier } from './case-pull.ts'
+import { createCaseApplier, createCasePageApplier } from './case-pull.ts'
 import { createCaseQueries, type CaseQueries } from './case-queries.ts'
 import { createEntityCache, type EntityCache } from './entity-cache.ts'
 import { createLocalBatches, type LocalBatches } from './local-batches.ts'
@@ -28,6 +28,8 @@ export interface LocalStore {
   applyPage(page: TPullOutput, now: number): void
   /** One page of the case pull, with its cursor (case-pull.ts). */
   applyCasePage(page: TCasePullOutput): void
+  /** One case read back whole (cases.get) after this console changed it: the case, its timeline, which alerts it holds. */
+  applyCase(answer: TCaseGetOutput): void
   dashboard(batchId: string | null): Dashboard
   countServerAnomalies(): number
   /**
@@ -64,6 +66,7 @@ export function openLocalStore(file: string): LocalStore {
     caseOutbox,
     entities,
     applyCasePage: createCasePageApplier(db, state, caseOutbox),
+    applyCase: createCaseApplier(db, state, caseOutbox),
     applyPage: (page, now) => {
       countServerAnomalies.forget()
       applyPage(page, now)

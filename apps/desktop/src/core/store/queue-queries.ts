@@ -24,6 +24,8 @@ export interface QueueQueries {
   head(query: QueueQuery, size: number): QueueHead
   rows(keys: readonly number[]): QueueRow[]
   get(id: string): AnomalyDetail
+  /** The case an alert is in, as last synced (null: none, or no such alert). */
+  caseOf(anomalyId: string): string | null
   accountHistory(accountId: string, limit: number): HistoryPoint[]
   facets(): QueueFacets
 }
@@ -34,6 +36,7 @@ export function createQueueQueries(db: Database.Database, conflictOn: (anomalyId
     `SELECT id, tx_id AS txId, ts AS timestamp, amount, score, severity
      FROM anomalies WHERE account_id = ? ORDER BY ts DESC LIMIT ?`,
   )
+  const caseOfAlert = db.prepare<[string], string | null>('SELECT case_id FROM anomalies WHERE id = ?').pluck()
   const getOne = db.prepare<[string], StoredAnomaly>(`SELECT ${DETAIL_SELECT}, ${PENDING_SQL} FROM anomalies WHERE id = ?`)
   const page = db.prepare<[string], QueueRowRecord>(`SELECT ${QUEUE_ROW_SELECT}, ${PENDING_SQL} FROM anomalies WHERE n IN (SELECT value FROM json_each(?))`)
   // Few distinct rule combinations exist: split those in JS rather than json_each
@@ -90,6 +93,7 @@ export function createQueueQueries(db: Database.Database, conflictOn: (anomalyId
       if (record === undefined) throw new AppError('NOT_FOUND', `No anomaly ${id} in the local cache`, { id })
       return toAnomalyDetail(record, conflictOn(id))
     },
+    caseOf: (anomalyId) => caseOfAlert.get(anomalyId) ?? null,
     accountHistory(accountId, limit) {
       return history.all(accountId, Math.min(Math.max(limit, 1), 500)).reverse()
     },

@@ -1,4 +1,4 @@
-import { AppError, MAX_CASE_ACTIONS, ZCasePullOutput, ZCasePushOutput } from '@anomalyze/shared'
+import { AppError, MAX_CASE_ACTIONS, ZCaseGetOutput, ZCasePullOutput, ZCasePushOutput } from '@anomalyze/shared'
 import type { LocalStore } from '../store/local-store.ts'
 import type { ServerClient } from './server-client.ts'
 
@@ -37,6 +37,25 @@ export async function pushCaseActions(client: ServerClient, store: LocalStore, n
     caseOutbox.markOutcomes(results, now())
     caseOutbox.releaseInFlight()
     for (const a of actions) sent.add(a.mutationId)
+    // Applied and refused actions both changed the case's timeline on the server.
+    const changed = new Set<string>()
+    for (const r of results) if (r.case !== null && (r.outcome === 'applied' || r.outcome === 'conflict')) changed.add(r.case.id)
+    await refreshCases(client, store, changed)
+  }
+}
+
+/**
+ * Reads the given cases back whole (cases.get) and stores them (store/case-pull.ts
+ * createCaseApplier says why). Best effort: a case that cannot be read now comes with
+ * the next pull.
+ */
+export async function refreshCases(client: ServerClient, store: LocalStore, caseIds: Iterable<string>): Promise<void> {
+  for (const id of new Set(caseIds)) {
+    try {
+      store.applyCase(ZCaseGetOutput.parse(await client.call('query', 'cases.get', { id })))
+    } catch {
+      // Unreachable, signed out, or an answer this build cannot read: the pull will do.
+    }
   }
 }
 
