@@ -36,14 +36,18 @@ export function ClosedPerAnalystChart({ rows, days }: { rows: TTeamMetrics['clos
       ) : (
         <>
           <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-label="Cases closed per analyst per day">
-            {[0, 0.5, 1].map((f) => (
-              <g key={f}>
-                <line x1={LEFT} x2={WIDTH} y1={TOP + plotH * (1 - f)} y2={TOP + plotH * (1 - f)} className="grid-line" />
-                <text x={LEFT - 4} y={TOP + plotH * (1 - f) + 3} textAnchor="end" className="axis-label">
-                  {Math.round(max * f)}
-                </text>
-              </g>
-            ))}
+            {/* Whole cases only: a half-way tick at max 1 would read "1" twice. */}
+            {[...new Set([0, Math.round(max / 2), max])].map((value) => {
+              const y = TOP + plotH * (1 - value / max)
+              return (
+                <g key={value}>
+                  <line x1={LEFT} x2={WIDTH} y1={y} y2={y} className="grid-line" />
+                  <text x={LEFT - 4} y={y + 3} textAnchor="end" className="axis-label">
+                    {value}
+                  </text>
+                </g>
+              )
+            })}
             {dayList.map((day, i) => {
               let y = TOP + plotH
               return (
