@@ -184,6 +184,7 @@ const ROUTES: Record<string, Row> = {
 const UNAUTHENTICATED_ROUTES = [
   'GET /health',
   'GET /anomalies/:id',
+  'GET /cases/:id',
   'GET /files/*',
   'POST /webhooks/razorpay',
   'POST /webhooks/twilio/status',
@@ -407,6 +408,10 @@ describe('access matrix: every procedure and plain route x every kind of caller 
       const page = await fetch(`${app.url}/anomalies/${org.anomalyIds[0]}`, { headers })
       expect(page.status).toBe(200)
       expect(await page.text()).not.toContain('far above')
+      // A case notice's link page names the id it was given and nothing from the database.
+      const casePage = await fetch(`${app.url}/cases/case-matrix-none`, { headers })
+      expect(casePage.status).toBe(200)
+      expect(await casePage.text()).toContain('anomalyze://case/case-matrix-none')
       for (const webhook of ['/webhooks/razorpay', '/webhooks/twilio/status', '/webhooks/twilio/voice/ack']) {
         const response = await fetch(`${app.url}${webhook}`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: '{}' })
         expect(response.status, `${webhook} with ${token === null ? 'no token' : 'a token'}`).toBeGreaterThanOrEqual(400)

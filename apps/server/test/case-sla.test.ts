@@ -241,6 +241,7 @@ describe('case SLA', () => {
       expect(sms).toHaveLength(1)
       expect(sms[0]!.path).toBe(`/2010-04-01/Accounts/${SID}/Messages.json`)
       expect(sms[0]!.form.Body).toContain('CRITICAL case breached its SLA: account acct-<b>7</b>')
+      expect(sms[0]!.form.Body).toContain(`${services.publicUrl()}/cases/${c.id}`)
     })
 
     it("e-mails the organisation's admins when a breached case has nobody, and sends no SMS for a MEDIUM case", async () => {

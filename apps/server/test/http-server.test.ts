@@ -36,6 +36,21 @@ describe('HTTP server (local mode)', () => {
     expect((await get('/anomalies/%3Cscript%3E')).status).toBe(404)
   })
 
+  it('hands case notice links over to the console deep link, refusing ids that are not plain', async () => {
+    const response = await get('/cases/c7d2e1f0-5a6b-4c3d-9e8f-001122334455')
+    expect(response.status).toBe(200)
+    expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8')
+    const html = await response.text()
+    expect(html).toContain('<meta http-equiv="refresh" content="0;url=anomalyze://case/c7d2e1f0-5a6b-4c3d-9e8f-001122334455">')
+    expect(html).toContain('href="anomalyze://case/c7d2e1f0-5a6b-4c3d-9e8f-001122334455"')
+    expect(html).not.toContain('anomalyze://anomaly/')
+    for (const bad of ['/cases/%3Cscript%3E', '/cases/a%22b', `/cases/${'a'.repeat(101)}`, '/cases/a.b']) {
+      const refused = await get(bad)
+      expect(refused.status, bad).toBe(404)
+      expect(await refused.text(), bad).toBe('No such case link.')
+    }
+  })
+
   it('reports health with the database checked', async () => {
     const response = await get('/health')
     expect(response.status).toBe(200)

@@ -309,6 +309,7 @@ describe('security hardening', () => {
       expectSecurityHeaders(await fetch(`${app.url}/health`), 'health')
       expectSecurityHeaders(await fetch(`${app.url}/sync/pull`, { headers: auth }), 'sync pull')
       expectSecurityHeaders(await fetch(`${app.url}/anomalies/abc`), 'anomaly link page')
+      expectSecurityHeaders(await fetch(`${app.url}/cases/abc`), 'case link page')
       expectSecurityHeaders(await fetch(`${app.url}/no/such/route`), 'not found')
       expectSecurityHeaders(await fetch(`${app.url}/batch-jobs`, { method: 'POST', body: 'a,b\n' }), 'batch upload refusal')
 

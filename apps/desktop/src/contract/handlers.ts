@@ -1,4 +1,5 @@
 import type { CoreArgs, CoreData, CoreMethod } from './core-methods.ts'
+import type { DeepLinkTarget } from './deep-link.ts'
 import type { CoreResult } from './result.ts'
 
 // The method table lives in core-methods.ts and the argument and result types it names in
@@ -18,8 +19,9 @@ export interface AnomalyzeBridge {
   /** Electron only: the on-disk path of a dropped file, so it is read in place, not copied. */
   pathForFile?(file: File): string
   /**
-   * Electron only: anomaly ids from anomalyze:// links the OS opened (alert e-mails),
-   * including one that arrived before the renderer loaded. Returns an unsubscribe.
+   * Electron only: what anomalyze:// links the OS opened name (an anomaly from an alert
+   * e-mail, a case from a case notice), including one that arrived before the renderer
+   * loaded. Returns an unsubscribe.
    */
-  onDeepLink?(listener: (anomalyId: string) => void): () => void
+  onDeepLink?(listener: (target: DeepLinkTarget) => void): () => void
 }

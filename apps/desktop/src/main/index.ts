@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path'
 import { app, BrowserWindow, dialog, ipcMain, shell, utilityProcess } from 'electron'
-import { DEEP_LINK_SCHEME, deepLinkInArgv } from '../contract/deep-link.ts'
+import { DEEP_LINK_SCHEME, deepLinkInArgv, type DeepLinkTarget } from '../contract/deep-link.ts'
 import type { CoreResult } from '../contract/result.ts'
 import { connectCoreHost, type CoreHostClient } from '../core-host/protocol.ts'
 import { readDesktopEnv } from '../env.ts'
@@ -50,10 +50,10 @@ if (!primary) app.exit(0)
 if (process.defaultApp && process.argv[1] !== undefined) app.setAsDefaultProtocolClient(DEEP_LINK_SCHEME, process.execPath, [resolve(process.argv[1])])
 else app.setAsDefaultProtocolClient(DEEP_LINK_SCHEME)
 
-/** A link from the OS: queue its anomaly for the renderer and bring the window forward. */
+/** A link from the OS: queue its anomaly or case for the renderer and bring the window forward. */
 function openDeepLink(link: string): void {
   if (deepLinks.receive(link) === null) {
-    console.warn(`Ignored a link that is not an anomaly link: ${link.slice(0, 200)}`)
+    console.warn(`Ignored a link that is not an anomaly or case link: ${link.slice(0, 200)}`)
     return
   }
   if (!app.isReady()) return // the window opens at ready and picks the link up
@@ -144,10 +144,10 @@ void app.whenReady().then(() => {
     return null
   })
   // The renderer says it listens (at load, again after a reload): links go to it from now on.
-  ipcMain.handle(DEEP_LINK_READY_CHANNEL, (event): string | null =>
-    deepLinks.attach((anomalyId) => {
+  ipcMain.handle(DEEP_LINK_READY_CHANNEL, (event): DeepLinkTarget | null =>
+    deepLinks.attach((target) => {
       if (event.sender.isDestroyed()) return false
-      event.sender.send(DEEP_LINK_CHANNEL, anomalyId)
+      event.sender.send(DEEP_LINK_CHANNEL, target)
       return true
     }),
   )

@@ -1,5 +1,6 @@
 import { contextBridge, ipcRenderer, webUtils } from 'electron'
 import type { AnomalyzeBridge, CoreArgs, CoreData, CoreMethod } from '../contract/handlers.ts'
+import { asDeepLinkTarget, type DeepLinkTarget } from '../contract/deep-link.ts'
 import type { CoreResult } from '../contract/result.ts'
 import { DEEP_LINK_CHANNEL, DEEP_LINK_READY_CHANNEL, DIALOG_CHANNEL, IPC_CHANNEL } from './channel.ts'
 
@@ -12,14 +13,16 @@ const api = {
   chooseFile: (kind: 'open-csv' | 'save-csv', suggestedName?: string): Promise<string | null> =>
     ipcRenderer.invoke(DIALOG_CHANNEL, kind, suggestedName) as Promise<string | null>,
   pathForFile: (file: File): string => webUtils.getPathForFile(file),
-  onDeepLink: (listener: (anomalyId: string) => void): (() => void) => {
-    // Only a string id crosses over, never the IPC event (it would expose ipcRenderer).
-    const handler = (_event: unknown, anomalyId: unknown): void => {
-      if (typeof anomalyId === 'string') listener(anomalyId)
+  onDeepLink: (listener: (target: DeepLinkTarget) => void): (() => void) => {
+    // Only a checked { kind, id } copy crosses over, never the IPC event (it would expose ipcRenderer).
+    const handler = (_event: unknown, value: unknown): void => {
+      const target = asDeepLinkTarget(value)
+      if (target !== null) listener(target)
     }
     ipcRenderer.on(DEEP_LINK_CHANNEL, handler)
     void (ipcRenderer.invoke(DEEP_LINK_READY_CHANNEL) as Promise<unknown>).then((waiting) => {
-      if (typeof waiting === 'string') listener(waiting)
+      const target = asDeepLinkTarget(waiting)
+      if (target !== null) listener(target)
     })
     return () => {
       ipcRenderer.removeListener(DEEP_LINK_CHANNEL, handler)

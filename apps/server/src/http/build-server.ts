@@ -10,7 +10,7 @@ import { trpcHttpOptions } from '../trpc/http-options.ts'
 import { installHttpErrorHandling } from './http-errors.ts'
 import { batchUploadRoutes } from './routes/batch-upload.ts'
 import { directProcedureRoutes } from './routes/direct-procedure-routes.ts'
-import { anomalyLinkRoutes } from './routes/anomaly-links.ts'
+import { consoleLinkRoutes } from './routes/console-links.ts'
 import { fileDownloadRoutes } from './routes/file-downloads.ts'
 import { razorpayWebhookRoutes } from './routes/razorpay-webhook.ts'
 import { syncPullRoutes } from './routes/sync-pull.ts'
@@ -54,7 +54,7 @@ export async function buildServer(deps: ServerDeps) {
 
   // Plain HTTP routes: what cannot be tRPC (file downloads, streamed uploads, provider webhooks).
   await app.register(fileDownloadRoutes(deps.services.storage, deps.linkSigner))
-  await app.register(anomalyLinkRoutes())
+  await app.register(consoleLinkRoutes())
   await app.register(batchUploadRoutes(deps.db, deps.services, deps.authenticator))
   await app.register(razorpayWebhookRoutes({ db: deps.db, env: deps.services.env, jobs: deps.services.jobs, log: deps.log }))
   await app.register(twilioWebhookRoutes(deps.db, deps.services))

@@ -41,15 +41,7 @@ export function App() {
   const status = useSyncStatus()
   const profile = useProfile().data?.profile ?? null
   const clerk = useConsoleConfig().data?.clerkPublishableKey != null
-  // Alert links (anomalyze:// in Electron, #/anomalies/<id> in a browser): the queue,
-  // narrowed to the anomaly's account (and its batch), with that anomaly open.
   const [focus, setFocus] = useState<QueueFocus | null>(null)
-  const deepLink = useDeepLink(({ anomaly, nonce }) => {
-    setQuery({ filters: { accountId: anomaly.accountId, ...(anomaly.batchId === null ? {} : { batchId: anomaly.batchId }) }, sort: 'time' })
-    setFocus({ key: anomaly.key, nonce })
-    setSkippedSignIn(true)
-    setView('queue')
-  })
 
   const openCase = (id: string | null): void => {
     setOpenCaseId(id)
@@ -58,6 +50,23 @@ export function App() {
       setView('cases')
     }
   }
+  // Links (anomalyze:// in Electron, #/anomalies/<id> and #/cases/<id> in a browser). An
+  // alert's: the queue, narrowed to the anomaly's account (and its batch), with that
+  // anomaly open. A case notice's: the Cases view on All (a case any queue holds), with
+  // the case open.
+  const deepLink = useDeepLink((found) => {
+    setSkippedSignIn(true)
+    if (found.kind === 'case') {
+      setCaseQueue('all')
+      openCase(found.caseId)
+      return
+    }
+    const { anomaly, nonce } = found
+    setQuery({ filters: { accountId: anomaly.accountId, ...(anomaly.batchId === null ? {} : { batchId: anomaly.batchId }) }, sort: 'time' })
+    setFocus({ key: anomaly.key, nonce })
+    setEntity(null)
+    setView('queue')
+  })
   const openAlert = (row: QueueRow): void => {
     // Like an alert link: the queue narrowed to the alert's account, with it open.
     setQuery({ filters: { accountId: row.accountId }, sort: 'time' })
