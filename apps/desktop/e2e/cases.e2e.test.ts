@@ -155,6 +155,30 @@ describe('two analysts work a case, one of them offline, in Chromium', () => {
     await expect.poll(() => asha.locator(`[data-testid="case-row"][data-case-id="${caseId}"]`).count(), { timeout: 30_000 }).toBe(1)
   })
 
+  it('a case notice link (#/cases/<id>, the browser form of anomalyze://case/<id>) opens the case in Cases, queue All', async () => {
+    // From the queue, as the link would find a console left on its first screen.
+    await asha.getByRole('button', { name: /^Queue/ }).click()
+    await expect.poll(() => asha.getByTestId('cases-view').count()).toBe(0)
+    await asha.goto(`${ashaConsole.url}/#/cases/${caseId}`)
+    await expect.poll(() => asha.getByTestId('case-detail').getAttribute('data-case-id'), { timeout: 30_000 }).toBe(caseId)
+    expect(await asha.getByTestId('case-tab-all').getAttribute('aria-selected')).toBe('true')
+    await expect.poll(() => asha.locator(`[data-testid="case-row"][data-case-id="${caseId}"]`).count(), { timeout: 30_000 }).toBe(1)
+    expect(await asha.getByTestId('case-assignee').textContent()).toBe('Assigned to Asha Rao (you)')
+    // The address is cleared, so the same link can be opened again.
+    expect(new URL(asha.url()).hash).toBe('')
+    await shot(asha, 'case-link-opened')
+
+    // A case this console has not pulled: it says so, and what to do.
+    await asha.evaluate("window.location.hash = '#/cases/not-in-this-cache'")
+    await expect
+      .poll(() => asha.getByTestId('deep-link-message').textContent())
+      .toContain("The linked case not-in-this-cache is not in this console's cache. To open it, sync with the server that sent the case notice")
+    await shot(asha, 'case-link-not-cached')
+    await asha.getByTestId('deep-link-message').getByRole('button', { name: 'Dismiss' }).click()
+    await asha.keyboard.press('Escape')
+    await expect.poll(() => asha.getByTestId('case-detail').count()).toBe(0)
+  })
+
   it('Bala, offline, claims the same case and comments: both wait, marked "not synced yet"', async () => {
     // His console still shows the case unassigned: it pulled before Asha claimed it.
     await openTheCase(bala, '2')
@@ -197,10 +221,17 @@ describe('two analysts work a case, one of them offline, in Chromium', () => {
     ])
     await shot(bala, 'cases-conflict')
 
-    // Asha's console gets his comment with its next sync.
-    await coreResult(ashaConsole, 'sync.now', {})
+    // Asha's console gets his comment with a sync after his sync's changes settled (a second).
     await openTheCase(asha, '1')
-    await expect.poll(async () => (await timelineTexts(asha)).filter(([kind]) => kind === 'comment').length, { timeout: 30_000 }).toBe(2)
+    await expect
+      .poll(
+        async () => {
+          await coreResult(ashaConsole, 'sync.now', {})
+          return (await timelineTexts(asha)).filter(([kind]) => kind === 'comment').length
+        },
+        { timeout: 30_000, interval: 1_500 },
+      )
+      .toBe(2)
     expect((await timelineTexts(asha)).some(([kind, text]) => kind === 'comment' && text.startsWith('Bala Iyer commented') && text.endsWith(comment))).toBe(
       true,
     )
