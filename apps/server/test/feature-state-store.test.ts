@@ -2,7 +2,7 @@ import { newAccountState, newMerchantState } from '@anomalyze/shared/engine'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sqlPoolOf } from '../src/db/prisma.ts'
 import { inSqlTransaction } from '../src/db/sql.ts'
-import { saveStatesCtes } from '../src/services/ingestion/feature-state-store.ts'
+import { saveStatesCtes } from '../src/services/feature-state/feature-state-store.ts'
 import { createTestDatabase, type TestDatabase } from './helpers/test-database.ts'
 import { ensurePersonalWorkspace } from '../src/services/organizations/workspaces.ts'
 

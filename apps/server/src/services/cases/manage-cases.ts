@@ -2,7 +2,7 @@ import { AppError, caseDueAt, isCaseOpen, severityRank, type CaseEntityType, typ
 import type { Db, Prisma } from '../../db/prisma.ts'
 import { sqlOfPrismaTransaction } from '../../db/sql.ts'
 import { recordAudit } from '../audit/record-audit.ts'
-import { lockFeatureStates } from '../ingestion/feature-state-store.ts'
+import { lockFeatureStates } from '../feature-state/feature-state-store.ts'
 import type { CaseActor } from './case-actor.ts'
 import { appendCaseEvent } from './case-events.ts'
 import { lockCases } from './case-locks.ts'

@@ -9,7 +9,14 @@ import { noticeAssigned } from '../cases/assignment-notices.ts'
 import { caseOpeningStatements, casePlanCtes, planCases, readCaseContext, type AlertToFile } from '../cases/attach-to-cases.ts'
 import { isDataError, refusedByDatabase } from './data-errors.ts'
 import { insertAnomaliesCte, type NewAnomaly } from './insert-anomalies.ts'
-import { lockStatesStatements, readLockedStates, saveStatesCtes, textArrayLiteral, type LockedStates, type StateRow } from './feature-state-store.ts'
+import {
+  lockStatesStatements,
+  readLockedStates,
+  saveStatesCtes,
+  textArrayLiteral,
+  type LockedStates,
+  type StateRow,
+} from '../feature-state/feature-state-store.ts'
 import { insertTransactionsCte } from './insert-transactions.ts'
 
 /** A row of the opening statement: a stored transaction ('t': key txId, state its id) or a locked state. */

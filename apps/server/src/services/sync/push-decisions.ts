@@ -5,7 +5,7 @@ import { sqlOfPrismaTransaction } from '../../db/sql.ts'
 import { recordAudit } from '../audit/record-audit.ts'
 import { appendCaseEvent } from '../cases/case-events.ts'
 import type { ModelRegistry } from '../models/model-registry.ts'
-import { lockFeatureStates, saveFeatureStates } from '../ingestion/feature-state-store.ts'
+import { lockFeatureStates, saveFeatureStates } from '../feature-state/feature-state-store.ts'
 
 type PushResult = TPushOutput['results'][number]
 
