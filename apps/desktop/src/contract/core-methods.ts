@@ -6,8 +6,11 @@ import {
   LABEL_KINDS,
   MAX_COMMENT_LENGTH,
   MAX_ENTITY_PAGE,
+  MAX_EXPRESSION_LENGTH,
+  MAX_RULES_PER_SET,
   OPEN_CASE_STATUSES,
   SEVERITIES,
+  ZRuleDefinition,
 } from '@anomalyze/shared'
 import { MAPPABLE_FIELDS } from '@anomalyze/shared/engine'
 import type { Dashboard } from './dashboard.ts'
@@ -32,6 +35,7 @@ import { ROLES, type ProfileAnswer, type Role } from './profile.ts'
 import type { CoreResult } from './result.ts'
 import type { BadRowsPage, CsvInspection, ExportArgs, LocalBatch, ScoringAvailability, ScoringJob, ScoringSource, StartScoringArgs } from './scoring.ts'
 import type { ConsoleConfig, ServerCallArgs, SignInArgs } from './session.ts'
+import type { LocalBacktestArgs, LocalBacktestJob, LocalRuleSet, RuleCheckArgs, RuleCheckResult } from './rules.ts'
 import type { SyncStatus } from './sync-status.ts'
 import type { UploadBatchArgs, UploadedBatchJob, UploadProgress } from './upload.ts'
 
@@ -189,6 +193,15 @@ export const coreMethods = {
       })
       .strict(),
   ),
+  /** The rule set in force and its lists as this console last synced them: what file scoring evaluates. */
+  'rules.inForce': method<NoArgs, LocalRuleSet>(empty),
+  /** Parses and checks a rule's text (against the synced list names): errors with line and column, [] when it is valid. */
+  'rules.check': method<RuleCheckArgs, RuleCheckResult>(z.object({ expression: z.string().max(MAX_EXPRESSION_LENGTH) }).strict()),
+  /** Starts a backtest of a draft set over the cache and the scored files, offline; poll 'rules.backtestLocalJob'. */
+  'rules.backtestLocal': method<LocalBacktestArgs, LocalBacktestJob>(
+    z.object({ rules: z.array(ZRuleDefinition).min(1).max(MAX_RULES_PER_SET), batchIds: z.array(z.string().min(1).max(100)).max(1_000).optional() }).strict(),
+  ),
+  'rules.backtestLocalJob': method<{ jobId: string }, LocalBacktestJob>(z.object({ jobId: z.string().min(1).max(100) }).strict()),
   'dashboard.get': method<{ batchId?: string | null }, Dashboard>(z.object({ batchId: z.string().nullable().optional() }).strict()),
   'sync.status': method<NoArgs, SyncStatus>(empty),
   'sync.now': method<NoArgs, SyncStatus>(empty),

@@ -23,6 +23,8 @@ export const PERMISSIONS = {
   'billing:read': { minRole: 'VIEWER' },
   'notifications:read': { minRole: 'VIEWER' },
   'members:read': { minRole: 'VIEWER' },
+  /** Rules, their versions and hit counts, lists, suppressed alerts: people only (a key would read the detection logic). */
+  'rules:read': { minRole: 'VIEWER' },
   /** Cases, their timelines, case settings and team metrics. */
   'cases:read': { minRole: 'VIEWER', scope: 'anomalies:read' },
   /** Decide, label, note, reopen. */
@@ -34,6 +36,10 @@ export const PERMISSIONS = {
   'cases:work': { minRole: 'ANALYST', scope: 'anomalies:write' },
   /** The SLA per priority, round-robin assignment, who is on duty. */
   'cases:manage': { minRole: 'ADMIN' },
+  /** Draft rules and backtest them (nothing a draft says reaches detection until published). */
+  'rules:draft': { minRole: 'ANALYST' },
+  /** Publish and roll back rule sets, and change lists (which apply to the next transaction). */
+  'rules:publish': { minRole: 'ADMIN' },
   'members:manage': { minRole: 'ADMIN' },
   'api-keys:manage': { minRole: 'ADMIN' },
   'billing:manage': { minRole: 'ADMIN' },

@@ -16,6 +16,9 @@ import { casesRouter } from './routers/cases.ts'
 import { caseSettingsRouter } from './routers/case-settings.ts'
 import { entitiesRouter } from './routers/entities.ts'
 import { teamRouter } from './routers/team.ts'
+import { rulesRouter } from './routers/rules.ts'
+import { listsRouter } from './routers/lists.ts'
+import { ruleBacktestsRouter } from './routers/rule-backtests.ts'
 import { router } from './init.ts'
 
 export const appRouter = router({
@@ -37,6 +40,9 @@ export const appRouter = router({
   caseSettings: caseSettingsRouter,
   entities: entitiesRouter,
   team: teamRouter,
+  rules: rulesRouter,
+  lists: listsRouter,
+  ruleBacktests: ruleBacktestsRouter,
 })
 
 /** The one type clients import: `import type { AppRouter } from '@anomalyze/server/router'`. */

@@ -3,6 +3,7 @@ import type { ConsoleConfig } from '../../contract/session.ts'
 import type { CoreResult } from '../../contract/result.ts'
 import { createCaseService } from '../cases/case-service.ts'
 import { createEntityService } from '../cases/entity-service.ts'
+import { createRuleService } from '../rules/rule-service.ts'
 import type { ScoringService } from '../scoring/scoring-service.ts'
 import type { LocalStore } from '../store/local-store.ts'
 import type { SyncEngine } from '../sync/sync-engine.ts'
@@ -34,6 +35,7 @@ export function createHandlers(deps: CoreDeps): CoreHandlers {
   })
   const cases = createCaseService(store, sync, now)
   const entities = createEntityService(store, sync, now)
+  const rules = createRuleService({ store, sync, scoring, now })
   const implementations: Implementations = {
     'queue.snapshot': (args) => store.queue.snapshot(args),
     'queue.head': ({ size, ...query }) => store.queue.head(query, size),
@@ -53,6 +55,10 @@ export function createHandlers(deps: CoreDeps): CoreHandlers {
     'cases.split': (args) => cases.split(args),
     'entity.get': (args) => entities.get(args),
     'entity.transactions': (args) => entities.transactions(args),
+    'rules.inForce': () => rules.inForce(),
+    'rules.check': (args) => rules.check(args.expression),
+    'rules.backtestLocal': (args) => rules.startLocalBacktest(args),
+    'rules.backtestLocalJob': (args) => rules.localBacktestJob(args.jobId),
     'dashboard.get': (args) => store.dashboard(args.batchId ?? null),
     'sync.status': () => sync.status(),
     'sync.now': () => sync.syncNow(),

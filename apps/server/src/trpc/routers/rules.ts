@@ -1,0 +1,4 @@
+import type { TRPCRouterRecord } from '@trpc/server'
+
+/** Filled in by #21 (rules as data). */
+export const rulesRouter = {} satisfies TRPCRouterRecord
