@@ -1,7 +1,6 @@
 import { FEATURE_INDEX, FEATURE_NAMES, type FeatureName } from './features/compute-features.ts'
 import { combineRaw, type AnomalyModel, type ModelScore } from './models/anomaly-model.ts'
 import { pathContributions, predictRaw } from './models/tree-ensemble.ts'
-import type { RuleName } from './rules.ts'
 
 /** One reason, as data (for the UI) and as a phrase (for a sentence). */
 export interface FeatureReason {
@@ -16,7 +15,8 @@ export interface FeatureReason {
 
 export interface Explanation extends ModelScore {
   topFeatures: FeatureReason[]
-  rules: RuleName[]
+  /** Names of the rules that fired (rule sets are data: any rule's name). */
+  rules: string[]
   /** One sentence an analyst can read. */
   summary: string
 }
@@ -95,7 +95,7 @@ export interface ExplainOptions {
   scored?: ModelScore
 }
 
-export function explainScore(model: AnomalyModel, features: ArrayLike<number>, rules: readonly RuleName[], options: ExplainOptions = {}): Explanation {
+export function explainScore(model: AnomalyModel, features: ArrayLike<number>, rules: readonly string[], options: ExplainOptions = {}): Explanation {
   const top = options.top ?? 3
   const width = FEATURE_NAMES.length
   const row = Array.from({ length: width }, (_, i) => features[i] ?? 0)

@@ -1,69 +1,19 @@
-import { FEATURE_INDEX, type FeatureName } from './features/compute-features.ts'
+import { defaultCompiledRuleSet } from '../rules/default-rules.ts'
+import { NO_LISTS } from '../rules/rule-types.ts'
+import type { TTransaction } from '../transactions/transaction-input.ts'
+
+// The default rules read features only, so a placeholder transaction serves them.
+const NO_TRANSACTION: TTransaction = { txId: '', timestamp: 0, amount: 0, currency: 'INR', accountId: '', merchantId: '' }
 
 /**
- * Named, deterministic rules over the features. They do not feed the score: they
- * are what an analyst reads first ("why was this flagged?") and what still works when
- * a model has been trained on little data.
+ * ACTIVE rules of the built-in rule set (DEFAULT_RULE_SET, version 0) fired for the
+ * feature row at `offset`.
+ *
+ * @deprecated Rules are data now (issue #21): compile the organisation's rule set with
+ * compileRuleSet and call its evaluate(tx, features, offset, lists), which also sees
+ * the transaction's text fields and lists. Kept for the server's ingest until it
+ * switches; the config argument is ignored.
  */
-export const RULE_NAMES = ['VELOCITY_HIGH', 'AMOUNT_SPIKE', 'NEW_MERCHANT_HIGH_AMOUNT', 'RISKY_TERMINAL', 'RAPID_REPEAT', 'KNOWN_COMPROMISED_ACCOUNT'] as const
-
-export type RuleName = (typeof RULE_NAMES)[number]
-
-export interface RuleConfig {
-  /** VELOCITY_HIGH: at least this many transactions today... */
-  velocityMinCount: number
-  /** ...and this many times the account's 30-day daily average. */
-  velocityFactor: number
-  /** AMOUNT_SPIKE: amount at least this many times the account's usual amount... */
-  amountSpikeRatio: number
-  /** ...with at least this much history, so a new account's second purchase is not a spike. */
-  amountSpikeMinHistory: number
-  /** NEW_MERCHANT_HIGH_AMOUNT: first use of a merchant at this many times the usual amount. */
-  newMerchantAmountRatio: number
-  /** RISKY_TERMINAL: share of known frauds at the merchant over 30 days (delayed labels). */
-  riskyTerminalShare: number
-  riskyTerminalMinFrauds: number
-  /** RAPID_REPEAT: another transaction within this many minutes. */
-  rapidRepeatMinutes: number
-}
-
-export const DEFAULT_RULE_CONFIG: RuleConfig = {
-  velocityMinCount: 6,
-  velocityFactor: 3,
-  amountSpikeRatio: 4,
-  amountSpikeMinHistory: 5,
-  newMerchantAmountRatio: 2.5,
-  riskyTerminalShare: 0.2,
-  riskyTerminalMinFrauds: 2,
-  rapidRepeatMinutes: 1,
-}
-
-function read(features: ArrayLike<number>, offset: number, name: FeatureName): number {
-  return features[offset + FEATURE_INDEX[name]] ?? 0
-}
-
-/** Rules fired for the feature row at `offset` in `features`. */
-export function evaluateRules(features: ArrayLike<number>, config: RuleConfig = DEFAULT_RULE_CONFIG, offset = 0): RuleName[] {
-  const fired: RuleName[] = []
-  const history = read(features, offset, 'acct_history_count')
-  const dailyAverage = read(features, offset, 'acct_count_30d') / 30
-  if (read(features, offset, 'acct_count_1d') >= Math.max(config.velocityMinCount, config.velocityFactor * dailyAverage)) fired.push('VELOCITY_HIGH')
-  if (history >= config.amountSpikeMinHistory && read(features, offset, 'acct_amount_ratio') >= config.amountSpikeRatio) fired.push('AMOUNT_SPIKE')
-  if (
-    history >= config.amountSpikeMinHistory &&
-    read(features, offset, 'acct_new_merchant') === 1 &&
-    read(features, offset, 'acct_amount_ratio') >= config.newMerchantAmountRatio
-  ) {
-    fired.push('NEW_MERCHANT_HIGH_AMOUNT')
-  }
-  if (
-    read(features, offset, 'merch_risk_30d') >= config.riskyTerminalShare &&
-    read(features, offset, 'merch_known_fraud_30d') >= config.riskyTerminalMinFrauds
-  ) {
-    fired.push('RISKY_TERMINAL')
-  }
-  const sinceLast = read(features, offset, 'acct_hours_since_last')
-  if (sinceLast >= 0 && sinceLast * 60 < config.rapidRepeatMinutes) fired.push('RAPID_REPEAT')
-  if (read(features, offset, 'acct_known_fraud_30d') > 0) fired.push('KNOWN_COMPROMISED_ACCOUNT')
-  return fired
+export function evaluateRules(features: ArrayLike<number>, _config?: unknown, offset = 0): string[] {
+  return defaultCompiledRuleSet().evaluate(NO_TRANSACTION, features, offset, NO_LISTS).fired
 }

@@ -7,7 +7,11 @@ import { explainScore } from '../../detection/explain.ts'
 import { FEATURE_NAMES } from '../../detection/features/compute-features.ts'
 import { FeatureEngine } from '../../detection/features/feature-engine.ts'
 import type { RowError } from '../../detection/row-conversion.ts'
-import { evaluateRules } from '../../detection/rules.ts'
+import { applyRuleOutcome } from '../../rules/apply-outcome.ts'
+import { defaultCompiledRuleSet } from '../../rules/default-rules.ts'
+import type { CompiledRuleSet } from '../../rules/rule-set.ts'
+import { NO_LISTS, type RuleLists } from '../../rules/rule-types.ts'
+import type { TTransaction } from '../../transactions/transaction-input.ts'
 import { readTransactionBatches } from '../csv/read-transactions-csv.ts'
 import type { ModelScore } from '../../detection/models/anomaly-model.ts'
 import type { LoadedModel } from '../model-artifact.ts'
@@ -27,6 +31,10 @@ export interface ScoreFileOptions {
   /** Rejected rows echoed to stderr before only counting them. */
   maxErrorLines?: number
   stderr?: NodeJS.WriteStream
+  /** The rules to evaluate (default: the built-in set, version 0). */
+  ruleSet?: CompiledRuleSet
+  /** Lists the rules read (default: none). */
+  lists?: RuleLists
 }
 
 export interface ScoreFileResult {
@@ -48,7 +56,7 @@ const IN_FLIGHT = 3
 
 /** Streams `input` through mapping, features, rules and the ONNX model into a scored CSV. */
 export async function scoreFile(options: ScoreFileOptions): Promise<ScoreFileResult> {
-  const { model, stderr = process.stderr, explainFrom = 'MEDIUM', maxErrorLines = 20 } = options
+  const { model, stderr = process.stderr, explainFrom = 'MEDIUM', maxErrorLines = 20, ruleSet = defaultCompiledRuleSet(), lists = NO_LISTS } = options
   const width = FEATURE_NAMES.length
   const engine = new FeatureEngine(model.model.featureConfig)
   // A buffer of a few batches: with the default 16 KB every batch waited for the disk,
@@ -59,12 +67,14 @@ export async function scoreFile(options: ScoreFileOptions): Promise<ScoreFileRes
   const result: ScoreFileResult = { rows: 0, scored: 0, rejected: 0, bySeverity: { LOW: 0, MEDIUM: 0, HIGH: 0, CRITICAL: 0 } }
   const progress = createProgress('scored', stderr)
 
-  const writeBatch = async (features: Float32Array, accepted: string[], scores: ModelScore[]): Promise<void> => {
+  const writeBatch = async (features: Float32Array, accepted: string[], transactions: TTransaction[], scores: ModelScore[]): Promise<void> => {
     let text = ''
     for (let i = 0; i < accepted.length; i += 1) {
-      const s = scores[i]
-      if (!s) continue
-      const rules = evaluateRules(features, undefined, i * width)
+      const modelScore = scores[i]
+      if (!modelScore) continue
+      const outcome = ruleSet.evaluate(transactions[i] as TTransaction, features, i * width, lists)
+      const s = applyRuleOutcome(modelScore, outcome, model.model.thresholds)
+      const rules = outcome.fired
       const explanation = isAtLeast(s.severity, explainFrom)
         ? csvField(explainScore(model.model, features.subarray(i * width, (i + 1) * width), rules, { scored: s }).summary)
         : ''
@@ -103,17 +113,20 @@ export async function scoreFile(options: ScoreFileOptions): Promise<ScoreFileRes
   const inFlight: Promise<void>[] = []
   let features = new Float32Array(BATCH_ROWS * width)
   let accepted: string[] = []
+  let transactions: TTransaction[] = []
   const flush = async (): Promise<void> => {
     const batchFeatures = features
     const batchAccepted = accepted
+    const batchTransactions = transactions
     features = new Float32Array(BATCH_ROWS * width)
     accepted = []
+    transactions = []
     const scoring = model.scorer.score(batchFeatures, batchAccepted.length)
     const previous = pending
     pending = (async () => {
       const scores = await scoring
       await previous
-      await writeBatch(batchFeatures, batchAccepted, scores)
+      await writeBatch(batchFeatures, batchAccepted, batchTransactions, scores)
     })()
     // A failed batch must surface where it is awaited, not as an unhandled rejection.
     pending.catch(() => undefined)
@@ -131,6 +144,7 @@ export async function scoreFile(options: ScoreFileOptions): Promise<ScoreFileRes
       }
       engine.process(row.result.transaction, features, accepted.length * width)
       accepted.push(row.raw)
+      transactions.push(row.result.transaction)
       if (accepted.length === BATCH_ROWS) await flush()
     }
   }

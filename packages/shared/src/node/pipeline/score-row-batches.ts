@@ -4,7 +4,10 @@ import { FEATURE_NAMES } from '../../detection/features/compute-features.ts'
 import { FeatureEngine } from '../../detection/features/feature-engine.ts'
 import type { ModelScore } from '../../detection/models/anomaly-model.ts'
 import type { RowError } from '../../detection/row-conversion.ts'
-import { evaluateRules, type RuleName } from '../../detection/rules.ts'
+import { applyRuleOutcome, findSuppression, raisesAlert } from '../../rules/apply-outcome.ts'
+import { defaultCompiledRuleSet } from '../../rules/default-rules.ts'
+import type { CompiledRuleSet } from '../../rules/rule-set.ts'
+import { NO_LISTS, type RuleLists, type Suppression } from '../../rules/rule-types.ts'
 import type { TTransaction } from '../../transactions/transaction-input.ts'
 import type { CsvRow } from '../csv/read-transactions-csv.ts'
 import type { LoadedModel } from '../model-artifact.ts'
@@ -16,8 +19,16 @@ export interface ScoredRow {
   /** The record's text as read, for writers that echo the input. */
   raw: string
   transaction: TTransaction
+  /** The model's score after the fired rules' boost and severity floor (applyRuleOutcome). */
   score: ModelScore
-  rules: RuleName[]
+  /** ACTIVE rules that fired, in rule-set order. */
+  rules: string[]
+  /** SHADOW rules that fired: recorded, never an alert. */
+  shadowRules: string[]
+  /** The allow list entry that suppresses this row's alert, or null. */
+  suppression: Suppression | null
+  /** What the server keeps as an anomaly (see isAlert); false when suppressed. */
+  alert: boolean
   /** Set for rows at or above `explainFrom`; the tree walk is not worth it below. */
   explanation: Explanation | null
 }
@@ -41,6 +52,10 @@ export interface ScoreRowBatchesOptions {
   model: LoadedModel
   /** Rows at or above this severity get an explanation (default MEDIUM; null: none). */
   explainFrom?: Severity | null
+  /** The rules to evaluate (default: the built-in set, version 0). */
+  ruleSet?: CompiledRuleSet
+  /** Lists the rules read and the allow lists that suppress alerts (default: none). */
+  lists?: RuleLists
 }
 
 const width = FEATURE_NAMES.length
@@ -64,17 +79,19 @@ export async function* gatherRows<T>(batches: AsyncIterable<readonly T[]>, size:
 
 /**
  * What the server keeps as an anomaly (and so what a triage queue shows): a score at
- * or above the model's MEDIUM threshold, or any rule fired. Everything else is a
- * scored row nobody needs to look at.
+ * or above the model's MEDIUM threshold, or any ACTIVE rule fired, unless an allow
+ * list suppresses it. Everything else is a scored row nobody needs to look at.
  */
-export function isAlert(score: ModelScore, rules: readonly RuleName[]): boolean {
-  return score.severity !== 'LOW' || rules.length > 0
+export function isAlert(score: ModelScore, rules: readonly string[], suppression: Suppression | null = null): boolean {
+  // raisesAlert's test, for callers holding only the fired names (ScoredRow.alert has it ready).
+  return suppression === null && (score.severity !== 'LOW' || rules.length > 0)
 }
 
 /**
  * The scoring steps shared by every file scorer (the CLI's `anomalyze score`, the
  * console's offline scoring): converted rows -> FeatureEngine (in file order, so
- * account history is right) -> ONNX model -> rules -> explanations, yielding one
+ * account history is right) -> ONNX model -> rule set (boost, floor, allow lists) ->
+ * explanations, yielding one
  * scored chunk per input batch. Only the sink differs between callers.
  *
  * Pipelined: the model scores batch i (on ONNX Runtime's worker thread when the model
@@ -83,7 +100,7 @@ export function isAlert(score: ModelScore, rules: readonly RuleName[]): boolean 
  * flight, so memory stays flat.
  */
 export async function* scoreRowBatches(batches: AsyncIterable<readonly CsvRow[]>, options: ScoreRowBatchesOptions): AsyncGenerator<ScoredChunk> {
-  const { model } = options
+  const { model, ruleSet = defaultCompiledRuleSet(), lists = NO_LISTS } = options
   const explainFrom = options.explainFrom === undefined ? 'MEDIUM' : options.explainFrom
   const engine = new FeatureEngine(model.model.featureConfig)
 
@@ -99,15 +116,18 @@ export async function* scoreRowBatches(batches: AsyncIterable<readonly CsvRow[]>
     const scores = await batch.scores
     const scored: ScoredRow[] = new Array(batch.good.length)
     for (let i = 0; i < batch.good.length; i += 1) {
-      const score = scores[i]
       const { row, transaction } = batch.good[i] as InFlight['good'][number]
-      if (score === undefined) throw new Error(`the model returned no score for line ${row.line}`)
-      const rules = evaluateRules(batch.features, undefined, i * width)
+      const modelScore = scores[i]
+      if (modelScore === undefined) throw new Error(`the model returned no score for line ${row.line}`)
+      const outcome = ruleSet.evaluate(transaction, batch.features, i * width, lists)
+      const score = applyRuleOutcome(modelScore, outcome, model.model.thresholds)
+      const suppression = findSuppression(transaction, lists)
       const explanation =
         explainFrom !== null && isAtLeast(score.severity, explainFrom)
-          ? explainScore(model.model, batch.features.subarray(i * width, (i + 1) * width), rules, { scored: score })
+          ? explainScore(model.model, batch.features.subarray(i * width, (i + 1) * width), outcome.fired, { scored: score })
           : null
-      scored[i] = { line: row.line, raw: row.raw, transaction, score, rules, explanation }
+      const alert = suppression === null && raisesAlert(score, outcome)
+      scored[i] = { line: row.line, raw: row.raw, transaction, score, rules: outcome.fired, shadowRules: outcome.shadow, suppression, alert, explanation }
     }
     return { rowCount: batch.rowCount, scored, rejected: batch.rejected }
   }
