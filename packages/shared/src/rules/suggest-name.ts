@@ -14,15 +14,19 @@ export function editDistance(a: string, b: string): number {
 
 /** The candidate closest to `name`, when close enough to be a typo (case ignored), else null. */
 export function nearestName(name: string, candidates: Iterable<string>): string | null {
+  const names = [...candidates]
   const wanted = name.toLowerCase()
   let best: string | null = null
   let bestDistance = Math.max(1, Math.min(3, Math.floor(name.length / 3)))
-  for (const candidate of candidates) {
+  for (const candidate of names) {
     const distance = editDistance(wanted, candidate.toLowerCase())
     if (distance <= bestDistance && (best === null || distance < bestDistance)) {
       best = candidate
       bestDistance = distance
     }
   }
-  return best
+  if (best !== null || wanted.length < 3) return best
+  // A name cut short (`vip` for `vip_accounts`) is far in edits but plainly meant.
+  const extended = names.filter((c) => c.toLowerCase().startsWith(wanted))
+  return extended.length === 1 ? (extended[0] as string) : null
 }

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest'
+import type { ModelScore, SeverityThresholds } from '../detection/models/anomaly-model.ts'
+import type { TTransaction } from '../transactions/transaction-input.ts'
+import { applyRuleOutcome, findSuppression, raisesAlert } from './apply-outcome.ts'
+import { NO_LISTS, type RuleLists, type RuleOutcome } from './rule-types.ts'
+
+const thresholds: SeverityThresholds = { medium: 0.5, high: 0.7, critical: 0.9 }
+const score = (value: number, severity: ModelScore['severity']): ModelScore => ({ score: value, severity, isolationScore: value, fraudProbability: null })
+const outcome = (extra: Partial<RuleOutcome>): RuleOutcome => ({ fired: [], shadow: [], severityFloor: null, scoreBoost: 0, ...extra })
+const tx: TTransaction = { txId: 't', timestamp: 0, amount: 1, currency: 'INR', accountId: 'acct-1', merchantId: 'shop-9', country: 'IN' }
+
+describe('applyRuleOutcome', () => {
+  it('leaves the score alone when no fired rule has a boost or floor', () => {
+    const s = score(0.4, 'LOW')
+    expect(applyRuleOutcome(s, outcome({ fired: ['X'] }), thresholds)).toBe(s)
+  })
+
+  it('adds the boost, capped at 1, and takes the severity of the boosted score', () => {
+    expect(applyRuleOutcome(score(0.4, 'LOW'), outcome({ fired: ['X'], scoreBoost: 0.35 }), thresholds)).toMatchObject({ score: 0.75, severity: 'HIGH' })
+    expect(applyRuleOutcome(score(0.8, 'HIGH'), outcome({ fired: ['X'], scoreBoost: 0.5 }), thresholds)).toMatchObject({ score: 1, severity: 'CRITICAL' })
+  })
+
+  it('raises the severity to the floor, never lowers it', () => {
+    expect(applyRuleOutcome(score(0.1, 'LOW'), outcome({ fired: ['X'], severityFloor: 'HIGH' }), thresholds)).toMatchObject({ score: 0.1, severity: 'HIGH' })
+    expect(applyRuleOutcome(score(0.95, 'CRITICAL'), outcome({ fired: ['X'], severityFloor: 'MEDIUM' }), thresholds)).toMatchObject({ severity: 'CRITICAL' })
+  })
+})
+
+describe('raisesAlert', () => {
+  it('is an alert above LOW or when an ACTIVE rule fired, not for SHADOW hits alone', () => {
+    expect(raisesAlert(score(0.6, 'MEDIUM'), outcome({}))).toBe(true)
+    expect(raisesAlert(score(0.1, 'LOW'), outcome({ fired: ['X'] }))).toBe(true)
+    expect(raisesAlert(score(0.1, 'LOW'), outcome({ shadow: ['X'] }))).toBe(false)
+  })
+})
+
+describe('findSuppression', () => {
+  const lists: RuleLists = {
+    values: new Map(),
+    allow: [
+      { name: 'trusted_shops', field: 'merchant_id', reasons: new Map([['shop-9', 'payroll merchant, checked 2024-05']]) },
+      { name: 'vip', field: 'account_id', reasons: new Map([['acct-1', 'VIP customer']]) },
+      { name: 'odd', field: 'no_such_field', reasons: new Map([['acct-1', 'never matches']]) },
+    ],
+  }
+
+  it('returns the first allow list whose field value is listed, with its reason', () => {
+    expect(findSuppression(tx, lists)).toEqual({ list: 'trusted_shops', field: 'merchant_id', value: 'shop-9', reason: 'payroll merchant, checked 2024-05' })
+    expect(findSuppression({ ...tx, merchantId: 'other' }, lists)).toEqual({ list: 'vip', field: 'account_id', value: 'acct-1', reason: 'VIP customer' })
+  })
+
+  it('returns null when nothing is listed, and ignores lists on unknown fields', () => {
+    expect(findSuppression({ ...tx, merchantId: 'other', accountId: 'acct-2' }, lists)).toBeNull()
+    expect(findSuppression(tx, NO_LISTS)).toBeNull()
+  })
+})
