@@ -33,7 +33,7 @@ const FEATURE_DESCRIPTIONS: Record<FeatureName, string> = {
   amount: 'Amount of the transaction',
   hour_of_day: 'Hour of the day, 0 to 23 (local time)',
   is_weekend: '1 on Saturday and Sunday, else 0',
-  is_night: '1 at night, else 0',
+  is_night: '1 from midnight to 6 am (local time), else 0',
   acct_count_1d: "Account's transactions in the last day (this one included)",
   acct_avg_amount_1d: "Account's average amount over the last day",
   acct_count_7d: "Account's transactions in the last 7 days",
