@@ -1,13 +1,13 @@
 import { createReadStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import { AppError, severityRank } from '@anomalyze/shared'
-import { createRowConverter } from '@anomalyze/shared/engine'
+import { createRowConverter, type CompiledRuleSet } from '@anomalyze/shared/engine'
+import type { RuleLists } from '@anomalyze/shared'
 import {
   binaryFileProblem,
   convertRecord,
   csvRecords,
   gatherRows,
-  isAlert,
   lineBreakIn,
   scoreRowBatches,
   type CsvRow,
@@ -35,6 +35,9 @@ export interface ScoreCsvOptions {
   model: LoadedModel
   modelVersion: string
   batchId: string
+  /** The rule set in force and its lists, evaluated as ingestion does (default: the built-in set, no lists). */
+  ruleSet?: CompiledRuleSet
+  lists?: RuleLists
   /**
    * Stores one chunk. The next chunk is already being scored meanwhile; the one after
    * is read only once this resolves, so a slow disk holds the file back, not memory.
@@ -92,14 +95,16 @@ export async function scoreCsvFile(options: ScoreCsvOptions): Promise<ScoreProgr
     }
   }
 
-  for await (const chunk of scoreRowBatches(counted(), { model: options.model, explainFrom: 'MEDIUM' })) {
+  const scoring = { model: options.model, explainFrom: 'MEDIUM' as const, ruleSet: options.ruleSet, lists: options.lists }
+  for await (const chunk of scoreRowBatches(counted(), scoring)) {
     if (signal.aborted) throw new AppError('CONFLICT', 'cancelled')
     const at = now()
     const alerts: AnomalyParams[] = []
     const quietRows: string[] = []
     let piece = ''
     for (const row of chunk.scored) {
-      if (isAlert(row.score, row.rules)) alerts.push(toParams(row, options, at))
+      // An allow-listed row is not an alert (row.alert is false): it stays with the quiet rows.
+      if (row.alert) alerts.push(toParams(row, options, at))
       else {
         piece += quietRowLine(row.line, row.score.score, row.raw)
         if (piece.length >= WRITE_PIECE) {

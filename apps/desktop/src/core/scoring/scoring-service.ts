@@ -5,6 +5,7 @@ import type { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { AppError } from '@anomalyze/shared'
 import { loadDefaultModel, loadModelArtifact, type LoadedModel, type OnnxScorer } from '@anomalyze/shared/node'
+import type { FeatureConfig } from '@anomalyze/shared/engine'
 import type { ExportArgs } from '../../contract/handlers.ts'
 import type { CsvInspection, LocalBatch, ScoringAvailability, ScoringJob, ScoringSource, StartScoringArgs } from '../../contract/scoring.ts'
 import type { LocalStore } from '../store/local-store.ts'
@@ -15,6 +16,7 @@ import { openScoredRowsWriter, quietRowsHeader, type ScoredRowsWriter } from './
 import { mappingErrors } from '../../contract/mapping-errors.ts'
 import { ensurePrivateDirAsync, openPrivateWriteStream } from '@anomalyze/shared/node'
 import { writeBatchCsv } from './export-batch.ts'
+import { createRulesInForce } from '../rules/rules-in-force.ts'
 
 /** The model the console scores with, and the version it writes on every row. */
 export interface ActiveLocalModel {
@@ -56,6 +58,8 @@ export interface ScoringService {
   batches(): LocalBatch[]
   /** Resolves when the job has ended (tests, bench, CLI). */
   settled(jobId: string): Promise<ScoringJob>
+  /** The feature settings of the model scoring uses (a local backtest replays files with them). */
+  featureConfig(): Promise<FeatureConfig>
   /** Version scoring uses now, or null before the first load. */
   modelVersion(): Promise<string | null>
   /** Switches to a model synced from the server; a running job finishes with the old one. */
@@ -77,6 +81,8 @@ export function createScoringService(options: ScoringServiceOptions): ScoringSer
   const picked = { read: new Set<string>(), write: new Set<string>() }
   const now = options.now ?? Date.now
   const uploadNames = new Map<string, string>()
+  // The rule set in force as last synced (the built-in set before any sync).
+  const rulesInForce = createRulesInForce(store)
   const jobs = new Map<string, { job: ScoringJob; controller: AbortController; done: Promise<ScoringJob> }>()
   let model: Promise<ActiveLocalModel> | null = null
   // Per loaded model, a second ONNX session on a worker thread for file scoring, so the
@@ -224,6 +230,8 @@ export function createScoringService(options: ScoringServiceOptions): ScoringSer
       const errors = mappingErrors(args.mapping, inspection.headers.length)
       if (errors.length > 0) throw new AppError('BAD_INPUT', `the column mapping is not usable: ${errors.join('; ')}`)
       const active = await loadModel()
+      // Taken once: a sync storing a new set meanwhile applies to the next file.
+      const rules = rulesInForce.current()
       const batchId = `local_${randomUUID()}`
       const job: ScoringJob = {
         jobId: randomUUID(),
@@ -244,6 +252,7 @@ export function createScoringService(options: ScoringServiceOptions): ScoringSer
       // The analyst confirmed this mapping: the next file with these headers gets it.
       store.batches.rememberMapping(inspection.headers, args.mapping, now())
       store.batches.create({ id: batchId, name: job.name, sourcePath: upload ? null : path, modelVersion: active.version, now: now() })
+      rulesInForce.cache.recordBatchVersion(batchId, rules.version)
       const controller = new AbortController()
       const run = async (): Promise<ScoringJob> => {
         let opened: ScoredRowsWriter | null = null
@@ -260,6 +269,8 @@ export function createScoringService(options: ScoringServiceOptions): ScoringSer
             model: await fileScoringModel(active.loaded),
             modelVersion: active.version,
             batchId,
+            ruleSet: rules.compiled,
+            lists: rules.lists,
             signal: controller.signal,
             // Alerts go to the queue (one transaction per chunk, on the writer's
             // thread); the other rows to the batch's file. Both overlap the model
@@ -322,6 +333,10 @@ export function createScoringService(options: ScoringServiceOptions): ScoringSer
       const entry = jobs.get(jobId)
       if (entry === undefined) throw new AppError('NOT_FOUND', 'no such scoring job')
       return { ...(await entry.done) }
+    },
+
+    async featureConfig() {
+      return (await loadModel()).loaded.model.featureConfig
     },
 
     async modelVersion() {

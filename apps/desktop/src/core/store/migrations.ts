@@ -272,6 +272,36 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX entity_transactions_by_time ON entity_transactions (entity_type, entity_id, ts DESC, tx_row_id DESC);
   `,
+  `
+  -- Rules as data (issue 21): the rule set in force as last synced (rules.inForce), so
+  -- file scoring and local backtests evaluate it offline. One row; org_id names the
+  -- organisation it came from, and a set of another organisation is not used.
+  CREATE TABLE IF NOT EXISTS rule_set_cache (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    org_id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    rules_json TEXT NOT NULL,
+    synced_at INTEGER NOT NULL
+  );
+  -- Its lists, in the server's order (the first ALLOW list that matches suppresses).
+  CREATE TABLE IF NOT EXISTS rule_list_cache (
+    name TEXT PRIMARY KEY,
+    position INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    field TEXT NOT NULL
+  );
+  CREATE TABLE IF NOT EXISTS rule_list_entry_cache (
+    list_name TEXT NOT NULL,
+    value TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    PRIMARY KEY (list_name, value)
+  ) WITHOUT ROWID;
+  -- The rule-set version a scored file was evaluated with (none: scored before rules were data).
+  CREATE TABLE IF NOT EXISTS local_batch_rule_sets (
+    batch_id TEXT PRIMARY KEY REFERENCES local_batches (id) ON DELETE CASCADE,
+    version INTEGER NOT NULL
+  );
+  `,
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS.length

@@ -5,6 +5,8 @@ import { readModelChange } from '../models/rescore-queue.ts'
 import type { LocalStore } from '../store/local-store.ts'
 import { isCacheBusy } from '../store/open-database.ts'
 import { pullCases, pushCaseActions } from './case-sync.ts'
+import { createRuleSetCache } from '../rules/rule-set-cache.ts'
+import { syncRulesInForce, type RulesSyncOutcome } from '../rules/sync-rules.ts'
 import { z } from 'zod'
 import type { Profile, ProfileAnswer } from '../../contract/profile.ts'
 import type { DecisionHistoryEntry } from '../../contract/decisions.ts'
@@ -87,6 +89,7 @@ export class SyncEngine {
   private lastFailure: { kind: SyncFailureKind | 'busy'; message: string } | null = null
   private waitingForCache = false
   private pullStats: PullStats | null = null
+  private rulesSync: RulesSyncOutcome | null = null
   private readonly now: () => number
   private readonly pageSize: number
 
@@ -267,6 +270,11 @@ export class SyncEngine {
     return { id: this.currentUserId(), name: decider.name }
   }
 
+  /** What the last sync did with the rule set in force (null before the first). */
+  lastRulesSync(): RulesSyncOutcome | null {
+    return this.rulesSync
+  }
+
   /** Figures of the last pull (complete or not), null before the first. */
   lastPullStats(): PullStats | null {
     return this.pullStats === null ? null : { ...this.pullStats }
@@ -316,6 +324,9 @@ export class SyncEngine {
       const cases = await pushCaseActions(client, this.options.store, this.now)
       await this.pullAll(client)
       if (cases === 'done') await pullCases(client, this.options.store)
+      // The rule set in force for file scoring; a failure keeps the last good copy.
+      const orgId = state.get('cacheOrgId')
+      if (orgId !== null) this.rulesSync = await syncRulesInForce(client, createRuleSetCache(this.options.store.db), orgId, this.now())
       await this.options.afterPull?.((phase, done, total) => {
         this.progress = { phase, done, total }
       })
