@@ -22,6 +22,7 @@ const NotificationsView = lazy(async () => ({ default: (await import('./notifica
 const ModelsView = lazy(async () => ({ default: (await import('./models/ModelsView.tsx')).ModelsView }))
 const ReportsView = lazy(async () => ({ default: (await import('./reports/ReportsView.tsx')).ReportsView }))
 const MembersView = lazy(async () => ({ default: (await import('./members/MembersView.tsx')).MembersView }))
+const RulesView = lazy(async () => ({ default: (await import('./rules/RulesView.tsx')).RulesView }))
 const CasesView = lazy(async () => ({ default: (await import('./cases/CasesView.tsx')).CasesView }))
 const EntityView = lazy(async () => ({ default: (await import('./entity/EntityView.tsx')).EntityView }))
 const ScoringView = lazy(async () => ({ default: (await import('./scoring/ScoringView.tsx')).ScoringView }))
@@ -190,6 +191,7 @@ export function App() {
                   onOpenAlert={openAlert}
                 />
               )}
+              {view === 'rules' && <RulesView active={entity === null} onOpenEntity={setEntity} />}
               {view === 'overview' && <DashboardView />}
               {view === 'models' && <ModelsView />}
               {view === 'reports' && <ReportsView />}

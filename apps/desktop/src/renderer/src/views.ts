@@ -12,5 +12,7 @@ export const VIEWS = [
   { id: 'api-keys', label: 'API keys', key: '0' },
   // The number keys are taken; inside Cases, 1-5 switch its queues.
   { id: 'cases', label: 'Cases', key: 'C' },
+  // Shift+R; inside Rules, 1-4 switch its tabs.
+  { id: 'rules', label: 'Rules', key: 'R' },
 ] as const
 export type ViewId = (typeof VIEWS)[number]['id']
