@@ -2,6 +2,7 @@ import { registerBatchWorkers } from '../services/batch/register-batch-workers.t
 import { registerCaseWorkers } from '../services/cases/case-notices.ts'
 import { registerBillingWorkers } from '../services/billing/invoice-worker.ts'
 import { registerReportWorkers } from '../services/reports/register-report-workers.ts'
+import { registerBacktestWorkers } from '../services/rules/backtest/register-backtest-workers.ts'
 import { registerNotificationWorkers } from '../services/notifications/notify-worker.ts'
 import type { WorkerDeps } from '../services/service-deps.ts'
 import { registerTrainingWorkers } from '../services/training/register-training-workers.ts'
@@ -21,6 +22,7 @@ const REGISTRATIONS: WorkerRegistration[] = [
   registerBatchWorkers,
   registerTrainingWorkers,
   registerCaseWorkers,
+  registerBacktestWorkers,
 ]
 
 export async function registerWorkers(deps: WorkerDeps): Promise<void> {

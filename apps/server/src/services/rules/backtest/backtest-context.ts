@@ -1,8 +1,9 @@
-import { NO_LISTS, type ListInfo, type RuleLists } from '@anomalyze/shared'
+import type { ListInfo, RuleLists } from '@anomalyze/shared'
 import { compileRuleSet, DEFAULT_RULE_SET, type CompiledRuleSet, type FeatureConfig, type RuleSetDefinition } from '@anomalyze/shared/engine'
 import type { Db } from '../../../db/prisma.ts'
 import { featureConfigFor } from '../../entities/feature-config-for.ts'
 import type { ModelRegistry } from '../../models/model-registry.ts'
+import { orgLists } from '../org-lists.ts'
 import { rulesOf } from './backtest-store.ts'
 
 /** What a backtest compares the tested set with, and the organisation's settings it reports against. */
@@ -17,19 +18,21 @@ export interface BacktestContext {
 }
 
 export async function loadBacktestContext(db: Db, models: ModelRegistry, orgId: string): Promise<BacktestContext> {
-  const [inForce, featureConfig, org] = await Promise.all([
+  const [inForce, { infos, lists }, featureConfig, org] = await Promise.all([
     setInForce(db, orgId),
+    orgLists(db, orgId),
     featureConfigFor(models, db, orgId),
     db.organization.findUnique({ where: { id: orgId }, select: { alertBudgetPerDay: true } }),
   ])
-  const listInfo = await listInfoOf(db, orgId)
-  return { current: compileRuleSet(inForce, listInfo), listInfo, lists: NO_LISTS, featureConfig, alertBudgetPerDay: org?.alertBudgetPerDay ?? 0 }
+  // The lists as they are now (a backtest asks what the rules would do with today's lists).
+  return { current: compileRuleSet(inForce, infos), listInfo: infos, lists, featureConfig, alertBudgetPerDay: org?.alertBudgetPerDay ?? 0 }
 }
 
 export async function listInfoOf(db: Db, orgId: string): Promise<ListInfo[]> {
-  return db.ruleList.findMany({ where: { orgId }, select: { name: true, kind: true, field: true }, orderBy: { name: 'asc' } })
+  return (await orgLists(db, orgId)).infos
 }
 
+// TODO(#21): read the set in force from helper B's rule-set cache once it lands (same answer).
 /** The latest published version, else the built-in default set (version 0). */
 async function setInForce(db: Db, orgId: string): Promise<RuleSetDefinition> {
   const latest = await db.ruleSetVersion.findFirst({ where: { orgId }, orderBy: { version: 'desc' }, select: { version: true, rules: true } })

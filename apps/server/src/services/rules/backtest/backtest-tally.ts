@@ -8,14 +8,19 @@ export const SAMPLE_COUNT = 50
 
 export type Decision = 'CONFIRMED_FRAUD' | 'FALSE_POSITIVE'
 
-/** A transaction inside the window, as the statistics need it. */
-export interface WindowRow {
-  transactionId: string
+/** A transaction inside the window, as the statistics need it (a stored row as the replay reads it fits). */
+export interface WindowTransaction {
+  /** The Transaction row's id. */
+  id: string
   txId: string
   timestamp: number
   amount: number
   accountId: string
   merchantId: string
+}
+
+/** What analysts know of a window transaction. */
+export interface Known {
   /** The analyst's decision on its alert; null when undecided or not an alert. */
   decision: Decision | null
   /** Whether it is an alert today (an Anomaly row exists: the model or the rules in force raised it). */
@@ -31,6 +36,12 @@ interface Counters {
   overlapCurrentRules: number
   overlapAlerts: number
 }
+
+/**
+ * A ratio to 6 decimals: the result is stored as jsonb, whose numbers come back with
+ * 15 significant digits, so a full double would not read back as written.
+ */
+export const ratio = (a: number, b: number): number => Math.round((a / b) * 1e6) / 1e6
 
 const zero = (): Counters => ({ hits: 0, confirmedFraud: 0, falsePositive: 0, overlapCurrentRules: 0, overlapAlerts: 0 })
 
@@ -71,22 +82,22 @@ export class BacktestTally {
   }
 
   /** Counts one transaction of the window with what the tested set and the set in force answered for it. */
-  add(row: WindowRow, draft: RuleOutcome, current: RuleOutcome): void {
+  add(row: WindowTransaction, known: Known, draft: RuleOutcome, current: RuleOutcome): void {
     this.transactions += 1
-    if (row.decision === 'CONFIRMED_FRAUD') this.labelledFraud += 1
-    else if (row.decision === 'FALSE_POSITIVE') this.labelledFalsePositive += 1
+    if (known.decision === 'CONFIRMED_FRAUD') this.labelledFraud += 1
+    else if (known.decision === 'FALSE_POSITIVE') this.labelledFalsePositive += 1
     const currentFires = current.fired.length > 0
     const day = dayIndex(this.window, row.timestamp)
     if (currentFires) this.currentPerDay[day] = (this.currentPerDay[day] ?? 0) + 1
     if (draft.fired.length === 0 && draft.shadow.length === 0) return
 
-    for (const name of draft.fired) this.count(this.indexOf.get(name), row, currentFires)
-    for (const name of draft.shadow) this.count(this.indexOf.get(name), row, currentFires)
+    for (const name of draft.fired) this.count(this.indexOf.get(name), known, currentFires)
+    for (const name of draft.shadow) this.count(this.indexOf.get(name), known, currentFires)
     if (draft.fired.length > 0) {
-      this.count(this.rules.length, row, currentFires)
+      this.count(this.rules.length, known, currentFires)
       this.draftPerDay[day] = (this.draftPerDay[day] ?? 0) + 1
     }
-    this.keepSample(row, draft)
+    this.keepSample(row, known, draft)
   }
 
   result(extra: { alertBudgetPerDay: number; rulesHash: string }): TBacktestResult {
@@ -96,9 +107,9 @@ export class BacktestTally {
         name,
         mode,
         ...c,
-        hitsPerDay: c.hits / this.window.days,
-        precision: decided === 0 ? null : c.confirmedFraud / decided,
-        recall: this.labelledFraud === 0 ? null : c.confirmedFraud / this.labelledFraud,
+        hitsPerDay: ratio(c.hits, this.window.days),
+        precision: decided === 0 ? null : ratio(c.confirmedFraud, decided),
+        recall: this.labelledFraud === 0 ? null : ratio(c.confirmedFraud, this.labelledFraud),
       }
     }
     const peakHitsPerDay = Math.max(0, ...this.draftPerDay)
@@ -122,26 +133,26 @@ export class BacktestTally {
     }
   }
 
-  private count(index: number | undefined, row: WindowRow, currentFires: boolean): void {
+  private count(index: number | undefined, known: Known, currentFires: boolean): void {
     const c = index === undefined ? undefined : this.counters[index]
     if (c === undefined) return
     c.hits += 1
-    if (row.decision === 'CONFIRMED_FRAUD') c.confirmedFraud += 1
-    else if (row.decision === 'FALSE_POSITIVE') c.falsePositive += 1
+    if (known.decision === 'CONFIRMED_FRAUD') c.confirmedFraud += 1
+    else if (known.decision === 'FALSE_POSITIVE') c.falsePositive += 1
     if (currentFires) c.overlapCurrentRules += 1
-    if (row.alert) c.overlapAlerts += 1
+    if (known.alert) c.overlapAlerts += 1
   }
 
-  private keepSample(row: WindowRow, draft: RuleOutcome): void {
+  private keepSample(row: WindowTransaction, known: Known, draft: RuleOutcome): void {
     const sample: Sample = {
-      transactionId: row.transactionId,
+      transactionId: row.id,
       txId: row.txId,
       timestamp: row.timestamp,
       amount: row.amount,
       accountId: row.accountId,
       merchantId: row.merchantId,
       rules: [...draft.fired, ...draft.shadow],
-      decision: row.decision,
+      decision: known.decision,
     }
     if (this.samples.length < SAMPLE_COUNT) {
       this.samples.push(sample)

@@ -1,6 +1,6 @@
 import type { RuleLists } from '@anomalyze/shared'
 import { FEATURE_NAMES, FeatureEngine, type CompiledRuleSet, type FeatureConfig } from '@anomalyze/shared/engine'
-import type { BacktestTally, Decision } from './backtest-tally.ts'
+import type { BacktestTally, Known } from './backtest-tally.ts'
 import type { BacktestWindow } from './backtest-window.ts'
 import type { StoredRow } from './replay-source.ts'
 
@@ -34,26 +34,12 @@ export async function replayBacktest(input: ReplayInput, tally: BacktestTally): 
   let processed = 0
   for await (const page of input.pages) {
     for (const row of page) {
-      const tx = row.tx
-      engine.process(tx, features, 0)
-      const decision = decisionOf(row.alertStatus)
-      if (tx.timestamp >= window.from && tx.timestamp <= window.to) {
-        tally.add(
-          {
-            transactionId: row.id,
-            txId: tx.txId,
-            timestamp: tx.timestamp,
-            amount: tx.amount,
-            accountId: tx.accountId,
-            merchantId: tx.merchantId,
-            decision,
-            alert: row.alertStatus !== null,
-          },
-          draft.evaluate(tx, features, 0, lists),
-          current.evaluate(tx, features, 0, lists),
-        )
+      engine.process(row, features, 0)
+      const known = knownOf(row.alertStatus)
+      if (row.timestamp >= window.from && row.timestamp <= window.to) {
+        tally.add(row, known, draft.evaluate(row, features, 0, lists), current.evaluate(row, features, 0, lists))
       }
-      if (decision === 'CONFIRMED_FRAUD') engine.label(tx, true)
+      if (known.decision === 'CONFIRMED_FRAUD') engine.label(row, true)
     }
     processed += page.length
     await input.onProgress(processed)
@@ -61,6 +47,13 @@ export async function replayBacktest(input: ReplayInput, tally: BacktestTally): 
   return processed
 }
 
-function decisionOf(status: string | null): Decision | null {
-  return status === 'CONFIRMED_FRAUD' || status === 'FALSE_POSITIVE' ? status : null
+// The four things a row's alert can say, shared by every row (none allocated per row).
+const NO_ALERT: Known = { decision: null, alert: false }
+const UNDECIDED: Known = { decision: null, alert: true }
+const FRAUD: Known = { decision: 'CONFIRMED_FRAUD', alert: true }
+const FALSE_POSITIVE: Known = { decision: 'FALSE_POSITIVE', alert: true }
+
+function knownOf(alertStatus: string | null): Known {
+  if (alertStatus === null) return NO_ALERT
+  return alertStatus === 'CONFIRMED_FRAUD' ? FRAUD : alertStatus === 'FALSE_POSITIVE' ? FALSE_POSITIVE : UNDECIDED
 }

@@ -5,10 +5,13 @@ import { inSqlTransaction, sqlLiteral, UTC_FROM_MS, type SqlClient } from '../..
 /** Rows fetched from the cursor at a time: large enough that round trips do not count, small enough to stay a few MB. */
 export const PAGE_ROWS = 20_000
 
-/** A stored transaction as the replay reads it, with the state of its alert. */
-export interface StoredRow {
+/**
+ * A stored transaction as the replay reads it: the transaction the rules and features
+ * read, plus its row id and the state of its alert. One object a row, every row of
+ * one shape (a million rows a backtest: allocations are what the garbage collector pays for).
+ */
+export interface StoredRow extends TTransaction {
   id: string
-  tx: TTransaction
   /** Its Anomaly's status; null when it raised no alert. */
   alertStatus: string | null
 }
@@ -80,22 +83,18 @@ function replaySourceOn(client: SqlClient, orgId: string): ReplaySource {
 }
 
 function storedRowOf(r: unknown[]): StoredRow {
-  const [id, txId, timestamp, amount, currency, accountId, merchantId, category, country, channel, alertStatus] = r as [
-    string,
-    string,
-    number,
-    number,
-    string,
-    string,
-    string,
-    string | null,
-    string | null,
-    string | null,
-    string | null,
-  ]
-  const tx: TTransaction = { txId, timestamp, amount, currency, accountId, merchantId }
-  if (category !== null) tx.category = category
-  if (country !== null) tx.country = country
-  if (channel !== null) tx.channel = channel
-  return { id, tx, alertStatus }
+  return {
+    id: r[0] as string,
+    txId: r[1] as string,
+    timestamp: r[2] as number,
+    amount: r[3] as number,
+    currency: r[4] as string,
+    accountId: r[5] as string,
+    merchantId: r[6] as string,
+    // Missing reads as undefined, as an ingested transaction without the field.
+    category: (r[7] as string | null) ?? undefined,
+    country: (r[8] as string | null) ?? undefined,
+    channel: (r[9] as string | null) ?? undefined,
+    alertStatus: r[10] as string | null,
+  }
 }
