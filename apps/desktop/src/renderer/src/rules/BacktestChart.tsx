@@ -1,9 +1,9 @@
-import { Bar, CartesianGrid, ComposedChart, Legend, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts'
+import { Bar, CartesianGrid, ComposedChart, Legend, Line, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts'
 import type { TBacktestResult } from '@anomalyze/shared'
 
 /**
- * Hits per day of the tested set (bars) against the rules in force (a line), with the
- * organisation's alert budget in the tooltip's reach: the question a publish asks.
+ * Hits per day of the tested set (bars) against the rules in force (a line), under the
+ * organisation's alert budget (a dashed line): the question a publish asks.
  */
 export function BacktestChart({ result }: { result: TBacktestResult }) {
   const data = result.perDay.map((d) => ({ day: d.day.slice(5), tested: d.draftHits, inForce: d.currentHits }))
@@ -26,6 +26,13 @@ export function BacktestChart({ result }: { result: TBacktestResult }) {
           />
           <Legend wrapperStyle={{ fontSize: 12 }} />
           <Bar dataKey="tested" name="Tested rules (ACTIVE)" fill="var(--accent)" isAnimationActive={false} />
+          <ReferenceLine
+            y={result.alertBudgetPerDay}
+            stroke="var(--critical)"
+            strokeDasharray="6 4"
+            ifOverflow="extendDomain"
+            label={{ value: `budget ${result.alertBudgetPerDay}`, position: 'insideTopRight', fill: 'var(--critical)', fontSize: 11 }}
+          />
           <Line dataKey="inForce" name="Rules in force" type="monotone" stroke="var(--high)" strokeWidth={2} dot={false} isAnimationActive={false} />
         </ComposedChart>
       </ResponsiveContainer>

@@ -66,8 +66,9 @@ export function RuleTable({
                 )}
               </td>
               <td className="num">{rule.scoreBoost === null || rule.scoreBoost === 0 ? <span className="muted">–</span> : `+${rule.scoreBoost.toFixed(2)}`}</td>
-              <td className="muted">
-                {rule.updatedBy?.name ?? 'built in'}, {formatTime(rule.updatedAt)}
+              <td className="muted rule-changed-by">
+                <div>{rule.updatedBy?.name ?? 'built in'}</div>
+                <div>{formatTime(rule.updatedAt)}</div>
               </td>
             </tr>
           )
