@@ -2,12 +2,13 @@ import { createReadStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import { AppError, severityRank } from '@anomalyze/shared'
 import { createRowConverter, type CompiledRuleSet } from '@anomalyze/shared/engine'
-import type { RuleLists } from '@anomalyze/shared'
+import type { RuleLists, Suppression } from '@anomalyze/shared'
 import {
   binaryFileProblem,
   convertRecord,
   csvRecords,
   gatherRows,
+  isAlert,
   lineBreakIn,
   scoreRowBatches,
   type CsvRow,
@@ -25,6 +26,19 @@ export interface ScoredCsvChunk {
   /** Every other scored row, as rows-file text (see quietRowLine), in pieces under WRITE_PIECE. */
   quietRows: string[]
   badRows: BadRow[]
+  /** Rows a rule fired on (ACTIVE or SHADOW) or whose alert an allow list suppressed, in file order. */
+  ruleRows: RuleRow[]
+}
+
+/** What the rule set did to one row (for counts and the server/desktop parity test). */
+export interface RuleRow {
+  line: number
+  txId: string
+  /** ACTIVE rules that fired. */
+  rules: string[]
+  shadowRules: string[]
+  /** The allow list entry that kept this row out of the queue; null when it was no alert to suppress. */
+  suppressed: Suppression | null
 }
 
 export interface ScoreCsvOptions {
@@ -101,8 +115,13 @@ export async function scoreCsvFile(options: ScoreCsvOptions): Promise<ScoreProgr
     const at = now()
     const alerts: AnomalyParams[] = []
     const quietRows: string[] = []
+    const ruleRows: RuleRow[] = []
     let piece = ''
     for (const row of chunk.scored) {
+      // As ingestion records it: a suppressed alert is one the model or an ACTIVE rule raised.
+      const suppressed = row.suppression !== null && isAlert(row.score, row.rules) ? row.suppression : null
+      if (row.rules.length > 0 || row.shadowRules.length > 0 || suppressed !== null)
+        ruleRows.push({ line: row.line, txId: row.transaction.txId, rules: row.rules, shadowRules: row.shadowRules, suppressed })
       // An allow-listed row is not an alert (row.alert is false): it stays with the quiet rows.
       if (row.alert) alerts.push(toParams(row, options, at))
       else {
@@ -120,7 +139,7 @@ export async function scoreCsvFile(options: ScoreCsvOptions): Promise<ScoreProgr
       field: r.errors.map((e) => e.field).join(', ') || 'row',
       reason: r.errors.map((e) => e.reason).join('; '),
     }))
-    await options.onChunk({ alerts, quietRows, badRows })
+    await options.onChunk({ alerts, quietRows, badRows, ruleRows })
     progress.rowsRead += chunk.rowCount
     progress.scored += chunk.scored.length
     progress.alerts += alerts.length
