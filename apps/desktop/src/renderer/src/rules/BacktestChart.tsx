@@ -37,8 +37,8 @@ export function BacktestChart({ result }: { result: TBacktestResult }) {
         </ComposedChart>
       </ResponsiveContainer>
       <figcaption className="muted">
-        Hits per day, {result.days} days to {result.perDay.at(-1)?.day ?? '—'}; the busiest day had {result.peakHitsPerDay.toLocaleString()} (budget{' '}
-        {result.alertBudgetPerDay.toLocaleString()} alerts a day).
+        Hits per day, {result.days} day{result.days === 1 ? '' : 's'} to {result.perDay.at(-1)?.day ?? '—'}; the busiest day had{' '}
+        {result.peakHitsPerDay.toLocaleString()} (budget {result.alertBudgetPerDay.toLocaleString()} alerts a day).
       </figcaption>
     </figure>
   )

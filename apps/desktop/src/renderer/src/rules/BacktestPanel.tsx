@@ -19,6 +19,7 @@ interface Props {
   onOpenEntity: (ref: EntityRefArgs) => void
 }
 
+const plural = (n: number, word: string) => `${n.toLocaleString()} ${word}${n === 1 ? '' : 's'}`
 const percent = (value: number | null) => (value === null ? '–' : `${(value * 100).toFixed(0)}%`)
 
 /**
@@ -74,7 +75,7 @@ export function BacktestPanel({ run, where, days, online, onWhere, onDays, onSta
       {result !== null && (
         <div className="backtest-result" data-testid="backtest-result">
           <p>
-            {result.transactions.toLocaleString()} transactions from {formatTime(result.from)} to {formatTime(result.to)} ({result.days} days
+            {result.transactions.toLocaleString()} transactions from {formatTime(result.from)} to {formatTime(result.to)} ({plural(result.days, 'day')}
             {result.sources !== undefined && `: ${result.sources.cachedAlerts.toLocaleString()} cached alerts and ${result.sources.files.length} scored files`}
             ); {result.labelled.fraud.toLocaleString()} decided as fraud and {result.labelled.falsePositive.toLocaleString()} as false positives.
           </p>

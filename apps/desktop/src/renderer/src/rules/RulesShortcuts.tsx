@@ -6,7 +6,10 @@ const KEY_NAMES: Record<string, string> = { ArrowDown: '↓', ArrowUp: '↑', Es
 const SECTIONS = [
   { title: 'Rules view', rows: RULES_KEYS },
   { title: 'Rule editor', rows: RULE_EDITOR_KEYS },
-  { title: 'Views', rows: VIEWS.map((v) => ({ keys: [v.key], label: v.key === v.key.toLowerCase() ? v.label : `${v.label} (Shift+${v.key})` })) },
+  {
+    title: 'Views (here, 1-4 switch the tabs)',
+    rows: VIEWS.map((v) => ({ keys: [v.key], label: v.key === v.key.toLowerCase() ? v.label : `${v.label} (Shift+${v.key})` })),
+  },
 ]
 
 /** The Rules view's ? overlay: its keys, the editor's, and the view keys. */
