@@ -26,11 +26,11 @@ function server(rules: { answer: () => Promise<unknown> }): ServerClient {
     me: async () => user,
     push: async () => ({ results: [] }),
     pull: async () => ({ anomalies: [], nextCursor: null, hasMore: false, total: 0, activeModel: null }),
-    call: async (_type, path) => {
+    call: async (_type: string, path: string) => {
       if (path === 'rules.inForce') return rules.answer()
       throw new AppError('NOT_FOUND', `No procedure found on path "${path}"`)
     },
-  } as unknown as ServerClient
+  }
 }
 
 describe('the sync keeps the rule set in force', () => {
