@@ -167,6 +167,23 @@ const PROCEDURES: Record<string, Row> = {
   'notifications.updateSettings': row([OWN,   NO,    NO,     OK,    NO,   NO], 'people only', { input: (_, o) => settingsInput(o) }),
   'notifications.deliveries':   row([NF,      OK,    OK,     OK,    NO,   NO], 'people only', { input: (_, o) => ({ anomalyId: o.anomalyIds[0] }) }),
   'notifications.sendTest':     row([OWN,     NO,    NO,     OK,    NO,   NO], 'people only', { input: () => ({ channel: 'EMAIL' }) }),
+
+  // Rules as data (#21): reading needs a member (a key would read the detection logic); lists are live, so changing one is an admin's.
+  'lists.list':                 row([HIDDEN,  OK,    OK,     OK,    NO,   NO], 'people only', { sees: (d) => ids(d).includes(matrixListId) }),
+  'lists.entries':              row([NF,      OK,    OK,     OK,    NO,   NO], 'people only', { input: () => ({ listId: matrixListId }), sees: (d) => d.items.some((e: { value: string }) => e.value === 'matrix-acct') }),
+  'lists.create':               row([OWN,     NO,    NO,     OK,    NO,   NO], 'people only', { input: (kind) => ({ name: `matrix ${kind}`, kind: 'DENY', field: 'account_id' }) }),
+  'lists.addEntries':           row([NF,      NO,    NO,     OK,    NO,   NO], 'people only', { input: (kind) => ({ listId: matrixListId, entries: [{ value: `added-by-${kind}` }] }) }),
+  'lists.importCsv':            row([NF,      NO,    NO,     OK,    NO,   NO], 'people only', { input: (kind) => ({ listId: matrixListId, csv: `imported-by-${kind}\n` }) }),
+  'lists.removeEntries':        row([NF,      NO,    NO,     OK,    NO,   NO], 'people only', { input: (kind) => ({ listId: matrixListId, ids: [`entry-of-${kind}`] }) }),
+  // The admin deletes a spare list (the foreign admin aims at the one the other rows use: checked kept at the end).
+  'lists.delete':               row([NF,      NO,    NO,     OK,    NO,   NO], 'people only', { input: (kind) => ({ id: forForeign(kind, matrixListId, spareListId) }) }),
+
+  // get and latest before start: the organisation's latest backtest is then the one made in beforeAll.
+  'ruleBacktests.get':          row([NF,      OK,    OK,     OK,    NO,   NO], 'people only', { input: () => ({ id: matrixBacktestId }) }),
+  'ruleBacktests.latest':       row([HIDDEN,  OK,    OK,     OK,    NO,   NO], 'people only', { input: () => ({}), sees: (d) => d?.id === matrixBacktestId }),
+  'ruleBacktests.start':        row([OWN,     NO,    OK,     OK,    NO,   NO], 'people only', {
+    input: () => ({ rules: [{ name: 'MATRIX_RULE', expression: 'amount > 1000000', mode: 'SHADOW' }], days: 1 }),
+  }),
 }
 
 /** Plain routes authenticated like tRPC (authenticateRoute): same caller kinds, same cells. */
@@ -193,6 +210,10 @@ const UNAUTHENTICATED_ROUTES = [
 
 /** The key whose revocation the matrix's apiKeys.revoke row performs (created in beforeAll). */
 let spareKeyId = ''
+/** The organisation's list the lists rows use, the one lists.delete removes, and its backtest (made in beforeAll). */
+let matrixListId = ''
+let spareListId = ''
+let matrixBacktestId = ''
 
 describe('access matrix: every procedure and plain route x every kind of caller (real HTTP, real Clerk verification)', () => {
   let database: TestDatabase
@@ -249,6 +270,24 @@ describe('access matrix: every procedure and plain route x every kind of caller 
     }
     keys.set('all', (await create('key all scopes', API_KEY_SCOPES)).secret)
     spareKeyId = (await create('key to revoke', ['ingest:write'])).id
+    const list = await app.db.ruleList.create({
+      data: {
+        orgId: ACME,
+        name: 'matrix list',
+        kind: 'DENY',
+        field: 'account_id',
+        createdById: 'user_2admin',
+        entries: { create: { value: 'matrix-acct', addedById: 'user_2admin' } },
+      },
+    })
+    matrixListId = list.id
+    spareListId = (
+      await app.db.ruleList.create({ data: { orgId: ACME, name: 'matrix spare list', kind: 'ALLOW', field: 'account_id', createdById: 'user_2admin' } })
+    ).id
+    const backtest = await app.db.ruleBacktest.create({
+      data: { orgId: ACME, rules: [], days: 1, status: 'FAILED', failureReason: 'made by the access matrix', createdById: 'user_2admin' },
+    })
+    matrixBacktestId = backtest.id
     // Rows must have settled before sync.pull serves them (its cursor trails the clock by a second).
     await new Promise((resolve) => setTimeout(resolve, 1_100))
   })
@@ -457,6 +496,11 @@ describe('access matrix: every procedure and plain route x every kind of caller 
     // Every key the foreign admin created is its own organisation's.
     const foreignKeys = await app.db.apiKey.findMany({ where: { name: 'matrix foreign' }, select: { orgId: true } })
     expect(foreignKeys).toEqual([{ orgId: OTHER }])
+    // The list the foreign admin aimed at is whole; the list it created is its own organisation's.
+    const values = await app.db.ruleListEntry.findMany({ where: { listId: matrixListId }, select: { value: true }, orderBy: { value: 'asc' } })
+    expect(values.map((entry) => entry.value)).toEqual(['added-by-admin', 'imported-by-admin', 'matrix-acct'])
+    const foreignLists = await app.db.ruleList.findMany({ where: { name: 'matrix foreign' }, select: { orgId: true } })
+    expect(foreignLists).toEqual([{ orgId: OTHER }])
   })
 })
 
