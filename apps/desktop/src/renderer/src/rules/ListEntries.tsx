@@ -47,7 +47,7 @@ export function ListEntries({ list, reason }: { list: TListRow; reason: string |
         <input
           aria-label="New entry value"
           className="rule-code"
-          placeholder={`A ${list.field} value`}
+          placeholder={`${list.field} value`}
           value={value}
           maxLength={256}
           onChange={(e) => setValue(e.target.value)}
