@@ -26,7 +26,7 @@ const invalidateRuleSet = (_orgId: string): void => {}
 /** An actor that changes lists: always a person (rules:publish is people only), named on what they add. */
 export type ListActor = AuditActor & { orgId: string; actor: string }
 
-/** Rows of one insert statement: well under Postgres' 65,535 bind parameters (5 a row). */
+/** Rows of one insert statement (two array parameters): bounds a statement's size, not its parameter count. */
 const INSERT_CHUNK = 5_000
 /** An import of a few hundred thousand lines takes seconds; the default 5 s would cut it off. */
 const IMPORT_TIMEOUT_MS = 120_000
@@ -221,11 +221,12 @@ async function storeEntries(db: Db, actor: ListActor, list: ListRecord, entries:
       async (tx) => {
         for (let start = 0; start < entries.length; start += INSERT_CHUNK) {
           const chunk = entries.slice(start, start + INSERT_CHUNK)
-          const { count } = await tx.ruleListEntry.createMany({
-            data: chunk.map((entry) => ({ listId: list.id, value: entry.value, reason: entry.reason, addedById: actor.actor })),
-            skipDuplicates: true,
-          })
-          added += count
+          // One statement of two arrays: Prisma's createMany spent ~35 s of query-engine CPU on 150,000 rows.
+          added += await tx.$executeRaw`
+            INSERT INTO "RuleListEntry" ("id", "listId", "value", "reason", "addedById")
+            SELECT gen_random_uuid()::text, ${list.id}, e.value, e.reason, ${actor.actor}
+            FROM unnest(${chunk.map((entry) => entry.value)}::text[], ${chunk.map((entry) => entry.reason)}::text[]) AS e(value, reason)
+            ON CONFLICT ("listId", "value") DO NOTHING`
         }
         await tx.ruleList.update({ where: { id: list.id }, data: { updatedAt: new Date() } })
         await recordAudit(tx, actor, {
