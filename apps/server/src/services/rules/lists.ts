@@ -95,20 +95,23 @@ export async function createList(db: Db, actor: ListActor, input: z.output<typeo
 
 /** Deletes a list and its entries; refused while a draft or the rule set in force names it. */
 export async function deleteList(db: Db, actor: ListActor, id: string): Promise<{ id: string }> {
-  const list = await findList(db, actor.orgId, id)
-  const naming = await rulesNamingList(db, actor.orgId, list.name)
-  if (naming.drafts.length > 0 || naming.inForce.length > 0) {
-    const parts = [
-      naming.drafts.length > 0 ? `the drafts ${naming.drafts.join(', ')}` : null,
-      naming.inForce.length > 0 ? `the rules in force (version ${naming.version}) ${naming.inForce.join(', ')}` : null,
-    ].filter((part) => part !== null)
-    throw new AppError(
-      'CONFLICT',
-      `The list "${list.name}" is used by ${parts.join(' and ')}: change those rules (and publish) so that none names list("${list.name}"), then delete it`,
-      { drafts: naming.drafts, inForce: naming.inForce, version: naming.version },
-    )
-  }
-  await db.$transaction(async (tx) => {
+  const deleted = await db.$transaction(async (tx) => {
+    // Serialises this organisation's list deletions with rule changes that take the same
+    // lock (rulesLockKey), so a rule naming the list cannot be saved between check and delete.
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${rulesLockKey(actor.orgId)}))`
+    const list = await findList(tx, actor.orgId, id)
+    const naming = await rulesNamingList(tx, actor.orgId, list.name)
+    if (naming.drafts.length > 0 || naming.inForce.length > 0) {
+      const parts = [
+        naming.drafts.length > 0 ? `the drafts ${naming.drafts.join(', ')}` : null,
+        naming.inForce.length > 0 ? `the rules in force (version ${naming.version}) ${naming.inForce.join(', ')}` : null,
+      ].filter((part) => part !== null)
+      throw new AppError(
+        'CONFLICT',
+        `The list "${list.name}" is used by ${parts.join(' and ')}: change those rules (and publish) so that none names list("${list.name}"), then delete it`,
+        { drafts: naming.drafts, inForce: naming.inForce, version: naming.version },
+      )
+    }
     await tx.ruleList.delete({ where: { id: list.id } })
     await recordAudit(tx, actor, {
       action: 'lists.delete',
@@ -116,10 +119,18 @@ export async function deleteList(db: Db, actor: ListActor, id: string): Promise<
       entityId: list.id,
       oldData: { name: list.name, kind: list.kind, field: list.field, entryCount: list._count.entries },
     })
+    return list
   })
   invalidateRuleSet(actor.orgId)
-  return { id: list.id }
+  return { id: deleted.id }
 }
+
+/**
+ * The advisory lock key of an organisation's rules and lists (pg_advisory_xact_lock of
+ * its hashtext): taken by a list delete; a draft save or publish that takes it too cannot
+ * name a list in the middle of its deletion.
+ */
+export const rulesLockKey = (orgId: string): string => `rules-${orgId}`
 
 const entrySelect = { id: true, value: true, reason: true, addedById: true, createdAt: true } as const satisfies Prisma.RuleListEntrySelect
 
@@ -280,11 +291,14 @@ export function listsNamedIn(expression: string): Set<string> {
 }
 
 /** The drafts and the rules in force (the latest version, else the built-in set) that name the list. */
-async function rulesNamingList(db: Db, orgId: string, name: string): Promise<{ drafts: string[]; inForce: string[]; version: number }> {
-  const [drafts, latest] = await Promise.all([
-    db.rule.findMany({ where: { orgId }, orderBy: { name: 'asc' }, select: { name: true, expression: true } }),
-    db.ruleSetVersion.findFirst({ where: { orgId }, orderBy: { version: 'desc' }, select: { version: true, rules: true } }),
-  ])
+async function rulesNamingList(
+  db: Db | Prisma.TransactionClient,
+  orgId: string,
+  name: string,
+): Promise<{ drafts: string[]; inForce: string[]; version: number }> {
+  // One after the other: in a transaction both go through its one connection anyway.
+  const drafts = await db.rule.findMany({ where: { orgId }, orderBy: { name: 'asc' }, select: { name: true, expression: true } })
+  const latest = await db.ruleSetVersion.findFirst({ where: { orgId }, orderBy: { version: 'desc' }, select: { version: true, rules: true } })
   const inForce = latest === null ? DEFAULT_RULE_SET.rules : storedRules(latest.rules)
   const naming = (rules: readonly { name: string; expression: string }[]) =>
     rules.filter((rule) => listsNamedIn(rule.expression).has(name)).map((rule) => rule.name)
