@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseListCsv } from '../src/services/rules/list-import.ts'
 import { listsNamedIn } from '../src/services/rules/lists.ts'
 import { orgLists } from '../src/services/rules/org-lists.ts'
+import { clearRuleSetCache, ruleSetFor } from '../src/services/rules/rule-set-cache.ts'
 import { ensurePersonalWorkspace } from '../src/services/organizations/workspaces.ts'
 import { callerFor } from './helpers/caller.ts'
 import { createTestDatabase, type TestDatabase } from './helpers/test-database.ts'
@@ -253,6 +254,26 @@ describe('lists router', () => {
     expect(allow?.reasons.get('GB')).toBe('Partner bank, London')
     expect(lists.allow.map((list) => list.name)).not.toContain('blocked merchants')
     expect((await orgLists(database.db, OTHER)).infos.map((info) => info.name)).toEqual(['trusted accounts'])
+  })
+
+  it('drops the cached rule set on every list change, so the next transaction is checked against the list as changed', async () => {
+    clearRuleSetCache()
+    const list = await admin().lists.create({ name: 'cache probe', kind: 'ALLOW', field: 'account_id' })
+    const values = async () => (await ruleSetFor(database.db, OWNER)).lists.values.get('cache probe')
+    const first = await ruleSetFor(database.db, OWNER)
+    expect(first.lists.values.get('cache probe')).toEqual(new Set())
+    // Unchanged, the cached set is served (so what follows is the invalidation's doing).
+    expect(await ruleSetFor(database.db, OWNER)).toBe(first)
+    await admin().lists.addEntries({ listId: list.id, entries: [{ value: 'ACC-1', reason: 'payroll' }] })
+    expect(await values()).toEqual(new Set(['ACC-1']))
+    expect((await ruleSetFor(database.db, OWNER)).lists.allow.find((allow) => allow.name === 'cache probe')?.reasons.get('ACC-1')).toBe('payroll')
+    await admin().lists.importCsv({ listId: list.id, csv: 'ACC-2\n' })
+    expect(await values()).toEqual(new Set(['ACC-1', 'ACC-2']))
+    const acc1 = (await admin().lists.entries({ listId: list.id, search: 'ACC-1' })).items[0]!
+    await admin().lists.removeEntries({ listId: list.id, ids: [acc1.id] })
+    expect(await values()).toEqual(new Set(['ACC-2']))
+    await admin().lists.delete({ id: list.id })
+    expect(await values()).toBeUndefined()
   })
 })
 

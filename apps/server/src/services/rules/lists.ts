@@ -10,13 +10,12 @@ import {
   type ZListImportInput,
   type ZListRemoveEntriesInput,
 } from '@anomalyze/shared'
-import { DEFAULT_RULE_SET } from '@anomalyze/shared/engine'
 import type { Db, Prisma } from '../../db/prisma.ts'
 import { recordAudit, type AuditActor } from '../audit/record-audit.ts'
 import { isUniqueViolation } from '../cases/db-errors.ts'
 import { listReasonProblem, listValueProblem, parseListCsv, type ImportEntry } from './list-import.ts'
-// TODO(#21): import invalidateRuleSet from ./rule-set-cache.ts once it is on main (nothing caches lists before it).
-const invalidateRuleSet = (_orgId: string): void => {}
+import { invalidateRuleSet } from './rule-set-cache.ts'
+import { loadRuleSetInForce } from './rule-set-in-force.ts'
 
 /**
  * Allow and deny lists: what the `lists` router does. A list change applies to the next
@@ -291,26 +290,10 @@ export function listsNamedIn(expression: string): Set<string> {
 }
 
 /** The drafts and the rules in force (the latest version, else the built-in set) that name the list. */
-async function rulesNamingList(
-  db: Db | Prisma.TransactionClient,
-  orgId: string,
-  name: string,
-): Promise<{ drafts: string[]; inForce: string[]; version: number }> {
-  // One after the other: in a transaction both go through its one connection anyway.
+async function rulesNamingList(db: Prisma.TransactionClient, orgId: string, name: string): Promise<{ drafts: string[]; inForce: string[]; version: number }> {
   const drafts = await db.rule.findMany({ where: { orgId }, orderBy: { name: 'asc' }, select: { name: true, expression: true } })
-  const latest = await db.ruleSetVersion.findFirst({ where: { orgId }, orderBy: { version: 'desc' }, select: { version: true, rules: true } })
-  const inForce = latest === null ? DEFAULT_RULE_SET.rules : storedRules(latest.rules)
+  const inForce = await loadRuleSetInForce(db, orgId)
   const naming = (rules: readonly { name: string; expression: string }[]) =>
     rules.filter((rule) => listsNamedIn(rule.expression).has(name)).map((rule) => rule.name)
-  return { drafts: naming(drafts), inForce: naming(inForce), version: latest?.version ?? DEFAULT_RULE_SET.version }
-}
-
-/** A version's stored rules (JSON written by publish), read defensively: only name and expression matter here. */
-function storedRules(json: Prisma.JsonValue): { name: string; expression: string }[] {
-  if (!Array.isArray(json)) return []
-  return json.flatMap((rule) =>
-    typeof rule === 'object' && rule !== null && !Array.isArray(rule) && typeof rule.name === 'string' && typeof rule.expression === 'string'
-      ? [{ name: rule.name, expression: rule.expression }]
-      : [],
-  )
+  return { drafts: naming(drafts), inForce: naming(inForce.rules), version: inForce.version }
 }
