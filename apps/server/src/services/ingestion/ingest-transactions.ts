@@ -1,5 +1,14 @@
 import { ZTransactionInput, type TTransaction } from '@anomalyze/shared'
-import { computeFeaturesInPlace, evaluateRules, explainScore, FEATURE_NAMES, newAccountState, newMerchantState } from '@anomalyze/shared/engine'
+import {
+  applyRuleOutcome,
+  computeFeaturesInPlace,
+  explainScore,
+  FEATURE_NAMES,
+  findSuppression,
+  newAccountState,
+  newMerchantState,
+  raisesAlert,
+} from '@anomalyze/shared/engine'
 import { sqlPoolOf, type Db } from '../../db/prisma.ts'
 import { inSqlTransaction, inTwoRoundTrips, sqlLiteral, type SqlClient } from '../../db/sql.ts'
 import type { ModelRegistry } from '../models/model-registry.ts'
@@ -9,6 +18,9 @@ import { noticeAssigned } from '../cases/assignment-notices.ts'
 import { caseOpeningStatements, casePlanCtes, planCases, readCaseContext, type AlertToFile } from '../cases/attach-to-cases.ts'
 import { isDataError, refusedByDatabase } from './data-errors.ts'
 import { insertAnomaliesCte, type NewAnomaly } from './insert-anomalies.ts'
+import { insertRuleHitsCte, type NewRuleHit } from './insert-rule-hits.ts'
+import { insertSuppressedAlertsCte, type NewSuppressedAlert } from './insert-suppressed-alerts.ts'
+import { ruleSetFor } from '../rules/rule-set-cache.ts'
 import {
   lockStatesStatements,
   readLockedStates,
@@ -70,6 +82,11 @@ export interface IngestOptions {
  * scored in time order against feature state locked in Postgres, in the same
  * database transaction that stores them and their anomalies.
  *
+ * The organisation's rule set in force (services/rules/rule-set-cache.ts) judges every
+ * new transaction with the model: fired ACTIVE rules raise an alert and lift its score
+ * (boost) and severity (floor); SHADOW rules only leave RuleHit rows; an alert whose
+ * transaction an ALLOW list names is stored as a SuppressedAlert instead (no case).
+ *
  * The whole path speaks SQL through `pg` (see sqlPoolOf) in two round trips (see
  * inTwoRoundTrips): a batch job's onCommit adds its own.
  */
@@ -93,7 +110,7 @@ export async function ingestTransactions(db: Db, models: ModelRegistry, orgId: s
     }
   })
 
-  const model = await models.activeFor(db, orgId)
+  const [model, ruleSet] = await Promise.all([models.activeFor(db, orgId), ruleSetFor(db, orgId)])
   const anomalies: IngestResult['anomalies'] = []
   // Cases the batch opened while the organisation assigns round-robin (read once per batch, in the opening).
   const openedForRoundRobin: string[] = []
@@ -132,13 +149,26 @@ export async function ingestTransactions(db: Db, models: ModelRegistry, orgId: s
 
     const scores = await model.loaded.scorer.score(rows, fresh.length)
     const newAnomalies: NewAnomaly[] = []
+    const ruleHits: NewRuleHit[] = []
+    const suppressed: NewSuppressedAlert[] = []
     const toFile: AlertToFile[] = []
     fresh.forEach(({ index, tx: t }, i) => {
       const features = rows.subarray(i * width, (i + 1) * width)
-      const rules = evaluateRules(features)
-      const score = scores[i]
+      const outcome = ruleSet.compiled.evaluate(t, features, 0, ruleSet.lists)
       const transactionId = idOf.get(t.txId) as string
-      if (!score || (score.severity === 'LOW' && rules.length === 0)) {
+      for (const ruleName of outcome.fired) ruleHits.push({ transactionId, ruleName, mode: 'ACTIVE' })
+      for (const ruleName of outcome.shadow) ruleHits.push({ transactionId, ruleName, mode: 'SHADOW' })
+      const modelScore = scores[i]
+      const score = modelScore && applyRuleOutcome(modelScore, outcome, model.loaded.model.thresholds)
+      if (!score || !raisesAlert(score, outcome)) {
+        outcomes[index] = { index, txId: t.txId, outcome: 'accepted', transactionId, anomalyId: null }
+        return
+      }
+      const rules = outcome.fired
+      // Looked up only for what would be an alert: most transactions never get here.
+      const suppression = findSuppression(t, ruleSet.lists)
+      if (suppression !== null) {
+        suppressed.push({ transactionId, suppression, score: score.score, severity: score.severity, ruleViolations: rules })
         outcomes[index] = { index, txId: t.txId, outcome: 'accepted', transactionId, anomalyId: null }
         return
       }
@@ -173,8 +203,10 @@ export async function ingestTransactions(db: Db, models: ModelRegistry, orgId: s
       if (context.roundRobin) openedForRoundRobin.push(...plan.opened.map((c) => c.id))
       for (const a of newAnomalies) a.caseId = plan.caseOf.get(a.id) ?? null
       ctes.push(...casePlanCtes(orgId, plan, now))
-      ctes.push(insertAnomaliesCte(orgId, model.version, newAnomalies))
+      ctes.push(insertAnomaliesCte(orgId, model.version, ruleSet.version, newAnomalies))
     }
+    if (ruleHits.length > 0) ctes.push(insertRuleHitsCte(orgId, ruleSet.version, ruleHits))
+    if (suppressed.length > 0) ctes.push(insertSuppressedAlertsCte(orgId, ruleSet.version, model.version, suppressed))
     return `WITH ${ctes.join(', ')} SELECT 1`
   }
 

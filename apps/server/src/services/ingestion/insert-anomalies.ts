@@ -15,14 +15,15 @@ export interface NewAnomaly {
 /**
  * CTE `stored_anomalies` that stores a batch's anomalies in one statement: the rows
  * travel as one JSON literal unpacked by `jsonb_to_recordset` (text[] columns
- * included, which `unnest` of a two-dimensional array could not carry).
+ * included, which `unnest` of a two-dimensional array could not carry). Each row
+ * records the rule set version that judged it.
  */
-export function insertAnomaliesCte(orgId: string, modelVersion: string, anomalies: readonly NewAnomaly[]): string {
+export function insertAnomaliesCte(orgId: string, modelVersion: string, ruleSetVersion: number, anomalies: readonly NewAnomaly[]): string {
   return `stored_anomalies AS (
       INSERT INTO "Anomaly" ("id", "orgId", "transactionId", "score", "severity", "ruleViolations", "explanation",
-                              "explanationData", "modelVersion", "caseId", "updatedAt")
+                              "explanationData", "modelVersion", "ruleSetVersion", "caseId", "updatedAt")
       SELECT r.id, ${sqlLiteral(orgId)}, r."transactionId", r.score, r.severity::"Severity", r."ruleViolations", r.explanation,
-             r."explanationData", ${sqlLiteral(modelVersion)}, r."caseId", now()
+             r."explanationData", ${sqlLiteral(modelVersion)}, ${ruleSetVersion | 0}, r."caseId", now()
       FROM jsonb_to_recordset(${jsonbLiteral(anomalies)})
         AS r(id text, "transactionId" text, score float8, severity text, "ruleViolations" text[], explanation text, "explanationData" jsonb, "caseId" text)
       RETURNING 1
