@@ -11,8 +11,10 @@ const NO_TRANSACTION: TTransaction = { txId: '', timestamp: 0, amount: 0, curren
  *
  * @deprecated Rules are data now (issue #21): compile the organisation's rule set with
  * compileRuleSet and call its evaluate(tx, features, offset, lists), which also sees
- * the transaction's text fields and lists. Kept for the server's ingest until it
- * switches; the config argument is ignored.
+ * the transaction's text fields and lists. Production code no longer calls it (the
+ * server's ingest evaluates the published set); two engine tests still compare
+ * against it (score-row-batches.test.ts, train-model.test.ts). The config argument
+ * is ignored.
  */
 export function evaluateRules(features: ArrayLike<number>, _config?: unknown, offset = 0): string[] {
   return defaultCompiledRuleSet().evaluate(NO_TRANSACTION, features, offset, NO_LISTS).fired
