@@ -4,7 +4,7 @@ import type { RuleDefinition } from '@anomalyze/shared/engine'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ingestTransactions } from '../src/services/ingestion/ingest-transactions.ts'
 import { ensurePersonalWorkspace } from '../src/services/organizations/workspaces.ts'
-import { invalidateRuleSet } from '../src/services/rules/rule-set-cache.ts'
+import { invalidateRuleSet, ruleSetFor } from '../src/services/rules/rule-set-cache.ts'
 import { createTestServices, type TestServices } from './helpers/test-services.ts'
 import { createTestDatabase, type TestDatabase } from './helpers/test-database.ts'
 
@@ -157,5 +157,14 @@ describe('ingestion evaluates the published rule set', () => {
     const quiet = await ingest(plain({ accountId: 'C-trusted', merchantId: 'M-good' }))
     expect(quiet.anomaly).toBeNull()
     expect(quiet.suppressed).toBeNull()
+  })
+
+  it('a publish another process made (no invalidation here) is seen once the cached set is 30 s old', async () => {
+    const now = Date.now()
+    invalidateRuleSet(org)
+    expect((await ruleSetFor(database.db, org, now)).version).toBe(4)
+    await database.db.ruleSetVersion.create({ data: { orgId: org, version: 5, rules: [], comment: 'elsewhere', publishedById: org } })
+    expect((await ruleSetFor(database.db, org, now + 29_000)).version).toBe(4)
+    expect((await ruleSetFor(database.db, org, now + 30_001)).version).toBe(5)
   })
 })
