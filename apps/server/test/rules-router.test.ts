@@ -166,7 +166,7 @@ describe('rules router', () => {
   it('refuses to publish drafts never backtested unless confirmed, then publishes version 1 with an audit row', async () => {
     const refusal = await errorOf(admin().rules.publish({ comment: 'Add BIG_NIGHT' }))
     expect(refusal).toMatchObject({ code: 'CONFLICT' })
-    expect(refusal.cause.details).toMatchObject({ reason: 'not_backtested' })
+    expect(refusal.cause.details).toEqual({ reason: 'not_backtested', peakHitsPerDay: null, alertBudgetPerDay: 200 })
     // A backtest of other rules does not count.
     await backtested([BIG_NIGHT], { peakHitsPerDay: 3, overBudget: false })
     expect((await errorOf(admin().rules.publish({ comment: 'Add BIG_NIGHT' }))).cause.details.reason).toBe('not_backtested')
@@ -232,6 +232,45 @@ describe('rules router', () => {
     expect((await draftDefinitions()).map((rule) => rule.name)).toContain('BIG_NIGHT')
     // The other organisation never saw any of it.
     expect((await foreign().rules.versions()).map((row) => row.version)).toEqual([0])
+  })
+
+  it('counts the last 7 days of hits per rule, active and shadow apart, and sends the lists with their entries in force', async () => {
+    const now = Date.now()
+    const hit = (ruleName: string, mode: 'ACTIVE' | 'SHADOW', ageDays: number) => ({
+      orgId: OWNER,
+      transactionId: `t-${ruleName}-${mode}-${ageDays}`,
+      ruleName,
+      mode,
+      ruleSetVersion: 1,
+      createdAt: new Date(now - ageDays * 24 * 60 * 60 * 1000),
+    })
+    await database.db.ruleHit.createMany({
+      data: [hit('BIG_NIGHT', 'ACTIVE', 1), hit('BIG_NIGHT', 'ACTIVE', 2), hit('BIG_NIGHT', 'ACTIVE', 8), hit('RAPID_REPEAT', 'SHADOW', 3)],
+    })
+    expect((await viewer().rules.list()).hits).toEqual([
+      { name: 'BIG_NIGHT', hits7d: 2, shadowHits7d: 0 },
+      { name: 'RAPID_REPEAT', hits7d: 0, shadowHits7d: 1 },
+    ])
+    const list = await admin().lists.create({ name: 'vip', kind: 'ALLOW', field: 'account_id' })
+    await admin().lists.addEntries({
+      listId: list.id,
+      entries: [
+        { value: 'B2', reason: 'board' },
+        { value: 'A1', reason: 'CEO' },
+      ],
+    })
+    expect((await viewer().rules.inForce()).lists).toEqual([
+      {
+        name: 'vip',
+        kind: 'ALLOW',
+        field: 'account_id',
+        entries: [
+          { value: 'A1', reason: 'CEO' },
+          { value: 'B2', reason: 'board' },
+        ],
+      },
+    ])
+    expect((await foreign().rules.list()).hits).toEqual([])
   })
 
   it('lists suppressed alerts newest first, paged, joined to their transaction', async () => {

@@ -123,10 +123,12 @@ async function publishWarning(db: Db, orgId: string, rules: readonly RuleDefinit
     select: { result: true },
   })
   if (backtest === null) {
+    // The budget still helps the admin judge an untested set: the console quotes it.
+    const org = await db.organization.findUnique({ where: { id: orgId }, select: { alertBudgetPerDay: true } })
     return new AppError('CONFLICT', 'These drafts have not been backtested as they are: backtest them first, or publish anyway?', {
       reason: 'not_backtested',
       peakHitsPerDay: null,
-      alertBudgetPerDay: null,
+      alertBudgetPerDay: org?.alertBudgetPerDay ?? null,
     })
   }
   const result = backtest.result as { overBudget?: unknown; peakHitsPerDay?: unknown; alertBudgetPerDay?: unknown } | null
