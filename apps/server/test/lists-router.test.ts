@@ -177,6 +177,22 @@ describe('lists router', () => {
     await expect(admin().lists.importCsv({ listId: list.id, csv: lines.join('\n') })).resolves.toEqual({ imported: 6_000, alreadyListed: 0, errors: [] })
   })
 
+  it('answers NOT_FOUND, storing nothing, when the list is deleted while its entries go in', async () => {
+    const list = await admin().lists.create({ name: 'deleted meanwhile', kind: 'DENY', field: 'account_id' })
+    // What Postgres answers when the list row went away under the insert.
+    await database.db.$executeRawUnsafe(`
+      CREATE FUNCTION list_gone() RETURNS trigger AS $$
+      BEGIN RAISE EXCEPTION 'list gone' USING ERRCODE = 'foreign_key_violation'; END $$ LANGUAGE plpgsql`)
+    await database.db.$executeRawUnsafe(`CREATE TRIGGER list_gone BEFORE INSERT ON "RuleListEntry" FOR EACH ROW EXECUTE FUNCTION list_gone()`)
+    try {
+      const error = await errorOf(admin().lists.importCsv({ listId: list.id, csv: 'ACC-1\nACC-2\n' }))
+      expect(error).toMatchObject({ code: 'NOT_FOUND', message: 'The list "deleted meanwhile" was deleted meanwhile; nothing was added' })
+    } finally {
+      await database.db.$executeRawUnsafe('DROP TRIGGER list_gone ON "RuleListEntry"')
+      await database.db.$executeRawUnsafe('DROP FUNCTION list_gone()')
+    }
+  })
+
   it('refuses to delete a list a draft or the rule set in force names, naming the rules; deletes it once none does', async () => {
     const list = await admin().lists.create({ name: 'mule accounts', kind: 'DENY', field: 'account_id' })
     await admin().lists.addEntries({ listId: list.id, entries: [{ value: 'ACC-9' }] })

@@ -268,10 +268,12 @@ async function storeEntries(db: Db, actor: ListActor, list: ListRecord, entries:
 const errorCode = (error: unknown): string | undefined =>
   typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : undefined
 
+/** A foreign key violation however it is wrapped: Prisma's P2003, or the SQLSTATE the pg adapter passes on (raw statements). */
 function isForeignKeyViolation(error: unknown): boolean {
   for (let current: unknown = error, depth = 0; current != null && depth < 4; current = (current as { cause?: unknown }).cause, depth += 1) {
-    const code = errorCode(current)
-    if (code === 'P2003' || code === '23503') return true
+    const original = (current as { meta?: { driverAdapterError?: { cause?: { originalCode?: string; kind?: string } } } }).meta?.driverAdapterError?.cause
+    const found = [errorCode(current), original?.originalCode, original?.kind]
+    if (found.some((code) => code === 'P2003' || code === '23503' || code === 'ForeignKeyConstraintViolation')) return true
   }
   return false
 }
