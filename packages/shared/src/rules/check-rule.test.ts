@@ -16,6 +16,8 @@ const BAD: [string, number, number, number, string][] = [
   ['amount 5', 1, 8, 1, 'Expected a comparison such as >=, an arithmetic operator (+ - * /), "in", "and", "or" or the end of the rule after "amount", not "5"'],
   ['amount > 1\nand\n  or country == "IN"', 3, 3, 2, 'Expected a number, a field, a string or "(" after "and", not "or"'],
   ['country == "RU', 1, 12, 3, 'This string has no closing "'],
+  // A string names itself with its own quotes, once.
+  ['country in ("RU" "NG")', 1, 18, 4, 'Expected ")" or "," after "RU", not "NG"'],
   ['country in ()', 1, 13, 1, 'Expected a number or a string after "("'],
   ['account_id in list(vip_accounts)', 1, 20, 12, 'Expected a string after "("'],
   ['', 1, 1, 1, 'The rule is empty'],

@@ -59,7 +59,12 @@ function joinAlternatives(items: string[]): string {
 /** The token starting at `offset`: a word, a number, a two-character comparison or one character. */
 function tokenAt(text: string, offset: number): string {
   const rest = text.slice(offset)
-  return /^(?:[A-Za-z_][A-Za-z0-9_]*|\d+(?:\.\d+)?|[<>=!]=|\S)/.exec(rest)?.[0] ?? ''
+  return /^(?:[A-Za-z_][A-Za-z0-9_]*|\d+(?:\.\d+)?|"(?:\\.|[^"\\])*"|[<>=!]=|\S)/.exec(rest)?.[0] ?? ''
+}
+
+/** A token as a message quotes it: a string literal already wears its quotes. */
+function quoted(token: string): string {
+  return token.startsWith('"') ? token : `"${token}"`
 }
 
 /** The last token before `offset`, skipping spaces. */
@@ -77,7 +82,7 @@ export function describeSyntaxError(text: string, match: FailedMatchResult): Rul
   const previous = tokenBefore(text, offset)
   const found = tokenAt(text, offset)
   const expected = `Expected ${joinAlternatives(expectedItems(match))}`
-  const after = previous === '' ? '' : ` after ${JSON.stringify(previous).replace(/\\"/g, '"')}`
-  const where = found === '' ? (previous === '' ? '' : ', but the rule ends there') : `, not "${found}"`
+  const after = previous === '' ? '' : ` after ${quoted(previous)}`
+  const where = found === '' ? (previous === '' ? '' : ', but the rule ends there') : `, not ${quoted(found)}`
   return ruleErrorAt(text, offset, Math.max(1, found.length), `${expected}${after}${where}`)
 }

@@ -1,10 +1,10 @@
 import type { ListInfo, RuleLists } from '@anomalyze/shared'
-import { compileRuleSet, DEFAULT_RULE_SET, type CompiledRuleSet, type FeatureConfig, type RuleSetDefinition } from '@anomalyze/shared/engine'
+import { compileRuleSet, type CompiledRuleSet, type FeatureConfig } from '@anomalyze/shared/engine'
 import type { Db } from '../../../db/prisma.ts'
 import { featureConfigFor } from '../../entities/feature-config-for.ts'
 import type { ModelRegistry } from '../../models/model-registry.ts'
 import { orgLists } from '../org-lists.ts'
-import { rulesOf } from './backtest-store.ts'
+import { loadRuleSetInForce } from '../rule-set-in-force.ts'
 
 /** What a backtest compares the tested set with, and the organisation's settings it reports against. */
 export interface BacktestContext {
@@ -19,7 +19,7 @@ export interface BacktestContext {
 
 export async function loadBacktestContext(db: Db, models: ModelRegistry, orgId: string): Promise<BacktestContext> {
   const [inForce, { infos, lists }, featureConfig, org] = await Promise.all([
-    setInForce(db, orgId),
+    loadRuleSetInForce(db, orgId),
     orgLists(db, orgId),
     featureConfigFor(models, db, orgId),
     db.organization.findUnique({ where: { id: orgId }, select: { alertBudgetPerDay: true } }),
@@ -30,12 +30,4 @@ export async function loadBacktestContext(db: Db, models: ModelRegistry, orgId: 
 
 export async function listInfoOf(db: Db, orgId: string): Promise<ListInfo[]> {
   return (await orgLists(db, orgId)).infos
-}
-
-// TODO(#21): read the set in force from helper B's rule-set cache once it lands (same answer).
-/** The latest published version, else the built-in default set (version 0). */
-async function setInForce(db: Db, orgId: string): Promise<RuleSetDefinition> {
-  const latest = await db.ruleSetVersion.findFirst({ where: { orgId }, orderBy: { version: 'desc' }, select: { version: true, rules: true } })
-  const rules = latest === null ? null : rulesOf(latest)
-  return latest === null || rules === null ? DEFAULT_RULE_SET : { version: latest.version, rules }
 }
