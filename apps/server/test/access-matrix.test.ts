@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { DEFAULT_RULE_SET } from '@anomalyze/shared/engine'
 import { startApp, type RunningApp } from '../src/app/start-app.ts'
 import { loadEnv } from '../src/env.ts'
 import { API_KEY_SCOPES, type ApiKeyScope } from '../src/services/api-keys/api-key-format.ts'
@@ -178,6 +179,24 @@ const PROCEDURES: Record<string, Row> = {
   // The admin deletes a spare list (the foreign admin aims at the one the other rows use: checked kept at the end).
   'lists.delete':               row([NF,      NO,    NO,     OK,    NO,   NO], 'people only', { input: (kind) => ({ id: forForeign(kind, matrixListId, spareListId) }) }),
 
+  // Rules: members read, analysts draft, admins publish; the organisation's draft, version 1 and suppressed alert are made in beforeAll.
+  'rules.list':                 row([HIDDEN,  OK,    OK,     OK,    NO,   NO], 'people only', { sees: (d) => d.drafts.some((r: { name: string }) => r.name === 'MATRIX_DRAFT') }),
+  'rules.check':                row([OWN,     OK,    OK,     OK,    NO,   NO], 'people only', { input: () => ({ expression: 'account_id in list("matrix list")' }) }),
+  'rules.inForce':              row([HIDDEN,  OK,    OK,     OK,    NO,   NO], 'people only', { sees: (d) => d.version === 1 && d.lists.some((l: { name: string }) => l.name === 'matrix list') }),
+  'rules.versions':             row([HIDDEN,  OK,    OK,     OK,    NO,   NO], 'people only', { sees: (d) => d.some((v: { comment: string }) => v.comment === 'matrix version') }),
+  'rules.version':              row([NF,      OK,    OK,     OK,    NO,   NO], 'people only', { input: () => ({ version: 1 }) }),
+  'rules.suppressed':           row([HIDDEN,  OK,    OK,     OK,    NO,   NO], 'people only', { input: () => ({}), sees: (d) => ids(d.items).includes(matrixSuppressedId) }),
+  'rules.saveDraft':            row([OWN,     NO,    OK,     OK,    NO,   NO], 'people only', {
+    input: (kind) => ({ rule: { name: `MATRIX_${kind.replace(/[^a-z]/g, '_')}`, expression: 'amount > 1000000', mode: 'SHADOW' } }),
+  }),
+  // The foreign admin aims at the organisation's draft; the analyst at a made-up id; the admin deletes a spare draft.
+  'rules.deleteDraft':          row([NF,      NO,    OK,     OK,    NO,   NO], 'people only', {
+    input: (kind) => ({ id: kind === 'foreign' ? matrixDraftId : kind === 'admin' ? spareDraftId : 'draft-matrix-none' }),
+  }),
+  // Never backtested: the admin's publish is refused with CONFLICT (not an access error); nobody else gets that far.
+  'rules.publish':              row([OWN,     NO,    NO,     OK,    NO,   NO], 'people only', { input: () => ({ comment: 'matrix publish' }) }),
+  'rules.rollback':             row([NF,      NO,    NO,     OK,    NO,   NO], 'people only', { input: () => ({ version: 1, comment: 'matrix rollback' }) }),
+
   // get and latest before start: the organisation's latest backtest is then the one made in beforeAll.
   'ruleBacktests.get':          row([NF,      OK,    OK,     OK,    NO,   NO], 'people only', { input: () => ({ id: matrixBacktestId }) }),
   'ruleBacktests.latest':       row([HIDDEN,  OK,    OK,     OK,    NO,   NO], 'people only', { input: () => ({}), sees: (d) => d?.id === matrixBacktestId }),
@@ -214,6 +233,10 @@ let spareKeyId = ''
 let matrixListId = ''
 let spareListId = ''
 let matrixBacktestId = ''
+/** The organisation's draft rules (one for the foreign admin to aim at, one the admin deletes) and its suppressed alert. */
+let matrixDraftId = ''
+let spareDraftId = ''
+let matrixSuppressedId = ''
 
 describe('access matrix: every procedure and plain route x every kind of caller (real HTTP, real Clerk verification)', () => {
   let database: TestDatabase
@@ -288,6 +311,41 @@ describe('access matrix: every procedure and plain route x every kind of caller 
       data: { orgId: ACME, rules: [], days: 1, status: 'FAILED', failureReason: 'made by the access matrix', createdById: 'user_2admin' },
     })
     matrixBacktestId = backtest.id
+    const draft = (name: string) =>
+      app.db.rule.create({ data: { orgId: ACME, name, expression: 'amount > 1000000', mode: 'SHADOW', updatedById: 'user_2admin' } })
+    matrixDraftId = (await draft('MATRIX_DRAFT')).id
+    spareDraftId = (await draft('MATRIX_SPARE_DRAFT')).id
+    await app.db.ruleSetVersion.create({
+      data: { orgId: ACME, version: 1, rules: DEFAULT_RULE_SET.rules.map((rule) => ({ ...rule })), comment: 'matrix version', publishedById: 'user_2admin' },
+    })
+    const suppressedTransaction = await app.db.transaction.create({
+      data: {
+        orgId: ACME,
+        txId: 'matrix-suppressed-tx',
+        timestamp: new Date(Date.UTC(2026, 0, 5, 12)),
+        amount: 50,
+        currency: 'INR',
+        accountId: 'matrix-allowed-acct',
+        merchantId: 'M1',
+        source: 'REALTIME_API',
+      },
+    })
+    const suppressed = await app.db.suppressedAlert.create({
+      data: {
+        orgId: ACME,
+        transactionId: suppressedTransaction.id,
+        listName: 'matrix spare list',
+        field: 'account_id',
+        value: 'matrix-allowed-acct',
+        reason: 'matrix',
+        score: 0.8,
+        severity: 'HIGH',
+        ruleViolations: ['AMOUNT_SPIKE'],
+        ruleSetVersion: 1,
+        modelVersion: 'matrix',
+      },
+    })
+    matrixSuppressedId = suppressed.id
     // Rows must have settled before sync.pull serves them (its cursor trails the clock by a second).
     await new Promise((resolve) => setTimeout(resolve, 1_100))
   })
@@ -501,6 +559,9 @@ describe('access matrix: every procedure and plain route x every kind of caller 
     expect(values.map((entry) => entry.value)).toEqual(['added-by-admin', 'imported-by-admin', 'matrix-acct'])
     const foreignLists = await app.db.ruleList.findMany({ where: { name: 'matrix foreign' }, select: { orgId: true } })
     expect(foreignLists).toEqual([{ orgId: OTHER }])
+    // The draft the foreign admin saved is its own organisation's.
+    const foreignDrafts = await app.db.rule.findMany({ where: { name: 'MATRIX_foreign' }, select: { orgId: true } })
+    expect(foreignDrafts).toEqual([{ orgId: OTHER }])
   })
 })
 
