@@ -232,6 +232,16 @@ describe('rules router', () => {
     expect((await draftDefinitions()).map((rule) => rule.name)).toContain('BIG_NIGHT')
     // The other organisation never saw any of it.
     expect((await foreign().rules.versions()).map((row) => row.version)).toEqual([0])
+    expect((await foreign().rules.list()).drafts.map((draft) => draft.name)).toEqual(DEFAULT_RULE_SET.rules.map((rule) => rule.name))
+  })
+
+  it('numbers concurrent publishes one after the other, and refuses a rollback to a version that does not exist', async () => {
+    const published = await Promise.all([1, 2, 3].map((n) => foreign().rules.publish({ comment: `race ${n}`, confirmed: true })))
+    expect(published.map((row) => row.version).sort()).toEqual([1, 2, 3])
+    expect((await foreign().rules.versions()).map((row) => row.version)).toEqual([3, 2, 1, 0])
+    await expect(errorOf(foreign().rules.rollback({ version: 7, comment: 'no' }))).resolves.toMatchObject({ code: 'NOT_FOUND' })
+    // The first organisation's versions are its own.
+    await expect(errorOf(admin().rules.version({ version: 6 }))).resolves.toMatchObject({ code: 'NOT_FOUND' })
   })
 
   it('counts the last 7 days of hits per rule, active and shadow apart, and sends the lists with their entries in force', async () => {
