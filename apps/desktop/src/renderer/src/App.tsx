@@ -113,7 +113,7 @@ export function App() {
                 setView(v.id)
               }}
             >
-              {v.label} <kbd>{v.key}</kbd>
+              {v.label} <kbd>{v.key === v.key.toLowerCase() ? v.key : `⇧${v.key}`}</kbd>
             </button>
           ))}
         </nav>

@@ -16,3 +16,8 @@ export const VIEWS = [
   { id: 'rules', label: 'Rules', key: 'R' },
 ] as const
 export type ViewId = (typeof VIEWS)[number]['id']
+
+/** How a view's key is written: an upper-case key is pressed with Shift ("Shift+C"). */
+export function viewKeyLabel(key: string): string {
+  return key === key.toLowerCase() ? key : `Shift+${key}`
+}

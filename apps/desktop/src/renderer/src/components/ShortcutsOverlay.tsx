@@ -1,17 +1,20 @@
 import { CASE_DETAIL_KEYS, CASE_LIST_KEYS, ENTITY_KEYS, QUEUE_CASE_KEYS } from '../cases/case-keys.ts'
 import { SHORTCUTS } from '../hooks/useQueueKeyboard.ts'
-import { VIEWS } from '../views.ts'
+import { RULE_EDITOR_KEYS, RULES_KEYS } from '../rules/rule-keys.ts'
+import { VIEWS, viewKeyLabel } from '../views.ts'
 
 const KEY_NAMES: Record<string, string> = { ' ': 'Space', ArrowDown: '↓', ArrowUp: '↑', Escape: 'Esc' }
 
-/** Every key of the console, by where it works: the queue, the views, Cases, an open case, the entity view. */
+/** Every key of the console, by where it works: the queue, the views, Cases, an open case, the entity view, Rules. */
 const SECTIONS: ReadonlyArray<{ title: string; rows: ReadonlyArray<{ keys: readonly string[]; label: string }> }> = [
   { title: 'Queue', rows: SHORTCUTS.filter((s) => !QUEUE_CASE_KEYS.some((q) => q.keys.includes(s.keys[0] ?? ''))) },
   { title: 'Queue: cases and entities', rows: QUEUE_CASE_KEYS },
-  { title: 'Views', rows: VIEWS.map((v) => ({ keys: [v.key], label: v.key === 'C' ? `${v.label} (Shift+C)` : v.label })) },
+  { title: 'Views', rows: VIEWS.map((v) => ({ keys: [viewKeyLabel(v.key)], label: v.label })) },
   { title: 'Cases', rows: CASE_LIST_KEYS },
   { title: 'An open case', rows: CASE_DETAIL_KEYS },
   { title: 'Entity view', rows: ENTITY_KEYS },
+  { title: 'Rules', rows: RULES_KEYS },
+  { title: 'Rule editor', rows: RULE_EDITOR_KEYS },
 ]
 
 export function ShortcutsOverlay({ onClose }: { onClose: () => void }) {

@@ -1,4 +1,4 @@
-import { VIEWS } from '../views.ts'
+import { VIEWS, viewKeyLabel } from '../views.ts'
 import { RULE_EDITOR_KEYS, RULES_KEYS } from './rule-keys.ts'
 
 const KEY_NAMES: Record<string, string> = { ArrowDown: '↓', ArrowUp: '↑', Escape: 'Esc' }
@@ -8,7 +8,7 @@ const SECTIONS = [
   { title: 'Rule editor', rows: RULE_EDITOR_KEYS },
   {
     title: 'Views (here, 1-4 switch the tabs)',
-    rows: VIEWS.map((v) => ({ keys: [v.key], label: v.key === v.key.toLowerCase() ? v.label : `${v.label} (Shift+${v.key})` })),
+    rows: VIEWS.map((v) => ({ keys: [viewKeyLabel(v.key)], label: v.label })),
   },
 ]
 
