@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { TRPCError } from '@trpc/server'
 import { DEFAULT_CASE_SLA_MINUTES, encodeCaseCursor } from '@anomalyze/shared'
+import { DEFAULT_RULE_SET } from '@anomalyze/shared/engine'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { appRouter } from '../src/trpc/app-router.ts'
 import type { Db } from '../src/db/prisma.ts'
@@ -47,7 +48,147 @@ async function caseOfA(db: Db, a: UserFixture): Promise<string> {
   return created.id
 }
 
+/** User A's rules: a draft, a published version 7, an allow list with an entry, a suppressed alert and a backtest. */
+interface RulesOfA {
+  draftId: string
+  listId: string
+  entryId: string
+  suppressedId: string
+  backtestId: string
+}
+let rulesOfACreated: RulesOfA | null = null
+async function rulesOfA(db: Db, a: UserFixture): Promise<RulesOfA> {
+  if (rulesOfACreated !== null) return rulesOfACreated
+  const orgId = a.userId
+  const draft = await db.rule.create({ data: { orgId, name: 'A_SECRET', expression: 'amount > 1', mode: 'ACTIVE' } })
+  const definition = { name: 'A_SECRET', expression: 'amount > 1', description: '', mode: 'ACTIVE', severityFloor: null, scoreBoost: null }
+  await db.ruleSetVersion.create({ data: { orgId, version: 7, rules: [definition], comment: 'A only', publishedById: orgId } })
+  const list = await db.ruleList.create({ data: { orgId, name: 'a list', kind: 'ALLOW', field: 'account_id', createdById: orgId } })
+  const entry = await db.ruleListEntry.create({ data: { listId: list.id, value: `${orgId}-acct`, reason: 'payroll', addedById: orgId } })
+  const suppressed = await db.suppressedAlert.create({
+    data: {
+      orgId,
+      transactionId: randomUUID(),
+      listName: 'a list',
+      field: 'account_id',
+      value: `${orgId}-acct`,
+      reason: 'payroll',
+      score: 0.9,
+      severity: 'HIGH',
+      ruleViolations: [],
+      ruleSetVersion: 7,
+      modelVersion: '1.0.0',
+    },
+  })
+  const backtest = await db.ruleBacktest.create({ data: { orgId, rules: [definition], days: 7, createdById: orgId } })
+  rulesOfACreated = { draftId: draft.id, listId: list.id, entryId: entry.id, suppressedId: suppressed.id, backtestId: backtest.id }
+  return rulesOfACreated
+}
+
 const probes: Record<string, Probe> = {
+  'rules.list': async (asB, a, db) => {
+    await rulesOfA(db, a)
+    const overview = await asB.rules.list()
+    expect(overview.drafts.map((d) => d.name)).not.toContain('A_SECRET')
+    expect(overview.inForce.version).not.toBe(7)
+  },
+  'rules.check': async (asB, a, db) => {
+    await rulesOfA(db, a)
+    const { errors } = await asB.rules.check({ expression: 'account_id in list("a list")' })
+    expect(errors.map((e) => e.message).join(' ')).toMatch(/Unknown list "a list"/)
+  },
+  'rules.saveDraft': async (asB, a, db) => {
+    const { draftId } = await rulesOfA(db, a)
+    await expectNotFound(asB.rules.saveDraft({ id: draftId, rule: { name: 'A_SECRET', expression: 'amount > 2', mode: 'ACTIVE' } }))
+    expect((await db.rule.findUniqueOrThrow({ where: { id: draftId } })).expression).toBe('amount > 1')
+  },
+  'rules.deleteDraft': async (asB, a, db) => {
+    const { draftId } = await rulesOfA(db, a)
+    await expectNotFound(asB.rules.deleteDraft({ id: draftId }))
+    expect(await db.rule.findUnique({ where: { id: draftId } })).not.toBeNull()
+  },
+  'rules.publish': async (asB, a, db) => {
+    await rulesOfA(db, a)
+    const published = await asB.rules.publish({ comment: 'B publishes its own', confirmed: true })
+    expect(published.version).toBe(1)
+    expect(await db.ruleSetVersion.findMany({ where: { orgId: a.userId }, select: { version: true } })).toEqual([{ version: 7 }])
+  },
+  'rules.rollback': async (asB, a, db) => {
+    await rulesOfA(db, a)
+    await expectNotFound(asB.rules.rollback({ version: 7, comment: 'take A' }))
+  },
+  'rules.versions': async (asB, a, db) => {
+    await rulesOfA(db, a)
+    expect((await asB.rules.versions()).map((v) => v.version)).not.toContain(7)
+  },
+  'rules.version': async (asB, a, db) => {
+    await rulesOfA(db, a)
+    await expectNotFound(asB.rules.version({ version: 7 }))
+  },
+  'rules.inForce': async (asB, a, db) => {
+    await rulesOfA(db, a)
+    const inForce = await asB.rules.inForce()
+    expect(inForce.version).not.toBe(7)
+    expect(inForce.lists.map((l) => l.name)).not.toContain('a list')
+  },
+  'rules.suppressed': async (asB, a, db) => {
+    const { suppressedId } = await rulesOfA(db, a)
+    expect((await asB.rules.suppressed({})).items.map((i) => i.id)).not.toContain(suppressedId)
+  },
+  'lists.list': async (asB, a, db) => {
+    const { listId } = await rulesOfA(db, a)
+    expect((await asB.lists.list()).map((l) => l.id)).not.toContain(listId)
+  },
+  'lists.entries': async (asB, a, db) => {
+    await expectNotFound(asB.lists.entries({ listId: (await rulesOfA(db, a)).listId }))
+  },
+  'lists.create': async (asB, a, db) => {
+    const { listId } = await rulesOfA(db, a)
+    // Names are unique per organisation: B's "a list" is B's own.
+    const own = await asB.lists.create({ name: 'a list', kind: 'DENY', field: 'merchant_id' })
+    expect(own.id).not.toBe(listId)
+    expect(await db.ruleList.findUniqueOrThrow({ where: { id: listId } })).toMatchObject({ orgId: a.userId, kind: 'ALLOW' })
+    // Gone again, so later probes find no list of that name in B's organisation.
+    await asB.lists.delete({ id: own.id })
+  },
+  'lists.delete': async (asB, a, db) => {
+    const { listId } = await rulesOfA(db, a)
+    await expectNotFound(asB.lists.delete({ id: listId }))
+    expect(await db.ruleList.findUnique({ where: { id: listId } })).not.toBeNull()
+  },
+  'lists.addEntries': async (asB, a, db) => {
+    const { listId } = await rulesOfA(db, a)
+    await expectNotFound(asB.lists.addEntries({ listId, entries: [{ value: 'B-ACCT' }] }))
+    expect(await db.ruleListEntry.count({ where: { listId } })).toBe(1)
+  },
+  'lists.removeEntries': async (asB, a, db) => {
+    const { listId, entryId } = await rulesOfA(db, a)
+    await expectNotFound(asB.lists.removeEntries({ listId, ids: [entryId] }))
+    expect(await db.ruleListEntry.count({ where: { listId } })).toBe(1)
+  },
+  'lists.importCsv': async (asB, a, db) => {
+    const { listId } = await rulesOfA(db, a)
+    await expectNotFound(asB.lists.importCsv({ listId, csv: 'B-ACCT,from B\n' }))
+    expect(await db.ruleListEntry.count({ where: { listId } })).toBe(1)
+  },
+  'ruleBacktests.start': async (asB, a, db) => {
+    await rulesOfA(db, a)
+    // The tested rules may not name A's list: B's backtest only knows B's lists.
+    await expect(asB.ruleBacktests.start({ rules: [{ name: 'X', expression: 'account_id in list("a list")', mode: 'ACTIVE' }] })).rejects.toThrow(
+      /Unknown list/,
+    )
+    // This caller has no job queue, so the start is refused after the row is recorded (FAILED): in B's organisation.
+    await asB.ruleBacktests.start({ rules: DEFAULT_RULE_SET.rules, days: 7 }).catch(() => undefined)
+    const started = await db.ruleBacktest.findMany({ where: { createdById: 'user_b' }, select: { orgId: true } })
+    expect(started).toEqual([{ orgId: 'user_b' }])
+  },
+  'ruleBacktests.get': async (asB, a, db) => {
+    await expectNotFound(asB.ruleBacktests.get({ id: (await rulesOfA(db, a)).backtestId }))
+  },
+  'ruleBacktests.latest': async (asB, a, db) => {
+    const { backtestId } = await rulesOfA(db, a)
+    expect((await asB.ruleBacktests.latest({}))?.id).not.toBe(backtestId)
+  },
   'batchJobs.list': async (asB) => {
     expect((await asB.batchJobs.list({})).map((j) => j.id)).not.toContain(A_BATCH_JOB)
   },
