@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DEFAULT_RULE_SET, type RuleDefinition } from '@anomalyze/shared/engine'
-import { rulesHash } from '../src/services/rules/rules-hash.ts'
+import { rulesHash } from '@anomalyze/shared/node'
 import { diffRules } from '../src/services/rules/rule-versions.ts'
 import { ensurePersonalWorkspace } from '../src/services/organizations/workspaces.ts'
 import { callerFor } from './helpers/caller.ts'

@@ -6,7 +6,7 @@ import type { LocalBacktestArgs, LocalBacktestJob } from '../../contract/rules.t
 import type { BacktestPlan, BacktestSlice } from './backtest-sources.ts'
 import { LocalBacktestTally } from './backtest-tally.ts'
 import type { RuleSetInForce } from './rules-in-force.ts'
-import { rulesHash } from './rules-hash.ts'
+import { rulesHash } from '@anomalyze/shared/node'
 
 /** Rows evaluated between two turns of the core's event loop: other calls are answered in between. */
 export const SLICE_ROWS = 5_000

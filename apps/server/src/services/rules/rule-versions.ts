@@ -9,7 +9,7 @@ import { orgLists } from './org-lists.ts'
 import { definitionOf, describeRuleError, readDrafts, resetDrafts, type RuleActor } from './rule-drafts.ts'
 import { invalidateRuleSet } from './rule-set-cache.ts'
 import { loadRuleSetInForce } from './rule-set-in-force.ts'
-import { rulesHash } from './rules-hash.ts'
+import { rulesHash } from '@anomalyze/shared/node'
 
 /**
  * Rule-set versions: publish the drafts as a new version, list and open versions (with

@@ -4,7 +4,7 @@ import type { Db } from '../../db/prisma.ts'
 import { definitionOf, readDrafts, type DraftRecord } from './rule-drafts.ts'
 import { loadRuleSetInForce } from './rule-set-in-force.ts'
 import { summaryOfVersion } from './rule-versions.ts'
-import { rulesHash } from './rules-hash.ts'
+import { rulesHash } from '@anomalyze/shared/node'
 
 const HITS_WINDOW_MS = 7 * 24 * 60 * 60 * 1000
 

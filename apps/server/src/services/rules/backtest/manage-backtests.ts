@@ -1,7 +1,7 @@
 import { AppError, type RuleDefinition, type TBacktestJob } from '@anomalyze/shared'
 import type { Db } from '../../../db/prisma.ts'
 import type { JobQueue } from '../../../jobs/job-queue.ts'
-import { rulesHash } from '../rules-hash.ts'
+import { rulesHash } from '@anomalyze/shared/node'
 import { listInfoOf } from './backtest-context.ts'
 import { RULE_BACKTEST_QUEUE } from './backtest-queue.ts'
 import { createBacktestRow, failBacktest, findBacktest, recentBacktests, rulesOf, toBacktestJob } from './backtest-store.ts'

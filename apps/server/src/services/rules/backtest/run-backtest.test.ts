@@ -9,7 +9,7 @@ import { createTestServices, type TestServices } from '../../../../test/helpers/
 import type { Db } from '../../../db/prisma.ts'
 import type { JobQueue } from '../../../jobs/job-queue.ts'
 import { ensurePersonalWorkspace } from '../../organizations/workspaces.ts'
-import { rulesHash } from '../rules-hash.ts'
+import { rulesHash } from '@anomalyze/shared/node'
 import { registerBacktestWorkers } from './register-backtest-workers.ts'
 import { runBacktest } from './run-backtest.ts'
 

@@ -8,7 +8,7 @@ import { completeBacktest, failBacktest, findBacktestById, markProcessing, noteP
 import { BacktestTally } from './backtest-tally.ts'
 import { backtestWindow } from './backtest-window.ts'
 import { compileDraft } from './compile-draft.ts'
-import { rulesHash } from '../rules-hash.ts'
+import { rulesHash } from '@anomalyze/shared/node'
 import { replayBacktest } from './replay-backtest.ts'
 import { withReplaySource } from './replay-source.ts'
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { RuleDefinition } from '@anomalyze/shared'
+import type { RuleDefinition } from '../../rules/rule-types.ts'
 import { rulesHash } from './rules-hash.ts'
 
 const rules: RuleDefinition[] = [
@@ -8,7 +8,7 @@ const rules: RuleDefinition[] = [
 ]
 
 describe('rulesHash', () => {
-  it('is pinned: the server computes the same value for the same definitions (services/rules/rules-hash.ts)', () => {
+  it('is pinned: backtests stored by earlier versions keep matching their drafts (backtests there and here must agree)', () => {
     expect(rulesHash(rules)).toBe('41db759897c65a18f42365e90ee21f1fffacbafd6dbcfa86d5cc87b73c5f8da8')
   })
 
