@@ -6,7 +6,10 @@ import { VIEWS, viewKeyLabel } from '../views.ts'
 const KEY_NAMES: Record<string, string> = { ' ': 'Space', ArrowDown: '↓', ArrowUp: '↑', Escape: 'Esc' }
 
 /** Every key of the console, by where it works: the queue, the views, Cases, an open case, the entity view, Rules. */
-const SECTIONS: ReadonlyArray<{ title: string; rows: ReadonlyArray<{ keys: readonly string[]; label: string }> }> = [
+/** Tables of keys, each under a title. */
+export type ShortcutSections = ReadonlyArray<{ title: string; rows: ReadonlyArray<{ keys: readonly string[]; label: string }> }>
+
+const SECTIONS: ShortcutSections = [
   { title: 'Queue', rows: SHORTCUTS.filter((s) => !QUEUE_CASE_KEYS.some((q) => q.keys.includes(s.keys[0] ?? ''))) },
   { title: 'Queue: cases and entities', rows: QUEUE_CASE_KEYS },
   { title: 'Views', rows: VIEWS.map((v) => ({ keys: [viewKeyLabel(v.key)], label: v.label })) },
@@ -17,13 +20,14 @@ const SECTIONS: ReadonlyArray<{ title: string; rows: ReadonlyArray<{ keys: reado
   { title: 'Rule editor', rows: RULE_EDITOR_KEYS },
 ]
 
-export function ShortcutsOverlay({ onClose }: { onClose: () => void }) {
+/** The ? overlay: every key of the console, or the sections a view gives (the Rules view lists its own first). */
+export function ShortcutsOverlay({ onClose, sections = SECTIONS }: { onClose: () => void; sections?: ShortcutSections }) {
   return (
     <div className="overlay" role="dialog" aria-modal="true" aria-label="Keyboard shortcuts" onClick={onClose}>
       <div className="overlay-card shortcuts-card" onClick={(e) => e.stopPropagation()}>
         <h2>Keyboard shortcuts</h2>
         <div className="shortcut-sections">
-          {SECTIONS.map((section) => (
+          {sections.map((section) => (
             <table key={section.title} aria-label={section.title}>
               <caption>{section.title}</caption>
               <tbody>
