@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "Organization" ADD COLUMN     "autoActivateModels" BOOLEAN NOT NULL DEFAULT false;
+
