@@ -1,130 +1,177 @@
 /**
  * Detection quality on the Fraud Detection Handbook's simulated data, with the
- * handbook's protocol (chapter 3.4 / 5): train on 7 days, leave a 7-day delay in
- * which labels are unknown, test on the next 7 days; feedback (terminal/account risk)
- * uses only labels older than 7 days; cards already known to be compromised are
- * removed from each test day. Local file only; bounded by the file's size.
- *
- *   pnpm bench:quality [--data FILE] [--train-start YYYY-MM-DD]
+ * handbook's protocol (chapters 3.4 / 5) on every rolling week the file supports:
+ * train on 7 days, leave a 7-day delay in which labels are unknown, test on the next
+ * 7 days; feedback (terminal/account risk) uses only labels older than 7 days; cards
+ * already known to be compromised are removed from each test day. Features are
+ * computed once and reused by every week. Local file only; bounded by the file's size.
  */
-import { createReadStream, existsSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { FEATURE_NAMES } from '../src/detection/features/compute-features.ts'
-import { FeatureEngine } from '../src/detection/features/feature-engine.ts'
-import { scoreFeatureBatch } from '../src/detection/models/anomaly-model.ts'
-import { RECOMMENDED_TRAINING, trainAnomalyModel, type TrainOptions } from '../src/detection/models/train-model.ts'
-import { aucRoc, averagePrecision } from '../src/detection/metrics.ts'
-import type { TTransaction } from '../src/transactions/transaction-input.ts'
-import { readTransactionsCsv } from '../src/node/csv/read-transactions-csv.ts'
-import { cardPrecisionAtK, type ScoredTx } from './card-precision.ts'
+import { RECOMMENDED_TRAINING } from '../src/detection/models/train-model.ts'
+import { DAY_MS, readHandbookData } from './handbook-data.ts'
 import { reachableCardPrecision, unseeableFrauds } from './reachable.ts'
+import { DEFAULT_WARMUP_DAYS, dayNumber, isoDay, rollingTrainStarts, TRAIN_DAYS, DELAY_DAYS, TEST_DAYS, weekSplit, type WeekSplit } from './rolling-weeks.ts'
+import { fixed3, formatTable } from './text-table.ts'
+import { evaluateWeek, productCandidate, scoredRows, summarise, type Candidate, type WeekFigures } from './week-evaluation.ts'
 
-const DAY = 86_400_000
+const USAGE = `Usage: pnpm bench:quality [options]
+
+Trains and tests the product's models with the handbook protocol (train ${TRAIN_DAYS} days,
+${DELAY_DAYS}-day label delay, test ${TEST_DAYS} days) on every rolling test week of the file, and
+prints each week's AUC ROC, average precision and card precision@100, with the mean
+and the worst week per model.
+
+Options:
+  --data FILE               handbook CSV (default: /work/shared/data/fraud-handbook/transactions-2018-04-to-05.csv)
+  --train-start YYYY-MM-DD  one week only, training from this day (e.g. 2018-05-01: the old development week)
+  --weeks N                 only the N latest rolling weeks (--weeks 1: the last week, for quick checks)
+  --warmup-days N           days of history before the first training day (default ${DEFAULT_WARMUP_DAYS})
+  --help                    this text
+`
+
 const args = process.argv.slice(2)
+if (args.includes('--help') || args.includes('-h')) {
+  process.stdout.write(USAGE)
+  process.exit(0)
+}
 const arg = (name: string): string | undefined => {
   const i = args.indexOf(name)
   return i >= 0 ? args[i + 1] : undefined
 }
+const fail = (message: string): never => {
+  process.stderr.write(`bench:quality: ${message}\n\n${USAGE}`)
+  process.exit(2)
+}
+const positiveInt = (name: string, fallback: number): number => {
+  const text = arg(name)
+  if (text === undefined) return fallback
+  const n = Number(text)
+  return Number.isInteger(n) && n >= 0 ? n : fail(`${name} must be a whole number, got "${text}"`)
+}
+
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url))
 const dataPath = resolve(
   process.env.INIT_CWD ?? process.cwd(),
   arg('--data') ?? resolve(repoRoot, '../shared/data/fraud-handbook/transactions-2018-04-to-05.csv'),
 )
-const trainStart = Date.parse(`${arg('--train-start') ?? '2018-05-01'}T00:00:00Z`)
+const trainStartArg = arg('--train-start')
+const singleStart = trainStartArg === undefined ? null : dayNumber(trainStartArg)
+if (singleStart !== null && Number.isNaN(singleStart)) fail(`--train-start must be YYYY-MM-DD, got "${trainStartArg}"`)
+const weekLimit = positiveInt('--weeks', Number.POSITIVE_INFINITY)
+const warmupDays = positiveInt('--warmup-days', DEFAULT_WARMUP_DAYS)
 if (!existsSync(dataPath)) {
   process.stdout.write(`bench:quality skipped: ${dataPath} not found\n`)
   process.exit(0)
 }
-if (Number.isNaN(trainStart)) throw new Error('--train-start must be YYYY-MM-DD')
 
-const started = Date.now()
-const width = FEATURE_NAMES.length
-const txs: TTransaction[] = []
-const labels: number[] = []
-// The simulator's fraud scenario, when the file has it: only for the ceiling lines.
-const scenarios: number[] = []
-let scenarioColumn = -1
-const onHeader = ({ headers }: { headers: string[] }): void => {
-  scenarioColumn = headers.findIndex((h) => h.trim().toUpperCase() === 'TX_FRAUD_SCENARIO')
-}
-for await (const row of readTransactionsCsv(createReadStream(dataPath), { onHeader })) {
-  if (!row.result.ok) continue
-  txs.push(row.result.transaction)
-  labels.push(row.result.label ? 1 : 0)
-  scenarios.push(scenarioColumn >= 0 ? Number(row.values[scenarioColumn]) : 0)
-}
-// Features in time order; every label is fed back at once and the state itself only
-// uses labels older than the 7-day delay.
-const order = txs.map((_, i) => i).sort((a, b) => (txs[a] as TTransaction).timestamp - (txs[b] as TTransaction).timestamp || a - b)
-const engine = new FeatureEngine()
-const features = new Float32Array(txs.length * width)
-for (const i of order) {
-  const tx = txs[i] as TTransaction
-  engine.process(tx, features.subarray(i * width, (i + 1) * width))
-  if (labels[i]) engine.label(tx, true)
-}
-const dayOf = (i: number): number => Math.floor(((txs[i] as TTransaction).timestamp - trainStart) / DAY)
-const trainIdx = order.filter((i) => dayOf(i) >= 0 && dayOf(i) < 7)
-const known = new Set(trainIdx.filter((i) => labels[i]).map((i) => (txs[i] as TTransaction).accountId))
-const testIdx: number[] = []
-for (let d = 0; d < 7; d += 1) {
-  // Frauds of the day delay+1 before this test day become known (handbook protocol).
-  for (const i of order) if (dayOf(i) === 7 + d - 1 && labels[i]) known.add((txs[i] as TTransaction).accountId)
-  for (const i of order) if (dayOf(i) === 14 + d && !known.has((txs[i] as TTransaction).accountId)) testIdx.push(i)
-}
-const pickRows = (idx: number[]): Float32Array => {
-  const out = new Float32Array(idx.length * width)
-  idx.forEach((i, k) => out.set(features.subarray(i * width, (i + 1) * width), k * width))
-  return out
-}
-const trainRows = pickRows(trainIdx)
-const testRows = pickRows(testIdx)
-const trainLabels = Uint8Array.from(trainIdx, (i) => labels[i] as number)
-const testLabels = Uint8Array.from(testIdx, (i) => labels[i] as number)
-const prepared = Date.now()
+const started = performance.now()
+const data = await readHandbookData(dataPath)
+const prepared = performance.now()
+const allStarts = singleStart === null ? rollingTrainStarts(data.firstDay, data.lastDay, warmupDays) : [singleStart]
+const starts = allStarts.slice(Math.max(0, allStarts.length - weekLimit))
+if (starts.length === 0) fail(`no test week fits between ${isoDay(data.firstDay)} and ${isoDay(data.lastDay)} with ${warmupDays} warm-up days`)
 
-function evaluate(name: string, options: TrainOptions): ScoredTx[] {
-  const t0 = Date.now()
-  const { model } = trainAnomalyModel(trainRows, { ...options, holdoutFraction: 0 })
-  const trainMs = Date.now() - t0
-  const scores = scoreFeatureBatch(model, testRows)
-  const scored: ScoredTx[] = testIdx.map((i, k) => ({
-    day: dayOf(i),
-    card: (txs[i] as TTransaction).accountId,
-    score: scores[k] as number,
-    fraud: labels[i] === 1,
-  }))
-  const line = `| ${name} | ${aucRoc(scores, testLabels).toFixed(3)} | ${averagePrecision(scores, testLabels).toFixed(3)} | ${cardPrecisionAtK(scored, 100).toFixed(3)} | ${(trainMs / 1000).toFixed(1)} s |`
-  process.stdout.write(`${line}\n`)
-  return scored
+const candidates: Candidate[] = [
+  productCandidate(`product default (${describeDefault()})`, RECOMMENDED_TRAINING),
+  productCandidate('supervised: gradient-boosted trees alone', { ...RECOMMENDED_TRAINING, isolationBlend: 0 }),
+  productCandidate('unsupervised: isolation forest alone (no labels)', { isolation: RECOMMENDED_TRAINING.isolation }, false),
+]
+
+function describeDefault(): string {
+  const { boosting, isolationBlend } = RECOMMENDED_TRAINING
+  const trees = `boosted trees ${boosting.rounds} rounds, depth ${boosting.maxDepth}, rate ${boosting.learningRate}`
+  return isolationBlend > 0 ? `${trees} + ${Math.round(isolationBlend * 100)}% isolation blend` : trees
 }
 
-process.stdout.write(
-  `data: ${dataPath}\nrows: ${txs.length}, train ${trainIdx.length} (${trainLabels.reduce((a, b) => a + b, 0)} frauds) from ${new Date(trainStart).toISOString().slice(0, 10)}, ` +
-    `test ${testIdx.length} (${testLabels.reduce((a, b) => a + b, 0)} frauds); read + features ${((prepared - started) / 1000).toFixed(1)} s\n\n` +
-    '| model | AUC ROC | average precision | card precision@100 | train time |\n|---|---|---|---|---|\n',
+// Which frauds no feature can see yet (their terminal's compromise is younger than the
+// label delay): only for the ceiling lines, when the file has the simulator's scenarios.
+const unseeable = data.scenarios
+  ? unseeableFrauds(
+      Array.from({ length: data.count }, (_, i) => ({
+        terminal: data.terminals[i] as string,
+        timestamp: data.timestamps[i] as number,
+        fraud: data.labels[i] === 1,
+        scenario: data.scenarios?.[i] ?? 0,
+      })),
+      DELAY_DAYS * DAY_MS,
+    )
+  : null
+
+const weekLabel = (s: WeekSplit): string =>
+  `${isoDay(s.trainStart + TRAIN_DAYS + DELAY_DAYS)}..${isoDay(s.trainStart + TRAIN_DAYS + DELAY_DAYS + TEST_DAYS - 1)}`
+const figures: WeekFigures[][] = candidates.map(() => [])
+const weekRows: string[][] = []
+for (const start of starts) {
+  const split = weekSplit(data, start)
+  const frauds = (labels: Uint8Array): number => labels.reduce((a, b) => a + b, 0)
+  let ceilings = { perfect: Number.NaN, seeable: null as number | null }
+  candidates.forEach((candidate, c) => {
+    const { figures: week, scores } = evaluateWeek(data, split, candidate)
+    ;(figures[c] as WeekFigures[]).push(week)
+    if (c === 0) {
+      const hidden = unseeable ? Array.from(split.testIdx, (i) => unseeable[i] as boolean) : undefined
+      ceilings = reachableCardPrecision(scoredRows(data, split, scores), 100, hidden)
+    }
+  })
+  const hiddenCount = unseeable ? Array.from(split.testIdx).filter((i) => unseeable[i]).length : null
+  weekRows.push([
+    weekLabel(split),
+    isoDay(start),
+    `${split.trainIdx.length} (${frauds(split.trainLabels)})`,
+    `${split.testIdx.length} (${frauds(split.testLabels)})`,
+    hiddenCount === null ? 'n/a' : String(hiddenCount),
+    fixed3(ceilings.perfect),
+    ceilings.seeable === null ? 'n/a' : fixed3(ceilings.seeable),
+  ])
+}
+
+const out: string[] = []
+out.push(`data: ${dataPath}`)
+out.push(
+  `rows: ${data.count} (${isoDay(data.firstDay)}..${isoDay(data.lastDay)}); read + features ${((prepared - started) / 1000).toFixed(1)} s, once for every week`,
 )
-const productScored = evaluate('supervised: gradient-boosted trees + 20% isolation blend (product default)', { ...RECOMMENDED_TRAINING, labels: trainLabels })
-evaluate('supervised: gradient-boosted trees alone', { ...RECOMMENDED_TRAINING, isolationBlend: 0, labels: trainLabels })
-evaluate('unsupervised: isolation forest alone (no labels)', { isolation: RECOMMENDED_TRAINING.isolation })
-
-// Ceilings: what any model could reach on this test week (see reachable.ts).
-const unseeable =
-  scenarioColumn >= 0
-    ? unseeableFrauds(
-        txs.map((tx, i) => ({ terminal: tx.merchantId, timestamp: tx.timestamp, fraud: labels[i] === 1, scenario: scenarios[i] as number })),
-        7 * DAY,
-      )
-    : null
-const testUnseeable = unseeable ? testIdx.map((i) => unseeable[i] as boolean) : undefined
-const reachable = reachableCardPrecision(productScored, 100, testUnseeable)
-process.stdout.write(`\ncard precision@100 ceilings: perfect ranking ${reachable.perfect.toFixed(3)}`)
-if (reachable.seeable !== null) {
-  const hidden = testUnseeable?.filter(Boolean).length ?? 0
-  process.stdout.write(
-    `; seeable frauds first, then the product default's order ${reachable.seeable.toFixed(3)} ` +
-      `(${hidden} of ${testLabels.reduce((a, b) => a + b, 0)} test frauds are unseeable: their terminal was compromised less than the 7-day label delay earlier)`,
+out.push(
+  singleStart === null
+    ? `weeks: ${starts.length} rolling test weeks, training starts 7 days apart, the first after ${warmupDays} days of feature history, the last test week ending on the file's last day`
+    : 'weeks: one, from --train-start',
+)
+out.push('')
+out.push(
+  formatTable(
+    ['test week', 'train from', 'train rows (frauds)', 'test rows (frauds)', 'unseeable frauds', 'CP@100 perfect ranking', 'CP@100 seeable first'],
+    weekRows,
+  ),
+)
+out.push(
+  "CP@100 ceilings: a perfect ranking; every fraud a feature can see first, then the product default's order (unseeable: terminal compromised less than the label delay earlier).",
+)
+const results = candidates.map((candidate, c) => summarise(candidate.name, figures[c] as WeekFigures[]))
+for (const result of results) {
+  out.push('', `### ${result.name}`, '')
+  const row = (label: string, w: WeekFigures): string[] => [label, fixed3(w.auc), fixed3(w.ap), fixed3(w.cp100), `${w.trainSeconds.toFixed(1)} s`]
+  out.push(
+    formatTable(
+      ['test week', 'AUC ROC', 'average precision', 'card precision@100', 'train + score'],
+      [
+        ...result.weeks.map((w, k) => row((weekRows[k] as string[])[0] as string, w)),
+        ...(result.weeks.length > 1 ? [row('mean', result.mean), row('worst week', result.worst)] : []),
+      ],
+    ),
   )
 }
-process.stdout.write('\n')
+out.push('', '### summary (mean / worst week)', '')
+out.push(
+  formatTable(
+    ['model', 'AUC ROC', 'average precision', 'card precision@100'],
+    results.map((r) => [
+      r.name,
+      `${fixed3(r.mean.auc)} / ${fixed3(r.worst.auc)}`,
+      `${fixed3(r.mean.ap)} / ${fixed3(r.worst.ap)}`,
+      `${fixed3(r.mean.cp100)} / ${fixed3(r.worst.cp100)}`,
+    ]),
+  ),
+)
+out.push('', `total time ${((performance.now() - started) / 1000).toFixed(1)} s`)
+process.stdout.write(`${out.join('\n')}\n`)

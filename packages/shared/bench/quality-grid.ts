@@ -1,0 +1,138 @@
+/**
+ * The grid that chose the product's training defaults: each candidate trained and
+ * tested on every rolling week of the handbook data (same protocol and weeks as
+ * bench:quality), one line per candidate with the mean and the worst week.
+ *
+ *   pnpm --filter @anomalyze/shared exec tsx bench/quality-grid.ts [--data FILE] [--only TEXT] [--weeks N]
+ */
+import { existsSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { FEATURE_INDEX, type FeatureName } from '../src/detection/features/compute-features.ts'
+import { scoreFeatureBatch } from '../src/detection/models/anomaly-model.ts'
+import { sigmoid, trainGradientBoosting, type GradientBoostingOptions } from '../src/detection/models/gradient-boosting.ts'
+import { isolationScore, trainIsolationForest } from '../src/detection/models/isolation-forest.ts'
+import { predictRawBatch } from '../src/detection/models/tree-ensemble.ts'
+import { RECOMMENDED_TRAINING, trainAnomalyModel, type TrainOptions } from '../src/detection/models/train-model.ts'
+import { readHandbookData } from './handbook-data.ts'
+import { DEFAULT_WARMUP_DAYS, rollingTrainStarts, weekSplit, type WeekSplit } from './rolling-weeks.ts'
+import { fixed3, formatTable } from './text-table.ts'
+import { evaluateWeek, productCandidate, summarise, type Candidate, type WeekFigures } from './week-evaluation.ts'
+
+const args = process.argv.slice(2)
+const arg = (name: string): string | undefined => {
+  const i = args.indexOf(name)
+  return i >= 0 ? args[i + 1] : undefined
+}
+if (args.includes('--help')) {
+  process.stdout.write('Usage: tsx bench/quality-grid.ts [--data FILE] [--only TEXT (candidates whose name contains it)] [--weeks N]\n')
+  process.exit(0)
+}
+const repoRoot = fileURLToPath(new URL('../../../', import.meta.url))
+const dataPath = resolve(
+  process.env.INIT_CWD ?? process.cwd(),
+  arg('--data') ?? resolve(repoRoot, '../shared/data/fraud-handbook/transactions-2018-04-to-05.csv'),
+)
+if (!existsSync(dataPath)) {
+  process.stdout.write(`quality-grid skipped: ${dataPath} not found\n`)
+  process.exit(0)
+}
+
+const base = RECOMMENDED_TRAINING
+const trees = (boosting: GradientBoostingOptions, isolationBlend = 0): TrainOptions => ({
+  ...base,
+  boosting: { ...base.boosting, ...boosting },
+  isolationBlend,
+})
+
+/** The same model with some features held constant, so no tree can split on them. */
+function withoutFeatures(name: string, options: TrainOptions, dropped: readonly FeatureName[]): Candidate {
+  const columns = dropped.map((f) => FEATURE_INDEX[f])
+  const blank = (rows: Float32Array): Float32Array => {
+    const out = rows.slice()
+    const width = Object.keys(FEATURE_INDEX).length
+    for (let r = 0; r < out.length; r += width) for (const c of columns) out[r + c] = 0
+    return out
+  }
+  return {
+    name,
+    score: (split) => {
+      const { model } = trainAnomalyModel(blank(split.trainRows), { ...options, labels: split.trainLabels, holdoutFraction: 0 })
+      return scoreFeatureBatch(model, blank(split.testRows))
+    },
+  }
+}
+
+/** Trees that get the isolation score as one more input column. */
+function isolationAsFeature(name: string, boosting: GradientBoostingOptions): Candidate {
+  const width = Object.keys(FEATURE_INDEX).length
+  const widen = (split: WeekSplit, rows: Float32Array, forest: ReturnType<typeof trainIsolationForest>): Float32Array => {
+    void split
+    const raw = predictRawBatch(forest.ensemble, rows, width)
+    const n = raw.length
+    const out = new Float32Array(n * (width + 1))
+    for (let i = 0; i < n; i += 1) {
+      out.set(rows.subarray(i * width, (i + 1) * width), i * (width + 1))
+      out[i * (width + 1) + width] = isolationScore(forest, raw[i] as number)
+    }
+    return out
+  }
+  return {
+    name,
+    score: (split) => {
+      const forest = trainIsolationForest(split.trainRows, width, base.isolation)
+      const ensemble = trainGradientBoosting(widen(split, split.trainRows, forest), width + 1, split.trainLabels, { ...base.boosting, ...boosting })
+      const raw = predictRawBatch(ensemble, widen(split, split.testRows, forest), width + 1)
+      return Float64Array.from(raw, sigmoid)
+    },
+  }
+}
+
+const DRIFTING: FeatureName[] = ['acct_history_count']
+const candidates: Candidate[] = [
+  productCandidate('current default: depth 3, 100 rounds, rate 0.1, blend 0.2', base),
+  productCandidate('blend 0 (trees alone)', trees({}, 0)),
+  productCandidate('blend 0.01', trees({}, 0.01)),
+  productCandidate('blend 0.02', trees({}, 0.02)),
+  productCandidate('blend 0.05', trees({}, 0.05)),
+  productCandidate('blend 0.1', trees({}, 0.1)),
+  isolationAsFeature('isolation score as a tree input, blend 0', {}),
+  productCandidate('depth 2, blend 0', trees({ maxDepth: 2 })),
+  productCandidate('depth 4, blend 0', trees({ maxDepth: 4 })),
+  productCandidate('200 rounds, rate 0.05, blend 0', trees({ rounds: 200, learningRate: 0.05 })),
+  productCandidate('300 rounds, blend 0', trees({ rounds: 300 })),
+  productCandidate('50 rounds, blend 0', trees({ rounds: 50 })),
+  productCandidate('min child weight 20, blend 0', trees({ minChildWeight: 20 })),
+  productCandidate('lambda 10, blend 0', trees({ lambda: 10 })),
+  productCandidate('subsample 0.5, blend 0', trees({ subsample: 0.5 })),
+  withoutFeatures('without acct_history_count, blend 0', trees({}), DRIFTING),
+  withoutFeatures('without acct_history_count, blend 0.02', trees({}, 0.02), DRIFTING),
+]
+
+const only = arg('--only')
+const picked = only ? candidates.filter((c) => c.name.includes(only)) : candidates
+const started = performance.now()
+const data = await readHandbookData(dataPath)
+const starts = rollingTrainStarts(data.firstDay, data.lastDay, DEFAULT_WARMUP_DAYS)
+const weeks = Number(arg('--weeks') ?? starts.length)
+const splits = starts.slice(Math.max(0, starts.length - weeks)).map((s) => weekSplit(data, s))
+const rows: string[][] = []
+for (const candidate of picked) {
+  const figures: WeekFigures[] = splits.map((split) => evaluateWeek(data, split, candidate).figures)
+  const r = summarise(candidate.name, figures)
+  const line = [
+    r.name,
+    `${fixed3(r.mean.auc)} / ${fixed3(r.worst.auc)}`,
+    `${fixed3(r.mean.ap)} / ${fixed3(r.worst.ap)}`,
+    `${fixed3(r.mean.cp100)} / ${fixed3(r.worst.cp100)}`,
+    figures.map((w) => fixed3(w.auc)).join(' '),
+    figures.map((w) => fixed3(w.ap)).join(' '),
+    `${r.mean.trainSeconds.toFixed(1)} s`,
+  ]
+  rows.push(line)
+  process.stderr.write(`${line.join(' | ')}\n`)
+}
+process.stdout.write(
+  `${formatTable(['candidate', 'AUC mean / worst', 'AP mean / worst', 'CP@100 mean / worst', 'AUC per week', 'AP per week', 'train + score'], rows)}\n` +
+    `\n${splits.length} weeks; total time ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
+)
