@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url'
 import { FEATURE_INDEX, type FeatureName } from '../src/detection/features/compute-features.ts'
 import { scoreFeatureBatch } from '../src/detection/models/anomaly-model.ts'
 import { sigmoid, trainGradientBoosting, type GradientBoostingOptions } from '../src/detection/models/gradient-boosting.ts'
-import { isolationScore, trainIsolationForest } from '../src/detection/models/isolation-forest.ts'
+import { isolationScore, trainIsolationForest, type IsolationForestOptions } from '../src/detection/models/isolation-forest.ts'
 import { predictRawBatch } from '../src/detection/models/tree-ensemble.ts'
 import { RECOMMENDED_TRAINING, trainAnomalyModel, type TrainOptions } from '../src/detection/models/train-model.ts'
 import { readHandbookData } from './handbook-data.ts'
@@ -88,6 +88,25 @@ function isolationAsFeature(name: string, boosting: GradientBoostingOptions): Ca
   }
 }
 
+/** Boosted trees (with `boosting`) and the isolation forest, their outputs combined by `combine`. */
+function combined(
+  name: string,
+  boosting: GradientBoostingOptions,
+  combine: (probability: number, iso: number) => number,
+  isolation: IsolationForestOptions = base.isolation,
+): Candidate {
+  return {
+    name,
+    score: (split) => {
+      const { model } = trainAnomalyModel(split.trainRows, { ...trees(boosting), isolation, labels: split.trainLabels, holdoutFraction: 0 })
+      const width = model.featureNames.length
+      const iso = predictRawBatch(model.isolation.ensemble, split.testRows, width)
+      const sup = model.supervised ? predictRawBatch(model.supervised, split.testRows, width) : iso
+      return Float64Array.from(iso, (raw, i) => combine(sigmoid(sup[i] as number), isolationScore(model.isolation, raw)))
+    },
+  }
+}
+
 const DRIFTING: FeatureName[] = ['acct_history_count']
 const candidates: Candidate[] = [
   productCandidate('current default: depth 3, 100 rounds, rate 0.1, blend 0.2', base),
@@ -107,6 +126,27 @@ const candidates: Candidate[] = [
   productCandidate('subsample 0.5, blend 0', trees({ subsample: 0.5 })),
   withoutFeatures('without acct_history_count, blend 0', trees({}), DRIFTING),
   withoutFeatures('without acct_history_count, blend 0.02', trees({}, 0.02), DRIFTING),
+  ...[0.1, 0.2, 0.3, 0.5].map((w) => combined(`geometric blend p^${1 - w} iso^${w}`, {}, (p, iso) => Math.pow(p, 1 - w) * Math.pow(iso, w))),
+  ...[1, 2, 4].map((k) =>
+    combined(`log-odds blend logit(p) + ${k} logit(iso)`, {}, (p, iso) => sigmoid(Math.log(p / (1 - p)) + k * Math.log(iso / (1 - iso)))),
+  ),
+  ...[0.1, 0.2, 0.3, 0.5].map((w) => combined(`tail blend p + ${w} iso (1 - p)`, {}, (p, iso) => p + w * iso * (1 - p))),
+  ...[{ rounds: 200, learningRate: 0.05 }, { lambda: 10 }, { maxDepth: 4 }, { maxDepth: 2 }, { subsample: 0.5 }].map((b) =>
+    combined(`tail blend p + 0.2 iso (1 - p), ${JSON.stringify(b)}`, b, (p, iso) => p + 0.2 * iso * (1 - p)),
+  ),
+  ...[
+    { trees: 100, sampleSize: 256, seed: 1 },
+    { trees: 50, sampleSize: 128, seed: 1 },
+    { trees: 50, sampleSize: 512, seed: 1 },
+    { trees: 50, sampleSize: 256, seed: 2 },
+    { trees: 50, sampleSize: 256, seed: 3 },
+    { trees: 50, sampleSize: 512, seed: 2 },
+    { trees: 50, sampleSize: 512, seed: 3 },
+    { trees: 100, sampleSize: 512, seed: 1 },
+  ].flatMap((isolation) => [
+    productCandidate(`isolation forest alone ${JSON.stringify(isolation)}`, { isolation }, false),
+    combined(`tail blend p + 0.1 iso (1 - p), isolation ${JSON.stringify(isolation)}`, {}, (p, iso) => p + 0.1 * iso * (1 - p), isolation),
+  ]),
 ]
 
 const only = arg('--only')

@@ -11,7 +11,7 @@ import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { RECOMMENDED_TRAINING } from '../src/detection/models/train-model.ts'
 import { DAY_MS, readHandbookData } from './handbook-data.ts'
-import { reachableCardPrecision, unseeableFrauds } from './reachable.ts'
+import { reachableCardPrecision, seeableFirstAuc, unseeableFrauds } from './reachable.ts'
 import { DEFAULT_WARMUP_DAYS, dayNumber, isoDay, rollingTrainStarts, TRAIN_DAYS, DELAY_DAYS, TEST_DAYS, weekSplit, type WeekSplit } from './rolling-weeks.ts'
 import { fixed3, formatTable } from './text-table.ts'
 import { evaluateWeek, productCandidate, scoredRows, summarise, type Candidate, type WeekFigures } from './week-evaluation.ts'
@@ -80,9 +80,12 @@ const candidates: Candidate[] = [
 ]
 
 function describeDefault(): string {
-  const { boosting, isolationBlend } = RECOMMENDED_TRAINING
+  const { boosting, isolationBlend, isolationBlendRule } = RECOMMENDED_TRAINING
   const trees = `boosted trees ${boosting.rounds} rounds, depth ${boosting.maxDepth}, rate ${boosting.learningRate}`
-  return isolationBlend > 0 ? `${trees} + ${Math.round(isolationBlend * 100)}% isolation blend` : trees
+  if (isolationBlend <= 0) return trees
+  return isolationBlendRule === 'raise'
+    ? `${trees}, raised by ${isolationBlend} x isolation x (1 - p)`
+    : `${trees} + ${Math.round(isolationBlend * 100)}% isolation blend`
 }
 
 // Which frauds no feature can see yet (their terminal's compromise is younger than the
@@ -107,12 +110,14 @@ for (const start of starts) {
   const split = weekSplit(data, start)
   const frauds = (labels: Uint8Array): number => labels.reduce((a, b) => a + b, 0)
   let ceilings = { perfect: Number.NaN, seeable: null as number | null }
+  let aucCeiling: number | null = null
   candidates.forEach((candidate, c) => {
     const { figures: week, scores } = evaluateWeek(data, split, candidate)
     ;(figures[c] as WeekFigures[]).push(week)
     if (c === 0) {
       const hidden = unseeable ? Array.from(split.testIdx, (i) => unseeable[i] as boolean) : undefined
       ceilings = reachableCardPrecision(scoredRows(data, split, scores), 100, hidden)
+      aucCeiling = hidden ? seeableFirstAuc(scores, split.testLabels, hidden) : null
     }
   })
   const hiddenCount = unseeable ? Array.from(split.testIdx).filter((i) => unseeable[i]).length : null
@@ -124,6 +129,7 @@ for (const start of starts) {
     hiddenCount === null ? 'n/a' : String(hiddenCount),
     fixed3(ceilings.perfect),
     ceilings.seeable === null ? 'n/a' : fixed3(ceilings.seeable),
+    aucCeiling === null ? 'n/a' : fixed3(aucCeiling),
   ])
 }
 
@@ -140,12 +146,22 @@ out.push(
 out.push('')
 out.push(
   formatTable(
-    ['test week', 'train from', 'train rows (frauds)', 'test rows (frauds)', 'unseeable frauds', 'CP@100 perfect ranking', 'CP@100 seeable first'],
+    [
+      'test week',
+      'train from',
+      'train rows (frauds)',
+      'test rows (frauds)',
+      'unseeable frauds',
+      'CP@100 perfect ranking',
+      'CP@100 seeable first',
+      'AUC seeable first',
+    ],
     weekRows,
   ),
 )
 out.push(
-  "CP@100 ceilings: a perfect ranking; every fraud a feature can see first, then the product default's order (unseeable: terminal compromised less than the label delay earlier).",
+  "Ceilings: CP@100 of a perfect ranking; CP@100 and AUC with every fraud a feature can see first, then the product default's order " +
+    '(unseeable: its terminal was compromised less than the label delay earlier, with ordinary amounts and cards).',
 )
 const results = candidates.map((candidate, c) => summarise(candidate.name, figures[c] as WeekFigures[]))
 for (const result of results) {

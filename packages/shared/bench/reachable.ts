@@ -7,6 +7,7 @@
  * those frauds is older than the label delay, nothing a feature may read tells the
  * terminal apart: such frauds are unseeable, whatever the model.
  */
+import { aucRoc } from '../src/detection/metrics.ts'
 import { cardPrecisionAtK, type ScoredTx } from './card-precision.ts'
 
 const DAY_MS = 86_400_000
@@ -63,4 +64,14 @@ export function reachableCardPrecision(rows: readonly ScoredTx[], k: number, uns
         )
       : null,
   }
+}
+
+/**
+ * AUC ROC when every fraud a feature can see is ranked first and the rest keep the
+ * model's order: the unseeable frauds sit among the genuine rows wherever the model
+ * puts them, so they cap what any model reaches.
+ */
+export function seeableFirstAuc(scores: ArrayLike<number>, labels: ArrayLike<number>, unseeable: readonly boolean[]): number {
+  const lifted = Float64Array.from({ length: scores.length }, (_, i) => (scores[i] as number) + (labels[i] === 1 && !unseeable[i] ? 2 : 0))
+  return aucRoc(lifted, labels)
 }
