@@ -7,6 +7,15 @@ import { predictRaw, predictRawBatch, type TreeEnsemble } from './tree-ensemble.
 /** Bumped when the model's JSON shape or the meaning of its outputs changes. */
 export const MODEL_FORMAT_VERSION = 1
 
+/**
+ * 'weighted-mean': (1 - w) * p + w * iso, the first rule: the isolation term reorders
+ * the confident frauds too, which cost average precision on unseen weeks.
+ * 'raise': p + w * iso * (1 - p) = 1 - (1 - p)(1 - w * iso): the isolation score can
+ * only raise the probability, by at most w * (1 - p), so it mostly orders the rows the
+ * trees find equally unlikely (docs/benchmarks.md, issue #22).
+ */
+export type IsolationBlendRule = 'weighted-mean' | 'raise'
+
 /** Score cut-offs, chosen at train time from an alert budget (see trainAnomalyModel). */
 export interface SeverityThresholds {
   medium: number
@@ -35,6 +44,11 @@ export interface AnomalyModel {
   supervised: TreeEnsemble | null
   /** Weight of the isolation score in the combined score when `supervised` exists. */
   isolationBlend: number
+  /**
+   * How `isolationBlend` mixes the two scores (see blendParts). Absent in models
+   * trained before it existed: those keep the weighted mean they were trained with.
+   */
+  isolationBlendRule?: IsolationBlendRule
   thresholds: SeverityThresholds
   alertBudget: AlertBudget
 }
@@ -59,8 +73,18 @@ export function combineRaw(model: AnomalyModel, isolationRaw: number, supervised
   return { score, severity: severityOf(model.thresholds, score), isolationScore: iso, fraudProbability: probability }
 }
 
+/** The combined score's two summands: what the trees and what the isolation forest add. */
+export function blendParts(model: AnomalyModel, iso: number, probability: number | null): { supervised: number; isolation: number } {
+  if (probability === null) return { supervised: 0, isolation: iso }
+  const w = model.isolationBlend
+  return (model.isolationBlendRule ?? 'weighted-mean') === 'raise'
+    ? { supervised: probability, isolation: w * iso * (1 - probability) }
+    : { supervised: (1 - w) * probability, isolation: w * iso }
+}
+
 function blend(model: AnomalyModel, iso: number, probability: number | null): number {
-  return probability === null ? iso : (1 - model.isolationBlend) * probability + model.isolationBlend * iso
+  const parts = blendParts(model, iso, probability)
+  return parts.supervised + parts.isolation
 }
 
 export function severityOf(t: SeverityThresholds, score: number): Severity {
