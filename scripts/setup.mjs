@@ -9,9 +9,14 @@ import { fileURLToPath } from 'node:url'
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const PNPM_VERSION = '10.34.9'
 
-export function run(command, args, options = {}) {
-  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', ...options })
+/**
+ * Runs a command to completion. `quiet: true` keeps its output to itself unless it
+ * fails (then it is printed whole): `npm start` shows a person only what matters.
+ */
+export function run(command, args, { quiet = false, ...options } = {}) {
+  const result = spawnSync(command, args, { cwd: root, stdio: quiet ? 'pipe' : 'inherit', maxBuffer: 64 * 1024 * 1024, ...options })
   if (result.error) throw result.error
+  if (quiet && result.status !== 0) process.stderr.write(`${result.stdout ?? ''}${result.stderr ?? ''}`)
   return result.status ?? 1
 }
 
@@ -41,7 +46,7 @@ export function pnpm(args, options) {
   mustRun(command, [...prefix, ...args], options)
 }
 
-export function setup() {
+export function setup({ quiet = false } = {}) {
   const [major, minor] = process.versions.node.split('.').map(Number)
   if (major < 20 || (major === 20 && minor < 19)) {
     console.error(`Node ${process.versions.node} is too old: Anomalyze needs Node 20.19 or newer.`)
@@ -49,6 +54,7 @@ export function setup() {
   }
   console.log('▸ installing dependencies (pnpm install)')
   pnpm(['install', '--frozen-lockfile', '--prefer-offline'], {
+    quiet,
     // onnxruntime-node's optional GPU download is never wanted.
     env: { ...process.env, ONNXRUNTIME_NODE_INSTALL: 'skip' },
   })

@@ -16,6 +16,8 @@ const ZServerEnv = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65_535).default(4000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Log lines as JSON or as readable text; unset: readable in a terminal, JSON when piped. */
+  LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
   /** Postgres to use. When absent, an embedded Postgres is started in the data dir. */
   DATABASE_URL: z
     .string()

