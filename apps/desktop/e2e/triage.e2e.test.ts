@@ -140,7 +140,7 @@ describe('console in Chromium (browser mode)', () => {
       // The handbook's column names are recognised by the shared auto-detection.
       await expect.poll(() => page.getByTestId('mapping-step').isVisible()).toBe(true)
       expect(await page.getByLabel('Column for amount').inputValue()).toBe('4')
-      expect(await page.getByLabel('Column for accountId').inputValue()).toBe('2')
+      expect(await page.getByLabel('Column for Account / customer').inputValue()).toBe('2')
       // Not signed in: uploading to a server is offered but off; nothing leaves the machine.
       expect(await page.getByRole('button', { name: 'Upload as batch job' }).isDisabled()).toBe(true)
       await page.getByRole('button', { name: 'Score on this machine' }).click()

@@ -13,10 +13,13 @@ const SAMPLE_ROWS = 5
 /**
  * Reads only the top of the file: header, a few rows, and the proposed mapping (the
  * one the analyst confirmed for this header row before, else the shared auto-detection).
+ * An empty file, or one with a header and no rows, is refused here: before any batch
+ * exists, so nothing is left behind. Messages name the file as the analyst knows it
+ * (`name`: an upload is stored under a random id).
  */
-export async function inspectCsv(path: string, remembered: (headers: string[]) => FieldMapping | null): Promise<CsvInspection> {
+export async function inspectCsv(path: string, remembered: (headers: string[]) => FieldMapping | null, name = basename(path)): Promise<CsvInspection> {
   const info = await stat(path).catch((error: NodeJS.ErrnoException) => {
-    throw new AppError('NOT_FOUND', `cannot open ${basename(path)}: ${error.code ?? error.message}`)
+    throw new AppError('NOT_FOUND', `cannot open ${name}: ${error.code ?? error.message}`)
   })
   const handle = await open(path, 'r')
   let head: Buffer
@@ -27,9 +30,9 @@ export async function inspectCsv(path: string, remembered: (headers: string[]) =
   } finally {
     await handle.close()
   }
-  if (head.length === 0) throw new AppError('BAD_INPUT', `${basename(path)} is empty (no header row)`)
+  if (head.length === 0) throw new AppError('BAD_INPUT', `${name} is empty: there is no header row and no transactions to score`)
   const binary = binaryFileProblem(head.subarray(0, 4096))
-  if (binary !== null) throw new AppError('BAD_INPUT', `${basename(path)}: ${binary}`)
+  if (binary !== null) throw new AppError('BAD_INPUT', `${name}: ${binary}`)
   // The last line of the head may be cut in half: drop it unless the file ended.
   const text = head.toString('utf8')
   const usable = info.size > head.length ? text.slice(0, Math.max(text.lastIndexOf('\n'), 0)) : text
@@ -40,13 +43,18 @@ export async function inspectCsv(path: string, remembered: (headers: string[]) =
   }
   const header = records[0]
   if (header === undefined || header.error !== undefined || header.values.length === 0) {
-    throw new AppError('BAD_INPUT', `${basename(path)}: the header row is unreadable${header?.error === undefined ? '' : ` (${header.error})`}`)
+    throw new AppError('BAD_INPUT', `${name}: the header row is unreadable${header?.error === undefined ? '' : ` (${header.error})`}`)
+  }
+  const dataRows = records.slice(1).filter((r) => r.values.some((v) => v.trim() !== ''))
+  // Only decidable when the whole file was read (a header longer than the head is not a concern).
+  if (dataRows.length === 0 && info.size <= head.length) {
+    throw new AppError('BAD_INPUT', `${name} has a header row but no transactions: there is nothing to score`)
   }
   const headers = header.values
   const saved = remembered(headers)
   const mapping: FieldMapping = saved ?? resolveColumnMapping(headers).mapping
   return {
-    fileName: basename(path),
+    fileName: name,
     sizeBytes: info.size,
     headers,
     sample: records.slice(1, SAMPLE_ROWS + 1).map((r) => r.values),

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
+import { Readable } from 'node:stream'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { csvRecords, loadDefaultModel, scoreFile } from '@anomalyze/shared/node'
 import { createCore, type Core } from '../create-core.ts'
@@ -243,5 +244,35 @@ describe('offline CSV scoring', () => {
     expect((await h['scoring.inspect']({ source: { path: binary } })).error?.message).toContain('binary data')
     expect((await h['scoring.inspect']({ source: { path: empty } })).error?.message).toContain('empty')
     expect((await h['scoring.inspect']({ source: { path: join(dir, 'missing.csv') } })).error?.code).toBe('NOT_FOUND')
+  })
+
+  it('refuses a header-only or empty file before a batch exists, naming the file the analyst picked', async () => {
+    const h = core.handlers
+    const before = (await call(h['scoring.batches']({}))).length
+    const header = 'txId,timestamp,accountId,merchantId,amount\n'
+    for (const [fileName, content, said] of [
+      ['transactions-march.csv', header, 'transactions-march.csv has a header row but no transactions'],
+      ['blank-lines.csv', `${header}\n\n`, 'blank-lines.csv has a header row but no transactions'],
+      ['nothing.csv', '', 'nothing.csv is empty'],
+    ] as const) {
+      // Browser mode: the bytes are stored under a random id; messages still say the picked name.
+      const { uploadId } = await core.scoring.receiveUpload(Readable.from([Buffer.from(content)]), fileName)
+      const inspected = await h['scoring.inspect']({ source: { uploadId } })
+      expect(inspected.error?.message).toContain(said)
+      expect(inspected.error?.message).not.toContain(uploadId)
+      const started = await h['scoring.start']({ source: { uploadId }, mapping: { txId: 0, timestamp: 1, accountId: 2, merchantId: 3, amount: 4 } })
+      expect(started.error?.code).toBe('BAD_INPUT')
+      expect(started.error?.message).toContain(said)
+    }
+    expect((await call(h['scoring.batches']({}))).length).toBe(before)
+  })
+
+  it("says what is missing from a mapping in the analyst's words", async () => {
+    const path = join(dir, 'needs-mapping.csv')
+    core.allowPath(path, 'read')
+    writeFileSync(path, 'when,who,amount\n2024-01-01T00:00:00Z,C1,12.5\n')
+    const { uploadId } = await core.scoring.receiveUpload(Readable.from([readFileSync(path)]), 'needs-mapping.csv')
+    const started = await core.handlers['scoring.start']({ source: { uploadId }, mapping: { timestamp: 0, accountId: 1, amount: 2 } })
+    expect(started.error?.message).toBe('needs-mapping.csv: the column mapping is not usable: choose the column for Merchant / terminal')
   })
 })

@@ -213,7 +213,7 @@ export function createScoringService(options: ScoringServiceOptions): ScoringSer
 
     async inspect(source) {
       const { path, name } = resolveSource(source)
-      const inspection = await inspectCsv(path, (headers) => store.batches.rememberedMapping(headers))
+      const inspection = await inspectCsv(path, (headers) => store.batches.rememberedMapping(headers), name)
       // Likely scored next: the worker starts while the analyst checks the mapping.
       void loadModel().then(
         (m) => fileScoringModel(m.loaded),
@@ -226,9 +226,9 @@ export function createScoringService(options: ScoringServiceOptions): ScoringSer
       const busy = running()
       if (busy !== undefined) throw new AppError('CONFLICT', `"${busy.name}" is still being scored; cancel it or wait`)
       const { path, name, upload } = resolveSource(args.source)
-      const inspection = await inspectCsv(path, () => null)
+      const inspection = await inspectCsv(path, () => null, name)
       const errors = mappingErrors(args.mapping, inspection.headers.length)
-      if (errors.length > 0) throw new AppError('BAD_INPUT', `the column mapping is not usable: ${errors.join('; ')}`)
+      if (errors.length > 0) throw new AppError('BAD_INPUT', `${name}: the column mapping is not usable: ${errors.join('; ')}`)
       const active = await loadModel()
       // Taken once: a sync storing a new set meanwhile applies to the next file.
       const rules = rulesInForce.current()

@@ -39,9 +39,9 @@ export function createBatchUploader(deps: BatchUploaderDeps): BatchUploader {
       const session = deps.session()
       if (session === null) throw new AppError('UNAUTHENTICATED', 'Sign in to a server to upload a batch job. Nothing was sent.')
       const { path, name } = deps.resolveFile(args.source)
-      const inspection = await inspectCsv(path, () => null)
+      const inspection = await inspectCsv(path, () => null, name)
       const invalid = mappingErrors(args.mapping, inspection.headers.length)
-      if (invalid.length > 0) throw new AppError('BAD_INPUT', `the column mapping is not usable: ${invalid.join('; ')}`, { field: 'mapping' })
+      if (invalid.length > 0) throw new AppError('BAD_INPUT', `${name}: the column mapping is not usable: ${invalid.join('; ')}`, { field: 'mapping' })
       const { map, problems } = toServerMapping(inspection.headers, args.mapping)
       if (problems.length > 0) {
         throw new AppError('BAD_INPUT', `The server would read this file with another mapping, so it was not sent: ${problems.join('; ')}`, {

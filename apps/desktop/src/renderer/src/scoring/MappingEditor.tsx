@@ -1,21 +1,7 @@
 import { MAPPABLE_FIELDS, type MappableField } from '@anomalyze/shared/engine'
+import { FIELD_LABEL } from '../../../contract/field-labels.ts'
 import type { CsvInspection, FieldMapping } from '../../../contract/scoring.ts'
 
-const FIELD_LABEL: Record<MappableField, string> = {
-  txId: 'Transaction id',
-  timestamp: 'Date and time',
-  timestampHours: 'Hours since start (PaySim step)',
-  amount: 'Amount',
-  currency: 'Currency',
-  accountId: 'Account / customer',
-  merchantId: 'Merchant / terminal',
-  category: 'Category',
-  country: 'Country',
-  channel: 'Channel',
-  latitude: 'Latitude',
-  longitude: 'Longitude',
-  label: 'Fraud label (not used for scoring)',
-}
 const REQUIRED = new Set<MappableField>(['amount', 'accountId', 'merchantId', 'timestamp'])
 
 /** One row per engine field: which CSV column feeds it, with sample values to check by eye. */
@@ -45,7 +31,11 @@ export function MappingEditor({ inspection, mapping, onChange }: { inspection: C
                 {REQUIRED.has(field) && <span className="muted"> *</span>}
               </td>
               <td>
-                <select aria-label={`Column for ${field}`} value={index === undefined ? '' : String(index)} onChange={(e) => set(field, e.target.value)}>
+                <select
+                  aria-label={`Column for ${FIELD_LABEL[field]}`}
+                  value={index === undefined ? '' : String(index)}
+                  onChange={(e) => set(field, e.target.value)}
+                >
                   <option value="">(none)</option>
                   {inspection.headers.map((h, i) => (
                     <option key={i} value={i}>
