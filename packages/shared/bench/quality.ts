@@ -12,7 +12,18 @@ import { fileURLToPath } from 'node:url'
 import { RECOMMENDED_TRAINING } from '../src/detection/models/train-model.ts'
 import { DAY_MS, readHandbookData } from './handbook-data.ts'
 import { reachableCardPrecision, seeableFirstAuc, unseeableFrauds } from './reachable.ts'
-import { DEFAULT_WARMUP_DAYS, dayNumber, isoDay, rollingTrainStarts, TRAIN_DAYS, DELAY_DAYS, TEST_DAYS, weekSplit, type WeekSplit } from './rolling-weeks.ts'
+import {
+  DEFAULT_WARMUP_DAYS,
+  dayNumber,
+  isoDay,
+  PROTOCOL_DAYS,
+  rollingTrainStarts,
+  TRAIN_DAYS,
+  DELAY_DAYS,
+  TEST_DAYS,
+  weekSplit,
+  type WeekSplit,
+} from './rolling-weeks.ts'
 import { fixed3, formatTable } from './text-table.ts'
 import { evaluateWeek, productCandidate, scoredRows, summarise, type Candidate, type WeekFigures } from './week-evaluation.ts'
 
@@ -44,11 +55,11 @@ const fail = (message: string): never => {
   process.stderr.write(`bench:quality: ${message}\n\n${USAGE}`)
   process.exit(2)
 }
-const positiveInt = (name: string, fallback: number): number => {
+const wholeNumber = (name: string, fallback: number, min: number): number => {
   const text = arg(name)
   if (text === undefined) return fallback
   const n = Number(text)
-  return Number.isInteger(n) && n >= 0 ? n : fail(`${name} must be a whole number, got "${text}"`)
+  return Number.isInteger(n) && n >= min ? n : fail(`${name} must be a whole number >= ${min}, got "${text}"`)
 }
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url))
@@ -59,8 +70,8 @@ const dataPath = resolve(
 const trainStartArg = arg('--train-start')
 const singleStart = trainStartArg === undefined ? null : dayNumber(trainStartArg)
 if (singleStart !== null && Number.isNaN(singleStart)) fail(`--train-start must be YYYY-MM-DD, got "${trainStartArg}"`)
-const weekLimit = positiveInt('--weeks', Number.POSITIVE_INFINITY)
-const warmupDays = positiveInt('--warmup-days', DEFAULT_WARMUP_DAYS)
+const weekLimit = wholeNumber('--weeks', Number.POSITIVE_INFINITY, 1)
+const warmupDays = wholeNumber('--warmup-days', DEFAULT_WARMUP_DAYS, 0)
 if (!existsSync(dataPath)) {
   process.stdout.write(`bench:quality skipped: ${dataPath} not found\n`)
   process.exit(0)
@@ -71,6 +82,9 @@ const data = await readHandbookData(dataPath)
 const prepared = performance.now()
 const allStarts = singleStart === null ? rollingTrainStarts(data.firstDay, data.lastDay, warmupDays) : [singleStart]
 const starts = allStarts.slice(Math.max(0, allStarts.length - weekLimit))
+if (singleStart !== null && (singleStart < data.firstDay || singleStart + PROTOCOL_DAYS - 1 > data.lastDay)) {
+  fail(`--train-start ${trainStartArg}: the ${PROTOCOL_DAYS} days from it must lie within the file (${isoDay(data.firstDay)}..${isoDay(data.lastDay)})`)
+}
 if (starts.length === 0) fail(`no test week fits between ${isoDay(data.firstDay)} and ${isoDay(data.lastDay)} with ${warmupDays} warm-up days`)
 
 const candidates: Candidate[] = [
