@@ -242,6 +242,11 @@ export const coreMethods = {
   'scoring.job': method<{ jobId: string }, ScoringJob>(z.object({ jobId: z.string().min(1).max(100) }).strict()),
   'scoring.cancel': method<{ jobId: string }, ScoringJob>(z.object({ jobId: z.string().min(1).max(100) }).strict()),
   'scoring.batches': method<NoArgs, LocalBatch[]>(empty),
+  'scoring.renameBatch': method<{ batchId: string; name: string }, LocalBatch>(
+    z.object({ batchId: z.string().min(1).max(100), name: z.string().max(200, 'at most 200 characters') }).strict(),
+  ),
+  /** Deletes a scored file with its queue rows and scored rows. Cannot be undone (the renderer confirms first). */
+  'scoring.deleteBatch': method<{ batchId: string }, { deleted: LocalBatch }>(z.object({ batchId: z.string().min(1).max(100) }).strict()),
   'scoring.badRows': method<{ batchId: string; offset?: number; limit?: number }, BadRowsPage>(
     z
       .object({ batchId: z.string().min(1).max(100), offset: z.number().int().min(0).optional(), limit: z.number().int().min(1).max(1_000).optional() })

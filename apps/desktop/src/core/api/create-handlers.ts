@@ -83,6 +83,8 @@ export function createHandlers(deps: CoreDeps): CoreHandlers {
     'scoring.job': (args) => scoring.job(args.jobId),
     'scoring.cancel': (args) => scoring.cancel(args.jobId),
     'scoring.batches': () => scoring.batches(),
+    'scoring.renameBatch': (args) => scoring.renameBatch(args.batchId, args.name),
+    'scoring.deleteBatch': (args) => scoring.deleteBatch(args.batchId),
     'scoring.badRows': (args) => store.batches.badRows(args.batchId, args.offset ?? 0, args.limit ?? 200),
     'scoring.export': (args) => scoring.exportBatch(args),
     'scoring.uploadBatch': (args) => uploader.upload(args),

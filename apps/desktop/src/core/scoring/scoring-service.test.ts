@@ -275,4 +275,32 @@ describe('offline CSV scoring', () => {
     const started = await core.handlers['scoring.start']({ source: { uploadId }, mapping: { timestamp: 0, accountId: 1, amount: 2 } })
     expect(started.error?.message).toBe('needs-mapping.csv: the column mapping is not usable: choose the column for Merchant / terminal')
   })
+
+  it('renames a scored file and deletes it with its queue rows, bad rows and scored-rows file', async () => {
+    const h = core.handlers
+    const path = join(dir, 'to-delete.csv')
+    core.allowPath(path, 'read')
+    writeGeneratedCsv(path, { rows: 800, badAt: [5] })
+    const inspection = await call(h['scoring.inspect']({ source: { path } }))
+    const job = await core.scoring.settled((await call(h['scoring.start']({ source: { path }, mapping: inspection.mapping }))).jobId)
+    expect(job).toMatchObject({ state: 'done', badRowCount: 1 })
+    expect(job.alerts).toBeGreaterThan(0)
+
+    expect(await call(h['scoring.renameBatch']({ batchId: job.batchId, name: '  March, branch 12  ' }))).toMatchObject({
+      id: job.batchId,
+      name: 'March, branch 12',
+    })
+    expect(core.store.queue.facets().batches.find((b) => b.id === job.batchId)?.name).toBe('March, branch 12')
+    expect((await h['scoring.renameBatch']({ batchId: job.batchId, name: '   ' })).error).toMatchObject({ code: 'BAD_INPUT' })
+    expect((await h['scoring.renameBatch']({ batchId: 'local_nope', name: 'x' })).error).toMatchObject({ code: 'NOT_FOUND' })
+
+    const rowsFile = core.store.batches.rowsFile(job.batchId)
+    expect(existsSync(rowsFile)).toBe(true)
+    expect(await call(h['scoring.deleteBatch']({ batchId: job.batchId }))).toMatchObject({ deleted: { id: job.batchId, name: 'March, branch 12' } })
+    expect((await call(h['scoring.batches']({}))).some((b) => b.id === job.batchId)).toBe(false)
+    expect((await call(h['queue.snapshot']({ filters: { batchId: job.batchId }, sort: 'severity' }))).total).toBe(0)
+    expect(core.store.db.prepare('SELECT COUNT(*) FROM local_batch_errors WHERE batch_id = ?').pluck().get(job.batchId)).toBe(0)
+    expect(existsSync(rowsFile)).toBe(false)
+    expect((await h['scoring.deleteBatch']({ batchId: job.batchId })).error).toMatchObject({ code: 'NOT_FOUND' })
+  })
 })

@@ -56,6 +56,9 @@ export interface ScoringService {
   job(jobId: string): ScoringJob
   cancel(jobId: string): ScoringJob
   batches(): LocalBatch[]
+  renameBatch(batchId: string, name: string): LocalBatch
+  /** Deletes a scored file's batch: its queue rows, bad rows and scored-rows file. Not while it is being scored. */
+  deleteBatch(batchId: string): { deleted: LocalBatch }
   /** Resolves when the job has ended (tests, bench, CLI). */
   settled(jobId: string): Promise<ScoringJob>
   /** The feature settings of the model scoring uses (a local backtest replays files with them). */
@@ -328,6 +331,24 @@ export function createScoringService(options: ScoringServiceOptions): ScoringSer
     },
 
     batches: () => store.batches.list(),
+
+    renameBatch(batchId, name) {
+      const trimmed = name.trim()
+      if (trimmed === '') throw new AppError('BAD_INPUT', 'give the file a name', { field: 'name' })
+      if (!store.batches.rename(batchId, trimmed)) throw new AppError('NOT_FOUND', 'no scored file with this id on this machine', { field: 'batchId' })
+      return store.batches.list().find((b) => b.id === batchId) as LocalBatch
+    },
+
+    deleteBatch(batchId) {
+      const batch = store.batches.list().find((b) => b.id === batchId)
+      if (batch === undefined) {
+        const busy = running()
+        if (busy?.batchId === batchId) throw new AppError('CONFLICT', `"${busy.name}" is still being scored: cancel it instead`, { field: 'batchId' })
+        throw new AppError('NOT_FOUND', 'no scored file with this id on this machine', { field: 'batchId' })
+      }
+      store.batches.remove(batchId)
+      return { deleted: batch }
+    },
 
     async settled(jobId) {
       const entry = jobs.get(jobId)

@@ -15,8 +15,10 @@ export interface LocalBatches {
   /** Where the batch's scored rows that are not in the queue are kept (see scoredRowsPath). */
   rowsFile(batchId: string): string
   finish(batchId: string, counts: { rows: number; badRows: number }): void
-  /** Cancelled or failed: the batch and everything scored for it go (its rows file too). */
+  /** Cancelled, failed or deleted: the batch and everything scored for it go (its rows file too). */
   remove(batchId: string): void
+  /** The name the queue's file picker and the Score view show; false when there is no such finished batch. */
+  rename(batchId: string, name: string): boolean
   /** Batches a crash left half-scored; called when the store opens. */
   discardUnfinished(): number
   list(): LocalBatch[]
@@ -56,6 +58,7 @@ export function createLocalBatches(db: Database.Database): LocalBatches {
   const deleteAnomalies = db.prepare<[string]>('DELETE FROM anomalies WHERE batch_id = ?')
   const deleteOutbox = db.prepare<[string]>('DELETE FROM outbox WHERE local_only = 1 AND anomaly_id IN (SELECT id FROM anomalies WHERE batch_id = ?)')
   const deleteBatch = db.prepare<[string]>('DELETE FROM local_batches WHERE id = ?')
+  const renameBatch = db.prepare<[string, string]>("UPDATE local_batches SET name = ? WHERE id = ? AND state = 'done'")
   const listBatches = db.prepare<
     [],
     { id: string; name: string; row_count: number; alert_count: number; bad_row_count: number; model_version: string | null; created_at: number }
@@ -100,6 +103,7 @@ export function createLocalBatches(db: Database.Database): LocalBatches {
       finishBatch.run(counts.rows, counts.badRows, batchId)
     },
     remove: (batchId) => remove(batchId),
+    rename: (batchId, name) => renameBatch.run(name, batchId).changes === 1,
     discardUnfinished: () => {
       const ids = unfinished.all().map((r) => r.id)
       for (const id of ids) remove(id)

@@ -190,8 +190,8 @@ function MappingStep({
           ))}
         </ul>
       )}
-      <label>
-        Batch name <input aria-label="Batch name" value={step.name} maxLength={200} onChange={(e) => onChange({ name: e.target.value })} />
+      <label className="batch-name-field">
+        Batch name <input aria-label="Batch name" title={step.name} value={step.name} maxLength={200} onChange={(e) => onChange({ name: e.target.value })} />
       </label>
       <div className="actions">
         <button
