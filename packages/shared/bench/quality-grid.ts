@@ -107,6 +107,56 @@ function combined(
   }
 }
 
+/** The frauds repeated `times` times in the training rows (a class weight). */
+function fraudWeighted(name: string, times: number): Candidate {
+  const width = Object.keys(FEATURE_INDEX).length
+  return {
+    name,
+    score: (split) => {
+      const frauds = Array.from(split.trainLabels.keys()).filter((i) => split.trainLabels[i] === 1)
+      const n = split.trainLabels.length + frauds.length * (times - 1)
+      const rows = new Float32Array(n * width)
+      rows.set(split.trainRows)
+      const labels = new Uint8Array(n)
+      labels.set(split.trainLabels)
+      let at = split.trainLabels.length
+      for (let k = 1; k < times; k += 1) {
+        for (const i of frauds) {
+          rows.set(split.trainRows.subarray(i * width, (i + 1) * width), at * width)
+          labels[at++] = 1
+        }
+      }
+      const { model } = trainAnomalyModel(rows, { ...RECOMMENDED_TRAINING, labels, holdoutFraction: 0 })
+      return scoreFeatureBatch(model, split.testRows)
+    },
+  }
+}
+
+/** The mean of `seeds` boosted models' probabilities (bagging), raised by the isolation score. */
+function seedAverage(name: string, seeds: number[]): Candidate {
+  return {
+    name,
+    score: (split) => {
+      const sum = new Float64Array(split.testLabels.length)
+      let iso = new Float64Array(0)
+      for (const seed of seeds) {
+        const { model } = trainAnomalyModel(split.trainRows, {
+          ...RECOMMENDED_TRAINING,
+          boosting: { ...RECOMMENDED_TRAINING.boosting, seed },
+          labels: split.trainLabels,
+          holdoutFraction: 0,
+        })
+        const width = model.featureNames.length
+        const sup = predictRawBatch(model.supervised ?? model.isolation.ensemble, split.testRows, width)
+        sup.forEach((raw, i) => (sum[i] = (sum[i] as number) + sigmoid(raw) / seeds.length))
+        if (iso.length === 0)
+          iso = Float64Array.from(predictRawBatch(model.isolation.ensemble, split.testRows, width), (r) => isolationScore(model.isolation, r))
+      }
+      return Float64Array.from(sum, (p, i) => p + 0.1 * (iso[i] as number) * (1 - p))
+    },
+  }
+}
+
 const DRIFTING: FeatureName[] = ['acct_history_count']
 const candidates: Candidate[] = [
   productCandidate('current default: depth 3, 100 rounds, rate 0.1, blend 0.2', base),
@@ -147,6 +197,10 @@ const candidates: Candidate[] = [
     productCandidate(`isolation forest alone ${JSON.stringify(isolation)}`, { isolation }, false),
     combined(`tail blend p + 0.1 iso (1 - p), isolation ${JSON.stringify(isolation)}`, {}, (p, iso) => p + 0.1 * iso * (1 - p), isolation),
   ]),
+  productCandidate('shipped default (RECOMMENDED_TRAINING)', RECOMMENDED_TRAINING),
+  fraudWeighted('shipped default, frauds weighted x3', 3),
+  fraudWeighted('shipped default, frauds weighted x10', 10),
+  seedAverage('shipped default, mean of 3 boosting seeds', [1, 2, 3]),
 ]
 
 const only = arg('--only')
