@@ -23,6 +23,8 @@ import {
   type QueueFacets,
   type QueueHead,
   type QueueHeadArgs,
+  type QueueFilters,
+  type QueueProgress,
   type QueueQuery,
   type QueueRow,
   type QueueSnapshot,
@@ -112,6 +114,7 @@ export const coreMethods = {
   ),
   'queue.rows': method<{ keys: number[] }, QueueRow[]>(z.object({ keys: z.array(z.number().int()).max(1_000) }).strict()),
   'queue.facets': method<NoArgs, QueueFacets>(empty),
+  'queue.progress': method<{ filters: QueueFilters }, QueueProgress>(z.object({ filters }).strict()),
   'anomaly.get': method<{ id: string }, AnomalyDetail>(z.object({ id: z.string().min(1) }).strict()),
   'account.history': method<{ accountId: string; limit?: number }, HistoryPoint[]>(
     z.object({ accountId: z.string().min(1), limit: z.number().int().min(1).max(500).optional() }).strict(),

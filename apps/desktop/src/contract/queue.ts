@@ -95,6 +95,18 @@ export interface AnomalyDetail
   conflict: DecisionConflict | null
 }
 
+/**
+ * Where the analyst stands in a view, counted by the core at the moment of asking (the
+ * list itself is a frozen snapshot): rows matching the filters now, those of them still
+ * awaiting a verdict (open or needs review), and alerts this desktop decided since local
+ * midnight (each alert once, undone decisions not counted).
+ */
+export interface QueueProgress {
+  total: number
+  left: number
+  decidedToday: number
+}
+
 export type HistoryPoint = Pick<QueueRow, 'id' | 'txId' | 'timestamp' | 'amount' | 'score' | 'severity'>
 
 export interface QueueFacets {

@@ -117,6 +117,7 @@ export function createCore(options: CoreOptions): Core {
     allowPath: (path, use) => scoring.allowPath(path, use),
     close: async () => {
       clearInterval(timer)
+      sync.stopScheduledPushes()
       await scoring.close()
       store.close()
     },

@@ -10,6 +10,7 @@ import type { SyncEngine } from '../sync/sync-engine.ts'
 import { ZAddedMember, ZApiKey, ZCreatedApiKey, ZMember } from '../sync/server-client.ts'
 import { createBatchUploader } from '../upload/batch-uploader.ts'
 import { toCoreError } from './to-core-error.ts'
+import { startOfLocalDay } from '../store/queue-queries.ts'
 
 export interface CoreDeps {
   store: LocalStore
@@ -41,9 +42,14 @@ export function createHandlers(deps: CoreDeps): CoreHandlers {
     'queue.head': ({ size, ...query }) => store.queue.head(query, size),
     'queue.rows': (args) => store.queue.rows(args.keys),
     'queue.facets': () => store.queue.facets(),
+    'queue.progress': (args) => store.queue.progress(args.filters, startOfLocalDay(now())),
     'anomaly.get': (args) => store.queue.get(args.id),
     'account.history': (args) => store.queue.accountHistory(args.accountId, args.limit ?? 60),
-    'decision.record': (args) => store.outbox.record(args, sync.currentDecider(), now()),
+    'decision.record': (args) => {
+      const result = store.outbox.record(args, sync.currentDecider(), now())
+      sync.pushSoon()
+      return result
+    },
     'decision.undo': () => store.outbox.undoLast(),
     'decision.reopen': (args) => store.outbox.reopen(args, sync.currentDecider(), now()),
     'decision.history': (args) => sync.decisionHistory(args.id),

@@ -6,7 +6,9 @@ import {
   type AnomalyDetail,
   type HistoryPoint,
   type QueueFacets,
+  type QueueFilters,
   type QueueHead,
+  type QueueProgress,
   type QueueQuery,
   type QueueRow,
   type QueueSnapshot,
@@ -28,7 +30,19 @@ export interface QueueQueries {
   caseOf(anomalyId: string): string | null
   accountHistory(accountId: string, limit: number): HistoryPoint[]
   facets(): QueueFacets
+  /** Counts for the queue's progress line; `since`: the start of "today" (epoch ms). */
+  progress(filters: QueueFilters, since: number): QueueProgress
 }
+
+/** Local midnight before `now`: "decided today" counts from there. */
+export function startOfLocalDay(now: number): number {
+  const day = new Date(now)
+  day.setHours(0, 0, 0, 0)
+  return day.getTime()
+}
+
+/** Statuses that still await a verdict: what "left" counts. */
+const UNDECIDED = ['OPEN', 'NEEDS_REVIEW'] as const
 
 /** `conflictOn`: the analyst's decision another person's overrules on an anomaly (the outbox knows). */
 export function createQueueQueries(db: Database.Database, conflictOn: (anomalyId: string) => DecisionConflict | null = () => null): QueueQueries {
@@ -43,6 +57,8 @@ export function createQueueQueries(db: Database.Database, conflictOn: (anomalyId
   // over every row (ten times slower at 100,000 rows).
   const ruleSets = db.prepare<[], string>('SELECT DISTINCT rules_json FROM anomalies').pluck()
   // The queue holds a batch's alerts only (see scoring): the picker shows both counts.
+  // Distinct alerts: deciding one twice today is one alert decided.
+  const decidedSince = db.prepare<[number], number>('SELECT COUNT(DISTINCT anomaly_id) FROM outbox WHERE undone = 0 AND decided_at >= ?').pluck()
   const batches = db.prepare<[], { id: string; name: string; rowCount: number; alertCount: number; createdAt: number }>(
     `SELECT id, name, row_count AS rowCount, (SELECT COUNT(*) FROM anomalies a WHERE a.batch_id = b.id) AS alertCount, created_at AS createdAt
      FROM local_batches b ORDER BY created_at DESC`,
@@ -96,6 +112,27 @@ export function createQueueQueries(db: Database.Database, conflictOn: (anomalyId
     caseOf: (anomalyId) => caseOfAlert.get(anomalyId) ?? null,
     accountHistory(accountId, limit) {
       return history.all(accountId, Math.min(Math.max(limit, 1), 500)).reverse()
+    },
+    progress(filters, since) {
+      const where = buildQueueWhere(filters)
+      // No status filter (or an empty one) is every status.
+      const shown = filters.statuses === undefined || filters.statuses.length === 0 ? UNDECIDED : filters.statuses
+      const waiting = shown.filter((s) => UNDECIDED.some((u) => u === s))
+      const undecided = buildQueueWhere({ ...filters, statuses: [...waiting] })
+      const noneLeft = waiting.length === 0
+      return db.transaction(() => ({
+        total: db
+          .prepare(`SELECT COUNT(*) FROM anomalies WHERE ${where.sql}`)
+          .pluck()
+          .get(...where.params) as number,
+        left: noneLeft
+          ? 0
+          : (db
+              .prepare(`SELECT COUNT(*) FROM anomalies WHERE ${undecided.sql}`)
+              .pluck()
+              .get(...undecided.params) as number),
+        decidedToday: decidedSince.get(since) ?? 0,
+      }))()
     },
     facets() {
       const rules = new Set(ruleSets.all().flatMap((json) => JSON.parse(json) as string[]))

@@ -5,6 +5,7 @@ import { readModelChange } from '../models/rescore-queue.ts'
 import type { LocalStore } from '../store/local-store.ts'
 import { isCacheBusy } from '../store/open-database.ts'
 import { pullCases, pushCaseActions } from './case-sync.ts'
+import { createPushScheduler, type PushScheduler } from './push-scheduler.ts'
 import { createRuleSetCache } from '../rules/rule-set-cache.ts'
 import { syncRulesInForce, type RulesSyncOutcome } from '../rules/sync-rules.ts'
 import { z } from 'zod'
@@ -39,6 +40,10 @@ export interface SyncEngineOptions {
   afterPull?: (progress: (phase: 'rescore', done: number, total: number) => void) => Promise<void>
   /** Pause before storing a page again when the cache stayed busy (default CACHE_RETRY_MS). */
   cacheRetryMs?: number
+  /** Wait after the last decision before pushing it (default PUSH_DEBOUNCE_MS). */
+  pushDebounceMs?: number
+  /** Pauses between tries of a failed push (default PUSH_RETRY_DELAYS_MS). */
+  pushRetryDelaysMs?: readonly number[]
 }
 
 /**
@@ -90,12 +95,21 @@ export class SyncEngine {
   private waitingForCache = false
   private pullStats: PullStats | null = null
   private rulesSync: RulesSyncOutcome | null = null
+  // When a push alone (pushPending) last left nothing waiting: the status bar's
+  // "Last synced" counts it, as the cache and the server agree on this analyst's work.
+  private lastPushedAt: number | null = null
   private readonly now: () => number
   private readonly pageSize: number
+  private readonly pushes: PushScheduler
 
   constructor(private readonly options: SyncEngineOptions) {
     this.now = options.now ?? Date.now
     this.pageSize = Math.min(options.pullPageSize ?? 1_000, MAX_PULL_PAGE)
+    this.pushes = createPushScheduler({
+      push: () => this.pushPending(),
+      ...(options.pushDebounceMs === undefined ? {} : { debounceMs: options.pushDebounceMs }),
+      ...(options.pushRetryDelaysMs === undefined ? {} : { retryDelaysMs: options.pushRetryDelaysMs }),
+    })
   }
 
   status(): SyncStatus {
@@ -103,14 +117,15 @@ export class SyncEngine {
     const serverUrl = state.get('serverUrl')
     const signedIn = serverUrl !== null && this.readToken() !== null
     const user = parseUser(state.get('user'))
-    const lastSyncedAt = state.get('lastSyncedAt')
+    const lastPulledAt = state.get('lastSyncedAt')
     const counts = this.options.store.outbox.counts()
+    const lastSyncedAt = lastPulledAt === null ? this.lastPushedAt : Math.max(Number(lastPulledAt), this.lastPushedAt ?? 0)
     return {
       state: this.currentState(signedIn),
       serverUrl,
       signedIn,
       user: user === null ? null : { id: user.id, email: user.email, name: user.name },
-      lastSyncedAt: lastSyncedAt === null ? null : Number(lastSyncedAt),
+      lastSyncedAt,
       // Decisions and case actions alike wait in an outbox for the server.
       pending: counts.pending + this.options.store.caseOutbox.count(),
       rejected: counts.rejected,
@@ -201,6 +216,7 @@ export class SyncEngine {
   }
 
   signOut(): SyncStatus {
+    this.pushes.stop()
     this.options.store.state.set('token', null)
     this.options.store.state.set('user', null)
     this.lastFailure = null
@@ -215,6 +231,39 @@ export class SyncEngine {
     })
     await this.running
     return this.status()
+  }
+
+  /**
+   * A decision was just queued: push it within seconds (debounced, retried with pauses
+   * when offline) rather than waiting for the periodic sync. Signed out, nothing leaves.
+   */
+  pushSoon(): void {
+    if (this.signedInSession() !== null) this.pushes.soon()
+  }
+
+  /** Stops a waiting push (the core is closing). */
+  stopScheduledPushes(): void {
+    this.pushes.stop()
+  }
+
+  /**
+   * Pushes what waits in the outboxes, without a pull (seconds at most where a full sync
+   * can take minutes). After a sync in progress, which may have sent it already. True
+   * when nothing is left waiting and the server answered.
+   */
+  async pushPending(): Promise<boolean> {
+    while (this.running !== null) await this.running.catch(() => undefined)
+    if (this.signedInSession() === null || this.waitingCount() === 0) return true
+    this.running = this.runPush().finally(() => {
+      this.running = null
+      this.progress = null
+    })
+    await this.running
+    return this.lastFailure === null && this.waitingCount() === 0
+  }
+
+  private waitingCount(): number {
+    return this.options.store.outbox.counts().pending + this.options.store.caseOutbox.count()
   }
 
   /**
@@ -332,23 +381,44 @@ export class SyncEngine {
       })
       this.lastFailure = null
     } catch (error) {
-      this.waitingForCache = false
-      if (isCacheBusy(error)) {
-        // Nothing lost: every stored page kept its cursor, and decisions not yet
-        // marked stay queued. The next tick carries on from there.
-        this.lastFailure = { kind: 'busy', message: CACHE_WAIT_MESSAGE }
-        try {
-          this.options.store.outbox.releaseInFlight()
-          this.options.store.caseOutbox.releaseInFlight()
-        } catch {
-          // The cache is still busy; the next run releases them before taking more.
-        }
-        return
-      }
-      this.options.store.outbox.releaseInFlight()
-      this.options.store.caseOutbox.releaseInFlight()
-      this.lastFailure = classifySyncError(error)
+      this.recordFailure(error)
     }
+  }
+
+  private async runPush(): Promise<void> {
+    const session = this.signedInSession()
+    if (session === null) return
+    const client = this.options.createClient(session)
+    try {
+      // As in a full run: decisions are sent only for the organisation the token names.
+      this.adopt(await client.me())
+      await this.pushAll(client)
+      await pushCaseActions(client, this.options.store, this.now)
+      this.lastFailure = null
+      this.lastPushedAt = this.now()
+    } catch (error) {
+      this.recordFailure(error)
+    }
+  }
+
+  /** What a failed run leaves: queued work released for the next run, the failure in words. */
+  private recordFailure(error: unknown): void {
+    this.waitingForCache = false
+    if (isCacheBusy(error)) {
+      // Nothing lost: every stored page kept its cursor, and decisions not yet
+      // marked stay queued. The next tick carries on from there.
+      this.lastFailure = { kind: 'busy', message: CACHE_WAIT_MESSAGE }
+      try {
+        this.options.store.outbox.releaseInFlight()
+        this.options.store.caseOutbox.releaseInFlight()
+      } catch {
+        // The cache is still busy; the next run releases them before taking more.
+      }
+      return
+    }
+    this.options.store.outbox.releaseInFlight()
+    this.options.store.caseOutbox.releaseInFlight()
+    this.lastFailure = classifySyncError(error)
   }
 
   /**
