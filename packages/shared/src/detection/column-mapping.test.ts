@@ -33,10 +33,33 @@ describe('resolveColumnMapping', () => {
     expect(mapping).toEqual({ txId: 0, timestamp: 1, accountId: 2, merchantId: 3, amount: 4, label: 7 })
   })
 
-  it('detects PaySim columns, with step as hours and type as category and channel', () => {
+  it('detects PaySim columns: step as hours, type as category, channel and transaction type, and the four balances', () => {
     const { mapping, errors } = resolveColumnMapping(PAYSIM)
     expect(errors).toEqual([])
-    expect(mapping).toEqual({ timestampHours: 0, category: 1, channel: 1, amount: 2, accountId: 3, merchantId: 6, label: 9 })
+    expect(mapping).toEqual({
+      timestampHours: 0,
+      category: 1,
+      channel: 1,
+      transactionType: 1,
+      amount: 2,
+      accountId: 3,
+      balanceBefore: 4,
+      balanceAfter: 5,
+      merchantId: 6,
+      counterpartyBalanceBefore: 7,
+      counterpartyBalanceAfter: 8,
+      label: 9,
+    })
+  })
+
+  it('maps balance columns by explicit override, taking the column off its detected field', () => {
+    const headers = ['when', 'who', 'to', 'amt', 'opening', 'oldbalanceOrg']
+    const { mapping, errors } = resolveColumnMapping(
+      headers,
+      parseMappingOverrides(['when=timestamp', 'opening=balanceBefore', 'oldbalanceOrg=balanceAfter', 'who=accountId', 'to=merchantId']),
+    )
+    expect(errors).toEqual([])
+    expect(mapping).toMatchObject({ balanceBefore: 4, balanceAfter: 5, amount: 3 })
   })
 
   it('lets explicit overrides win and drops the column from its detected role', () => {

@@ -19,7 +19,23 @@ export const MAPPABLE_FIELDS = [
   'longitude',
   /** Ground truth for training (1/0, true/false, yes/no). Never a model input. */
   'label',
+  /** Kind of transfer (PaySim's CASH_OUT, TRANSFER...): a file-fitted model's one-hot input. */
+  'transactionType',
+  /** The payer's balance before and after the transaction (PaySim oldbalanceOrg/newbalanceOrig). */
+  'balanceBefore',
+  'balanceAfter',
+  /** The payee's balance before and after (PaySim oldbalanceDest/newbalanceDest). */
+  'counterpartyBalanceBefore',
+  'counterpartyBalanceAfter',
 ] as const
+
+/**
+ * Fields carried beside the transaction (ConvertedRow.extras), not in its wire shape:
+ * the server's contract has no place for them, the file-fitted models use them.
+ */
+export const EXTRA_FIELDS = ['transactionType', 'balanceBefore', 'balanceAfter', 'counterpartyBalanceBefore', 'counterpartyBalanceAfter'] as const
+
+export type ExtraField = (typeof EXTRA_FIELDS)[number]
 
 export type MappableField = (typeof MAPPABLE_FIELDS)[number]
 
@@ -67,7 +83,22 @@ const ALIASES: ReadonlyArray<readonly [string, readonly MappableField[]]> = [
   ['payee', ['merchantId']],
   ['category', ['category']],
   ['mcc', ['category']],
-  ['type', ['category', 'channel']],
+  ['type', ['category', 'channel', 'transactionType']],
+  ['transactiontype', ['transactionType']],
+  ['txtype', ['transactionType']],
+  // PaySim spells the payer's old balance "Org" and the new one "Orig".
+  ['oldbalanceorg', ['balanceBefore']],
+  ['oldbalanceorig', ['balanceBefore']],
+  ['balancebefore', ['balanceBefore']],
+  ['openingbalance', ['balanceBefore']],
+  ['newbalanceorig', ['balanceAfter']],
+  ['newbalanceorg', ['balanceAfter']],
+  ['balanceafter', ['balanceAfter']],
+  ['closingbalance', ['balanceAfter']],
+  ['oldbalancedest', ['counterpartyBalanceBefore']],
+  ['counterpartybalancebefore', ['counterpartyBalanceBefore']],
+  ['newbalancedest', ['counterpartyBalanceAfter']],
+  ['counterpartybalanceafter', ['counterpartyBalanceAfter']],
   ['country', ['country']],
   ['channel', ['channel']],
   ['latitude', ['latitude']],

@@ -1,18 +1,18 @@
 import { describe, expect, it } from 'vitest'
 import { resolveColumnMapping } from './column-mapping.ts'
 import { ZTransactionInput } from '../transactions/transaction-input.ts'
-import { createRowConverter, parseTimestamp } from './row-conversion.ts'
+import { createRowConverter, parseTimestamp, UNKNOWN_CURRENCY } from './row-conversion.ts'
 
 const HEADERS = ['TRANSACTION_ID', 'TX_DATETIME', 'CUSTOMER_ID', 'TERMINAL_ID', 'TX_AMOUNT', 'TX_FRAUD']
 const convert = createRowConverter(resolveColumnMapping(HEADERS).mapping, HEADERS.length)
 
 describe('createRowConverter', () => {
-  it('converts a handbook row, reading the naive timestamp as UTC', () => {
+  it('converts a handbook row, reading the naive timestamp as UTC, with no currency invented', () => {
     const result = convert(['7', '2018-04-01 00:02:10', '4961', '3412', '81.51', '1'], 2)
     expect(result).toEqual({
       ok: true,
       label: true,
-      transaction: { txId: '7', timestamp: Date.UTC(2018, 3, 1, 0, 2, 10), amount: 81.51, currency: 'INR', accountId: '4961', merchantId: '3412' },
+      transaction: { txId: '7', timestamp: Date.UTC(2018, 3, 1, 0, 2, 10), amount: 81.51, currency: UNKNOWN_CURRENCY, accountId: '4961', merchantId: '3412' },
     })
   })
 
@@ -46,12 +46,13 @@ describe('createRowConverter', () => {
         txId: 'line-12',
         timestamp: Date.UTC(2020, 0, 1, 17),
         amount: 38398.68,
-        currency: 'INR',
+        currency: 'XXX',
         accountId: 'C1',
         merchantId: 'M2',
         category: 'PAYMENT',
         channel: 'PAYMENT',
       },
+      extras: { transactionType: 'PAYMENT' },
     })
   })
 })

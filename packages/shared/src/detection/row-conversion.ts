@@ -1,7 +1,13 @@
 import type { TTransaction } from '../transactions/transaction-input.ts'
 import { textProblem, toSafeText, truncateText } from '../validation/safe-text.ts'
 import { isTimeInRange } from '../validation/time-bounds.ts'
-import type { ColumnMapping, MappableField } from './column-mapping.ts'
+import type { ColumnMapping, ExtraField, MappableField } from './column-mapping.ts'
+
+/**
+ * ISO 4217's code for "no currency": what a file without a currency column is stored
+ * with, so no currency is ever invented for it. Show it as "unknown".
+ */
+export const UNKNOWN_CURRENCY = 'XXX'
 
 /** One rejected CSV row: enough for a user to find and fix it. */
 export interface RowError {
@@ -13,11 +19,37 @@ export interface RowError {
 export interface ConvertOptions {
   /** Base for `timestampHours` columns (PaySim's step). ISO date, UTC midnight. */
   baseDate?: string
-  /** Currency when the file has no currency column. */
+  /** Currency when the file has no currency column (default UNKNOWN_CURRENCY: never invent one). */
   defaultCurrency?: string
+  /** The file's header: balance errors then name the column as well as the field. */
+  headers?: readonly string[]
 }
 
-export type ConvertedRow = { ok: true; transaction: TTransaction; label: boolean | undefined } | { ok: false; errors: RowError[] }
+/**
+ * What a file says beyond the transaction's wire shape (balances, kind of transfer):
+ * inputs of the file-fitted models (detection/file-fit), never sent to the server.
+ */
+export interface TransactionExtras {
+  transactionType?: string
+  balanceBefore?: number
+  balanceAfter?: number
+  counterpartyBalanceBefore?: number
+  counterpartyBalanceAfter?: number
+}
+
+export type ConvertedRow =
+  | {
+      ok: true
+      transaction: TTransaction
+      label: boolean | undefined
+      /** Present when the mapping has any extra field (EXTRA_FIELDS), even if this row's cells are empty. */
+      extras?: TransactionExtras
+    }
+  | { ok: false; errors: RowError[] }
+
+const BALANCE_FIELDS = ['balanceBefore', 'balanceAfter', 'counterpartyBalanceBefore', 'counterpartyBalanceAfter'] as const satisfies readonly ExtraField[]
+/** Balances may be negative (overdrafts); beyond this they are not money. */
+const MAX_BALANCE = 1e15
 
 const HOUR_MS = 3_600_000
 const DEFAULT_BASE_DATE = '2024-01-01'
@@ -36,7 +68,13 @@ export function createRowConverter(
 ): (values: readonly string[], line: number) => ConvertedRow {
   const baseMs = Date.parse(`${options.baseDate ?? DEFAULT_BASE_DATE}T00:00:00Z`)
   if (Number.isNaN(baseMs)) throw new Error(`baseDate must be YYYY-MM-DD, got "${options.baseDate}"`)
-  const defaultCurrency = (options.defaultCurrency ?? 'INR').toUpperCase()
+  const defaultCurrency = (options.defaultCurrency ?? UNKNOWN_CURRENCY).toUpperCase()
+  const balanceFields = BALANCE_FIELDS.filter((field) => mapping[field] !== undefined)
+  const hasExtras = balanceFields.length > 0 || mapping.transactionType !== undefined
+  const columnOf = (field: MappableField): string => {
+    const header = options.headers?.[mapping[field] as number]
+    return header === undefined ? '' : ` in column "${toSafeText(header, 64)}"`
+  }
 
   return (values, line) => {
     if (values.length !== columnCount) {
@@ -65,6 +103,19 @@ export function createRowConverter(
     const label = readLabel(cell(values, mapping.label), errors, line)
     const category = readText(cell(values, mapping.category), 'category', errors, line)
     const channel = readText(cell(values, mapping.channel), 'channel', errors, line)
+    let extras: TransactionExtras | undefined
+    if (hasExtras) {
+      extras = {}
+      for (const field of balanceFields) {
+        const text = cell(values, mapping[field])
+        if (text === '') continue
+        const n = Number(text)
+        if (!Number.isFinite(n) || Math.abs(n) > MAX_BALANCE) fail(errors, line, field, `not a balance${columnOf(field)}: "${quote(text)}"`)
+        else extras[field] = n
+      }
+      const type = readText(cell(values, mapping.transactionType), 'transactionType', errors, line)
+      if (type) extras.transactionType = truncateText(type.toUpperCase(), 64)
+    }
 
     if (errors.length > 0 || amount === undefined || timestamp === undefined || !txId || !accountId || !merchantId) return { ok: false, errors }
     const transaction: TTransaction = { txId, timestamp, amount, currency, accountId, merchantId }
@@ -74,7 +125,7 @@ export function createRowConverter(
     if (country !== undefined) transaction.country = country
     if (latitude !== undefined) transaction.latitude = latitude
     if (longitude !== undefined) transaction.longitude = longitude
-    return { ok: true, transaction, label }
+    return extras === undefined ? { ok: true, transaction, label } : { ok: true, transaction, label, extras }
   }
 }
 

@@ -1,6 +1,8 @@
 import { access } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
+import { FEATURE_NAMES } from '../detection/features/compute-features.ts'
 import { buildFeatureMatrix } from '../detection/features/feature-matrix.ts'
+import { profileFeatures, type FeatureProfile } from '../detection/file-fit/feature-profile.ts'
 import { RECOMMENDED_TRAINING, trainAnomalyModel, type TrainResult } from '../detection/models/train-model.ts'
 import { generateTransactions, type GeneratorOptions } from '../generator/generate-transactions.ts'
 import { loadModelArtifact, saveModelArtifact, type LoadedModel, type LoadOptions } from './model-artifact.ts'
@@ -29,6 +31,8 @@ export const DEFAULT_GENERATOR: GeneratorOptions = { seed: 20_240_101, customers
 
 export interface DefaultModel extends TrainResult {
   training: TrainingSummary
+  /** The training rows' feature profile, for checkFileDomain. */
+  featureProfile: FeatureProfile
 }
 
 /**
@@ -45,6 +49,7 @@ export function trainDefaultModel(generator: GeneratorOptions = DEFAULT_GENERATO
   const last = items[items.length - 1]?.transaction.timestamp
   return {
     ...result,
+    featureProfile: profileFeatures(matrix.rows, FEATURE_NAMES.length, FEATURE_NAMES),
     training: {
       source: `generated: ${JSON.stringify(generator)}`,
       rows: matrix.count,
@@ -57,8 +62,8 @@ export function trainDefaultModel(generator: GeneratorOptions = DEFAULT_GENERATO
 
 /** Trains the default model and writes it as an artifact (used to refresh models/default). */
 export async function writeDefaultModel(dir: string = DEFAULT_MODEL_DIR): Promise<void> {
-  const { model, metrics, training } = trainDefaultModel()
-  await saveModelArtifact(dir, model, { version: '1.0.0', training, metrics })
+  const { model, metrics, training, featureProfile } = trainDefaultModel()
+  await saveModelArtifact(dir, model, { version: '1.0.0', training, metrics, featureProfile })
 }
 
 /**

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { FEATURE_NAMES } from '../detection/features/compute-features.ts'
 import { MODEL_FORMAT_VERSION, type AnomalyModel } from '../detection/models/anomaly-model.ts'
 import type { TrainMetrics } from '../detection/models/train-model.ts'
+import type { FeatureProfile } from '../detection/file-fit/feature-profile.ts'
 import { ARTIFACT_FORMAT_VERSION, MANIFEST_FILE, ONNX_FILE, TREES_FILE, ZModelManifest, type ModelManifest, type TrainingSummary } from './model-manifest.ts'
 import { modelToOnnx } from './onnx/export-onnx.ts'
 import { createOnnxScorer, type OnnxScorer } from './onnx/onnx-scorer.ts'
@@ -28,6 +29,8 @@ export interface SaveOptions {
   version?: string
   training: TrainingSummary
   metrics?: TrainMetrics
+  /** The training rows' feature profile (profileFeatures), stored in the manifest. */
+  featureProfile?: FeatureProfile
 }
 
 /** Writes model.onnx, model.json and manifest.json into `dir` (created if needed). */
@@ -58,6 +61,7 @@ export async function saveModelArtifact(dir: string, model: AnomalyModel, option
         }
       : {},
     files: { onnx: { name: ONNX_FILE, sha256: sha256(onnxBytes) }, trees: { name: TREES_FILE, sha256: sha256(treeBytes) } },
+    ...(options.featureProfile ? { featureProfile: options.featureProfile } : {}),
   }
   ZModelManifest.parse(manifest)
   await writeFile(join(dir, ONNX_FILE), onnxBytes)

@@ -9,6 +9,20 @@ export const TREES_FILE = 'model.json'
 const ZFile = z.object({ name: z.string().min(1), sha256: z.string().regex(/^[0-9a-f]{64}$/) })
 const ZLevels = z.object({ medium: z.number(), high: z.number(), critical: z.number() })
 
+const ZFeatureDistribution = z.object({
+  name: z.string(),
+  min: z.number(),
+  max: z.number(),
+  mean: z.number(),
+  zeroShare: z.number().min(0).max(1),
+  constant: z.boolean(),
+  edges: z.array(z.number()),
+  shares: z.array(z.number().min(0).max(1)),
+})
+
+/** The training data's feature distributions (detection/file-fit/feature-profile.ts). */
+export const ZFeatureProfile = z.object({ rows: z.number().int().nonnegative(), features: z.array(ZFeatureDistribution) })
+
 /** manifest.json: what the model is, what it expects, how it was made. */
 export const ZModelManifest = z.object({
   format: z.literal('anomalyze-model'),
@@ -30,6 +44,11 @@ export const ZModelManifest = z.object({
   }),
   metrics: z.record(z.string(), z.union([z.number(), z.null(), z.record(z.string(), z.number())])),
   files: z.object({ onnx: ZFile, trees: ZFile }),
+  /**
+   * What the training data looked like, to tell a user when a file does not look like
+   * it (checkFileDomain). Optional: models saved before it existed have none.
+   */
+  featureProfile: ZFeatureProfile.optional(),
 })
 
 export type ModelManifest = z.infer<typeof ZModelManifest>
