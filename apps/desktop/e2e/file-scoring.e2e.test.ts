@@ -1,0 +1,83 @@
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { CoreResult } from '../src/contract/result.ts'
+import { generatedCsv } from '../test/support/generated-csv.ts'
+import { ensureRendererBuilt } from './build-renderer.ts'
+import { assertChromium, launchChromium, SCREENSHOT_DIR, startConsole, type ConsoleProcess } from './harness.ts'
+
+let browser: Browser
+let closeBrowser: () => Promise<void>
+let consoleApp: ConsoleProcess
+let page: Page
+
+async function api<T>(method: string, args: unknown): Promise<T> {
+  const response = await page.request.post(`${consoleApp.url}/api/${method}`, { data: args, headers: { 'content-type': 'application/json' } })
+  const body = (await response.json()) as CoreResult<T>
+  if (body.error !== undefined) throw new Error(body.error.message)
+  return body.data
+}
+
+/** Scoring files the way an analyst meets it: the file's own name in every message, and files that can be tidied away. */
+describe('file scoring in Chromium (browser mode)', () => {
+  beforeAll(async () => {
+    assertChromium()
+    ensureRendererBuilt()
+    mkdirSync(SCREENSHOT_DIR, { recursive: true })
+    ;({ browser, close: closeBrowser } = await launchChromium())
+    consoleApp = await startConsole({ seedFixtures: 50 })
+    page = await consoleApp.newPage(browser, { viewport: { width: 1440, height: 900 } })
+    await page.goto(consoleApp.url)
+  })
+  async function openScoreView(): Promise<void> {
+    await expect.poll(() => page.getByTestId('queue-count').textContent()).toMatch(/anomalies/)
+    await page.keyboard.press('3')
+    await expect.poll(() => page.getByTestId('scoring-view').isVisible()).toBe(true)
+  }
+  afterAll(async () => {
+    await page?.close()
+    await consoleApp?.stop()
+    await closeBrowser?.()
+  })
+
+  it('refuses a header-only file by the name the analyst picked, before any batch exists', async () => {
+    await openScoreView()
+    const header = generatedCsv({ rows: 1, seed: 3 }).text.split('\n')[0] ?? ''
+    await page.getByLabel('CSV file').setInputFiles({ name: 'march-export.csv', mimeType: 'text/csv', buffer: Buffer.from(`${header}\n`) })
+    const alert = page.getByTestId('scoring-view').getByRole('alert')
+    await expect.poll(() => alert.textContent()).toContain('march-export.csv has a header row but no transactions')
+    // Not the upload's temporary id.
+    expect(await alert.textContent()).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-/)
+    expect(await page.getByTestId('mapping-step').count()).toBe(0)
+    expect(await api<unknown[]>('scoring.batches', {})).toEqual([])
+    await page.screenshot({ path: join(SCREENSHOT_DIR, 'scoring-header-only.png') })
+  })
+
+  it('deletes a scored file after a confirmation, and its alerts leave the queue', async () => {
+    await page
+      .getByLabel('CSV file')
+      .setInputFiles({ name: 'branch-12.csv', mimeType: 'text/csv', buffer: Buffer.from(generatedCsv({ rows: 300, seed: 9 }).text) })
+    await expect.poll(() => page.getByTestId('mapping-step').isVisible()).toBe(true)
+    await page.getByRole('button', { name: 'Score on this machine' }).click()
+    await expect.poll(() => page.getByTestId('job-progress').getAttribute('data-state'), { timeout: 60_000 }).toBe('done')
+    const [batch] = await api<{ id: string; alertCount: number }[]>('scoring.batches', {})
+    expect(batch?.alertCount).toBeGreaterThan(0)
+    const row = page.getByTestId('scored-file').filter({ hasText: 'branch-12.csv' })
+    await expect.poll(() => row.count()).toBe(1)
+
+    await row.getByRole('button', { name: 'Delete branch-12.csv' }).click()
+    const dialog = page.getByRole('dialog', { name: 'Delete branch-12.csv' })
+    await expect.poll(() => dialog.textContent()).toContain('300 scored rows')
+    await page.screenshot({ path: join(SCREENSHOT_DIR, 'scoring-delete-confirm.png') })
+    // Cancel keeps it.
+    await dialog.getByRole('button', { name: 'Cancel' }).click()
+    expect(await api<unknown[]>('scoring.batches', {})).toHaveLength(1)
+
+    await row.getByRole('button', { name: 'Delete branch-12.csv' }).click()
+    await page.getByRole('dialog', { name: 'Delete branch-12.csv' }).getByRole('button', { name: 'Delete branch-12.csv' }).click()
+    await expect.poll(() => page.getByTestId('scored-file').count()).toBe(0)
+    expect(await api<unknown[]>('scoring.batches', {})).toEqual([])
+    expect((await api<{ total: number }>('queue.snapshot', { filters: { batchId: batch?.id }, sort: 'severity' })).total).toBe(0)
+  })
+})
