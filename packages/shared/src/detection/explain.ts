@@ -1,6 +1,12 @@
-import { FEATURE_INDEX, FEATURE_NAMES, type FeatureName } from './features/compute-features.ts'
+import { FEATURE_WORDS, moneyFormatter, normOf } from './feature-labels.ts'
+import { FEATURE_NAMES, type FeatureName } from './features/compute-features.ts'
+import { STORED_CONTRIBUTIONS, type TExplanationDataV2, type TIsolationShare, type TStoredContribution } from './explanation-data.ts'
 import { combineRaw, type AnomalyModel, type ModelScore } from './models/anomaly-model.ts'
-import { pathContributions, predictRaw } from './models/tree-ensemble.ts'
+import { scoreContributions } from './score-contributions.ts'
+
+export * from './feature-labels.ts'
+export * from './explanation-data.ts'
+export { scoreContributions, rawContributions, type ScoreContributions, type RawContributions } from './score-contributions.ts'
 
 /** One reason, as data (for the UI) and as a phrase (for a sentence). */
 export interface FeatureReason {
@@ -8,114 +14,144 @@ export interface FeatureReason {
   value: number
   /** What is usual for this account or merchant, when the features say so. */
   norm: number | null
-  /** Push towards "anomalous" in the model's raw units; larger means more important. */
+  /** Push on the score in score units (0..1): positive raised it, negative lowered it. */
   contribution: number
   text: string
 }
 
+export interface Contribution extends FeatureReason {
+  /** The feature in an analyst's words (chart axis). */
+  label: string
+  /** The isolation forest's part of `contribution` (0 when the score is not blended). */
+  isolation: number
+}
+
 export interface Explanation extends ModelScore {
+  /** The model's score before rules: baseline + sum(contributions) reproduces it. */
+  modelScore: number
+  /** The score of a row at the training average of every part. */
+  baseline: number
+  /** Every feature that moved the score, largest |contribution| first. */
+  contributions: Contribution[]
+  raisedBy: Contribution[]
+  loweredBy: Contribution[]
+  /** The isolation forest's share when the score blends it with the supervised trees. */
+  isolationShare: TIsolationShare | null
+  /** What rules added to the model's score (score - modelScore; 0 when none did). */
+  ruleBoost: number
+  /** The first `top` of raisedBy, for readers of the first explanation format. */
   topFeatures: FeatureReason[]
   /** Names of the rules that fired (rule sets are data: any rule's name). */
   rules: string[]
-  /** One sentence an analyst can read. */
+  /** One line an analyst can read. */
   summary: string
 }
 
-type Norm = (f: (n: FeatureName) => number) => number | null
-
-// For account-relative features, the comparable "usual" value, derived from other
-// features of the same row (so explanations need no extra state).
-const NORMS: Partial<Record<FeatureName, Norm>> = {
-  amount: (f) => (f('acct_history_count') > 0 ? f('acct_mean_amount') : null),
-  acct_amount_ratio: () => 1,
-  acct_amount_zscore: () => 0,
-  acct_count_1d: (f) => f('acct_count_30d') / 30,
-  acct_count_7d: (f) => (f('acct_count_30d') * 7) / 30,
-  acct_avg_amount_1d: (f) => f('acct_avg_amount_30d'),
-  acct_avg_amount_7d: (f) => f('acct_avg_amount_30d'),
-  acct_hours_since_last: (f) => (f('acct_count_30d') > 1 ? (30 * 24) / f('acct_count_30d') : null),
-  merch_count_1d: (f) => f('merch_count_30d') / 30,
-  merch_amount_ratio: () => 1,
-  acct_amount_over_max_7d: () => 1,
+export interface ExplainOptions {
+  /** How many raising features the sentence names (default 3; lowering: up to 2). */
+  top?: number
+  /** The score already computed (e.g. by ONNX Runtime, after rules), so the text matches it. */
+  scored?: ModelScore
+  /** ISO code of the transaction's currency, when known: amounts never get an invented one. */
+  currency?: string | null
 }
 
-const fmt = (v: number, digits = 2): string => (Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(digits))
-const pct = (v: number): string => `${(v * 100).toFixed(0)}%`
-
-function phrase(name: FeatureName, value: number, norm: number | null): string {
-  const vs = norm === null ? '' : ` vs usual ${fmt(norm)}`
-  switch (name) {
-    case 'amount':
-      return `amount ${fmt(value)}${vs}`
-    case 'acct_amount_ratio':
-      return `amount ${fmt(value, 1)}x the account's usual`
-    case 'acct_amount_zscore':
-      return `amount ${fmt(value, 1)} standard deviations from the account's usual`
-    case 'acct_new_merchant':
-      return value === 1 ? 'first purchase at this merchant' : 'a merchant this account uses'
-    case 'acct_hours_since_last':
-      return value < 0
-        ? 'first transaction of this account'
-        : `${fmt(value, 1)} h since the previous transaction${norm === null ? '' : ` vs ${fmt(norm, 1)} h usually`}`
-    case 'merch_risk_1d':
-    case 'merch_risk_7d':
-    case 'merch_risk_30d':
-      return `${pct(value)} known fraud at this merchant (${name.slice(11)} window, labels older than the delay)`
-    case 'merch_risk_exact_1d':
-    case 'merch_risk_exact_7d':
-    case 'merch_risk_exact_30d':
-      return `${pct(value)} known fraud at this merchant (${name.slice(17)} window, labels older than the delay)`
-    case 'merch_hours_since_fraud':
-      return value < 0 ? 'no known fraud at this merchant' : `last known fraud at this merchant ${fmt(value / 24, 1)} days before the label delay`
-    case 'acct_amount_over_max_7d':
-      return `amount ${fmt(value, 1)}x the account's largest in 7 days`
-    case 'acct_known_fraud_30d':
-      return `${fmt(value, 0)} confirmed fraud(s) on this account in the last 30 days`
-    case 'merch_known_fraud_30d':
-      return `${fmt(value, 0)} confirmed fraud(s) at this merchant in the last 30 days`
-    case 'is_night':
-    case 'is_weekend':
-      return value === 1 ? (name === 'is_night' ? 'at night' : 'on a weekend') : name === 'is_night' ? 'in daytime' : 'on a weekday'
-    case 'hour_of_day':
-      return `at ${fmt(value, 0)}:00`
-    default:
-      return `${name.replaceAll('_', ' ')} ${fmt(value)}${vs}`
-  }
-}
+// Below this a contribution is rounding, not a reason worth naming in the sentence.
+const NAMED_AT_LEAST = 0.0005
+// ONNX Runtime scores in float32: differences this small are that, not a rule's boost.
+const BOOST_NOISE = 1e-4
 
 /**
- * Why a transaction scored as it did: the features that pushed the score up most
- * (tree path contributions of the supervised model, or of the isolation forest when
- * there are no labels), each next to the account's norm, plus the rules fired.
+ * Why a transaction scored as it did: every feature's additive push on the score (see
+ * scoreContributions: supervised trees and isolation forest, weighted by the blend), in
+ * an analyst's words and next to the account's norm, split into what raised and what
+ * lowered it, plus the rules fired.
  */
-export interface ExplainOptions {
-  /** How many features to name (default 3). */
-  top?: number
-  /** The score already computed (e.g. by ONNX Runtime), so the text matches it. */
-  scored?: ModelScore
-}
-
 export function explainScore(model: AnomalyModel, features: ArrayLike<number>, rules: readonly string[], options: ExplainOptions = {}): Explanation {
   const top = options.top ?? 3
   const width = FEATURE_NAMES.length
   const row = Array.from({ length: width }, (_, i) => features[i] ?? 0)
-  const supervised = model.supervised
-  const scored = options.scored ?? combineRaw(model, predictRaw(model.isolation.ensemble, row), supervised ? predictRaw(supervised, row) : null)
-  // A shorter isolation path means more anomalous, hence the sign flip.
-  const contributions = supervised ? pathContributions(supervised, row, width) : pathContributions(model.isolation.ensemble, row, width).map((c) => -c)
-  const f = (n: FeatureName): number => row[FEATURE_INDEX[n]] as number
-  const topFeatures = FEATURE_NAMES.map((name, i) => ({ name, c: contributions[i] as number }))
-    .filter((x) => x.c > 0)
-    .sort((a, b) => b.c - a.c || a.name.localeCompare(b.name))
-    .slice(0, top)
-    .map(({ name, c }): FeatureReason => {
-      const value = f(name)
-      // A first transaction has no account norm to compare with.
-      const norm = name.startsWith('acct_') && f('acct_history_count') === 0 ? null : (NORMS[name]?.(f) ?? null)
-      return { feature: name, value, norm, contribution: c, text: phrase(name, value, norm) }
-    })
-  const reasons = topFeatures.length > 0 ? topFeatures.map((r) => r.text).join('; ') : 'nothing stands out'
-  const ruleText = rules.length > 0 ? `; rules fired: ${rules.join(', ')}` : ''
-  const summary = `Score ${scored.score.toFixed(2)} (${scored.severity}): ${reasons}${ruleText}.`
-  return { ...scored, topFeatures, rules: [...rules], summary }
+  const parts = scoreContributions(model, row, width)
+  const scored = options.scored ?? combineRaw(model, parts.isolationRaw.raw, parts.supervised?.raw ?? null)
+  const money = moneyFormatter(options.currency)
+  const contributions = FEATURE_NAMES.map((feature, i): Contribution => {
+    const value = row[i] as number
+    const norm = normOf(feature, row)
+    const words = FEATURE_WORDS[feature]
+    const contribution = parts.perFeature[i] as number
+    return { feature, label: words.label, value, norm, text: words.phrase(value, norm, money), contribution, isolation: parts.isolation[i] as number }
+  })
+    .filter((c) => c.contribution !== 0)
+    .sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution) || a.feature.localeCompare(b.feature))
+  const raisedBy = contributions.filter((c) => c.contribution > 0)
+  const loweredBy = contributions.filter((c) => c.contribution < 0)
+  const isolationShare =
+    parts.supervised && model.isolationBlend > 0
+      ? { weight: model.isolationBlend, isolationScore: scored.isolationScore, contribution: parts.isolationMove }
+      : null
+  const boost = scored.score - parts.score
+  const ruleBoost = rules.length > 0 && boost > BOOST_NOISE ? boost : 0
+  const summary = sentence(scored, raisedBy.slice(0, top), loweredBy.slice(0, 2), isolationShare, rules, ruleBoost)
+  const topFeatures = raisedBy.slice(0, top).map(({ feature, value, norm, contribution, text }) => ({ feature, value, norm, contribution, text }))
+  return {
+    ...scored,
+    modelScore: parts.score,
+    baseline: parts.baseline,
+    contributions,
+    raisedBy,
+    loweredBy,
+    isolationShare,
+    ruleBoost,
+    topFeatures,
+    rules: [...rules],
+    summary,
+  }
+}
+
+const signed = (c: number): string => `${c < 0 ? '-' : '+'}${Math.abs(c).toFixed(Math.abs(c) < 0.01 ? 3 : 2)}`
+const named = (items: Contribution[]): string =>
+  items
+    .filter((c) => Math.abs(c.contribution) >= NAMED_AT_LEAST)
+    .map((c) => `${c.text} (${signed(c.contribution)})`)
+    .join(', ')
+
+/** "Score 0.91 (CRITICAL): raised by …; lowered by …; isolation forest …; rules fired: …." on one line. */
+function sentence(
+  scored: ModelScore,
+  raised: Contribution[],
+  lowered: Contribution[],
+  share: TIsolationShare | null,
+  rules: readonly string[],
+  ruleBoost: number,
+): string {
+  const up = named(raised)
+  const down = named(lowered)
+  const clauses = [up === '' ? 'nothing stands out' : `raised by ${up}`]
+  if (down !== '') clauses.push(`lowered by ${down}`)
+  if (share !== null) clauses.push(`isolation forest share ${signed(share.contribution)}`)
+  if (rules.length > 0) clauses.push(`rules fired: ${rules.join(', ')}${ruleBoost > 0 ? ` (${signed(ruleBoost)})` : ''}`)
+  // Feature phrases are ours, but rule names are data: keep the sentence on one line.
+  return `Score ${scored.score.toFixed(2)} (${scored.severity}): ${clauses.join('; ')}.`.replace(/\s+/g, ' ')
+}
+
+/**
+ * The stored form (explanationData version 2): the largest contributions as data, the
+ * rest summed into `other`, and `topFeatures` for readers of the first format.
+ */
+export function toExplanationData(e: Explanation): TExplanationDataV2 & { topFeatures: FeatureReason[] } {
+  const kept = e.contributions.slice(0, STORED_CONTRIBUTIONS)
+  const stored = (c: Contribution): TStoredContribution => ({ ...c })
+  let other = 0
+  for (const c of e.contributions.slice(STORED_CONTRIBUTIONS)) other += c.contribution
+  return {
+    v: 2,
+    baseline: e.baseline,
+    modelScore: e.modelScore,
+    raisedBy: kept.filter((c) => c.contribution > 0).map(stored),
+    loweredBy: kept.filter((c) => c.contribution < 0).map(stored),
+    other,
+    isolationShare: e.isolationShare,
+    ruleBoost: e.ruleBoost,
+    topFeatures: e.topFeatures.map((r) => ({ ...r })),
+  }
 }
