@@ -127,7 +127,7 @@ function compare(training: FeatureDistribution, values: Float64Array): { psi: nu
   const constant = values.length > 0 && min === max
   const psi = populationStability(training, values)
   if (constant && !training.constant)
-    return { psi, constant, note: `always ${format(min)} here, varied in training (${format(training.min)} to ${format(training.max)})` }
+    return { psi, constant, note: `always ${format(min)} here; ${format(training.min)} to ${format(training.max)} in training` }
   if (training.constant && !(constant && min === training.min))
     return { psi: Math.max(psi, PSI_UNLIKE + 1), constant, note: `always ${format(training.min)} in training, not here` }
   if (psi > PSI_UNLIKE) return { psi, constant, note: `distribution far from training (PSI ${psi.toFixed(2)})` }
@@ -169,7 +169,7 @@ function summarise(verdict: DomainVerdict, features: readonly FeatureDomainCheck
   const missing = missingFields.length > 0 ? `; no ${missingFields.map((f) => FIELD_WORDS[f] ?? f).join(' or ')} column` : ''
   const head = verdict === 'unlike' ? "This file looks unlike the model's training data" : "This file has shifted from the model's training data"
   const advice = verdict === 'unlike' ? 'its scores may rank no better than chance' : 'read its scores with care'
-  return `${head}: ${bad.length} of ${counted.length} features differ, worst ${worst}${missing}; ${advice}.`
+  return `${head}: ${bad.length} of ${counted.length} features differ, the worst ${worst}${missing}; ${advice}.`
 }
 
 function format(v: number): string {

@@ -115,3 +115,13 @@ export function selectColumns(matrix: FileFeatureMatrix, names: readonly string[
   const extraNames = matrix.extraNames.filter((n) => names.includes(n))
   return { rows, width: index.length, count: matrix.count, featureNames: [...names], extraNames, types: matrix.types }
 }
+
+/**
+ * The columns an isolation forest fitted on the file should use: with balance or type
+ * columns, the amount and those only (the engine's history features add noise where
+ * accounts rarely repeat: PaySim AUC 0.89 against 0.84 with them, bench:paysim);
+ * without, every engine feature.
+ */
+export function isolationColumns(matrix: FileFeatureMatrix): string[] {
+  return matrix.extraNames.length > 0 ? ['amount', ...matrix.extraNames] : [...FEATURE_NAMES]
+}

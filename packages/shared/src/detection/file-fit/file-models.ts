@@ -95,11 +95,27 @@ function upperBound(sorted: Float64Array, value: number): number {
 export function fitFileIsolationForest(matrix: FileMatrix, options: { isolation?: IsolationForestOptions; alertBudget?: AlertBudget } = {}): FileScores {
   const count = rowCount(matrix)
   if (count < 2) throw new Error('scoring with a forest fitted on the file needs at least 2 rows')
-  const forest = trainIsolationForest(matrix.rows, matrix.width, { ...ISOLATION, ...options.isolation })
-  const raw = predictRawBatch(forest.ensemble, matrix.rows, matrix.width)
+  const rows = compressed(matrix.rows)
+  const forest = trainIsolationForest(rows, matrix.width, { ...ISOLATION, ...options.isolation })
+  const raw = predictRawBatch(forest.ensemble, rows, matrix.width)
   const scores = new Float64Array(count)
   for (let i = 0; i < count; i += 1) scores[i] = isolationScore(forest, raw[i] as number)
   return { scores, severityThresholds: thresholdsFromBudget(scores, options.alertBudget) }
+}
+
+/**
+ * sign(x) * ln(1 + |x|) of every value. The forest cuts at uniform random points
+ * between a column's min and max: on money (heavy-tailed, a few balances in the
+ * millions) nearly every cut lands above all but the largest rows, so only size is
+ * isolated. On the log scale cuts fall where the rows are.
+ */
+function compressed(rows: Float32Array): Float32Array {
+  const out = new Float32Array(rows.length)
+  for (let i = 0; i < rows.length; i += 1) {
+    const v = rows[i] as number
+    out[i] = Math.sign(v) * Math.log1p(Math.abs(v))
+  }
+  return out
 }
 
 export interface FileLabelOptions {
