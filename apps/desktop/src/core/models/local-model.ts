@@ -78,7 +78,10 @@ export async function rescoreWithActiveModel(options: {
   onProgress?: (done: number, total: number) => void
 }): Promise<ModelChangeSummary | null> {
   const { store } = options
-  if (options.currentVersion !== null && createRescoreRows(store.db).countCandidates(options.currentVersion) === 0) return null
+  if (options.currentVersion !== null) {
+    const rows = createRescoreRows(store.db)
+    if (rows.countCandidates(options.currentVersion) === 0 && rows.unscorable(options.currentVersion).length === 0) return null
+  }
   const model = await loadLocalModel(options.dir, { version: store.state.get('activeModelVersion'), sha256: store.state.get('activeModelSha256') })
   try {
     // The version scoring uses wins: the one loaded here may be the shipped fallback.

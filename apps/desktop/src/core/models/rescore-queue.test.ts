@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { severityRank, type Severity } from '@anomalyze/shared'
-import { buildFeatureMatrix, FEATURE_NAMES, generateTransactions, trainAnomalyModel } from '@anomalyze/shared/engine'
+import { buildFeatureMatrix, FEATURE_NAMES, generateTransactions, severityOf, trainAnomalyModel } from '@anomalyze/shared/engine'
 import { loadModelArtifact, saveModelArtifact, type LoadedModel } from '@anomalyze/shared/node'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { makeAnomaly, seedAnomalies, tempStore } from '../../../test/support/fixtures.ts'
@@ -180,6 +180,105 @@ describe('re-scoring the local queue with a new active model', () => {
       expect(summary?.rescored).toBe(1)
       const versions = temp.store.db.prepare('SELECT model_version FROM anomalies ORDER BY id').pluck().all()
       expect(versions).toEqual(['1.3.0', '1.2.0'])
+    } finally {
+      temp.cleanup()
+    }
+  })
+})
+
+describe('the status bar moved-count and the Moved filter', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'anomalyze-moved-count-'))
+  let first: LoadedModel
+  let second: LoadedModel
+  let rows: Float32Array
+  let count: number
+  const width = FEATURE_NAMES.length
+
+  beforeAll(async () => {
+    const matrix = buildFeatureMatrix(generateTransactions({ seed: 7, customers: 50, terminals: 50, days: 8 }))
+    rows = matrix.rows
+    count = matrix.count
+    const budget = { medium: 0.3, high: 0.1, critical: 0.03 }
+    const models: LoadedModel[] = []
+    for (const [version, seed] of [
+      ['2.0.0', 3],
+      ['2.1.0', 42],
+    ] as const) {
+      const { model } = trainAnomalyModel(rows, { isolation: { trees: 10, seed }, alertBudget: budget })
+      await saveModelArtifact(join(dir, version), model, { version, training: { source: 'test', rows: matrix.count, frauds: null, from: null, to: null } })
+      models.push(await loadModelArtifact(join(dir, version)))
+    }
+    ;[first, second] = models as [LoadedModel, LoadedModel]
+  })
+  afterAll(async () => {
+    await first.scorer.close()
+    await second.scorer.close()
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  it('are one figure after re-scores in both directions, a later pull and rows without vectors', async () => {
+    const n = Math.min(300, count)
+    const temp = tempStore()
+    try {
+      const before = await first.scorer.score(rows, n)
+      const synced = before.map((s, i) =>
+        makeAnomaly(i, {
+          score: s.score,
+          severity: s.severity,
+          modelVersion: '2.0.0',
+          // Every tenth row came without a vector: it cannot be re-scored.
+          features: i % 10 === 0 ? null : Array.from(rows.subarray(i * width, (i + 1) * width)),
+        }),
+      )
+      seedAnomalies(temp.store, synced)
+      const summary = await rescoreQueue({ store: temp.store, model: { version: '2.1.0', loaded: second }, now: 1 })
+      const filterTotal = () => temp.store.queue.snapshot({ filters: { moved: true }, sort: 'severity' }).total
+      expect(summary?.up).toBeGreaterThan(0)
+      expect((summary?.down ?? 0) + (summary?.dropped ?? 0)).toBeGreaterThan(0)
+      expect(summary?.moved).toBe(filterTotal())
+
+      // The server re-sends a marked row scored by yet another version: its marker goes,
+      // and the status bar's figure goes with it.
+      const marked = temp.store.db.prepare('SELECT id FROM anomalies WHERE moved IS NOT NULL ORDER BY n LIMIT 1').pluck().get() as string
+      const index = synced.findIndex((a) => a.id === marked)
+      seedAnomalies(temp.store, [{ ...synced[index]!, modelVersion: '9.9.9', updatedAt: 99_000 }])
+      expect(readModelChange(temp.store)?.moved).toBe(filterTotal())
+      expect(readModelChange(temp.store)?.moved).toBe((summary?.moved ?? 0) - 1)
+
+      // Every row's severity is the active model's mapping of the score it shows,
+      // rows without a vector included (their score stays, their severity follows).
+      const t = second.model.thresholds
+      const shown = temp.store.db.prepare("SELECT score, severity, model_version FROM anomalies WHERE model_version != '9.9.9'").all() as Array<{
+        score: number
+        severity: Severity
+      }>
+      for (const row of shown) expect(row.severity).toBe(severityOf(t, row.score))
+    } finally {
+      temp.cleanup()
+    }
+  })
+
+  it('recomputes the explanation of a re-scored row for its new score', async () => {
+    const temp = tempStore()
+    try {
+      const before = await first.scorer.score(rows, 20)
+      seedAnomalies(
+        temp.store,
+        before.map((s, i) =>
+          makeAnomaly(i, { score: s.score, severity: s.severity, modelVersion: '2.0.0', features: Array.from(rows.subarray(i * width, (i + 1) * width)) }),
+        ),
+      )
+      await rescoreQueue({ store: temp.store, model: { version: '2.1.0', loaded: second }, now: 1 })
+      const stored = temp.store.db.prepare('SELECT score, severity, explanation, explanation_data FROM anomalies ORDER BY n').all() as Array<{
+        score: number
+        severity: Severity
+        explanation: string
+        explanation_data: string
+      }>
+      for (const row of stored) {
+        expect(row.explanation).toContain(`Score ${row.score.toFixed(2)} (${row.severity})`)
+        expect(JSON.parse(row.explanation_data)).toHaveProperty('topFeatures')
+      }
     } finally {
       temp.cleanup()
     }

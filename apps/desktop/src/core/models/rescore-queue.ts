@@ -1,5 +1,5 @@
 import { severityRank, type Severity } from '@anomalyze/shared'
-import { FEATURE_NAMES } from '@anomalyze/shared/engine'
+import { explainScore, FEATURE_NAMES, severityOf, type Explanation } from '@anomalyze/shared/engine'
 import type { MovedDirection } from '../../contract/queue.ts'
 import type { ModelChangeSummary } from '../../contract/sync-status.ts'
 import type { ActiveLocalModel } from '../scoring/scoring-service.ts'
@@ -18,6 +18,16 @@ export function movementOf(before: Severity, after: Severity): MovedDirection | 
   return b >= ALERT_RANK && a < ALERT_RANK ? 'dropped' : 'down'
 }
 
+/**
+ * What the stored explanation_data holds for a re-scored row: the explanation's data
+ * without the sentence, the score and the rule names (kept in their own columns), so
+ * fields the explainer adds reach the detail pane without a change here.
+ */
+export function explanationDataOf(explanation: Explanation): Record<string, unknown> {
+  const { summary: _summary, rules: _rules, score: _score, severity: _severity, ...data } = explanation
+  return data
+}
+
 export interface RescoreOptions {
   store: LocalStore
   model: ActiveLocalModel
@@ -27,25 +37,33 @@ export interface RescoreOptions {
   onProgress?: (done: number, total: number) => void
 }
 
+/** The part of the summary kept in sync state; the moved figures are counted live. */
+type StoredChange = Pick<ModelChangeSummary, 'from' | 'to' | 'at' | 'rescored'>
+
 /**
  * Re-scores every local anomaly that has a feature vector and was scored by another
  * model than `model`, in chunks (one ONNX batch and one SQLite transaction each, the
- * event loop free in between), and marks those whose severity moved. A new model
- * version starts a new summary and clears the markers of the one before; more rows
- * of the same version (pulled later, still scored by the old model) add to it.
- * Returns the summary, or null when nothing needed re-scoring.
+ * event loop free in between), recomputes its explanation, and marks those whose
+ * severity moved. Synced rows it cannot re-score (no vector) keep their score and get
+ * the active model's severity for it, so every row's severity is the active model's
+ * mapping of the score it shows. A new model version clears the markers of the one
+ * before; more rows of the same version (pulled later) add to them.
+ * Returns the summary, or null when no row needed either.
  */
 export async function rescoreQueue(options: RescoreOptions): Promise<ModelChangeSummary | null> {
   const { store, model } = options
   const rows = createRescoreRows(store.db)
+  const thresholds = model.loaded.model.thresholds
   const total = rows.countCandidates(model.version)
-  if (total === 0) return null
-  const previous = readModelChange(store)
-  const summary: ModelChangeSummary =
-    previous !== null && previous.to === model.version
-      ? previous
-      : { from: null, to: model.version, at: options.now, rescored: 0, moved: 0, up: 0, down: 0, dropped: 0 }
-  if (summary !== previous) rows.clearMoved()
+  const remaps = rows
+    .unscorable(model.version)
+    .map((r) => ({ n: r.n, severity: severityOf(thresholds, r.score), before: r.severity }))
+    .filter((r) => r.severity !== r.before)
+  if (total === 0 && remaps.length === 0) return null
+  const previous = readStoredChange(store)
+  const change: StoredChange = previous !== null && previous.to === model.version ? previous : { from: null, to: model.version, at: options.now, rescored: 0 }
+  if (change !== previous) rows.clearMoved()
+  rows.remap(remaps.map((r) => ({ n: r.n, severity: r.severity, moved: movementOf(r.before, r.severity) })))
   const fromCounts = new Map<string, number>()
   const width = FEATURE_NAMES.length
   const chunkSize = options.chunkSize ?? 2_000
@@ -63,10 +81,16 @@ export async function rescoreQueue(options: RescoreOptions): Promise<ModelChange
     const results: RescoreResult[] = chunk.map((row, i) => {
       const scored = scores[i]
       if (scored === undefined) throw new Error('the scorer returned fewer scores than rows')
-      const moved = movementOf(row.severity, scored.severity)
-      if (moved !== null) summary[moved] += 1
       if (row.model_version !== null) fromCounts.set(row.model_version, (fromCounts.get(row.model_version) ?? 0) + 1)
-      return { n: row.n, score: scored.score, severity: scored.severity, moved }
+      const explanation = explainScore(model.loaded.model, input.subarray(i * width, (i + 1) * width), parseRules(row.rules_json), { scored })
+      return {
+        n: row.n,
+        score: scored.score,
+        severity: scored.severity,
+        moved: movementOf(row.severity, scored.severity),
+        explanation: explanation.summary,
+        explanationData: JSON.stringify(explanationDataOf(explanation)),
+      }
     })
     rows.apply(model.version, results)
     afterN = chunk.at(-1)?.n ?? afterN
@@ -75,14 +99,32 @@ export async function rescoreQueue(options: RescoreOptions): Promise<ModelChange
     // Let the UI's requests in between chunks.
     await new Promise((resolve) => setImmediate(resolve))
   }
-  summary.rescored += done
-  summary.moved = summary.up + summary.down + summary.dropped
-  summary.from ??= [...fromCounts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? null
-  store.state.set('modelChange', JSON.stringify(summary))
-  return summary
+  change.rescored += done
+  change.from ??= [...fromCounts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? null
+  store.state.set('modelChange', JSON.stringify(change))
+  return readModelChange(store)
 }
 
-export function readModelChange(store: LocalStore): ModelChangeSummary | null {
+function parseRules(json: string): string[] {
+  const parsed: unknown = JSON.parse(json)
+  return Array.isArray(parsed) ? parsed.filter((r): r is string => typeof r === 'string') : []
+}
+
+function readStoredChange(store: LocalStore): StoredChange | null {
   const text = store.state.get('modelChange')
-  return text === null ? null : (JSON.parse(text) as ModelChangeSummary)
+  if (text === null) return null
+  const { from, to, at, rescored } = JSON.parse(text) as StoredChange
+  return { from, to, at, rescored }
+}
+
+/**
+ * The last model change with its moved figures counted now, by the Moved filter's own
+ * predicate: a later pull that replaces a marked row, or decided rows, can never make
+ * the status bar say more (or fewer) rows moved than the filter lists.
+ */
+export function readModelChange(store: LocalStore): ModelChangeSummary | null {
+  const change = readStoredChange(store)
+  if (change === null) return null
+  const counts = createRescoreRows(store.db).countMoved()
+  return { ...change, ...counts, moved: counts.up + counts.down + counts.dropped }
 }
