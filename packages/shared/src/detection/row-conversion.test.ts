@@ -120,3 +120,43 @@ describe('parseTimestamp', () => {
     expect(parseTimestamp('yesterday')).toBeUndefined()
   })
 })
+
+describe('createRowConverter on balances and transaction types', () => {
+  const headers = ['step', 'type', 'amount', 'nameOrig', 'oldbalanceOrg', 'newbalanceOrig', 'nameDest', 'oldbalanceDest', 'newbalanceDest', 'isFraud']
+  const paysim = createRowConverter(resolveColumnMapping(headers).mapping, headers.length, { headers })
+
+  it('carries the four balances and the upper-cased type beside the transaction, not in it', () => {
+    const result = paysim(['1', 'transfer', '181.0', 'C1', '181.0', '0.0', 'C2', '0', '-5.5', '1'], 3)
+    expect(result.ok).toBe(true)
+    if (!result.ok) return
+    expect(result.extras).toEqual({
+      transactionType: 'TRANSFER',
+      balanceBefore: 181,
+      balanceAfter: 0,
+      counterpartyBalanceBefore: 0,
+      counterpartyBalanceAfter: -5.5,
+    })
+    expect(ZTransactionInput.safeParse(result.transaction).success).toBe(true)
+    expect(Object.keys(result.transaction)).not.toContain('balanceBefore')
+  })
+
+  it('leaves an empty balance out and names the column and line of a bad one', () => {
+    const empty = paysim(['1', 'PAYMENT', '5', 'C1', '', '0', 'M2', '0', '0', '0'], 4)
+    expect(empty.ok && empty.extras).toEqual({ transactionType: 'PAYMENT', balanceAfter: 0, counterpartyBalanceBefore: 0, counterpartyBalanceAfter: 0 })
+    const bad = paysim(['1', 'PAYMENT', '5', 'C1', 'lots', '0', 'M2', '0', '1e400', '0'], 7)
+    expect(bad).toEqual({
+      ok: false,
+      errors: [
+        { line: 7, field: 'balanceBefore', reason: 'not a balance in column "oldbalanceOrg": "lots"' },
+        { line: 7, field: 'counterpartyBalanceAfter', reason: 'not a balance in column "newbalanceDest": "1e400"' },
+      ],
+    })
+  })
+
+  it('gives no extras when no extra field is mapped, and keeps a given currency', () => {
+    const plain = createRowConverter({ txId: 0, timestamp: 1, accountId: 2, merchantId: 3, amount: 4, currency: 5 }, 6)
+    const result = plain(['1', '2018-04-01 00:00:00', 'a', 'm', '5', 'eur'], 2)
+    expect(result.ok && 'extras' in result).toBe(false)
+    expect(result.ok && result.transaction.currency).toBe('EUR')
+  })
+})

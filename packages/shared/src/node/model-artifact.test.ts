@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { FEATURE_NAMES } from '../detection/features/compute-features.ts'
 import { buildFeatureMatrix } from '../detection/features/feature-matrix.ts'
+import { profileFeatures } from '../detection/file-fit/feature-profile.ts'
 import { scoreFeatures } from '../detection/models/anomaly-model.ts'
 import { trainAnomalyModel } from '../detection/models/train-model.ts'
 import { generateTransactions } from '../generator/generate-transactions.ts'
@@ -13,12 +14,18 @@ import { loadModelArtifact, saveModelArtifact } from './model-artifact.ts'
 const dirs: string[] = []
 afterAll(async () => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))))
 
-async function savedModel(): Promise<string> {
+async function savedModel(withProfile = false): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'anomalyze-model-'))
   dirs.push(dir)
   const data = buildFeatureMatrix(generateTransactions({ seed: 3, customers: 100, terminals: 100, days: 10 }))
   const { model, metrics } = trainAnomalyModel(data.rows, { isolation: { trees: 10 } })
-  await saveModelArtifact(dir, model, { version: '2.1.0', training: { source: 'test', rows: data.count, frauds: null, from: null, to: null }, metrics })
+  const featureProfile = withProfile ? profileFeatures(data.rows, FEATURE_NAMES.length, FEATURE_NAMES) : undefined
+  await saveModelArtifact(dir, model, {
+    version: '2.1.0',
+    training: { source: 'test', rows: data.count, frauds: null, from: null, to: null },
+    metrics,
+    ...(featureProfile ? { featureProfile } : {}),
+  })
   return dir
 }
 
@@ -58,6 +65,24 @@ describe('model artifacts', () => {
     await expect(loadModelArtifact(dir3)).rejects.toThrow(/model format version 99 is not supported/)
 
     await expect(loadModelArtifact(join(dir3, 'nope'))).rejects.toThrow(/no such file/)
+  })
+
+  it('stores the training feature profile, and still loads a manifest from before profiles', async () => {
+    const dir = await savedModel(true)
+    const loaded = await loadModelArtifact(dir)
+    await loaded.scorer.close()
+    expect(loaded.manifest.featureProfile?.features.map((f) => f.name)).toEqual([...FEATURE_NAMES])
+    expect(loaded.manifest.featureProfile?.features[0]?.shares.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 6)
+
+    const old = await savedModel()
+    const manifest = JSON.parse(await readFile(join(old, 'manifest.json'), 'utf8')) as Record<string, unknown>
+    expect('featureProfile' in manifest).toBe(false)
+    const oldLoaded = await loadModelArtifact(old)
+    await oldLoaded.scorer.close()
+    expect(oldLoaded.manifest.featureProfile).toBeUndefined()
+
+    await editManifest(dir, (m) => ((m.featureProfile as { rows: unknown }).rows = 'many'))
+    await expect(loadModelArtifact(dir)).rejects.toThrow(/invalid model manifest .*featureProfile\.rows/)
   })
 
   it('ships a default model that this build can load (rebuild it when features change)', async () => {
