@@ -2,7 +2,7 @@ import { AppError } from '@anomalyze/shared'
 import type { Db } from '../../db/prisma.ts'
 import type { ObjectStore } from '../../storage/object-store.ts'
 import { recordAudit, type AuditActor } from '../audit/record-audit.ts'
-import type { ModelRegistry } from './model-registry.ts'
+import { DEFAULT_MODEL_VERSION, type ModelRegistry } from './model-registry.ts'
 import { getArtifactFiles } from './model-files.ts'
 import { verifyArtifact } from './verify-artifact.ts'
 
@@ -37,6 +37,7 @@ export async function activateModel(
   options: ActivateOptions = {},
 ): Promise<ActivationResult> {
   const { orgId } = actor
+  if (version === DEFAULT_MODEL_VERSION) return activateShippedDefault(db, models, actor, options)
   const target = await db.modelArtifact.findUnique({ where: { orgId_version: { orgId, version } } })
   if (!target) throw new AppError('NOT_FOUND', `No model version ${version}`, { field: 'version' })
 
@@ -72,19 +73,46 @@ export async function activateModel(
 }
 
 /**
- * Goes back to an earlier version: the one given, or else the version that was
- * active most recently before the current one.
+ * Makes the shipped default the organisation's model: every registered version
+ * inactive (desktops then fall back to their shipped copy through models.active).
+ * Same lock and audit as any activation; nothing to verify, it ships with the build.
+ */
+async function activateShippedDefault(db: Db, models: ModelRegistry, actor: AuditActor, options: ActivateOptions): Promise<ActivationResult> {
+  const { orgId } = actor
+  const result = await db.$transaction(async (tx) => {
+    const rows = await tx.$queryRaw<{ id: string; version: string; isActive: boolean }[]>`
+      SELECT id, version, "isActive" FROM "ModelArtifact" WHERE "orgId" = ${orgId} ORDER BY id FOR UPDATE`
+    const previous = rows.find((r) => r.isActive) ?? null
+    if (!previous) return { version: DEFAULT_MODEL_VERSION, previousVersion: DEFAULT_MODEL_VERSION, changed: false }
+    await tx.modelArtifact.updateMany({ where: { orgId, isActive: true }, data: { isActive: false } })
+    await recordAudit(tx, actor, {
+      action: 'model.activate',
+      entityType: 'ModelArtifact',
+      entityId: null,
+      oldData: { version: previous.version },
+      newData: { version: DEFAULT_MODEL_VERSION, reason: options.reason ?? 'manual' },
+    })
+    return { version: DEFAULT_MODEL_VERSION, previousVersion: previous.version, changed: true }
+  })
+  if (result.changed) models.invalidate(orgId)
+  return { version: result.version, previousVersion: result.previousVersion }
+}
+
+/**
+ * Goes back to an earlier version: the one given, or else the one the latest
+ * activation replaced (from its audit row: a null there was the shipped default).
+ * Only an organisation whose model never changed has nothing to roll back to.
  */
 export async function rollbackModel(db: Db, deps: ActivationDeps, actor: AuditActor, version?: string): Promise<ActivationResult> {
   let target = version
   if (target === undefined) {
-    const earlier = await db.modelArtifact.findFirst({
-      where: { orgId: actor.orgId, isActive: false, activatedAt: { not: null } },
-      orderBy: { activatedAt: 'desc' },
-      select: { version: true },
+    const latest = await db.auditLog.findFirst({
+      where: { orgId: actor.orgId, action: 'model.activate' },
+      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      select: { oldData: true },
     })
-    if (!earlier) throw new AppError('CONFLICT', 'Nothing to roll back to: no earlier version was ever active', { field: 'version' })
-    target = earlier.version
+    if (!latest) throw new AppError('CONFLICT', 'Nothing to roll back to: the model was never changed', { field: 'version' })
+    target = (latest.oldData as { version?: string | null } | null)?.version ?? DEFAULT_MODEL_VERSION
   }
   return activateModel(db, deps, actor, target, { reason: 'rollback' })
 }

@@ -1,6 +1,6 @@
 import type { Db } from '../../db/prisma.ts'
 import type { ObjectStore } from '../../storage/object-store.ts'
-import { DEFAULT_MODEL_VERSION } from './model-registry.ts'
+import { DEFAULT_MODEL_VERSION, type ModelRegistry } from './model-registry.ts'
 import { artifactKeys, ARTIFACT_FILE_NAMES } from './model-files.ts'
 
 export interface ModelVersionDto {
@@ -14,10 +14,37 @@ export interface ModelVersionDto {
   supervised: boolean
   metrics: Record<string, unknown>
   trainingJobId: string | null
+  /** True for the default model shipped with the engine (id SHIPPED_DEFAULT_ID, version 'default'). */
+  shippedDefault: boolean
 }
 
-/** Every registered version of the user's, newest first, with its metrics. */
-export async function listModels(db: Db, orgId: string): Promise<{ activeVersion: string; versions: ModelVersionDto[] }> {
+/** The shipped default's id in models.list (it has no ModelArtifact row). */
+export const SHIPPED_DEFAULT_ID = 'shipped-default'
+
+/**
+ * The shipped default as a version like the others, so it can be compared and
+ * activated: active when no registered version is, metrics from its manifest.
+ */
+async function shippedDefaultEntry(models: ModelRegistry, anyActive: boolean): Promise<ModelVersionDto> {
+  const { manifest } = (await models.shipped()).loaded
+  const metrics = (manifest.metrics ?? {}) as Record<string, unknown>
+  return {
+    id: SHIPPED_DEFAULT_ID,
+    version: DEFAULT_MODEL_VERSION,
+    sha256: manifest.files.onnx.sha256,
+    isActive: !anyActive,
+    activatedAt: null,
+    createdAt: Date.parse(manifest.createdAt) || 0,
+    supervised: manifest.supervised,
+    // The manifest says holdoutAucRoc / holdoutAveragePrecision; the list reads the plain names too.
+    metrics: { ...metrics, averagePrecision: metrics.holdoutAveragePrecision ?? null, aucRoc: metrics.holdoutAucRoc ?? null },
+    trainingJobId: null,
+    shippedDefault: true,
+  }
+}
+
+/** Every registered version of the organisation's, newest first, with its metrics; the shipped default last. */
+export async function listModels(db: Db, models: ModelRegistry, orgId: string): Promise<{ activeVersion: string; versions: ModelVersionDto[] }> {
   const rows = await db.modelArtifact.findMany({
     where: { orgId },
     orderBy: { createdAt: 'desc' },
@@ -33,8 +60,10 @@ export async function listModels(db: Db, orgId: string): Promise<{ activeVersion
     supervised: (r.manifest as { supervised?: boolean }).supervised === true,
     metrics: (r.metrics ?? {}) as Record<string, unknown>,
     trainingJobId: r.trainingJobs[0]?.id ?? null,
+    shippedDefault: false,
   }))
-  return { activeVersion: versions.find((v) => v.isActive)?.version ?? DEFAULT_MODEL_VERSION, versions }
+  const active = versions.find((v) => v.isActive)
+  return { activeVersion: active?.version ?? DEFAULT_MODEL_VERSION, versions: [...versions, await shippedDefaultEntry(models, active !== undefined)] }
 }
 
 export interface ActiveArtifactDto {

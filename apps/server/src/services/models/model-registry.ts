@@ -29,6 +29,8 @@ export interface ModelRegistry {
    * needs no labels and works from day one.
    */
   activeFor(db: Db, orgId: string): Promise<ActiveModel>
+  /** The default model shipped with the detection engine (loaded once per instance). */
+  shipped(): Promise<ActiveModel>
   /** Loads a registered version (once per instance), verifying its files as it goes. */
   registered(db: Db, artifactId: string): Promise<ActiveModel>
   /** Forgets the user's cached active version (after an activation). */
@@ -123,6 +125,7 @@ export function createModelRegistry({ storage, log }: { storage: ObjectStore; lo
 
   return {
     activeFor,
+    shipped: shippedModel,
     registered,
     invalidate: (orgId) => void activeByUser.delete(orgId),
     onFallback: (listener) => void (reportFallback = listener),

@@ -2,11 +2,16 @@ import type { TRPCRouterRecord } from '@trpc/server'
 import { z } from 'zod'
 import { activateModel, rollbackModel } from '../../services/models/activate-model.ts'
 import { activeArtifact, listModels } from '../../services/models/list-models.ts'
+import { getModelSettings, setAutoActivate } from '../../services/models/model-settings.ts'
 import { previewCandidate } from '../../services/training/preview-candidate.ts'
 import { registerModel } from '../../services/models/register-model.ts'
 import { allowed } from '../init.ts'
 
-const ZVersion = z.string().regex(/^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/, 'must be a semantic version such as 1.2.0')
+/** A registered version (semantic), or 'default': the model shipped with the engine. */
+const ZVersion = z
+  .string()
+  .max(100)
+  .regex(/^(?:default|\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?)$/, "must be a semantic version such as 1.2.0, or 'default' for the shipped model")
 const ZBase64 = z
   .string()
   .min(1)
@@ -28,7 +33,12 @@ export const ZRegisterModelInput = z.strictObject({
 /** Model registry: versions, upload, activation and rollback, and the active artifact for desktops. */
 export const modelsRouter = {
   /** Every version with its metrics; API keys need the `models:read` scope. */
-  list: allowed('models:read').query(({ ctx }) => listModels(ctx.db, ctx.orgId)),
+  list: allowed('models:read').query(({ ctx }) => listModels(ctx.db, ctx.services.models, ctx.orgId)),
+  /** Whether a retrained winner is activated at once (else it waits for an admin's review). */
+  settings: allowed('models:read').query(({ ctx }) => getModelSettings(ctx.db, ctx.orgId)),
+  setAutoActivate: allowed('models:manage')
+    .input(z.strictObject({ enabled: z.boolean() }))
+    .mutation(({ ctx, input }) => setAutoActivate(ctx.db, ctx.actor, input.enabled)),
   register: allowed('models:manage')
     .input(ZRegisterModelInput)
     .mutation(({ ctx, input }) => {
@@ -39,6 +49,7 @@ export const modelsRouter = {
       }
       return registerModel(ctx.db, ctx.services.storage, ctx.actor, files, { expectedSha256: input.sha256 })
     }),
+  /** Makes a version active; 'default' goes back to the shipped model. */
   activate: allowed('models:manage')
     .input(z.strictObject({ version: ZVersion }))
     .mutation(({ ctx, input }) => {
