@@ -1,4 +1,5 @@
 import type { MappableField } from '../column-mapping.ts'
+import { FEATURE_WORDS } from '../feature-labels.ts'
 import { columnAt, sampleRowIndices, type FeatureDistribution, type FeatureProfile } from './feature-profile.ts'
 import { populationStability, PSI_SHIFTED, PSI_UNLIKE } from './population-stability.ts'
 
@@ -18,7 +19,7 @@ export type DomainVerdict = 'similar' | 'shifted' | 'unlike'
 
 export interface FeatureDomainCheck {
   feature: string
-  /** The feature in an analyst's words (featureLabels), else its name with spaces. */
+  /** The feature in an analyst's words: featureLabels, else FEATURE_WORDS, else its name with spaces. */
   label: string
   /** Population stability index against training; null when the feature is missing. */
   psi: number | null
@@ -101,7 +102,7 @@ export function checkFileDomain(profile: FeatureProfile, fileRows: Float32Array,
   const missingFields = new Set<MappableField>()
   const indices = sampleRowIndices(count)
   const features = profile.features.map((training, f): FeatureDomainCheck => {
-    const label = options.featureLabels?.[training.name] ?? training.name.replace(/_/g, ' ')
+    const label = options.featureLabels?.[training.name] ?? wordsFor(training.name)
     const counted = !FEEDBACK_FEATURES.has(training.name)
     const absent = (FEATURE_SOURCES[training.name] ?? []).filter((field) => mapped !== null && !mapped.has(field))
     if (absent.length > 0) {
@@ -115,6 +116,10 @@ export function checkFileDomain(profile: FeatureProfile, fileRows: Float32Array,
   features.sort(worstFirst)
   const verdict = verdictOf(features, missingFields.size > 0)
   return { verdict, features, summary: summarise(verdict, features, [...missingFields]), missingFields: [...missingFields], rows: indices.length }
+}
+
+function wordsFor(name: string): string {
+  return Object.hasOwn(FEATURE_WORDS, name) ? FEATURE_WORDS[name as keyof typeof FEATURE_WORDS].label : name.replace(/_/g, ' ')
 }
 
 function compare(training: FeatureDistribution, values: Float64Array): { psi: number; constant: boolean; note: string } {
