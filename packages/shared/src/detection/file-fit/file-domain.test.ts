@@ -77,6 +77,15 @@ describe('checkFileDomain', () => {
     expect(check.summary).toMatch(/PSI \d+\.\d\d/)
   })
 
+  it('calls a file with under half its features unlike shifted, not unlike (history counts follow volume)', () => {
+    const rows = normalRows(2_000, width, 7)
+    for (let i = 0; i < rows.length; i += width) for (let c = 0; c < 7; c += 1) rows[i + c] = (rows[i + c] as number) + 3
+    const check = checkFileDomain(profile, rows, width)
+    expect(check.features.filter((f) => (f.psi ?? 0) > PSI_UNLIKE)).toHaveLength(7)
+    expect(check.verdict).toBe('shifted')
+    expect(check.summary).toMatch(/has shifted from .*: 7 of 22 features differ.*read its scores with care\.$/)
+  })
+
   it('reports a feature that is constant in the file but varied in training', () => {
     const rows = normalRows(2_000, width, 7)
     for (let i = 0; i < 2_000; i += 1) rows[i * width + 1] = 5 // hour_of_day

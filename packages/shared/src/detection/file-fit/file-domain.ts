@@ -10,9 +10,12 @@ import { populationStability, PSI_SHIFTED, PSI_UNLIKE } from './population-stabi
  *
  * Verdict (thresholds in population-stability.ts):
  * - 'unlike' when a field the features need is not mapped (no merchant column, no
- *   time), or a quarter or more of the compared features are unlike training (PSI
- *   above 0.25, or constant in the file where training varied);
+ *   time), or half or more of the compared features are unlike training (PSI above
+ *   0.25, or constant in the file where training varied);
  * - 'shifted' when any feature is unlike, or a quarter or more have shifted (PSI above 0.1);
+ * Half, not a quarter: history counts follow a file's volume and length, so even the
+ * handbook's own data (the default model's home ground) has 6 of 22 features unlike
+ * the generated training data; PaySim has all 22.
  * - 'similar' otherwise.
  */
 export type DomainVerdict = 'similar' | 'shifted' | 'unlike'
@@ -146,8 +149,9 @@ const isShifted = (f: FeatureDomainCheck): boolean => isUnlike(f) || (f.psi ?? 0
 function verdictOf(features: readonly FeatureDomainCheck[], fieldsMissing: boolean): DomainVerdict {
   const counted = features.filter((f) => f.counted)
   const quarter = Math.max(1, Math.ceil(counted.length / 4))
+  const half = Math.max(1, Math.ceil(counted.length / 2))
   const unlike = counted.filter(isUnlike).length
-  if (fieldsMissing || unlike >= quarter) return 'unlike'
+  if (fieldsMissing || unlike >= half) return 'unlike'
   if (unlike > 0 || counted.filter(isShifted).length >= quarter) return 'shifted'
   return 'similar'
 }
