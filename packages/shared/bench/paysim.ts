@@ -14,8 +14,8 @@ import { FEATURE_NAMES } from '../src/detection/features/compute-features.ts'
 import { buildFeatureMatrix } from '../src/detection/features/feature-matrix.ts'
 import { profileFeatures, type FeatureProfile } from '../src/detection/file-fit/feature-profile.ts'
 import { checkFileDomain } from '../src/detection/file-fit/file-domain.ts'
-import { buildFileFeatureMatrix, isolationColumns, selectColumns } from '../src/detection/file-fit/file-features.ts'
-import { fitFileIsolationForest, trainOnFileLabels } from '../src/detection/file-fit/file-models.ts'
+import { buildFileFeatureMatrix } from '../src/detection/file-fit/file-features.ts'
+import { fitFileIsolationForest, scoreFileWithoutLabels, trainOnFileLabels } from '../src/detection/file-fit/file-models.ts'
 import { aucRoc, averagePrecision } from '../src/detection/metrics.ts'
 import { scoreFeatureBatch } from '../src/detection/models/anomaly-model.ts'
 import type { TransactionExtras } from '../src/detection/row-conversion.ts'
@@ -110,7 +110,7 @@ const options: Option[] = []
 const defaultScores = scoreFeatureBatch(model, engine.rows)
 options.push({ name: 'shipped default model (baseline)', scores: defaultScores, highCut: model.thresholds.high })
 
-const engineOnly = fitFileIsolationForest({ rows: engine.rows, width: FEATURE_NAMES.length })
+const engineOnly = fitFileIsolationForest({ rows: engine.rows, width: FEATURE_NAMES.length }, { logScale: false })
 options.push({ name: 'isolation forest on the file, engine features', scores: engineOnly.scores, highCut: engineOnly.severityThresholds.high })
 
 const file = buildFileFeatureMatrix(
@@ -120,9 +120,10 @@ const file = buildFileFeatureMatrix(
 const withColumns = fitFileIsolationForest(file)
 options.push({ name: 'isolation forest on the file, + balance/type columns', scores: withColumns.scores, highCut: withColumns.severityThresholds.high })
 
-const fileColumnsOnly = fitFileIsolationForest(selectColumns(file, isolationColumns(file)))
+// What a file without labels gets (scoreFileWithoutLabels): amount + balance/type columns, log-scaled.
+const fileColumnsOnly = scoreFileWithoutLabels(file)
 options.push({
-  name: 'isolation forest on the file, amount + balance/type only',
+  name: 'isolation forest on the file, amount + balance/type only (recommended)',
   scores: fileColumnsOnly.scores,
   highCut: fileColumnsOnly.severityThresholds.high,
 })

@@ -4,7 +4,7 @@ import { FEATURE_INDEX, FEATURE_NAMES } from '../features/compute-features.ts'
 import { DEFAULT_ALERT_BUDGET } from '../models/anomaly-model.ts'
 import type { TransactionExtras } from '../row-conversion.ts'
 import { buildFileFeatureMatrix, isolationColumns, MAX_TYPE_COLUMNS, selectColumns } from './file-features.ts'
-import { fitFileIsolationForest, splitRows, thresholdsFromBudget, trainOnFileLabels } from './file-models.ts'
+import { fitFileIsolationForest, scoreFileWithoutLabels, splitRows, thresholdsFromBudget, trainOnFileLabels } from './file-models.ts'
 
 const WIDTH = FEATURE_NAMES.length
 
@@ -91,7 +91,7 @@ describe('models fitted on the file', () => {
     const planted = 123
     extras[planted] = { transactionType: 'TRANSFER', balanceBefore: 9_000_000, balanceAfter: 0 }
     const matrix = buildFileFeatureMatrix(rows, extras)
-    const { scores, severityThresholds } = fitFileIsolationForest(selectColumns(matrix, isolationColumns(matrix)))
+    const { scores, severityThresholds } = scoreFileWithoutLabels(matrix)
     const top = scores.indexOf(Math.max(...scores))
     expect(top).toBe(planted)
     const high = scores.filter((s) => s >= severityThresholds.high).length
