@@ -115,6 +115,11 @@ const ONE_LINE_FIELDS: ReadonlySet<string> = new Set<MappableField>([
   'latitude',
   'longitude',
   'label',
+  'transactionType',
+  'balanceBefore',
+  'balanceAfter',
+  'counterpartyBalanceBefore',
+  'counterpartyBalanceAfter',
 ])
 
 /** "its TX_AMOUNT (amount) value would hold a line break", or null (see mappedColumnsWithoutBreaks). */
