@@ -192,7 +192,14 @@ export function App() {
                 />
               )}
               {view === 'rules' && <RulesView active={entity === null} onOpenEntity={setEntity} />}
-              {view === 'overview' && <DashboardView />}
+              {view === 'overview' && (
+                <DashboardView
+                  onOpenQueue={(filters) => {
+                    setQuery({ filters, sort: 'severity' })
+                    setView('queue')
+                  }}
+                />
+              )}
               {view === 'models' && <ModelsView />}
               {view === 'reports' && <ReportsView />}
               {view === 'alerts' && <NotificationsView />}

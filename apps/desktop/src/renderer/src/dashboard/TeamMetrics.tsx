@@ -3,7 +3,10 @@ import { useQuery } from '@tanstack/react-query'
 import { useState } from 'react'
 import { callServer } from '../api/server-call.ts'
 import { useServerOnline } from '../hooks/useServerOnline.ts'
-import { BarChart } from './BarChart.tsx'
+import type { QueueFilters } from '../../../contract/queue.ts'
+import { BarPanel } from '../charts/BarPanel.tsx'
+import { COUNT_COLOR } from '../charts/chart-colors.ts'
+import { formatExact } from '../charts/chart-format.ts'
 import { ClosedPerAnalystChart } from './ClosedPerAnalystChart.tsx'
 
 const PERIODS = [7, 30, 90] as const
@@ -15,7 +18,15 @@ function formatDuration(ms: number | null): string {
   return `${(ms / 86_400_000).toFixed(1)} d`
 }
 
-function RateTable({ title, rows, keyName }: { title: string; rows: TTeamMetrics['falsePositiveByRule']; keyName: string }) {
+interface RateTableProps {
+  title: string
+  rows: TTeamMetrics['falsePositiveByRule']
+  keyName: string
+  /** Opens the queue on a row's key (rules); absent where the queue has no such filter (model versions). */
+  onPick?: (key: string) => void
+}
+
+function RateTable({ title, rows, keyName, onPick }: RateTableProps) {
   return (
     <div className="metric-card">
       <h3>{title}</h3>
@@ -34,7 +45,15 @@ function RateTable({ title, rows, keyName }: { title: string; rows: TTeamMetrics
           <tbody>
             {rows.map((r) => (
               <tr key={r.key}>
-                <td>{r.key}</td>
+                <td>
+                  {onPick === undefined ? (
+                    r.key
+                  ) : (
+                    <button type="button" className="link" onClick={() => onPick(r.key)} title={`Open the alerts of ${r.key} in the queue`}>
+                      {r.key}
+                    </button>
+                  )}
+                </td>
                 <td className="num">{r.decided.toLocaleString()}</td>
                 <td className="num">{r.falsePositives.toLocaleString()}</td>
                 <td className="num">{(r.rate * 100).toFixed(1)}%</td>
@@ -52,7 +71,7 @@ function RateTable({ title, rows, keyName }: { title: string; rows: TTeamMetrics
  * breaches, cases closed per analyst per day, median time to decision and the
  * false-positive rate by rule and by model version. Online only: hidden with a note offline.
  */
-export function TeamMetrics() {
+export function TeamMetrics({ onOpenQueue }: { onOpenQueue?: ((filters: QueueFilters) => void) | undefined }) {
   const online = useServerOnline()
   const [days, setDays] = useState<(typeof PERIODS)[number]>(30)
   const metrics = useQuery({
@@ -105,11 +124,27 @@ export function TeamMetrics() {
             </div>
           </div>
           <div className="chart-row">
-            <BarChart title="Open cases by age" bars={m.openByAge.map((b) => ({ label: b.bucket, value: b.count }))} />
+            {/* Not clickable: cases are not queue rows. */}
+            <BarPanel
+              title="Open cases by age"
+              testId="chart-open-cases"
+              data={m.openByAge}
+              categoryKey="bucket"
+              categoryLabel="age"
+              series={[{ key: 'count', name: 'Open cases', color: COUNT_COLOR }]}
+              valueLabel="cases"
+              formatValue={(n) => `${formatExact(n)} open`}
+              emptyText="No open case."
+            />
             <ClosedPerAnalystChart rows={m.closedPerAnalyst} days={days} />
           </div>
           <div className="chart-row">
-            <RateTable title="False-positive rate by rule" keyName="Rule" rows={m.falsePositiveByRule} />
+            <RateTable
+              title="False-positive rate by rule"
+              keyName="Rule"
+              rows={m.falsePositiveByRule}
+              onPick={onOpenQueue === undefined ? undefined : (rule) => onOpenQueue({ rule })}
+            />
             <RateTable title="False-positive rate by model version" keyName="Model" rows={m.falsePositiveByModel} />
           </div>
         </>
