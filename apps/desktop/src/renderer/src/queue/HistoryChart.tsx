@@ -1,43 +1,89 @@
+import type { Severity } from '@anomalyze/shared'
+import { CartesianGrid, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis } from 'recharts'
 import type { HistoryPoint } from '../../../contract/queue.ts'
-import { formatTime } from '../format.ts'
+import { SEVERITY_COLOR } from '../charts/chart-colors.ts'
+import { currencyLabel, formatAmountTick, formatCompact, timeTickFormatter } from '../charts/chart-format.ts'
+import { TimeAmountTooltip, type TimeAmountPoint } from '../charts/TimeAmountTooltip.tsx'
+import '../charts/charts.css'
 
 interface Props {
   points: HistoryPoint[]
   highlightId: string
+  /** The account's currency (the alert's); history points do not carry one. */
+  currency?: string
 }
 
-const WIDTH = 360
-const HEIGHT = 120
-const PAD = 6
-
-/** Amount over time for one account; the anomaly in view is the ringed dot. Plain SVG. */
-export function HistoryChart({ points, highlightId }: Props) {
+/** Amount over time for one account, axes in UTC time and amount; the alert in view is the large ringed dot. */
+export function HistoryChart({ points, highlightId, currency }: Props) {
   if (points.length === 0) return <p className="muted">No other transactions of this account in the local cache.</p>
   const minT = Math.min(...points.map((p) => p.timestamp))
   const maxT = Math.max(...points.map((p) => p.timestamp))
-  const maxA = Math.max(...points.map((p) => p.amount), 1)
-  const x = (t: number): number => PAD + ((t - minT) / Math.max(maxT - minT, 1)) * (WIDTH - 2 * PAD)
-  const y = (a: number): number => HEIGHT - PAD - (a / maxA) * (HEIGHT - 2 * PAD)
-  const path = points.map((p, i) => `${i === 0 ? 'M' : 'L'}${x(p.timestamp).toFixed(1)},${y(p.amount).toFixed(1)}`).join(' ')
+  const tick = timeTickFormatter(minT, maxT)
+  const toPoint = (p: HistoryPoint, kind: string): TimeAmountPoint & { severityKey: Severity } => ({
+    timestamp: p.timestamp,
+    amount: p.amount,
+    currency: currency ?? '',
+    score: p.score,
+    severity: p.severity,
+    severityKey: p.severity,
+    kind,
+  })
+  const others = points.filter((p) => p.id !== highlightId).map((p) => toPoint(p, 'Earlier alert of this account'))
+  const current = points.filter((p) => p.id === highlightId).map((p) => toPoint(p, 'This alert'))
   return (
-    <figure className="history-chart">
-      <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-label={`Amounts of ${points.length} recent transactions of this account`}>
-        <path d={path} fill="none" stroke="currentColor" strokeOpacity={0.35} />
-        {points.map((p) => (
-          <circle
-            key={p.id}
-            cx={x(p.timestamp)}
-            cy={y(p.amount)}
-            r={p.id === highlightId ? 5 : 2.5}
-            className={`dot sev-${p.severity} ${p.id === highlightId ? 'is-current' : ''}`}
-          >
-            <title>{`${formatTime(p.timestamp)}  ${p.amount.toFixed(2)}  score ${p.score.toFixed(2)}`}</title>
-          </circle>
-        ))}
-      </svg>
-      <figcaption className="muted">
-        {points.length} transactions, {formatTime(minT)} – {formatTime(maxT)}; max {maxA.toFixed(2)}
-      </figcaption>
+    <figure className="chart-panel history-chart" data-testid="history-chart">
+      <ResponsiveContainer width="100%" height={170}>
+        <ScatterChart margin={{ top: 8, right: 12, bottom: 18, left: 8 }} accessibilityLayer>
+          <CartesianGrid strokeDasharray="3 3" />
+          <XAxis
+            dataKey="timestamp"
+            type="number"
+            domain={minT === maxT ? [minT - 3_600_000, maxT + 3_600_000] : ['dataMin', 'dataMax']}
+            tickFormatter={tick}
+            tickCount={4}
+            label={{ value: 'time (UTC)', position: 'insideBottom', offset: -10 }}
+          />
+          <YAxis
+            dataKey="amount"
+            type="number"
+            width={76}
+            tickFormatter={(n: number) => (currency === undefined ? formatCompact(n) : formatAmountTick(n, currency))}
+            label={{
+              value: currency === undefined ? 'amount' : `amount (${currencyLabel(currency)})`,
+              angle: -90,
+              position: 'insideLeft',
+              style: { textAnchor: 'middle' },
+            }}
+          />
+          <Tooltip content={TimeAmountTooltip} cursor={{ strokeDasharray: '3 3' }} />
+          <Scatter
+            data={others}
+            isAnimationActive={false}
+            line={{ stroke: 'var(--muted)', strokeOpacity: 0.4 }}
+            lineJointType="linear"
+            shape={(dot: { cx?: number; cy?: number; payload?: { severityKey: Severity } }) => (
+              <circle cx={dot.cx} cy={dot.cy} r={3} fill={SEVERITY_COLOR[dot.payload?.severityKey ?? 'LOW']} />
+            )}
+          />
+          <Scatter
+            data={current}
+            name="This alert"
+            isAnimationActive={false}
+            shape={(dot: { cx?: number; cy?: number; payload?: { severityKey: Severity } }) => (
+              <circle
+                cx={dot.cx}
+                cy={dot.cy}
+                r={6}
+                fill={SEVERITY_COLOR[dot.payload?.severityKey ?? 'LOW']}
+                stroke="var(--text)"
+                strokeWidth={2}
+                data-testid="history-current"
+              />
+            )}
+          />
+        </ScatterChart>
+      </ResponsiveContainer>
+      <figcaption className="muted">{points.length} transactions of this account; this alert is the large ringed dot. Colours are severities.</figcaption>
     </figure>
   )
 }
