@@ -1,5 +1,5 @@
 import { CASE_DETAIL_KEYS, CASE_LIST_KEYS, ENTITY_KEYS, QUEUE_CASE_KEYS } from '../cases/case-keys.ts'
-import { SHORTCUTS } from '../hooks/useQueueKeyboard.ts'
+import { MOD_SHORTCUTS, modKeyLabel, SHORTCUTS } from '../hooks/useQueueKeyboard.ts'
 import { RULE_EDITOR_KEYS, RULES_KEYS } from '../rules/rule-keys.ts'
 import { VIEWS, viewKeyLabel } from '../views.ts'
 
@@ -11,6 +11,7 @@ export type ShortcutSections = ReadonlyArray<{ title: string; rows: ReadonlyArra
 
 const SECTIONS: ShortcutSections = [
   { title: 'Queue', rows: SHORTCUTS.filter((s) => !QUEUE_CASE_KEYS.some((q) => q.keys.includes(s.keys[0] ?? ''))) },
+  { title: 'Queue: selection and copy', rows: MOD_SHORTCUTS.map((s) => ({ keys: [modKeyLabel(s.key)], label: s.label })) },
   { title: 'Queue: cases and entities', rows: QUEUE_CASE_KEYS },
   { title: 'Views', rows: VIEWS.map((v) => ({ keys: [viewKeyLabel(v.key)], label: v.label })) },
   { title: 'Cases', rows: CASE_LIST_KEYS },

@@ -26,6 +26,15 @@ function modelChangeTitle(c: ModelChangeSummary): string {
   return `${c.rescored.toLocaleString()} rows re-scored${c.from === null ? '' : ` (were scored by ${c.from})`}; ${c.dropped.toLocaleString()} dropped below the alert threshold. Filter the queue with “Moved by the last model change”.`
 }
 
+/** Where pending changes stand: not sent yet, on their way, or held back (offline, signed out). */
+function pendingTitle(s: SyncStatus): string | undefined {
+  if (s.pending === 0) return undefined
+  if (!s.signedIn) return 'Kept on this computer: sign in to send them to the server.'
+  if (s.state === 'syncing') return 'Being sent to the server now.'
+  if (s.state === 'offline' || s.state === 'error') return 'Not sent: the server cannot be reached now. They are sent again shortly, and with the next sync.'
+  return 'Sent to the server a moment after your last decision.'
+}
+
 export function StatusBar() {
   const status = useSyncStatus()
   const { syncNow } = useSyncActions()
@@ -54,9 +63,10 @@ export function StatusBar() {
         </span>
       )}
       <span>Last synced: {s.lastSyncedAt === null ? 'never' : formatAgo(s.lastSyncedAt)}</span>
-      <span data-testid="pending-count">
+      <span data-testid="pending-count" className={s.pending > 0 ? 'status-pending' : undefined} title={pendingTitle(s)}>
         {s.pending} pending {s.pending === 1 ? 'change' : 'changes'}
       </span>
+      {s.signedIn && s.pending === 0 && s.lastSyncedAt !== null && s.state !== 'syncing' && <span data-testid="all-synced">✓ all changes on the server</span>}
       {s.rejected > 0 && <span className="status-warn">{s.rejected} refused by the server</span>}
       {s.conflicts > 0 && (
         <span

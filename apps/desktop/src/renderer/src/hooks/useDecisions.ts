@@ -76,6 +76,8 @@ function refreshAfterDecision(queryClient: QueryClient, anomalyIds: readonly str
   }
   void queryClient.invalidateQueries({ queryKey: ['sync.status'] })
   void queryClient.invalidateQueries({ queryKey: ['dashboard'] })
+  // The queue's count and "decided today · left" line (see useQueueProgress).
+  void queryClient.invalidateQueries({ queryKey: ['queue-progress'] })
 }
 
 /**

@@ -17,6 +17,8 @@ export type QueueAction =
   | 'help'
   | 'entity'
   | 'case'
+  | 'selectAll'
+  | 'copy'
 
 /** One place that says which key does what; the ? overlay lists the same table. */
 export const SHORTCUTS: ReadonlyArray<{ keys: string[]; action: QueueAction; label: string }> = [
@@ -38,7 +40,21 @@ export const SHORTCUTS: ReadonlyArray<{ keys: string[]; action: QueueAction; lab
   { keys: ['?'], action: 'help', label: 'Show / hide shortcuts' },
 ]
 
+/**
+ * Keys pressed with Ctrl (Cmd on a Mac), by the key's lower-case letter. Ctrl+C copies
+ * the focused alert's ids only when no text is selected on the page (then it is the
+ * browser's copy).
+ */
+export const MOD_SHORTCUTS: ReadonlyArray<{ key: string; action: QueueAction; label: string }> = [
+  { key: 'a', action: 'selectAll', label: 'Select every row in this view (again: select none)' },
+  { key: 'c', action: 'copy', label: "Copy the current alert's ids (transaction, account, merchant)" },
+]
+
+/** How the ? overlay writes a Ctrl/Cmd key. */
+export const modKeyLabel = (key: string): string => `Ctrl/⌘+${key.toUpperCase()}`
+
 const BY_KEY = new Map(SHORTCUTS.flatMap((s) => s.keys.map((k) => [k, s.action] as const)))
+const BY_MOD_KEY = new Map(MOD_SHORTCUTS.map((s) => [s.key, s.action] as const))
 
 /** Window-level shortcuts, ignored while typing (except Escape, which leaves the field). */
 export function useQueueKeyboard(onAction: (action: QueueAction) => void, enabled: boolean): void {
@@ -47,14 +63,16 @@ export function useQueueKeyboard(onAction: (action: QueueAction) => void, enable
   useEffect(() => {
     if (!enabled) return
     const listener = (event: KeyboardEvent): void => {
-      if (event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) return
+      if (event.altKey || event.defaultPrevented) return
       const target = event.target as HTMLElement | null
       const typing = target !== null && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName))
       if (typing) {
         if (event.key === 'Escape') target.blur()
         return
       }
-      const action = BY_KEY.get(event.key)
+      const withMod = event.ctrlKey || event.metaKey
+      if (withMod && event.key.toLowerCase() === 'c' && (window.getSelection()?.toString() ?? '') !== '') return
+      const action = withMod ? BY_MOD_KEY.get(event.key.toLowerCase()) : BY_KEY.get(event.key)
       if (action === undefined) return
       event.preventDefault()
       handler.current(action)

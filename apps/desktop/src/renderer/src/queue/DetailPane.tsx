@@ -29,6 +29,8 @@ interface Props {
   onOpenCase?: () => void
   /** A case was opened by hand for the alert's merchant: show it. */
   onCaseOpened?: (id: string) => void
+  /** Copies the alert's ids (Ctrl/Cmd+C). */
+  onCopyIds?: () => void
 }
 
 export const detailQuery = (id: string) => ({ queryKey: ['anomaly', id], queryFn: () => callCore('anomaly.get', { id }) })
@@ -41,7 +43,7 @@ export const historyQuery = (accountId: string) => ({
  * The fields the queue row already has show at once; explanation and history follow
  * from the core (and are prefetched for the next item, see QueueView).
  */
-export function DetailPane({ row, note, noteRef, onNote, onDecide, onClose, decideReason = null, onOpenEntity, onOpenCase, onCaseOpened }: Props) {
+export function DetailPane({ row, note, noteRef, onNote, onDecide, onClose, decideReason = null, onOpenEntity, onOpenCase, onCaseOpened, onCopyIds }: Props) {
   const off = decideReason !== null
   const detail = useQuery(detailQuery(row.id))
   const history = useQuery(historyQuery(row.accountId))
@@ -60,7 +62,12 @@ export function DetailPane({ row, note, noteRef, onNote, onDecide, onClose, deci
   return (
     <aside className="detail-pane" aria-label="Anomaly detail" data-testid="detail-pane" data-anomaly-id={row.id}>
       <header>
-        <h2>{row.txId}</h2>
+        <h2 title={row.txId}>{row.txId}</h2>
+        {onCopyIds !== undefined && (
+          <button type="button" className="link" onClick={onCopyIds} title="Copy the transaction, account and merchant ids (Ctrl/⌘+C)">
+            Copy ids
+          </button>
+        )}
         <button type="button" className="link" onClick={onClose} aria-label="Close detail">
           Esc ✕
         </button>
@@ -88,9 +95,9 @@ export function DetailPane({ row, note, noteRef, onNote, onDecide, onClose, deci
         <dt>Time (UTC)</dt>
         <dd>{formatTime(row.timestamp)}</dd>
         <dt>Account</dt>
-        <dd>{row.accountId}</dd>
+        <dd className="id-value">{row.accountId}</dd>
         <dt>Merchant</dt>
-        <dd>{row.merchantId}</dd>
+        <dd className="id-value">{row.merchantId}</dd>
         <dt>Category</dt>
         <dd>{d?.category ?? '—'}</dd>
         <dt>Country</dt>
@@ -129,30 +136,32 @@ export function DetailPane({ row, note, noteRef, onNote, onDecide, onClose, deci
       ) : (
         <HistoryChart points={history.data} highlightId={row.id} />
       )}
-      <h3>Decide</h3>
-      <textarea
-        ref={noteRef}
-        aria-label="Note"
-        placeholder="Optional note (n), sent with the next decision"
-        value={note}
-        onChange={(e) => onNote(e.target.value)}
-        maxLength={2000}
-        rows={2}
-        disabled={off}
-        title={decideReason ?? undefined}
-      />
-      <div className="actions" data-testid="decide-actions">
-        <button type="button" className="act-fraud" onClick={() => onDecide('CONFIRMED_FRAUD')} disabled={off} title={decideReason ?? undefined}>
-          Confirm fraud <kbd>f</kbd>
-        </button>
-        <button type="button" className="act-fp" onClick={() => onDecide('FALSE_POSITIVE')} disabled={off} title={decideReason ?? undefined}>
-          False positive <kbd>p</kbd>
-        </button>
-        <button type="button" className="act-review" onClick={() => onDecide('NEEDS_REVIEW')} disabled={off} title={decideReason ?? undefined}>
-          Needs review <kbd>e</kbd>
-        </button>
+      {/* Sticks to the pane's bottom edge: the decide buttons never sit below the fold. */}
+      <div className="decide-bar">
+        <textarea
+          ref={noteRef}
+          aria-label="Note"
+          placeholder="Optional note (n), sent with the next decision"
+          value={note}
+          onChange={(e) => onNote(e.target.value)}
+          maxLength={2000}
+          rows={2}
+          disabled={off}
+          title={decideReason ?? undefined}
+        />
+        <div className="actions" data-testid="decide-actions">
+          <button type="button" className="act-fraud" onClick={() => onDecide('CONFIRMED_FRAUD')} disabled={off} title={decideReason ?? undefined}>
+            Confirm fraud <kbd>f</kbd>
+          </button>
+          <button type="button" className="act-fp" onClick={() => onDecide('FALSE_POSITIVE')} disabled={off} title={decideReason ?? undefined}>
+            False positive <kbd>p</kbd>
+          </button>
+          <button type="button" className="act-review" onClick={() => onDecide('NEEDS_REVIEW')} disabled={off} title={decideReason ?? undefined}>
+            Needs review <kbd>e</kbd>
+          </button>
+        </div>
+        <RoleNote reason={decideReason} />
       </div>
-      <RoleNote reason={decideReason} />
     </aside>
   )
 }

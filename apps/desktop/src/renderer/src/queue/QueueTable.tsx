@@ -6,18 +6,22 @@ import { useFixedRowWindow } from './useFixedRowWindow.ts'
 interface Props {
   count: number
   cursor: number
-  selected: ReadonlySet<string>
+  /** Selected rows by anomaly id. */
+  selected: ReadonlyMap<string, number>
+  /** Every row of the view is selected (select-all). */
+  allSelected: boolean
+  onToggleAll: () => void
   getRow: (index: number) => QueueRow | undefined
   onVisibleRange: (first: number, last: number) => void
   onPick: (index: number) => void
   onOpen: (index: number) => void
-  onToggle: (row: QueueRow) => void
+  onToggle: (row: QueueRow, index: number) => void
 }
 
 const ROW_HEIGHT = 32
 
 /** Only the rows on screen exist in the DOM; the scroll height stands for the rest. */
-export function QueueTable({ count, cursor, selected, getRow, onVisibleRange, onPick, onOpen, onToggle }: Props) {
+export function QueueTable({ count, cursor, selected, allSelected, onToggleAll, getRow, onVisibleRange, onPick, onOpen, onToggle }: Props) {
   const scrollRef = useRef<HTMLDivElement>(null)
   const { first, last, totalHeight, scrollToIndex } = useFixedRowWindow(scrollRef, count, ROW_HEIGHT, 15)
   const actions = useRef<RowActions>({ onPick, onOpen, onToggle })
@@ -33,7 +37,9 @@ export function QueueTable({ count, cursor, selected, getRow, onVisibleRange, on
   return (
     <div className="queue-table" role="grid" aria-rowcount={count} aria-label="Anomaly queue">
       <div className="queue-header" role="row">
-        <span role="columnheader" />
+        <span role="columnheader">
+          <input type="checkbox" aria-label="Select every row in this view (Ctrl/⌘+A)" checked={allSelected} onChange={onToggleAll} disabled={count === 0} />
+        </span>
         <span role="columnheader">Severity</span>
         <span role="columnheader">Score</span>
         <span role="columnheader">Time (UTC)</span>
@@ -56,7 +62,7 @@ export function QueueTable({ count, cursor, selected, getRow, onVisibleRange, on
                 start={index * ROW_HEIGHT}
                 row={row}
                 isCursor={index === cursor}
-                checked={row !== undefined && selected.has(row.id)}
+                checked={row !== undefined && (allSelected || selected.has(row.id))}
                 actions={actions}
               />
             )
@@ -110,7 +116,7 @@ const QueueRowView = memo(function QueueRowView({
               type="checkbox"
               aria-label={`Select ${row.txId}`}
               checked={checked}
-              onChange={() => actions.current.onToggle(row)}
+              onChange={() => actions.current.onToggle(row, index)}
               onClick={(e) => e.stopPropagation()}
             />
           </span>
@@ -125,11 +131,13 @@ const QueueRowView = memo(function QueueRowView({
           <span role="gridcell" className="num">
             {formatAmount(row.amount, row.currency)}
           </span>
-          <span role="gridcell">{row.accountId}</span>
-          <span role="gridcell">{row.merchantId}</span>
-          <span role="gridcell" className="rules">
-            {row.rules.join(', ')}
+          <span role="gridcell" className="id-cell" title={row.accountId}>
+            {row.accountId}
           </span>
+          <span role="gridcell" className="id-cell" title={row.merchantId}>
+            {row.merchantId}
+          </span>
+          <RulesCell rules={row.rules} />
           <span role="gridcell" data-testid="row-status">
             {STATUS_LABEL[row.status]}
             {row.pending && (
@@ -144,6 +152,17 @@ const QueueRowView = memo(function QueueRowView({
     </div>
   )
 })
+
+/** The first rule and how many more ("+2"); all of them on hover and in the detail pane. */
+function RulesCell({ rules }: { rules: string[] }) {
+  const [first, ...more] = rules
+  return (
+    <span role="gridcell" className="rules rules-cell" title={rules.join(', ')}>
+      {first === undefined ? '—' : <span className="rule-first">{first}</span>}
+      {more.length > 0 && <span className="rule-more">+{more.length}</span>}
+    </span>
+  )
+}
 
 const MOVED_MARK: Record<MovedDirection, { mark: string; title: string }> = {
   up: { mark: '▲', title: 'Severity went up with the last model change' },
