@@ -1,5 +1,4 @@
 import { useQuery } from '@tanstack/react-query'
-import { useEffect, useRef } from 'react'
 import { useTRPC } from '../api/server-api.ts'
 import { formatAmount, formatTime, STATUS_LABEL } from '../format.ts'
 import { BeforeAfterChart } from './BeforeAfterChart.tsx'
@@ -9,62 +8,29 @@ const SEVERITIES = ['MEDIUM', 'HIGH', 'CRITICAL'] as const
 const CHANGE_TEXT = { dropped: 'leaves the queue', new: 'new alert', raised: 'severity up', lowered: 'severity down' } as const
 
 interface Props {
+  /** Server id of the version to preview ('shipped-default' for the shipped model). */
   modelId: string
   version: string
-  /** Activation (or roll back to it, for a version active before); disabled while one runs. */
-  activateLabel: string
-  onActivate: () => void
-  busy: boolean
-  /** Why this person may not activate (their role), or null when they may. */
-  activateReason?: string | null
-  onClose: () => void
+}
+
+/** The preview query, shared by the dialog's side-by-side figures and this panel (one request). */
+export function usePreview(modelId: string) {
+  const trpc = useTRPC()
+  // Refused previews (corrupt artifact) would fail the same way again.
+  return useQuery({ ...trpc.models.previewCandidate.queryOptions({ modelId, limit: 20 }), retry: false, staleTime: 60_000 })
 }
 
 /**
  * Before/after of the alert queue if this version were activated, from the server's
  * models.previewCandidate: summary figures, alerts per severity side by side, and the
- * transactions that moved most. Focus moves into the panel on open; Escape closes it.
+ * transactions that moved most. Shown inside the activation dialog.
  */
-export function CandidatePreview({ modelId, version, activateLabel, onActivate, busy, activateReason = null, onClose }: Props) {
-  const trpc = useTRPC()
-  // Refused previews (corrupt artifact, active version) would fail the same way again.
-  const preview = useQuery({ ...trpc.models.previewCandidate.queryOptions({ modelId, limit: 20 }), retry: false, staleTime: 60_000 })
-  const heading = useRef<HTMLHeadingElement>(null)
-  useEffect(() => heading.current?.focus(), [modelId])
-
+export function CandidatePreview({ modelId, version }: Props) {
+  const preview = usePreview(modelId)
   const p = preview.data
   return (
-    <section
-      className="candidate-preview"
-      id="candidate-preview"
-      aria-labelledby="candidate-preview-title"
-      data-testid="candidate-preview"
-      onKeyDown={(event) => {
-        if (event.key === 'Escape') {
-          event.stopPropagation()
-          onClose()
-        }
-      }}
-    >
-      <header>
-        <h3 id="candidate-preview-title" ref={heading} tabIndex={-1}>
-          Preview of {version}: the alert queue before and after
-        </h3>
-        <div className="models-actions">
-          <button
-            type="button"
-            className="primary"
-            disabled={busy || !preview.isSuccess || activateReason !== null}
-            title={activateReason ?? undefined}
-            onClick={onActivate}
-          >
-            {activateLabel}
-          </button>
-          <button type="button" onClick={onClose} aria-label="Close the preview">
-            Close <kbd>Esc</kbd>
-          </button>
-        </div>
-      </header>
+    <section className="candidate-preview" id="candidate-preview" aria-label={`Preview of ${version}`} data-testid="candidate-preview">
+      <h4>The alert queue before and after</h4>
       {preview.isPending && (
         <p className="muted" role="status" data-testid="preview-loading">
           Scoring your recent transactions with the active model and with {version}…

@@ -1,32 +1,55 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
-import { useState } from 'react'
+import { useEffect, useRef, useState } from 'react'
 import { useTRPC } from '../api/server-api.ts'
 import { formatTime } from '../format.ts'
 import { RoleNote } from '../components/RoleNote.tsx'
 import { usePermission } from '../hooks/useProfile.ts'
 import { useServerOnline } from '../hooks/useServerOnline.ts'
-import { CandidatePreview } from './CandidatePreview.tsx'
+import { ActivateDialog, type DialogVersion } from './ActivateDialog.tsx'
+import { AutoActivateToggle } from './AutoActivateToggle.tsx'
+import { FIGURE_ROWS, figuresOf, formatFigure } from './model-metrics.ts'
+import { reviewStateOf, DECISION_TEXT, type JobReport } from './review-state.ts'
 
 const STATUS_TEXT = { QUEUED: 'Queued', PROCESSING: 'Training', COMPLETED: 'Done', FAILED: 'Failed' } as const
 
-/** The figures shown side by side, from each version's registered metrics. */
-const METRICS: { key: string; label: string; digits: number }[] = [
-  { key: 'holdoutAveragePrecision', label: 'Average precision (holdout)', digits: 3 },
-  { key: 'precisionAtBudget', label: 'Precision at alert budget', digits: 3 },
-  { key: 'recallAtBudget', label: 'Recall at alert budget', digits: 3 },
-  { key: 'falsePositivesPer1000', label: 'False positives / 1,000 tx', digits: 1 },
-  { key: 'falsePositivePatternsSuppressed', label: 'Flagged false positives now below threshold', digits: 0 },
-]
+interface Version {
+  id: string
+  version: string
+  isActive: boolean
+  activatedAt: number | null
+  createdAt: number
+  metrics: Record<string, unknown>
+  shippedDefault?: boolean
+}
 
-function figure(value: unknown, digits: number): string {
-  return typeof value === 'number' ? value.toFixed(digits) : '–'
+/** The shipped default as a row of its own (ids are the server's: 'shipped-default'). */
+const SHIPPED_DEFAULT: Omit<Version, 'isActive'> = {
+  id: 'shipped-default',
+  version: 'default',
+  activatedAt: null,
+  createdAt: 0,
+  metrics: {},
+  shippedDefault: true,
 }
 
 /**
- * Models (view 4): registered versions with their metrics side by side, activation
- * and rollback, and retraining on the analysts' labels with the job's progress and
- * evaluation report, and a before/after preview of the alert queue for any
- * inactive version. Online only: the registry lives on the server.
+ * The server lists the shipped default among the versions; an older server does not,
+ * and the analyst must still see it and be able to go back to it.
+ */
+function withShippedDefault(data: { activeVersion: string; versions: Version[] } | undefined): Version[] {
+  if (data === undefined) return []
+  if (data.versions.some((v) => v.shippedDefault === true || v.version === 'default')) return data.versions
+  return [...data.versions, { ...SHIPPED_DEFAULT, isActive: data.activeVersion === 'default' }]
+}
+
+const labelOf = (v: { version: string; shippedDefault?: boolean }) => (v.shippedDefault === true || v.version === 'default' ? 'shipped default' : v.version)
+
+/**
+ * Models (view 4): every version, the shipped default included, one row each with its
+ * figures, marked active or waiting for review; Activate (or Roll back to a version
+ * active before) opens a confirmation with both versions side by side. Retraining runs
+ * on the server; the list refreshes by itself when the run ends. Online only: the
+ * registry lives on the server.
  */
 export function ModelsView() {
   const trpc = useTRPC()
@@ -36,18 +59,28 @@ export function ModelsView() {
   const jobs = useQuery({
     ...trpc.training.list.queryOptions({ limit: 10 }),
     enabled: online,
+    // Polled only while a run is queued or training.
     refetchInterval: (query) => (query.state.data?.some((j) => j.status === 'QUEUED' || j.status === 'PROCESSING') ? 1_000 : false),
   })
   const refresh = () => {
     void queryClient.invalidateQueries({ queryKey: trpc.models.list.queryKey() })
     void queryClient.invalidateQueries({ queryKey: trpc.training.list.queryKey() })
   }
-  // The version whose before/after preview is open (by id), if any.
-  const [previewing, setPreviewing] = useState<string | null>(null)
+  // When a run ends (a job leaves QUEUED/PROCESSING), the version it registered must
+  // appear without a reload.
+  const running = jobs.data?.some((j) => j.status === 'QUEUED' || j.status === 'PROCESSING') ?? false
+  const wasRunning = useRef(false)
+  useEffect(() => {
+    if (wasRunning.current && !running) void queryClient.invalidateQueries({ queryKey: trpc.models.list.queryKey() })
+    wasRunning.current = running
+  }, [running, queryClient, trpc])
+
+  // The version whose activation waits for confirmation (by id), if any.
+  const [confirming, setConfirming] = useState<string | null>(null)
   const manageReason = usePermission('models:manage').reason
-  const closeOnSuccess = { onSuccess: () => setPreviewing(null), onSettled: refresh }
-  const activate = useMutation(trpc.models.activate.mutationOptions(closeOnSuccess))
-  const rollback = useMutation(trpc.models.rollback.mutationOptions(closeOnSuccess))
+  const done = { onSuccess: () => setConfirming(null), onSettled: refresh }
+  const activate = useMutation(trpc.models.activate.mutationOptions(done))
+  const rollback = useMutation(trpc.models.rollback.mutationOptions(done))
   const train = useMutation(trpc.training.start.mutationOptions({ onSettled: refresh }))
 
   if (!online)
@@ -57,44 +90,44 @@ export function ModelsView() {
       </p>
     )
 
-  const versions = models.data?.versions ?? []
+  const versions = withShippedDefault(models.data)
+  const active = versions.find((v) => v.isActive)
   const latestJob = jobs.data?.[0]
   const busy = activate.isPending || rollback.isPending
-  const error = activate.error ?? rollback.error ?? train.error
-  const previewed = versions.find((v) => v.id === previewing && !v.isActive)
-  /** Activate a never-active version, or roll back to one that was active before. */
-  const activateVersion = (v: { version: string; activatedAt: number | null }) => (v.activatedAt === null ? activate : rollback).mutate({ version: v.version })
+  const switchError = activate.error ?? rollback.error
+  const candidate = versions.find((v) => v.id === confirming && !v.isActive)
+  const verbFor = (v: Version) => (v.activatedAt === null || v.shippedDefault === true ? 'Activate' : 'Roll back to')
+  /** Activate a never-active version or the shipped default; roll back to one active before. */
+  const confirm = (v: Version) => (verbFor(v) === 'Activate' ? activate : rollback).mutate({ version: v.version })
+  // "Roll back" goes to the version active most recently before this one.
+  const previous = versions.filter((v) => !v.isActive && v.activatedAt !== null).sort((a, b) => (b.activatedAt ?? 0) - (a.activatedAt ?? 0))[0]
+  const dialogVersion = (v: Version): DialogVersion => ({ id: v.id, version: v.version, label: labelOf(v), metrics: v.metrics })
 
   return (
     <section className="models-view" data-testid="models-view">
       <h2>Models</h2>
       <p className="muted">
         Active: <strong data-testid="active-version">{models.data?.activeVersion ?? '…'}</strong>
-        {models.data?.activeVersion === 'default' && ' (the shipped model: no version of yours is active yet)'}. Desktops pick up the active version on their
-        next sync.
+        {models.data?.activeVersion === 'default' && ' (the model shipped with Anomalyze)'}. Desktops pick up the active version on their next sync.
       </p>
       <div className="models-actions">
-        <button
-          type="button"
-          disabled={manageReason !== null || train.isPending || latestJob?.status === 'QUEUED' || latestJob?.status === 'PROCESSING'}
-          title={manageReason ?? undefined}
-          onClick={() => train.mutate()}
-        >
+        <button type="button" disabled={manageReason !== null || train.isPending || running} title={manageReason ?? undefined} onClick={() => train.mutate()}>
           Retrain on labels
         </button>
         <button
           type="button"
-          disabled={manageReason !== null || busy || versions.length === 0}
-          onClick={() => rollback.mutate({})}
-          title={manageReason ?? 'Go back to the version active before this one'}
+          disabled={manageReason !== null || busy || previous === undefined}
+          onClick={() => previous !== undefined && setConfirming(previous.id)}
+          title={manageReason ?? (previous === undefined ? 'No other version was active before this one' : `Go back to ${labelOf(previous)}, active before`)}
         >
           Roll back
         </button>
+        <AutoActivateToggle manageReason={manageReason} />
       </div>
       <RoleNote reason={manageReason} />
-      {error !== null && (
+      {train.error !== null && (
         <p className="error-text" role="alert">
-          {error.message}
+          {train.error.message}
         </p>
       )}
       {latestJob !== undefined && (
@@ -103,11 +136,9 @@ export function ModelsView() {
           {latestJob.status === 'PROCESSING' && <progress aria-label="Training progress" max={100} value={latestJob.progress} />}
           {latestJob.failureReason !== null && <div className="error-text">{latestJob.failureReason}</div>}
           {latestJob.status === 'COMPLETED' && latestJob.modelArtifact !== null && (
-            <div className="muted">
+            <div className="muted" data-testid="training-decision">
               Produced {latestJob.modelArtifact.version}:{' '}
-              {(latestJob.report as { decision?: string } | null)?.decision === 'activated'
-                ? 'better on average precision, activated'
-                : 'not better, waiting for you'}
+              {DECISION_TEXT[(latestJob.report as JobReport | null)?.decision ?? 'unknown'] ?? DECISION_TEXT.unknown}
             </div>
           )}
         </div>
@@ -117,75 +148,72 @@ export function ModelsView() {
           {models.error.message}
         </p>
       )}
-      {versions.length === 0 ? (
-        <p className="muted">No registered versions yet. Label anomalies in the queue, then retrain.</p>
-      ) : (
-        <table className="models-table" aria-label="Model versions">
-          <thead>
-            <tr>
-              <th>Metric</th>
-              {versions.map((v) => (
-                <th key={v.id} className="num" data-active={v.isActive}>
-                  {v.version} {v.isActive && <span className="badge">active</span>}
-                </th>
-              ))}
-            </tr>
-          </thead>
-          <tbody>
-            {METRICS.map((m) => (
-              <tr key={m.key}>
-                <td>{m.label}</td>
-                {versions.map((v) => (
-                  <td key={v.id} className="num">
-                    {figure(v.metrics[m.key], m.digits)}
-                  </td>
-                ))}
-              </tr>
+      <table className="models-table version-rows" aria-label="Model versions">
+        <thead>
+          <tr>
+            <th>Version</th>
+            {FIGURE_ROWS.map((f) => (
+              <th key={f.key} className="num">
+                {f.label}
+              </th>
             ))}
-            <tr>
-              <td className="muted">Registered</td>
-              {versions.map((v) => (
-                <td key={v.id} className="num muted">
-                  {formatTime(v.createdAt)}
-                </td>
-              ))}
-            </tr>
-            <tr>
-              <td />
-              {versions.map((v) => (
-                <td key={v.id} className="num">
-                  {!v.isActive && (
-                    <span className="version-actions">
-                      <button
-                        type="button"
-                        aria-expanded={previewing === v.id}
-                        aria-controls={previewing === v.id ? 'candidate-preview' : undefined}
-                        onClick={() => setPreviewing(previewing === v.id ? null : v.id)}
-                        title="The alert queue before and after activating this version"
-                      >
-                        Preview
-                      </button>
-                      <button type="button" disabled={busy || manageReason !== null} title={manageReason ?? undefined} onClick={() => activateVersion(v)}>
-                        {v.activatedAt === null ? 'Activate' : 'Roll back to'}
-                      </button>
-                    </span>
+            <th>Registered</th>
+            <th aria-label="Actions" />
+          </tr>
+        </thead>
+        <tbody>
+          {versions.map((v) => {
+            const figures = figuresOf(v.metrics)
+            const review = reviewStateOf(v, jobs.data ?? [])
+            return (
+              <tr key={v.id} data-version={v.version} data-active={v.isActive} data-testid="version-row">
+                <td>
+                  <strong>{labelOf(v)}</strong> {v.isActive && <span className="badge badge-active">active</span>}
+                  {review !== null && (
+                    <div className={`review-state review-${review.kind}`} data-testid="review-state">
+                      {review.text}
+                    </div>
                   )}
                 </td>
-              ))}
-            </tr>
-          </tbody>
-        </table>
-      )}
-      {previewed !== undefined && (
-        <CandidatePreview
-          key={previewed.id}
-          modelId={previewed.id}
-          version={previewed.version}
-          activateLabel={`${previewed.activatedAt === null ? 'Activate' : 'Roll back to'} ${previewed.version}`}
-          onActivate={() => activateVersion(previewed)}
+                {FIGURE_ROWS.map((f) => (
+                  <td key={f.key} className="num">
+                    {formatFigure(figures[f.key], f.digits)}
+                  </td>
+                ))}
+                <td className="muted">{v.shippedDefault === true ? 'with the app' : formatTime(v.createdAt)}</td>
+                <td className="num">
+                  {!v.isActive && (
+                    <button
+                      type="button"
+                      aria-label={`${verbFor(v)} ${labelOf(v)}`}
+                      disabled={busy || manageReason !== null}
+                      title={manageReason ?? undefined}
+                      onClick={() => setConfirming(v.id)}
+                    >
+                      {verbFor(v)}
+                    </button>
+                  )}
+                </td>
+              </tr>
+            )
+          })}
+        </tbody>
+      </table>
+      {versions.length <= 1 && <p className="muted">No retrained version yet. Label anomalies in the queue, then retrain.</p>}
+      {candidate !== undefined && active !== undefined && (
+        <ActivateDialog
+          key={candidate.id}
+          active={dialogVersion(active)}
+          candidate={dialogVersion(candidate)}
+          verb={verbFor(candidate)}
           busy={busy}
-          activateReason={manageReason}
-          onClose={() => setPreviewing(null)}
+          error={switchError?.message ?? null}
+          onConfirm={() => confirm(candidate)}
+          onCancel={() => {
+            activate.reset()
+            rollback.reset()
+            setConfirming(null)
+          }}
         />
       )}
     </section>
