@@ -154,7 +154,9 @@ if (UI) {
     await page.waitForSelector('[data-testid="detail-pane"]')
     const latencies: number[] = []
     for (let i = 0; i < LABELS; i += 1) {
-      const expected = await page.locator(`.queue-row[aria-rowindex="${i + 2}"]`).getAttribute('data-anomaly-id')
+      // The row after the cursor: a decided row leaves the Open view, so that is not row i + 2.
+      const cursorRow = Number(await page.locator('.queue-row.is-cursor').getAttribute('aria-rowindex'))
+      const expected = await page.locator(`.queue-row[aria-rowindex="${cursorRow + 1}"]`).getAttribute('data-anomaly-id')
       const latency = await page.evaluate<number>(labelProbe(i % 2 === 0 ? 'p' : 'f', expected ?? ''))
       latencies.push(latency)
     }

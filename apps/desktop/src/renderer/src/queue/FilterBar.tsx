@@ -33,7 +33,8 @@ export const FilterBar = memo(function FilterBar({ filters, sort, rules, batches
       <input
         ref={searchRef}
         type="search"
-        placeholder="Search txId, account, merchant, explanation  ( / )"
+        placeholder="Search ids, explanation (/)"
+        title="Search transaction, account and merchant ids and the explanation (/)"
         aria-label="Search"
         value={filters.text ?? ''}
         onChange={(e) => set({ text: e.target.value })}
