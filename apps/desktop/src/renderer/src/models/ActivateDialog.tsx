@@ -1,5 +1,7 @@
 import { useEffect, useRef } from 'react'
-import { CandidatePreview, usePreview } from './CandidatePreview.tsx'
+import { useQuery } from '@tanstack/react-query'
+import { useTRPC } from '../api/server-api.ts'
+import { CandidatePreview, SHIPPED_DEFAULT_ID } from './CandidatePreview.tsx'
 import { comparisonOf, FIGURE_ROWS, figuresOf, formatFigure, verdict, type AlertVolume, type ModelFigures } from './model-metrics.ts'
 
 export interface DialogVersion {
@@ -31,7 +33,14 @@ interface Props {
 export function ActivateDialog({ active, candidate, verb, busy, error, onConfirm, onCancel }: Props) {
   const cancel = useRef<HTMLButtonElement>(null)
   useEffect(() => cancel.current?.focus(), [])
-  const preview = usePreview(candidate.id)
+  const trpc = useTRPC()
+  // Same query as CandidatePreview's (same key: one request); its comparison feeds the table.
+  const preview = useQuery({
+    ...trpc.models.previewCandidate.queryOptions({ modelId: candidate.id, limit: 20 }),
+    enabled: candidate.id !== SHIPPED_DEFAULT_ID,
+    retry: false,
+    staleTime: 60_000,
+  })
   const comparison = comparisonOf(preview.data)
   const left: ModelFigures = comparison?.current ?? figuresOf(active.metrics)
   const right: ModelFigures = comparison?.candidate ?? figuresOf(candidate.metrics)

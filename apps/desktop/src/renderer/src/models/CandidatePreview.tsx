@@ -3,6 +3,9 @@ import { useTRPC } from '../api/server-api.ts'
 import { formatAmount, formatTime, STATUS_LABEL } from '../format.ts'
 import { BeforeAfterChart } from './BeforeAfterChart.tsx'
 
+/** models.list's id for the model shipped with the app. */
+export const SHIPPED_DEFAULT_ID = 'shipped-default'
+
 const SEVERITIES = ['MEDIUM', 'HIGH', 'CRITICAL'] as const
 
 const CHANGE_TEXT = { dropped: 'leaves the queue', new: 'new alert', raised: 'severity up', lowered: 'severity down' } as const
@@ -13,11 +16,17 @@ interface Props {
   version: string
 }
 
-/** The preview query, shared by the dialog's side-by-side figures and this panel (one request). */
-export function usePreview(modelId: string) {
+/** The preview query; the dialog's side-by-side figures use the same key, so one request serves both. */
+function usePreview(modelId: string) {
   const trpc = useTRPC()
   // Refused previews (corrupt artifact) would fail the same way again.
-  return useQuery({ ...trpc.models.previewCandidate.queryOptions({ modelId, limit: 20 }), retry: false, staleTime: 60_000 })
+  // The server previews registered versions only (by id): not the shipped default.
+  return useQuery({
+    ...trpc.models.previewCandidate.queryOptions({ modelId, limit: 20 }),
+    enabled: modelId !== SHIPPED_DEFAULT_ID,
+    retry: false,
+    staleTime: 60_000,
+  })
 }
 
 /**
@@ -31,7 +40,12 @@ export function CandidatePreview({ modelId, version }: Props) {
   return (
     <section className="candidate-preview" id="candidate-preview" aria-label={`Preview of ${version}`} data-testid="candidate-preview">
       <h4>The alert queue before and after</h4>
-      {preview.isPending && (
+      {modelId === SHIPPED_DEFAULT_ID && (
+        <p className="muted" data-testid="preview-unavailable">
+          The server previews registered versions only; the shipped default scores as it did before any retrain.
+        </p>
+      )}
+      {preview.isPending && modelId !== SHIPPED_DEFAULT_ID && (
         <p className="muted" role="status" data-testid="preview-loading">
           Scoring your recent transactions with the active model and with {version}…
         </p>
