@@ -99,6 +99,7 @@ export function BarPanel<Row extends object, K extends keyof Row & string>(props
                   fill={s.color}
                   stackId={props.stacked === true ? 'stack' : undefined}
                   isAnimationActive={false}
+                  maxBarSize={48}
                   shape={(bar: BarShapeProps) => <PickableBar bar={bar} fill={props.colorOf?.(bar.payload as Row) ?? s.color} pick={pick} />}
                 />
               ))}
