@@ -14,7 +14,7 @@ import { assertChromium, launchChromium, SCREENSHOT_DIR, startConsole, startServ
  * embedded Postgres, local object store): the shipped model registered and active
  * as 1.0.0, a stricter 1.1.0 (same trees, alert threshold raised to the HIGH cut-off)
  * registered beside it. Opened from the keyboard, the panel shows the server's own
- * figures, closes with Escape, and its Activate button makes 1.1.0 active.
+ * figures inside the activation dialog, closes with Escape, and confirming makes 1.1.0 active.
  */
 describe('Candidate model preview in Chromium', () => {
   let browser: Browser
@@ -81,7 +81,7 @@ describe('Candidate model preview in Chromium', () => {
     await server?.stop()
   })
 
-  it('opens the preview from the keyboard with the server figures, closes on Escape, activates from the panel', async () => {
+  it('opens the preview from the keyboard with the server figures, closes on Escape, activates after confirming', async () => {
     const listed = await call<{ versions: { id: string; version: string }[] }>('models.list', undefined, 'GET')
     const candidateId = listed.versions.find((v) => v.version === '1.1.0')?.id ?? ''
     const expected = await call<{ before: { alerts: number }; after: { alerts: number }; droppedOut: number; movedTotal: number }>(
@@ -98,26 +98,25 @@ describe('Candidate model preview in Chromium', () => {
     await page.keyboard.press('4')
     await expect.poll(() => page.getByTestId('active-version').textContent(), { timeout: 30_000 }).toBe('1.0.0')
 
-    const previewButton = page.getByRole('button', { name: 'Preview', exact: true })
-    await previewButton.focus()
+    // The preview lives in the activation dialog, opened from the keyboard.
+    const activateButton = page.getByRole('button', { name: 'Activate 1.1.0' })
+    await activateButton.focus()
     await page.keyboard.press('Enter')
     await expect
       .poll(() => page.getByTestId('preview-alerts').textContent(), { timeout: 60_000 })
       .toBe(`${expected.before.alerts.toLocaleString('en-US')} → ${expected.after.alerts.toLocaleString('en-US')}`)
     expect(await page.getByTestId('preview-dropped').textContent()).toBe(expected.droppedOut.toLocaleString('en-US'))
-    expect(await previewButton.getAttribute('aria-expanded')).toBe('true')
-    // Focus moved into the panel, onto its heading.
-    expect(await page.evaluate<string>("document.activeElement?.id ?? ''")).toBe('candidate-preview-title')
+    // Focus is on Cancel, so a stray Enter never switches the model.
+    expect(await page.evaluate<string>("document.activeElement?.textContent ?? ''")).toMatch(/^Cancel/)
     expect(await page.locator('.preview-moved tbody tr').count()).toBe(Math.min(20, expected.movedTotal))
     expect(await page.locator('.preview-moved tbody tr[data-change="dropped"]').count()).toBe(Math.min(20, expected.movedTotal))
     await page.screenshot({ path: join(SCREENSHOT_DIR, 'model-preview.png'), fullPage: true })
 
     await page.keyboard.press('Escape')
     await expect.poll(() => page.getByTestId('candidate-preview').count()).toBe(0)
-    expect(await previewButton.getAttribute('aria-expanded')).toBe('false')
 
-    await previewButton.click()
-    await page.getByRole('button', { name: 'Activate 1.1.0' }).click()
+    await activateButton.click()
+    await page.getByTestId('confirm-activate').click()
     await expect.poll(() => page.getByTestId('active-version').textContent(), { timeout: 30_000 }).toBe('1.1.0')
     await expect.poll(() => page.getByTestId('candidate-preview').count()).toBe(0)
   })
