@@ -97,7 +97,8 @@ describe('queue progress in Chromium', () => {
     await page.keyboard.press('?')
     const views = page.getByRole('table', { name: 'Views' })
     await expect.poll(() => views.locator('tr').count()).toBe(VIEWS.length)
-    const last = VIEWS[VIEWS.length - 1]
+    const last = VIEWS.at(-1)
+    if (last === undefined) throw new Error('views.ts lists no views')
     expect(await views.locator('tr').last().textContent()).toBe(`${viewKeyLabel(last.key)}${last.label}`)
     const keys = await page.getByRole('table', { name: 'Queue: selection and copy' }).textContent()
     expect(keys).toContain('Ctrl/⌘+A')
