@@ -90,7 +90,7 @@ describe('overview charts in Chromium (browser mode)', () => {
     if (box === null) throw new Error('no day bar drawn')
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2)
     const tooltip = perDay.locator('.recharts-tooltip-wrapper')
-    await expect.poll(() => tooltip.textContent()).toMatch(/[A-Z][a-z]{2} \d{1,2}.*\d+ alerts/)
+    await expect.poll(() => tooltip.textContent()).toMatch(/[A-Z][a-z]{2} \d{1,2}.*Alerts\s*:\s*\d+/)
     await page.screenshot({ path: join(SCREENSHOT_DIR, 'overview-charts.png') })
   })
 
@@ -100,6 +100,8 @@ describe('overview charts in Chromium (browser mode)', () => {
     await page.getByTestId('source-row').filter({ hasText: 'branch-7.csv' }).getByRole('radio').check()
     const d = await api<Dashboard>('dashboard.get', { batchId: batch?.id ?? null })
     expect(d.days.length).toBeGreaterThan(1)
+    await expect.poll(() => page.getByTestId('kpi-total').textContent()).toBe(d.total.toLocaleString('en-US'))
+    await page.screenshot({ path: join(SCREENSHOT_DIR, 'overview-file-charts.png'), fullPage: true })
     const busiest = [...d.days].sort((a, b) => b.anomalies - a.anomalies)[0]
     if (busiest === undefined) throw new Error('no day in the fixtures')
     const dayText = new Date(busiest.day).toISOString().slice(0, 10)
@@ -113,7 +115,7 @@ describe('overview charts in Chromium (browser mode)', () => {
     expect(await page.getByLabel('From date').inputValue()).toBe(dayText)
     expect(await page.getByLabel('To date').inputValue()).toBe(dayText)
     const times = await shownRowTimes()
-    expect(times.length).toBe(Math.min(busiest.anomalies, times.length))
+    expect(times.length).toBeLessThanOrEqual(busiest.anomalies)
     expect(times.length).toBeGreaterThan(0)
     for (const t of times) expect(t.slice(0, 10)).toBe(dayText)
     expect(await page.getByLabel('Source').inputValue()).toBe(batch?.id)

@@ -1,7 +1,7 @@
 import type { TTeamMetrics } from '@anomalyze/shared'
 import { BarPanel } from '../charts/BarPanel.tsx'
 import { seriesColor } from '../charts/chart-colors.ts'
-import { formatDayTick, formatExact } from '../charts/chart-format.ts'
+import { formatDayTick } from '../charts/chart-format.ts'
 
 const DAY_MS = 86_400_000
 
@@ -32,7 +32,7 @@ export function ClosedPerAnalystChart({ rows, days }: { rows: TTeamMetrics['clos
         series={analysts.map((a, i) => ({ key: a.id, name: a.name, color: seriesColor(i) }))}
         stacked
         valueLabel="cases"
-        formatValue={(n) => `${formatExact(n)} closed`}
+
         emptyText="No case closed in the period."
       />
     </div>

@@ -1,7 +1,7 @@
 import type { DayBucket } from '../../../contract/dashboard.ts'
 import { BarPanel } from '../charts/BarPanel.tsx'
 import { COUNT_COLOR, seriesColor } from '../charts/chart-colors.ts'
-import { currencyLabel, formatAmountTick, formatCompact, formatDayTick, formatExact, formatMoney } from '../charts/chart-format.ts'
+import { currencyLabel, formatAmountTick, formatCompact, formatDayTick, formatMoney } from '../charts/chart-format.ts'
 
 interface Props {
   days: DayBucket[]
@@ -24,7 +24,6 @@ export function AlertsPerDayChart({ days, onPickDay }: Omit<Props, 'currencies'>
       formatCategory={(day) => formatDayTick(day)}
       series={[{ key: 'anomalies', name: 'Alerts', color: COUNT_COLOR }]}
       valueLabel="alerts"
-      formatValue={(n) => `${formatExact(n)} alerts`}
       pick={
         onPickDay === undefined
           ? undefined

@@ -2,7 +2,6 @@ import type { Severity } from '@anomalyze/shared'
 import type { Dashboard } from '../../../contract/dashboard.ts'
 import { BarPanel } from '../charts/BarPanel.tsx'
 import { COUNT_COLOR, SEVERITY_COLOR } from '../charts/chart-colors.ts'
-import { formatExact } from '../charts/chart-format.ts'
 
 const SEVERITY_NAME: Record<Severity, string> = { LOW: 'Low', MEDIUM: 'Medium', HIGH: 'High', CRITICAL: 'Critical' }
 
@@ -19,7 +18,6 @@ export function SeverityChart({ mix, onPick }: { mix: Dashboard['severityMix']; 
       series={[{ key: 'count', name: 'Alerts', color: COUNT_COLOR }]}
       colorOf={(row) => SEVERITY_COLOR[row.severity]}
       valueLabel="alerts"
-      formatValue={(n) => `${formatExact(n)} alerts`}
       pick={
         onPick === undefined
           ? undefined
@@ -42,7 +40,6 @@ export function ScoreChart({ histogram }: { histogram: Dashboard['scoreHistogram
       categoryLabel="model score"
       series={[{ key: 'count', name: 'Alerts', color: COUNT_COLOR }]}
       valueLabel="alerts"
-      formatValue={(n) => `${formatExact(n)} alerts`}
       emptyText="No scores to chart."
     />
   )
@@ -61,7 +58,6 @@ export function TopRulesChart({ rules, onPick }: { rules: Dashboard['topRules'];
       horizontal
       height={Math.max(120, 28 * rules.length + 48)}
       valueLabel="alerts"
-      formatValue={(n) => `${formatExact(n)} alerts`}
       pick={onPick === undefined ? undefined : { describe: (r) => `${r.rule}: ${r.count} alerts, open in the queue`, onPick: (r) => onPick(r.rule) }}
       emptyText="No rule fired on these alerts."
     />

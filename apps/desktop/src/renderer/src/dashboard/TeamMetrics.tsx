@@ -6,7 +6,6 @@ import { useServerOnline } from '../hooks/useServerOnline.ts'
 import type { QueueFilters } from '../../../contract/queue.ts'
 import { BarPanel } from '../charts/BarPanel.tsx'
 import { COUNT_COLOR } from '../charts/chart-colors.ts'
-import { formatExact } from '../charts/chart-format.ts'
 import { ClosedPerAnalystChart } from './ClosedPerAnalystChart.tsx'
 
 const PERIODS = [7, 30, 90] as const
@@ -133,7 +132,7 @@ export function TeamMetrics({ onOpenQueue }: { onOpenQueue?: ((filters: QueueFil
               categoryLabel="age"
               series={[{ key: 'count', name: 'Open cases', color: COUNT_COLOR }]}
               valueLabel="cases"
-              formatValue={(n) => `${formatExact(n)} open`}
+
               emptyText="No open case."
             />
             <ClosedPerAnalystChart rows={m.closedPerAnalyst} days={days} />
