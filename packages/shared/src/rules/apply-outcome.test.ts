@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { ModelScore, SeverityThresholds } from '../detection/models/anomaly-model.ts'
+import { severityOf, type ModelScore, type SeverityThresholds } from '../detection/models/anomaly-model.ts'
 import type { TTransaction } from '../transactions/transaction-input.ts'
 import { applyRuleOutcome, findSuppression, raisesAlert } from './apply-outcome.ts'
 import { NO_LISTS, type RuleLists, type RuleOutcome } from './rule-types.ts'
@@ -20,9 +20,23 @@ describe('applyRuleOutcome', () => {
     expect(applyRuleOutcome(score(0.8, 'HIGH'), outcome({ fired: ['X'], scoreBoost: 0.5 }), thresholds)).toMatchObject({ score: 1, severity: 'CRITICAL' })
   })
 
-  it('raises the severity to the floor, never lowers it', () => {
-    expect(applyRuleOutcome(score(0.1, 'LOW'), outcome({ fired: ['X'], severityFloor: 'HIGH' }), thresholds)).toMatchObject({ score: 0.1, severity: 'HIGH' })
-    expect(applyRuleOutcome(score(0.95, 'CRITICAL'), outcome({ fired: ['X'], severityFloor: 'MEDIUM' }), thresholds)).toMatchObject({ severity: 'CRITICAL' })
+  it("raises the score to the floor's cut-off, so the severity is the model's mapping of the score shown; never lowers it", () => {
+    const floored = applyRuleOutcome(score(0.1, 'LOW'), outcome({ fired: ['X'], severityFloor: 'HIGH' }), thresholds)
+    expect(floored).toMatchObject({ score: 0.7, severity: 'HIGH', isolationScore: 0.1 })
+    expect(applyRuleOutcome(score(0.1, 'LOW'), outcome({ fired: ['X'], severityFloor: 'CRITICAL', scoreBoost: 0.05 }), thresholds)).toMatchObject({
+      score: 0.9,
+      severity: 'CRITICAL',
+    })
+    expect(applyRuleOutcome(score(0.95, 'CRITICAL'), outcome({ fired: ['X'], severityFloor: 'MEDIUM' }), thresholds)).toMatchObject({
+      score: 0.95,
+      severity: 'CRITICAL',
+    })
+    // Whatever fired, severity and score agree.
+    for (const s of [0, 0.2, 0.55, 0.72, 0.93])
+      for (const floor of ['LOW', 'MEDIUM', 'HIGH', 'CRITICAL'] as const) {
+        const out = applyRuleOutcome(score(s, 'LOW'), outcome({ fired: ['X'], severityFloor: floor, scoreBoost: 0.01 }), thresholds)
+        expect(out.severity).toBe(severityOf(thresholds, out.score))
+      }
   })
 })
 

@@ -1,4 +1,4 @@
-import { severityRank } from '../domain/severity.ts'
+import type { Severity } from '../domain/severity.ts'
 import { severityOf, type ModelScore, type SeverityThresholds } from '../detection/models/anomaly-model.ts'
 import type { TTransaction } from '../transactions/transaction-input.ts'
 import { isTextFieldName, TEXT_FIELDS } from './fields.ts'
@@ -21,16 +21,27 @@ export function findSuppression(tx: TTransaction, lists: RuleLists): Suppression
 
 /**
  * The score and severity an alert carries after the fired rules' boost and floor:
- * score = min(1, score + boost); severity = max(severityOf(thresholds, boosted score),
- * floor). Unchanged (the same object) when nothing with a boost or floor fired.
+ * score = min(1, score + boost), then raised to the floor's cut-off when a floor is
+ * above it; severity = severityOf(thresholds, that score). So the severity is always the
+ * model's mapping of the score the row shows (a floor never shows "HIGH 0.012"), and a
+ * re-score with the same model gives the same severity. The model's own outputs stay
+ * in isolationScore and fraudProbability. Unchanged (the same object) when nothing
+ * with a boost or floor fired.
  */
 export function applyRuleOutcome(score: ModelScore, outcome: RuleOutcome, thresholds: SeverityThresholds): ModelScore {
   if (outcome.scoreBoost === 0 && outcome.severityFloor === null) return score
   const boosted = Math.min(1, score.score + outcome.scoreBoost)
-  const modelSeverity = severityOf(thresholds, boosted)
   const floor = outcome.severityFloor
-  const severity = floor !== null && severityRank(floor) > severityRank(modelSeverity) ? floor : modelSeverity
-  return { ...score, score: boosted, severity }
+  const floored = floor === null ? boosted : Math.max(boosted, floorScore(thresholds, floor))
+  return { ...score, score: floored, severity: severityOf(thresholds, floored) }
+}
+
+/** The lowest score the model maps to `floor` (LOW: 0). */
+function floorScore(thresholds: SeverityThresholds, floor: Severity): number {
+  if (floor === 'CRITICAL') return thresholds.critical
+  if (floor === 'HIGH') return thresholds.high
+  if (floor === 'MEDIUM') return thresholds.medium
+  return 0
 }
 
 /** Whether a row is an alert: model severity above LOW or any ACTIVE rule fired (SHADOW rules never raise one). */
