@@ -16,6 +16,22 @@ describe('queue queries on a real SQLite cache', () => {
 
   const idsOf = (keys: number[]): string[] => store.queue.rows(keys).map((r) => r.id)
 
+  it("counts a view's rows, those left to decide and today's decisions, as decisions and undo change them", () => {
+    const open = { statuses: ['OPEN' as const, 'NEEDS_REVIEW' as const] }
+    const day = Date.UTC(2026, 11, 5)
+    expect(store.queue.progress(open, day)).toEqual({ total: 60, left: 60, decidedToday: 0 })
+    // Yesterday's decision is not today's; a needs-review stays in the view and left.
+    store.outbox.record({ anomalyIds: [anomalies[0]?.id ?? ''], label: 'FALSE_POSITIVE' }, 'a', day - 1)
+    store.outbox.record({ anomalyIds: [anomalies[1]?.id ?? '', anomalies[2]?.id ?? ''], label: 'CONFIRMED_FRAUD' }, 'a', day + 10)
+    store.outbox.record({ anomalyIds: [anomalies[3]?.id ?? ''], label: 'NEEDS_REVIEW' }, 'a', day + 20)
+    expect(store.queue.progress(open, day)).toEqual({ total: 57, left: 57, decidedToday: 3 })
+    // Every status: the decided rows stay in the view, and are not left.
+    expect(store.queue.progress({}, day)).toEqual({ total: 60, left: 57, decidedToday: 3 })
+    expect(store.queue.progress({ statuses: ['CONFIRMED_FRAUD'] }, day)).toEqual({ total: 2, left: 0, decidedToday: 3 })
+    store.outbox.undoLast()
+    expect(store.queue.progress(open, day)).toEqual({ total: 57, left: 57, decidedToday: 2 })
+  })
+
   it('orders by severity then score, by score, and by time', () => {
     const bySeverity = [...anomalies].sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || b.score - a.score)
     const snapshot = store.queue.snapshot({ filters: {}, sort: 'severity' })
