@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { severityOf, type ModelScore, type SeverityThresholds } from '../detection/models/anomaly-model.ts'
 import type { TTransaction } from '../transactions/transaction-input.ts'
-import { applyRuleOutcome, findSuppression, raisesAlert } from './apply-outcome.ts'
-import { NO_LISTS, type RuleLists, type RuleOutcome } from './rule-types.ts'
+import { applyRuleOutcome, findSuppression, outcomeOfFired, raisesAlert } from './apply-outcome.ts'
+import { NO_LISTS, type RuleDefinition, type RuleLists, type RuleOutcome } from './rule-types.ts'
 
 const thresholds: SeverityThresholds = { medium: 0.5, high: 0.7, critical: 0.9 }
 const score = (value: number, severity: ModelScore['severity']): ModelScore => ({ score: value, severity, isolationScore: value, fraudProbability: null })
@@ -37,6 +37,29 @@ describe('applyRuleOutcome', () => {
         const out = applyRuleOutcome(score(s, 'LOW'), outcome({ fired: ['X'], severityFloor: floor, scoreBoost: 0.01 }), thresholds)
         expect(out.severity).toBe(severityOf(thresholds, out.score))
       }
+  })
+})
+
+describe('outcomeOfFired', () => {
+  it("gives a stored alert's fired ACTIVE rules their boosts and highest floor again; unknown and SHADOW names add nothing", () => {
+    const rule = (name: string, over: Partial<RuleDefinition>): RuleDefinition => ({
+      name,
+      expression: 'amount > 0',
+      description: '',
+      mode: 'ACTIVE',
+      severityFloor: null,
+      scoreBoost: null,
+      ...over,
+    })
+    const definitions = [
+      rule('A', { scoreBoost: 0.1, severityFloor: 'MEDIUM' }),
+      rule('B', { scoreBoost: 0.05, severityFloor: 'HIGH' }),
+      rule('S', { mode: 'SHADOW', scoreBoost: 0.5, severityFloor: 'CRITICAL' }),
+    ]
+    const outcome = outcomeOfFired(definitions, ['A', 'B', 'S', 'GONE'])
+    expect(outcome).toMatchObject({ severityFloor: 'HIGH' })
+    expect(outcome.scoreBoost).toBeCloseTo(0.15, 12)
+    expect(outcomeOfFired(definitions, [])).toEqual({ fired: [], shadow: [], severityFloor: null, scoreBoost: 0 })
   })
 })
 

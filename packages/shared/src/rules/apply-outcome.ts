@@ -1,8 +1,8 @@
-import type { Severity } from '../domain/severity.ts'
+import { SEVERITIES, type Severity } from '../domain/severity.ts'
 import { severityOf, type ModelScore, type SeverityThresholds } from '../detection/models/anomaly-model.ts'
 import type { TTransaction } from '../transactions/transaction-input.ts'
 import { isTextFieldName, TEXT_FIELDS } from './fields.ts'
-import type { RuleLists, RuleOutcome, Suppression } from './rule-types.ts'
+import type { RuleDefinition, RuleLists, RuleOutcome, Suppression } from './rule-types.ts'
 
 /**
  * The ALLOW list entry matching the transaction, or null: the first allow list (in
@@ -42,6 +42,24 @@ function floorScore(thresholds: SeverityThresholds, floor: Severity): number {
   if (floor === 'HIGH') return thresholds.high
   if (floor === 'MEDIUM') return thresholds.medium
   return 0
+}
+
+/**
+ * The outcome of rules that already fired (a stored alert's rule names), from their
+ * definitions: what a re-score with a new model applies again, so a boost or floor the
+ * row got when it was scored is kept. Names no longer defined (or SHADOW) add nothing.
+ */
+export function outcomeOfFired(definitions: readonly RuleDefinition[], fired: readonly string[]): RuleOutcome {
+  const outcome: RuleOutcome = { fired: [...fired], shadow: [], severityFloor: null, scoreBoost: 0 }
+  const byName = new Map(definitions.filter((r) => r.mode === 'ACTIVE').map((r) => [r.name, r]))
+  for (const name of fired) {
+    const rule = byName.get(name)
+    if (rule === undefined) continue
+    outcome.scoreBoost += rule.scoreBoost ?? 0
+    if (rule.severityFloor !== null && (outcome.severityFloor === null || SEVERITIES.indexOf(rule.severityFloor) > SEVERITIES.indexOf(outcome.severityFloor)))
+      outcome.severityFloor = rule.severityFloor
+  }
+  return outcome
 }
 
 /** Whether a row is an alert: model severity above LOW or any ACTIVE rule fired (SHADOW rules never raise one). */

@@ -7,4 +7,4 @@ export { analyseRule, checkRule, checkRuleDefinition, checkRuleSet, MAX_DESCRIPT
 export type { Evaluate } from './compile-expression.ts'
 export { compileRule, compileRuleSet, RuleSetError, type CompiledRuleSet } from './rule-set.ts'
 export { DEFAULT_RULE_SET, defaultCompiledRuleSet } from './default-rules.ts'
-export { applyRuleOutcome, findSuppression, raisesAlert } from './apply-outcome.ts'
+export { applyRuleOutcome, findSuppression, outcomeOfFired, raisesAlert } from './apply-outcome.ts'

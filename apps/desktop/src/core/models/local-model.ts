@@ -6,6 +6,7 @@ import type { ActiveLocalModel } from '../scoring/scoring-service.ts'
 import type { LocalStore } from '../store/local-store.ts'
 import { createRescoreRows } from '../store/rescore-rows.ts'
 import { SHIPPED_MODEL, syncActiveModel } from './model-sync.ts'
+import { createRulesInForce } from '../rules/rules-in-force.ts'
 import { rescoreQueue } from './rescore-queue.ts'
 
 /** Where a synced version lives in the data dir (model-sync.ts writes it there). */
@@ -86,7 +87,9 @@ export async function rescoreWithActiveModel(options: {
   try {
     // The version scoring uses wins: the one loaded here may be the shipped fallback.
     if (options.currentVersion !== null && model.version !== options.currentVersion) return null
-    return await rescoreQueue({ store, model, now: options.now, ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }) })
+    // The rule set as last synced: fired rules keep their boost and floor on the new score.
+    const rules = createRulesInForce(store).current().summary.rules
+    return await rescoreQueue({ store, model, now: options.now, rules, ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }) })
   } finally {
     await model.loaded.scorer.close()
   }

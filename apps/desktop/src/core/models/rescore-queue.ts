@@ -1,5 +1,6 @@
 import { severityRank, type Severity } from '@anomalyze/shared'
-import { explainScore, FEATURE_NAMES, severityOf, type Explanation } from '@anomalyze/shared/engine'
+import { applyRuleOutcome, explainScore, FEATURE_NAMES, outcomeOfFired, severityOf, type Explanation } from '@anomalyze/shared/engine'
+import type { RuleDefinition } from '@anomalyze/shared'
 import type { MovedDirection } from '../../contract/queue.ts'
 import type { ModelChangeSummary } from '../../contract/sync-status.ts'
 import type { ActiveLocalModel } from '../scoring/scoring-service.ts'
@@ -35,6 +36,8 @@ export interface RescoreOptions {
   /** Rows per ONNX call and per SQLite transaction. */
   chunkSize?: number
   onProgress?: (done: number, total: number) => void
+  /** The rule set in force: a row's fired rules keep their boost and floor under the new model. */
+  rules?: readonly RuleDefinition[]
 }
 
 /** The part of the summary kept in sync state; the moved figures are counted live. */
@@ -79,10 +82,13 @@ export async function rescoreQueue(options: RescoreOptions): Promise<ModelChange
     })
     const scores = await model.loaded.scorer.score(input, chunk.length)
     const results: RescoreResult[] = chunk.map((row, i) => {
-      const scored = scores[i]
-      if (scored === undefined) throw new Error('the scorer returned fewer scores than rows')
+      const modelScore = scores[i]
+      if (modelScore === undefined) throw new Error('the scorer returned fewer scores than rows')
+      const fired = parseRules(row.rules_json)
+      // As when the row was first scored (server ingestion, file scoring): the fired rules' boost and floor on top.
+      const scored = applyRuleOutcome(modelScore, outcomeOfFired(options.rules ?? [], fired), thresholds)
       if (row.model_version !== null) fromCounts.set(row.model_version, (fromCounts.get(row.model_version) ?? 0) + 1)
-      const explanation = explainScore(model.loaded.model, input.subarray(i * width, (i + 1) * width), parseRules(row.rules_json), { scored })
+      const explanation = explainScore(model.loaded.model, input.subarray(i * width, (i + 1) * width), fired, { scored })
       return {
         n: row.n,
         score: scored.score,
