@@ -59,16 +59,17 @@ describe('console in Chromium (browser mode)', () => {
       const second = await rowId(1)
       expect(await detailId()).toBe(second)
       await page.keyboard.press('f')
-      // The next item is on screen right away, the labelled one shows its new status.
-      expect(await detailId()).toBe(await rowId(2))
-      await expect.poll(() => page.locator('.queue-row[aria-rowindex="2"] [data-testid="row-status"]').textContent()).toContain('Fraud')
+      // The next item is on screen right away; the decided one leaves the Open view.
+      await expect.poll(async () => (await detailId()) === (await rowId(1))).toBe(true)
+      await expect.poll(() => page.locator(`.queue-row[data-anomaly-id="${second}"]`).count()).toBe(0)
       await expect.poll(() => statusOf(second ?? '')).toBe('CONFIRMED_FRAUD')
       await page.screenshot({ path: join(SCREENSHOT_DIR, 'triage-detail.png') })
 
-      const third = await rowId(2)
+      const third = await rowId(1)
       await page.keyboard.press('p')
       await expect.poll(() => statusOf(third ?? '')).toBe('FALSE_POSITIVE')
-      const fourth = await rowId(3)
+      await expect.poll(() => page.locator(`.queue-row[data-anomaly-id="${third}"]`).count()).toBe(0)
+      const fourth = await rowId(1)
       await page.keyboard.press('n')
       // Typing before the note has focus would send the letters as shortcuts.
       await expect.poll(() => page.locator('textarea[aria-label="Note"]:focus').count()).toBe(1)

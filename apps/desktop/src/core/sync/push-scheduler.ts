@@ -1,5 +1,10 @@
-/** After the last decision, wait this long before pushing: a run of keypresses becomes one push. */
-export const PUSH_DEBOUNCE_MS = 1_500
+/**
+ * After the last decision, wait this long before pushing: a run of keypresses becomes
+ * one push, and `u` can still undo the last decision locally (a decision the server has
+ * is changed by labelling again, not undone). A few seconds: soon enough for teammates
+ * and the status bar, long enough to catch a wrong key.
+ */
+export const PUSH_DEBOUNCE_MS = 5_000
 /** Pauses before the next try when a push failed (offline, server error); after the last, the periodic sync takes over. */
 export const PUSH_RETRY_DELAYS_MS: readonly number[] = [5_000, 15_000, 60_000]
 
