@@ -271,7 +271,7 @@ describe('reports', () => {
     }
     expect(text).toContain(`AMOUNT_SPIKE: ${n(spikes)}`)
     expect(text).toContain(`NEW_MERCHANT: ${n(newMerchant)}`)
-    expect(text).toContain('Model in force: default@1.0.0')
+    expect(text).toContain(`Models that scored these anomalies: shipped default model 1.0.0 (${n(anomalies)})`)
     const day = (d: number) => ({ gte: new Date(Date.UTC(2026, 0, d)), lt: new Date(Date.UTC(2026, 0, d + 1)) })
     for (const d of [1, 20, 31]) {
       const dayTx = await database.db.transaction.count({ where: { orgId: USER, timestamp: day(d) } })

@@ -2,6 +2,7 @@ import { AppError } from '@anomalyze/shared'
 import type { AppServices } from '../service-deps.ts'
 import type { Db, Prisma } from '../../db/prisma.ts'
 import { recordAudit, type AuditActor } from '../audit/record-audit.ts'
+import { describeReport } from './describe-report.ts'
 import { reportFileName } from './report-files.ts'
 import type { TCreateReportInput } from './report-parameters.ts'
 import { GENERATE_REPORT_QUEUE } from './report-queues.ts'
@@ -29,6 +30,8 @@ export function toReportDto(row: ReportRow) {
     type: row.type,
     format: row.format,
     parameters: row.parameters,
+    /** The parameters as one readable line ("Monthly summary · Nov 2026 · PDF"). */
+    title: describeReport(row.type, row.format, row.parameters),
     status: row.status,
     progress: row.progress,
     rowCount: row.rowCount,

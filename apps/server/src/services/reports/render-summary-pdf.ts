@@ -31,8 +31,26 @@ export function keyFigureLines(f: SummaryFigures): string[] {
     `Anomalies: ${formatCount(f.anomalies)}${f.transactions > 0 ? ` (${formatPercent(f.anomalies / f.transactions)} of transactions)` : ''}`,
     `Decided by analysts: ${formatCount(decided)} (confirmed fraud ${formatCount(f.confirmedFraud)}, false positives ${formatCount(f.falsePositives)})`,
     `False-positive rate: ${f.falsePositiveRate === null ? 'n/a (no decisions yet)' : formatPercent(f.falsePositiveRate)}`,
-    `Model in force: ${f.modelInForce ?? 'none recorded'}`,
+    `Models that scored these anomalies: ${modelsLine(f.modelVersions)}`,
   ]
+}
+
+/**
+ * How a model version is named to a reader: the shipped model's versions are
+ * "default@<manifest version>" (model-registry.ts), anomalies stored without a version
+ * are 'unknown'.
+ */
+export function modelVersionLabel(version: string): string {
+  if (version === 'default') return 'shipped default model'
+  if (version.startsWith('default@')) return `shipped default model ${version.slice('default@'.length)}`
+  if (version === 'unknown') return 'model not recorded'
+  return `model ${version}`
+}
+
+/** "model 1.2.0 (120), shipped default model 1.0.0 (30)", or what stands in for no anomalies. */
+function modelsLine(versions: SummaryFigures['modelVersions']): string {
+  if (versions.length === 0) return 'none (no anomalies in this period)'
+  return versions.map((v) => `${modelVersionLabel(v.version)} (${formatCount(v.count)})`).join(', ')
 }
 
 export async function renderSummaryPdf(input: SummaryDocument): Promise<Buffer> {
@@ -82,7 +100,7 @@ export async function renderSummaryPdf(input: SummaryDocument): Promise<Buffer> 
   heading(doc, 'Model versions that scored this period')
   doc.font('Helvetica').fontSize(10).fillColor(INK)
   if (f.modelVersions.length === 0) doc.text('No anomalies in this period.')
-  for (const v of f.modelVersions) doc.text(`${v.version}: ${formatCount(v.count)} anomalies`)
+  for (const v of f.modelVersions) doc.text(`${modelVersionLabel(v.version)}: ${formatCount(v.count)} anomalies`)
   doc.moveDown()
 
   heading(doc, `Figures per ${f.bucket}`)

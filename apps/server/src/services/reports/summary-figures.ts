@@ -23,8 +23,11 @@ export interface SummaryFigures {
   falsePositives: number
   /** falsePositives / (falsePositives + confirmedFraud), null when nothing was decided. */
   falsePositiveRate: number | null
-  /** Active registered model, else the version that scored most of the period's anomalies. */
-  modelInForce: string | null
+  /**
+   * Each model version that scored the period's anomalies (Anomaly.modelVersion), most
+   * anomalies first; 'unknown' for anomalies stored without one. Not the model active
+   * now: that one may have scored none of them.
+   */
   modelVersions: { version: string; count: number }[]
 }
 
@@ -56,7 +59,6 @@ export async function readSummaryFigures(db: Db, orgId: string, from: Date, to: 
   const versions = await db.$queryRaw<{ version: string; n: bigint }[]>`
     SELECT coalesce(a."modelVersion", 'unknown') AS version, count(*) AS n FROM ${anomalyJoin}
      WHERE ${inPeriod} GROUP BY 1 ORDER BY 2 DESC, 1`
-  const active = await db.modelArtifact.findFirst({ where: { orgId, isActive: true }, select: { version: true }, orderBy: { activatedAt: 'desc' } })
 
   const severities = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>
   for (const row of bySeverity) severities[row.severity] = Number(row.n)
@@ -78,7 +80,6 @@ export async function readSummaryFigures(db: Db, orgId: string, from: Date, to: 
     confirmedFraud,
     falsePositives,
     falsePositiveRate: decided === 0 ? null : falsePositives / decided,
-    modelInForce: active?.version ?? modelVersions.find((v) => v.version !== 'unknown')?.version ?? null,
     modelVersions,
   }
 }
