@@ -1,6 +1,8 @@
 import { z } from 'zod'
 import type { Db } from '../../db/prisma.ts'
 import { recordAudit, type AuditActor } from '../audit/record-audit.ts'
+import { channelWarnings, type ChannelWarning } from './channel-warnings.ts'
+import type { Senders } from './send-alert.ts'
 import { isValidTimeZone } from './gate-notification.ts'
 import { orgContactEmail } from '../contacts/org-contact.ts'
 
@@ -86,6 +88,25 @@ export async function getNotificationSettings(db: Db, orgId: string): Promise<TN
   const row = await db.notificationSettings.findUnique({ where: { orgId }, select: SELECT })
   if (row !== null) return { ...row, updatedAt: row.updatedAt.toISOString() }
   return defaultsFor(await orgContactEmail(db, orgId))
+}
+
+/** What a read or a save answers: the settings and the channels they use that this server cannot deliver on. */
+export type TNotificationSettingsView = TNotificationSettings & { warnings: ChannelWarning[] }
+
+export async function readNotificationSettings(db: Db, senders: Senders, orgId: string): Promise<TNotificationSettingsView> {
+  const settings = await getNotificationSettings(db, orgId)
+  return { ...settings, warnings: channelWarnings(settings, senders) }
+}
+
+/** Saves, then warns (the save stands) about channels turned on that this server has no provider for. */
+export async function saveNotificationSettings(
+  db: Db,
+  senders: Senders,
+  actor: AuditActor,
+  input: TNotificationSettingsInput,
+): Promise<TNotificationSettingsView> {
+  const saved = await updateNotificationSettings(db, actor, input)
+  return { ...saved, warnings: channelWarnings(saved, senders) }
 }
 
 export async function updateNotificationSettings(db: Db, actor: AuditActor, input: TNotificationSettingsInput): Promise<TNotificationSettings> {

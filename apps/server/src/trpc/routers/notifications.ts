@@ -1,17 +1,22 @@
 import type { TRPCRouterRecord } from '@trpc/server'
 import { z } from 'zod'
 import { findDeliveries } from '../../services/notifications/find-deliveries.ts'
-import { getNotificationSettings, updateNotificationSettings, ZNotificationSettingsInput } from '../../services/notifications/notification-settings.ts'
+import { readNotificationSettings, saveNotificationSettings, ZNotificationSettingsInput } from '../../services/notifications/notification-settings.ts'
 import { sendTestAlert } from '../../services/notifications/send-test-alert.ts'
 import { allowed } from '../init.ts'
 import { ZRowId } from '../inputs.ts'
 
 export const notificationsRouter = {
-  settings: allowed('notifications:read').query(({ ctx }) => getNotificationSettings(ctx.db, ctx.orgId)),
-  /** Replaces the settings as a whole; invalid fields come back in `data.fieldErrors`. */
+  /** The settings, with `warnings` for channels they use that this server cannot deliver on. */
+  settings: allowed('notifications:read').query(({ ctx }) => readNotificationSettings(ctx.db, ctx.services, ctx.orgId)),
+  /**
+   * Replaces the settings as a whole; invalid fields come back in `data.fieldErrors`.
+   * Saved settings come back with `warnings: [{ channel, message }]` for channels turned on
+   * that this server has no provider for (no SMTP, no Twilio).
+   */
   updateSettings: allowed('notifications:manage')
     .input(ZNotificationSettingsInput)
-    .mutation(({ ctx, input }) => updateNotificationSettings(ctx.db, ctx.actor, input)),
+    .mutation(({ ctx, input }) => saveNotificationSettings(ctx.db, ctx.services, ctx.actor, input)),
   /** The delivery log of one anomaly (the console's detail pane). */
   deliveries: allowed('notifications:read')
     .input(z.object({ anomalyId: ZRowId }))
