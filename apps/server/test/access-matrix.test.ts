@@ -123,6 +123,7 @@ const PROCEDURES: Record<string, Row> = {
 
   'reports.create':             row([OWN,     NO,    OK,     OK,    OK,   NO], 'anomalies:read', { input: () => ({ type: 'ANOMALIES', format: 'CSV' }) }),
   'reports.list':               row([HIDDEN,  OK,    OK,     OK,    OK,   NO], 'anomalies:read', { input: () => ({}), sees: (d, o) => ids(d).includes(o.reportId) }),
+  'reports.defaults':           row([HIDDEN,  OK,    OK,     OK,    OK,   NO], 'anomalies:read', { sees: (d) => d.latestMonth === '2026-01' }),
   'reports.get':                row([NF,      OK,    OK,     OK,    OK,   NO], 'anomalies:read', { input: (_, o) => ({ id: o.reportId }) }),
   'reports.downloadUrl':        row([NF,      OK,    OK,     OK,    OK,   NO], 'anomalies:read', { input: (_, o) => ({ id: o.reportId }) }),
 

@@ -210,6 +210,10 @@ const probes: Record<string, Probe> = {
   'reports.list': async (asB) => {
     expect((await asB.reports.list()).map((r) => r.id)).not.toContain(A_REPORT)
   },
+  'reports.defaults': async (asB) => {
+    // B's only transaction (when the ingest probe has run) is dated now: A's data never sets B's month.
+    expect([null, new Date().toISOString().slice(0, 7)]).toContain((await asB.reports.defaults()).latestMonth)
+  },
   'reports.get': async (asB) => {
     await expectNotFound(asB.reports.get({ id: A_REPORT }))
   },
