@@ -35,7 +35,17 @@ import type { EntityRefArgs, EntityTransactionsArgs, EntityTransactionsPage, Ent
 import type { AddMemberArgs, AddedMember, Member } from './members.ts'
 import { ROLES, type ProfileAnswer, type Role } from './profile.ts'
 import type { CoreResult } from './result.ts'
-import type { BadRowsPage, CsvInspection, ExportArgs, LocalBatch, ScoringAvailability, ScoringJob, ScoringSource, StartScoringArgs } from './scoring.ts'
+import type {
+  BadRowsPage,
+  CsvInspection,
+  ExportArgs,
+  LocalBatch,
+  RefitBatchArgs,
+  ScoringAvailability,
+  ScoringJob,
+  ScoringSource,
+  StartScoringArgs,
+} from './scoring.ts'
 import type { ConsoleConfig, ServerCallArgs, SignInArgs } from './session.ts'
 import type { LocalBacktestArgs, LocalBacktestJob, LocalRuleSet, RuleCheckArgs, RuleCheckResult } from './rules.ts'
 import type { SyncStatus } from './sync-status.ts'
@@ -250,6 +260,8 @@ export const coreMethods = {
   ),
   /** Deletes a scored file with its queue rows and scored rows. Cannot be undone (the renderer confirms first). */
   'scoring.deleteBatch': method<{ batchId: string }, { deleted: LocalBatch }>(z.object({ batchId: z.string().min(1).max(100) }).strict()),
+  /** Re-scores a scored file with a model fitted on it (an isolation forest, or trees on its label column): a job like scoring.start. */
+  'scoring.refit': method<RefitBatchArgs, ScoringJob>(z.object({ batchId: z.string().min(1).max(100), kind: z.enum(['file-forest', 'file-labels']) }).strict()),
   'scoring.badRows': method<{ batchId: string; offset?: number; limit?: number }, BadRowsPage>(
     z
       .object({ batchId: z.string().min(1).max(100), offset: z.number().int().min(0).optional(), limit: z.number().int().min(1).max(1_000).optional() })

@@ -1,4 +1,4 @@
-import type { MappableField } from '@anomalyze/shared/engine'
+import type { FileDomainCheck, FileEvaluation, MappableField } from '@anomalyze/shared/engine'
 
 /** State of on-device CSV scoring, as the renderer sees it. */
 export interface ScoringAvailability {
@@ -69,6 +69,37 @@ export interface ScoringJob {
   modelVersion: string | null
   startedAt: number
   finishedAt: number | null
+  /** What the job does: score a picked file, or re-score a batch with a model fitted on it. */
+  kind: ScoringJobKind
+  /** What a refit is doing now ("Fitting on 51,392 rows…"); null for plain scoring. */
+  stage: string | null
+}
+
+export type ScoringJobKind = 'score' | FileModelKind
+
+/**
+ * Models fitted on the file itself, for files unlike the model's training data:
+ * 'file-forest' an isolation forest (no labels needed), 'file-labels' boosted trees
+ * trained on the file's own label column and measured on a holdout.
+ */
+export type FileModelKind = 'file-forest' | 'file-labels'
+
+/** Whether a file looks like the model's training data (see checkFileDomain). */
+export type BatchDomainCheck = ({ available: true } & FileDomainCheck) | { available: false; reason: string }
+
+/** The file-fitted model a batch was re-scored with. */
+export interface BatchFileModel {
+  kind: FileModelKind
+  /** Held-out evaluation of a label-trained model; null for the forest (no labels). */
+  evaluation: FileEvaluation | null
+  /** Severity cut-offs from the alert budget over this file's scores. */
+  severityThresholds: { medium: number; high: number; critical: number }
+  fittedAt: number
+}
+
+export interface RefitBatchArgs {
+  batchId: string
+  kind: FileModelKind
 }
 
 export interface LocalBatch {
@@ -81,6 +112,14 @@ export interface LocalBatch {
   badRowCount: number
   modelVersion: string | null
   createdAt: number
+  /** The domain check made when the file was scored; null for files scored before it existed. */
+  domain: BatchDomainCheck | null
+  /** Set when the batch was re-scored with a model fitted on the file. */
+  fileModel: BatchFileModel | null
+  /** The file's column mapping has a label column (training on it is offered). */
+  hasLabels: boolean
+  /** The file is still on this machine, so the batch can be re-scored with a file-fitted model. */
+  refittable: boolean
 }
 
 export interface BadRowsPage {

@@ -91,6 +91,7 @@ export function createHandlers(deps: CoreDeps): CoreHandlers {
     'scoring.batches': () => scoring.batches(),
     'scoring.renameBatch': (args) => scoring.renameBatch(args.batchId, args.name),
     'scoring.deleteBatch': (args) => scoring.deleteBatch(args.batchId),
+    'scoring.refit': (args) => scoring.refit(args),
     'scoring.badRows': (args) => store.batches.badRows(args.batchId, args.offset ?? 0, args.limit ?? 200),
     'scoring.export': (args) => scoring.exportBatch(args),
     'scoring.uploadBatch': (args) => uploader.upload(args),

@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import { AppError, severityRank } from '@anomalyze/shared'
-import { createRowConverter, type CompiledRuleSet } from '@anomalyze/shared/engine'
+import { createRowConverter, toExplanationData, type CompiledRuleSet } from '@anomalyze/shared/engine'
 import type { RuleLists, Suppression } from '@anomalyze/shared'
 import {
   binaryFileProblem,
@@ -60,6 +60,10 @@ export interface ScoreCsvOptions {
   onProgress: (progress: ScoreProgress) => void
   signal: AbortSignal
   now?: () => number
+  /** Sees every read chunk of rows (good and bad) in file order, before it is scored: the domain check's and file-fitted models' input. */
+  onRows?: (rows: readonly CsvRow[]) => void
+  /** Explain the alerts with the model's trees (default true; false when the scores are not the trees'). */
+  explain?: boolean
 }
 
 export interface ScoreProgress {
@@ -103,13 +107,14 @@ export async function scoreCsvFile(options: ScoreCsvOptions): Promise<ScoreProgr
   const bytesRead: number[] = []
   const counted = async function* (): AsyncGenerator<readonly CsvRow[]> {
     for await (const rows of read) {
+      options.onRows?.(rows)
       // The bytes behind each chunk, for the progress bar once that chunk is stored.
       bytesRead.push(bytes)
       yield rows
     }
   }
 
-  const scoring = { model: options.model, explainFrom: 'MEDIUM' as const, ruleSet: options.ruleSet, lists: options.lists }
+  const scoring = { model: options.model, explainFrom: options.explain === false ? null : ('MEDIUM' as const), ruleSet: options.ruleSet, lists: options.lists }
   for await (const chunk of scoreRowBatches(counted(), scoring)) {
     if (signal.aborted) throw new AppError('CONFLICT', 'cancelled')
     const at = now()
@@ -158,7 +163,10 @@ export async function scoreCsvFile(options: ScoreCsvOptions): Promise<ScoreProgr
  * The file's records as rows converted with the analyst's mapping, after checking it
  * is text and still has the header row the mapping was made for.
  */
-async function* readMappedRows(options: ScoreCsvOptions, onBytes: (n: number) => void): AsyncGenerator<CsvRow[]> {
+export async function* readMappedRows(
+  options: Pick<ScoreCsvOptions, 'path' | 'headers' | 'mapping' | 'signal'>,
+  onBytes: (n: number) => void,
+): AsyncGenerator<CsvRow[]> {
   const convert = createRowConverter(options.mapping, options.headers.length)
   let first = true
   let headerSeen = false
@@ -218,7 +226,7 @@ function toParams(row: ScoredRow, options: ScoreCsvOptions, at: number): Anomaly
     explanation: explanation?.summary ?? plainExplanation(scored.score, scored.severity, rules),
     // Same shape as the server's explanationData, so the detail pane reads both alike.
     explanation_data: JSON.stringify({
-      topFeatures: explanation?.topFeatures ?? [],
+      ...(explanation === null ? { topFeatures: [] } : toExplanationData(explanation)),
       isolationScore: scored.isolationScore,
       fraudProbability: scored.fraudProbability,
       line,

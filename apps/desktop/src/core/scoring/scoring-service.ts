@@ -1,16 +1,20 @@
 import { randomUUID } from 'node:crypto'
-import { rm } from 'node:fs/promises'
+import { rm, stat } from 'node:fs/promises'
 import { basename, dirname, join, resolve } from 'node:path'
 import type { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { AppError } from '@anomalyze/shared'
 import { loadDefaultModel, loadModelArtifact, type LoadedModel, type OnnxScorer } from '@anomalyze/shared/node'
-import type { FeatureConfig } from '@anomalyze/shared/engine'
+import { PROFILE_SAMPLE_ROWS, type FeatureConfig } from '@anomalyze/shared/engine'
+import { existsSync } from 'node:fs'
 import type { ExportArgs } from '../../contract/handlers.ts'
-import type { CsvInspection, LocalBatch, ScoringAvailability, ScoringJob, ScoringSource, StartScoringArgs } from '../../contract/scoring.ts'
+import type { CsvInspection, LocalBatch, RefitBatchArgs, ScoringAvailability, ScoringJob, ScoringSource, StartScoringArgs } from '../../contract/scoring.ts'
 import type { LocalStore } from '../store/local-store.ts'
 import { inspectCsv } from './inspect-csv.ts'
-import { scoreCsvFile } from './score-csv-file.ts'
+import { readMappedRows, scoreCsvFile } from './score-csv-file.ts'
+import { collectAllRows, collectSampledRows } from './file-rows-collector.ts'
+import { checkBatchDomain } from './batch-domain.ts'
+import { fitFileModel, withFittedScores } from './fit-file-model.ts'
 import { openAlertWriter, type AlertWriter } from './alert-writer.ts'
 import { openScoredRowsWriter, quietRowsHeader, type ScoredRowsWriter } from './scored-rows-file.ts'
 import { mappingErrors } from '../../contract/mapping-errors.ts'
@@ -53,6 +57,12 @@ export interface ScoringService {
   /** Writes a batch's scored CSV to a picked path or a named file in the exports folder. */
   exportBatch(args: ExportArgs): Promise<{ path: string; rows: number }>
   start(args: StartScoringArgs): Promise<ScoringJob>
+  /**
+   * Re-scores a scored file with a model fitted on the file itself (see FileModelKind):
+   * reads it again, fits, scores it through the usual pipeline into a new batch that
+   * replaces the old one (same name) once done. A job like start's, with progress.
+   */
+  refit(args: RefitBatchArgs): Promise<ScoringJob>
   job(jobId: string): ScoringJob
   cancel(jobId: string): ScoringJob
   batches(): LocalBatch[]
@@ -71,6 +81,8 @@ export interface ScoringService {
 }
 
 const UPLOAD_ID = /^[0-9a-f-]{36}$/
+/** A file-fitted model holds every row's features in memory (about 200 bytes a row). */
+export const MAX_REFIT_ROWS = 2_000_000
 
 /**
  * Offline CSV scoring, owned by the core: uploads, mapping proposals (remembered per
@@ -251,12 +263,25 @@ export function createScoringService(options: ScoringServiceOptions): ScoringSer
         modelVersion: active.version,
         startedAt: now(),
         finishedAt: null,
+        kind: 'score',
+        stage: null,
       }
       // The analyst confirmed this mapping: the next file with these headers gets it.
       store.batches.rememberMapping(inspection.headers, args.mapping, now())
-      store.batches.create({ id: batchId, name: job.name, sourcePath: upload ? null : path, modelVersion: active.version, now: now() })
+      // An upload stays as the batch's source (deleted with it), so it can be re-scored with a file-fitted model.
+      store.batches.create({
+        id: batchId,
+        name: job.name,
+        sourcePath: path,
+        modelVersion: active.version,
+        now: now(),
+        mapping: args.mapping,
+        keptUpload: upload,
+      })
       rulesInForce.cache.recordBatchVersion(batchId, rules.version)
       const controller = new AbortController()
+      // A sample of the file's feature rows, for the domain check once it is scored.
+      const sample = collectSampledRows(active.loaded.model.featureConfig, PROFILE_SAMPLE_ROWS)
       const run = async (): Promise<ScoringJob> => {
         let opened: ScoredRowsWriter | null = null
         let queue: AlertWriter | null = null
@@ -275,6 +300,7 @@ export function createScoringService(options: ScoringServiceOptions): ScoringSer
             ruleSet: rules.compiled,
             lists: rules.lists,
             signal: controller.signal,
+            onRows: (rows) => sample.add(rows),
             // Alerts go to the queue (one transaction per chunk, on the writer's
             // thread); the other rows to the batch's file. Both overlap the model
             // scoring the next chunk.
@@ -298,17 +324,146 @@ export function createScoringService(options: ScoringServiceOptions): ScoringSer
             now,
           })
           await Promise.all([alertWriter.close(), rowsFile.close()])
+          store.batches.setDomain(batchId, checkBatchDomain(active.loaded.manifest.featureProfile, active.version, sample.result(), args.mapping))
           store.batches.finish(batchId, { rows: p.scored, badRows: p.badRowCount })
           Object.assign(job, { state: 'done', fraction: 1 })
         } catch (error) {
-          // Cancelled or failed: a half-scored file is not left in the queue.
+          // Cancelled or failed: a half-scored file is not left in the queue (nor its upload).
           await Promise.all([opened?.abort(), queue?.close().catch(() => undefined)])
           store.batches.remove(batchId)
           if (controller.signal.aborted) job.state = 'cancelled'
           else Object.assign(job, { state: 'failed', error: error instanceof Error ? error.message : String(error) })
         } finally {
           job.finishedAt = now()
-          if (upload) await rm(path, { force: true })
+        }
+        return job
+      }
+      const done = run()
+      jobs.set(job.jobId, { job, controller, done })
+      return { ...job }
+    },
+
+    async refit({ batchId, kind }) {
+      const busy = running()
+      if (busy !== undefined) throw new AppError('CONFLICT', `"${busy.name}" is still being scored; cancel it or wait`)
+      const batch = store.batches.list().find((b) => b.id === batchId)
+      if (batch === undefined) throw new AppError('NOT_FOUND', 'no scored file with this id on this machine', { field: 'batchId' })
+      const source = store.batches.source(batchId)
+      if (source === null || !existsSync(source.path)) {
+        throw new AppError('NOT_FOUND', `the file "${batch.name}" was scored from is no longer on this machine: score it again to fit a model on it`, {
+          field: 'batchId',
+        })
+      }
+      if (kind === 'file-labels' && source.mapping.label === undefined) {
+        throw new AppError('BAD_INPUT', `"${batch.name}" has no label column mapped: score it again with its fraud label column mapped to train on it`, {
+          field: 'kind',
+        })
+      }
+      const inspection = await inspectCsv(source.path, () => null, batch.name)
+      const active = await loadModel()
+      const rules = rulesInForce.current()
+      const newBatchId = `local_${randomUUID()}`
+      const job: ScoringJob = {
+        jobId: randomUUID(),
+        batchId: newBatchId,
+        name: batch.name,
+        state: 'running',
+        rowsRead: 0,
+        scored: 0,
+        alerts: 0,
+        badRowCount: 0,
+        fraction: 0,
+        badRows: [],
+        error: null,
+        modelVersion: active.version,
+        startedAt: now(),
+        finishedAt: null,
+        kind,
+        stage: 'Reading the file',
+      }
+      const modelVersion = kind === 'file-forest' ? 'fitted on this file' : 'trained on this file'
+      store.batches.create({
+        id: newBatchId,
+        name: batch.name,
+        sourcePath: source.path,
+        modelVersion,
+        now: now(),
+        mapping: source.mapping,
+        keptUpload: source.keptUpload,
+      })
+      rulesInForce.cache.recordBatchVersion(newBatchId, rules.version)
+      const controller = new AbortController()
+      const size = Math.max(1, (await stat(source.path)).size)
+      const run = async (): Promise<ScoringJob> => {
+        let opened: ScoredRowsWriter | null = null
+        let queue: AlertWriter | null = null
+        try {
+          // Pass 1: every good row's features, extras and label (the first half of the bar).
+          const collector = collectAllRows(active.loaded.model.featureConfig, MAX_REFIT_ROWS)
+          let bytes = 0
+          const reading = { path: source.path, headers: inspection.headers, mapping: source.mapping, signal: controller.signal }
+          for await (const rows of readMappedRows(reading, (n) => (bytes += n))) {
+            collector.add(rows)
+            job.fraction = Math.min(0.45, (0.45 * bytes) / size)
+          }
+          const collected = collector.result()
+          job.stage = `${kind === 'file-forest' ? 'Fitting an isolation forest' : 'Training on the labels'} on ${collected.count.toLocaleString('en')} rows`
+          // Lets a poll see the stage before the fit holds this thread.
+          await new Promise((resolve) => setImmediate(resolve))
+          const fitted = fitFileModel(kind, collected)
+          if (controller.signal.aborted) throw new AppError('CONFLICT', 'cancelled')
+          job.stage = 'Re-scoring the rows'
+          job.fraction = 0.5
+          // Pass 2: the usual pipeline (rules, queue rows, rows file) with the fitted scores.
+          const rowsFile = await openScoredRowsWriter(store.batches.rowsFile(newBatchId), quietRowsHeader(source.mapping, inspection.headers.length))
+          opened = rowsFile
+          const alertWriter = await openAlertWriter(store.db, newBatchId, store.batches, options.alertWriterWorker)
+          queue = alertWriter
+          const p = await scoreCsvFile({
+            path: source.path,
+            headers: inspection.headers,
+            mapping: source.mapping,
+            model: withFittedScores(active.loaded, fitted),
+            modelVersion,
+            batchId: newBatchId,
+            ruleSet: rules.compiled,
+            lists: rules.lists,
+            signal: controller.signal,
+            explain: false,
+            onChunk: async ({ alerts, quietRows, badRows }) => {
+              const stored = alertWriter.add(alerts, badRows)
+              stored.catch(() => undefined)
+              for (const piece of quietRows) await rowsFile.write(piece)
+              await stored
+            },
+            onProgress: (progress) => {
+              Object.assign(job, {
+                rowsRead: progress.rowsRead,
+                scored: progress.scored,
+                alerts: progress.alerts,
+                badRowCount: progress.badRowCount,
+                fraction: 0.5 + progress.fraction / 2,
+                badRows: [...progress.firstBadRows],
+              })
+            },
+            now,
+          })
+          if (p.scored !== collected.count) throw new AppError('CONFLICT', `"${batch.name}" changed while it was re-scored; score it again`)
+          await Promise.all([alertWriter.close(), rowsFile.close()])
+          if (batch.domain !== null) store.batches.setDomain(newBatchId, batch.domain)
+          store.batches.setFileModel(newBatchId, { kind, evaluation: fitted.evaluation, severityThresholds: fitted.severityThresholds, fittedAt: now() })
+          store.batches.finish(newBatchId, { rows: p.scored, badRows: p.badRowCount })
+          // The new batch owns the source now; the old one's queue rows and rows file go.
+          store.batches.remove(batchId, { keepSource: true })
+          Object.assign(job, { state: 'done', fraction: 1, stage: null })
+        } catch (error) {
+          await Promise.all([opened?.abort(), queue?.close().catch(() => undefined)])
+          // The old batch still owns the source and stays as it was.
+          store.batches.remove(newBatchId, { keepSource: true })
+          if (controller.signal.aborted) job.state = 'cancelled'
+          else Object.assign(job, { state: 'failed', error: error instanceof Error ? error.message : String(error) })
+        } finally {
+          job.finishedAt = now()
         }
         return job
       }

@@ -302,6 +302,15 @@ const MIGRATIONS: readonly string[] = [
     version INTEGER NOT NULL
   );
   `,
+  // A scored file's mapping, its domain check against the model's training data and the
+  // file-fitted model it was re-scored with (JSON each); kept_upload: source_path is an
+  // upload kept for re-scoring, deleted with the batch.
+  `
+  ALTER TABLE local_batches ADD COLUMN mapping_json TEXT;
+  ALTER TABLE local_batches ADD COLUMN domain_json TEXT;
+  ALTER TABLE local_batches ADD COLUMN file_model_json TEXT;
+  ALTER TABLE local_batches ADD COLUMN kept_upload INTEGER NOT NULL DEFAULT 0;
+  `,
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS.length

@@ -3,8 +3,11 @@
 // call, a third of a millisecond each, sixty times per screen of the queue.
 const AMOUNT = new Intl.NumberFormat(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 })
 
+/** ISO 4217's "no currency": what a file without a currency column is stored with (never an invented one). */
+const UNKNOWN_CURRENCY = 'XXX'
+
 export function formatAmount(amount: number, currency: string): string {
-  return `${AMOUNT.format(amount)} ${currency}`
+  return `${AMOUNT.format(amount)} ${currency === UNKNOWN_CURRENCY ? '(currency unknown)' : currency}`
 }
 
 export function formatTime(ms: number): string {

@@ -4,6 +4,7 @@ import type { LocalBatch } from '../../../contract/scoring.ts'
 import { callCore } from '../api/core-client.ts'
 import { formatTime } from '../format.ts'
 import { ExportButton } from './ExportButton.tsx'
+import { BatchFit } from './BatchFit.tsx'
 
 /** Files scored on this machine before, each one a source the queue can be filtered to; renamable and deletable. */
 export function BatchList({ onOpenBatch }: { onOpenBatch: (batchId: string) => void }) {
@@ -15,7 +16,7 @@ export function BatchList({ onOpenBatch }: { onOpenBatch: (batchId: string) => v
       <h3>Scored on this machine</h3>
       <table>
         <tbody>
-          {batches.data.map((b) => (
+          {batches.data.map((b) => [
             <tr key={b.id} data-testid="scored-file">
               <td className="batch-name">
                 <BatchName batch={b} />
@@ -36,8 +37,13 @@ export function BatchList({ onOpenBatch }: { onOpenBatch: (batchId: string) => v
                   Delete…
                 </button>
               </td>
-            </tr>
-          ))}
+            </tr>,
+            <tr key={`${b.id}-fit`} className="batch-fit-row">
+              <td colSpan={7}>
+                <BatchFit batch={b} />
+              </td>
+            </tr>,
+          ])}
         </tbody>
       </table>
       {deleting !== null && <DeleteBatchDialog batch={deleting} onClose={() => setDeleting(null)} />}
