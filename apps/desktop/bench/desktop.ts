@@ -17,10 +17,32 @@ import { benchCsvScoring, benchInitialSync } from './sync-and-scoring.ts'
  * Usage: pnpm --filter @anomalyze/desktop bench:desktop [--rows N] [--labels N] [--sync-rows N] [--csv-rows N] [--case-alerts N] [--cases N] [--ui 0]
  * (0 skips a part.)
  */
+const USAGE = `bench:desktop: the console's speed on a real cache, core and Chromium
+
+Usage: pnpm bench:desktop [--rows N] [--labels N] [--sync-rows N] [--csv-rows N] [--case-alerts N] [--cases N] [--ui 0]
+
+  --rows N         fixture anomalies in the cache (default 100000)
+  --labels N       keypresses timed from label to the next alert shown (default 60)
+  --sync-rows N    anomalies in the first sync from a real server (default 100000; 0 skips)
+  --csv-rows N     rows of the offline CSV scoring part (default 200000; 0 skips)
+  --case-alerts N  alerts of the cases part (default 100000; 0 skips)
+  --cases N        cases they fall in (default 20000)
+  --ui 0           skip the browser part
+`
 const argv = process.argv.slice(2)
+if (argv.includes('--help') || argv.includes('-h')) {
+  process.stdout.write(USAGE)
+  process.exit(0)
+}
 const arg = (name: string, fallback: number): number => {
   const i = argv.indexOf(`--${name}`)
-  return i >= 0 ? Number(argv[i + 1]) : fallback
+  if (i < 0) return fallback
+  const value = Number(argv[i + 1])
+  if (!Number.isInteger(value) || value < 0) {
+    process.stderr.write(`--${name} must be a whole number >= 0, not "${argv[i + 1] ?? ''}"\n\n${USAGE}`)
+    process.exit(2)
+  }
+  return value
 }
 const ROWS = arg('rows', 100_000)
 const LABELS = arg('labels', 60)

@@ -1,6 +1,6 @@
 import type { LabelKind } from '@anomalyze/shared'
 import { useQuery, useQueryClient } from '@tanstack/react-query'
-import { useEffect, useRef, type Ref } from 'react'
+import { useDeferredValue, useEffect, useMemo, useRef, type Ref } from 'react'
 import type { EntityRefArgs } from '../../../contract/entity.ts'
 import type { QueueRow } from '../../../contract/queue.ts'
 import { AlertCaseLinks } from '../cases/AlertCaseLinks.tsx'
@@ -47,6 +47,9 @@ export function DetailPane({ row, note, noteRef, onNote, onDecide, onClose, deci
   const off = decideReason !== null
   const detail = useQuery(detailQuery(row.id))
   const history = useQuery(historyQuery(row.accountId))
+  // The chart (recharts) renders after the rest of the pane: the next alert's figures
+  // and decide bar show at once, the chart of its account a moment later.
+  const chart = useDeferredValue(useMemo(() => (history.data === undefined ? null : { points: history.data, id: row.id }), [history.data, row.id]))
   const d = detail.data
   // A sync (the console's own every minute, or Sync now) may bring a colleague's decision
   // or the answer to this analyst's: the open alert shows it without being reopened.
@@ -131,10 +134,10 @@ export function DetailPane({ row, note, noteRef, onNote, onDecide, onClose, deci
       {d === undefined ? <p className="muted">Loading…</p> : <DecisionHistory detail={d} />}
       <DeliveryLog anomalyId={row.id} />
       <h3>Account history</h3>
-      {history.data === undefined ? (
+      {chart === null ? (
         <p className="muted">{history.isError ? history.error.message : 'Loading…'}</p>
       ) : (
-        <HistoryChart points={history.data} highlightId={row.id} />
+        <HistoryChart points={chart.points} highlightId={chart.id} currency={row.currency} />
       )}
       {/* Sticks to the pane's bottom edge: the decide buttons never sit below the fold. */}
       <div className="decide-bar">

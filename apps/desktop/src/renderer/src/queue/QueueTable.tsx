@@ -57,7 +57,8 @@ export function QueueTable({ count, cursor, selected, allSelected, onToggleAll, 
             const row = getRow(index)
             return (
               <QueueRowView
-                key={index}
+                // By id: when a decided row leaves the view the rows below keep their DOM and only move up.
+                key={row?.id ?? `slot-${index}`}
                 index={index}
                 start={index * ROW_HEIGHT}
                 row={row}
