@@ -165,11 +165,17 @@ export function NotificationsView() {
           {save.isPending ? 'Saving…' : 'Save'}
         </button>
         <RoleNote reason={manageReason} />
-        {save.isSuccess && (
+        {save.isSuccess && save.data.warnings.length === 0 && (
           <span className="muted" data-testid="alerts-saved">
             Saved.
           </span>
         )}
+        {save.isSuccess &&
+          save.data.warnings.map((warning) => (
+            <span key={warning.channel} className="error-text" role="alert" data-testid="alerts-channel-warning" data-channel={warning.channel}>
+              Saved, but {warning.message}
+            </span>
+          ))}
         {save.isError && Object.keys(errors).length === 0 && (
           <span className="error-text" role="alert">
             {save.error.message}

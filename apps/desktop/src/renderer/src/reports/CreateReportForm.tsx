@@ -1,5 +1,5 @@
-import { useMutation, useQueryClient } from '@tanstack/react-query'
-import { useState, type FormEvent, type ReactNode } from 'react'
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react'
 import { ANOMALY_STATUSES, CASE_STATUSES, LABEL_KINDS, SEVERITIES, type AnomalyStatus, type CaseStatus, type LabelKind, type Severity } from '@anomalyze/shared'
 import { fieldErrorsOf, useTRPC } from '../api/server-api.ts'
 import { RoleNote } from '../components/RoleNote.tsx'
@@ -48,6 +48,13 @@ const EMPTY: Form = {
   month: lastMonth(),
 }
 
+/** First and last day (YYYY-MM-DD) of a "YYYY-MM" month. */
+const monthDays = (month: string): { from: string; to: string } => {
+  const [year, m] = month.split('-').map(Number) as [number, number]
+  return { from: `${month}-01`, to: new Date(Date.UTC(year, m, 0)).toISOString().slice(0, 10) }
+}
+const currentMonth = (): string => new Date().toISOString().slice(0, 7)
+
 const dayAfter = (day: string): string => new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10)
 const text = (value: string): string | undefined => (value.trim() === '' ? undefined : value.trim())
 const amount = (value: string): number | undefined => (value.trim() === '' ? undefined : Number(value))
@@ -58,10 +65,25 @@ export function CreateReportForm() {
   const trpc = useTRPC()
   const queryClient = useQueryClient()
   const [form, setForm] = useState<Form>(EMPTY)
+  // Start from where the data is (reports.defaults), not the calendar; once only, and
+  // never over what the analyst has already changed.
+  const defaults = useQuery(trpc.reports.defaults.queryOptions())
+  const touched = useRef(false)
+  useEffect(() => {
+    const d = defaults.data
+    if (d === undefined || touched.current) return
+    const dataMonth = d.latestMonth ?? currentMonth()
+    const days = monthDays(form.kind === 'DECISIONS' ? (d.decisionsMonth ?? dataMonth) : form.kind === 'CASES' ? (d.casesMonth ?? dataMonth) : dataMonth)
+    setForm((current) => ({ ...current, month: dataMonth, ...days }))
+  }, [defaults.data, form.kind])
   const runReason = usePermission('reports:run').reason
   const create = useMutation(trpc.reports.create.mutationOptions({ onSuccess: () => queryClient.invalidateQueries(trpc.reports.list.pathFilter()) }))
   const errors = fieldErrorsOf(create.error)
-  const set = <K extends keyof Form>(key: K, value: Form[K]): void => setForm({ ...form, [key]: value })
+  const set = <K extends keyof Form>(key: K, value: Form[K]): void => {
+    // Switching the report type re-applies the defaults; any other change is the analyst's.
+    if (key !== 'kind') touched.current = true
+    setForm({ ...form, [key]: value })
+  }
   const range = { from: text(form.from), to: form.to === '' ? undefined : dayAfter(form.to) }
   const filterError = (name: string): string | undefined => errors[`parameters.filters.${name}`] ?? errors['parameters.filters']
 

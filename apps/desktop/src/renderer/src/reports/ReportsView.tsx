@@ -4,7 +4,6 @@ import { formatTime } from '../format.ts'
 import { useServerOnline } from '../hooks/useServerOnline.ts'
 import { CreateReportForm } from './CreateReportForm.tsx'
 
-const TYPE_LABEL = { ANOMALIES: 'Anomalies', DECISIONS: 'Analyst decisions', MONTHLY_SUMMARY: 'Monthly summary', CASES: 'Cases with timelines' } as const
 const STATUS_TEXT = { QUEUED: 'Queued', PROCESSING: 'Running', COMPLETED: 'Ready', FAILED: 'Failed' } as const
 
 /**
@@ -65,9 +64,7 @@ export function ReportsView() {
           <tbody>
             {reports.data.map((r) => (
               <tr key={r.id} data-testid="report-row" data-status={r.status}>
-                <td>
-                  {TYPE_LABEL[r.type]} <span className="muted">{r.format}</span>
-                </td>
+                <td data-testid="report-title">{r.title}</td>
                 <td className="muted">{formatTime(r.createdAt)}</td>
                 <td>
                   {STATUS_TEXT[r.status]}
