@@ -95,6 +95,8 @@ describe('feedback loop demonstration', () => {
       expect(pushed.results.every((r) => r.outcome === 'applied')).toBe(true)
     }
 
+    // This organisation lets a winning candidate go live at once (off by default: it would wait for review).
+    expect(await caller().models.setAutoActivate({ enabled: true })).toEqual({ autoActivateModels: true })
     const job = await finished((await caller().training.start()).id)
     expect(job.failureReason).toBeNull()
     expect(job.status).toBe('COMPLETED')

@@ -52,7 +52,7 @@ describe('candidate model preview', () => {
 
   const finished = (id: string) => trainingFinished(() => caller().training.get({ id }))
 
-  it('trains a candidate on labels and leaves the registered shipped model active', async () => {
+  it('trains a candidate on labels that waits for review, leaving the registered shipped model active', async () => {
     // The shipped model as a registered, active version: the "before" side is then
     // loaded and verified from storage like any other version.
     await caller().models.register(shippedModelUpload('1.0.0'))
@@ -87,8 +87,9 @@ describe('candidate model preview', () => {
     const job = await finished((await caller().training.start()).id)
     expect(job.failureReason).toBeNull()
     expect(job.modelArtifact?.version).toBe('1.1.0')
-    // Whether or not it was activated automatically, go back to 1.0.0 to preview 1.1.0.
-    await caller().models.rollback({ version: '1.0.0' })
+    // Automatic activation is off by default: winner or not, the candidate stays inactive and 1.0.0 stays.
+    expect(['waiting-for-review', 'not-better']).toContain((job.report as { decision: string }).decision)
+    expect(job.modelArtifact?.isActive).toBe(false)
     const listed = await caller().models.list()
     expect(listed.activeVersion).toBe('1.0.0')
     candidateId = listed.versions.find((v) => v.version === '1.1.0')!.id
@@ -159,6 +160,23 @@ describe('candidate model preview', () => {
     expect(preview.falsePositives).toEqual({ labelled: expected.fpLabelled, alertedBefore: expected.fpAlerted, droppedBelowThreshold: expected.fpDropped })
     expect(preview.confirmedFrauds.caughtBefore).toBe(expected.fraudBefore)
     expect(preview.confirmedFrauds.stillCaught).toBe(expected.fraudKept)
+
+    // The evaluation's figures on the same window, recomputed from the labels.
+    const windowCards = new Set(ordered.filter((g) => g.transaction.timestamp > last - PREVIEW_DAYS * DAY).map((g) => g.transaction.accountId))
+    expect(windowCards.size).toBeGreaterThan(0)
+    expect(preview.comparison.current.version).toBe('1.0.0')
+    expect(preview.comparison.candidate.version).toBe('1.1.0')
+    expect(preview.comparison.cardPrecisionK).toBe(Math.min(100, expected.window))
+    const days = new Set(ordered.filter((g) => g.transaction.timestamp > last - PREVIEW_DAYS * DAY).map((g) => Math.floor(g.transaction.timestamp / DAY))).size
+    expect(preview.comparison.current.alertsPerDay).toBeCloseTo(expected.alertsBefore / days, 9)
+    expect(preview.comparison.candidate.alertsPerDay).toBeCloseTo(expected.alertsAfter / days, 9)
+    expect(preview.comparison.alertVolume.budgetPerDay).toBe(200)
+    expect(preview.comparison.alertVolume.warning === null).toBe(expected.alertsAfter <= expected.alertsBefore * 1.2)
+    for (const side of [preview.comparison.current, preview.comparison.candidate]) {
+      expect(side.averagePrecision).toBeGreaterThan(0)
+      expect(side.aucRoc).toBeGreaterThan(0.5)
+      expect(side.cardPrecisionAtK).toBeGreaterThan(0)
+    }
 
     // The claim: most labelled false positives leave the queue, fraud stays caught.
     expect(expected.fpAlerted).toBeGreaterThan(FALSE_POSITIVES_TO_LABEL / 2)

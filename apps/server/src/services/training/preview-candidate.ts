@@ -16,6 +16,9 @@ import { loadTrainingSet, type TrainingSet } from './load-training-set.ts'
 import { getArtifactFiles } from '../models/model-files.ts'
 import { compareAlertQueues, type PreviewRow, type QueueComparison } from './preview-candidate-compare.ts'
 import { verifyArtifact } from '../models/verify-artifact.ts'
+import { SHIPPED_DEFAULT_ID } from '../models/list-models.ts'
+import { DEFAULT_MODEL_VERSION } from '../models/model-registry.ts'
+import { compareModels, type ModelComparison } from './model-comparison.ts'
 
 /** The preview scores the transactions of the last PREVIEW_DAYS before the user's latest one... */
 export const PREVIEW_DAYS = 30
@@ -45,6 +48,13 @@ export interface CandidatePreview extends QueueComparison {
     /** Transactions replayed for the feature state (the whole history, as training does). */
     historyReplayed: number
   }
+  /**
+   * The figures of the training evaluation on this window: AP, AUC ROC and card
+   * precision@k against the analysts' labels (null without a confirmed fraud), and the
+   * alerts a day each would raise against the organisation's budget, with a warning
+   * when the candidate raises it by more than 20%.
+   */
+  comparison: ModelComparison
   computedMs: number
 }
 
@@ -72,6 +82,30 @@ async function loadVerified(storage: ObjectStore, row: ArtifactRow, role: 'candi
   })
   // model.json was checked against the manifest's sha256 and format by verifyArtifact.
   return { version: row.version, model: JSON.parse(files.trees.toString('utf8')) as AnomalyModel }
+}
+
+/**
+ * The version to preview: any registered version that is not the active one (a
+ * candidate waiting for review, an older one, one that was not better), or the
+ * shipped default (SHIPPED_DEFAULT_ID) while a registered version is active.
+ */
+async function loadCandidate(
+  db: Db,
+  { storage, models }: { storage: ObjectStore; models: ModelRegistry },
+  orgId: string,
+  modelId: string,
+  activeId: string | null,
+): Promise<Side> {
+  if (modelId === SHIPPED_DEFAULT_ID) {
+    if (activeId === null)
+      throw new AppError('CONFLICT', 'The shipped default is already the active model: there is nothing to compare it with', { field: 'modelId' })
+    return { version: DEFAULT_MODEL_VERSION, model: (await models.shipped()).loaded.model }
+  }
+  const row = await db.modelArtifact.findFirst({ where: { id: modelId, orgId }, select: { id: true, version: true, s3Path: true, sha256: true } })
+  if (!row) throw new AppError('NOT_FOUND', `No model version with id ${modelId}`, { field: 'modelId' })
+  if (row.id === activeId)
+    throw new AppError('CONFLICT', `Model ${row.version} is already the active model: there is nothing to compare it with`, { field: 'modelId' })
+  return loadVerified(storage, row, 'candidate')
 }
 
 /** First index of the window: the last PREVIEW_DAYS, capped to the last PREVIEW_MAX_ROWS. */
@@ -117,16 +151,12 @@ export async function previewCandidate(
   options: { limit?: number | undefined; log?: Pick<Logger, 'info'> | undefined } = {},
 ): Promise<CandidatePreview> {
   const started = Date.now()
-  const row = await db.modelArtifact.findFirst({ where: { id: modelId, orgId }, select: { version: true, s3Path: true, sha256: true, isActive: true } })
-  if (!row) throw new AppError('NOT_FOUND', `No model version with id ${modelId}`, { field: 'modelId' })
-  if (row.isActive)
-    throw new AppError('CONFLICT', `Model ${row.version} is already the active model: there is nothing to compare it with`, { field: 'modelId' })
-
-  const activeRow = await db.modelArtifact.findFirst({ where: { orgId, isActive: true }, select: { version: true, s3Path: true, sha256: true } })
-  const candidate = await loadVerified(storage, row, 'candidate')
+  const activeRow = await db.modelArtifact.findFirst({ where: { orgId, isActive: true }, select: { id: true, version: true, s3Path: true, sha256: true } })
+  const candidate = await loadCandidate(db, { storage, models }, orgId, modelId, activeRow?.id ?? null)
   const current: Side = activeRow
     ? await loadVerified(storage, activeRow, 'active model')
     : await models.activeFor(db, orgId).then((m) => ({ version: m.version, model: m.loaded.model }))
+  const org = await db.organization.findUniqueOrThrow({ where: { id: orgId }, select: { alertBudgetPerDay: true } })
 
   const set = await loadTrainingSet(db, orgId)
   const timestamps = set.transactions.map((t) => t.timestamp)
@@ -155,6 +185,16 @@ export async function previewCandidate(
     })
   }
   const comparison = compareAlertQueues(rows, options.limit ?? PREVIEW_DEFAULT_LIMIT)
+  const figures = compareModels(
+    {
+      labels: Uint8Array.from(rows, (r) => (r.decision === 'CONFIRMED_FRAUD' ? 1 : 0)),
+      timestamps: rows.map((r) => r.timestamp),
+      accountIds: set.transactions.slice(start).map((t) => t.accountId),
+    },
+    { version: current.version, scores: beforeScores, threshold: current.model.thresholds.medium },
+    { version: candidate.version, scores: afterScores, threshold: candidate.model.thresholds.medium },
+    org.alertBudgetPerDay,
+  )
   const computedMs = Date.now() - started
   options.log?.info(
     {
@@ -182,6 +222,7 @@ export async function previewCandidate(
       historyReplayed: set.transactions.length,
     },
     ...comparison,
+    comparison: figures,
     computedMs,
   }
 }

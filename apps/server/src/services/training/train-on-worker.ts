@@ -15,13 +15,19 @@ export const TRAINING_WORKER_LIMITS: ResourceLimits = { maxOldGenerationSizeMb: 
 export const TRAINING_TIMEOUT_MS = 25 * 60_000
 
 const WORKER_ENTRY = new URL('./training-worker-entry.ts', import.meta.url)
+const WORKER_BOOTSTRAP = new URL('./training-worker-bootstrap.mjs', import.meta.url)
 
 /**
  * The entry is TypeScript (it imports the shared engine's sources): the thread loads
  * tsx's loader itself, whether or not the parent runs under tsx (vitest does not).
  */
 function tsxLoader(): string {
-  return pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href
+  // createRequire resolves the CommonJS build; the thread imports the ES module beside it.
+  return pathToFileURL(
+    createRequire(import.meta.url)
+      .resolve('tsx/esm/api')
+      .replace(/\.cjs$/, '.mjs'),
+  ).href
 }
 
 export interface WorkerRunOptions {
@@ -60,7 +66,11 @@ export function trainOnWorker(input: TrainingWorkerInput, options: WorkerRunOpti
       clearTimeout(timer)
       fn()
     }
-    const worker = new Worker(WORKER_ENTRY, { workerData: input, resourceLimits: limits, execArgv: ['--import', tsxLoader()] })
+    const worker = new Worker(WORKER_BOOTSTRAP, {
+      workerData: { ...input, tsxApi: tsxLoader(), entry: WORKER_ENTRY.href },
+      resourceLimits: limits,
+      execArgv: [],
+    })
     const timer = setTimeout(() => {
       settle(() => reject(new Error(`Training took longer than ${Math.round((options.timeoutMs ?? TRAINING_TIMEOUT_MS) / 60_000)} minutes and was stopped`)))
       void worker.terminate()

@@ -1,7 +1,7 @@
 import type { TRPCRouterRecord } from '@trpc/server'
 import { z } from 'zod'
 import { activateModel, rollbackModel } from '../../services/models/activate-model.ts'
-import { activeArtifact, listModels } from '../../services/models/list-models.ts'
+import { activeArtifact, listModels, SHIPPED_DEFAULT_ID } from '../../services/models/list-models.ts'
 import { getModelSettings, setAutoActivate } from '../../services/models/model-settings.ts'
 import { previewCandidate } from '../../services/training/preview-candidate.ts'
 import { registerModel } from '../../services/models/register-model.ts'
@@ -62,11 +62,19 @@ export const modelsRouter = {
       return rollbackModel(ctx.db, ctx.services, ctx.actor, input.version)
     }),
   /**
-   * Before/after of the alert queue if this (inactive) version were activated: recent
+   * Before/after of the alert queue if this (inactive) version, or the shipped default, were activated: recent
    * transactions scored by the active model and by the candidate. Read-only.
    */
   previewCandidate: allowed('models:preview')
-    .input(z.strictObject({ modelId: z.uuid('must be a model version id'), limit: z.number().int().min(1).max(100).optional() }))
+    .input(
+      z.strictObject({
+        modelId: z
+          .string()
+          .max(100)
+          .refine((v) => v === SHIPPED_DEFAULT_ID || z.uuid().safeParse(v).success, `must be a model version id or '${SHIPPED_DEFAULT_ID}'`),
+        limit: z.number().int().min(1).max(100).optional(),
+      }),
+    )
     .query(({ ctx, input }) => {
       return previewCandidate(ctx.db, ctx.services, ctx.orgId, input.modelId, { limit: input.limit, log: ctx.log })
     }),

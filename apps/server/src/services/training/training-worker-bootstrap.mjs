@@ -1,0 +1,7 @@
+// Plain-JavaScript start of the training thread: registers tsx's loader in this thread
+// (a worker's --import does not apply to its entry), then loads the TypeScript entry.
+import { workerData } from 'node:worker_threads'
+
+const { register } = await import(workerData.tsxApi)
+register()
+await import(workerData.entry)
