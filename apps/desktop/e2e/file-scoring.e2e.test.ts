@@ -80,4 +80,41 @@ describe('file scoring in Chromium (browser mode)', () => {
     expect(await api<unknown[]>('scoring.batches', {})).toEqual([])
     expect((await api<{ total: number }>('queue.snapshot', { filters: { batchId: batch?.id }, sort: 'severity' })).total).toBe(0)
   })
+
+  it('warns that a mobile-money file is unlike the training data (a card file is not) and re-scores it with a forest fitted on the file', async () => {
+    const like = page.getByTestId('scored-file').filter({ hasText: 'card-week.csv' })
+    await page.getByRole('button', { name: 'Score another file' }).click()
+    await page
+      .getByLabel('CSV file')
+      .setInputFiles({ name: 'card-week.csv', mimeType: 'text/csv', buffer: Buffer.from(generatedCsv({ rows: 2_000, seed: 5 }).text) })
+    await expect.poll(() => page.getByTestId('mapping-step').isVisible()).toBe(true)
+    await page.getByRole('button', { name: 'Score on this machine' }).click()
+    await expect.poll(() => page.getByTestId('job-progress').getAttribute('data-state'), { timeout: 60_000 }).toBe('done')
+    await expect.poll(() => like.count()).toBe(1)
+    // A short card file starts every account's history empty, so history features read as shifted, never unlike.
+    expect(await like.locator('xpath=following-sibling::tr[1]').getByTestId('domain-warning').getAttribute('data-verdict')).not.toBe('unlike')
+    await page.getByRole('button', { name: 'Score another file' }).click()
+
+    // Mobile money: no merchant history, hourly steps, balances, every amount far above card payments.
+    const lines = ['step,type,amount,nameOrig,oldbalanceOrg,newbalanceOrig,nameDest,isFraud']
+    for (let i = 0; i < 1_500; i += 1) {
+      const before = 10_000 + ((i * 7919) % 90_000)
+      const amount = 5_000 + ((i * 104_729) % 200_000)
+      lines.push(`${1 + (i % 24)},TRANSFER,${amount}.00,C${i},${before}.00,${Math.max(0, before - amount)}.00,C${i + 7},${i % 50 === 0 ? 1 : 0}`)
+    }
+    await page.getByLabel('CSV file').setInputFiles({ name: 'mobile-money.csv', mimeType: 'text/csv', buffer: Buffer.from(`${lines.join('\n')}\n`) })
+    await expect.poll(() => page.getByTestId('mapping-step').isVisible()).toBe(true)
+    await page.getByRole('button', { name: 'Score on this machine' }).click()
+    await expect.poll(() => page.getByTestId('job-progress').getAttribute('data-state'), { timeout: 60_000 }).toBe('done')
+    const warning = page.locator('[data-testid="domain-warning"][data-verdict="unlike"]')
+    await expect.poll(() => warning.count(), { timeout: 10_000 }).toBe(1)
+    expect(await warning.textContent()).toContain("unlike the model's training data")
+    await page.screenshot({ path: join(SCREENSHOT_DIR, 'scoring-domain-warning.png'), fullPage: true })
+
+    const mobileFit = page.getByTestId('scored-file').filter({ hasText: 'mobile-money.csv' }).locator('xpath=following-sibling::tr[1]')
+    await mobileFit.getByRole('button', { name: 'Score with a model fitted on this file' }).click()
+    await expect.poll(() => page.getByTestId('file-model').count(), { timeout: 60_000 }).toBe(1)
+    expect(await page.getByTestId('file-model').textContent()).toContain('isolation forest fitted on this file')
+    await page.screenshot({ path: join(SCREENSHOT_DIR, 'scoring-file-fitted.png'), fullPage: true })
+  })
 })

@@ -15,7 +15,7 @@ export function BatchFit({ batch }: { batch: LocalBatch }) {
   return (
     <div className="batch-fit" data-testid="batch-domain">
       {domain !== null && domain.available && domain.verdict !== 'similar' && (
-        <div className="error-box" role="alert" data-testid="domain-warning">
+        <div className="error-box" role="alert" data-testid="domain-warning" data-verdict={domain.verdict}>
           <strong>{domain.verdict === 'unlike' ? 'Unlike the training data.' : 'Shifted from the training data.'}</strong> {domain.summary}
           <ul className="domain-features">
             {domain.features
