@@ -24,7 +24,9 @@ describe('model registry', () => {
   const caller = () => callerFor(database.db, userId, {}, services)
 
   it('scores with the shipped default model until a version is activated', async () => {
-    expect(await caller().models.list()).toEqual({ activeVersion: 'default', versions: [] })
+    const empty = await caller().models.list()
+    expect(empty.activeVersion).toBe('default')
+    expect(empty.versions.map((v) => [v.id, v.version, v.isActive, v.shippedDefault])).toEqual([['shipped-default', 'default', true, true]])
     const ingested = await caller().ingest.transactions({
       transactions: [{ txId: 'm-1', timestamp: Date.UTC(2026, 0, 1, 12), amount: 10, accountId: 'A', merchantId: 'M' }],
     })
@@ -41,6 +43,7 @@ describe('model registry', () => {
     expect(listed.versions.map((v) => [v.version, v.isActive])).toEqual([
       ['1.1.0', false],
       ['1.0.0', false],
+      ['default', true],
     ])
     expect(listed.versions[0]?.metrics).toHaveProperty('holdoutAveragePrecision')
   })
@@ -63,7 +66,7 @@ describe('model registry', () => {
     await expect(caller().models.register(renamed)).rejects.toThrow(/model features do not match this build \(missing: amount; unknown: shoe_size/)
     const badJson = { ...shippedModelUpload('2.0.2'), manifest: '{"format":"anomalyze-model","formatVersion":1}' }
     await expect(caller().models.register(badJson)).rejects.toThrow(/invalid model manifest/)
-    expect((await caller().models.list()).versions.map((v) => v.version)).toEqual(['1.1.0', '1.0.0'])
+    expect((await caller().models.list()).versions.map((v) => v.version)).toEqual(['1.1.0', '1.0.0', 'default'])
   })
 
   it('activates exactly one version, audits old and new, and ingestion switches to it', async () => {
