@@ -8,6 +8,7 @@ import {
   newAccountState,
   newMerchantState,
   raisesAlert,
+  toExplanationData,
 } from '@anomalyze/shared/engine'
 import { sqlPoolOf, type Db } from '../../db/prisma.ts'
 import { inSqlTransaction, inTwoRoundTrips, sqlLiteral, type SqlClient } from '../../db/sql.ts'
@@ -172,7 +173,7 @@ export async function ingestTransactions(db: Db, models: ModelRegistry, orgId: s
         outcomes[index] = { index, txId: t.txId, outcome: 'accepted', transactionId, anomalyId: null }
         return
       }
-      const explanation = explainScore(model.loaded.model, features, rules, { scored: score })
+      const explanation = explainScore(model.loaded.model, features, rules, { scored: score, currency: t.currency })
       const anomalyId = crypto.randomUUID()
       newAnomalies.push({
         id: anomalyId,
@@ -182,7 +183,7 @@ export async function ingestTransactions(db: Db, models: ModelRegistry, orgId: s
         ruleViolations: rules,
         explanation: explanation.summary,
         explanationData: {
-          topFeatures: explanation.topFeatures.map((r) => ({ ...r })),
+          ...toExplanationData(explanation),
           isolationScore: score.isolationScore,
           fraudProbability: score.fraudProbability,
           // The vector the model saw, in FEATURE_NAMES order: desktops re-score their
