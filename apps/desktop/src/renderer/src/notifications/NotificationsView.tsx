@@ -5,6 +5,12 @@ import { RoleNote } from '../components/RoleNote.tsx'
 import { usePermission } from '../hooks/useProfile.ts'
 import { useServerOnline } from '../hooks/useServerOnline.ts'
 
+/**
+ * A server sentence continued after "Saved, but ": its first word lower-cased ("E-mail
+ * is …" -> "e-mail is …") unless it is an acronym ("SMS is …" stays).
+ */
+const continued = (sentence: string): string => (/^[A-Z](?![A-Z])/.test(sentence) ? sentence.charAt(0).toLowerCase() + sentence.slice(1) : sentence)
+
 type Severity = 'LOW' | 'MEDIUM' | 'HIGH' | 'CRITICAL'
 const SEVERITIES: Severity[] = ['LOW', 'MEDIUM', 'HIGH', 'CRITICAL']
 
@@ -173,7 +179,7 @@ export function NotificationsView() {
         {save.isSuccess &&
           save.data.warnings.map((warning) => (
             <span key={warning.channel} className="error-text" role="alert" data-testid="alerts-channel-warning" data-channel={warning.channel}>
-              Saved, but {warning.message}
+              Saved, but {continued(warning.message)}
             </span>
           ))}
         {save.isError && Object.keys(errors).length === 0 && (
