@@ -4,6 +4,7 @@ import { useTRPC } from '../api/server-api.ts'
 import { formatTime } from '../format.ts'
 import { useServerOnline } from '../hooks/useServerOnline.ts'
 import { membersQuery } from '../members/members-query.ts'
+import { auditChanges, entityHref, entityLabel, type AuditChange } from './audit-diff.ts'
 
 interface Filters {
   /** A member's user id ('' = everyone); audit rows name the acting user by id. */
@@ -31,8 +32,6 @@ export function auditInput(filters: Filters) {
     ...(to === undefined || Number.isNaN(to) ? {} : { to }),
   }
 }
-
-const brief = (value: unknown): string => (value == null ? '' : JSON.stringify(value))
 
 /**
  * Audit (view 8): the account's append-only trail, newest first, filtered by action,
@@ -143,8 +142,7 @@ export function AuditView() {
                 <td className="muted">{formatTime(row.createdAt)}</td>
                 <td>{row.action}</td>
                 <td>
-                  {row.entityType}
-                  {row.entityId !== null && <div className="muted audit-id">{row.entityId}</div>}
+                  <EntityCell entityType={row.entityType} entityId={row.entityId} />
                 </td>
                 <td title={row.actor}>{names.get(row.actor) ?? row.actor}</td>
                 <td className="muted">
@@ -156,18 +154,7 @@ export function AuditView() {
                   )}
                 </td>
                 <td className="audit-change">
-                  {row.oldData != null && (
-                    <div>
-                      <span className="muted">old </span>
-                      <code>{brief(row.oldData)}</code>
-                    </div>
-                  )}
-                  {row.newData != null && (
-                    <div>
-                      <span className="muted">new </span>
-                      <code>{brief(row.newData)}</code>
-                    </div>
-                  )}
+                  <ChangeLines changes={auditChanges(row.oldData, row.newData, names)} />
                 </td>
               </tr>
             ))}
@@ -180,5 +167,46 @@ export function AuditView() {
         </button>
       )}
     </section>
+  )
+}
+
+/** The entity's label, and a link where the console can open it (alerts, cases). */
+function EntityCell({ entityType, entityId }: { entityType: string; entityId: string | null }) {
+  const href = entityHref(entityType, entityId)
+  return (
+    <>
+      {href === null ? (
+        entityLabel(entityType)
+      ) : (
+        <a href={href} data-testid="audit-entity-link" title={`Open this ${entityLabel(entityType).toLowerCase()}`}>
+          {entityLabel(entityType)}
+        </a>
+      )}
+      {entityId !== null && (
+        <div className="muted audit-id" title={entityType}>
+          {entityId}
+        </div>
+      )}
+    </>
+  )
+}
+
+/** One `field: old → new` line per changed field. */
+function ChangeLines({ changes }: { changes: AuditChange[] }) {
+  if (changes.length === 0) return <span className="muted">no field changes</span>
+  return (
+    <div className="audit-changes" data-testid="audit-changes">
+      {changes.map((change) => (
+        <div key={change.field} data-field={change.field}>
+          <span className="muted">{change.field}:</span>{' '}
+          {change.before !== undefined && (
+            <>
+              <code>{change.before}</code> →{' '}
+            </>
+          )}
+          {change.after === undefined ? <span className="muted">removed</span> : <code>{change.after}</code>}
+        </div>
+      ))}
+    </div>
   )
 }
