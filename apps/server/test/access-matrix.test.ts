@@ -123,7 +123,8 @@ const PROCEDURES: Record<string, Row> = {
 
   'reports.create':             row([OWN,     NO,    OK,     OK,    OK,   NO], 'anomalies:read', { input: () => ({ type: 'ANOMALIES', format: 'CSV' }) }),
   'reports.list':               row([HIDDEN,  OK,    OK,     OK,    OK,   NO], 'anomalies:read', { input: () => ({}), sees: (d, o) => ids(d).includes(o.reportId) }),
-  'reports.defaults':           row([HIDDEN,  OK,    OK,     OK,    OK,   NO], 'anomalies:read', { sees: (d) => d.latestMonth === '2026-01' }),
+  // Months of the caller's own organisation's data (tenant-isolation.test.ts plants a month only A has).
+  'reports.defaults':           row([OWN,     OK,    OK,     OK,    OK,   NO], 'anomalies:read'),
   'reports.get':                row([NF,      OK,    OK,     OK,    OK,   NO], 'anomalies:read', { input: (_, o) => ({ id: o.reportId }) }),
   'reports.downloadUrl':        row([NF,      OK,    OK,     OK,    OK,   NO], 'anomalies:read', { input: (_, o) => ({ id: o.reportId }) }),
 
@@ -140,6 +141,9 @@ const PROCEDURES: Record<string, Row> = {
   'models.register':            row([OWN,     NO,    NO,     OK,    NO,   NO], 'people only', { input: () => ({ manifest: '{}', onnxBase64: 'AA==', treesBase64: 'AA==' }) }),
   'models.activate':            row([NF,      NO,    NO,     OK,    NO,   NO], 'people only', { input: (kind) => ({ version: forForeign(kind, '1.0.0', '9.9.9') }) }),
   'models.rollback':            row([NF,      NO,    NO,     OK,    NO,   NO], 'people only', { input: (kind) => ({ version: forForeign(kind, '1.0.0', '9.9.9') }) }),
+  // The organisation's own setting: a foreign admin reads and sets its own organisation's.
+  'models.settings':            row([OWN,     OK,    OK,     OK,    OK,   NO], 'models:read'),
+  'models.setAutoActivate':     row([OWN,     NO,    NO,     OK,    NO,   NO], 'people only', { input: () => ({ enabled: false }) }),
   'training.start':             row([OWN,     NO,    NO,     OK,    NO,   NO], 'people only'),
   'training.list':              row([HIDDEN,  OK,    OK,     OK,    OK,   NO], 'models:read', { input: () => ({}), sees: (d, o) => ids(d).includes(o.trainingJobId) }),
   'training.get':               row([NF,      OK,    OK,     OK,    OK,   NO], 'models:read', { input: (_, o) => ({ id: o.trainingJobId }) }),

@@ -210,9 +210,25 @@ const probes: Record<string, Probe> = {
   'reports.list': async (asB) => {
     expect((await asB.reports.list()).map((r) => r.id)).not.toContain(A_REPORT)
   },
-  'reports.defaults': async (asB) => {
-    // B's only transaction (when the ingest probe has run) is dated now: A's data never sets B's month.
-    expect([null, new Date().toISOString().slice(0, 7)]).toContain((await asB.reports.defaults()).latestMonth)
+  'reports.defaults': async (asB, a, db) => {
+    // A month only A's data is in: B's defaults never show it.
+    const planted = await db.transaction.create({
+      data: {
+        orgId: a.userId,
+        txId: 'tenant-defaults-2031',
+        timestamp: new Date(Date.UTC(2031, 6, 1)),
+        amount: 1,
+        currency: 'INR',
+        accountId: 'x',
+        merchantId: 'y',
+        source: 'REALTIME_API',
+      },
+    })
+    try {
+      expect((await asB.reports.defaults()).latestMonth).not.toBe('2031-07')
+    } finally {
+      await db.transaction.delete({ where: { id: planted.id } })
+    }
   },
   'reports.get': async (asB) => {
     await expectNotFound(asB.reports.get({ id: A_REPORT }))
@@ -444,7 +460,21 @@ const probes: Record<string, Probe> = {
     await expectNotFound(asB.notifications.deliveries({ anomalyId: a.anomalyIds[0]! }))
   },
   'models.list': async (asB) => {
-    expect((await asB.models.list()).versions).toEqual([])
+    // Only the shipped default, which every organisation has: none of A's versions.
+    expect((await asB.models.list()).versions.map((v) => v.id)).toEqual(['shipped-default'])
+  },
+  'models.settings': async (asB, a, db) => {
+    await db.organization.update({ where: { id: a.userId }, data: { autoActivateModels: true } })
+    try {
+      expect(await asB.models.settings()).toEqual({ autoActivateModels: false })
+    } finally {
+      await db.organization.update({ where: { id: a.userId }, data: { autoActivateModels: false } })
+    }
+  },
+  'models.setAutoActivate': async (asB, a, db) => {
+    await asB.models.setAutoActivate({ enabled: true })
+    expect((await db.organization.findUniqueOrThrow({ where: { id: a.userId } })).autoActivateModels).toBe(false)
+    await asB.models.setAutoActivate({ enabled: false })
   },
   'models.register': async (asB) => {
     // Nothing of A's is reachable: a bad upload is refused on its own merits.
