@@ -33,11 +33,6 @@ const TRAIN_DAYS = 35
 const NOISY = new Set(['T00000', 'T00001', 'T00002', 'T00003'])
 const FALSE_POSITIVES_TO_LABEL = 40
 
-interface Report {
-  decision: string
-  candidateWins?: boolean
-}
-
 /** The shipped model's isolation forest alone (no supervised trees) as a `models.register` upload. */
 async function isolationOnlyUpload(version: string) {
   const shipped = await loadDefaultModel()
@@ -198,7 +193,7 @@ describe('training off the request path, and review before activation', () => {
     const job = await trainingFinished(() => caller().training.get({ id: started.id }))
     expect(job.failureReason).toBeNull()
     expect(job.status).toBe('COMPLETED')
-    expect((job.report as Report).decision).toBe('activated')
+    expect(job.report).toMatchObject({ decision: 'activated', candidateWins: true })
     const listed = await caller().models.list()
     expect(listed.activeVersion).toBe('1.2.0')
     expect(listed.versions.filter((v) => v.isActive).map((v) => v.version)).toEqual(['1.2.0'])
