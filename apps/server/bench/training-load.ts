@@ -14,6 +14,7 @@
 // 3. during training: `training.start` as the organisation's admin, then the same calls
 //    for as long as the job is PROCESSING (at most --max-training-seconds): p50/p99, and
 //    the training's time, rows and outcome (COMPLETED, or its failure reason).
+import os from 'node:os'
 import { parseArgs } from 'node:util'
 import pg from 'pg'
 import { type TTransaction } from '@anomalyze/shared'
@@ -98,6 +99,8 @@ try {
     () => performance.now() - t0 < seconds * 1000,
     (ms) => without.push(ms),
   )
+  // Other work on the machine shows in a p99 as much as the training does: say how busy it was.
+  const loadWithout = os.loadavg()[0]!
 
   const started = (await server.call('training.start', server.sessionToken)) as { id: string }
   const waitStart = performance.now()
@@ -122,17 +125,31 @@ try {
     }
   })()
   const during: number[] = []
+  // When the slowest calls were sent, in seconds into the training: a cluster points at a stage.
+  const slowest: { at: number; ms: number }[] = []
   await atFixedRate(
     ingestOne,
     () => processing && inTime(),
-    (ms) => during.push(ms),
+    (ms, sentAt) => {
+      during.push(ms)
+      slowest.push({ at: (sentAt - trainingStart) / 1000, ms })
+    },
   )
   await watcher
+  const loadDuring = os.loadavg()[0]!
   const job = await finishedJob(db, started.id)
 
   console.log('')
   console.log(`single-call ingest.transactions (1 transaction per call, ${rate} calls/s), ${rowCount.toLocaleString()} rows in history`)
-  console.log(table([['', 'p50 ms', 'p99 ms', 'calls'], latencyRow('without training', without), latencyRow('during training', during)]))
+  console.log(
+    table([
+      ['', 'p50 ms', 'p99 ms', 'calls', `load avg (1 min, ${os.cpus().length} cores)`],
+      [...latencyRow('without training', without), loadWithout.toFixed(1)],
+      [...latencyRow('during training', during), loadDuring.toFixed(1)],
+    ]),
+  )
+  const worst = slowest.sort((a, b) => b.ms - a.ms).slice(0, 8)
+  if (worst.length > 0) console.log(`slowest during training: ${worst.map((c) => `${c.ms.toFixed(0)} ms at ${c.at.toFixed(1)} s`).join(', ')}`)
   console.log('')
   if (job.status === 'COMPLETED') {
     console.log(
@@ -268,14 +285,14 @@ function* liveTransactions(): Generator<TTransaction> {
  * never skipped), then waits for the calls in flight. Bounded by `more`, which every
  * caller ties to a clock.
  */
-async function atFixedRate(send: () => Promise<unknown>, more: () => boolean, onLatency: (ms: number) => void): Promise<void> {
+async function atFixedRate(send: () => Promise<unknown>, more: () => boolean, onLatency: (ms: number, sentAt: number) => void): Promise<void> {
   const startedAt = performance.now()
   const inflight: Promise<void>[] = []
   for (let i = 0; more(); i += 1) {
     const wait = i * (1000 / rate) - (performance.now() - startedAt)
     if (wait > 0) await sleep(wait)
     const t0 = performance.now()
-    inflight.push(send().then(() => onLatency(performance.now() - t0)))
+    inflight.push(send().then(() => onLatency(performance.now() - t0, t0)))
   }
   await Promise.all(inflight)
 }
