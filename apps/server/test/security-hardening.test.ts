@@ -234,7 +234,8 @@ describe('security hardening', () => {
         expect(await refusal(call())).toMatchObject({ code: 'FORBIDDEN', cause: { details: { requiredScope: 'models:read' } } })
       }
       const reader = caller(a, { via: 'apikey', role: null, apiKeyId: 'key_models', scopes: ['models:read'] })
-      expect((await reader.models.list()).versions).toEqual([])
+      // Only the shipped default, which every organisation has.
+      expect((await reader.models.list()).versions.map((v) => v.id)).toEqual(['shipped-default'])
       expect(await reader.training.list({})).toEqual([])
       expect(await refusal(reader.training.get({ id: randomUUID() }))).toMatchObject({ code: 'NOT_FOUND' })
     })

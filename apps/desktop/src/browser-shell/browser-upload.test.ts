@@ -52,12 +52,15 @@ describe('offline CSV scoring', () => {
       const job = await core.scoring.settled(started.jobId)
       expect(job).toMatchObject({ state: 'done', scored: 499, badRowCount: 1, name: 'March export.csv' })
       expect(job.badRows[0]?.line).toBe(4)
-      // The upload was a temporary copy: gone once scored.
-      expect((await core.handlers['scoring.inspect']({ source: { uploadId: uploaded.data.uploadId } })).error?.code).toBe('NOT_FOUND')
+      // The upload is kept as the batch's source (a model fitted on the file re-reads it) ...
+      expect((await core.handlers['scoring.inspect']({ source: { uploadId: uploaded.data.uploadId } })).error).toBeUndefined()
 
       const download = await fetch(`${url}/download/batches/${job.batchId}.csv`, { headers: { cookie } })
       expect(download.headers.get('content-type')).toContain('text/csv')
       expect((await download.text()).trimEnd().split('\n')).toHaveLength(500)
+      // ... and goes with the batch.
+      await call(core.handlers['scoring.deleteBatch']({ batchId: job.batchId }))
+      expect((await core.handlers['scoring.inspect']({ source: { uploadId: uploaded.data.uploadId } })).error?.code).toBe('NOT_FOUND')
     } finally {
       server.close()
     }

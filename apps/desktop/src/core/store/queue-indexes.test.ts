@@ -65,6 +65,10 @@ describe('queue indexes and counts on a real SQLite cache', () => {
       ['outbox', 'decided_by_id'],
       ['outbox', 'standing_json'],
       ['anomalies', 'case_id'],
+      ['local_batches', 'mapping_json'],
+      ['local_batches', 'domain_json'],
+      ['local_batches', 'file_model_json'],
+      ['local_batches', 'kept_upload'],
     ] as const) {
       store.db.exec(`ALTER TABLE ${table} DROP COLUMN ${column}`)
     }
