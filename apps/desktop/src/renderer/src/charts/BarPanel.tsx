@@ -13,6 +13,8 @@ export interface BarSeries {
 interface Props<Row extends object, K extends keyof Row & string> {
   title: string
   testId: string
+  /** A legend even for one series (when the series' name is the point, e.g. an analyst). */
+  alwaysLegend?: boolean
   data: Row[]
   /** The row field naming each bar (a day, a severity, a rule). */
   categoryKey: K
@@ -90,7 +92,7 @@ export function BarPanel<Row extends object, K extends keyof Row & string>(props
                 formatter={(value, _name, item) => formatValue(Number(value), String(item.dataKey))}
                 cursor={{ fillOpacity: 0.08 }}
               />
-              {series.length > 1 && <Legend verticalAlign="top" height={24} />}
+              {(series.length > 1 || props.alwaysLegend === true) && <Legend verticalAlign="top" height={24} />}
               {series.map((s) => (
                 <Bar
                   key={s.key}

@@ -31,6 +31,7 @@ export function ClosedPerAnalystChart({ rows, days }: { rows: TTeamMetrics['clos
         formatCategory={(day) => formatDayTick(day)}
         series={analysts.map((a, i) => ({ key: a.id, name: a.name, color: seriesColor(i) }))}
         stacked
+        alwaysLegend
         valueLabel="cases"
 
         emptyText="No case closed in the period."
