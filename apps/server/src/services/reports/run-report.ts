@@ -1,3 +1,5 @@
+import { once } from 'node:events'
+import type { Readable } from 'node:stream'
 import { ZodError } from 'zod'
 import type { Db } from '../../db/prisma.ts'
 import type { Logger } from '../../logger.ts'
@@ -53,7 +55,7 @@ export async function runReport(deps: ReportRunDeps, reportId: string): Promise<
         db,
         anomaliesQuery(report.orgId, filters),
         async (session) => {
-          await deps.storage.put(key, csvExportStream(session, ANOMALY_COLUMNS, onPage), { contentType: 'text/csv; charset=utf-8' })
+          await storeCsv(deps, key, csvExportStream(session, ANOMALY_COLUMNS, onPage))
           return session.total
         },
         deps.cursor,
@@ -64,7 +66,7 @@ export async function runReport(deps: ReportRunDeps, reportId: string): Promise<
         db,
         decisionsQuery(report.orgId, filters),
         async (session) => {
-          await deps.storage.put(key, csvExportStream(session, DECISION_COLUMNS, onPage), { contentType: 'text/csv; charset=utf-8' })
+          await storeCsv(deps, key, csvExportStream(session, DECISION_COLUMNS, onPage))
           return session.total
         },
         deps.cursor,
@@ -75,7 +77,7 @@ export async function runReport(deps: ReportRunDeps, reportId: string): Promise<
         db,
         casesQuery(report.orgId, filters),
         async (session: Parameters<typeof withEventDetail>[0]) => {
-          await deps.storage.put(key, csvExportStream(withEventDetail(session), CASE_COLUMNS, onPage), { contentType: 'text/csv; charset=utf-8' })
+          await storeCsv(deps, key, csvExportStream(withEventDetail(session), CASE_COLUMNS, onPage))
           return session.total
         },
         deps.cursor,
@@ -101,6 +103,27 @@ export async function runReport(deps: ReportRunDeps, reportId: string): Promise<
     log.warn({ reportId, orgId: report.orgId, type: report.type, err: error }, 'report failed')
     await db.report.update({ where: { id: reportId }, data: { status: 'FAILED', error: reason, fileUrl: null, completedAt: new Date() } })
     return { status: 'FAILED', error: reason }
+  }
+}
+
+/**
+ * Hands a CSV export stream to the store and does not return until the stream is
+ * closed. When the store gives up half way (disk full, a dropped connection), the
+ * stream may still be fetching its next page; waiting for it to close keeps that
+ * FETCH inside the cursor's transaction instead of racing its rollback, and the
+ * error listener keeps a read that fails after the store stopped listening from
+ * crashing the process. The store's own rejection is the failure that is reported.
+ */
+async function storeCsv(deps: ReportRunDeps, key: string, stream: Readable): Promise<void> {
+  stream.on('error', (error: unknown) => deps.log.debug({ key, err: error }, 'report stream closed after the store stopped reading'))
+  try {
+    await deps.storage.put(key, stream, { contentType: 'text/csv; charset=utf-8' })
+  } finally {
+    if (!stream.closed) {
+      const closed = once(stream, 'close')
+      stream.destroy()
+      await closed
+    }
   }
 }
 

@@ -2,7 +2,7 @@ import { useEffect, useRef } from 'react'
 import { useQuery } from '@tanstack/react-query'
 import { useTRPC } from '../api/server-api.ts'
 import { CandidatePreview, SHIPPED_DEFAULT_ID } from './CandidatePreview.tsx'
-import { comparisonOf, FIGURE_ROWS, figuresOf, formatFigure, verdict, type AlertVolume, type ModelFigures } from './model-metrics.ts'
+import { comparisonOf, FIGURE_ROWS, figureRows, figuresOf, formatFigure, verdict, type AlertVolume } from './model-metrics.ts'
 
 export interface DialogVersion {
   id: string
@@ -42,8 +42,9 @@ export function ActivateDialog({ active, candidate, verb, busy, error, onConfirm
     staleTime: 60_000,
   })
   const comparison = comparisonOf(preview.data)
-  const left: ModelFigures = comparison?.current ?? figuresOf(active.metrics)
-  const right: ModelFigures = comparison?.candidate ?? figuresOf(candidate.metrics)
+  const figures = figureRows(comparison, figuresOf(active.metrics), figuresOf(candidate.metrics))
+  const anyRecent = FIGURE_ROWS.some((row) => figures[row.key].source === 'recent')
+  const anyRegistered = FIGURE_ROWS.some((row) => figures[row.key].source === 'registered')
   const volume: AlertVolume | null = comparison?.alertVolume ?? null
   const warning =
     volume?.warning ?? (typeof candidate.metrics.alertVolume === 'object' ? ((candidate.metrics.alertVolume as { warning?: unknown }).warning ?? null) : null)
@@ -80,18 +81,20 @@ export function ActivateDialog({ active, candidate, verb, busy, error, onConfirm
           </thead>
           <tbody>
             {FIGURE_ROWS.map((row) => {
-              const mark = verdict(left[row.key], right[row.key], row.higherIsBetter)
+              const { active: left, candidate: right, source } = figures[row.key]
+              const mark = verdict(left, right, row.higherIsBetter)
               return (
-                <tr key={row.key} data-figure={row.key}>
+                <tr key={row.key} data-figure={row.key} data-source={source}>
                   <td>
                     {row.label}
+                    {anyRecent && source === 'registered' && <span title="From each version’s evaluation when it was registered">*</span>}
                     {row.key === 'alertsPerDay' && budget !== null && <span className="muted"> (budget {budget.toFixed(1)})</span>}
                   </td>
                   <td className="num" data-testid={`active-${row.key}`}>
-                    {formatFigure(left[row.key], row.digits)}
+                    {formatFigure(left, row.digits)}
                   </td>
                   <td className={`num${mark === null ? '' : ` figure-${mark}`}`} data-testid={`candidate-${row.key}`}>
-                    {formatFigure(right[row.key], row.digits)}
+                    {formatFigure(right, row.digits)}
                     {mark !== null && <span className="figure-verdict"> {mark === 'better' ? '▲ better' : '▼ worse'}</span>}
                   </td>
                 </tr>
@@ -99,10 +102,12 @@ export function ActivateDialog({ active, candidate, verb, busy, error, onConfirm
             })}
           </tbody>
         </table>
-        <p className="muted">
-          {comparison === null
+        <p className="muted" data-testid="figure-sources">
+          {!anyRecent
             ? 'Figures from each version’s evaluation when it was registered.'
-            : 'Figures from scoring your recent labelled transactions with both versions.'}
+            : anyRegistered
+              ? 'Figures from scoring your recent transactions with both versions; * from each version’s evaluation when it was registered, as your recent transactions carry too few analyst decisions to measure it.'
+              : 'Figures from scoring your recent labelled transactions with both versions.'}
         </p>
         {typeof warning === 'string' && warning !== '' && (
           <p className="warning-box" role="alert" data-testid="alert-volume-warning">

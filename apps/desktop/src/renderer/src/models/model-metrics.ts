@@ -89,3 +89,29 @@ export function verdict(active: number | null, candidate: number | null, higherI
   if (active === null || candidate === null || active === candidate) return null
   return candidate > active === higherIsBetter ? 'better' : 'worse'
 }
+
+export interface FigureRow {
+  active: number | null
+  candidate: number | null
+  /** 'recent': both measured on the org's recent transactions; 'registered': each version's own evaluation. */
+  source: 'recent' | 'registered'
+}
+
+/**
+ * One row per figure, both sides always from the same source so a "better"/"worse"
+ * compares like with like: the preview's measurement on recent transactions when it
+ * has the figure for both versions, otherwise each version's registered evaluation
+ * (recent transactions with no analyst decisions give no precision, for example).
+ */
+export function figureRows(comparison: Comparison | null, active: ModelFigures, candidate: ModelFigures): Record<keyof ModelFigures, FigureRow> {
+  const rows = {} as Record<keyof ModelFigures, FigureRow>
+  for (const { key } of FIGURE_ROWS) {
+    const recentActive = comparison?.current[key] ?? null
+    const recentCandidate = comparison?.candidate[key] ?? null
+    rows[key] =
+      recentActive !== null && recentCandidate !== null
+        ? { active: recentActive, candidate: recentCandidate, source: 'recent' }
+        : { active: active[key], candidate: candidate[key], source: 'registered' }
+  }
+  return rows
+}
