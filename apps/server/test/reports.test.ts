@@ -317,6 +317,37 @@ describe('reports', () => {
     expect(await runReport({ db: database.db, storage: services.storage, log: testLogger }, report.id)).toEqual({ status: 'SKIPPED' })
   })
 
+  it('fails cleanly when the store gives up on its first chunk while the next page is being fetched', async () => {
+    // A store that stops reading and rejects at once (a refused connection): the
+    // export's stream is by then fetching its next page. That fetch must not run
+    // against the rolled-back transaction, nor its error go unhandled.
+    const refusingStore: ObjectStore = {
+      ...services.storage,
+      put: (_key, body) =>
+        new Promise((_resolve, reject) => {
+          if (!(body instanceof Readable)) return reject(new Error('expected a stream'))
+          body.once('data', () => reject(new Error('connection refused by the object store')))
+        }),
+    }
+    const unhandled: unknown[] = []
+    const onUnhandled = (error: unknown) => unhandled.push(error)
+    process.on('uncaughtException', onUnhandled)
+    process.on('unhandledRejection', onUnhandled)
+    try {
+      for (let attempt = 0; attempt < 5; attempt += 1) {
+        const report = await database.db.report.create({ data: { orgId: USER, type: 'ANOMALIES', format: 'CSV', parameters: { filters: {} } } })
+        const outcome = await runReport({ db: database.db, storage: refusingStore, log: testLogger, cursor: { pageSize: 50 } }, report.id)
+        expect(outcome).toEqual({ status: 'FAILED', error: 'connection refused by the object store' })
+      }
+      // Anything the abandoned stream did late would surface within a few ticks.
+      await new Promise((resolve) => setTimeout(resolve, 200))
+      expect(unhandled).toEqual([])
+    } finally {
+      process.off('uncaughtException', onUnhandled)
+      process.off('unhandledRejection', onUnhandled)
+    }
+  })
+
   it('marks a report with unreadable stored parameters FAILED with the reason', async () => {
     const report = await database.db.report.create({ data: { orgId: USER, type: 'DECISIONS', format: 'CSV', parameters: { filters: { from: 'yesterday' } } } })
     const outcome = await runReport({ db: database.db, storage: services.storage, log: testLogger }, report.id)
