@@ -2,6 +2,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto'
 import { createReadStream, existsSync, statSync } from 'node:fs'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { extname, join, normalize, resolve, sep } from 'node:path'
+import { pipeline } from 'node:stream'
 import { isCoreMethod, type CoreHandlers } from '../contract/handlers.ts'
 import type { CoreResult } from '../contract/result.ts'
 import type { Core } from '../core/create-core.ts'
@@ -368,7 +369,9 @@ function serveStatic(res: ServerResponse, pathname: string, rendererDir: string 
     'content-security-policy': "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:",
     'x-content-type-options': 'nosniff',
   })
-  createReadStream(file).pipe(res)
+  // pipeline, not pipe: a file that vanishes or cannot be read mid-response ends this
+  // one response instead of throwing an unhandled stream error in the console.
+  pipeline(createReadStream(file), res, () => undefined)
 }
 
 function readBody(req: IncomingMessage): Promise<string> {
