@@ -1,6 +1,6 @@
 import type { LabelKind } from '@anomalyze/shared'
 import { useQuery, useQueryClient } from '@tanstack/react-query'
-import { useDeferredValue, useEffect, useMemo, useRef, type Ref } from 'react'
+import { useEffect, useMemo, useRef, type Ref } from 'react'
 import type { EntityRefArgs } from '../../../contract/entity.ts'
 import type { QueueRow } from '../../../contract/queue.ts'
 import { AlertCaseLinks } from '../cases/AlertCaseLinks.tsx'
@@ -12,6 +12,7 @@ import { useSyncStatus } from '../hooks/useSyncStatus.ts'
 import { ConflictNotice } from './ConflictNotice.tsx'
 import { DecisionHistory } from './DecisionHistory.tsx'
 import { HistoryChart } from './HistoryChart.tsx'
+import { useSettled } from '../hooks/useSettled.ts'
 import { MovedMarker } from './QueueTable.tsx'
 
 interface Props {
@@ -39,6 +40,8 @@ export const historyQuery = (accountId: string) => ({
   queryFn: () => callCore('account.history', { accountId, limit: 60 }),
 })
 
+/** How long the cursor stays on an alert before its account chart is drawn. */
+const CHART_SETTLE_MS = 200
 /**
  * The fields the queue row already has show at once; explanation and history follow
  * from the core (and are prefetched for the next item, see QueueView).
@@ -47,9 +50,13 @@ export function DetailPane({ row, note, noteRef, onNote, onDecide, onClose, deci
   const off = decideReason !== null
   const detail = useQuery(detailQuery(row.id))
   const history = useQuery(historyQuery(row.accountId))
-  // The chart (recharts) renders after the rest of the pane: the next alert's figures
-  // and decide bar show at once, the chart of its account a moment later.
-  const chart = useDeferredValue(useMemo(() => (history.data === undefined ? null : { points: history.data, id: row.id }), [history.data, row.id]))
+  // The chart (recharts, ~15 ms a draw) waits until the analyst stays on the alert: the
+  // next alert's figures and decide bar show at once, its account's chart a moment
+  // later, and alerts labelled in passing never draw theirs.
+  const chart = useSettled(
+    useMemo(() => (history.data === undefined ? null : { points: history.data, id: row.id }), [history.data, row.id]),
+    CHART_SETTLE_MS,
+  )
   const d = detail.data
   // A sync (the console's own every minute, or Sync now) may bring a colleague's decision
   // or the answer to this analyst's: the open alert shows it without being reopened.
@@ -134,8 +141,10 @@ export function DetailPane({ row, note, noteRef, onNote, onDecide, onClose, deci
       {d === undefined ? <p className="muted">Loading…</p> : <DecisionHistory detail={d} />}
       <DeliveryLog anomalyId={row.id} />
       <h3>Account history</h3>
-      {chart === null ? (
-        <p className="muted">{history.isError ? history.error.message : 'Loading…'}</p>
+      {history.isError ? (
+        <p className="muted">{history.error.message}</p>
+      ) : chart === undefined || chart === null ? (
+        <div className="chart-placeholder" aria-busy="true" data-testid="history-chart-pending" />
       ) : (
         <HistoryChart points={chart.points} highlightId={chart.id} currency={row.currency} />
       )}
