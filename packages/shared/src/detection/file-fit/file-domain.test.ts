@@ -4,7 +4,7 @@ import type { MappableField } from '../column-mapping.ts'
 import { FEATURE_NAMES } from '../features/compute-features.ts'
 import { profileFeatures } from './feature-profile.ts'
 import { checkFileDomain } from './file-domain.ts'
-import { populationStability, PSI_SHIFTED, PSI_UNLIKE } from './population-stability.ts'
+import { populationStability, PSI_SHIFTED, PSI_UNLIKE, samplingNoise } from './population-stability.ts'
 
 /** `count` rows of `width` columns, column c drawn from normal(c + shift, 1). */
 function normalRows(count: number, width: number, seed: number, shift = 0): Float32Array {
@@ -122,5 +122,24 @@ describe('checkFileDomain', () => {
   it('refuses rows of another width and an empty file', () => {
     expect(() => checkFileDomain(profile, new Float32Array(10), 5)).toThrow(/profile has 31 features, the file's rows 5/)
     expect(() => checkFileDomain(profile, new Float32Array(0), width)).toThrow(/no rows/)
+  })
+
+  it('does not call a short file shifted for being short, and still sees a large difference in it', () => {
+    // PSI of 50 rows drawn from training itself reads ~0.2 by chance (was "shifted" 39
+    // times in 40 before the sampling noise was taken out); a one-sigma shift is not chance.
+    for (let seed = 0; seed < 20; seed += 1) {
+      for (const rows of [20, 50, 100]) {
+        expect(checkFileDomain(profile, normalRows(rows, width, 100 + seed), width).verdict).toBe('similar')
+      }
+      expect(checkFileDomain(profile, normalRows(50, width, 300 + seed, 1), width).verdict).toBe('unlike')
+    }
+    const short = checkFileDomain(profile, normalRows(40, width, 7), width)
+    expect(short.summary).toMatch(/only 40 rows.*can only show large differences/)
+  })
+
+  it('keeps the noise allowance small for big files: a 0.5-sigma shift over 5,000 rows is seen', () => {
+    expect(samplingNoise(10, 100)).toBeGreaterThan(0.2)
+    expect(samplingNoise(10, 100_000)).toBeLessThan(0.0003)
+    expect(checkFileDomain(profile, normalRows(5_000, width, 9, 0.5), width).verdict).not.toBe('similar')
   })
 })

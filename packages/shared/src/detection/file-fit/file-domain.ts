@@ -1,7 +1,7 @@
 import type { MappableField } from '../column-mapping.ts'
 import { FEATURE_WORDS } from '../feature-labels.ts'
 import { columnAt, sampleRowIndices, type FeatureDistribution, type FeatureProfile } from './feature-profile.ts'
-import { populationStability, PSI_SHIFTED, PSI_UNLIKE } from './population-stability.ts'
+import { populationStability, PSI_SHIFTED, PSI_UNLIKE, samplingNoise } from './population-stability.ts'
 
 /**
  * Is a file like the data a model was trained on? Compared feature by feature with the
@@ -24,7 +24,10 @@ export interface FeatureDomainCheck {
   feature: string
   /** The feature in an analyst's words: featureLabels, else FEATURE_WORDS, else its name with spaces. */
   label: string
-  /** Population stability index against training; null when the feature is missing. */
+  /**
+   * Population stability index against training beyond what the file's size alone
+   * would give by chance (samplingNoise); null when the feature is missing.
+   */
   psi: number | null
   /** Computed from a field the file does not have: its value means nothing here. */
   missing: boolean
@@ -118,7 +121,13 @@ export function checkFileDomain(profile: FeatureProfile, fileRows: Float32Array,
   })
   features.sort(worstFirst)
   const verdict = verdictOf(features, missingFields.size > 0)
-  return { verdict, features, summary: summarise(verdict, features, [...missingFields]), missingFields: [...missingFields], rows: indices.length }
+  return {
+    verdict,
+    features,
+    summary: summarise(verdict, features, [...missingFields], indices.length),
+    missingFields: [...missingFields],
+    rows: indices.length,
+  }
 }
 
 function wordsFor(name: string): string {
@@ -132,16 +141,22 @@ function compare(training: FeatureDistribution, values: Float64Array): { psi: nu
     if (v < min) min = v
     if (v > max) max = v
   }
-  const constant = values.length > 0 && min === max
-  const psi = populationStability(training, values)
+  // Fewer than MIN_ROWS_FOR_CONSTANT rows may repeat one value by chance.
+  const constant = values.length >= MIN_ROWS_FOR_CONSTANT && min === max
+  const measured = populationStability(training, values)
+  // What is left once the file's own sampling noise is taken out (see samplingNoise).
+  const psi = Math.max(0, measured - samplingNoise(training.shares.length, values.length))
   if (constant && !training.constant)
     return { psi, constant, note: `always ${format(min)} here; ${format(training.min)} to ${format(training.max)} in training` }
-  if (training.constant && !(constant && min === training.min))
+  if (training.constant && !(values.length > 0 && min === max && min === training.min))
     return { psi: Math.max(psi, PSI_UNLIKE + 1), constant, note: `always ${format(training.min)} in training, not here` }
   if (psi > PSI_UNLIKE) return { psi, constant, note: `distribution far from training (PSI ${psi.toFixed(2)})` }
   if (psi > PSI_SHIFTED) return { psi, constant, note: `distribution shifted from training (PSI ${psi.toFixed(2)})` }
   return { psi, constant, note: '' }
 }
+
+/** Below this many rows a column with one value may be chance, not a constant. */
+const MIN_ROWS_FOR_CONSTANT = 20
 
 const isUnlike = (f: FeatureDomainCheck): boolean => f.missing || (f.psi ?? 0) > PSI_UNLIKE || (f.constant && f.note !== '')
 const isShifted = (f: FeatureDomainCheck): boolean => isUnlike(f) || (f.psi ?? 0) > PSI_SHIFTED
@@ -167,9 +182,14 @@ function worstFirst(a: FeatureDomainCheck, b: FeatureDomainCheck): number {
   return rank(b) - rank(a)
 }
 
-function summarise(verdict: DomainVerdict, features: readonly FeatureDomainCheck[], missingFields: readonly MappableField[]): string {
+/** Below this many rows only large differences from training can be told from chance. */
+const FEW_ROWS = 200
+
+function summarise(verdict: DomainVerdict, features: readonly FeatureDomainCheck[], missingFields: readonly MappableField[], rows: number): string {
   const counted = features.filter((f) => f.counted)
   const bad = counted.filter(isShifted)
+  if (verdict === 'similar' && rows < FEW_ROWS)
+    return `This file has only ${rows} rows: none of its ${counted.length} features is far from training, but a file this short can only show large differences.`
   if (verdict === 'similar') return `This file looks like the model's training data (${counted.length} features compared, none far from training).`
   const worst = bad
     .slice(0, 3)
