@@ -16,7 +16,8 @@ export interface FeatureWords {
 export type Money = (amount: number) => string
 
 export function moneyFormatter(currency?: string | null): Money {
-  const code = typeof currency === 'string' && /^[A-Z]{3}$/.test(currency) ? ` ${currency}` : ''
+  // XXX is ISO 4217's "no currency" (a file without one): the amount is shown bare.
+  const code = typeof currency === 'string' && /^[A-Z]{3}$/.test(currency) && currency !== 'XXX' ? ` ${currency}` : ''
   return (amount) => `${amount.toFixed(2)}${code}`
 }
 

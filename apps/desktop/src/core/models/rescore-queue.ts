@@ -88,7 +88,7 @@ export async function rescoreQueue(options: RescoreOptions): Promise<ModelChange
       // As when the row was first scored (server ingestion, file scoring): the fired rules' boost and floor on top.
       const scored = applyRuleOutcome(modelScore, outcomeOfFired(options.rules ?? [], fired), thresholds)
       if (row.model_version !== null) fromCounts.set(row.model_version, (fromCounts.get(row.model_version) ?? 0) + 1)
-      const explanation = explainScore(model.loaded.model, input.subarray(i * width, (i + 1) * width), fired, { scored })
+      const explanation = explainScore(model.loaded.model, input.subarray(i * width, (i + 1) * width), fired, { scored, currency: row.currency })
       return {
         n: row.n,
         score: scored.score,

@@ -13,6 +13,8 @@ export interface RescoreCandidate {
   severity: Severity
   model_version: string | null
   rules_json: string
+  /** For the explanation's amounts (e.g. "usually 120.00 USD"). */
+  currency: string
 }
 
 export interface RescoreResult {
@@ -63,7 +65,7 @@ export function createRescoreRows(db: Database.Database): RescoreRows {
   const width = `length(features) = ${FEATURE_NAMES.length * 4}`
   const count = db.prepare<[string], number>(`SELECT COUNT(*) FROM anomalies WHERE ${width} AND model_version IS NOT ?`).pluck()
   const next = db.prepare<[string, number, number], RescoreCandidate>(
-    `SELECT n, features, score, severity, model_version, rules_json FROM anomalies
+    `SELECT n, features, score, severity, model_version, rules_json, currency FROM anomalies
      WHERE ${width} AND model_version IS NOT ? AND n > ? ORDER BY n LIMIT ?`,
   )
   const update = db.prepare<[number, string, number, string, string | null, string, string, number]>(

@@ -76,7 +76,7 @@ export async function scoreFile(options: ScoreFileOptions): Promise<ScoreFileRes
       const s = applyRuleOutcome(modelScore, outcome, model.model.thresholds)
       const rules = outcome.fired
       const explanation = isAtLeast(s.severity, explainFrom)
-        ? csvField(explainScore(model.model, features.subarray(i * width, (i + 1) * width), rules, { scored: s }).summary)
+        ? csvField(explainScore(model.model, features.subarray(i * width, (i + 1) * width), rules, { scored: s, currency: transactions[i]?.currency }).summary)
         : ''
       result.bySeverity[s.severity] += 1
       // The input record is echoed as read: no re-quoting of columns we did not touch.

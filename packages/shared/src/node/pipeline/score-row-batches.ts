@@ -124,7 +124,7 @@ export async function* scoreRowBatches(batches: AsyncIterable<readonly CsvRow[]>
       const suppression = findSuppression(transaction, lists)
       const explanation =
         explainFrom !== null && isAtLeast(score.severity, explainFrom)
-          ? explainScore(model.model, batch.features.subarray(i * width, (i + 1) * width), outcome.fired, { scored: score })
+          ? explainScore(model.model, batch.features.subarray(i * width, (i + 1) * width), outcome.fired, { scored: score, currency: transaction.currency })
           : null
       const alert = suppression === null && raisesAlert(score, outcome)
       scored[i] = { line: row.line, raw: row.raw, transaction, score, rules: outcome.fired, shadowRules: outcome.shadow, suppression, alert, explanation }
