@@ -110,6 +110,12 @@ describe('Candidate model preview in Chromium', () => {
     expect(await page.evaluate<string>("document.activeElement?.textContent ?? ''")).toMatch(/^Cancel/)
     expect(await page.locator('.preview-moved tbody tr').count()).toBe(Math.min(20, expected.movedTotal))
     expect(await page.locator('.preview-moved tbody tr[data-change="dropped"]').count()).toBe(Math.min(20, expected.movedTotal))
+    // The severity chart is the console's recharts bar chart: both versions in its
+    // legend, a labelled value axis, and a bar per version and severity.
+    const chart = page.getByTestId('preview-severity-chart')
+    await expect.poll(() => chart.locator('.recharts-legend-item-text').allTextContents()).toEqual(['1.0.0 (active)', '1.1.0'])
+    expect(await chart.locator('.recharts-label').allTextContents()).toEqual(expect.arrayContaining(['severity', 'alerts']))
+    expect(await chart.locator('.recharts-cartesian-axis-tick-value').allTextContents()).toEqual(expect.arrayContaining(['MEDIUM', 'HIGH', 'CRITICAL']))
     await page.screenshot({ path: join(SCREENSHOT_DIR, 'model-preview.png'), fullPage: true })
 
     await page.keyboard.press('Escape')

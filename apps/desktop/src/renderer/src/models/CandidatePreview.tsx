@@ -1,7 +1,8 @@
 import { useQuery } from '@tanstack/react-query'
 import { useTRPC } from '../api/server-api.ts'
 import { formatAmount, formatTime, STATUS_LABEL } from '../format.ts'
-import { BeforeAfterChart } from './BeforeAfterChart.tsx'
+import { BarPanel } from '../charts/BarPanel.tsx'
+import { seriesColor } from '../charts/chart-colors.ts'
 
 /** models.list's id for the model shipped with the app. */
 export const SHIPPED_DEFAULT_ID = 'shipped-default'
@@ -107,12 +108,22 @@ export function CandidatePreview({ modelId, version }: Props) {
               )}
             </div>
           </div>
-          <BeforeAfterChart
-            title="Alerts per severity"
-            beforeLabel={`${p.current.version} (active)`}
-            afterLabel={p.candidate.version}
-            groups={SEVERITIES.map((s) => ({ label: s, before: p.before.bySeverity[s], after: p.after.bySeverity[s], className: `sev-${s}` }))}
-          />
+          <div className="before-after-chart">
+            <BarPanel
+              title="Alerts per severity, before and after"
+              testId="preview-severity-chart"
+              data={SEVERITIES.map((s) => ({ severity: s, before: p.before.bySeverity[s], after: p.after.bySeverity[s] }))}
+              categoryKey="severity"
+              categoryLabel="severity"
+              series={[
+                { key: 'before', name: `${p.current.version} (active)`, color: seriesColor(0) },
+                { key: 'after', name: p.candidate.version, color: seriesColor(1) },
+              ]}
+              valueLabel="alerts"
+              height={200}
+              emptyText="Neither version raises an alert on these transactions."
+            />
+          </div>
           {p.moved.length === 0 ? (
             <p className="muted">No transaction changes severity.</p>
           ) : (
