@@ -11,6 +11,7 @@ import {
   OPEN_CASE_STATUSES,
   SEVERITIES,
   ZRuleDefinition,
+  zSafeText,
 } from '@anomalyze/shared'
 import { MAPPABLE_FIELDS } from '@anomalyze/shared/engine'
 import type { Dashboard } from './dashboard.ts'
@@ -251,12 +252,12 @@ export const coreMethods = {
   'apiKeys.revoke': method<{ id: string }, ApiKey>(z.object({ id: z.string().min(1).max(200) }).strict()),
   'scoring.availability': method<NoArgs, ScoringAvailability>(empty),
   'scoring.inspect': method<{ source: ScoringSource }, CsvInspection>(z.object({ source }).strict()),
-  'scoring.start': method<StartScoringArgs, ScoringJob>(z.object({ source, mapping, name: z.string().max(200).optional() }).strict()),
+  'scoring.start': method<StartScoringArgs, ScoringJob>(z.object({ source, mapping, name: zSafeText(200).optional() }).strict()),
   'scoring.job': method<{ jobId: string }, ScoringJob>(z.object({ jobId: z.string().min(1).max(100) }).strict()),
   'scoring.cancel': method<{ jobId: string }, ScoringJob>(z.object({ jobId: z.string().min(1).max(100) }).strict()),
   'scoring.batches': method<NoArgs, LocalBatch[]>(empty),
   'scoring.renameBatch': method<{ batchId: string; name: string }, LocalBatch>(
-    z.object({ batchId: z.string().min(1).max(100), name: z.string().max(200, 'at most 200 characters') }).strict(),
+    z.object({ batchId: z.string().min(1).max(100), name: zSafeText(200, { min: 1 }) }).strict(),
   ),
   /** Deletes a scored file with its queue rows and scored rows. Cannot be undone (the renderer confirms first). */
   'scoring.deleteBatch': method<{ batchId: string }, { deleted: LocalBatch }>(z.object({ batchId: z.string().min(1).max(100) }).strict()),

@@ -292,6 +292,12 @@ describe('offline CSV scoring', () => {
     })
     expect(core.store.queue.facets().batches.find((b) => b.id === job.batchId)?.name).toBe('March, branch 12')
     expect((await h['scoring.renameBatch']({ batchId: job.batchId, name: '   ' })).error).toMatchObject({ code: 'BAD_INPUT' })
+    // Text SQLite keeps but nothing should show (a NUL) is refused under its field, and the name stays.
+    expect((await h['scoring.renameBatch']({ batchId: job.batchId, name: 'March\u0000' })).error).toMatchObject({
+      code: 'BAD_INPUT',
+      message: expect.stringMatching(/name/),
+    })
+    expect(core.store.queue.facets().batches.find((b) => b.id === job.batchId)?.name).toBe('March, branch 12')
     expect((await h['scoring.renameBatch']({ batchId: 'local_nope', name: 'x' })).error).toMatchObject({ code: 'NOT_FOUND' })
 
     const rowsFile = core.store.batches.rowsFile(job.batchId)
