@@ -1,37 +1,21 @@
 import { AppError } from '@anomalyze/shared'
-import {
-  buildFeatureMatrix,
-  FEATURE_NAMES,
-  scoreFeatureBatch,
-  severityOf,
-  type AnomalyModel,
-  type FeatureConfig,
-  type SeverityThresholds,
-} from '@anomalyze/shared/engine'
-import type { Db } from '../../db/prisma.ts'
+import type { AnomalyModel, SeverityThresholds } from '@anomalyze/shared/engine'
+import { sqlPoolOf, type Db } from '../../db/prisma.ts'
 import type { Logger } from '../../logger.ts'
 import type { ObjectStore } from '../../storage/object-store.ts'
 import type { ModelRegistry } from '../models/model-registry.ts'
-import { loadTrainingSet, type TrainingSet } from './load-training-set.ts'
 import { getArtifactFiles } from '../models/model-files.ts'
-import { compareAlertQueues, type PreviewRow, type QueueComparison } from './preview-candidate-compare.ts'
+import type { QueueComparison } from './preview-candidate-compare.ts'
 import { verifyArtifact } from '../models/verify-artifact.ts'
 import { SHIPPED_DEFAULT_ID } from '../models/list-models.ts'
 import { DEFAULT_MODEL_VERSION } from '../models/model-registry.ts'
-import { compareModels, type ModelComparison } from './model-comparison.ts'
+import type { ModelComparison } from './model-comparison.ts'
+import { previewOnWorker, type PreviewRunOptions } from './preview-on-worker.ts'
+import { PREVIEW_DAYS, PREVIEW_MAX_ROWS } from './preview-window.ts'
+import type { PreviewSide } from './score-preview.ts'
 
-/** The preview scores the transactions of the last PREVIEW_DAYS before the user's latest one... */
-export const PREVIEW_DAYS = 30
-/** ...and at most this many of them (the most recent), so a large account answers in seconds. */
-export const PREVIEW_MAX_ROWS = 20_000
+export { PREVIEW_DAYS, PREVIEW_MAX_ROWS } from './preview-window.ts'
 export const PREVIEW_DEFAULT_LIMIT = 20
-
-const DAY_MS = 86_400_000
-
-interface Side {
-  version: string
-  model: AnomalyModel
-}
 
 export interface CandidatePreview extends QueueComparison {
   current: { version: string; thresholds: SeverityThresholds }
@@ -70,7 +54,7 @@ interface ArtifactRow {
  * Runtime load (verifyArtifact). A failure is a CONFLICT naming the version and the
  * reason: a corrupt or mismatched artifact never yields a preview.
  */
-async function loadVerified(storage: ObjectStore, row: ArtifactRow, role: 'candidate' | 'active model'): Promise<Side> {
+async function loadVerified(storage: ObjectStore, row: ArtifactRow, role: 'candidate' | 'active model'): Promise<PreviewSide> {
   const refuse = (reason: string) => new AppError('CONFLICT', `Cannot preview: the ${role} ${row.version} ${reason}`, { field: 'modelId' })
   const files = await getArtifactFiles(storage, row.s3Path).catch((error: unknown) => {
     if (error instanceof AppError && error.code === 'NOT_FOUND') throw refuse('has files missing from storage')
@@ -95,7 +79,7 @@ async function loadCandidate(
   orgId: string,
   modelId: string,
   activeId: string | null,
-): Promise<Side> {
+): Promise<PreviewSide> {
   if (modelId === SHIPPED_DEFAULT_ID) {
     if (activeId === null)
       throw new AppError('CONFLICT', 'The shipped default is already the active model: there is nothing to compare it with', { field: 'modelId' })
@@ -108,92 +92,45 @@ async function loadCandidate(
   return loadVerified(storage, row, 'candidate')
 }
 
-/** First index of the window: the last PREVIEW_DAYS, capped to the last PREVIEW_MAX_ROWS. */
-function windowStart(timestamps: readonly number[]): { start: number; boundedBy: 'days' | 'rows' } {
-  const n = timestamps.length
-  const last = timestamps[n - 1]
-  if (last === undefined) return { start: 0, boundedBy: 'days' }
-  const from = last - PREVIEW_DAYS * DAY_MS
-  // Binary search: timestamps are in time order (loadTrainingSet sorts them).
-  let lo = 0
-  let hi = n
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1
-    if ((timestamps[mid] as number) > from) hi = mid
-    else lo = mid + 1
-  }
-  return n - lo > PREVIEW_MAX_ROWS ? { start: n - PREVIEW_MAX_ROWS, boundedBy: 'rows' } : { start: lo, boundedBy: 'days' }
-}
-
-/**
- * Features of the window rows under `config`, computed exactly as training computes
- * them: the user's whole history replayed in time order, confirmed frauds fed back
- * into the account and merchant state. Only the window's rows are returned.
- */
-function windowFeatures(set: TrainingSet, config: FeatureConfig, start: number): Float32Array {
-  const matrix = buildFeatureMatrix(
-    set.transactions.map((transaction, i) => ({ transaction, isFraud: set.decisions[i] === 'CONFIRMED_FRAUD' })),
-    config,
-  )
-  return matrix.rows.subarray(start * FEATURE_NAMES.length)
-}
-
 /**
  * Before/after of the user's alert queue if `modelId` were activated: the recent
  * transactions scored by the active model and by the candidate, compared by
  * compareAlertQueues. Read-only: nothing is stored or activated.
+ *
+ * This thread keeps the checks that answer the caller at once (access, a version that
+ * exists and is not the active one, both artifacts verified) and the log line; the
+ * history's read, the feature replay and the scoring run on a worker thread
+ * (preview-on-worker.ts), which holds the window, never the whole history.
  */
 export async function previewCandidate(
   db: Db,
   { storage, models }: { storage: ObjectStore; models: ModelRegistry },
   orgId: string,
   modelId: string,
-  options: { limit?: number | undefined; log?: Pick<Logger, 'info'> | undefined } = {},
+  options: {
+    limit?: number | undefined
+    log?: Pick<Logger, 'info'> | undefined
+    /** Thread limits, timeout and progress (tests and benches; defaults in preview-on-worker.ts). */
+    worker?: PreviewRunOptions | undefined
+    /** Rows read per page (tests; default HISTORY_PAGE_ROWS). */
+    pageRows?: number | undefined
+  } = {},
 ): Promise<CandidatePreview> {
   const started = Date.now()
   const activeRow = await db.modelArtifact.findFirst({ where: { orgId, isActive: true }, select: { id: true, version: true, s3Path: true, sha256: true } })
   const candidate = await loadCandidate(db, { storage, models }, orgId, modelId, activeRow?.id ?? null)
-  const current: Side = activeRow
+  const current: PreviewSide = activeRow
     ? await loadVerified(storage, activeRow, 'active model')
     : await models.activeFor(db, orgId).then((m) => ({ version: m.version, model: m.loaded.model }))
   const org = await db.organization.findUniqueOrThrow({ where: { id: orgId }, select: { alertBudgetPerDay: true } })
 
-  const set = await loadTrainingSet(db, orgId)
-  const timestamps = set.transactions.map((t) => t.timestamp)
-  const { start, boundedBy } = windowStart(timestamps)
-  const sameConfig = JSON.stringify(current.model.featureConfig) === JSON.stringify(candidate.model.featureConfig)
-  // Each model reads features computed with its own configuration, as scoring does.
-  const currentRows = windowFeatures(set, current.model.featureConfig, start)
-  const candidateRows = sameConfig ? currentRows : windowFeatures(set, candidate.model.featureConfig, start)
-  const beforeScores = scoreFeatureBatch(current.model, currentRows)
-  const afterScores = scoreFeatureBatch(candidate.model, candidateRows)
+  const databaseUrl = sqlPoolOf(db).options.connectionString
+  if (!databaseUrl) throw new Error('the database connection has no URL to hand to the preview thread')
 
-  const rows: PreviewRow[] = []
-  for (let i = start; i < set.transactions.length; i += 1) {
-    const tx = set.transactions[i]!
-    const before = beforeScores[i - start] ?? 0
-    const after = afterScores[i - start] ?? 0
-    rows.push({
-      txId: tx.txId,
-      merchantId: tx.merchantId,
-      amount: tx.amount,
-      currency: tx.currency,
-      timestamp: tx.timestamp,
-      decision: set.decisions[i] ?? null,
-      before: { score: before, severity: severityOf(current.model.thresholds, before) },
-      after: { score: after, severity: severityOf(candidate.model.thresholds, after) },
-    })
-  }
-  const comparison = compareAlertQueues(rows, options.limit ?? PREVIEW_DEFAULT_LIMIT)
-  const figures = compareModels(
-    {
-      labels: Uint8Array.from(rows, (r) => (r.decision === 'CONFIRMED_FRAUD' ? 1 : 0)),
-      timestamps: rows.map((r) => r.timestamp),
-      accountIds: set.transactions.slice(start).map((t) => t.accountId),
-    },
-    { version: current.version, scores: beforeScores, threshold: current.model.thresholds.medium },
-    { version: candidate.version, scores: afterScores, threshold: candidate.model.thresholds.medium },
-    org.alertBudgetPerDay,
+  // The history's read, the feature replay and both scorings run on their own thread.
+  const { queue, comparison, window } = await previewOnWorker(
+    { databaseUrl, orgId, current, candidate, budgetPerDay: org.alertBudgetPerDay, limit: options.limit ?? PREVIEW_DEFAULT_LIMIT, pageRows: options.pageRows },
+    options.worker,
   )
   const computedMs = Date.now() - started
   options.log?.info(
@@ -201,28 +138,20 @@ export async function previewCandidate(
       orgId,
       candidate: candidate.version,
       current: current.version,
-      rows: rows.length,
-      history: set.transactions.length,
+      rows: window.transactions,
+      history: window.historyReplayed,
       computedMs,
-      droppedOut: comparison.droppedOut,
-      newAlerts: comparison.newAlerts,
+      droppedOut: queue.droppedOut,
+      newAlerts: queue.newAlerts,
     },
     'candidate model preview',
   )
   return {
     current: { version: current.version, thresholds: current.model.thresholds },
     candidate: { version: candidate.version, thresholds: candidate.model.thresholds },
-    window: {
-      from: rows[0] ? new Date(rows[0].timestamp).toISOString() : null,
-      to: rows.at(-1) ? new Date(rows.at(-1)!.timestamp).toISOString() : null,
-      transactions: rows.length,
-      boundedBy,
-      maxDays: PREVIEW_DAYS,
-      maxRows: PREVIEW_MAX_ROWS,
-      historyReplayed: set.transactions.length,
-    },
-    ...comparison,
-    comparison: figures,
+    window: { ...window, maxDays: PREVIEW_DAYS, maxRows: PREVIEW_MAX_ROWS },
+    ...queue,
+    comparison,
     computedMs,
   }
 }
