@@ -66,7 +66,8 @@ export async function previewOnWorker(input: PreviewWorkerInput, options: Previe
           ),
         crashed: (error) => unavailable(`The preview stopped unexpectedly (${error.message}); the server kept running. Try again.`),
         exited: (code) => unavailable(`The preview stopped unexpectedly: its thread exited (code ${code}) without a result. Try again.`),
-        timedOut: (ms) => unavailable(`The preview took longer than ${Math.round(ms / 1000)} s and was stopped; the server kept running.`),
+        timedOut: (ms) =>
+          unavailable(`The preview took longer than ${ms >= 1000 ? `${Math.round(ms / 1000)} s` : `${ms} ms`} and was stopped; the server kept running.`),
       },
     })
   } finally {
