@@ -5,6 +5,7 @@ import { registerReportWorkers } from '../services/reports/register-report-worke
 import { registerBacktestWorkers } from '../services/rules/backtest/register-backtest-workers.ts'
 import { registerNotificationWorkers } from '../services/notifications/notify-worker.ts'
 import type { WorkerDeps } from '../services/service-deps.ts'
+import { registerStuckWorkReconciliation } from './stuck-work.ts'
 import { registerTrainingWorkers } from '../services/training/register-training-workers.ts'
 
 type WorkerRegistration = (deps: WorkerDeps) => Promise<void>
@@ -23,6 +24,8 @@ const REGISTRATIONS: WorkerRegistration[] = [
   registerTrainingWorkers,
   registerCaseWorkers,
   registerBacktestWorkers,
+  // Last: after each feature's own recovery at start (batch files resume, not fail).
+  registerStuckWorkReconciliation,
 ]
 
 export async function registerWorkers(deps: WorkerDeps): Promise<void> {

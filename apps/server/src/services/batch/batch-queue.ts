@@ -1,4 +1,5 @@
 import { defineQueue } from '../../jobs/job-queue.ts'
+import type { TrackedWork } from '../../jobs/reconcile-stuck-work.ts'
 
 export interface BatchJobData {
   batchJobId: string
@@ -50,3 +51,25 @@ export const BATCH_QUEUE = defineQueue<BatchJobData>('batch-csv', {
  * queue's old settings (pg-boss creates a queue once), and a job's own options win.
  */
 export const BATCH_SEND_OPTIONS = { retryLimit: RETRY_LIMIT, retryDelay: RETRY_DELAY_SECONDS, retryBackoff: true } as const
+
+/**
+ * A file no job can finish any more: its last slice failed its retries without writing
+ * the row (each attempt's worker died) or its first send was lost. A server's start
+ * resumes orphaned files first (register-batch-workers.ts), so what is left here cannot
+ * be resumed. Rows already imported are kept, and an upload of the same file again
+ * counts them as duplicates.
+ */
+export const BATCH_WORK: TrackedWork = {
+  kind: 'batch import',
+  table: 'BatchJob',
+  reasonColumn: 'failureReason',
+  queue: BATCH_QUEUE,
+  idField: 'batchJobId',
+  // create-batch-job.ts sends right after the insert.
+  graceSeconds: 10 * 60,
+  reasons: {
+    QUEUED: 'The server stopped before this file could be processed; upload it again.',
+    PROCESSING:
+      'The server stopped while this file was being processed and it could not be resumed; upload it again (rows already imported are counted as duplicates).',
+  },
+}
