@@ -11,6 +11,7 @@ import { RoleNote } from '../components/RoleNote.tsx'
 import { useSyncStatus } from '../hooks/useSyncStatus.ts'
 import { ConflictNotice } from './ConflictNotice.tsx'
 import { DecisionHistory } from './DecisionHistory.tsx'
+import { ExplanationBars } from './ExplanationBars.tsx'
 import { HistoryChart } from './HistoryChart.tsx'
 import { useSettled } from '../hooks/useSettled.ts'
 import { MovedMarker } from './QueueTable.tsx'
@@ -131,6 +132,7 @@ export function DetailPane({ row, note, noteRef, onNote, onDecide, onClose, deci
       </p>
       <h3>Explanation</h3>
       <p data-testid="explanation">{d?.explanation ?? (detail.isError ? detail.error.message : 'Loading…')}</p>
+      {d !== undefined && <ExplanationBars data={d.explanationData} settleMs={CHART_SETTLE_MS} />}
       {d?.latestDecision != null && (
         <p className="muted" data-testid="latest-decision">
           Last decision: {STATUS_LABEL[d.latestDecision.label]} by {d.latestDecision.decidedBy}, {formatTime(d.latestDecision.decidedAt)}
