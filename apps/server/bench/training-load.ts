@@ -1,8 +1,10 @@
 // pnpm bench:training: does a retraining slow ingestion down? Single-call
 // `ingest.transactions` latency against a real server on an embedded Postgres (loopback
-// only), first with no training, then while a retraining of the whole history runs.
+// only), first with no training, then while a retraining of the whole history runs, then
+// while an admin's before/after previews of a candidate (the Activate dialog) run.
 //
 //   pnpm bench:training [--rows 500000] [--rate 50] [--seconds 15] [--max-training-seconds 420]
+//                       [--preview-seconds 15] [--skip-training]
 //
 // 1. seed: --rows generated transactions over ~30 days straight into Postgres (multi-row
 //    INSERTs of unnest()ed arrays, not the API), with analysts' decisions: every fraud
@@ -13,22 +15,34 @@
 //    a warm-up): p50/p99;
 // 3. during training: `training.start` as the organisation's admin, then the same calls
 //    for as long as the job is PROCESSING (at most --max-training-seconds): p50/p99, and
-//    the training's time, rows and outcome (COMPLETED, or its failure reason).
+//    the training's time, rows and outcome (COMPLETED, or its failure reason);
+// 4. during previews: `models.previewCandidate` (limit 20, as the console asks) of the
+//    version the training registered, back to back for --preview-seconds (the last one
+//    finishes), with the same calls: p50/p99, and each preview's time and window. With
+//    --skip-training (phase 3 left out) or no inactive version left, the shipped model's
+//    files are registered as the candidate.
 import os from 'node:os'
 import { parseArgs } from 'node:util'
 import pg from 'pg'
 import { type TTransaction } from '@anomalyze/shared'
 import { generateTransactions } from '@anomalyze/shared/engine'
+import { readFileSync } from 'node:fs'
+import { createHash } from 'node:crypto'
+import path from 'node:path'
+import { DEFAULT_MODEL_DIR } from '@anomalyze/shared/node'
 import { createPrismaClient } from '../src/db/prisma.ts'
 import { grantPlan } from '../src/services/billing/grant-plan.ts'
+import { SHIPPED_DEFAULT_ID } from '../src/services/models/list-models.ts'
 import { HOLDOUT_FRACTION, MIN_CONFIRMED_FRAUDS, MIN_FALSE_POSITIVES } from '../src/services/training/run-training.ts'
 import { startLoopbackServer } from './support/loopback-server.ts'
 
-const USAGE = `usage: pnpm bench:training [--rows N] [--rate R] [--seconds S] [--max-training-seconds T]
+const USAGE = `usage: pnpm bench:training [--rows N] [--rate R] [--seconds S] [--max-training-seconds T] [--preview-seconds P] [--skip-training]
   --rows N                  transactions seeded before the retraining (default 500000, at least 2000)
   --rate R                  single-transaction ingest calls per second (default 50)
   --seconds S               seconds of calls measured without training (default 15)
   --max-training-seconds T  stop measuring (and waiting) after T seconds of training (default 420)
+  --preview-seconds P       run candidate previews back to back for P seconds while measuring (default 15; 0: no preview phase)
+  --skip-training           leave the training phase out (the preview's candidate is then the shipped model's files)
 Loopback only: starts its own server and embedded Postgres in a temporary directory and removes them.`
 
 const { values } = parseArgs({
@@ -37,6 +51,8 @@ const { values } = parseArgs({
     rate: { type: 'string', default: '50' },
     seconds: { type: 'string', default: '15' },
     'max-training-seconds': { type: 'string', default: '420' },
+    'preview-seconds': { type: 'string', default: '15' },
+    'skip-training': { type: 'boolean' },
     help: { type: 'boolean' },
   },
 })
@@ -48,6 +64,8 @@ const rowCount = positiveInteger('--rows', values.rows, 2_000, 5_000_000)
 const rate = positiveInteger('--rate', values.rate, 1, 500)
 const seconds = positiveInteger('--seconds', values.seconds, 1, 300)
 const maxTrainingSeconds = positiveInteger('--max-training-seconds', values['max-training-seconds'], 10, 3_600)
+const previewSeconds = positiveInteger('--preview-seconds', values['preview-seconds'], 0, 600)
+const skipTraining = values['skip-training'] === true
 
 const DAY_MS = 86_400_000
 const HISTORY_DAYS = 30
@@ -102,42 +120,76 @@ try {
   // Other work on the machine shows in a p99 as much as the training does: say how busy it was.
   const loadWithout = os.loadavg()[0]!
 
-  const started = (await server.call('training.start', server.sessionToken)) as { id: string }
-  const waitStart = performance.now()
-  let status = await trainingStatus(db, started.id)
-  while (status === 'QUEUED' && performance.now() - waitStart < 120_000) {
-    await sleep(200)
-    status = await trainingStatus(db, started.id)
-  }
-  if (status === 'QUEUED') throw new Error(`training job ${started.id} was still QUEUED after 120 s: is the retrain-model worker running?`)
-  // Follow the job's status beside the calls; a call counts if it was sent while it was PROCESSING.
-  let processing = status === 'PROCESSING'
-  const trainingStart = performance.now()
-  const inTime = () => performance.now() - trainingStart < maxTrainingSeconds * 1000
-  const watcher = (async () => {
-    try {
-      while (processing && inTime()) {
-        await sleep(250)
-        processing = (await trainingStatus(db, started.id)) === 'PROCESSING'
-      }
-    } finally {
-      processing = false
+  // 3. During a retraining of the whole history.
+  const measureTraining = async () => {
+    const started = (await server.call('training.start', server.sessionToken)) as { id: string }
+    const waitStart = performance.now()
+    let status = await trainingStatus(db, started.id)
+    while (status === 'QUEUED' && performance.now() - waitStart < 120_000) {
+      await sleep(200)
+      status = await trainingStatus(db, started.id)
     }
-  })()
-  const during: number[] = []
-  // When the slowest calls were sent, in seconds into the training: a cluster points at a stage.
-  const slowest: { at: number; ms: number }[] = []
-  await atFixedRate(
-    ingestOne,
-    () => processing && inTime(),
-    (ms, sentAt) => {
-      during.push(ms)
-      slowest.push({ at: (sentAt - trainingStart) / 1000, ms })
-    },
-  )
-  await watcher
-  const loadDuring = os.loadavg()[0]!
-  const job = await finishedJob(db, started.id)
+    if (status === 'QUEUED') throw new Error(`training job ${started.id} was still QUEUED after 120 s: is the retrain-model worker running?`)
+    // Follow the job's status beside the calls; a call counts if it was sent while it was PROCESSING.
+    let processing = status === 'PROCESSING'
+    const trainingStart = performance.now()
+    const inTime = () => performance.now() - trainingStart < maxTrainingSeconds * 1000
+    const watcher = (async () => {
+      try {
+        while (processing && inTime()) {
+          await sleep(250)
+          processing = (await trainingStatus(db, started.id)) === 'PROCESSING'
+        }
+      } finally {
+        processing = false
+      }
+    })()
+    const during: number[] = []
+    // When the slowest calls were sent, in seconds into the training: a cluster points at a stage.
+    const slowest: { at: number; ms: number }[] = []
+    await atFixedRate(
+      ingestOne,
+      () => processing && inTime(),
+      (ms, sentAt) => {
+        during.push(ms)
+        slowest.push({ at: (sentAt - trainingStart) / 1000, ms })
+      },
+    )
+    await watcher
+    return { during, slowest, load: os.loadavg()[0]!, job: await finishedJob(db, started.id) }
+  }
+  const training = skipTraining ? null : await measureTraining()
+
+  // 4. During an admin's previews of a candidate, back to back.
+  const measurePreviews = async () => {
+    const modelId = await previewCandidateId(server)
+    const previews: PreviewTiming[] = []
+    let failure: string | null = null
+    let previewing = true
+    const previewStart = performance.now()
+    const loop = (async () => {
+      try {
+        do {
+          const t0 = performance.now()
+          const answer = (await server.query('models.previewCandidate', server.sessionToken, { modelId, limit: 20 })) as PreviewAnswer
+          previews.push({ ms: performance.now() - t0, computedMs: answer.computedMs, window: answer.window })
+        } while (performance.now() - previewStart < previewSeconds * 1000)
+      } catch (error) {
+        failure = error instanceof Error ? error.message : String(error)
+      } finally {
+        previewing = false
+      }
+    })()
+    const during: number[] = []
+    await atFixedRate(
+      ingestOne,
+      () => previewing,
+      (ms) => during.push(ms),
+    )
+    await loop
+    return { during, previews, failure: failure as string | null, load: os.loadavg()[0]! }
+  }
+  const preview = previewSeconds > 0 ? await measurePreviews() : null
 
   console.log('')
   console.log(`single-call ingest.transactions (1 transaction per call, ${rate} calls/s), ${rowCount.toLocaleString()} rows in history`)
@@ -145,27 +197,77 @@ try {
     table([
       ['', 'p50 ms', 'p99 ms', 'calls', `load avg (1 min, ${os.cpus().length} cores)`],
       [...latencyRow('without training', without), loadWithout.toFixed(1)],
-      [...latencyRow('during training', during), loadDuring.toFixed(1)],
+      ...(training ? [[...latencyRow('during training', training.during), training.load.toFixed(1)]] : []),
+      ...(preview ? [[...latencyRow('during previews', preview.during), preview.load.toFixed(1)]] : []),
     ]),
   )
-  const worst = slowest.sort((a, b) => b.ms - a.ms).slice(0, 8)
-  if (worst.length > 0) console.log(`slowest during training: ${worst.map((c) => `${c.ms.toFixed(0)} ms at ${c.at.toFixed(1)} s`).join(', ')}`)
-  console.log('')
-  if (job.status === 'COMPLETED') {
-    console.log(
-      `training: COMPLETED in ${job.seconds.toFixed(1)} s (job start to end; ${job.trainingSeconds?.toFixed(1) ?? '?'} s by its report) on ` +
-        `${job.replayed?.toLocaleString() ?? '?'} replayed / ${job.kept?.toLocaleString() ?? '?'} kept rows; candidate: ${job.decision ?? '?'}`,
-    )
-  } else if (job.status === 'FAILED') {
-    console.log(`training: FAILED after ${job.seconds.toFixed(1)} s: ${job.failureReason ?? 'no reason recorded'}`)
-    process.exitCode = 1
-  } else {
-    console.log(`training: still ${job.status} after ${maxTrainingSeconds} s (raise --max-training-seconds or lower --rows)`)
-    process.exitCode = 1
+  if (training) {
+    const { job } = training
+    const worst = training.slowest.sort((a, b) => b.ms - a.ms).slice(0, 8)
+    if (worst.length > 0) console.log(`slowest during training: ${worst.map((c) => `${c.ms.toFixed(0)} ms at ${c.at.toFixed(1)} s`).join(', ')}`)
+    console.log('')
+    if (job.status === 'COMPLETED') {
+      console.log(
+        `training: COMPLETED in ${job.seconds.toFixed(1)} s (job start to end; ${job.trainingSeconds?.toFixed(1) ?? '?'} s by its report) on ` +
+          `${job.replayed?.toLocaleString() ?? '?'} replayed / ${job.kept?.toLocaleString() ?? '?'} kept rows; candidate: ${job.decision ?? '?'}`,
+      )
+    } else if (job.status === 'FAILED') {
+      console.log(`training: FAILED after ${job.seconds.toFixed(1)} s: ${job.failureReason ?? 'no reason recorded'}`)
+      process.exitCode = 1
+    } else {
+      console.log(`training: still ${job.status} after ${maxTrainingSeconds} s (raise --max-training-seconds or lower --rows)`)
+      process.exitCode = 1
+    }
+  }
+  if (preview) {
+    const times = preview.previews.map((p) => p.ms / 1000).sort((a, b) => a - b)
+    const window = preview.previews[0]?.window
+    if (times.length > 0 && window) {
+      console.log(
+        `previews: ${times.length} back to back, ${times.map((t) => t.toFixed(1)).join(' / ')} s each (call to answer); window ${window.transactions.toLocaleString()} rows ` +
+          `(bounded by ${window.boundedBy}) of ${window.historyReplayed.toLocaleString()} replayed`,
+      )
+    }
+    if (preview.failure !== null) {
+      console.log(`preview failed: ${preview.failure}`)
+      process.exitCode = 1
+    }
   }
 } finally {
   await db.end().catch(() => undefined)
   await server.stop()
+}
+
+interface PreviewAnswer {
+  computedMs: number
+  window: { transactions: number; boundedBy: string; historyReplayed: number }
+}
+
+interface PreviewTiming {
+  ms: number
+  computedMs: number
+  window: PreviewAnswer['window']
+}
+
+/**
+ * The version to preview: one the training registered and left inactive, else the
+ * shipped model's files registered as 1.0.0-bench (the same model on both sides: the
+ * work is the same, nothing moves).
+ */
+async function previewCandidateId(target: typeof server): Promise<string> {
+  const listed = (await target.query('models.list', target.sessionToken)) as { versions: { id: string; isActive: boolean }[] }
+  const waiting = listed.versions.find((v) => !v.isActive && v.id !== SHIPPED_DEFAULT_ID)
+  if (waiting) return waiting.id
+  const file = (name: string) => readFileSync(path.join(DEFAULT_MODEL_DIR, name))
+  const manifest = JSON.parse(file('manifest.json').toString('utf8')) as Record<string, unknown>
+  const onnx = file('model.onnx')
+  const registered = (await target.call('models.register', target.sessionToken, {
+    manifest: JSON.stringify({ ...manifest, version: '1.0.0-bench' }),
+    onnxBase64: onnx.toString('base64'),
+    treesBase64: file('model.json').toString('base64'),
+    sha256: createHash('sha256').update(onnx).digest('hex'),
+  })) as { id: string }
+  return registered.id
 }
 
 interface SeedResult {
