@@ -6,9 +6,11 @@ import type { WorkerDeps } from '../services/service-deps.ts'
 import { TRAINING_WORK } from '../services/training/training-queue.ts'
 
 /**
- * Every table whose rows wait on a pg-boss job with a status (JobStatus). Not here, and
- * why: invoices (a 15-minute sweep re-sends a missing PDF's job), notification log rows
- * (see the report on NotificationLog in ARCHITECTURE.md's jobs paragraph).
+ * Every table whose rows wait on a pg-boss job with a status (JobStatus). Not here:
+ * invoices, whose 15-minute sweep (billing/invoice-worker.ts) re-sends the job of any
+ * PDF still missing; and NotificationLog, whose rows are tied to their notify job the
+ * other way round (metadata.claimedBy = job id) and whose table has no index that finds
+ * its few QUEUED rows among millions without reading them all.
  */
 export const TRACKED_WORK: readonly TrackedWork[] = [TRAINING_WORK, BATCH_WORK, REPORT_WORK, BACKTEST_WORK]
 
