@@ -6,8 +6,11 @@ import { BATCH_QUEUE, BATCH_SEND_OPTIONS } from '../src/services/batch/batch-que
 import { entitlementsOfPlan } from '../src/services/billing/entitlements.ts'
 import { DEFAULT_PLANS, seedPlans } from '../src/services/billing/plans.ts'
 import { ensurePersonalWorkspace } from '../src/services/organizations/workspaces.ts'
+import { createReport } from '../src/services/reports/manage-reports.ts'
+import { ZCreateReportInput } from '../src/services/reports/report-parameters.ts'
 import { GENERATE_REPORT_QUEUE } from '../src/services/reports/report-queues.ts'
 import { RULE_BACKTEST_QUEUE } from '../src/services/rules/backtest/backtest-queue.ts'
+import { startBacktest } from '../src/services/rules/backtest/manage-backtests.ts'
 import { startTraining } from '../src/services/training/start-training.ts'
 import { RETRAIN_QUEUE } from '../src/services/training/training-queue.ts'
 import { testLogger } from './helpers/silent-logger.ts'
@@ -148,6 +151,10 @@ describe('stuck work: rows whose worker died are marked FAILED', () => {
     const row = await database.db.report.findUniqueOrThrow({ where: { id: report.id } })
     expect(row).toMatchObject({ status: 'FAILED', fileUrl: null, error: 'The server stopped while this report was being generated; create it again.' })
     expect(row.completedAt).toBeInstanceOf(Date)
+    // Asking again makes a new report with its own job.
+    const again = await createReport(database.db, services, { orgId: 'org_report' }, ZCreateReportInput.parse({ type: 'ANOMALIES', format: 'CSV' }))
+    expect(again.status).toBe('QUEUED')
+    expect(await liveJobsFor(GENERATE_REPORT_QUEUE, 'reportId', again.id)).toBe(1)
   })
 
   it('fails a backtest that never got its job, once its grace has passed', async () => {
@@ -164,6 +171,9 @@ describe('stuck work: rows whose worker died are marked FAILED', () => {
       failureReason: 'The server stopped before this backtest could start; run it again.',
     })
     expect(await liveJobsFor(RULE_BACKTEST_QUEUE, 'backtestId', backtest.id)).toBe(0)
+    const again = await startBacktest(database.db, services.jobs, { orgId: 'org_rules', actor: 'org_rules' }, { rules: [], days: 7 })
+    expect(again.status).toBe('QUEUED')
+    expect(await liveJobsFor(RULE_BACKTEST_QUEUE, 'backtestId', again.id)).toBe(1)
   })
 
   it('reconciles once at start and schedules itself every 5 minutes', async () => {
