@@ -65,7 +65,7 @@ export function pickStuckRows(work: Pick<TrackedWork, 'kind' | 'graceSeconds' | 
     .map((row) => ({ kind: work.kind, id: row.id, orgId: row.orgId, status: row.status, reason: work.reasons[row.status] }))
 }
 
-/** Rows looked at per table and run: the oldest first, so stuck ones are never crowded out. */
+/** Rows looked at per table and run, oldest first: stuck rows tend to be older than live ones; the rest wait 5 minutes. */
 const ROWS_PER_RUN = 500
 
 export interface ReconcileDeps {
@@ -76,6 +76,7 @@ export interface ReconcileDeps {
 /**
  * One pass over every tracked table: marks its stuck rows FAILED (one log line each) and
  * returns them. A table that cannot be read is logged and skipped; the others still run.
+ * `now` is the clock each row's grace is measured against.
  */
 export async function reconcileStuckWork(deps: ReconcileDeps, tracked: readonly TrackedWork[], now: Date = new Date()): Promise<StuckRow[]> {
   const failed: StuckRow[] = []
