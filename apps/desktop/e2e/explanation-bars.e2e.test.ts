@@ -71,7 +71,12 @@ describe('explanation bars in Chromium (browser mode)', () => {
     const raisedRow = bars().locator('tbody tr[data-direction="raised"]').first()
     expect(await raisedRow.locator('td').last().textContent()).toMatch(/^\+\d\.\d{2,3}$/)
 
-    expect(await bars().getByTestId('explanation-bars-caption').textContent()).toContain('What raised the score')
+    const caption = (await bars().getByTestId('explanation-bars-caption').textContent()) ?? ''
+    expect(caption).toContain('What raised the score')
+    // A blended score names the isolation forest's share in the caption, as the sentence does.
+    const sentenceShare = /isolation forest share ([+-]\d\.\d+)/.exec((await page.getByTestId('explanation').textContent()) ?? '')?.[1]
+    if (sentenceShare === undefined) expect(caption).not.toContain('Isolation forest:')
+    else expect(caption).toContain(`Isolation forest: ${sentenceShare.replace('-', '\u2212')} of the score (blend weight `)
     // Its accessible name names the top raise.
     const topRaise = (await raisedRow.locator('th').textContent()) ?? ''
     expect(await bars().getByRole('img').getAttribute('aria-label')).toContain(`Explanation chart in score points: raised most by ${topRaise} (+`)
