@@ -57,7 +57,7 @@ function toHistoryRow(r: Row): HistoryRow {
 
 /**
  * The organisation's transactions in time order (timestamp, then id: the order
- * loadTrainingSet and streamTrainingSet read), one page at a time, so a reader holds
+ * streamTrainingSet reads), one page at a time, so a reader holds
  * one page and whatever it keeps, never the whole history.
  */
 export async function* readHistoryPages(client: pg.ClientBase, orgId: string, pageRows = HISTORY_PAGE_ROWS): AsyncGenerator<HistoryRow[]> {
