@@ -238,4 +238,24 @@ describe('training off the request path, and review before activation', () => {
     expect((unknown as TRPCError).message).toBe('No model version 9.9.9')
     expect((await caller().models.list()).activeVersion).toBe('1.2.0')
   })
+
+  it('leaves a training the stuck-work sweep gave up on FAILED when its thread finishes late, as the user was told', async () => {
+    const id = await newJob()
+    const givenUp = 'The server stopped while this training was running; start it again'
+    let sweep: Promise<unknown> = Promise.resolve()
+    await runTraining(deps, id, {
+      // While the evaluation runs: what the sweep does once pg-boss expired the job. (Had
+      // it landed after the final write, the audit row below would exist.)
+      onStage: (stage: TrainingStage) => {
+        if (stage === 'trained')
+          sweep = database.db.trainingJob
+            .update({ where: { id }, data: { status: 'FAILED', failureReason: givenUp, completedAt: new Date() } })
+            .then(() => undefined)
+      },
+    })
+    await sweep
+    const job = await jobRow(id)
+    expect(job).toMatchObject({ status: 'FAILED', failureReason: givenUp, modelArtifactId: null })
+    expect(await database.db.auditLog.count({ where: { orgId: userId, action: 'model.training', entityId: id } })).toBe(0)
+  })
 })

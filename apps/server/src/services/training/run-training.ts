@@ -89,9 +89,11 @@ export async function runTraining(deps: Deps, trainingJobId: string, options: Ru
     const decision: TrainingDecision = !report.candidateWins ? 'not-better' : org.autoActivateModels ? 'activated' : 'waiting-for-review'
     if (decision === 'activated') await activateModel(db, deps, system, version, { reason: 'auto-after-training' })
     const fullReport = { ...report, decision, replayed, kept, trainingSeconds: (Date.now() - started) / 1000 }
-    await db.$transaction(async (tx) => {
-      await tx.trainingJob.update({
-        where: { id: job.id },
+    const recorded = await db.$transaction(async (tx) => {
+      // Only a row still PROCESSING: one the stuck-work sweep failed meanwhile (its pg-boss
+      // job expired) stays FAILED, as the user was told; the version stays registered.
+      const { count } = await tx.trainingJob.updateMany({
+        where: { id: job.id, status: 'PROCESSING' },
         data: {
           status: 'COMPLETED',
           progress: 100,
@@ -100,6 +102,7 @@ export async function runTraining(deps: Deps, trainingJobId: string, options: Ru
           report: fullReport as unknown as Prisma.InputJsonObject,
         },
       })
+      if (count === 0) return false
       await recordAudit(tx, system, {
         action: 'model.training',
         entityType: 'TrainingJob',
@@ -107,7 +110,12 @@ export async function runTraining(deps: Deps, trainingJobId: string, options: Ru
         oldData: { version: current.version, averagePrecision: report.current.averagePrecision },
         newData: { version, averagePrecision: report.candidate.averagePrecision, decision },
       })
+      return true
     })
+    if (!recorded) {
+      log.warn({ orgId, trainingJobId: job.id, version }, 'training finished after its job was given up on; the job stays failed, the version is registered')
+      return
+    }
     log.info(
       { orgId, trainingJobId: job.id, version, decision, replayed, kept, ap: report.candidate.averagePrecision, currentAp: report.current.averagePrecision },
       'training finished',

@@ -28,7 +28,17 @@ export async function startTraining(db: Db, jobs: AppServices['jobs'], orgId: st
   const running = await db.trainingJob.findFirst({ where: { orgId, status: { in: ['QUEUED', 'PROCESSING'] } }, orderBy: { createdAt: 'desc' } })
   if (running) return { id: running.id, status: running.status, alreadyRunning: true }
   const job = await db.trainingJob.create({ data: { orgId, trigger } })
-  await jobs.send(RETRAIN_QUEUE, { trainingJobId: job.id }, { singletonKey: job.id })
+  try {
+    await jobs.send(RETRAIN_QUEUE, { trainingJobId: job.id }, { singletonKey: job.id })
+  } catch (error) {
+    // A QUEUED row without a job would hold every later retrain back ("already running").
+    const reason = 'The training could not be queued; start it again'
+    await db.trainingJob.update({
+      where: { id: job.id },
+      data: { status: 'FAILED', failureReason: reason, completedAt: new Date(), report: { decision: 'failed', reason } },
+    })
+    throw error
+  }
   return { id: job.id, status: job.status, alreadyRunning: false }
 }
 
