@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { severityRank, type Severity } from '@anomalyze/shared'
-import { buildFeatureMatrix, FEATURE_NAMES, generateTransactions, severityOf, trainAnomalyModel } from '@anomalyze/shared/engine'
+import { buildFeatureMatrix, FEATURE_NAMES, generateTransactions, parseExplanationData, severityOf, trainAnomalyModel } from '@anomalyze/shared/engine'
 import { loadModelArtifact, saveModelArtifact, type LoadedModel } from '@anomalyze/shared/node'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { makeAnomaly, seedAnomalies, tempStore } from '../../../test/support/fixtures.ts'
@@ -277,7 +277,10 @@ describe('the status bar moved-count and the Moved filter', () => {
       }>
       for (const row of stored) {
         expect(row.explanation).toContain(`Score ${row.score.toFixed(2)} (${row.severity})`)
-        expect(JSON.parse(row.explanation_data)).toHaveProperty('topFeatures')
+        const data: unknown = JSON.parse(row.explanation_data)
+        expect(data).toHaveProperty('topFeatures')
+        // The version-2 shape every writer uses: the pane's bars stay in score points.
+        expect(parseExplanationData(data)?.units).toBe('score')
       }
     } finally {
       temp.cleanup()

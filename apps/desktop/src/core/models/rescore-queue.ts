@@ -1,5 +1,14 @@
 import { severityRank, type Severity } from '@anomalyze/shared'
-import { applyRuleOutcome, explainScore, FEATURE_NAMES, outcomeOfFired, severityOf, type Explanation } from '@anomalyze/shared/engine'
+import {
+  applyRuleOutcome,
+  explainScore,
+  FEATURE_NAMES,
+  outcomeOfFired,
+  severityOf,
+  toExplanationData,
+  type Explanation,
+  type ModelScore,
+} from '@anomalyze/shared/engine'
 import type { RuleDefinition } from '@anomalyze/shared'
 import type { MovedDirection } from '../../contract/queue.ts'
 import type { ModelChangeSummary } from '../../contract/sync-status.ts'
@@ -20,13 +29,12 @@ export function movementOf(before: Severity, after: Severity): MovedDirection | 
 }
 
 /**
- * What the stored explanation_data holds for a re-scored row: the explanation's data
- * without the sentence, the score and the rule names (kept in their own columns), so
- * fields the explainer adds reach the detail pane without a change here.
+ * What the stored explanation_data holds for a re-scored row: the same version-2 shape
+ * as server ingestion and file scoring write (toExplanationData), so the detail pane's
+ * bars stay in score points after a model change, with the new model's two parts.
  */
-export function explanationDataOf(explanation: Explanation): Record<string, unknown> {
-  const { summary: _summary, rules: _rules, score: _score, severity: _severity, ...data } = explanation
-  return data
+export function explanationDataOf(explanation: Explanation, scored: Pick<ModelScore, 'isolationScore' | 'fraudProbability'>): Record<string, unknown> {
+  return { ...toExplanationData(explanation), isolationScore: scored.isolationScore, fraudProbability: scored.fraudProbability }
 }
 
 export interface RescoreOptions {
@@ -95,7 +103,7 @@ export async function rescoreQueue(options: RescoreOptions): Promise<ModelChange
         severity: scored.severity,
         moved: movementOf(row.severity, scored.severity),
         explanation: explanation.summary,
-        explanationData: JSON.stringify(explanationDataOf(explanation)),
+        explanationData: JSON.stringify(explanationDataOf(explanation, modelScore)),
       }
     })
     rows.apply(model.version, results)
