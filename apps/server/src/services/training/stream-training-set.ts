@@ -1,10 +1,10 @@
-import type { TTransaction } from '@anomalyze/shared'
 import { DEFAULT_FEATURE_CONFIG, FEATURE_NAMES, FeatureEngine } from '@anomalyze/shared/engine'
 import type pg from 'pg'
 import type { Decision } from './load-training-set.ts'
+import { HISTORY_PAGE_ROWS, readHistoryPages } from './read-history-pages.ts'
 
 /** Rows read from Postgres per page (keyset pagination on (timestamp, id)). */
-export const TRAINING_PAGE_ROWS = 20_000
+export const TRAINING_PAGE_ROWS = HISTORY_PAGE_ROWS
 /**
  * Most rows a training keeps as feature rows. Beyond it the history is sampled (see
  * streamTrainingSet): 600k rows x 31 features of float32 is about 75 MB, which with
@@ -27,45 +27,6 @@ export interface StreamedTrainingSet {
   kept: number
   firstTimestamp: number | null
 }
-
-interface Row {
-  id: string
-  txId: string
-  timestamp: Date
-  amount: number
-  currency: string
-  accountId: string
-  merchantId: string
-  category: string | null
-  country: string | null
-  channel: string | null
-  latitude: number | null
-  longitude: number | null
-  status: string | null
-}
-
-const COLUMNS = `t.id, t."txId", t.timestamp, t.amount::float8 AS amount, t.currency, t."accountId", t."merchantId",
-  t.category, t.country, t.channel, t.latitude, t.longitude, a.status::text AS status
-  FROM "Transaction" t LEFT JOIN "Anomaly" a ON a."transactionId" = t.id`
-
-function toTransaction(r: Row): TTransaction {
-  const tx: TTransaction = {
-    txId: r.txId,
-    timestamp: r.timestamp.getTime(),
-    amount: r.amount,
-    currency: r.currency,
-    accountId: r.accountId,
-    merchantId: r.merchantId,
-  }
-  if (r.category !== null) tx.category = r.category
-  if (r.country !== null) tx.country = r.country
-  if (r.channel !== null) tx.channel = r.channel
-  if (r.latitude !== null) tx.latitude = r.latitude
-  if (r.longitude !== null) tx.longitude = r.longitude
-  return tx
-}
-
-const decisionOf = (status: string | null): Decision => (status === 'CONFIRMED_FRAUD' || status === 'FALSE_POSITIVE' ? status : null)
 
 /**
  * Reads the organisation's transactions page by page in time order and turns each
@@ -108,21 +69,10 @@ export async function streamTrainingSet(
   let replayed = 0
   let kept = 0
   let firstTimestamp: number | null = null
-  let after: { timestamp: Date; id: string } | null = null
-  for (;;) {
-    const page: Row[] = after
-      ? (
-          await client.query<Row>(`SELECT ${COLUMNS} WHERE t."orgId" = $1 AND (t.timestamp, t.id) > ($2, $3) ORDER BY t.timestamp, t.id LIMIT $4`, [
-            orgId,
-            after.timestamp,
-            after.id,
-            pageRows,
-          ])
-        ).rows
-      : (await client.query<Row>(`SELECT ${COLUMNS} WHERE t."orgId" = $1 ORDER BY t.timestamp, t.id LIMIT $2`, [orgId, pageRows])).rows
-    for (const r of page) {
-      const tx = toTransaction(r)
-      const decision = decisionOf(r.status)
+  // The history reader hands times over as epoch ms computed by Postgres, so a server
+  // outside UTC trains on the same hours as ingestion scored.
+  for await (const page of readHistoryPages(client, orgId, pageRows)) {
+    for (const { tx, decision } of page) {
       firstTimestamp ??= tx.timestamp
       const keep = (decision !== null || replayed >= newestFrom) && kept < capacity
       engine.process(tx, keep ? rows.subarray(kept * width, (kept + 1) * width) : scratch)
@@ -137,9 +87,6 @@ export async function streamTrainingSet(
       kept += 1
     }
     options.onPage?.(replayed, total)
-    const last = page.at(-1)
-    if (!last || page.length < pageRows) break
-    after = { timestamp: last.timestamp, id: last.id }
   }
   return {
     rows: rows.subarray(0, kept * width),
