@@ -9,7 +9,7 @@ import {
   type ModelEvaluation,
 } from '@anomalyze/shared/engine'
 import type { AlertVolume } from './alert-volume.ts'
-import type { Decision } from './load-training-set.ts'
+import type { Decision } from './decision.ts'
 import { compareModels, type ModelFigures } from './model-comparison.ts'
 
 export interface EvaluationReport {

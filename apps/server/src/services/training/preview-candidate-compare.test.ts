@@ -1,6 +1,6 @@
 import { SEVERITIES, type Severity } from '@anomalyze/shared'
 import { describe, expect, it } from 'vitest'
-import type { Decision } from './load-training-set.ts'
+import type { Decision } from './decision.ts'
 import { compareAlertQueues, type PreviewRow } from './preview-candidate-compare.ts'
 
 let next = 0

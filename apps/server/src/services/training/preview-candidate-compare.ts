@@ -1,5 +1,5 @@
 import { severityRank, type Severity } from '@anomalyze/shared'
-import type { Decision } from './load-training-set.ts'
+import type { Decision } from './decision.ts'
 
 /** One model's verdict on a transaction. */
 export interface Verdict {

@@ -1,5 +1,5 @@
 import { FEATURE_NAMES, FeatureEngine, type FeatureConfig } from '@anomalyze/shared/engine'
-import type { Decision } from './load-training-set.ts'
+import type { Decision } from './decision.ts'
 import type { HistoryRow } from './read-history-pages.ts'
 
 /** The preview scores the transactions of the last PREVIEW_DAYS before the organisation's latest one... */

@@ -1,6 +1,6 @@
 import type { TTransaction } from '@anomalyze/shared'
 import type pg from 'pg'
-import type { Decision } from './load-training-set.ts'
+import type { Decision } from './decision.ts'
 
 /** Rows read from Postgres per page (keyset pagination on (timestamp, id)). */
 export const HISTORY_PAGE_ROWS = 20_000

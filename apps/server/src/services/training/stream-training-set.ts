@@ -1,6 +1,6 @@
 import { DEFAULT_FEATURE_CONFIG, FEATURE_NAMES, FeatureEngine } from '@anomalyze/shared/engine'
 import type pg from 'pg'
-import type { Decision } from './load-training-set.ts'
+import type { Decision } from './decision.ts'
 import { HISTORY_PAGE_ROWS, readHistoryPages } from './read-history-pages.ts'
 
 /** Rows read from Postgres per page (keyset pagination on (timestamp, id)). */
