@@ -2,7 +2,7 @@ import { AppError, type TTransaction } from '@anomalyze/shared'
 import { generateTransactions } from '@anomalyze/shared/engine'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { PREVIEW_MAX_THREADS } from '../src/services/training/preview-on-worker.ts'
+import { PREVIEW_MAX_THREADS, previewsRunning } from '../src/services/training/preview-on-worker.ts'
 import { PREVIEW_MAX_ROWS, previewCandidate } from '../src/services/training/preview-candidate.ts'
 import { callerFor } from './helpers/caller.ts'
 import { shippedModelUpload } from './helpers/model-uploads.ts'
@@ -161,6 +161,9 @@ describe('candidate preview off the API thread', () => {
 
   it(`computes at most ${PREVIEW_MAX_THREADS} previews at once and refuses the next through tRPC, naming why`, async () => {
     const running = Array.from({ length: PREVIEW_MAX_THREADS }, () => caller().models.previewCandidate({ modelId: candidateId }))
+    // Each call checks access and verifies both artifacts before its thread starts: the
+    // next one is refused once both threads run, not merely once both calls were sent.
+    await expect.poll(() => previewsRunning(), { timeout: 60_000, interval: 20 }).toBe(PREVIEW_MAX_THREADS)
     await expect(caller().models.previewCandidate({ modelId: candidateId })).rejects.toMatchObject({
       code: 'TOO_MANY_REQUESTS',
       message: `The server is already computing ${PREVIEW_MAX_THREADS} model previews; try again in a few seconds`,

@@ -22,6 +22,11 @@ const PREVIEW_ENTRY = new URL('./preview-worker-entry.ts', import.meta.url)
 
 let running = 0
 
+/** Previews this process is computing now (for tests and diagnostics). */
+export function previewsRunning(): number {
+  return running
+}
+
 export interface PreviewRunOptions {
   limits?: ResourceLimits | undefined
   timeoutMs?: number | undefined
