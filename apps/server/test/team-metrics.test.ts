@@ -62,7 +62,8 @@ const CASES: CaseSpec[] = [
   { status: 'OPEN', opened: ago(HOUR), due: ago(HOUR / 2), merged: true },
   { status: 'CLOSED_FRAUD', opened: ago(6 * DAY), closedAt: ago(3 * DAY + 2 * HOUR), closedBy: 'user_asha' },
   { status: 'CLOSED_LEGITIMATE', opened: ago(6 * DAY), closedAt: ago(3 * DAY + 3 * HOUR), closedBy: 'user_asha' },
-  { status: 'CLOSED_LEGITIMATE', opened: ago(6 * DAY), closedAt: ago(DAY + 2 * HOUR), closedBy: 'user_ben' },
+  // More than a day before Ben's next close: two calendar days whatever the time of day the test runs.
+  { status: 'CLOSED_LEGITIMATE', opened: ago(6 * DAY), closedAt: ago(2 * DAY + 2 * HOUR), closedBy: 'user_ben' },
   { status: 'CLOSED_FRAUD', opened: ago(6 * DAY), closedAt: ago(5 * HOUR), closedBy: 'user_ben' },
   { status: 'CLOSED_FRAUD', opened: ago(50 * DAY), closedAt: ago(40 * DAY), closedBy: 'user_asha' },
   { status: 'CLOSED_FRAUD', opened: ago(6 * DAY), closedAt: ago(2 * DAY) },
