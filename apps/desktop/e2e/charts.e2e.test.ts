@@ -6,7 +6,7 @@ import type { Dashboard } from '../src/contract/dashboard.ts'
 import type { CoreResult } from '../src/contract/result.ts'
 import { generatedCsv } from '../test/support/generated-csv.ts'
 import { ensureRendererBuilt } from './build-renderer.ts'
-import { assertChromium, launchChromium, SCREENSHOT_DIR, startConsole, type ConsoleProcess } from './harness.ts'
+import { assertChromium, launchChromium, SCREENSHOT_DIR, scoreFileOnDevice, startConsole, type ConsoleProcess } from './harness.ts'
 
 let browser: Browser
 let closeBrowser: () => Promise<void>
@@ -53,12 +53,7 @@ describe('overview charts in Chromium (browser mode)', () => {
   it('counts the alerts of a scored file next to the synced queue', async () => {
     await expect.poll(() => page.getByTestId('queue-count').textContent()).toMatch(/anomalies/)
     await page.keyboard.press('3')
-    await page
-      .getByLabel('CSV file')
-      .setInputFiles({ name: 'branch-7.csv', mimeType: 'text/csv', buffer: Buffer.from(generatedCsv({ rows: 300, seed: 4 }).text) })
-    await expect.poll(() => page.getByTestId('mapping-step').isVisible()).toBe(true)
-    await page.getByRole('button', { name: 'Score on this machine' }).click()
-    await expect.poll(() => page.getByTestId('job-progress').getAttribute('data-state'), { timeout: 60_000 }).toBe('done')
+    await scoreFileOnDevice(page, { name: 'branch-7.csv', text: generatedCsv({ rows: 300, seed: 4 }).text })
     const [batch] = await api<{ id: string; alertCount: number }[]>('scoring.batches', {})
     expect(batch?.alertCount).toBeGreaterThan(0)
     const synced = await api<Dashboard>('dashboard.get', { batchId: null })

@@ -5,7 +5,7 @@ import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { generatedCsv } from '../test/support/generated-csv.ts'
 import { ensureRendererBuilt } from './build-renderer.ts'
-import { assertChromium, launchChromium, SCREENSHOT_DIR, startConsole, type ConsoleProcess } from './harness.ts'
+import { assertChromium, launchChromium, SCREENSHOT_DIR, scoreFileOnDevice, startConsole, type ConsoleProcess } from './harness.ts'
 
 let browser: Browser
 let closeBrowser: () => Promise<void>
@@ -39,12 +39,7 @@ describe('explanation bars in Chromium (browser mode)', () => {
   it('draws the top contributions of a scored alert beside the sentence, readable without the chart', async () => {
     await expect.poll(() => page.getByTestId('queue-count').textContent()).toMatch(/anomalies/)
     await page.keyboard.press('3')
-    await page
-      .getByLabel('CSV file')
-      .setInputFiles({ name: 'week-42.csv', mimeType: 'text/csv', buffer: Buffer.from(generatedCsv({ rows: 400, seed: 8 }).text) })
-    await expect.poll(() => page.getByTestId('mapping-step').isVisible()).toBe(true)
-    await page.getByRole('button', { name: 'Score on this machine' }).click()
-    await expect.poll(() => page.getByTestId('job-progress').getAttribute('data-state'), { timeout: 60_000 }).toBe('done')
+    await scoreFileOnDevice(page, { name: 'week-42.csv', text: generatedCsv({ rows: 400, seed: 8 }).text })
     await page.getByRole('button', { name: /^Triage \d+ alerts? in the queue/ }).click()
     await expect.poll(() => page.locator('.queue-row[aria-rowindex="1"]').getAttribute('data-anomaly-id')).toMatch(/^local_/)
     await page.keyboard.press('Enter')

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { CoreResult } from '../src/contract/result.ts'
 import { generatedCsv } from '../test/support/generated-csv.ts'
 import { ensureRendererBuilt } from './build-renderer.ts'
-import { assertChromium, launchChromium, SCREENSHOT_DIR, startConsole, type ConsoleProcess } from './harness.ts'
+import { assertChromium, launchChromium, SCREENSHOT_DIR, scoreFileOnDevice, startConsole, type ConsoleProcess } from './harness.ts'
 
 let browser: Browser
 let closeBrowser: () => Promise<void>
@@ -55,12 +55,7 @@ describe('file scoring in Chromium (browser mode)', () => {
   })
 
   it('deletes a scored file after a confirmation, and its alerts leave the queue', async () => {
-    await page
-      .getByLabel('CSV file')
-      .setInputFiles({ name: 'branch-12.csv', mimeType: 'text/csv', buffer: Buffer.from(generatedCsv({ rows: 300, seed: 9 }).text) })
-    await expect.poll(() => page.getByTestId('mapping-step').isVisible()).toBe(true)
-    await page.getByRole('button', { name: 'Score on this machine' }).click()
-    await expect.poll(() => page.getByTestId('job-progress').getAttribute('data-state'), { timeout: 60_000 }).toBe('done')
+    await scoreFileOnDevice(page, { name: 'branch-12.csv', text: generatedCsv({ rows: 300, seed: 9 }).text })
     const [batch] = await api<{ id: string; alertCount: number }[]>('scoring.batches', {})
     expect(batch?.alertCount).toBeGreaterThan(0)
     const row = page.getByTestId('scored-file').filter({ hasText: 'branch-12.csv' })
@@ -84,12 +79,7 @@ describe('file scoring in Chromium (browser mode)', () => {
   it('warns that a mobile-money file is unlike the training data (a card file is not) and re-scores it with a forest fitted on the file', async () => {
     const like = page.getByTestId('scored-file').filter({ hasText: 'card-week.csv' })
     await page.getByRole('button', { name: 'Score another file' }).click()
-    await page
-      .getByLabel('CSV file')
-      .setInputFiles({ name: 'card-week.csv', mimeType: 'text/csv', buffer: Buffer.from(generatedCsv({ rows: 2_000, seed: 5 }).text) })
-    await expect.poll(() => page.getByTestId('mapping-step').isVisible()).toBe(true)
-    await page.getByRole('button', { name: 'Score on this machine' }).click()
-    await expect.poll(() => page.getByTestId('job-progress').getAttribute('data-state'), { timeout: 60_000 }).toBe('done')
+    await scoreFileOnDevice(page, { name: 'card-week.csv', text: generatedCsv({ rows: 2_000, seed: 5 }).text })
     await expect.poll(() => like.count()).toBe(1)
     // A short card file starts every account's history empty, so history features read as shifted, never unlike.
     expect(await like.locator('xpath=following-sibling::tr[1]').getByTestId('domain-warning').getAttribute('data-verdict')).not.toBe('unlike')
@@ -102,10 +92,7 @@ describe('file scoring in Chromium (browser mode)', () => {
       const amount = 5_000 + ((i * 104_729) % 200_000)
       lines.push(`${1 + (i % 24)},TRANSFER,${amount}.00,C${i},${before}.00,${Math.max(0, before - amount)}.00,C${i + 7},${i % 50 === 0 ? 1 : 0}`)
     }
-    await page.getByLabel('CSV file').setInputFiles({ name: 'mobile-money.csv', mimeType: 'text/csv', buffer: Buffer.from(`${lines.join('\n')}\n`) })
-    await expect.poll(() => page.getByTestId('mapping-step').isVisible()).toBe(true)
-    await page.getByRole('button', { name: 'Score on this machine' }).click()
-    await expect.poll(() => page.getByTestId('job-progress').getAttribute('data-state'), { timeout: 60_000 }).toBe('done')
+    await scoreFileOnDevice(page, { name: 'mobile-money.csv', text: `${lines.join('\n')}\n` })
     const warning = page.locator('[data-testid="domain-warning"][data-verdict="unlike"]')
     await expect.poll(() => warning.count(), { timeout: 10_000 }).toBe(1)
     expect(await warning.textContent()).toContain("unlike the model's training data")

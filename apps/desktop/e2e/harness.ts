@@ -209,6 +209,17 @@ function freePort(): Promise<number> {
   })
 }
 
+/**
+ * Scores a CSV on this machine from the open "Score a file" view, as an analyst does:
+ * picks the file, takes the proposed column mapping, and waits until the job is done.
+ */
+export async function scoreFileOnDevice(page: Page, file: { name: string; text: string }): Promise<void> {
+  await page.getByLabel('CSV file').setInputFiles({ name: file.name, mimeType: 'text/csv', buffer: Buffer.from(file.text) })
+  await page.getByTestId('mapping-step').waitFor()
+  await page.getByRole('button', { name: 'Score on this machine' }).click()
+  await page.locator('[data-testid="job-progress"][data-state="done"]').waitFor({ timeout: 60_000 })
+}
+
 /** A core method's result through the console's local API; its error thrown with its message. */
 export async function coreResult<T>(consoleApp: ConsoleProcess, method: string, args: unknown): Promise<T> {
   const body = await consoleApp.call<T>(method, args)
