@@ -34,6 +34,7 @@ import { createPrismaClient } from '../src/db/prisma.ts'
 import { grantPlan } from '../src/services/billing/grant-plan.ts'
 import { SHIPPED_DEFAULT_ID } from '../src/services/models/list-models.ts'
 import { HOLDOUT_FRACTION, MIN_CONFIRMED_FRAUDS, MIN_FALSE_POSITIVES } from '../src/services/training/run-training.ts'
+import { insertTransactions } from '../test/helpers/bulk-insert-transactions.ts'
 import { startLoopbackServer } from './support/loopback-server.ts'
 
 const USAGE = `usage: pnpm bench:training [--rows N] [--rate R] [--seconds S] [--max-training-seconds T] [--preview-seconds P] [--skip-training]
@@ -347,29 +348,6 @@ async function seedHistory(client: pg.Client, orgId: string): Promise<SeedResult
   await client.query('VACUUM ANALYZE "Transaction", "Anomaly", "AnomalyLabel"')
   const frauds = counts.early.frauds + counts.late.frauds
   return { rows, frauds, falsePositives: decisions.length - frauds, ...counts }
-}
-
-async function insertTransactions(client: pg.Client, orgId: string, batch: TTransaction[]): Promise<void> {
-  const column = <T>(pick: (t: TTransaction) => T) => batch.map(pick)
-  await client.query(
-    `INSERT INTO "Transaction" (id, "orgId", "txId", timestamp, amount, currency, "accountId", "merchantId", category, country, channel, latitude, longitude, source)
-     SELECT gen_random_uuid(), $1, u.*, 'REALTIME_API'
-       FROM unnest($2::text[], $3::timestamptz[], $4::numeric[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::float8[], $12::float8[]) AS u`,
-    [
-      orgId,
-      column((t) => t.txId),
-      column((t) => new Date(t.timestamp)),
-      column((t) => t.amount),
-      column((t) => t.currency),
-      column((t) => t.accountId),
-      column((t) => t.merchantId),
-      column((t) => t.category ?? null),
-      column((t) => t.country ?? null),
-      column((t) => t.channel ?? null),
-      column((t) => t.latitude ?? null),
-      column((t) => t.longitude ?? null),
-    ],
-  )
 }
 
 /** New transactions after the history, for the ingest calls (never runs out). */

@@ -4,6 +4,7 @@ import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PREVIEW_MAX_THREADS, previewsRunning } from '../src/services/training/preview-on-worker.ts'
 import { PREVIEW_MAX_ROWS, previewCandidate } from '../src/services/training/preview-candidate.ts'
+import { insertTransactions } from './helpers/bulk-insert-transactions.ts'
 import { callerFor } from './helpers/caller.ts'
 import { shippedModelUpload } from './helpers/model-uploads.ts'
 import { createProAccountWithTraining } from './helpers/pro-account.ts'
@@ -36,26 +37,7 @@ async function seedHistory(url: string, orgId: string): Promise<void> {
       if (batch.length === HISTORY_ROWS) break
     }
     expect(batch).toHaveLength(HISTORY_ROWS)
-    const column = <T>(pick: (t: TTransaction) => T) => batch.map(pick)
-    await client.query(
-      `INSERT INTO "Transaction" (id, "orgId", "txId", timestamp, amount, currency, "accountId", "merchantId", category, country, channel, latitude, longitude, source)
-       SELECT gen_random_uuid(), $1, u.*, 'REALTIME_API'
-         FROM unnest($2::text[], $3::timestamptz[], $4::numeric[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::float8[], $12::float8[]) AS u`,
-      [
-        orgId,
-        column((t) => t.txId),
-        column((t) => new Date(t.timestamp)),
-        column((t) => t.amount),
-        column((t) => t.currency),
-        column((t) => t.accountId),
-        column((t) => t.merchantId),
-        column((t) => t.category ?? null),
-        column((t) => t.country ?? null),
-        column((t) => t.channel ?? null),
-        column((t) => t.latitude ?? null),
-        column((t) => t.longitude ?? null),
-      ],
-    )
+    await insertTransactions(client, orgId, batch)
     await client.query(
       `INSERT INTO "Anomaly" (id, "orgId", "transactionId", score, severity, "ruleViolations", explanation, status, "isFalsePositive", "updatedAt")
        SELECT gen_random_uuid(), $1, t.id, 0.9, 'HIGH', '{}', 'seeded', 'CONFIRMED_FRAUD', false, now()
